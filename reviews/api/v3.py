@@ -1,0 +1,29 @@
+"""The club's additions to Wagtail 8's API v3 (django-ninja).
+
+:func:`register` must run before ``api.urls`` is first read; the project's
+``urls.py`` calls it right before mounting the API.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from ..spoilers import InvalidReaderParams
+
+_registered: set[int] = set()
+
+
+def register(api: NinjaAPI) -> NinjaAPI:
+    """Add the club's routers and error handlers to ``api`` (once)."""
+    if id(api) in _registered:
+        return api
+    _registered.add(id(api))
+
+    def invalid_reader(request: HttpRequest, exc: InvalidReaderParams):
+        return api.create_response(
+            request, {"message": exc.message, "param": exc.param}, status=400
+        )
+
+    api.add_exception_handler(InvalidReaderParams, invalid_reader)
+    return api

@@ -1,0 +1,399 @@
+"""The demo club: a small, working club built by ``manage.py load_demo``.
+
+All text here is written for this project. Every step looks for what it would
+create first, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from .models import (
+    Book,
+    DiscussionComment,
+    DiscussionIndexPage,
+    DiscussionPage,
+    ReadingProgress,
+    ReviewIndexPage,
+    ReviewPage,
+    SeriesEntry,
+    SeriesIndexPage,
+    SeriesPage,
+)
+from .roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+
+DEMO_PASSWORDS = {
+    "admin": "club-admin",
+    "editor": "club-editor",
+    "alice": "club-alice",
+    "bruno": "club-bruno",
+}
+
+
+@dataclass
+class DemoResult:
+    created: list[str]
+
+    def note(self, what: str) -> None:
+        self.created.append(what)
+
+
+def _cover(title: str, colour: tuple[int, int, int]):
+    """A plain generated cover so the demo needs no downloaded files."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    Image = get_image_model()
+    existing = Image.objects.filter(title=f"Cover: {title}").first()
+    if existing:
+        return existing
+    picture = PILImage.new("RGB", (400, 600), colour)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((20, 20, 380, 580), outline=(255, 255, 255), width=4)
+    words, lines, line = title.split(), [], ""
+    for word in words:
+        if len(line) + len(word) > 14:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    for i, text in enumerate(lines):
+        draw.text((50, 220 + i * 40), text, fill=(255, 255, 255), font_size=36)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    slug = "".join(c for c in title.lower() if c.isalnum()) or "cover"
+    image = Image(title=f"Cover: {title}")
+    image.file.save(f"{slug}.png", ImageFile(buffer, name=f"{slug}.png"), save=False)
+    image.save()
+    return image
+
+
+def _user(username: str, first: str, last: str, **extra):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": "", **extra},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORDS[username])
+        user.save()
+    return user
+
+
+def _child(parent: Page, model, slug: str, **fields):
+    """Return the live child ``slug`` of ``parent``, creating and publishing it."""
+    existing = parent.get_children().filter(slug=slug).specific().first()
+    if existing is not None:
+        return existing
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    page.save_revision(user=fields.get("owner")).publish()
+    return page
+
+
+def _p(text: str) -> dict:
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+def _spoiler(book: Book | None, chapter: int | None, label: str, *texts: str) -> dict:
+    return {
+        "type": "spoiler",
+        "value": {
+            "spoils": book.pk if book else None,
+            "chapter": chapter,
+            "label": label,
+            "content": [_p(text) for text in texts],
+        },
+    }
+
+
+@transaction.atomic
+def load_demo() -> DemoResult:
+    result = DemoResult(created=[])
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise RuntimeError("No default site: run migrate first.")
+    home = site.root_page.specific
+
+    admin = _user("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
+    editor = _user("editor", "Edith", "Editor")
+    alice = _user("alice", "Alice", "Marsh")
+    bruno = _user("bruno", "Bruno", "Keller")
+
+    siege = _book("The Siege", "Helen Dunmore", 2001, (90, 40, 40))
+    betrayal = _book("The Betrayal", "Helen Dunmore", 2010, (40, 60, 90))
+    middlemarch = _book(
+        "Middlemarch", "George Eliot", 1871, (60, 90, 60), chapter_count=86
+    )
+
+    reviews_index = _child(
+        home,
+        ReviewIndexPage,
+        "reviews",
+        title="Reviews",
+        intro="What the club thought, spoiler-free until you choose otherwise.",
+    )
+    series_index = _child(home, SeriesIndexPage, "series", title="Series")
+    discussions_index = _child(
+        home,
+        DiscussionIndexPage,
+        "discussions",
+        title="Discussions",
+        intro="Our meetings, in person and online.",
+    )
+
+    groups = ensure_groups(reviews_index)
+    editor.groups.add(groups[EDITORS], groups[MODERATORS])
+    alice.groups.add(groups[MEMBERS])
+    bruno.groups.add(groups[MEMBERS])
+
+    leningrad = _child(
+        series_index,
+        SeriesPage,
+        "leningrad",
+        title="The Leningrad novels",
+        author="Helen Dunmore",
+        description=(
+            "<p>Two novels about one family in Leningrad: the first during the "
+            "siege of 1941, the second in the last years of Stalin.</p>"
+        ),
+        entries=[
+            SeriesEntry(book=siege, position=1),
+            SeriesEntry(book=betrayal, position=2),
+        ],
+    )
+    result.note(f"series {leningrad.title}")
+
+    _child(
+        reviews_index,
+        ReviewPage,
+        "the-siege-cold-and-bread",
+        title="Cold, bread and a family that holds",
+        owner=alice,
+        reviewer=alice,
+        book=siege,
+        rating=4.5,
+        summary=(
+            "A winter novel about keeping a family alive, told in small, exact "
+            "details. Slow to start, impossible to put down."
+        ),
+        body=[
+            _p(
+                "Dunmore writes hunger the way other novelists write love: "
+                "every crumb counts, and so does every kindness."
+            ),
+            {
+                "type": "quote",
+                "value": {
+                    "text": "Warmth is something you make, a little at a time.",
+                    "attribution": "Our paraphrase of the book's spirit",
+                },
+            },
+            _spoiler(
+                siege,
+                12,
+                "Who joins the household in the first winter",
+                "By the middle of the book the flat holds more people than "
+                "anyone planned for, and the extra mouths change everything.",
+            ),
+            _p("Read it in winter, with the heating on."),
+        ],
+    )
+    _child(
+        reviews_index,
+        ReviewPage,
+        "the-betrayal-after-the-siege",
+        title="After the siege, a quieter fear",
+        owner=bruno,
+        reviewer=bruno,
+        book=betrayal,
+        rating=4.0,
+        summary=(
+            "The sequel trades hunger for suspicion: a doctor, a sick child and "
+            "a state that listens. You can read it on its own."
+        ),
+        body=[
+            _spoiler(
+                siege,
+                None,
+                "How the first novel ends, and who survives it",
+                "The Betrayal opens years later, and it tells you at once who "
+                "came through the siege and who did not.",
+            ),
+            _p(
+                "The fear here is quieter than in the first book, and it lasts "
+                "longer: nobody knows which conversation will be remembered."
+            ),
+            _spoiler(
+                betrayal,
+                10,
+                "The patient who changes everything",
+                "The child Andrei is asked to treat is the son of a powerful "
+                "man, and from then on every decision is dangerous.",
+            ),
+        ],
+    )
+    _child(
+        reviews_index,
+        ReviewPage,
+        "middlemarch-a-town-of-minds",
+        title="A whole town, thinking",
+        owner=alice,
+        reviewer=alice,
+        book=middlemarch,
+        rating=5.0,
+        summary="Long, generous and funny. The best novel about marriage we have read.",
+        body=[
+            _p("Eliot follows four marriages and a town that talks about all of them."),
+            _spoiler(
+                middlemarch,
+                20,
+                "What Dorothea learns in Rome",
+                "Her honeymoon shows her, early, what her marriage will be.",
+            ),
+        ],
+    )
+    _draft_review(reviews_index, bruno, middlemarch)
+
+    meeting_day = timezone.localdate() + timedelta(days=14)
+    discussion = _child(
+        discussions_index,
+        DiscussionPage,
+        "the-betrayal",
+        title="The Betrayal, chapters 1 to 20",
+        book=betrayal,
+        starts_at=timezone.make_aware(datetime.combine(meeting_day, time(19, 30))),
+        location="The back room, Corner Café",
+        online_url="https://meet.example.org/bookclub",
+        host="Edith",
+        intro=(
+            "<p>Read as far as you like: questions past your chapter stay "
+            "closed.</p>"
+        ),
+        questions=[
+            {
+                "type": "question",
+                "value": {
+                    "question": "How does the opening set the tone?",
+                    "book": None,
+                    "chapter": None,
+                },
+            },
+            {
+                "type": "question",
+                "value": {
+                    "question": "Should Andrei have taken the case?",
+                    "book": None,
+                    "chapter": 10,
+                },
+            },
+            {
+                "type": "question",
+                "value": {
+                    "question": "Who betrays whom, in the end?",
+                    "book": None,
+                    "chapter": 20,
+                },
+            },
+        ],
+    )
+    _comments(discussion, alice, bruno)
+
+    _progress(alice, siege, finished=True)
+    _progress(alice, betrayal, chapter=5)
+    _progress(alice, middlemarch, finished=True)
+    _progress(bruno, siege, finished=True)
+    _progress(bruno, betrayal, finished=True)
+
+    result.note("books, reviews, a discussion, members and progress")
+    del admin
+    return result
+
+
+def _book(title, author, year, colour, chapter_count=None) -> Book:
+    book = Book.objects.filter(title=title, author=author).first()
+    if book is None:
+        book = Book.objects.create(
+            title=title,
+            author=author,
+            published_year=year,
+            chapter_count=chapter_count,
+            cover=_cover(title, colour),
+        )
+    return book
+
+
+def _draft_review(index: ReviewIndexPage, member, book: Book) -> None:
+    """A member's review waiting for an editor, to show moderation."""
+    if index.get_children().filter(slug="middlemarch-second-opinion").exists():
+        return
+    page = ReviewPage(
+        title="A second opinion on Middlemarch",
+        slug="middlemarch-second-opinion",
+        owner=member,
+        reviewer=member,
+        book=book,
+        rating=3.5,
+        summary="Worth it, but bring patience for the middle third.",
+        body=[_p("I liked Mary Garth more than anyone else in the book.")],
+        live=False,
+    )
+    index.add_child(instance=page)
+    revision = page.save_revision(user=member)
+    workflow = page.get_workflow()
+    if workflow is not None:
+        workflow.start(page, member)
+    del revision
+
+
+def _comments(discussion: DiscussionPage, alice, bruno) -> None:
+    if discussion.comments.exists():
+        return
+    first = DiscussionComment.objects.create(
+        page=discussion,
+        author=alice,
+        body="The opening chapters feel calm, and that is what makes them tense.",
+        chapter=2,
+    )
+    DiscussionComment.objects.create(
+        page=discussion,
+        author=bruno,
+        parent=first,
+        body="Agreed. The quiet is the point: everyone is listening.",
+        chapter=3,
+    )
+    DiscussionComment.objects.create(
+        page=discussion,
+        author=bruno,
+        body="Chapter 12 is where the dread really starts.",
+        chapter=12,
+    )
+    DiscussionComment.objects.create(
+        page=discussion,
+        author=bruno,
+        body="I did not see the last turn coming.",
+        chapter=None,
+    )
+
+
+def _progress(member, book, *, chapter=None, finished=False) -> None:
+    ReadingProgress.objects.get_or_create(
+        member=member,
+        book=book,
+        defaults={
+            "chapter": chapter,
+            "finished": finished,
+            "started_at": date.today() - timedelta(days=30),
+            "finished_at": date.today() if finished else None,
+        },
+    )

@@ -1,0 +1,47 @@
+"""RSS 2.0 feed of published reviews. Summary only: never body text."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.utils.translation import gettext_lazy as _
+
+from .members import display_name
+from .models import ReviewPage
+
+
+class LatestReviewsFeed(Feed):
+    title = _("Latest reviews")
+    description = _("New reviews from the book club. Spoiler-free summaries.")
+    link = "/"
+    limit = 30
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def items(self):
+        return (
+            ReviewPage.objects.live()
+            .public()
+            .select_related("book", "reviewer")
+            .order_by("-first_published_at")[: self.limit]
+        )
+
+    def item_title(self, item: ReviewPage) -> str:
+        rating = f" — {item.rating:g}/5" if item.rating else ""
+        return f"{item.book.title}: {item.title}{rating}"
+
+    def item_description(self, item: ReviewPage) -> str:
+        return item.summary
+
+    def item_link(self, item: ReviewPage) -> str:
+        return item.get_full_url(request=self.request)
+
+    def item_author_name(self, item: ReviewPage) -> str:
+        return display_name(item.reviewer)
+
+    def item_pubdate(self, item: ReviewPage):
+        return item.first_published_at
+
+    def item_categories(self, item: ReviewPage) -> list[str]:
+        return [tag.name for tag in item.tags.all()]

@@ -1,0 +1,173 @@
+"""The catalogue: books and what members have read of them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.search import index
+
+from ..isbn import normalise_isbn
+
+
+class Book(index.Indexed, models.Model):
+    title = models.CharField(_("title"), max_length=255)
+    author = models.CharField(_("author"), max_length=255)
+    isbn13 = models.CharField(
+        _("ISBN-13"),
+        # Room for hyphens as typed; the stored value is always 13 digits.
+        max_length=17,
+        blank=True,
+        null=True,
+        unique=True,
+        help_text=_(
+            "13 digits; an ISBN-10 is converted. Hyphens and spaces are ignored."
+        ),
+    )
+    published_year = models.PositiveSmallIntegerField(
+        _("year first published"),
+        blank=True,
+        null=True,
+        validators=[MinValueValidator(1), MaxValueValidator(2100)],
+    )
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chapter_count = models.PositiveSmallIntegerField(
+        _("number of chapters"),
+        blank=True,
+        null=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Optional. When set, spoilers and progress cannot name a later chapter."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("author"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("isbn13"), FieldPanel("published_year")]),
+                FieldPanel("chapter_count"),
+            ],
+            heading=_("Details"),
+        ),
+        FieldPanel("cover"),
+    ]
+
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.AutocompleteField("title"),
+        index.SearchField("author"),
+        index.AutocompleteField("author"),
+        index.FilterField("isbn13"),
+    ]
+
+    api_fields = [
+        APIField("title"),
+        APIField("author"),
+        APIField("isbn13"),
+        APIField("published_year"),
+        APIField("chapter_count"),
+        APIField("cover"),
+    ]
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("book")
+        verbose_name_plural = _("books")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.author})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.isbn13:
+            self.isbn13 = None
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.isbn13:
+            try:
+                self.isbn13 = normalise_isbn(self.isbn13)
+            except ValueError as error:
+                raise ValidationError({"isbn13": str(error)}) from error
+        else:
+            # Blank ISBNs are stored as NULL so that uniqueness only applies
+            # to real numbers.
+            self.isbn13 = None
+
+    def check_chapter(self, chapter: int | None) -> None:
+        """Raise ValidationError if ``chapter`` is past the book's last chapter."""
+        if chapter and self.chapter_count and chapter > self.chapter_count:
+            raise ValidationError(
+                _("%(book)s has only %(count)s chapters.")
+                % {"book": self.title, "count": self.chapter_count}
+            )
+
+
+class ReadingProgress(models.Model):
+    """How far a member has read in a book. One row per member and book."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reading_progress",
+        verbose_name=_("member"),
+    )
+    book = models.ForeignKey(
+        Book,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("book"),
+    )
+    chapter = models.PositiveSmallIntegerField(
+        _("chapter reached"),
+        blank=True,
+        null=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The last chapter read in full. Blank if not started."),
+    )
+    finished = models.BooleanField(_("finished"), default=False)
+    started_at = models.DateField(_("started"), blank=True, null=True)
+    finished_at = models.DateField(_("finished on"), blank=True, null=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reading progress")
+        verbose_name_plural = _("reading progress")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "book"], name="unique_progress_per_member_book"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.finished:
+            where = _("finished")
+        elif self.chapter:
+            where = _("chapter %(n)s") % {"n": self.chapter}
+        else:
+            where = _("not started")
+        return f"{self.member} — {self.book.title}: {where}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.book_id and self.chapter:
+            try:
+                self.book.check_chapter(self.chapter)
+            except ValidationError as error:
+                raise ValidationError({"chapter": error.messages}) from error

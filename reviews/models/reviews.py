@@ -1,0 +1,276 @@
+"""Reviews of books, written by members in a StreamField with spoiler blocks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.html import json_script
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..api.fields import BookSummaryField, ReviewerField
+from ..blocks import ReviewStreamBlock
+from ..members import display_name
+from ..popularity import record_view
+from .series import SeriesEntry
+
+RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
+
+
+class ReviewIndexPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["wagtailcore.Page", "home.HomePage"]
+    subpage_types = ["reviews.ReviewPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("review index")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        reviews = (
+            ReviewPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("book", "reviewer", "book__cover")
+            .order_by("-first_published_at", "-pk")
+        )
+        tag = request.GET.get("tag")
+        if tag:
+            reviews = reviews.filter(tags__name=tag)
+            context["tag"] = tag
+        paginator = Paginator(reviews, 12)
+        context["reviews"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class ReviewPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "reviews.ReviewPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ReviewPage(Page):
+    book = models.ForeignKey(
+        "reviews.Book",
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("book"),
+    )
+    # Halves are exact in binary floating point, and a float reads as a JSON
+    # number in both API versions (a Decimal would become a string).
+    rating = models.FloatField(
+        _("rating"),
+        blank=True,
+        null=True,
+        choices=RATING_CHOICES,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Optional: 1 to 5 stars, in half stars."),
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_(
+            "A spoiler-free teaser of up to 300 characters. It is shown in lists, "
+            "feeds, search results and link previews, so never reveal the plot."
+        ),
+    )
+    body = StreamField(
+        ReviewStreamBlock(),
+        verbose_name=_("review"),
+        help_text=_(
+            "Put anything that gives away the plot in a Spoiler block, and say "
+            "which book and chapter it reveals."
+        ),
+    )
+    tags = ClusterTaggableManager(through=ReviewPageTag, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="book_reviews",
+        verbose_name=_("reviewer"),
+        help_text=_("The member who wrote it. Defaults to the page's owner."),
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("book"), FieldPanel("rating"), FieldPanel("reviewer")],
+            heading=_("The book"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields(
+            "book", [index.SearchField("title"), index.SearchField("author")]
+        ),
+        index.FilterField("book"),
+        index.FilterField("rating"),
+        index.FilterField("reviewer"),
+    ]
+
+    api_fields = [
+        APIField("book", serializer=BookSummaryField()),
+        APIField("rating"),
+        APIField("summary"),
+        APIField("body"),
+        APIField("tags"),
+        APIField("reviewer", serializer=ReviewerField()),
+        APIField("spoils"),
+        APIField("published"),
+    ]
+
+    parent_page_types = ["reviews.ReviewIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("review")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.reviewer_id is None and self.owner_id is not None:
+            self.reviewer_id = self.owner_id
+        if self.book_id:
+            self._fill_blank_spoiled_books()
+            self._check_spoiler_chapters()
+
+    def _fill_blank_spoiled_books(self) -> None:
+        """A spoiler with no book spoils the reviewed book: store that, so every
+        output can name the spoiled book without knowing the page."""
+        for block in self.body:
+            if block.block_type == "spoiler" and block.value["spoils"] is None:
+                block.value["spoils"] = self.book
+
+    def _check_spoiler_chapters(self) -> None:
+        errors = []
+        for block in self.body:
+            if block.block_type != "spoiler" or not block.value["spoils"]:
+                continue
+            try:
+                block.value["spoils"].check_chapter(block.value["chapter"])
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError({"body": errors})
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["series_memberships"] = (
+            SeriesEntry.objects.filter(book_id=self.book_id, series__live=True)
+            .select_related("series")
+            .order_by("series__title")
+        )
+        context["json_ld"] = self.json_ld(request)
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if response.status_code == 200:
+            record_view(self.pk)
+        return response
+
+    def json_ld(self, request=None) -> SafeString:
+        """schema.org ``Review`` markup built from the summary, never the body."""
+        book = self.book
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Review",
+            "name": self.title,
+            "description": self.summary,
+            "url": self.get_full_url(request=request),
+            "author": {"@type": "Person", "name": self.reviewer_name},
+            "itemReviewed": {
+                "@type": "Book",
+                "name": book.title,
+                "author": {"@type": "Person", "name": book.author},
+                **({"isbn": book.isbn13} if book.isbn13 else {}),
+            },
+        }
+        if self.first_published_at:
+            data["datePublished"] = self.first_published_at.date().isoformat()
+        if self.rating:
+            data["reviewRating"] = {
+                "@type": "Rating",
+                "ratingValue": self.rating,
+                "bestRating": 5,
+                "worstRating": 1,
+            }
+        # json_script escapes <, > and & inside the JSON; only the type changes.
+        return mark_safe(  # noqa: S308
+            json_script(data).replace(
+                'type="application/json"', 'type="application/ld+json"', 1
+            )
+        )
+
+    def spoiler_blocks(self) -> list:
+        return [block for block in self.body if block.block_type == "spoiler"]
+
+    @property
+    def spoils(self) -> list[dict]:
+        """The books this review has spoilers for, each with the furthest chapter
+        revealed (None: the ending)."""
+        furthest: dict[int, dict] = {}
+        for block in self.spoiler_blocks():
+            book = block.value["spoils"]
+            if book is None:
+                continue
+            chapter = block.value["chapter"]
+            entry = furthest.setdefault(
+                book.pk, {"id": book.pk, "title": book.title, "chapter": chapter}
+            )
+            if entry["chapter"] is not None and (
+                chapter is None or chapter > entry["chapter"]
+            ):
+                entry["chapter"] = chapter
+        return list(furthest.values())
+
+    @property
+    def published(self):
+        return self.first_published_at
+
+    @property
+    def reviewer_name(self) -> str:
+        return display_name(self.reviewer)
+
+
+class ReviewDailyViews(models.Model):
+    """Views of a review on one day, written in batches (see popularity.py)."""
+
+    page = models.ForeignKey(
+        ReviewPage, on_delete=models.CASCADE, related_name="daily_views"
+    )
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily review views")
+        verbose_name_plural = _("daily review views")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "day"], name="unique_views_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} {self.day}: {self.views}"

@@ -1,0 +1,152 @@
+"""Series: books read in order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from ..blocks import RICH_TEXT_FEATURES
+
+
+class SeriesIndexPage(Page):
+    intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["wagtailcore.Page", "home.HomePage"]
+    subpage_types = ["reviews.SeriesPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("series index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["series_list"] = (
+            SeriesPage.objects.child_of(self).live().public().order_by("title")
+        )
+        return context
+
+
+class SeriesPage(Page):
+    author = models.CharField(_("author"), max_length=255)
+    description = RichTextField(
+        _("description"), blank=True, features=RICH_TEXT_FEATURES
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("author"),
+        FieldPanel("description"),
+        InlinePanel(
+            "entries",
+            label=_("Books in reading order"),
+            heading=_("Books"),
+            min_num=1,
+        ),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("author"),
+        index.SearchField("description"),
+    ]
+
+    api_fields = [
+        APIField("author"),
+        APIField("description"),
+        APIField("books"),
+    ]
+
+    parent_page_types = ["reviews.SeriesIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    @property
+    def books(self) -> list[dict]:
+        """The series in reading order, as the API shows it."""
+        return [
+            {
+                "id": entry.book_id,
+                "title": entry.book.title,
+                "position": entry.position_number,
+            }
+            for entry in self.ordered_entries()
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        from .reviews import ReviewPage
+
+        context = super().get_context(request, *args, **kwargs)
+        entries = list(self.ordered_entries())
+        reviews_by_book: dict[int, list] = {}
+        for review in (
+            ReviewPage.objects.live()
+            .public()
+            .filter(book__in=[entry.book_id for entry in entries])
+            .order_by("-first_published_at")
+        ):
+            reviews_by_book.setdefault(review.book_id, []).append(review)
+        for entry in entries:
+            entry.reviews = reviews_by_book.get(entry.book_id, [])
+        context["entries"] = entries
+        return context
+
+    def ordered_entries(self):
+        return self.entries.select_related("book", "book__cover").order_by(
+            "position", "sort_order"
+        )
+
+
+class SeriesEntry(Orderable):
+    series = ParentalKey(SeriesPage, on_delete=models.CASCADE, related_name="entries")
+    book = models.ForeignKey(
+        "reviews.Book",
+        on_delete=models.CASCADE,
+        related_name="series_entries",
+        verbose_name=_("book"),
+    )
+    position = models.DecimalField(
+        _("position"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Place in the series: 1, 2, or 2.5 for a novella between them."),
+    )
+
+    panels = [FieldPanel("book"), FieldPanel("position")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("book in series")
+        verbose_name_plural = _("books in series")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "book"], name="unique_book_per_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book.title} (#{self.position_display})"
+
+    @property
+    def position_number(self) -> int | float:
+        """The position as JSON shows it: ``2`` or ``2.5``."""
+        value = self.position.normalize()
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    @property
+    def position_display(self) -> str:
+        """``2`` for 2.00, ``2.5`` for 2.50."""
+        return format(self.position.normalize(), "f")

@@ -1,0 +1,69 @@
+"""The club's groups: members write reviews; editors moderate and publish."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+)
+
+from .models import Book, DiscussionComment, ReadingProgress
+
+MEMBERS = "Members"
+EDITORS = "Editors"
+MODERATORS = "Moderators"
+
+
+def _model_permissions(model, actions) -> list[Permission]:
+    content_type = ContentType.objects.get_for_model(model)
+    return list(
+        Permission.objects.filter(
+            content_type=content_type,
+            codename__in=[f"{action}_{model._meta.model_name}" for action in actions],
+        )
+    )
+
+
+def ensure_groups(review_index: Page) -> dict[str, Group]:
+    """Create or update the club's groups; idempotent.
+
+    Members may enter the admin, add reviews under ``review_index`` (Wagtail's
+    "add" lets them edit only pages they own) and submit them for moderation,
+    and choose or upload images. Editors and moderators manage books,
+    progress and comments, and publish.
+    """
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    members, _ = Group.objects.get_or_create(name=MEMBERS)
+    members.permissions.add(access_admin)
+    add_page = Permission.objects.get(
+        content_type__app_label="wagtailcore", codename="add_page"
+    )
+    GroupPagePermission.objects.get_or_create(
+        group=members, page=review_index, permission=add_page
+    )
+    root_collection = Collection.get_first_root_node()
+    for codename in ("add_image", "choose_image"):
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailimages", codename=codename
+        )
+        GroupCollectionPermission.objects.get_or_create(
+            group=members, collection=root_collection, permission=permission
+        )
+
+    groups = {MEMBERS: members}
+    for name in (EDITORS, MODERATORS):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(access_admin)
+        group.permissions.add(
+            *_model_permissions(Book, ("add", "change", "delete", "view")),
+            *_model_permissions(ReadingProgress, ("add", "change", "delete", "view")),
+            *_model_permissions(DiscussionComment, ("change", "view")),
+        )
+        groups[name] = group
+    return groups

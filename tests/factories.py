@@ -1,0 +1,155 @@
+"""Factories for the club's content. Pages are added under real parents, so
+the tree stays valid (Wagtail's treebeard paths)."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from wagtail.models import Page, Site
+
+from reviews.models import (
+    Book,
+    DiscussionIndexPage,
+    DiscussionPage,
+    ReadingProgress,
+    ReviewIndexPage,
+    ReviewPage,
+    SeriesEntry,
+    SeriesIndexPage,
+    SeriesPage,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("password")
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Book
+
+    title = factory.Sequence(lambda n: f"Book {n}")
+    author = "Helen Dunmore"
+    published_year = 2001
+
+
+class ReadingProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingProgress
+
+    member = factory.SubFactory(UserFactory)
+    book = factory.SubFactory(BookFactory)
+
+
+def site_root() -> Page:
+    return Site.objects.get(is_default_site=True).root_page.specific
+
+
+def _index(model, slug: str, title: str):
+    root = site_root()
+    existing = model.objects.child_of(root).first()
+    if existing:
+        return existing
+    page = model(title=title, slug=slug)
+    root.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def review_index() -> ReviewIndexPage:
+    return _index(ReviewIndexPage, "reviews", "Reviews")
+
+
+def series_index() -> SeriesIndexPage:
+    return _index(SeriesIndexPage, "series", "Series")
+
+
+def discussion_index() -> DiscussionIndexPage:
+    return _index(DiscussionIndexPage, "discussions", "Discussions")
+
+
+def paragraph(text: str) -> dict:
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+def spoiler(book: Book | None, chapter: int | None, label: str, *texts: str) -> dict:
+    return {
+        "type": "spoiler",
+        "value": {
+            "spoils": book.pk if book else None,
+            "chapter": chapter,
+            "label": label,
+            "content": [paragraph(text) for text in texts],
+        },
+    }
+
+
+_counter = iter(range(1, 10**9))
+
+
+def make_review(
+    *,
+    book: Book | None = None,
+    body: list | None = None,
+    live: bool = True,
+    owner=None,
+    parent: Page | None = None,
+    **fields,
+) -> ReviewPage:
+    n = next(_counter)
+    page = ReviewPage(
+        title=fields.pop("title", f"Review {n}"),
+        slug=fields.pop("slug", f"review-{n}"),
+        book=book or BookFactory(),
+        summary=fields.pop("summary", "A spoiler-free summary."),
+        body=body if body is not None else [paragraph("An opinion.")],
+        owner=owner,
+        live=live,
+        **fields,
+    )
+    (parent or review_index()).add_child(instance=page)
+    revision = page.save_revision(user=owner)
+    if live:
+        revision.publish()
+        page.refresh_from_db()
+    return page
+
+
+def make_series(title: str, books: list[tuple[Book, float]], **fields) -> SeriesPage:
+    page = SeriesPage(
+        title=title,
+        slug=fields.pop("slug", title.lower().replace(" ", "-")),
+        author=fields.pop("author", "Helen Dunmore"),
+        entries=[SeriesEntry(book=book, position=pos) for book, pos in books],
+        **fields,
+    )
+    series_index().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def make_discussion(*, book: Book | None = None, **fields) -> DiscussionPage:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    n = next(_counter)
+    page = DiscussionPage(
+        title=fields.pop("title", f"Discussion {n}"),
+        slug=fields.pop("slug", f"discussion-{n}"),
+        book=book or BookFactory(),
+        starts_at=fields.pop("starts_at", timezone.now() + timedelta(days=7)),
+        location=fields.pop("location", "The library"),
+        **fields,
+    )
+    discussion_index().add_child(instance=page)
+    page.save_revision().publish()
+    return page
