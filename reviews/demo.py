@@ -264,6 +264,8 @@ def load_demo() -> DemoResult:
         ],
     )
     _draft_review(reviews_index, bruno, middlemarch)
+    more_books = _more_reviews(reviews_index, alice, bruno, editor)
+    _past_discussion(discussions_index, more_books["persuasion"])
 
     meeting_day = timezone.localdate() + timedelta(days=14)
     discussion = _child(
@@ -277,8 +279,7 @@ def load_demo() -> DemoResult:
         online_url="https://meet.example.org/bookclub",
         host="Edith",
         intro=(
-            "<p>Read as far as you like: questions past your chapter stay "
-            "closed.</p>"
+            "<p>Read as far as you like: questions past your chapter stay closed.</p>"
         ),
         questions=[
             {
@@ -318,6 +319,110 @@ def load_demo() -> DemoResult:
     result.note("books, reviews, a discussion, members and progress")
     del admin
     return result
+
+
+def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Book]:
+    """Three more books and reviews, so lists, filters and pages have content."""
+    books = {
+        "persuasion": _book(
+            "Persuasion", "Jane Austen", 1817, (70, 70, 110), chapter_count=24
+        ),
+        "north": _book(
+            "North and South",
+            "Elizabeth Gaskell",
+            1855,
+            (110, 80, 40),
+            chapter_count=52,
+        ),
+        "moonstone": _book("The Moonstone", "Wilkie Collins", 1868, (40, 90, 90)),
+    }
+    _child(
+        index,
+        ReviewPage,
+        "persuasion-second-chances",
+        title="Second chances, eight years late",
+        owner=bruno,
+        reviewer=bruno,
+        book=books["persuasion"],
+        rating=4.5,
+        summary="Austen's quietest novel, and her most grown-up. A book about "
+        "regret that somehow ends up hopeful.",
+        body=[
+            _p("Anne Elliot is the heroine you root for without being told to."),
+            _spoiler(
+                books["persuasion"],
+                23,
+                "The letter",
+                "The letter in chapter 23 is the most famous paragraph Austen "
+                "wrote, and it earns every bit of its reputation.",
+            ),
+        ],
+    )
+    _child(
+        index,
+        ReviewPage,
+        "north-and-south-mills-and-manners",
+        title="Mills, manners and a long argument",
+        owner=alice,
+        reviewer=alice,
+        book=books["north"],
+        rating=4.0,
+        summary="A romance conducted as a debate about work and fairness. "
+        "Better than its reputation as 'Pride and Prejudice with factories'.",
+        body=[
+            _p("Gaskell gives the strike as much room as the courtship."),
+            {"type": "heading", "value": "What the club argued about"},
+            _p("Whether Margaret changes Thornton more than he changes her."),
+        ],
+    )
+    _child(
+        index,
+        ReviewPage,
+        "the-moonstone-many-narrators",
+        title="A diamond, a country house and seven narrators",
+        owner=editor,
+        reviewer=editor,
+        book=books["moonstone"],
+        rating=3.5,
+        summary="The first great English detective novel, told by people who "
+        "each know only part of the story. Long, but great fun.",
+        body=[
+            _p("The butler's narration alone is worth the price."),
+            _spoiler(
+                books["moonstone"],
+                None,
+                "Who took the diamond",
+                "The thief is the last person the household suspects, and "
+                "does not know it either.",
+            ),
+        ],
+    )
+    return books
+
+
+def _past_discussion(index: DiscussionIndexPage, book: Book) -> None:
+    last_month = timezone.localdate() - timedelta(days=30)
+    _child(
+        index,
+        DiscussionPage,
+        "persuasion",
+        title="Persuasion, the whole book",
+        book=book,
+        starts_at=timezone.make_aware(datetime.combine(last_month, time(19, 0))),
+        location="The back room, Corner Café",
+        host="Alice",
+        intro="<p>We read the whole novel for this one.</p>",
+        questions=[
+            {
+                "type": "question",
+                "value": {
+                    "question": "Was Lady Russell wrong?",
+                    "book": None,
+                    "chapter": None,
+                },
+            },
+        ],
+    )
 
 
 def _book(title, author, year, colour, chapter_count=None) -> Book:

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import (
     Collection,
+    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -57,6 +58,11 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
         )
 
     groups = {MEMBERS: members}
+    site_root = review_index.get_parent()
+    page_permissions = Permission.objects.filter(
+        content_type__app_label="wagtailcore",
+        codename__in=["add_page", "change_page", "publish_page"],
+    )
     for name in (EDITORS, MODERATORS):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(access_admin)
@@ -65,5 +71,20 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(ReadingProgress, ("add", "change", "delete", "view")),
             *_model_permissions(DiscussionComment, ("change", "view")),
         )
+        for permission in page_permissions:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=site_root, permission=permission
+            )
         groups[name] = group
+    _editors_approve(review_index, groups[EDITORS])
     return groups
+
+
+def _editors_approve(review_index: Page, editors: Group) -> None:
+    """Editors, not only Wagtail's Moderators, approve members' reviews."""
+    workflow = review_index.get_workflow()
+    if workflow is None:
+        return
+    for task in workflow.tasks.specific():
+        if isinstance(task, GroupApprovalTask):
+            task.groups.add(editors)

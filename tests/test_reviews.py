@@ -162,3 +162,40 @@ def test_review_index_filters_by_tag(client, book):
     html = client.get(review_index().url + "?tag=russia").content.decode()
     assert "Tagged review" in html
     assert "Other review" not in html
+
+
+def test_review_index_filters_by_book_series_and_rating(client, book):
+    from tests.factories import BookFactory, make_series
+
+    other = BookFactory(title="Other book")
+    make_series("Leningrad", [(book, 1)])
+    make_review(book=book, title="Siege high", rating=5)
+    make_review(book=book, title="Siege low", rating=2)
+    make_review(book=other, title="Other high", rating=4.5)
+    url = review_index().url
+
+    def titles(params):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return {r.title for r in response.context["reviews"]}
+
+    assert titles({"book": book.pk}) == {"Siege high", "Siege low"}
+    series = book.series_entries.get().series
+    assert titles({"series": series.pk}) == {"Siege high", "Siege low"}
+    assert titles({"rating": "4"}) == {"Siege high", "Other high"}
+    assert titles({"book": book.pk, "rating": "4"}) == {"Siege high"}
+
+
+def test_review_index_shows_a_field_error_for_a_bad_filter(client, book):
+    make_review(book=book, title="Still listed")
+    response = client.get(review_index().url, {"book": "not-a-number", "rating": "9"})
+    assert response.status_code == 200
+    assert response.context["filters"].errors.keys() == {"book", "rating"}
+    assert "Still listed" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(client, book):
+    for n in range(13):
+        make_review(book=book, title=f"R{n}", rating=5)
+    html = client.get(review_index().url, {"rating": "5"}).content.decode()
+    assert "?rating=5&amp;page=2" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.html import json_script
@@ -38,11 +39,13 @@ class ReviewIndexPage(Page):
     subpage_types = ["reviews.ReviewPage"]
     max_count_per_parent = 1
 
+    REVIEWS_PER_PAGE = 12
+
     class Meta:
         verbose_name = _("review index")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
+        from ..filters import ReviewFilterForm
 
         context = super().get_context(request, *args, **kwargs)
         reviews = (
@@ -52,11 +55,10 @@ class ReviewIndexPage(Page):
             .select_related("book", "reviewer", "book__cover")
             .order_by("-first_published_at", "-pk")
         )
-        tag = request.GET.get("tag")
-        if tag:
-            reviews = reviews.filter(tags__name=tag)
-            context["tag"] = tag
-        paginator = Paginator(reviews, 12)
+        filters = ReviewFilterForm(request.GET or None)
+        paginator = Paginator(filters.filter(reviews), self.REVIEWS_PER_PAGE)
+        context["filters"] = filters
+        context["filter_query"] = filters.querystring() if filters.is_bound else ""
         context["reviews"] = paginator.get_page(request.GET.get("page"))
         return context
 

@@ -101,6 +101,8 @@ class SeriesPage(Page):
             reviews_by_book.setdefault(review.book_id, []).append(review)
         for entry in entries:
             entry.reviews = reviews_by_book.get(entry.book_id, [])
+            ratings = [r.rating for r in entry.reviews if r.rating]
+            entry.average_rating = sum(ratings) / len(ratings) if ratings else None
         context["entries"] = entries
         return context
 

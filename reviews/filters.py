@@ -1,0 +1,61 @@
+"""The reader-facing filters of the review index."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Book, SeriesPage
+
+RATING_FLOOR_CHOICES = [("", _("Any rating"))] + [
+    (str(n), _("%(n)s stars or more") % {"n": n}) for n in (5, 4, 3, 2)
+]
+
+
+class ReviewFilterForm(forms.Form):
+    book = forms.ModelChoiceField(
+        queryset=Book.objects.filter(reviews__live=True).distinct(),
+        required=False,
+        empty_label=_("Any book"),
+    )
+    series = forms.ModelChoiceField(
+        queryset=SeriesPage.objects.live().public().order_by("title"),
+        required=False,
+        empty_label=_("Any series"),
+    )
+    rating = forms.TypedChoiceField(
+        choices=RATING_FLOOR_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label=_("Rating"),
+    )
+    tag = forms.CharField(required=False, max_length=100)
+
+    def filter(self, reviews: QuerySet) -> QuerySet:
+        """Apply the valid filters; an invalid form filters nothing."""
+        if not self.is_valid():
+            return reviews
+        data = self.cleaned_data
+        if data["book"]:
+            reviews = reviews.filter(book=data["book"])
+        if data["series"]:
+            reviews = reviews.filter(book__series_entries__series=data["series"])
+        if data["rating"]:
+            reviews = reviews.filter(rating__gte=data["rating"])
+        if data["tag"]:
+            reviews = reviews.filter(tags__name=data["tag"])
+        return reviews.distinct()
+
+    def querystring(self) -> str:
+        """The active filters as a query string, for pagination links."""
+        if not self.is_valid():
+            return ""
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for name, value in self.data.items():
+            if name in self.fields and value:
+                query[name] = value
+        return query.urlencode()
