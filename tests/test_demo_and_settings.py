@@ -34,6 +34,22 @@ def test_load_demo_builds_the_club_and_is_idempotent(client):
         assert client.get(page.url).status_code == 200
 
 
+@pytest.mark.django_db
+def test_every_page_of_the_demo_club_answers(client):
+    from wagtail.models import Page
+
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", stdout=devnull)
+    for page in Page.objects.live().filter(depth__gte=2).specific():
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+    for url in ("/api/v2/pages/", "/api/v3/pages/", "/sitemap.xml", "/admin/login/"):
+        assert client.get(url).status_code == 200, url
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/reviews/the-betrayal-after-the-siege/" in sitemap
+    assert "middlemarch-second-opinion" not in sitemap, "drafts stay out"
+
+
 def _import_production(env_overrides):
     env = {
         k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")
