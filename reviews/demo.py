@@ -309,6 +309,7 @@ def load_demo() -> DemoResult:
         ],
     )
     _comments(discussion, alice, bruno)
+    _club_life(discussion, editor, alice, bruno)
 
     _progress(alice, siege, finished=True)
     _progress(alice, betrayal, chapter=5)
@@ -462,33 +463,76 @@ def _draft_review(index: ReviewIndexPage, member, book: Book) -> None:
 
 
 def _comments(discussion: DiscussionPage, alice, bruno) -> None:
+    """Comments spread over the book, with replies, so that a member at
+    chapter 5 sees the early ones and a collapsed count of the rest."""
     if discussion.comments.exists():
         return
-    first = DiscussionComment.objects.create(
-        page=discussion,
-        author=alice,
-        body="The opening chapters feel calm, and that is what makes them tense.",
-        chapter=2,
+
+    def say(author, body, chapter, parent=None) -> DiscussionComment:
+        return DiscussionComment.objects.create(
+            page=discussion, author=author, body=body, chapter=chapter, parent=parent
+        )
+
+    first = say(
+        alice,
+        "The opening chapters feel calm, and that is what makes them tense.",
+        2,
     )
-    DiscussionComment.objects.create(
-        page=discussion,
-        author=bruno,
-        parent=first,
-        body="Agreed. The quiet is the point: everyone is listening.",
-        chapter=3,
+    say(bruno, "Agreed. The quiet is the point: everyone is listening.", 3, first)
+    say(alice, "Anna's drawings say more than her conversations do.", 4)
+    seven = say(bruno, "Chapter 7 changes the temperature of the whole book.", 7)
+    say(alice, "Yes, and Andrei notices it later than the reader does.", 9, seven)
+    say(
+        bruno,
+        "Chapter 12 is where the dread really starts. For the history, see "
+        "https://en.wikipedia.org/wiki/Doctors%27_plot",
+        12,
     )
-    DiscussionComment.objects.create(
-        page=discussion,
-        author=bruno,
-        body="Chapter 12 is where the dread really starts.",
-        chapter=12,
+    say(bruno, "The hospital scenes in chapter 15 are the best writing here.", 15)
+    say(bruno, "Chapter 18 made me put the book down for a day.", 18)
+    ending = say(bruno, "I did not see the last turn coming.", None)
+    say(alice, "Neither did I. The final pages are almost gentle.", None, ending)
+
+
+def _club_life(discussion: DiscussionPage, editor, alice, bruno) -> None:
+    """RSVPs for the meeting and an open next-book round with nominations."""
+    from .models import MeetingRSVP, Nomination, NominationRound, Vote
+
+    for member, answer in (
+        (alice, MeetingRSVP.Answer.GOING),
+        (bruno, MeetingRSVP.Answer.MAYBE),
+        (editor, MeetingRSVP.Answer.GOING),
+    ):
+        MeetingRSVP.objects.get_or_create(
+            page=discussion, member=member, defaults={"answer": answer}
+        )
+
+    title = "What do we read after The Betrayal?"
+    if NominationRound.objects.filter(title=title).exists():
+        return
+    grossman = _book("Life and Fate", "Vasily Grossman", 1980, (70, 70, 40))
+    middlemarch = Book.objects.get(title="Middlemarch")
+    next_round = NominationRound.objects.create(
+        title=title,
+        description="Something long for the winter. Nominate one book each.",
+        opens_at=timezone.now() - timedelta(days=2),
+        closes_at=timezone.now() + timedelta(days=10),
+        created_by=editor,
     )
-    DiscussionComment.objects.create(
-        page=discussion,
-        author=bruno,
-        body="I did not see the last turn coming.",
-        chapter=None,
+    epic = Nomination.objects.create(
+        round=next_round,
+        book=grossman,
+        nominated_by=alice,
+        pitch="The same years as The Betrayal, seen from the front and the camps.",
     )
+    reread = Nomination.objects.create(
+        round=next_round,
+        book=middlemarch,
+        nominated_by=bruno,
+        pitch="Half of us never finished it. A second, slower attempt together?",
+    )
+    Vote.objects.create(round=next_round, nomination=epic, member=alice)
+    Vote.objects.create(round=next_round, nomination=reread, member=bruno)
 
 
 def _progress(member, book, *, chapter=None, finished=False) -> None:

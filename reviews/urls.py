@@ -3,9 +3,45 @@
 from django.urls import path
 
 from .feeds import LatestReviewsFeed
+from .views import discussions, rounds
 
 app_name = "reviews"
 
 urlpatterns = [
     path("feeds/reviews/", LatestReviewsFeed(), name="review_feed"),
+    path(
+        "club/discussions/<int:page_id>/comments/",
+        discussions.post_comment,
+        name="comment_post",
+    ),
+    path(
+        "club/comments/<int:comment_id>/edit/",
+        discussions.edit_comment,
+        name="comment_edit",
+    ),
+    path(
+        "club/comments/<int:comment_id>/delete/",
+        discussions.delete_comment,
+        name="comment_delete",
+    ),
+    path(
+        "club/comments/<int:comment_id>/report/",
+        discussions.report_comment,
+        name="comment_report",
+    ),
+    path("club/discussions/<int:page_id>/rsvp/", discussions.rsvp, name="rsvp"),
+    path(
+        "club/discussions/<int:page_id>/meeting.ics",
+        discussions.meeting_calendar,
+        name="meeting_ics",
+    ),
+    path("club/meetings.ics", discussions.meetings_feed, name="meetings_ics"),
+    path("club/next-book/", rounds.round_index, name="next_book"),
+    path("club/next-book/<int:round_id>/", rounds.round_detail, name="next_book_round"),
+    path(
+        "club/next-book/<int:round_id>/nominate/",
+        rounds.nominate,
+        name="next_book_nominate",
+    ),
+    path("club/next-book/<int:round_id>/vote/", rounds.vote, name="next_book_vote"),
 ]

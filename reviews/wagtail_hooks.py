@@ -1,11 +1,31 @@
-"""The club's admin: books and reading progress under one menu."""
+"""The club's admin: books, reading progress, comment moderation and the
+next-book rounds under one menu."""
 
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
-from .models import Book, ReadingProgress
+from .models import (
+    Book,
+    CommentReport,
+    DiscussionComment,
+    DiscussionPage,
+    NominationRound,
+    ReadingProgress,
+)
 
 
 class BookViewSet(SnippetViewSet):
@@ -35,8 +55,156 @@ class ReadingProgressViewSet(SnippetViewSet):
     ]
 
 
+# -- Comment moderation ------------------------------------------------------
+# Editors hide and restore comments; nothing a member wrote is deleted here,
+# and nobody adds comments in the admin.
+
+
+class CommentModerationPolicy(ModelPermissionPolicy):
+    """``change_discussioncomment`` lets editors hide and restore comments;
+    adding and deleting are never offered, not even to superusers."""
+
+    NEVER = frozenset({"add", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.NEVER and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.NEVER]
+        if not allowed:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(allowed)
+
+
+register_permission_policy(
+    DiscussionComment, CommentModerationPolicy(DiscussionComment)
+)
+
+
+class CommentFilterSet(WagtailFilterSet):
+    page = django_filters.ModelChoiceFilter(
+        label=_("Discussion"),
+        queryset=DiscussionPage.objects.order_by("-starts_at"),
+    )
+    reported = django_filters.BooleanFilter(
+        label=_("Has open reports"), method="filter_reported"
+    )
+    removed = django_filters.BooleanFilter(label=_("Removed"))
+
+    class Meta:
+        model = DiscussionComment
+        fields = ["page", "reported", "removed"]
+
+    def filter_reported(self, queryset, name, value):
+        if value is None:
+            return queryset
+        open_reports = Exists(
+            CommentReport.objects.filter(
+                comment=OuterRef("pk"), resolved_at__isnull=True
+            )
+        )
+        return (
+            queryset.filter(open_reports) if value else queryset.exclude(open_reports)
+        )
+
+
+class CommentModerationEditView(EditView):
+    """Saving with "removed" switched records who hid or restored the
+    comment, and closes its open reports."""
+
+    def save_instance(self):
+        was_removed = (
+            DiscussionComment.objects.filter(pk=self.object.pk)
+            .values_list("removed", flat=True)
+            .first()
+        )
+        instance = super().save_instance()
+        if instance.removed and not was_removed:
+            instance.remove(self.request.user)
+        elif was_removed and not instance.removed:
+            instance.restore(self.request.user)
+        else:
+            # Saved without a change of state: the moderator saw the reports.
+            instance.resolve_reports(self.request.user)
+        return instance
+
+
+class DiscussionCommentViewSet(SnippetViewSet):
+    model = DiscussionComment
+    icon = "comment"
+    menu_label = _("Comments")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    edit_view_class = CommentModerationEditView
+    list_display = [
+        "excerpt",
+        "author",
+        "page",
+        "chapter",
+        Column("open_reports", label=_("Open reports")),
+        "removed",
+        "created_at",
+    ]
+    filterset_class = CommentFilterSet
+    search_fields = ["body"]
+    ordering = ["-created_at"]
+    panels = [
+        FieldPanel("page", read_only=True),
+        FieldPanel("author", read_only=True),
+        FieldPanel("chapter", read_only=True),
+        FieldPanel("body", read_only=True),
+        FieldPanel("created_at", read_only=True),
+        FieldPanel("edited_at", read_only=True),
+        FieldPanel(
+            "removed",
+            help_text=_(
+                "Hide the comment from the site and the API. Its replies stay "
+                "readable under a 'removed' note; untick to restore it."
+            ),
+        ),
+        FieldPanel("removed_by", read_only=True),
+        FieldPanel("removed_at", read_only=True),
+        HelpPanel(template="reviews/admin/comment_reports_panel.html"),
+    ]
+
+    def get_queryset(self, request):
+        return DiscussionComment.objects.select_related("author", "page").annotate(
+            open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
+        )
+
+
+class RoundCreateView(CreateView):
+    def save_instance(self):
+        self.form.instance.created_by = self.request.user
+        return super().save_instance()
+
+
+class NominationRoundViewSet(SnippetViewSet):
+    model = NominationRound
+    icon = "tasks"
+    menu_label = _("Next-book rounds")
+    add_view_class = RoundCreateView
+    copy_view_enabled = False
+    list_display = [
+        "title",
+        "opens_at",
+        "closes_at",
+        Column("status", label=_("Status")),
+        Column("nomination_count", label=_("Nominations")),
+    ]
+    ordering = ["-closes_at"]
+
+    def get_queryset(self, request):
+        return NominationRound.objects.annotate(nomination_count=Count("nominations"))
+
+
 class BookClubViewSetGroup(SnippetViewSetGroup):
-    items = (BookViewSet, ReadingProgressViewSet)
+    items = (
+        BookViewSet,
+        ReadingProgressViewSet,
+        DiscussionCommentViewSet,
+        NominationRoundViewSet,
+    )
     menu_icon = "doc-full-inverse"
     menu_label = _("Book club")
     menu_name = "bookclub"

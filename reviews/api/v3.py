@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from ..spoilers import InvalidReaderParams
+from .comments import router as comments_router
 
 _registered: set[int] = set()
 
@@ -26,4 +27,5 @@ def register(api: NinjaAPI) -> NinjaAPI:
         )
 
     api.add_exception_handler(InvalidReaderParams, invalid_reader)
+    api.add_router("/", comments_router)
     return api

@@ -1,8 +1,11 @@
 """The plugin's models, split by kind and re-exported here by name."""
 
 from .books import Book, ReadingProgress
+from .club import MeetingRSVP, Nomination, NominationRound, Vote
 from .discussions import (
+    COMMENT_EDIT_WINDOW,
     COMMENT_MAX_LENGTH,
+    CommentReport,
     DiscussionComment,
     DiscussionIndexPage,
     DiscussionPage,
@@ -11,11 +14,16 @@ from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTa
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
 
 __all__ = [
+    "COMMENT_EDIT_WINDOW",
     "COMMENT_MAX_LENGTH",
     "Book",
+    "CommentReport",
     "DiscussionComment",
     "DiscussionIndexPage",
     "DiscussionPage",
+    "MeetingRSVP",
+    "Nomination",
+    "NominationRound",
     "ReadingProgress",
     "ReviewDailyViews",
     "ReviewIndexPage",
@@ -24,4 +32,5 @@ __all__ = [
     "SeriesEntry",
     "SeriesIndexPage",
     "SeriesPage",
+    "Vote",
 ]

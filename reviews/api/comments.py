@@ -1,0 +1,425 @@
+"""API v3: discussion comments (read, post, edit, delete, report) and the
+next-book rounds (read-only).
+
+Reads answer anonymous clients and token members alike; a token member's
+reading progress (plus ``read=``/``spoilers=``) decides which comments show
+their text, through :func:`reviews.comments.gate` and so through
+:func:`reviews.spoilers.can_see`. Writes need ``Authorization: Bearer``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
+from wagtail.api.v3.errors import ProblemDetail, problem_response
+
+from .. import comments as comment_actions
+from ..comments import GatedComment, comment_html, gate
+from ..members import display_name
+from ..models import (
+    COMMENT_MAX_LENGTH,
+    DiscussionComment,
+    DiscussionPage,
+    Nomination,
+    NominationRound,
+    Vote,
+)
+from ..models.discussions import REPORT_REASON_MAX_LENGTH
+from ..ratelimit import RateLimited, describe_wait
+from ..spoilers import Reader, forget_reader, reader_for_request
+
+router = Router(tags=["discussions"])
+ROUND_TAGS = ["next book"]
+
+READ_AUTH = [BearerTokenAuth(), AllowAnonymous()]
+WRITE_AUTH = [BearerTokenAuth()]
+
+
+# -- Schemas ---------------------------------------------------------------
+
+
+class MemberSchema(Schema):
+    display_name: str
+
+
+class CommentSchema(Schema):
+    id: int
+    parent: int | None
+    chapter: int | None = Field(
+        description="The chapter the comment is about; null: the whole book."
+    )
+    hidden: bool = Field(
+        description="True when the reader has not reached the chapter: no text."
+    )
+    removed: bool = Field(
+        description="A moderator removed it; kept as an empty placeholder "
+        "because replies hang from it."
+    )
+    deleted: bool = Field(description="Its author deleted it; placeholder as above.")
+    author: MemberSchema | None
+    body: str | None
+    body_html: str | None
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class HiddenCommentsSchema(Schema):
+    count: int
+    from_chapter: int | None
+    to_chapter: int | None
+    whole_book: bool
+    message: str
+
+
+class CommentListSchema(Schema):
+    count: int = Field(description="Items in this list, placeholders included.")
+    comment_count: int = Field(description="Published comments.")
+    hidden: HiddenCommentsSchema
+    items: list[CommentSchema]
+
+
+class CommentCreateSchema(Schema):
+    body: str = Field(min_length=1, max_length=COMMENT_MAX_LENGTH)
+    chapter: int | None = Field(default=None, ge=1, le=32767)
+    parent: int | None = Field(default=None, ge=1)
+
+
+class CommentUpdateSchema(Schema):
+    body: str | None = Field(default=None, min_length=1, max_length=COMMENT_MAX_LENGTH)
+    chapter: int | None = Field(default=None, ge=1, le=32767)
+
+
+class ReportSchema(Schema):
+    reason: str = Field(default="", max_length=REPORT_REASON_MAX_LENGTH)
+
+
+class ReportResultSchema(Schema):
+    reported: bool = True
+    new: bool
+
+
+class ListParams(Schema):
+    limit: int = Field(default=20, ge=1)
+    offset: int = Field(default=0, ge=0)
+
+
+class BookRefSchema(Schema):
+    id: int
+    title: str
+    author: str
+
+
+class NominationSchema(Schema):
+    id: int
+    book: BookRefSchema
+    pitch: str
+    nominated_by: MemberSchema | None
+    votes: int | None = Field(description="Shown once the round has closed.")
+
+
+class RoundSchema(Schema):
+    id: int
+    title: str
+    description: str
+    opens_at: datetime
+    closes_at: datetime
+    status: Literal["scheduled", "open", "closed"]
+    nominations: list[NominationSchema]
+    total_votes: int | None = Field(description="Shown once the round has closed.")
+    winners: list[int] = Field(
+        description="Nomination ids with the most votes (several on a tie), "
+        "once the round has closed."
+    )
+    your_vote: int | None = Field(
+        description="The token member's current vote (a nomination id)."
+    )
+
+
+# -- Helpers ---------------------------------------------------------------
+
+
+def _reader(request: HttpRequest) -> Reader:
+    # Authentication has just replaced request.user: build the reader again.
+    forget_reader(request)
+    return reader_for_request(request)
+
+
+def _discussion(page_id: int) -> DiscussionPage:
+    return get_object_or_404(
+        DiscussionPage.objects.live().public().select_related("book"), pk=page_id
+    )
+
+
+def _comment(page: DiscussionPage, comment_id: int) -> DiscussionComment:
+    return get_object_or_404(
+        DiscussionComment.objects.select_related("author"), page=page, pk=comment_id
+    )
+
+
+def serialize_comment(node: GatedComment) -> dict:
+    comment = node.comment
+    shown = node.visible
+    return {
+        "id": comment.pk,
+        "parent": comment.parent_id,
+        "chapter": comment.chapter,
+        "hidden": node.hidden,
+        "removed": node.placeholder == comment_actions.REMOVED,
+        "deleted": node.placeholder == comment_actions.DELETED,
+        "author": {"display_name": display_name(comment.author)}
+        if node.placeholder is None
+        else None,
+        "body": comment.body if shown else None,
+        "body_html": str(comment_html(comment.body)) if shown else None,
+        "created_at": comment.created_at,
+        "edited_at": comment.edited_at,
+    }
+
+
+def _own_serialized(comment: DiscussionComment, request: HttpRequest) -> dict:
+    """A comment just written by the token member, gated like any other."""
+    gated = gate(comment.page, _reader(request), [comment])
+    return serialize_comment(gated.items[0])
+
+
+def _validation_problem(error: ValidationError) -> HttpResponse:
+    if hasattr(error, "error_dict"):
+        errors = [
+            {"loc": ["body", name], "msg": message}
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"loc": ["body"], "msg": message} for message in error.messages]
+    return problem_response(status=422, detail="Validation failed", errors=errors)
+
+
+def _max_limit() -> int:
+    return int(getattr(settings, "WAGTAILAPI_LIMIT_MAX", 20) or 10_000)
+
+
+# -- Comments --------------------------------------------------------------
+
+
+@router.get(
+    "/discussions/{page_id}/comments/",
+    response=CommentListSchema,
+    auth=READ_AUTH,
+    operation_id="list_discussion_comments",
+    summary="Comments on a discussion, gated by the reader's progress",
+)
+def list_comments(
+    request: HttpRequest, page_id: int, params: Query[ListParams]
+) -> dict:
+    """Oldest first; ``parent`` links replies into threads. A comment about a
+    chapter the reader has not reached comes with ``hidden: true`` and no
+    text; ``hidden`` sums them up. Removed comments are left out, or kept as
+    empty placeholders when replies hang from them."""
+    if params.limit > _max_limit():
+        raise HttpError(400, f"limit cannot be higher than {_max_limit()}")
+    page = _discussion(page_id)
+    gated = gate(page, _reader(request))
+    window = gated.items[params.offset : params.offset + params.limit]
+    return {
+        "count": len(gated.items),
+        "comment_count": gated.count,
+        "hidden": gated.hidden.as_dict(),
+        "items": [serialize_comment(node) for node in window],
+    }
+
+
+@router.get(
+    "/discussions/{page_id}/comments/{comment_id}/",
+    response=CommentSchema,
+    auth=READ_AUTH,
+    operation_id="get_discussion_comment",
+    summary="One comment, gated like the list",
+)
+def get_comment(request: HttpRequest, page_id: int, comment_id: int) -> dict:
+    page = _discussion(page_id)
+    gated = gate(page, _reader(request))
+    node = next((n for n in gated.items if n.pk == comment_id), None)
+    if node is None:
+        raise HttpError(404, "No such comment.")
+    return serialize_comment(node)
+
+
+@router.post(
+    "/discussions/{page_id}/comments/",
+    response={201: CommentSchema, 422: ProblemDetail, 429: ProblemDetail},
+    auth=WRITE_AUTH,
+    operation_id="create_discussion_comment",
+    summary="Post a comment or a reply",
+)
+def create_comment(request: HttpRequest, page_id: int, data: CommentCreateSchema):
+    """Plain text. ``chapter`` is what the comment is about (null: the whole
+    book); a reply's chapter is the same as its parent's or later. Members
+    posting too fast get a 429 with ``Retry-After``."""
+    page = _discussion(page_id)
+    parent = None
+    if data.parent:
+        parent = DiscussionComment.objects.filter(page=page, pk=data.parent).first()
+        if parent is None:
+            return _validation_problem(
+                ValidationError({"parent": "No such comment in this discussion."})
+            )
+    try:
+        comment = comment_actions.post_comment(
+            page, request.user, data.body, chapter=data.chapter, parent=parent
+        )
+    except ValidationError as error:
+        return _validation_problem(error)
+    except RateLimited as error:
+        response = problem_response(
+            status=429,
+            title="Too Many Requests",
+            detail=(
+                "You are posting faster than the club allows; try again in "
+                f"{describe_wait(error.retry_after)}."
+            ),
+        )
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    comment.page = page
+    return Status(201, _own_serialized(comment, request))
+
+
+@router.patch(
+    "/discussions/{page_id}/comments/{comment_id}/",
+    response={200: CommentSchema, 422: ProblemDetail},
+    auth=WRITE_AUTH,
+    operation_id="update_discussion_comment",
+    summary="Correct your own comment shortly after posting it",
+)
+def update_comment(
+    request: HttpRequest, page_id: int, comment_id: int, data: CommentUpdateSchema
+):
+    page = _discussion(page_id)
+    comment = _comment(page, comment_id)
+    comment.page = page
+    if not comment.can_delete(request.user):
+        raise PermissionDenied("You can only edit your own comments.")
+    fields = data.model_fields_set
+    body = data.body if "body" in fields and data.body is not None else comment.body
+    chapter = data.chapter if "chapter" in fields else comment.chapter
+    try:
+        comment_actions.edit_comment(comment, request.user, body, chapter)
+    except ValidationError as error:
+        return _validation_problem(error)
+    return _own_serialized(comment, request)
+
+
+@router.delete(
+    "/discussions/{page_id}/comments/{comment_id}/",
+    response={204: None},
+    auth=WRITE_AUTH,
+    operation_id="delete_discussion_comment",
+    summary="Delete your own comment (replies stay under a placeholder)",
+)
+def delete_comment(request: HttpRequest, page_id: int, comment_id: int):
+    page = _discussion(page_id)
+    comment = _comment(page, comment_id)
+    comment_actions.delete_comment(comment, request.user)
+    return Status(204, None)
+
+
+@router.post(
+    "/discussions/{page_id}/comments/{comment_id}/report/",
+    response={201: ReportResultSchema, 200: ReportResultSchema, 422: ProblemDetail},
+    auth=WRITE_AUTH,
+    operation_id="report_discussion_comment",
+    summary="Ask the moderators to look at a comment",
+)
+def report_comment(
+    request: HttpRequest, page_id: int, comment_id: int, data: ReportSchema
+):
+    page = _discussion(page_id)
+    comment = _comment(page, comment_id)
+    try:
+        _report, created = comment_actions.report_comment(
+            comment, request.user, data.reason
+        )
+    except ValidationError as error:
+        return _validation_problem(error)
+    return Status(201 if created else 200, {"reported": True, "new": created})
+
+
+# -- Next-book rounds --------------------------------------------------------
+
+
+def _visible_rounds():
+    from django.utils import timezone
+
+    return NominationRound.objects.filter(opens_at__lte=timezone.now())
+
+
+def serialize_round(nomination_round: NominationRound, user) -> dict:
+    tally = nomination_round.tally()
+    closed = nomination_round.is_closed
+    your_vote = None
+    if user is not None and user.is_authenticated:
+        your_vote = (
+            Vote.objects.filter(round=nomination_round, member=user)
+            .values_list("nomination_id", flat=True)
+            .first()
+        )
+    return {
+        "id": nomination_round.pk,
+        "title": nomination_round.title,
+        "description": nomination_round.description,
+        "opens_at": nomination_round.opens_at,
+        "closes_at": nomination_round.closes_at,
+        "status": nomination_round.status,
+        "nominations": [_nomination(n, closed) for n in tally],
+        "total_votes": sum(n.vote_count for n in tally) if closed else None,
+        "winners": [n.pk for n in nomination_round.winners(tally)],
+        "your_vote": your_vote,
+    }
+
+
+def _nomination(nomination: Nomination, closed: bool) -> dict:
+    return {
+        "id": nomination.pk,
+        "book": {
+            "id": nomination.book_id,
+            "title": nomination.book.title,
+            "author": nomination.book.author,
+        },
+        "pitch": nomination.pitch,
+        "nominated_by": {"display_name": display_name(nomination.nominated_by)},
+        "votes": nomination.vote_count if closed else None,
+    }
+
+
+@router.get(
+    "/rounds/",
+    tags=ROUND_TAGS,
+    response=list[RoundSchema],
+    auth=READ_AUTH,
+    operation_id="list_next_book_rounds",
+    summary="Next-book rounds: nominations, and results once closed",
+)
+def list_rounds(request: HttpRequest) -> list[dict]:
+    rounds = _visible_rounds().order_by("-closes_at")[:20]
+    return [serialize_round(r, request.user) for r in rounds]
+
+
+@router.get(
+    "/rounds/{round_id}/",
+    tags=ROUND_TAGS,
+    response=RoundSchema,
+    auth=READ_AUTH,
+    operation_id="get_next_book_round",
+    summary="One next-book round",
+)
+def get_round(request: HttpRequest, round_id: int) -> dict:
+    nomination_round = get_object_or_404(_visible_rounds(), pk=round_id)
+    return serialize_round(nomination_round, request.user)

@@ -1,0 +1,352 @@
+"""Discussion comments: who may read which, how threads are shown, and the
+actions members take on them (post, edit, delete, report).
+
+Visibility is decided per comment by :func:`reviews.spoilers.can_see`, with
+the comment's chapter (``None``, "the whole book", counts as the ending). The
+HTML page and the API both build on :func:`gate`, which loads a discussion's
+comments in one query and asks ``can_see`` once per comment; the hidden
+counts and chapter ranges come from those same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.html import urlize
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import normalize_newlines
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import ratelimit
+from .models import COMMENT_MAX_LENGTH, CommentReport, DiscussionComment, DiscussionPage
+from .spoilers import Reader, can_see, reader_for_request
+
+REMOVED = "removed"
+DELETED = "deleted"
+
+
+# -- Showing a comment's text -------------------------------------------------
+
+
+def comment_html(text: str) -> SafeString:
+    """Plain text to HTML: everything escaped, web links made clickable
+    (``rel="nofollow ugc noopener"``), blank lines start paragraphs."""
+    linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
+    linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
+    paragraphs = [p for p in normalize_newlines(linked).split("\n\n") if p.strip()]
+    return mark_safe(  # noqa: S308 - built from escaped text only
+        "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    )
+
+
+# -- Gating ----------------------------------------------------------------
+
+
+@dataclass
+class HiddenSummary:
+    """How many comments are hidden and which chapters they are about."""
+
+    count: int = 0
+    chapters: set[int] = field(default_factory=set)
+    whole_book: bool = False
+
+    def add(self, comment: DiscussionComment) -> None:
+        self.count += 1
+        if comment.chapter is None:
+            self.whole_book = True
+        else:
+            self.chapters.add(comment.chapter)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    @property
+    def from_chapter(self) -> int | None:
+        return min(self.chapters) if self.chapters else None
+
+    @property
+    def to_chapter(self) -> int | None:
+        return max(self.chapters) if self.chapters else None
+
+    @property
+    def about(self) -> str:
+        """E.g. "chapter 12", "chapters 12–20", "the whole book", or both."""
+        parts = []
+        low, high = self.from_chapter, self.to_chapter
+        if low is not None:
+            if low == high:
+                parts.append(_("chapter %(n)s") % {"n": low})
+            else:
+                parts.append(
+                    _("chapters %(low)s–%(high)s") % {"low": low, "high": high}
+                )
+        if self.whole_book:
+            parts.append(_("the whole book"))
+        return _(" and ").join(parts)
+
+    @property
+    def message(self) -> str:
+        """E.g. "4 comments about chapters 12–20 are hidden until you get there"."""
+        values = {"count": self.count, "about": self.about}
+        if self.whole_book and not self.chapters:
+            return (
+                ngettext(
+                    "%(count)s comment about %(about)s is hidden until you finish it",
+                    "%(count)s comments about %(about)s are hidden until you finish it",
+                    self.count,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(count)s comment about %(about)s is hidden until you get there",
+                "%(count)s comments about %(about)s are hidden until you get there",
+                self.count,
+            )
+            % values
+        )
+
+    @property
+    def reveal_label(self) -> str:
+        """E.g. "Show 4 comments about chapters 12–20"."""
+        return ngettext(
+            "Show %(count)s comment about %(about)s",
+            "Show %(count)s comments about %(about)s",
+            self.count,
+        ) % {"count": self.count, "about": self.about}
+
+    def as_dict(self) -> dict:
+        return {
+            "count": self.count,
+            "from_chapter": self.from_chapter,
+            "to_chapter": self.to_chapter,
+            "whole_book": self.whole_book,
+            "message": self.message if self.count else "",
+        }
+
+
+@dataclass
+class GatedComment:
+    """A comment as one reader may see it."""
+
+    comment: DiscussionComment
+    #: The reader may read the text (always False for placeholders).
+    visible: bool
+    #: ``"removed"`` or ``"deleted"`` for a placeholder kept for its replies.
+    placeholder: str | None = None
+    replies: list[GatedComment] = field(default_factory=list)
+    #: Hidden replies of a shown comment, collapsed together.
+    hidden_replies: list[GatedComment] = field(default_factory=list)
+    hidden_replies_summary: HiddenSummary = field(default_factory=HiddenSummary)
+
+    @property
+    def hidden(self) -> bool:
+        return not self.visible and self.placeholder is None
+
+    @property
+    def pk(self) -> int:
+        return self.comment.pk
+
+
+@dataclass
+class GatedDiscussion:
+    """Every comment of a discussion, gated for one reader, in threads."""
+
+    items: list[GatedComment]
+    threads: list[GatedComment]
+    hidden_threads: list[GatedComment]
+    hidden_threads_summary: HiddenSummary
+    hidden: HiddenSummary
+    count: int
+
+
+def load_comments(page: DiscussionPage) -> list[DiscussionComment]:
+    """All of a discussion's comments, oldest first, in one query."""
+    return list(
+        DiscussionComment.objects.filter(page=page)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def gate(
+    page: DiscussionPage,
+    reader: Reader,
+    comments: Iterable[DiscussionComment] | None = None,
+) -> GatedDiscussion:
+    """Gate ``page``'s comments for ``reader`` and arrange them in threads.
+
+    Removed and deleted comments are left out, unless replies hang from them:
+    then they stay as an empty placeholder. A hidden top-level comment takes
+    its whole thread into the collapsed group.
+    """
+    comments = load_comments(page) if comments is None else list(comments)
+    book_id = page.book_id
+    children: dict[int | None, list[DiscussionComment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+
+    def has_published_descendant(comment: DiscussionComment) -> bool:
+        return any(
+            reply.is_published or has_published_descendant(reply)
+            for reply in children.get(comment.pk, [])
+        )
+
+    items: list[GatedComment] = []
+    hidden = HiddenSummary()
+    gated: dict[int, GatedComment] = {}
+    for comment in comments:
+        if comment.is_published:
+            visible = can_see(reader, book_id, comment.chapter)
+            node = GatedComment(comment=comment, visible=visible)
+            if not visible:
+                hidden.add(comment)
+        elif has_published_descendant(comment):
+            placeholder = REMOVED if comment.removed else DELETED
+            node = GatedComment(comment=comment, visible=False, placeholder=placeholder)
+        else:
+            continue
+        gated[comment.pk] = node
+        items.append(node)
+
+    threads: list[GatedComment] = []
+    hidden_threads: list[GatedComment] = []
+    hidden_threads_summary = HiddenSummary()
+
+    def count_into(summary: HiddenSummary, node: GatedComment) -> None:
+        if node.hidden:
+            summary.add(node.comment)
+        for reply in node.replies + node.hidden_replies:
+            count_into(summary, reply)
+
+    for node in items:
+        parent = gated.get(node.comment.parent_id) if node.comment.parent_id else None
+        if parent is not None:
+            if node.hidden and not parent.hidden:
+                parent.hidden_replies.append(node)
+            else:
+                parent.replies.append(node)
+        elif node.hidden:
+            hidden_threads.append(node)
+        else:
+            threads.append(node)
+    for node in items:
+        for reply in node.hidden_replies:
+            count_into(node.hidden_replies_summary, reply)
+    for node in hidden_threads:
+        count_into(hidden_threads_summary, node)
+
+    return GatedDiscussion(
+        items=items,
+        threads=threads,
+        hidden_threads=hidden_threads,
+        hidden_threads_summary=hidden_threads_summary,
+        hidden=hidden,
+        count=sum(1 for c in comments if c.is_published),
+    )
+
+
+def comment_context(page: DiscussionPage, request) -> dict:
+    """What the discussion page's template needs for comments and RSVPs."""
+    from .club_forms import CommentForm, RSVPForm
+    from .meetings import rsvp_summary
+
+    user = getattr(request, "user", None)
+    context = {
+        "discussion": gate(page, reader_for_request(request)),
+        "comment_max_length": COMMENT_MAX_LENGTH,
+        "rsvp": rsvp_summary(page, user),
+    }
+    if user is not None and user.is_authenticated:
+        context["comment_form"] = CommentForm(page=page)
+        context["rsvp_form"] = RSVPForm(initial={"answer": context["rsvp"].answer})
+    return context
+
+
+# -- Actions -------------------------------------------------------------
+
+
+def may_comment(user) -> bool:
+    """Any signed-in, active member may comment (the Members group included)."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def may_moderate(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_perm("reviews.change_discussioncomment")
+    )
+
+
+def post_comment(
+    page: DiscussionPage,
+    author,
+    body: str,
+    chapter: int | None = None,
+    parent: DiscussionComment | None = None,
+) -> DiscussionComment:
+    """Validate, rate-limit and save a new comment.
+
+    Raises ``ValidationError`` for bad input and
+    :class:`reviews.ratelimit.RateLimited` when the member posts too fast.
+    Only valid comments count towards the limit.
+    """
+    if not may_comment(author):
+        raise PermissionDenied(_("Log in to comment."))
+    if parent is not None and (parent.page_id != page.pk or not parent.is_published):
+        raise ValidationError({"parent": _("That comment cannot be answered.")})
+    comment = DiscussionComment(
+        page=page, author=author, body=body, chapter=chapter, parent=parent
+    )
+    comment.full_clean()
+    ratelimit.hit("comment", author.pk, ratelimit.comment_rates())
+    comment.save()
+    return comment
+
+
+def edit_comment(
+    comment: DiscussionComment, user, body: str, chapter: int | None
+) -> DiscussionComment:
+    """Let the author correct a comment within the edit window."""
+    if not comment.can_delete(user):
+        raise PermissionDenied(_("You can only edit your own comments."))
+    if not comment.edit_window_open():
+        raise PermissionDenied(_("Comments can be edited only shortly after posting."))
+    comment.body = body
+    comment.chapter = chapter
+    comment.full_clean()
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "chapter", "edited_at"])
+    return comment
+
+
+def delete_comment(comment: DiscussionComment, user) -> None:
+    if not comment.can_delete(user):
+        raise PermissionDenied(_("You can only delete your own comments."))
+    comment.delete_by_author()
+
+
+def report_comment(
+    comment: DiscussionComment, user, reason: str = ""
+) -> tuple[CommentReport, bool]:
+    """File (once) a member's report; returns the report and whether it is new."""
+    if not may_comment(user):
+        raise PermissionDenied(_("Log in to report a comment."))
+    if not comment.is_published:
+        raise ValidationError(_("This comment has already been taken down."))
+    if comment.author_id == user.pk:
+        raise ValidationError(_("You cannot report your own comment; delete it."))
+    report = CommentReport(comment=comment, reporter=user, reason=reason.strip())
+    report.full_clean(exclude=["comment", "reporter"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        return CommentReport.objects.get(comment=comment, reporter=user), False
+    return report, True
