@@ -1,0 +1,29 @@
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from reviews.models import DiscussionPage, MeetingRSVP, NominationRound
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_club_has_a_lively_discussion(client):
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    discussion = DiscussionPage.objects.get(slug="the-betrayal")
+    comments = discussion.comments.all()
+    assert len({c.chapter for c in comments}) >= 5
+    assert None in {c.chapter for c in comments}, "one about the whole book"
+    assert comments.filter(parent__isnull=False).count() >= 2
+    assert MeetingRSVP.objects.filter(page=discussion).count() >= 2
+    (open_round,) = NominationRound.objects.open()
+    assert open_round.nominations.count() >= 2
+    alice = get_user_model().objects.get(username="alice")
+    client.force_login(alice)
+    response = client.get(discussion.url)
+    gated = response.context["discussion"]
+    assert gated.threads and gated.hidden.count > 0, "alice is at chapter 5"
+    assert "are hidden until you get there" in response.content.decode()
+    assert client.get(f"/club/next-book/{open_round.pk}/").status_code == 200

@@ -1,0 +1,127 @@
+"""Members edit (briefly) and delete their own comments, and nobody else's."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reviews.models import COMMENT_EDIT_WINDOW, DiscussionComment
+from tests.discussions.factories import DiscussionCommentFactory, bearer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def theirs(discussion, other_member):
+    return DiscussionCommentFactory(
+        page=discussion, author=other_member, chapter=2, body="BRUNO-WROTE"
+    )
+
+
+@pytest.fixture
+def mine(discussion, member):
+    return DiscussionCommentFactory(
+        page=discussion, author=member, chapter=2, body="ALICE-WROTE"
+    )
+
+
+def test_another_member_cannot_edit_or_delete_on_the_site(client, theirs, member):
+    client.force_login(member)
+    for action in ("edit", "delete"):
+        url = f"/club/comments/{theirs.pk}/{action}/"
+        assert client.get(url).status_code == 403
+        response = client.post(url, {"body": "HIJACKED", "chapter": "2"})
+        assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert (theirs.body, theirs.deleted_at) == ("BRUNO-WROTE", None)
+
+
+def test_another_member_cannot_edit_or_delete_through_the_api(
+    client, discussion, theirs, member
+):
+    url = f"/api/v3/discussions/{discussion.pk}/comments/{theirs.pk}/"
+    headers = bearer(member)
+    response = client.patch(url, {"body": "HIJACKED"}, "application/json", **headers)
+    assert response.status_code == 403
+    assert client.delete(url, **headers).status_code == 403
+    assert client.delete(url).status_code == 401
+    theirs.refresh_from_db()
+    assert (theirs.body, theirs.deleted_at) == ("BRUNO-WROTE", None)
+
+
+def test_other_members_see_no_edit_or_delete_links(client, discussion, theirs, member):
+    client.force_login(member)
+    html = client.get(discussion.url, {"spoilers": "show"}).content.decode()
+    assert f"/club/comments/{theirs.pk}/edit/" not in html
+    assert f"/club/comments/{theirs.pk}/delete/" not in html
+    assert f"/club/comments/{theirs.pk}/report/" in html
+
+
+def test_the_author_edits_within_the_window(client, discussion, mine, member):
+    client.force_login(member)
+    url = f"/club/comments/{mine.pk}/edit/"
+    assert "ALICE-WROTE" in client.get(url).content.decode()
+    response = client.post(url, {"body": "ALICE-CORRECTED", "chapter": "3"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.body, mine.chapter) == ("ALICE-CORRECTED", 3)
+    assert mine.edited_at is not None
+    html = client.get(discussion.url, {"spoilers": "show"}).content.decode()
+    assert "ALICE-CORRECTED" in html
+    assert "edited" in html
+
+
+def test_editing_closes_after_the_window_but_deleting_stays(
+    client, discussion, mine, member
+):
+    DiscussionComment.objects.filter(pk=mine.pk).update(
+        created_at=timezone.now() - COMMENT_EDIT_WINDOW - timedelta(minutes=1)
+    )
+    client.force_login(member)
+    response = client.post(f"/club/comments/{mine.pk}/edit/", {"body": "late"})
+    assert response.status_code == 403
+    assert "shortly after posting" in response.content.decode()
+    api = client.patch(
+        f"/api/v3/discussions/{discussion.pk}/comments/{mine.pk}/",
+        {"body": "late"},
+        "application/json",
+        **bearer(member),
+    )
+    assert api.status_code == 403
+    mine.refresh_from_db()
+    assert mine.body == "ALICE-WROTE"
+    assert client.post(f"/club/comments/{mine.pk}/delete/").status_code == 302
+
+
+def test_the_author_edits_through_the_api(client, discussion, mine, member):
+    url = f"/api/v3/discussions/{discussion.pk}/comments/{mine.pk}/"
+    headers = bearer(member)
+    response = client.patch(url, {"chapter": None}, "application/json", **headers)
+    assert response.status_code == 200, response.content
+    mine.refresh_from_db()
+    assert (mine.body, mine.chapter) == ("ALICE-WROTE", None)
+    response = client.patch(url, {"chapter": 99}, "application/json", **headers)
+    assert response.status_code == 422
+
+
+def test_deleting_keeps_replies_under_a_placeholder(
+    client, discussion, mine, member, other_member
+):
+    reply = DiscussionCommentFactory(
+        page=discussion, author=other_member, parent=mine, chapter=2, body="ANSWER"
+    )
+    client.force_login(member)
+    assert "erased" in client.get(f"/club/comments/{mine.pk}/delete/").content.decode()
+    client.post(f"/club/comments/{mine.pk}/delete/")
+    mine.refresh_from_db()
+    assert mine.body == "" and mine.deleted_at is not None
+    html = client.get(discussion.url, {"spoilers": "show"}).content.decode()
+    assert "This comment was deleted by its author." in html
+    assert "ANSWER" in html
+    response = client.delete(
+        f"/api/v3/discussions/{discussion.pk}/comments/{reply.pk}/",
+        **bearer(other_member),
+    )
+    assert response.status_code == 204
+    data = client.get(f"/api/v3/discussions/{discussion.pk}/comments/").json()
+    assert data["items"] == [] and data["comment_count"] == 0
