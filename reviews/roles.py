@@ -12,7 +12,7 @@ from wagtail.models import (
     Page,
 )
 
-from .models import Book, DiscussionComment, ReadingProgress
+from .models import Book, DiscussionComment, NominationRound, ReadingProgress
 
 MEMBERS = "Members"
 EDITORS = "Editors"
@@ -70,6 +70,7 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(Book, ("add", "change", "delete", "view")),
             *_model_permissions(ReadingProgress, ("add", "change", "delete", "view")),
             *_model_permissions(DiscussionComment, ("change", "view")),
+            *_model_permissions(NominationRound, ("add", "change", "view")),
         )
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(

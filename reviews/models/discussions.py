@@ -276,9 +276,25 @@ class DiscussionComment(models.Model):
                 self.page.book.check_chapter(self.chapter)
             except ValidationError as error:
                 raise ValidationError({"chapter": error.messages}) from error
-        if self.parent_id and chapter_order(self.chapter) < chapter_order(
-            self.parent.chapter
-        ):
+        if self._chapter_changed():
+            self._check_thread_order()
+
+    def _chapter_changed(self) -> bool:
+        if self.pk is None:
+            return True
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("chapter", flat=True)
+            .first()
+        )
+        return stored != self.chapter
+
+    def _check_thread_order(self) -> None:
+        """A reply is about its parent's chapter or a later one, so that a
+        reader who may see a reply may also see what it answers."""
+        own = chapter_order(self.chapter)
+        if self.parent_id and own < chapter_order(self.parent.chapter):
             raise ValidationError(
                 {
                     "chapter": _(
@@ -288,6 +304,17 @@ class DiscussionComment(models.Model):
                     % {"about": describe_chapter(self.parent.chapter)}
                 }
             )
+        if self.pk:
+            replies = self.replies.values_list("chapter", flat=True)
+            if any(chapter_order(chapter) < own for chapter in replies):
+                raise ValidationError(
+                    {
+                        "chapter": _(
+                            "A reply is about an earlier chapter; this comment "
+                            "cannot move past it."
+                        )
+                    }
+                )
 
     @property
     def excerpt(self) -> str:

@@ -125,3 +125,16 @@ def test_deleting_keeps_replies_under_a_placeholder(
     assert response.status_code == 204
     data = client.get(f"/api/v3/discussions/{discussion.pk}/comments/").json()
     assert data["items"] == [] and data["comment_count"] == 0
+
+
+def test_a_comment_cannot_move_past_its_replies(
+    client, discussion, mine, member, other_member
+):
+    DiscussionCommentFactory(page=discussion, parent=mine, chapter=4)
+    client.force_login(member)
+    response = client.post(
+        f"/club/comments/{mine.pk}/edit/", {"body": "ALICE-WROTE", "chapter": "9"}
+    )
+    assert "cannot move past it" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.chapter == 2

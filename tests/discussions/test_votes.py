@@ -142,3 +142,27 @@ def test_scheduled_rounds_stay_out_of_sight(client):
 def test_the_discussion_index_points_to_an_open_round(client, open_round, discussion):
     html = client.get(discussion.get_parent().url).content.decode()
     assert f'href="/club/next-book/{open_round.pk}/"' in html
+
+
+def test_editors_open_a_round_in_the_admin(client):
+    from reviews.roles import EDITORS, MEMBERS, ensure_groups
+    from tests.factories import review_index
+
+    groups = ensure_groups(review_index())
+    editor = UserFactory(username="edith")
+    editor.groups.add(groups[EDITORS])
+    member = UserFactory(username="maya")
+    member.groups.add(groups[MEMBERS])
+    url = "/admin/snippets/reviews/nominationround/add/"
+    closes = (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%d %H:%M")
+    opens = timezone.now().strftime("%Y-%m-%d %H:%M")
+    data = {"title": "Spring", "opens_at": opens, "closes_at": closes}
+    client.force_login(member)
+    client.post(url, data)
+    assert not NominationRound.objects.exists()
+    client.force_login(editor)
+    response = client.post(url, {**data, "closes_at": opens})
+    assert response.status_code == 200, "closing before opening is refused"
+    assert not NominationRound.objects.exists()
+    assert client.post(url, data).status_code == 302
+    assert NominationRound.objects.get().created_by == editor
