@@ -98,20 +98,27 @@ def _member_progress(request) -> dict[int, ReadingProgress]:
 
 
 @register.inclusion_tag("reviews/includes/progress_form.html", takes_context=True)
-def progress_form(context, book: Book | None, compact: bool = False) -> dict:
-    """A small form for the member's progress in ``book``; a login link for
-    visitors. Posts back to the page it is on. ``compact`` drops the heading,
-    for lists where the book's title is already shown."""
+def progress_form(
+    context, books: Book | list[Book] | None, compact: bool = False
+) -> dict:
+    """Small forms for the member's progress in one book or several; for
+    visitors, one line inviting them to log in. Each form posts back to the
+    page it is on. ``compact`` drops the heading, for lists where the book's
+    title is already shown."""
     request = context.get("request")
+    if books is None:
+        books = []
+    elif isinstance(books, Book):
+        books = [books]
     result = {
-        "book": book,
+        "books": books,
         "compact": compact,
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "form": None,
-        "progress": None,
+        "entries": [],
+        "login_url": None,
     }
-    if book is None or request is None:
+    if not books or request is None:
         return result
     if not request.user.is_authenticated:
         result["login_url"] = "{}?{}".format(
@@ -119,16 +126,18 @@ def progress_form(context, book: Book | None, compact: bool = False) -> dict:
             urlencode({"next": request.get_full_path()}),
         )
         return result
-    progress = _member_progress(request).get(book.pk)
-    result["progress"] = progress
-    form = ReadingProgressForm(
-        member=request.user,
-        book=book,
-        instance=progress,
-        auto_id=f"id_progress_{book.pk}_%s",
-    )
-    for field in form.fields.values():
-        # The small form says it all in one line; no help texts to point at.
-        field.help_text = ""
-    result["form"] = form
+    rows = _member_progress(request)
+    for book in books:
+        form = ReadingProgressForm(
+            member=request.user,
+            book=book,
+            instance=rows.get(book.pk),
+            auto_id=f"id_progress_{book.pk}_%s",
+        )
+        for field in form.fields.values():
+            # The small form says it all in one line; no help texts to point at.
+            field.help_text = ""
+        result["entries"].append(
+            {"book": book, "form": form, "progress": rows.get(book.pk)}
+        )
     return result
