@@ -74,13 +74,14 @@ def review_books(review) -> list[Book]:
 
 @register.simple_tag(takes_context=True)
 def gated_questions(context, discussion) -> list[dict]:
-    """The questions of a discussion the current reader has not reached yet."""
+    """The questions of a discussion the current reader has not reached yet,
+    decided exactly as each question block decides it."""
     reader = reader_for_request(context.get("request"))
     gated = []
     for block in discussion.questions:
-        book = block.value["book"] or discussion.book
+        book = block.value["book"]
         chapter = block.value["chapter"]
-        if not can_see_about(reader, book.pk, chapter):
+        if not can_see_about(reader, book.pk if book else None, chapter):
             gated.append({"book": book, "chapter": chapter})
     return gated
 
