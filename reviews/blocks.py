@@ -13,7 +13,7 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from .spoilers import can_see, reader_for_request
+from .spoilers import can_see, can_see_about, reader_for_request
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -115,12 +115,12 @@ class SpoilerBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None) -> dict[str, Any]:
         context = super().get_context(value, parent_context=parent_context)
-        request = (parent_context or {}).get("request")
+        reader = reader_for_request((parent_context or {}).get("request"))
         book = value["spoils"]
+        book_id = book.pk if book else None
         context["spoiled_book"] = book
-        context["reader_has_read"] = can_see(
-            reader_for_request(request), book.pk if book else None, value["chapter"]
-        )
+        context["reader_may_see"] = can_see(reader, book_id, value["chapter"])
+        context["reader_has_read"] = reader.has_read(book_id, value["chapter"])
         return context
 
     def get_api_representation(self, value, context=None) -> dict[str, Any]:
@@ -191,18 +191,15 @@ class QuestionBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context=parent_context)
         request = (parent_context or {}).get("request")
         book = value["book"]
-        context["visible"] = (
-            can_see(
-                reader_for_request(request), book.pk if book else None, value["chapter"]
-            )
-            or value["chapter"] is None
+        context["visible"] = can_see_about(
+            reader_for_request(request), book.pk if book else None, value["chapter"]
         )
         return context
 
     def get_api_representation(self, value, context=None) -> dict[str, Any]:
         context = context or {}
         book = value["book"]
-        visible = value["chapter"] is None or can_see(
+        visible = can_see_about(
             reader_for_request(context.get("request")),
             book.pk if book else None,
             value["chapter"],

@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from .spoilers import InvalidReaderParams, reader_from_params
+from .spoilers import InvalidReaderParams, reader_used, validate_request_params
 
 API_PATH_PREFIX = "/api/"
+API_V3_PATH_PREFIX = "/api/v3/"
+READER_PARAMS = ("spoilers", "read")
 
 
 class ReaderMiddleware:
     """Rejects malformed ``spoilers=``/``read=`` before any view runs, and
     marks responses that depended on the reader as private.
 
-    Validation uses no member (no query); the reader itself is built lazily
-    by :func:`reviews.spoilers.reader_for_request` once authentication (which
+    Validation needs no member; the reader itself is built lazily by
+    :func:`reviews.spoilers.reader_for_request` once authentication (which
     API v3 does inside the view) has settled who is asking.
     """
 
@@ -25,27 +29,74 @@ class ReaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "spoilers" in request.GET or "read" in request.GET:
+        if any(name in request.GET for name in READER_PARAMS) and not _is_admin(
+            request
+        ):
             try:
-                reader_from_params(request.GET)
+                validate_request_params(request)
             except InvalidReaderParams as error:
-                return self.bad_request(request, error)
+                return bad_request(request, error)
         response = self.get_response(request)
-        reader = getattr(request, "_bookclub_reader", None)
-        if reader is not None:
+        reader = reader_used(request)
+        if reader is not None or request.path.startswith(API_PATH_PREFIX):
+            # The same URL answers differently for a member (session cookie or
+            # bearer token): shared caches must key on both.
             patch_vary_headers(response, ["Cookie", "Authorization"])
-            if reader.personal:
-                patch_cache_control(response, private=True, no_store=True)
-                if "public" in response.get("Cache-Control", ""):
-                    response["Cache-Control"] = "private, no-store"
+        if (
+            (reader is not None and reader.personal)
+            or _asks_for_spoilers(request)
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
+            make_private(response)
         return response
 
-    @staticmethod
-    def bad_request(request: HttpRequest, error: InvalidReaderParams) -> HttpResponse:
-        if request.path.startswith(API_PATH_PREFIX):
-            return JsonResponse(
-                {"message": error.message, "param": error.param}, status=400
-            )
-        return HttpResponse(
-            error.message, status=400, content_type="text/plain; charset=utf-8"
+
+def _asks_for_spoilers(request: HttpRequest) -> bool:
+    """Did the query ask for anything beyond the default (hide everything)?"""
+    return bool(request.GET.get("read")) or request.GET.get("spoilers") == "show"
+
+
+def make_private(response: HttpResponse) -> None:
+    """Forbid shared caches (and stored copies) for a reader-specific response."""
+    cache_control = response.get("Cache-Control", "")
+    if "public" in cache_control or "s-maxage" in cache_control:
+        del response["Cache-Control"]
+    patch_cache_control(response, private=True, no_store=True)
+
+
+def bad_request(request: HttpRequest, error: InvalidReaderParams) -> HttpResponse:
+    """A 400 that says which parameter is wrong: JSON for the APIs (problem
+    details for API v3, like its other errors), a page for everything else."""
+    body = {"message": error.message, "param": error.param}
+    if request.path.startswith(API_V3_PATH_PREFIX):
+        response = JsonResponse(
+            {
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": error.message,
+                **body,
+            },
+            status=400,
+            content_type="application/problem+json",
         )
+    elif request.path.startswith(API_PATH_PREFIX):
+        response = JsonResponse(body, status=400)
+    else:
+        response = HttpResponse(
+            render_to_string(
+                "reviews/bad_reader_params.html", {"error": error}, request=request
+            ),
+            status=400,
+        )
+    patch_vary_headers(response, ["Cookie", "Authorization"])
+    return response
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    """The admin has its own query parameters and never shows spoilers."""
+    try:
+        admin_prefix = reverse("wagtailadmin_home")
+    except NoReverseMatch:
+        return False
+    return request.path.startswith(admin_prefix)

@@ -16,7 +16,7 @@ known about the reader, spoilers are hidden.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
@@ -25,7 +25,10 @@ from django.http import HttpRequest
 FINISHED = math.inf
 
 MAX_READ_ENTRIES = 200
+#: Longest accepted ``read=`` value: 200 entries of "123456789:12345".
+MAX_READ_LENGTH = MAX_READ_ENTRIES * 16
 _REQUEST_ATTR = "_bookclub_reader"
+_PARAMS_ATTR = "_bookclub_reader_params"
 
 
 class InvalidReaderParams(ValueError):
@@ -53,6 +56,17 @@ class Reader:
             return 0
         return self.reached.get(book_id, 0)
 
+    def has_read(self, book_id: int | None, chapter: int | None) -> bool:
+        """Has this reader read ``book_id`` up to ``chapter``?
+
+        Unlike :meth:`can_see`, asking to see spoilers does not count: this is
+        what lets a page say "you have read this far" truthfully.
+        """
+        reach = self.reach(book_id)
+        if chapter is None:
+            return reach == FINISHED
+        return reach >= chapter
+
     def can_see(self, book_id: int | None, chapter: int | None) -> bool:
         return can_see(self, book_id, chapter)
 
@@ -65,15 +79,28 @@ def can_see(reader: Reader | None, book_id: int | None, chapter: int | None) -> 
 
     ``chapter=None`` means the spoiler may reveal anything in the book, the
     ending included, so only a reader who finished it (or asked) sees it.
+    A spoiler that names no book (its book was deleted) stays hidden unless
+    the reader asked to see everything.
     """
     if reader is None:
         return False
     if reader.show_all:
         return True
-    reach = reader.reach(book_id)
+    return reader.has_read(book_id, chapter)
+
+
+def can_see_about(
+    reader: Reader | None, book_id: int | None, chapter: int | None
+) -> bool:
+    """May ``reader`` see a question or comment about ``chapter`` of a book?
+
+    Unlike a spoiler, a discussion question or comment with no chapter is
+    about the book in general and open to everyone; one about a chapter is
+    gated exactly like a spoiler up to that chapter.
+    """
     if chapter is None:
-        return reach == FINISHED
-    return reach >= chapter
+        return True
+    return can_see(reader, book_id, chapter)
 
 
 def parse_spoilers_param(value: str | None) -> bool:
@@ -91,6 +118,10 @@ def parse_read_param(value: str | None) -> dict[int, float]:
     """Parse ``read=12,15:7`` into ``{12: FINISHED, 15: 7}``."""
     if not value:
         return {}
+    if len(value) > MAX_READ_LENGTH:
+        raise InvalidReaderParams(
+            "read", f"read is longer than {MAX_READ_LENGTH} characters."
+        )
     reached: dict[int, float] = {}
     entries = value.split(",")
     if len(entries) > MAX_READ_ENTRIES:
@@ -113,6 +144,27 @@ def parse_read_param(value: str | None) -> dict[int, float]:
 
 def _is_positive_int(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0
+
+
+def check_books_exist(book_ids: Iterable[int]) -> None:
+    """Raise :class:`InvalidReaderParams` naming the first unknown book id.
+
+    A typo in ``read=`` would otherwise silently hide what the client meant to
+    reveal; saying so is kinder than guessing.
+    """
+    from .models import Book
+
+    wanted = set(book_ids)
+    if not wanted:
+        return
+    known = set(Book.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    unknown = sorted(wanted - known)
+    if unknown:
+        listed = ", ".join(str(pk) for pk in unknown[:5])
+        raise InvalidReaderParams(
+            "read",
+            f"read names no known book: {listed}{'…' if len(unknown) > 5 else ''}.",
+        )
 
 
 def merge_reached(*sources: Mapping[int, float]) -> dict[int, float]:
@@ -139,26 +191,79 @@ def member_reached(user) -> dict[int, float]:
     }
 
 
+def _single_value(params: Mapping[str, str], name: str) -> str | None:
+    """The value of ``name``; repeating it with different values is an error."""
+    getlist = getattr(params, "getlist", None)
+    values = getlist(name) if getlist is not None else None
+    if values is None:
+        return params.get(name)
+    if len(set(values)) > 1:
+        raise InvalidReaderParams(name, f"give {name} once.")
+    return values[0] if values else None
+
+
+def parse_reader_params(params: Mapping[str, str]) -> tuple[bool, dict[int, float]]:
+    """Validate ``spoilers=`` and ``read=``: ``(show_all, declared reach)``.
+
+    Raises :class:`InvalidReaderParams` for malformed values and for book ids
+    that name no book.
+    """
+    show_all = parse_spoilers_param(_single_value(params, "spoilers"))
+    getlist = getattr(params, "getlist", None)
+    raw_read = (
+        ",".join(value for value in getlist("read") if value)
+        if getlist is not None
+        else params.get("read")
+    )
+    declared = parse_read_param(raw_read)
+    check_books_exist(declared)
+    return show_all, declared
+
+
 def reader_from_params(params: Mapping[str, str], user=None) -> Reader:
     """Build a reader from query parameters and (optionally) a member.
 
     Raises :class:`InvalidReaderParams` for malformed parameters.
     """
-    show_all = parse_spoilers_param(params.get("spoilers"))
-    declared = parse_read_param(params.get("read"))
-    from_member = member_reached(user)
-    personal = (
-        show_all or bool(declared) or bool(user is not None and user.is_authenticated)
-    )
+    show_all, declared = parse_reader_params(params)
+    return _build_reader(show_all, declared, user)
+
+
+def _build_reader(show_all: bool, declared: dict[int, float], user) -> Reader:
+    authenticated = bool(user is not None and user.is_authenticated)
     return Reader(
         show_all=show_all,
-        reached=merge_reached(from_member, declared),
-        personal=personal,
+        reached=merge_reached(member_reached(user), declared),
+        personal=show_all or bool(declared) or authenticated,
     )
+
+
+def validate_request_params(request: HttpRequest) -> tuple[bool, dict[int, float]]:
+    """Validate the request's reader parameters once and remember the result.
+
+    Needs no member, so it can run before authentication has settled (API v3
+    authenticates inside the view).
+    """
+    request = _django_request(request)
+    parsed = getattr(request, _PARAMS_ATTR, None)
+    if parsed is None:
+        parsed = parse_reader_params(request.GET)
+        setattr(request, _PARAMS_ATTR, parsed)
+    return parsed
+
+
+def _user_key(user) -> object:
+    if user is None or not user.is_authenticated:
+        return None
+    return user.pk
 
 
 def reader_for_request(request: HttpRequest | None) -> Reader:
     """The reader behind ``request``, built once and cached on the request.
+
+    The cache is keyed by the user, so an authenticator that replaces
+    ``request.user`` later in the request (API v3's bearer token does, inside
+    the view) never leaves a stale reader behind.
 
     Raises :class:`InvalidReaderParams` for malformed parameters; the API
     layers and :class:`reviews.middleware.ReaderMiddleware` turn that into a
@@ -166,15 +271,36 @@ def reader_for_request(request: HttpRequest | None) -> Reader:
     """
     if request is None:
         return ANONYMOUS
-    reader = getattr(request, _REQUEST_ATTR, None)
-    if reader is None:
-        reader = reader_from_params(request.GET, getattr(request, "user", None))
-        setattr(request, _REQUEST_ATTR, reader)
+    # A DRF Request authenticates when its user is first read; the reader is
+    # then kept on the Django request beneath it, where middleware sees it.
+    user = getattr(request, "user", None)
+    request = _django_request(request)
+    key = _user_key(user)
+    cached = getattr(request, _REQUEST_ATTR, None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    show_all, declared = validate_request_params(request)
+    reader = _build_reader(show_all, declared, user)
+    setattr(request, _REQUEST_ATTR, (key, reader))
     return reader
 
 
+def _django_request(request) -> HttpRequest:
+    return getattr(request, "_request", request)
+
+
+def reader_used(request: HttpRequest) -> Reader | None:
+    """The reader this request's response was built for, if one was needed."""
+    cached = getattr(_django_request(request), _REQUEST_ATTR, None)
+    return cached[1] if cached is not None else None
+
+
 def forget_reader(request: HttpRequest) -> None:
-    """Drop the cached reader, e.g. after the member recorded new progress or
-    an API authenticator replaced ``request.user``."""
+    """Drop the cached reader, e.g. after the member recorded new progress.
+
+    Not needed when an authenticator replaces ``request.user``: the cache is
+    keyed by the user and rebuilds itself.
+    """
+    request = _django_request(request)
     if hasattr(request, _REQUEST_ATTR):
         delattr(request, _REQUEST_ATTR)

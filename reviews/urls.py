@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views
 from .feeds import LatestReviewsFeed
 from .views import discussions, rounds
 
@@ -44,4 +45,10 @@ urlpatterns = [
         name="next_book_nominate",
     ),
     path("club/next-book/<int:round_id>/vote/", rounds.vote, name="next_book_vote"),
+    path("reading/", views.my_reading, name="my_reading"),
+    path("reading/<int:book_id>/", views.update_progress, name="update_progress"),
+    path(
+        "reading/<int:book_id>/remove/", views.remove_progress, name="remove_progress"
+    ),
+    path("search/", views.search, name="search"),
 ]

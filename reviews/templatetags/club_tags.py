@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
+from django.conf import settings
+from django.shortcuts import resolve_url
 from wagtail.models import Page, Site
 
-from ..models import DiscussionIndexPage, ReviewIndexPage, SeriesIndexPage
-from ..spoilers import can_see, reader_for_request
+from ..forms import ReadingProgressForm
+from ..models import (
+    Book,
+    DiscussionIndexPage,
+    ReadingProgress,
+    ReviewIndexPage,
+    SeriesIndexPage,
+)
+from ..spoilers import can_see_about, reader_for_request
 
 register = template.Library()
 
@@ -37,10 +48,97 @@ def stars(rating: float | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def unread_spoilers(context, review) -> list[dict]:
-    """The books a review spoils that the current reader has not read that far."""
+    """The books a review spoils that the current reader has not read that far.
+
+    Asking to see spoilers does not count as having read them: the banner
+    still says what lies ahead.
+    """
     reader = reader_for_request(context.get("request"))
     return [
         entry
         for entry in review.spoils
-        if not can_see(reader, entry["id"], entry["chapter"])
+        if not reader.has_read(entry["id"], entry["chapter"])
     ]
+
+
+@register.simple_tag
+def review_books(review) -> list[Book]:
+    """The reviewed book, then every other book the review has spoilers for."""
+    books = [review.book]
+    for block in review.spoiler_blocks():
+        book = block.value["spoils"]
+        if book is not None and all(book.pk != seen.pk for seen in books):
+            books.append(book)
+    return books
+
+
+@register.simple_tag(takes_context=True)
+def gated_questions(context, discussion) -> list[dict]:
+    """The questions of a discussion the current reader has not reached yet,
+    decided exactly as each question block decides it."""
+    reader = reader_for_request(context.get("request"))
+    gated = []
+    for block in discussion.questions:
+        book = block.value["book"]
+        chapter = block.value["chapter"]
+        if not can_see_about(reader, book.pk if book else None, chapter):
+            gated.append({"book": book, "chapter": chapter})
+    return gated
+
+
+def _member_progress(request) -> dict[int, ReadingProgress]:
+    """The member's progress rows by book id, fetched once per request."""
+    cached = getattr(request, "_bookclub_progress_rows", None)
+    if cached is None:
+        cached = {
+            progress.book_id: progress
+            for progress in ReadingProgress.objects.filter(member=request.user)
+        }
+        request._bookclub_progress_rows = cached
+    return cached
+
+
+@register.inclusion_tag("reviews/includes/progress_form.html", takes_context=True)
+def progress_form(
+    context, books: Book | list[Book] | None, compact: bool = False
+) -> dict:
+    """Small forms for the member's progress in one book or several; for
+    visitors, one line inviting them to log in. Each form posts back to the
+    page it is on. ``compact`` drops the heading, for lists where the book's
+    title is already shown."""
+    request = context.get("request")
+    if books is None:
+        books = []
+    elif isinstance(books, Book):
+        books = [books]
+    result = {
+        "books": books,
+        "compact": compact,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "entries": [],
+        "login_url": None,
+    }
+    if not books or request is None:
+        return result
+    if not request.user.is_authenticated:
+        result["login_url"] = "{}?{}".format(
+            resolve_url(settings.LOGIN_URL),
+            urlencode({"next": request.get_full_path()}),
+        )
+        return result
+    rows = _member_progress(request)
+    for book in books:
+        form = ReadingProgressForm(
+            member=request.user,
+            book=book,
+            instance=rows.get(book.pk),
+            auto_id=f"id_progress_{book.pk}_%s",
+        )
+        for field in form.fields.values():
+            # The small form says it all in one line; no help texts to point at.
+            field.help_text = ""
+        result["entries"].append(
+            {"book": book, "form": form, "progress": rows.get(book.pk)}
+        )
+    return result

@@ -1,0 +1,91 @@
+"""Forms members use on the site (not in the admin)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Book, ReadingProgress
+
+
+class ReadingProgressForm(forms.ModelForm):
+    """How far a member has read one book.
+
+    The member and the book come from the request and the URL, never from the
+    posted data, so nobody can record progress for someone else. The model's
+    own validation refuses a chapter past the end of the book.
+    """
+
+    class Meta:
+        model = ReadingProgress
+        fields = ["chapter", "finished"]
+        labels = {"chapter": _("Chapter reached"), "finished": _("Finished")}
+        help_texts = {
+            "chapter": _("The last chapter you have read in full."),
+            "finished": _("Finished means every chapter, the ending included."),
+        }
+
+    def __init__(self, *args, member, book: Book, **kwargs) -> None:
+        instance = kwargs.pop("instance", None) or ReadingProgress(
+            member=member, book=book
+        )
+        super().__init__(*args, instance=instance, **kwargs)
+        self.book = book
+        chapter = self.fields["chapter"]
+        chapter.min_value = 1
+        chapter.validators.append(MinValueValidator(1))
+        chapter.widget.attrs["min"] = 1
+        if book.chapter_count:
+            self.fields["chapter"].widget.attrs["max"] = book.chapter_count
+            self.fields["chapter"].help_text = _(
+                "The last chapter you have read in full, out of %(count)s."
+            ) % {"count": book.chapter_count}
+
+    def save(self, commit: bool = True) -> ReadingProgress:
+        progress = super().save(commit=False)
+        today = timezone.localdate()
+        if progress.finished:
+            # Finished implies every chapter: say so in the record, too.
+            if self.book.chapter_count:
+                progress.chapter = self.book.chapter_count
+            progress.finished_at = progress.finished_at or today
+        else:
+            progress.finished_at = None
+        if (progress.chapter or progress.finished) and not progress.started_at:
+            progress.started_at = today
+        if commit:
+            progress.save()
+        return progress
+
+
+class AddBookForm(ReadingProgressForm):
+    """The "My reading" page's form: pick a book, then say how far you are."""
+
+    book_choice = forms.ModelChoiceField(
+        label=_("Book"),
+        queryset=Book.objects.none(),
+        empty_label=_("Choose a book…"),
+        help_text=_("Books already on your list are updated, not duplicated."),
+    )
+
+    field_order = ["book_choice", "chapter", "finished"]
+
+    def __init__(self, *args, member, **kwargs) -> None:
+        super().__init__(*args, member=member, book=Book(), **kwargs)
+        self.member = member
+        self.fields["book_choice"].queryset = Book.objects.order_by("title", "pk")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        book = cleaned.get("book_choice")
+        if book is not None:
+            self.book = book
+            existing = ReadingProgress.objects.filter(
+                member=self.member, book=book
+            ).first()
+            # ModelForm copies the fields onto this instance and validates it
+            # (the chapter against the book's length) after clean().
+            self.instance = existing or ReadingProgress(member=self.member, book=book)
+        return cleaned

@@ -1,0 +1,105 @@
+"""Members record how far they have read: from a book's pages and "My reading"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..forms import AddBookForm, ReadingProgressForm
+from ..models import Book, ReadingProgress
+
+
+def safe_next_url(request: HttpRequest, fallback: str | None = None) -> str:
+    """The posted ``next`` URL if it stays on this site, else ``fallback``."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    ):
+        return candidate
+    return fallback or reverse("reviews:my_reading")
+
+
+def describe(progress: ReadingProgress) -> str:
+    """ "finished", "up to chapter 5" or "not started yet", for messages."""
+    if progress.finished:
+        return _("finished")
+    if progress.chapter:
+        return _("up to chapter %(n)s") % {"n": progress.chapter}
+    return _("not started yet")
+
+
+@require_POST
+def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
+    """Save the member's progress in one book, then go back where they were.
+
+    Invalid input re-renders the form with its errors on a page of its own,
+    keeping ``next`` so the member still gets back afterwards.
+    """
+    book = get_object_or_404(Book, pk=book_id)
+    next_url = safe_next_url(request)
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    progress = ReadingProgress.objects.filter(member=request.user, book=book).first()
+    form = ReadingProgressForm(
+        request.POST, member=request.user, book=book, instance=progress
+    )
+    if form.is_valid():
+        saved = form.save()
+        messages.success(
+            request,
+            _("Saved: %(book)s, %(where)s. Spoilers up to there are open to you.")
+            % {"book": book.title, "where": describe(saved)},
+        )
+        return HttpResponseRedirect(next_url)
+    return render(
+        request,
+        "reviews/progress_form_page.html",
+        {"book": book, "form": form, "next_url": next_url},
+    )
+
+
+@require_POST
+@login_required
+def remove_progress(request: HttpRequest, book_id: int) -> HttpResponse:
+    """Take a book off the member's list (their progress in it is forgotten)."""
+    deleted, _rows = ReadingProgress.objects.filter(
+        member=request.user, book_id=book_id
+    ).delete()
+    if deleted:
+        messages.success(request, _("Removed from your reading."))
+    return HttpResponseRedirect(safe_next_url(request))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def my_reading(request: HttpRequest) -> HttpResponse:
+    """The member's books, how far they are in each, and a form to add one."""
+    if request.method == "POST":
+        add_form = AddBookForm(request.POST, member=request.user)
+        if add_form.is_valid():
+            saved = add_form.save()
+            messages.success(
+                request,
+                _("Saved: %(book)s, %(where)s.")
+                % {"book": saved.book.title, "where": describe(saved)},
+            )
+            return HttpResponseRedirect(reverse("reviews:my_reading"))
+    else:
+        add_form = AddBookForm(member=request.user)
+    entries = ReadingProgress.objects.filter(member=request.user).select_related(
+        "book", "book__cover"
+    )
+    return render(
+        request,
+        "reviews/my_reading.html",
+        {"entries": entries, "add_form": add_form},
+    )

@@ -1,0 +1,63 @@
+"""Feeds and the sitemap: summary only, whoever asks."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.factories import make_review
+
+from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, OPEN_WORD
+
+pytestmark = pytest.mark.django_db
+
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def test_feed_items_carry_title_link_reviewer_rating_and_summary(
+    client, review, member
+):
+    review.reviewer = member
+    review.save_revision().publish()
+    response = client.get("/feeds/reviews/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    # Our own feed, parsed in a test.
+    channel = ET.fromstring(response.content).find("channel")  # noqa: S314
+    [item] = channel.findall("item")
+    assert item.findtext("title") == "The Betrayal: After the siege — 4.5/5"
+    assert item.findtext("link") == review.full_url
+    assert item.findtext(f"{DC}creator") == "Alice Marsh"
+    assert item.findtext("description") == (
+        "Quieter than the first book, and more frightening."
+    )
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"spoilers": "show"}, {"read": "SIEGE,BETRAYAL"}]
+)
+def test_feed_never_carries_body_text_even_when_asked(
+    client, review, siege, betrayal, params
+):
+    params = {
+        key: value.replace("SIEGE", str(siege.pk)).replace("BETRAYAL", str(betrayal.pk))
+        for key, value in params.items()
+    }
+    body = client.get("/feeds/reviews/", params).content.decode()
+    for text in (MARKER, LATER_MARKER, ENDING_MARKER, OPEN_WORD):
+        assert text not in body
+
+
+def test_feed_leaves_out_drafts(client, review, betrayal):
+    make_review(book=betrayal, title="Not yet published", live=False)
+    body = client.get("/feeds/reviews/").content.decode()
+    assert "After the siege" in body
+    assert "Not yet published" not in body
+
+
+def test_sitemap_lists_the_review_and_nothing_of_its_body(client, review):
+    response = client.get("/sitemap.xml")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"<loc>{review.full_url}</loc>" in body
+    for text in (MARKER, LATER_MARKER, ENDING_MARKER, OPEN_WORD):
+        assert text not in body

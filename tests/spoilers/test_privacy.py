@@ -1,0 +1,51 @@
+"""A member's progress is theirs and the editors', nobody else's."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from reviews.roles import EDITORS, MEMBERS, ensure_groups
+from tests.factories import ReadingProgressFactory, UserFactory, review_index
+
+pytestmark = pytest.mark.django_db
+
+LISTING = "/admin/snippets/reviews/readingprogress/"
+
+
+@pytest.fixture
+def groups(db):
+    return ensure_groups(review_index())
+
+
+@pytest.fixture
+def progress(betrayal):
+    owner = UserFactory(username="owner", first_name="Olive", last_name="Owner")
+    return ReadingProgressFactory(member=owner, book=betrayal, chapter=11)
+
+
+def test_editors_see_members_progress_in_the_admin(client, groups, progress):
+    editor = UserFactory(username="ed")
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    response = client.get(LISTING)
+    assert response.status_code == 200
+    assert "The Betrayal" in response.content.decode()
+
+
+def test_other_members_cannot_see_it_in_the_admin(client, groups, progress):
+    other = UserFactory(username="nosy")
+    other.groups.add(Group.objects.get(name=MEMBERS))
+    client.force_login(other)
+    response = client.get(LISTING)
+    assert response.status_code in (302, 403)
+    assert "The Betrayal" not in response.content.decode()
+    edit = client.get(f"{LISTING}edit/{progress.pk}/")
+    assert edit.status_code in (302, 403)
+
+
+def test_other_members_pages_never_show_it(client, progress, review):
+    other = UserFactory(username="nosy")
+    client.force_login(other)
+    for url in (review.url, "/reading/"):
+        html = client.get(url).content.decode()
+        assert "chapter 11" not in html
+        assert "Olive" not in html
