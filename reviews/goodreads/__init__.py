@@ -1,0 +1,26 @@
+"""Goodreads library export: parsing, review-body conversion and writing.
+
+Plain Python with no Django imports, so it can be used and tested on its own.
+"""
+
+from .body import DEFAULT_SPOILER_LABEL, review_to_stream, stream_to_review_html
+from .parse import (
+    EXPORT_COLUMNS,
+    GoodreadsRow,
+    ParseResult,
+    RowError,
+    parse_export,
+    write_export,
+)
+
+__all__ = [
+    "DEFAULT_SPOILER_LABEL",
+    "EXPORT_COLUMNS",
+    "GoodreadsRow",
+    "ParseResult",
+    "RowError",
+    "parse_export",
+    "review_to_stream",
+    "stream_to_review_html",
+    "write_export",
+]
