@@ -199,3 +199,21 @@ def test_pagination_keeps_the_filters(client, book):
         make_review(book=book, title=f"R{n}", rating=5)
     html = client.get(review_index().url, {"rating": "5"}).content.decode()
     assert "?rating=5&amp;page=2" in html
+
+
+def test_spoiler_banner_names_each_unread_book_and_its_place_in_the_series(
+    client, book
+):
+    sequel = BookFactory(title="The Betrayal")
+    make_series("Leningrad", [(book, 1), (sequel, 2)])
+    page = make_review(
+        book=sequel,
+        body=[
+            spoiler(book, None, "The first book's ending", "x"),
+            spoiler(sequel, 4, "An early turn", "y"),
+        ],
+    )
+    html = client.get(page.url).content.decode()
+    banner = html.split('class="spoiler-alert"')[1].split("</aside>")[0]
+    assert "<cite>The Siege</cite> (book 1 of Leningrad), the ending included" in banner
+    assert "<cite>The Betrayal</cite> (book 2 of Leningrad) up to chapter 4" in banner

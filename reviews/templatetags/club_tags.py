@@ -13,6 +13,7 @@ from ..models import (
     DiscussionIndexPage,
     ReadingProgress,
     ReviewIndexPage,
+    SeriesEntry,
     SeriesIndexPage,
 )
 from ..spoilers import can_see_about, reader_for_request
@@ -54,11 +55,31 @@ def unread_spoilers(context, review) -> list[dict]:
     still says what lies ahead.
     """
     reader = reader_for_request(context.get("request"))
-    return [
-        entry
+    unread = [
+        dict(entry)
         for entry in review.spoils
         if not reader.has_read(entry["id"], entry["chapter"])
     ]
+    if unread:
+        places = _series_places([entry["id"] for entry in unread])
+        for entry in unread:
+            entry["series"] = places.get(entry["id"], [])
+    return unread
+
+
+def _series_places(book_ids: list[int]) -> dict[int, list[str]]:
+    """``{book id: ["book 1 of The Leningrad novels", …]}`` in one query."""
+    places: dict[int, list[str]] = {}
+    entries = (
+        SeriesEntry.objects.filter(book_id__in=book_ids, series__live=True)
+        .select_related("series")
+        .order_by("series__title")
+    )
+    for entry in entries:
+        places.setdefault(entry.book_id, []).append(
+            f"book {entry.position_display} of {entry.series.title}"
+        )
+    return places
 
 
 @register.simple_tag
