@@ -153,3 +153,14 @@ def make_discussion(*, book: Book | None = None, **fields) -> DiscussionPage:
     discussion_index().add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+def make_image(title: str = "Cover", width: int = 400, height: int = 600):
+    """A real (small) PNG in the image library, for covers and body images."""
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    return get_image_model().objects.create(
+        title=title,
+        file=get_test_image_file(size=(width, height)),
+    )

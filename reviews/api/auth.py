@@ -1,10 +1,14 @@
-"""Bearer-token authentication for API v2, backed by Wagtail's APIToken."""
+"""Bearer-token authentication for API v2 and the club's v3 routers, backed by
+Wagtail's APIToken."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
+from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.models import APIToken
+
+from ..spoilers import forget_reader
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -38,3 +42,26 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+class ClubBearerAuth(BearerTokenAuth):
+    """Wagtail's v3 bearer authentication; the reader (spoiler context) is
+    rebuilt for the member it resolves."""
+
+    def authenticate(self, request, token: str):
+        result = super().authenticate(request, token)
+        forget_reader(request)
+        return result
+
+
+class ClubAnonymous(AllowAnonymous):
+    """Wagtail's anonymous fallback: a session cookie never counts in v3."""
+
+    def __call__(self, request):
+        result = super().__call__(request)
+        forget_reader(request)
+        return result
+
+
+#: Public reads: token members and anonymous clients alike.
+READ_AUTH = [ClubBearerAuth(), ClubAnonymous()]

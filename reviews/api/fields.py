@@ -1,7 +1,8 @@
 """Nested API representations shared by API v2 and v3.
 
 Wagtail's v3 schema generator runs ``APIField(serializer=…)`` fields through
-the same ``to_representation``, so both versions show the same shape.
+the same ``to_representation``, so both versions show the same shape. The
+club's own v3 routers build their items from the same functions.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ from rest_framework.fields import Field
 
 from ..members import display_name
 
+#: Cover renditions every API response carries, by name.
+COVER_RENDITIONS: dict[str, str] = {
+    "thumbnail": "fill-160x240",
+    "large": "max-600x900",
+}
+
 
 def series_memberships(book) -> list[dict[str, Any]]:
-    """The series a book belongs to, using a prefetch when there is one."""
+    """The live series a book belongs to, using a prefetch when there is one."""
     entries = book.series_entries.all()
     return [
         {
@@ -27,6 +34,31 @@ def series_memberships(book) -> list[dict[str, Any]]:
     ]
 
 
+def rendition_representation(rendition) -> dict[str, Any]:
+    return {"url": rendition.url, "width": rendition.width, "height": rendition.height}
+
+
+def cover_representation(image) -> dict[str, Any] | None:
+    """A book cover with a thumbnail and a large rendition.
+
+    ``get_renditions`` uses renditions prefetched with
+    ``prefetch_renditions(*COVER_RENDITIONS.values())`` and creates any that
+    are missing, all at once.
+    """
+    if image is None:
+        return None
+    renditions = image.get_renditions(*COVER_RENDITIONS.values())
+    return {
+        "id": image.pk,
+        "title": image.title,
+        "alt": image.default_alt_text,
+        **{
+            name: rendition_representation(renditions[spec])
+            for name, spec in COVER_RENDITIONS.items()
+        },
+    }
+
+
 def book_summary(book) -> dict[str, Any]:
     return {
         "id": book.pk,
@@ -34,11 +66,12 @@ def book_summary(book) -> dict[str, Any]:
         "author": book.author,
         "isbn13": book.isbn13,
         "series": series_memberships(book),
+        "cover": cover_representation(book.cover),
     }
 
 
 class BookSummaryField(Field):
-    """``book`` on a review: ``{id, title, author, isbn13, series}``."""
+    """``book`` on a review: ``{id, title, author, isbn13, series, cover}``."""
 
     def __init__(self, **kwargs) -> None:
         kwargs["read_only"] = True
@@ -57,3 +90,15 @@ class ReviewerField(Field):
 
     def to_representation(self, value) -> dict[str, Any]:
         return {"display_name": display_name(value)}
+
+
+class TagNamesField(Field):
+    """``tags``: the tag names, read from a ``prefetch_related("tags")`` when
+    there is one (Wagtail's own tags field queries once per page)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> list[str]:
+        return sorted(tag.name for tag in value.all())

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from ninja.errors import HttpError
+from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.filters import BaseFilterBackend
+from wagtail.api.v2.filters import (
+    AncestorOfFilter,
+    ChildOfFilter,
+    DescendantOfFilter,
+    FieldsFilter,
+    LocaleFilter,
+    OrderingFilter,
+    SearchFilter,
+    TranslationOfFilter,
+)
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from .auth import BearerTokenAuthentication
+from .querysets import prepare_streams, with_review_relations
 
 READER_PARAMS = frozenset({"spoilers", "read"})
-API_AUTHENTICATION = [SessionAuthentication, BearerTokenAuthentication]
+API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
 
 
 class ReaderAwareMixin:
@@ -41,8 +56,116 @@ class ReaderAwareMixin:
         return response
 
 
+#: The club's review filters, as in API v3's ``/reviews/`` (``book`` and
+#: ``tags`` are Wagtail's own field filters in v2).
+REVIEW_FILTER_PARAMS = frozenset(
+    {"series", "tag", "reviewer", "rating_min", "rating_max", "published_after"}
+)
+
+
+def _is_reviews(queryset) -> bool:
+    return queryset.model is ReviewPage
+
+
+def _review_filters(request):
+    """Parse the club's review parameters with API v3's schema; bad values are
+    a 400 like every other v2 parameter error."""
+    from .routers.reviews import ReviewFilters
+
+    params = {
+        name: request.GET[name] for name in REVIEW_FILTER_PARAMS if name in request.GET
+    }
+    order = request.GET.get("order", "")
+    if order.lstrip("-") == "popularity":
+        params["ordering"] = order
+    try:
+        return ReviewFilters(**params)
+    except PydanticValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'query'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise BadRequestError(details) from error
+
+
+class ClubReviewFilter(BaseFilterBackend):
+    """``series``, ``tag``, ``reviewer``, ``rating_min``/``rating_max`` and
+    ``published_after`` on ``type=reviews.ReviewPage`` listings."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not _is_reviews(queryset):
+            return queryset
+        from .routers.reviews import filter_reviews
+
+        try:
+            return filter_reviews(request, queryset, _review_filters(request))
+        except PydanticValidationError as error:
+            raise BadRequestError(error.errors()[0]["msg"]) from error
+        except HttpError as error:
+            raise BadRequestError(str(error)) from error
+
+
+class ClubOrderingFilter(OrderingFilter):
+    """Wagtail's ordering, plus ``order=popularity`` (views over 30 days) for
+    reviews."""
+
+    def filter_queryset(self, request, queryset, view):
+        order = request.GET.get("order", "")
+        if order.lstrip("-") == "popularity" and _is_reviews(queryset):
+            from .routers.reviews import order_reviews
+
+            return order_reviews(queryset, order)
+        return super().filter_queryset(request, queryset, view)
+
+
 class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
+    """Wagtail's pages endpoint with the club's review filters and a review
+    listing whose query count does not grow with its length."""
+
     known_query_parameters = PagesAPIViewSet.known_query_parameters | READER_PARAMS
+    filter_backends = [
+        FieldsFilter,
+        ChildOfFilter,
+        AncestorOfFilter,
+        DescendantOfFilter,
+        ClubReviewFilter,
+        ClubOrderingFilter,
+        TranslationOfFilter,
+        LocaleFilter,
+        SearchFilter,  # last: search results cannot be filtered further
+    ]
+
+    def check_query_parameters(self, queryset):
+        if _is_reviews(queryset):
+            extra = REVIEW_FILTER_PARAMS & set(self.request.GET)
+            if extra:
+                saved = self.known_query_parameters
+                self.known_query_parameters = saved | extra
+                try:
+                    return super().check_query_parameters(queryset)
+                finally:
+                    self.known_query_parameters = saved
+        return super().check_query_parameters(queryset)
+
+    def get_base_queryset(self):
+        # Called for the listing and again for the serializer context; each
+        # call evaluates the view restrictions, so do it once per request.
+        if not hasattr(self, "_base_queryset"):
+            self._base_queryset = super().get_base_queryset()
+        return self._base_queryset.all()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if _is_reviews(queryset):
+            queryset = with_review_relations(queryset)
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and _is_reviews(queryset):
+            page = list(page)
+            prepare_streams(page, "body")
+        return page
 
 
 class ClubImagesAPIViewSet(ReaderAwareMixin, ImagesAPIViewSet):

@@ -1,7 +1,9 @@
 """The club's additions to Wagtail 8's API v3 (django-ninja).
 
 :func:`register` must run before ``api.urls`` is first read; the project's
-``urls.py`` calls it right before mounting the API.
+``urls.py`` calls it right before mounting the API. The club's routers sit
+beside Wagtail's own ``pages``, ``sites`` and ``schema`` routers in the same
+OpenAPI document.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ _registered: set[int] = set()
 
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
+    from .routers.books import router as books_router
+    from .routers.discussions import router as discussions_router
+    from .routers.progress import router as progress_router
+    from .routers.reviews import router as reviews_router
+    from .routers.series import router as series_router
+
     if id(api) in _registered:
         return api
     _registered.add(id(api))
@@ -27,5 +35,10 @@ def register(api: NinjaAPI) -> NinjaAPI:
         )
 
     api.add_exception_handler(InvalidReaderParams, invalid_reader)
+    api.add_router("/books/", books_router)
+    api.add_router("/reviews/", reviews_router)
+    api.add_router("/series/", series_router)
+    api.add_router("/discussions/", discussions_router)
+    api.add_router("/progress/", progress_router)
     api.add_router("/", comments_router)
     return api

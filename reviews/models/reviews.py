@@ -19,7 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..api.fields import BookSummaryField, ReviewerField
+from ..api.fields import BookSummaryField, ReviewerField, TagNamesField
 from ..blocks import ReviewStreamBlock
 from ..members import display_name
 from ..popularity import record_view
@@ -139,7 +139,7 @@ class ReviewPage(Page):
         APIField("rating"),
         APIField("summary"),
         APIField("body"),
-        APIField("tags"),
+        APIField("tags", serializer=TagNamesField()),
         APIField("reviewer", serializer=ReviewerField()),
         APIField("spoils"),
         APIField("published"),

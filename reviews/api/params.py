@@ -1,0 +1,78 @@
+"""Query parameters of the club's v3 endpoints: typed, bounded, and strict.
+
+Wagtail's API ignores query parameters it does not know; a typo such as
+``?ratng_min=4`` would silently return everything. The club's endpoints
+answer 400 instead, naming the parameters they do not understand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.errors import HttpError
+
+#: Understood by every club endpoint (see reviews.spoilers).
+READER_PARAMS = frozenset({"spoilers", "read"})
+
+T = TypeVar("T")
+
+
+class PaginationParams(Schema):
+    limit: int = Field(20, ge=1, description="Items per page.")
+    offset: int = Field(0, ge=0, description="Items to skip.")
+
+
+def param_names(*schemas: type[Schema]) -> set[str]:
+    names: set[str] = set()
+    for schema in schemas:
+        for name, field in schema.model_fields.items():
+            names.add(field.alias or name)
+    return names
+
+
+def reject_unknown_params(
+    request: HttpRequest, *schemas: type[Schema], extra: Iterable[str] = ()
+) -> None:
+    """Raise a 400 for any query parameter none of ``schemas`` declares."""
+    allowed = param_names(*schemas) | READER_PARAMS | set(extra)
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        raise HttpError(
+            400,
+            "Unknown query parameter(s): {}. Allowed: {}.".format(
+                ", ".join(name[:40] for name in unknown[:10]),
+                ", ".join(sorted(allowed)),
+            ),
+        )
+
+
+def max_limit() -> int | None:
+    return getattr(settings, "WAGTAILAPI_LIMIT_MAX", 20)
+
+
+def paginate(queryset: QuerySet, params: PaginationParams) -> dict[str, Any]:
+    """``{"count", "items"}`` like Wagtail's v3 listings; items are a list."""
+    limit_max = max_limit()
+    if limit_max is not None and params.limit > limit_max:
+        raise HttpError(400, f"limit cannot be higher than {limit_max}")
+    return {
+        "count": queryset.count(),
+        "items": list(queryset[params.offset : params.offset + params.limit]),
+    }
+
+
+def get_or_422(queryset: QuerySet, pk: int, param: str):
+    """The object a filter names, or a 422 that names the parameter."""
+    from wagtail.api.v3.errors import as_validation_error
+
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as error:
+        raise as_validation_error(
+            error, f"No {queryset.model._meta.verbose_name} with id {pk}.", loc=(param,)
+        ) from error

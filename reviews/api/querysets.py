@@ -1,0 +1,185 @@
+"""What the club's API may show, and loading it in a fixed number of queries.
+
+Every club endpoint (v2 and v3) starts from these querysets, so anonymous
+clients and token members see the same published, public pages; a member's
+own drafts are added explicitly where an endpoint offers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from wagtail.images import get_image_model
+
+from ..models import (
+    Book,
+    DiscussionPage,
+    ReviewDailyViews,
+    ReviewPage,
+    SeriesEntry,
+    SeriesPage,
+)
+from ..popularity import POPULAR_DAYS
+from .fields import COVER_RENDITIONS
+
+
+def cover_renditions() -> QuerySet:
+    return (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(filter_spec__in=list(COVER_RENDITIONS.values()))
+    )
+
+
+def book_relations(prefix: str = "") -> list:
+    """Prefetches for a book's series memberships and cover renditions; the
+    cover itself comes with ``select_related(f"{prefix}cover")``."""
+    return [
+        Prefetch(f"{prefix}cover__renditions", queryset=cover_renditions()),
+        Prefetch(
+            f"{prefix}series_entries",
+            queryset=SeriesEntry.objects.select_related("series").order_by(
+                "series__title", "pk"
+            ),
+        ),
+    ]
+
+
+def public_reviews() -> QuerySet:
+    """Published reviews without a view restriction: what anyone may read."""
+    return ReviewPage.objects.live().public()
+
+
+def visible_reviews(user) -> QuerySet:
+    """Public reviews, plus every review the member ``user`` owns (drafts too)."""
+    queryset = public_reviews()
+    if user is not None and user.is_authenticated:
+        mine = ReviewPage.objects.filter(Q(owner=user) | Q(reviewer=user))
+        queryset = ReviewPage.objects.filter(
+            Q(pk__in=queryset.values("pk")) | Q(pk__in=mine.values("pk"))
+        )
+    return queryset
+
+
+def with_review_relations(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "book", "book__cover", "reviewer", "locale"
+    ).prefetch_related(*book_relations("book__"), "tags")
+
+
+def annotate_popularity(queryset: QuerySet, days: int = POPULAR_DAYS) -> QuerySet:
+    """Views over the last ``days`` days (see reviews.popularity)."""
+    since = timezone.localdate() - timedelta(days=days)
+    views = (
+        ReviewDailyViews.objects.filter(page=OuterRef("pk"), day__gte=since)
+        .order_by()
+        .values("page")
+        .annotate(total=Sum("views"))
+        .values("total")
+    )
+    return queryset.annotate(
+        popularity=Coalesce(Subquery(views, output_field=IntegerField()), Value(0))
+    )
+
+
+def books_with_stats() -> QuerySet:
+    """Books with the average rating and number of their public reviews."""
+    reviews = public_reviews().filter(book=OuterRef("pk")).order_by().values("book")
+    from django.db.models import Avg, FloatField
+
+    return (
+        Book.objects.annotate(
+            review_count=Coalesce(
+                Subquery(
+                    reviews.annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            average_rating=Subquery(
+                reviews.filter(rating__isnull=False)
+                .annotate(avg=Avg("rating"))
+                .values("avg"),
+                output_field=FloatField(),
+            ),
+        )
+        .select_related("cover")
+        .prefetch_related(*book_relations())
+    )
+
+
+def public_series() -> QuerySet:
+    return (
+        SeriesPage.objects.live()
+        .public()
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=SeriesEntry.objects.select_related("book").order_by(
+                    "position", "sort_order"
+                ),
+            )
+        )
+    )
+
+
+def public_discussions() -> QuerySet:
+    return (
+        DiscussionPage.objects.live()
+        .public()
+        .select_related("book", "book__cover")
+        .prefetch_related(*book_relations("book__"))
+        .annotate(
+            live_comment_count=Count("comments", filter=Q(comments__removed=False))
+        )
+    )
+
+
+def prepare_streams(pages: Sequence, field_name: str) -> None:
+    """Convert the StreamField ``field_name`` of all ``pages`` at once.
+
+    A StreamField converts itself lazily, one query per chooser block type and
+    page; :meth:`StreamBlock.bulk_to_python` does it for the whole list, so a
+    listing of 20 costs what a listing of 5 does. Images met in the streams
+    get their renditions prefetched too.
+    """
+    if not pages:
+        return
+    stream_block = pages[0]._meta.get_field(field_name).stream_block
+    raw_streams = [list(getattr(page, field_name).raw_data) for page in pages]
+    for page, value in zip(
+        pages, stream_block.bulk_to_python(raw_streams), strict=True
+    ):
+        setattr(page, field_name, value)
+    _prefetch_stream_image_renditions(getattr(page, field_name) for page in pages)
+
+
+def _stream_images(stream) -> Iterable:
+    for child in stream:
+        if child.block_type == "image":
+            if child.value["image"] is not None:
+                yield child.value["image"]
+        elif child.block_type == "spoiler":
+            yield from _stream_images(child.value["content"])
+
+
+def _prefetch_stream_image_renditions(streams: Iterable) -> None:
+    from django.db.models import prefetch_related_objects
+
+    images = [image for stream in streams for image in _stream_images(stream)]
+    if images:
+        prefetch_related_objects(images, "renditions")

@@ -1,0 +1,84 @@
+"""``/api/v3/progress/``: the token member's own reading progress.
+
+Progress is private: only the member it belongs to reads or writes it, and
+only with a bearer token. It is what reveals spoilers to that member.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from wagtail.api.v3.errors import ProblemDetail
+
+from ...models import Book, ReadingProgress
+from ...spoilers import forget_reader
+from .. import representations
+from ..auth import ClubBearerAuth
+from ..params import PaginationParams, paginate, reject_unknown_params
+from ..schemas import Paged, ProgressInSchema, ProgressSchema
+from . import WRITE_ERRORS
+
+router = Router(tags=["progress"], auth=ClubBearerAuth())
+
+
+@router.get(
+    "/",
+    response={200: Paged[ProgressSchema], 401: ProblemDetail, 422: ProblemDetail},
+    url_name="club_progress_list",
+    operation_id="club_progress_list",
+    summary="My reading progress",
+)
+def list_progress(request: HttpRequest, pagination: Query[PaginationParams]):
+    reject_unknown_params(request, PaginationParams)
+    queryset = (
+        ReadingProgress.objects.filter(member=request.user)
+        .select_related("book")
+        .order_by("-updated_at", "pk")
+    )
+    page = paginate(queryset, pagination)
+    page["items"] = [representations.progress_item(p) for p in page["items"]]
+    return page
+
+
+@router.get(
+    "/{book_id}/",
+    response={200: ProgressSchema, **WRITE_ERRORS},
+    url_name="club_progress_detail",
+    operation_id="club_progress_detail",
+    summary="My progress in one book",
+)
+def get_progress(request: HttpRequest, book_id: int):
+    reject_unknown_params(request)
+    progress = get_object_or_404(
+        ReadingProgress.objects.select_related("book"),
+        member=request.user,
+        book_id=book_id,
+    )
+    return representations.progress_item(progress)
+
+
+@router.put(
+    "/{book_id}/",
+    response={200: ProgressSchema, **WRITE_ERRORS},
+    url_name="club_progress_update",
+    operation_id="club_progress_update",
+    summary="Record my progress in one book",
+)
+def put_progress(request: HttpRequest, book_id: int, data: ProgressInSchema):
+    reject_unknown_params(request)
+    book = get_object_or_404(Book, pk=book_id)
+    progress = ReadingProgress.objects.filter(member=request.user, book=book).first()
+    if progress is None:
+        progress = ReadingProgress(member=request.user, book=book)
+    progress.chapter = data.chapter
+    progress.finished = data.finished
+    progress.started_at = data.started_at
+    progress.finished_at = data.finished_at
+    progress.full_clean(exclude=["member", "book"], validate_unique=False)
+    if data.started_at and data.finished_at and data.finished_at < data.started_at:
+        raise ValidationError("finished_at cannot be before started_at.")
+    progress.save()
+    forget_reader(request)
+    return representations.progress_item(progress)

@@ -1,0 +1,199 @@
+"""``/api/v3/reviews/``: published reviews with every club field, filtered,
+ordered and searched; a member's own drafts; writing reviews (see writes.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import model_validator
+from wagtail.api.v3.errors import ProblemDetail
+
+from ...models import Book, ReviewPage, SeriesPage
+from .. import representations
+from ..auth import READ_AUTH
+from ..params import PaginationParams, get_or_422, paginate, reject_unknown_params
+from ..querysets import (
+    annotate_popularity,
+    prepare_streams,
+    public_reviews,
+    visible_reviews,
+    with_review_relations,
+)
+from ..schemas import Paged, ReviewSchema
+from . import READ_ERRORS
+
+router = Router(tags=["reviews"])
+
+MAX_SEARCH_RESULTS = 500
+
+ReviewOrdering = Literal[
+    "-published", "published", "-rating", "rating", "-popularity", "popularity"
+]
+
+
+class ReviewFilters(Schema):
+    book: int | None = Field(None, ge=1, description="Reviews of this book (id).")
+    series: int | None = Field(
+        None, ge=1, description="Reviews of any book in this series (page id)."
+    )
+    tag: str | None = Field(None, min_length=1, max_length=100)
+    reviewer: str | None = Field(
+        None,
+        pattern=r"^(me|[1-9][0-9]{0,9})$",
+        description="A member's id, or 'me' for the token's member.",
+    )
+    rating_min: float | None = Field(None, ge=1, le=5)
+    rating_max: float | None = Field(None, ge=1, le=5)
+    published_after: datetime | None = Field(
+        None, description="ISO 8601 date or date-time; a date means its midnight."
+    )
+    ordering: ReviewOrdering = Field(
+        "-published",
+        description="published, rating or popularity (views over 30 days); "
+        "a leading '-' sorts descending.",
+    )
+    search: str | None = Field(
+        None, min_length=1, max_length=200, description="Full-text search."
+    )
+    mine: bool = Field(
+        False,
+        description="Only the token member's own reviews, drafts included.",
+    )
+
+    @model_validator(mode="after")
+    def check_rating_range(self):
+        if (
+            self.rating_min is not None
+            and self.rating_max is not None
+            and self.rating_min > self.rating_max
+        ):
+            raise ValueError("rating_min cannot be higher than rating_max.")
+        return self
+
+
+def filter_reviews(
+    request: HttpRequest, queryset: QuerySet, filters: ReviewFilters
+) -> QuerySet:
+    """Apply the club's review filters; shared with API v2."""
+    if filters.book is not None:
+        book = get_or_422(Book.objects.all(), filters.book, "book")
+        queryset = queryset.filter(book=book)
+    if filters.series is not None:
+        series = get_or_422(
+            SeriesPage.objects.live().public(), filters.series, "series"
+        )
+        queryset = queryset.filter(
+            book__in=series.entries.values("book")  # type: ignore[attr-defined]
+        )
+    if filters.tag:
+        queryset = queryset.filter(tagged_items__tag__name=filters.tag)
+    if filters.reviewer == "me":
+        if not request.user.is_authenticated:
+            raise HttpError(401, "reviewer=me needs a bearer token.")
+        queryset = queryset.filter(reviewer=request.user)
+    elif filters.reviewer:
+        queryset = queryset.filter(reviewer_id=int(filters.reviewer))
+    if filters.rating_min is not None:
+        queryset = queryset.filter(rating__gte=filters.rating_min)
+    if filters.rating_max is not None:
+        queryset = queryset.filter(rating__lte=filters.rating_max)
+    if filters.published_after is not None:
+        after = filters.published_after
+        if timezone.is_naive(after):
+            after = timezone.make_aware(after)
+        queryset = queryset.filter(first_published_at__gt=after)
+    if filters.search:
+        matches = public_reviews().search(filters.search, operator="and")
+        ids = [page.pk for page in matches[:MAX_SEARCH_RESULTS]]
+        queryset = queryset.filter(pk__in=ids)
+    return queryset
+
+
+def order_reviews(queryset: QuerySet, ordering: str) -> QuerySet:
+    descending = ordering.startswith("-")
+    key = ordering.lstrip("-")
+    if key == "popularity":
+        queryset = annotate_popularity(queryset)
+    column = {"published": "first_published_at", "rating": "rating"}.get(key, key)
+    expression = (
+        F(column).desc(nulls_last=True)
+        if descending
+        else F(column).asc(nulls_last=True)
+    )
+    return queryset.order_by(expression, "-pk" if descending else "pk")
+
+
+@router.get(
+    "/",
+    response={200: Paged[ReviewSchema], 401: ProblemDetail, **READ_ERRORS},
+    url_name="club_reviews_list",
+    operation_id="club_reviews_list",
+    summary="List reviews",
+    auth=READ_AUTH,
+)
+def list_reviews(
+    request: HttpRequest,
+    filters: Query[ReviewFilters],
+    pagination: Query[PaginationParams],
+):
+    reject_unknown_params(request, ReviewFilters, PaginationParams)
+    if filters.mine:
+        if not request.user.is_authenticated:
+            raise HttpError(401, "mine=true needs a bearer token.")
+        queryset = ReviewPage.objects.filter(owner=request.user) | (
+            ReviewPage.objects.filter(reviewer=request.user)
+        )
+    else:
+        queryset = public_reviews()
+    queryset = filter_reviews(request, queryset, filters)
+    queryset = order_reviews(with_review_relations(queryset), filters.ordering)
+    page = paginate(queryset, pagination)
+    prepare_streams(page["items"], "body")
+    page["items"] = [representations.review_item(request, p) for p in page["items"]]
+    return page
+
+
+class ReviewDetailParams(Schema):
+    version: Literal["live", "draft"] = Field(
+        "live", description="'draft': the latest revision (own reviews only)."
+    )
+
+
+def get_visible_review(request: HttpRequest, page_id: int) -> ReviewPage:
+    page = (
+        with_review_relations(visible_reviews(request.user)).filter(pk=page_id).first()
+    )
+    if page is None:
+        raise Http404("No review matches the given id.")
+    return page
+
+
+def is_own(user, page: ReviewPage) -> bool:
+    return user.is_authenticated and user.pk in (page.owner_id, page.reviewer_id)
+
+
+@router.get(
+    "/{review_id}/",
+    response={200: ReviewSchema, **READ_ERRORS},
+    url_name="club_reviews_detail",
+    operation_id="club_reviews_detail",
+    summary="Review detail",
+    auth=READ_AUTH,
+)
+def get_review(request: HttpRequest, review_id: int, params: Query[ReviewDetailParams]):
+    reject_unknown_params(request, ReviewDetailParams)
+    page = get_visible_review(request, review_id)
+    if params.version == "draft" or not page.live:
+        if not is_own(request.user, page):
+            raise Http404("No draft of this review that you may read.")
+        page = page.get_latest_revision_as_object()
+    else:
+        prepare_streams([page], "body")
+    return representations.review_item(request, page)

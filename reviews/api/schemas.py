@@ -1,0 +1,156 @@
+"""Typed response schemas of the club's v3 endpoints (they make the OpenAPI
+document describe every field a frontend gets)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from ninja import Field, Schema
+
+T = TypeVar("T")
+
+
+class Paged(Schema, Generic[T]):
+    count: int = Field(description="Matching items, over all pages.")
+    items: list[T]
+
+
+class RenditionSchema(Schema):
+    url: str
+    width: int
+    height: int
+
+
+class CoverSchema(Schema):
+    id: int
+    title: str
+    alt: str
+    thumbnail: RenditionSchema = Field(description="Cropped to 160×240.")
+    large: RenditionSchema = Field(description="At most 600×900.")
+
+
+class SeriesMembershipSchema(Schema):
+    id: int = Field(description="The series page's id.")
+    title: str
+    position: int | float = Field(description="Place in the series, e.g. 2 or 2.5.")
+
+
+class BookRefSchema(Schema):
+    id: int
+    title: str
+
+
+class BookSummarySchema(BookRefSchema):
+    author: str
+    isbn13: str | None
+    series: list[SeriesMembershipSchema]
+    cover: CoverSchema | None
+
+
+class BookSchema(BookSummarySchema):
+    published_year: int | None
+    chapter_count: int | None
+    average_rating: float | None = Field(
+        description="Mean rating of the book's published reviews."
+    )
+    review_count: int = Field(description="Published reviews of the book.")
+
+
+class ReviewerSchema(Schema):
+    display_name: str
+
+
+class SpoiledBookSchema(Schema):
+    id: int
+    title: str
+    chapter: int | None = Field(
+        description="The furthest chapter revealed; null: anything, the ending too."
+    )
+
+
+class StreamBlockSchema(Schema):
+    type: str = Field(
+        description="paragraph, heading, quote, image or spoiler (reviews); "
+        "question (discussions)."
+    )
+    id: str | None = None
+    value: Any = Field(
+        description="A spoiler's value is {spoils: {id, title}, chapter, label, "
+        "hidden, content}; content is null while hidden."
+    )
+
+
+class PageMetaSchema(Schema):
+    type: str
+    slug: str
+    html_url: str | None
+    detail_url: str
+    status: Literal["live", "draft", "in_moderation"]
+    last_published_at: datetime | None
+
+
+class ReviewSchema(Schema):
+    id: int
+    title: str
+    meta: PageMetaSchema
+    book: BookSummarySchema
+    rating: float | None
+    summary: str
+    body: list[StreamBlockSchema]
+    tags: list[str]
+    reviewer: ReviewerSchema
+    spoils: list[SpoiledBookSchema]
+    published: datetime | None
+    popularity: int | None = Field(
+        None, description="Views over the last 30 days (with ordering=popularity)."
+    )
+
+
+class SeriesBookSchema(BookRefSchema):
+    position: int | float
+
+
+class SeriesSchema(Schema):
+    id: int
+    title: str
+    meta: PageMetaSchema
+    author: str
+    description: str
+    books: list[SeriesBookSchema] = Field(description="In reading order.")
+
+
+class DiscussionSchema(Schema):
+    id: int
+    title: str
+    meta: PageMetaSchema
+    book: BookSummarySchema
+    starts_at: datetime
+    is_upcoming: bool
+    location: str
+    online_url: str
+    host: str
+    intro: str
+    questions: list[StreamBlockSchema]
+    comment_count: int
+
+
+class ProgressSchema(Schema):
+    book: BookRefSchema
+    chapter: int | None
+    finished: bool
+    started_at: date | None
+    finished_at: date | None
+    updated_at: datetime
+
+
+class ProgressInSchema(Schema):
+    chapter: int | None = Field(None, ge=1, le=10000)
+    finished: bool = False
+    started_at: date | None = None
+    finished_at: date | None = None
+
+
+class ReaderErrorSchema(Schema):
+    message: str
+    param: str

@@ -1,0 +1,70 @@
+"""Content builders for the API tests."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import PageViewRestriction
+
+from tests.factories import (
+    BookFactory,
+    make_image,
+    make_review,
+    make_series,
+    paragraph,
+    spoiler,
+)
+
+SECRET = "XYZZY-SECRET"
+
+
+def image_block(image) -> dict:
+    return {
+        "type": "image",
+        "value": {
+            "image": {"image": image.pk, "alt_text": "A street", "decorative": False},
+            "caption": "Leningrad",
+        },
+    }
+
+
+def full_review(n: int, **fields):
+    """A review with every kind of content the listing has to load."""
+    book = BookFactory(title=f"Listed book {n}", cover=make_image(f"Cover {n}"))
+    make_series(f"Series {n}", [(book, 1)])
+    earlier = BookFactory(title=f"Earlier book {n}")
+    page = make_review(
+        book=book,
+        rating=fields.pop("rating", 4),
+        body=[
+            paragraph("Open text."),
+            image_block(make_image(f"Photo {n}")),
+            spoiler(earlier, None, "How the first book ends", SECRET),
+        ],
+        **fields,
+    )
+    page.tags.add("war", f"tag{n}")
+    page.save_revision().publish()
+    return page
+
+
+def restrict(page, *, to_group: bool = False) -> None:
+    """Restrict ``page`` to logged-in users, or to a group nobody here is in."""
+    if not to_group:
+        PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.LOGIN
+        )
+        return
+    from django.contrib.auth.models import Group
+
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.get_or_create(name="Committee")[0])
+
+
+def count_queries(client, url: str, **kwargs) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.content
+    return len(context.captured_queries), response

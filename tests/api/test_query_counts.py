@@ -1,0 +1,51 @@
+"""Listing 20 reviews with every field costs what listing 5 does."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import token_client
+from tests.api.helpers import count_queries, full_review
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 10
+
+V3 = "/api/v3/reviews/"
+V2 = "/api/v2/pages/?type=reviews.ReviewPage&fields=*"
+
+
+@pytest.fixture
+def twenty_reviews():
+    return [full_review(n) for n in range(20)]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        V3,
+        V3 + "?ordering=-popularity&rating_min=1",
+        V2,
+        V2 + "&order=-popularity&rating_min=1",
+    ],
+)
+def test_listing_cost_does_not_grow_with_its_length(client, twenty_reviews, url):
+    joiner = "&" if "?" in url else "?"
+    count_queries(client, f"{url}{joiner}limit=20")  # renditions get made once
+
+    five, response_5 = count_queries(client, f"{url}{joiner}limit=5")
+    twenty, response_20 = count_queries(client, f"{url}{joiner}limit=20")
+
+    assert len(response_5.json()["items"]) == 5
+    assert len(response_20.json()["items"]) == 20
+    assert five == twenty
+    assert twenty <= MAX_QUERIES
+
+
+def test_token_member_listing_cost_does_not_grow(twenty_reviews):
+    member = token_client(UserFactory())
+    count_queries(member, f"{V3}?limit=20")
+    five, _ = count_queries(member, f"{V3}?limit=5")
+    twenty, _ = count_queries(member, f"{V3}?limit=20")
+    assert five == twenty

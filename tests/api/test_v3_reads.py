@@ -1,0 +1,281 @@
+"""The club's v3 read endpoints: fields, filters, ordering, what is hidden."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reviews.models import ReviewDailyViews
+from tests.api.conftest import token_client
+from tests.api.helpers import SECRET, restrict
+from tests.factories import (
+    BookFactory,
+    ReadingProgressFactory,
+    UserFactory,
+    make_discussion,
+    make_image,
+    make_review,
+    make_series,
+    paragraph,
+    spoiler,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def siege():
+    return BookFactory(title="The Siege", author="Helen Dunmore", chapter_count=30)
+
+
+@pytest.fixture
+def betrayal():
+    return BookFactory(title="The Betrayal", author="Helen Dunmore", chapter_count=40)
+
+
+@pytest.fixture
+def series(siege, betrayal):
+    return make_series("Leningrad", [(betrayal, 2), (siege, 1)])
+
+
+def test_review_item_carries_every_contract_field(client, siege, betrayal, series):
+    reviewer = UserFactory(first_name="Ann", last_name="Lee", email="ann@x.org")
+    betrayal.cover = make_image("Betrayal cover")
+    betrayal.save()
+    page = make_review(
+        book=betrayal,
+        rating=4.5,
+        reviewer=reviewer,
+        owner=reviewer,
+        body=[paragraph("Open."), spoiler(siege, None, "The ending", SECRET)],
+    )
+    page.tags.add("war")
+    page.save_revision().publish()
+
+    response = client.get(f"/api/v3/reviews/{page.pk}/")
+
+    assert response.status_code == 200
+    item = response.json()
+    assert item["book"]["id"] == betrayal.pk
+    assert item["book"]["series"] == [
+        {"id": series.pk, "title": "Leningrad", "position": 2}
+    ]
+    assert set(item["book"]["cover"]) == {"id", "title", "alt", "thumbnail", "large"}
+    assert item["book"]["cover"]["thumbnail"]["width"] == 160
+    assert item["rating"] == 4.5
+    assert item["tags"] == ["war"]
+    assert item["reviewer"] == {"display_name": "Ann Lee"}
+    assert item["spoils"] == [{"id": siege.pk, "title": "The Siege", "chapter": None}]
+    assert item["published"]
+    assert item["meta"]["status"] == "live"
+    spoiler_value = item["body"][1]["value"]
+    assert spoiler_value["hidden"] is True and spoiler_value["content"] is None
+    assert SECRET not in response.content.decode()
+    assert "ann@x.org" not in response.content.decode()
+    assert reviewer.username not in response.content.decode()
+
+
+def test_spoiler_parameters_reveal_in_the_listing(client, siege):
+    make_review(book=siege, body=[spoiler(siege, 5, "Chapter five", SECRET)])
+    assert SECRET not in client.get("/api/v3/reviews/").content.decode()
+    assert SECRET in client.get("/api/v3/reviews/?spoilers=show").content.decode()
+    assert SECRET in client.get(f"/api/v3/reviews/?read={siege.pk}:5").content.decode()
+    assert (
+        SECRET not in client.get(f"/api/v3/reviews/?read={siege.pk}:4").content.decode()
+    )
+
+
+def _titles(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [item["title"] for item in response.json()["items"]]
+
+
+def test_review_filters(client, siege, betrayal, series):
+    other_series_book = BookFactory()
+    ann = UserFactory()
+    old = make_review(title="Old", book=siege, rating=2, reviewer=ann)
+    old.first_published_at = timezone.now() - timedelta(days=400)
+    old.save()
+    make_review(title="Sequel", book=betrayal, rating=5)
+    tagged = make_review(title="Elsewhere", book=other_series_book, rating=3.5)
+    tagged.tags.add("classic")
+    tagged.save_revision().publish()
+
+    get = client.get
+    assert _titles(get("/api/v3/reviews/", {"book": siege.pk})) == ["Old"]
+    assert sorted(_titles(get("/api/v3/reviews/", {"series": series.pk}))) == [
+        "Old",
+        "Sequel",
+    ]
+    assert _titles(get("/api/v3/reviews/", {"tag": "classic"})) == ["Elsewhere"]
+    assert _titles(get("/api/v3/reviews/", {"reviewer": ann.pk})) == ["Old"]
+    assert _titles(get("/api/v3/reviews/", {"rating_min": 3.5, "rating_max": 4.5})) == [
+        "Elsewhere"
+    ]
+    after = (timezone.now() - timedelta(days=30)).date().isoformat()
+    assert sorted(_titles(get("/api/v3/reviews/", {"published_after": after}))) == [
+        "Elsewhere",
+        "Sequel",
+    ]
+    assert _titles(get("/api/v3/reviews/", {"ordering": "-rating"})) == [
+        "Sequel",
+        "Elsewhere",
+        "Old",
+    ]
+    assert _titles(get("/api/v3/reviews/", {"ordering": "published"}))[0] == "Old"
+    assert _titles(get("/api/v3/reviews/", {"search": "Sequel"})) == ["Sequel"]
+
+
+def test_ordering_by_popularity(client, siege):
+    quiet = make_review(title="Quiet", book=siege)
+    loud = make_review(title="Loud", book=siege)
+    today = timezone.localdate()
+    ReviewDailyViews.objects.create(page=loud, day=today, views=50)
+    ReviewDailyViews.objects.create(page=quiet, day=today, views=3)
+    ReviewDailyViews.objects.create(
+        page=quiet, day=today - timedelta(days=90), views=999
+    )
+
+    response = client.get("/api/v3/reviews/", {"ordering": "-popularity"})
+
+    assert _titles(response) == ["Loud", "Quiet"]
+    assert [item["popularity"] for item in response.json()["items"]] == [50, 3]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"bogus": "1"}, 400),
+        ({"ratng_min": "4"}, 400),
+        ({"rating_min": "x"}, 422),
+        ({"rating_min": "0"}, 422),
+        ({"rating_max": "9"}, 422),
+        ({"rating_min": "4", "rating_max": "2"}, 422),
+        ({"book": "abc"}, 422),
+        ({"book": "999999"}, 422),
+        ({"series": "-1"}, 422),
+        ({"series": "999999"}, 422),
+        ({"reviewer": "alice"}, 422),
+        ({"reviewer": "me"}, 401),
+        ({"published_after": "yesterday"}, 422),
+        ({"ordering": "title"}, 422),
+        ({"search": ""}, 422),
+        ({"tag": "x" * 101}, 422),
+        ({"mine": "true"}, 401),
+        ({"limit": "0"}, 422),
+        ({"limit": "1000"}, 400),
+        ({"offset": "-1"}, 422),
+        ({"spoilers": "maybe"}, 400),
+        ({"read": "1:x"}, 400),
+    ],
+)
+def test_bad_review_parameters_are_json_errors(client, params, status):
+    response = client.get("/api/v3/reviews/", params)
+    assert response.status_code == status
+    assert response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/api/v3/books/", {"series": "x"}),
+        ("/api/v3/books/", {"series": "999999"}),
+        ("/api/v3/books/", {"author": ""}),
+        ("/api/v3/books/", {"title": "x"}),
+        ("/api/v3/series/", {"order": "title"}),
+        ("/api/v3/series/", {"rich_text_format": "pdf"}),
+        ("/api/v3/discussions/", {"when": "soon"}),
+        ("/api/v3/discussions/", {"book": "0"}),
+        ("/api/v3/discussions/", {"upcoming": "1"}),
+    ],
+)
+def test_bad_parameters_elsewhere(client, url, params):
+    response = client.get(url, params)
+    assert response.status_code in (400, 422)
+    assert response.json()["status"] == response.status_code
+
+
+def test_drafts_and_private_pages_never_listed(client, siege):
+    author = UserFactory()
+    make_review(title="Public", book=siege)
+    make_review(title="Draft", book=siege, live=False, owner=author, reviewer=author)
+    private = make_review(title="Private", book=siege)
+    restrict(private)
+    member = token_client(UserFactory())
+
+    for api in (client, member):
+        assert _titles(api.get("/api/v3/reviews/")) == ["Public"]
+        assert api.get(f"/api/v3/reviews/{private.pk}/").status_code == 404
+    books = client.get("/api/v3/books/").json()["items"]
+    assert books[0]["review_count"] == 1
+
+
+def test_books_with_ratings_and_filters(client, siege, betrayal, series):
+    make_review(book=siege, rating=4)
+    make_review(book=siege, rating=3)
+    make_review(book=siege, rating=1, live=False)
+    BookFactory(title="Wolf Hall", author="Hilary Mantel")
+
+    siege_item = client.get(f"/api/v3/books/{siege.pk}/").json()
+    assert siege_item["average_rating"] == 3.5
+    assert siege_item["review_count"] == 2
+    assert siege_item["series"] == [
+        {"id": series.pk, "title": "Leningrad", "position": 1}
+    ]
+    assert _titles(client.get("/api/v3/books/", {"series": series.pk})) == [
+        "The Betrayal",
+        "The Siege",
+    ]
+    assert _titles(client.get("/api/v3/books/", {"author": "mantel"})) == ["Wolf Hall"]
+    assert _titles(client.get("/api/v3/books/", {"search": "betray"})) == [
+        "The Betrayal"
+    ]
+    assert client.get("/api/v3/books/999999/").status_code == 404
+
+
+def test_series_in_reading_order(client, series, siege, betrayal):
+    item = client.get(f"/api/v3/series/{series.pk}/").json()
+    assert item["author"] == "Helen Dunmore"
+    assert [(b["title"], b["position"]) for b in item["books"]] == [
+        ("The Siege", 1),
+        ("The Betrayal", 2),
+    ]
+    assert _titles(client.get("/api/v3/series/")) == ["Leningrad"]
+
+
+def test_discussions_upcoming_and_past(client, siege):
+    now = timezone.now()
+    make_discussion(title="Next", book=siege, starts_at=now + timedelta(days=3))
+    make_discussion(title="Later", book=siege, starts_at=now + timedelta(days=30))
+    make_discussion(title="Last month", book=siege, starts_at=now - timedelta(days=30))
+
+    assert _titles(client.get("/api/v3/discussions/", {"when": "upcoming"})) == [
+        "Next",
+        "Later",
+    ]
+    past = client.get("/api/v3/discussions/", {"when": "past"})
+    assert _titles(past) == ["Last month"]
+    item = past.json()["items"][0]
+    assert item["is_upcoming"] is False
+    assert item["comment_count"] == 0
+    assert item["book"]["title"] == "The Siege"
+
+
+def test_member_progress_reveals_only_to_that_member(client, siege):
+    page = make_review(book=siege, body=[spoiler(siege, 5, "Five", SECRET)])
+    reader = UserFactory()
+    ReadingProgressFactory(member=reader, book=siege, chapter=7)
+    url = f"/api/v3/reviews/{page.pk}/"
+
+    assert SECRET in token_client(reader).get(url).content.decode()
+    assert SECRET not in token_client(UserFactory()).get(url).content.decode()
+    assert SECRET not in client.get(url).content.decode()
+
+
+def test_a_session_does_not_count_in_v3(client, siege, member):
+    page = make_review(book=siege, body=[spoiler(siege, 5, "Five", SECRET)])
+    ReadingProgressFactory(member=member, book=siege, finished=True)
+    client.force_login(member)
+    assert SECRET not in client.get(f"/api/v3/reviews/{page.pk}/").content.decode()
