@@ -154,3 +154,36 @@ class ProgressInSchema(Schema):
 class ReaderErrorSchema(Schema):
     message: str
     param: str
+
+
+class BookIdSchema(Schema):
+    id: int = Field(ge=1)
+
+
+class ReviewInSchema(Schema):
+    """A new review; it is saved as a draft of the token's member."""
+
+    title: str = Field(min_length=1, max_length=255)
+    book: int | BookIdSchema = Field(
+        description="The reviewed book: an id, or {id, …} as the API shows it."
+    )
+    rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
+    summary: str = Field(min_length=1, max_length=300)
+    body: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Blocks as the API shows them; a hidden spoiler sent back "
+        "with its id keeps its content.",
+    )
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    slug: str | None = Field(None, max_length=255, pattern=r"^[-\w]+$")
+
+
+class ReviewPatchSchema(Schema):
+    """Changes to a review; fields left out stay as they are."""
+
+    title: str | None = Field(None, min_length=1, max_length=255)
+    book: int | BookIdSchema | None = None
+    rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
+    summary: str | None = Field(None, min_length=1, max_length=300)
+    body: list[dict[str, Any]] | None = None
+    tags: list[str] | None = Field(None, max_length=20)

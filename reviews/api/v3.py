@@ -8,8 +8,10 @@ OpenAPI document.
 
 from __future__ import annotations
 
+from django.db import IntegrityError
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from wagtail.api.v3.errors import problem_response
 
 from ..spoilers import InvalidReaderParams
 from .comments import router as comments_router
@@ -22,7 +24,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     from .routers.books import router as books_router
     from .routers.discussions import router as discussions_router
     from .routers.progress import router as progress_router
-    from .routers.reviews import router as reviews_router
+    from .routers.review_writes import router as reviews_router  # adds writes
     from .routers.series import router as series_router
 
     if id(api) in _registered:
@@ -34,7 +36,15 @@ def register(api: NinjaAPI) -> NinjaAPI:
             request, {"message": exc.message, "param": exc.param}, status=400
         )
 
+    def integrity_error(request: HttpRequest, exc: IntegrityError):
+        # e.g. Wagtail's generic page create cannot set a review's book.
+        return problem_response(
+            status=422,
+            detail="The data is incomplete or conflicts with existing content.",
+        )
+
     api.add_exception_handler(InvalidReaderParams, invalid_reader)
+    api.add_exception_handler(IntegrityError, integrity_error)
     api.add_router("/books/", books_router)
     api.add_router("/reviews/", reviews_router)
     api.add_router("/series/", series_router)

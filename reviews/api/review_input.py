@@ -1,0 +1,162 @@
+"""Turning a review's body as the API shows it back into what it stores.
+
+A client may send back exactly what it read: a spoiler's ``spoils`` as
+``{"id", "title"}``, an image as ``{"id", …}``, and a spoiler it was not
+allowed to see (``"hidden": true, "content": null``) keeps the content it
+already has, matched by the block's ``id``. Rich text is sanitised to the
+club's features, as Wagtail's own v3 writes do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from wagtail.api.rich_text import APIRichText, RichTextFormatError
+
+from ..blocks import RICH_TEXT_FEATURES
+
+REVIEW_BLOCK_TYPES = ("paragraph", "heading", "quote", "image", "spoiler")
+CONTENT_BLOCK_TYPES = ("paragraph", "quote", "image")
+
+
+class BodyInputError(ValidationError):
+    """A body that cannot be read; ``loc`` says where."""
+
+    def __init__(self, loc: tuple, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.text = message
+
+
+def _id_of(value: Any, loc: tuple, *, allow_none: bool = False) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BodyInputError(loc, "Expected an id (a positive whole number).")
+    return value
+
+
+def _rich_text(value: Any, loc: tuple) -> str:
+    try:
+        html, _removals = APIRichText.convert_input(value, features=RICH_TEXT_FEATURES)
+    except (RichTextFormatError, TypeError, ValueError) as error:
+        raise BodyInputError(loc, f"Invalid rich text: {error}") from error
+    return html
+
+
+def _text(value: Any, loc: tuple) -> str:
+    if not isinstance(value, str):
+        raise BodyInputError(loc, "Expected text.")
+    return value
+
+
+def _image(value: Any, loc: tuple) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BodyInputError(loc, "Expected {image, caption}.")
+    image = value.get("image")
+    alt = image.get("alt", "") if isinstance(image, dict) else ""
+    return {
+        "image": {
+            "image": _id_of(image, (*loc, "image")),
+            "alt_text": alt or "",
+            "decorative": False,
+        },
+        "caption": _text(value.get("caption") or "", (*loc, "caption")),
+    }
+
+
+def _quote(value: Any, loc: tuple) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BodyInputError(loc, "Expected {text, attribution}.")
+    return {
+        "text": _text(value.get("text"), (*loc, "text")),
+        "attribution": _text(value.get("attribution") or "", (*loc, "attribution")),
+    }
+
+
+def _block(
+    item: Any, loc: tuple, allowed: tuple[str, ...], existing: dict[str, dict]
+) -> dict[str, Any]:
+    if not isinstance(item, dict) or "type" not in item:
+        raise BodyInputError(loc, "Each block needs a type and a value.")
+    block_type, value = item["type"], item.get("value")
+    if block_type not in allowed:
+        raise BodyInputError(
+            (*loc, "type"), f"Unknown block type; expected one of {', '.join(allowed)}."
+        )
+    block_id = item.get("id")
+    if block_id is not None and not isinstance(block_id, str):
+        raise BodyInputError((*loc, "id"), "A block id is a string.")
+    if block_type == "paragraph":
+        raw = _rich_text(value, (*loc, "value"))
+    elif block_type == "heading":
+        raw = _text(value, (*loc, "value"))
+    elif block_type == "quote":
+        raw = _quote(value, (*loc, "value"))
+    elif block_type == "image":
+        raw = _image(value, (*loc, "value"))
+    else:
+        raw = _spoiler(value, (*loc, "value"), block_id, existing)
+    result = {"type": block_type, "value": raw}
+    if block_id:
+        result["id"] = block_id
+    return result
+
+
+def _spoiler(
+    value: Any, loc: tuple, block_id: str | None, existing: dict[str, dict]
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BodyInputError(loc, "Expected {spoils, chapter, label, content}.")
+    chapter = value.get("chapter")
+    if chapter is not None and (
+        isinstance(chapter, bool) or not isinstance(chapter, int) or chapter < 1
+    ):
+        raise BodyInputError((*loc, "chapter"), "A chapter is a positive whole number.")
+    content = value.get("content")
+    if content is None:
+        kept = existing.get(block_id or "")
+        if kept is None:
+            raise BodyInputError(
+                (*loc, "content"),
+                "A new spoiler needs its content; only a spoiler that already "
+                "exists (same id) may be sent back hidden.",
+            )
+        raw_content = kept["content"]
+    else:
+        raw_content = stream_to_raw(
+            content, (*loc, "content"), CONTENT_BLOCK_TYPES, existing
+        )
+    return {
+        "spoils": _id_of(value.get("spoils"), (*loc, "spoils"), allow_none=True),
+        "chapter": chapter,
+        "label": _text(value.get("label"), (*loc, "label")),
+        "content": raw_content,
+    }
+
+
+def stream_to_raw(
+    items: Any,
+    loc: tuple = ("body",),
+    allowed: tuple[str, ...] = REVIEW_BLOCK_TYPES,
+    existing: dict[str, dict] | None = None,
+) -> list[dict[str, Any]]:
+    """The stored form of a body sent in the API's read form."""
+    if not isinstance(items, list):
+        raise BodyInputError(loc, "Expected a list of blocks.")
+    return [
+        _block(item, (*loc, index), allowed, existing or {})
+        for index, item in enumerate(items)
+    ]
+
+
+def existing_spoilers(body) -> dict[str, dict]:
+    """The stored values of a body's spoiler blocks, by block id."""
+    return {
+        block["id"]: block["value"]
+        for block in body.raw_data
+        if block.get("type") == "spoiler" and block.get("id")
+    }

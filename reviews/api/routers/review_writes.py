@@ -1,0 +1,197 @@
+"""Writing reviews through v3: members draft and submit, editors publish.
+
+Permissions are Wagtail's own page permissions (the club's groups are set up
+in reviews.roles): Members have "add" under the review index, which lets them
+create reviews and edit the ones they own, never another member's, and never
+publish. Editors publish with Wagtail's own
+``POST /api/v3/pages/{id}/actions/publish/``. Wagtail's generic page writes
+cannot set a review's book (a nested field), hence these endpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.text import slugify
+from ninja import Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from wagtail.api.v3.errors import ProblemDetail, as_validation_error
+from wagtail.coreutils import find_available_slug
+
+from ...models import Book, ReviewIndexPage, ReviewPage
+from .. import representations
+from ..auth import ClubBearerAuth
+from ..params import reject_unknown_params
+from ..review_input import BodyInputError, existing_spoilers, stream_to_raw
+from ..schemas import BookIdSchema, ReviewInSchema, ReviewPatchSchema, ReviewSchema
+from . import WRITE_ERRORS
+from .reviews import router, visible_reviews
+
+WRITE_AUTH = ClubBearerAuth()
+
+
+def _book(value: int | BookIdSchema) -> Book:
+    book_id = value.id if isinstance(value, BookIdSchema) else value
+    try:
+        return Book.objects.get(pk=book_id)
+    except Book.DoesNotExist as error:
+        raise as_validation_error(
+            error, f"No book with id {book_id}.", loc=("body", "book")
+        ) from error
+
+
+def _set_body(page: ReviewPage, items: list[dict[str, Any]]) -> None:
+    try:
+        raw = stream_to_raw(
+            items, ("body", "body"), existing=existing_spoilers(page.body)
+        )
+    except BodyInputError as error:
+        raise as_validation_error(error, error.text, loc=error.loc) from error
+    stream_block = ReviewPage._meta.get_field("body").stream_block
+    value = stream_block.to_python(raw)
+    try:
+        page.body = stream_block.clean(value)
+    except ValidationError as error:
+        raise as_validation_error(
+            error, _block_errors(error), loc=("body", "body")
+        ) from error
+
+
+def _block_errors(error: ValidationError) -> str:
+    data = error.as_json_data() if hasattr(error, "as_json_data") else None
+    return f"Invalid body: {data or error.messages}"
+
+
+def _save_draft(page: ReviewPage, user, *, created: bool, parent=None) -> ReviewPage:
+    """Store a revision (never publish); saving validates like the admin does
+    (``Page.save`` and ``save_revision`` run ``full_clean``)."""
+    try:
+        with transaction.atomic():
+            if created:
+                parent.add_child(instance=page)
+            revision = page.save_revision(user=user, log_action=True)
+    except ValidationError as error:
+        raise NinjaValidationError(_field_errors(error)) from error
+    return revision.as_object()
+
+
+def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
+    if not hasattr(error, "error_dict"):
+        return [{"loc": ["body"], "msg": message} for message in error.messages]
+    return [
+        {"loc": ["body", field], "msg": message}
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def _review_index(request: HttpRequest) -> ReviewIndexPage:
+    index = ReviewIndexPage.objects.live().order_by("path").first()
+    if index is None:
+        raise Http404("This site has no review index to add reviews to.")
+    return index
+
+
+@router.post(
+    "/",
+    response={201: ReviewSchema, **WRITE_ERRORS},
+    url_name="club_reviews_create",
+    operation_id="club_reviews_create",
+    summary="Create a review (as a draft)",
+    auth=WRITE_AUTH,
+)
+def create_review(request: HttpRequest, data: ReviewInSchema):
+    reject_unknown_params(request)
+    user = request.user
+    parent = _review_index(request)
+    if not parent.permissions_for_user(user).can_add_subpage():
+        raise PermissionDenied("You may not add reviews.")
+    page = ReviewPage(
+        title=data.title,
+        slug=find_available_slug(
+            parent, data.slug or slugify(data.title, allow_unicode=True) or "review"
+        ),
+        book=_book(data.book),
+        rating=data.rating,
+        summary=data.summary,
+        owner=user,
+        reviewer=user,
+        live=False,
+    )
+    _set_body(page, data.body)
+    page.tags.set(data.tags)
+    draft = _save_draft(page, user, created=True, parent=parent)
+    return Status(201, representations.review_item(request, draft))
+
+
+def _own_review(request: HttpRequest, review_id: int) -> ReviewPage:
+    """The latest revision of a review the member may edit: 404 if they cannot
+    read it, 403 if they can read it but it is not theirs to change."""
+    page = visible_reviews(request.user).filter(pk=review_id).first()
+    if page is None:
+        raise Http404("No review matches the given id.")
+    if not page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied("You may only change your own reviews.")
+    return page.get_latest_revision_as_object()
+
+
+@router.patch(
+    "/{review_id}/",
+    response={200: ReviewSchema, **WRITE_ERRORS},
+    url_name="club_reviews_update",
+    operation_id="club_reviews_update",
+    summary="Change a review (saved as a new draft revision)",
+    auth=WRITE_AUTH,
+)
+def update_review(request: HttpRequest, review_id: int, data: ReviewPatchSchema):
+    reject_unknown_params(request)
+    page = _own_review(request, review_id)
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("title", "summary"):
+        if name in changes:
+            if changes[name] is None:
+                raise HttpError(422, f"{name} cannot be null.")
+            setattr(page, name, changes[name])
+    if "rating" in changes:
+        page.rating = data.rating
+    if "book" in changes:
+        if data.book is None:
+            raise HttpError(422, "book cannot be null.")
+        page.book = _book(data.book)
+    if "body" in changes:
+        _set_body(page, data.body or [])
+    if "tags" in changes:
+        page.tags.set(data.tags or [])
+    draft = _save_draft(page, request.user, created=False)
+    return representations.review_item(request, draft)
+
+
+@router.post(
+    "/{review_id}/submit/",
+    response={200: ReviewSchema, 409: ProblemDetail, **WRITE_ERRORS},
+    url_name="club_reviews_submit",
+    operation_id="club_reviews_submit",
+    summary="Submit a review to the moderation workflow",
+    auth=WRITE_AUTH,
+)
+def submit_review(request: HttpRequest, review_id: int):
+    reject_unknown_params(request)
+    live_page = visible_reviews(request.user).filter(pk=review_id).first()
+    if live_page is None:
+        raise Http404("No review matches the given id.")
+    if live_page.workflow_in_progress and live_page.owner_id == request.user.pk:
+        raise HttpError(409, "This review is already waiting for moderation.")
+    _own_review(request, review_id)
+    if not live_page.permissions_for_user(request.user).can_submit_for_moderation():
+        raise PermissionDenied("You may not submit this review for moderation.")
+    workflow = live_page.get_workflow()
+    if workflow is None:
+        raise HttpError(422, "No moderation workflow covers this review.")
+    workflow.start(live_page, request.user)
+    return representations.review_item(
+        request, live_page.get_latest_revision_as_object()
+    )
