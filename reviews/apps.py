@@ -7,3 +7,8 @@ class ReviewsConfig(AppConfig):
     label = "reviews"
     verbose_name = _("Book club")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()

@@ -1,0 +1,190 @@
+"""HTTP caching for the club's APIs: validators, freshness, invalidation.
+
+Every successful ``GET``/``HEAD`` under ``/api/`` gets a strong ``ETag`` (a
+hash of the body, so it changes whenever anything shown changes) and, unless
+the response depends on who reads it, a ``Last-Modified`` and a public
+``Cache-Control: max-age``. ``If-None-Match`` and ``If-Modified-Since`` are
+answered with ``304``.
+
+``Last-Modified`` is the time of the last change to anything the APIs show
+(publish, unpublish, move or delete of a page; a book, series entry or
+comment saved), kept in the cache and moved on by signals, which also purge
+the API's URLs from a configured front-end cache (``WAGTAILFRONTENDCACHE``).
+Reader-dependent responses (a member's progress, ``read=``, ``spoilers=show``;
+see reviews.spoilers.Reader.personal) stay ``private`` and carry only the
+ETag, since their content moves with the reader, not with the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date
+
+from .spoilers import InvalidReaderParams, reader_for_request
+
+logger = logging.getLogger(__name__)
+
+CHANGED_AT_KEY = "reviews:api:changed-at"
+API_PREFIX = "/api/"
+DEFAULT_MAX_AGE = 60
+
+
+def max_age() -> int:
+    """Seconds a shared cache may keep an anonymous API response."""
+    return int(getattr(settings, "BOOKCLUB_API_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def content_changed_at() -> datetime:
+    """When the content the APIs show last changed (to the second).
+
+    If the cache lost the time, "now" is the safe answer: clients fetch once
+    more and keep their ETag.
+    """
+    changed_at = cache.get(CHANGED_AT_KEY)
+    if changed_at is None:
+        changed_at = timezone.now().replace(microsecond=0)
+        cache.add(CHANGED_AT_KEY, changed_at, timeout=None)
+        changed_at = cache.get(CHANGED_AT_KEY, changed_at)
+    return changed_at
+
+
+def mark_content_changed() -> None:
+    cache.set(CHANGED_AT_KEY, timezone.now().replace(microsecond=0), timeout=None)
+
+
+def strong_etag(content: bytes) -> str:
+    return f'"{hashlib.sha256(content).hexdigest()[:40]}"'
+
+
+def _is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and request.path.startswith(API_PREFIX)
+        and response.status_code == 200
+        and not response.streaming
+        and "json" in response.get("Content-Type", "")
+    )
+
+
+def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether the response may differ by reader, even if this one did not
+    (a review without spoilers reads the same for everyone, but a member's
+    draft at the same URL must never reach a shared cache)."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return True
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return True
+    try:
+        return reader_for_request(request).personal
+    except InvalidReaderParams:
+        return True
+
+
+class APICacheHeadersMiddleware:
+    """Adds validators and freshness to API responses, answers 304s.
+
+    Sits before :class:`reviews.middleware.ReaderMiddleware` in ``MIDDLEWARE``
+    so it sees the response after that one marked personal responses private.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not _is_cacheable(request, response):
+            return response
+        etag = strong_etag(response.content)
+        response["ETag"] = etag
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        last_modified = None
+        if _is_personal(request, response):
+            patch_cache_control(response, private=True)
+        else:
+            last_modified = content_changed_at()
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+            patch_cache_control(response, public=True, max_age=max_age())
+        conditional = get_conditional_response(
+            request,
+            etag=etag,
+            last_modified=int(last_modified.timestamp()) if last_modified else None,
+            response=response,
+        )
+        return conditional
+
+
+def api_urls_for_page(page) -> list[str]:
+    """API URLs that show ``page`` (for purging a front-end cache)."""
+    from .models import DiscussionPage, ReviewPage, SeriesPage
+
+    specific = page.specific_deferred
+    routes: list[tuple[str, list]] = [
+        ("wagtailapi:pages:listing", []),
+        ("wagtailapi:pages:detail", [page.pk]),
+        ("wagtailapi_v3:list_pages", []),
+        ("wagtailapi_v3:detail_page", [page.pk]),
+    ]
+    names = {
+        ReviewPage: "club_reviews",
+        SeriesPage: "club_series",
+        DiscussionPage: "club_discussions",
+    }
+    for model, name in names.items():
+        if isinstance(specific, model):
+            routes += [
+                (f"wagtailapi_v3:{name}_list", []),
+                (f"wagtailapi_v3:{name}_detail", [page.pk]),
+            ]
+    book_id = getattr(specific, "book_id", None)
+    if book_id:
+        routes += [
+            ("wagtailapi_v3:club_books_list", []),
+            ("wagtailapi_v3:club_books_detail", [book_id]),
+        ]
+    paths = []
+    for name, args in routes:
+        try:
+            paths.append(reverse(name, args=args))
+        except NoReverseMatch:  # a site that mounts only some of the APIs
+            continue
+    base = getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(
+        settings, "WAGTAILADMIN_BASE_URL", ""
+    )
+    return [base.rstrip("/") + path for path in dict.fromkeys(paths)]
+
+
+def purge_api_urls(page) -> None:
+    """Purge the API URLs of ``page`` from the front-end cache, if configured."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+
+    try:
+        purge_urls_from_cache(api_urls_for_page(page))
+    except Exception:  # a CDN outage must not stop a publish
+        logger.exception("Could not purge the API URLs of page %s", page.pk)
+
+
+def page_changed(sender=None, instance=None, **kwargs) -> None:
+    mark_content_changed()
+    if instance is not None:
+        purge_api_urls(instance)
+
+
+def content_changed(sender=None, **kwargs) -> None:
+    mark_content_changed()

@@ -1,0 +1,32 @@
+"""Signal wiring: API cache invalidation (and, later, publish webhooks)."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import caching
+
+
+def _page_deleted(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Page):
+        caching.page_changed(sender=sender, instance=instance)
+
+
+def register_signal_handlers() -> None:
+    from .models import Book, DiscussionComment, SeriesEntry
+
+    page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
+    page_unpublished.connect(
+        caching.page_changed, dispatch_uid="reviews_api_unpublished"
+    )
+    post_page_move.connect(caching.page_changed, dispatch_uid="reviews_api_moved")
+    post_delete.connect(_page_deleted, dispatch_uid="reviews_api_page_deleted")
+    for model in (Book, SeriesEntry, DiscussionComment):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                caching.content_changed,
+                sender=model,
+                dispatch_uid=f"reviews_api_{model.__name__}_{signal is post_save}",
+            )

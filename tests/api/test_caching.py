@@ -1,0 +1,151 @@
+"""ETags, Last-Modified, 304s and Cache-Control on the APIs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils import timezone
+from django.utils.http import http_date
+
+from reviews.caching import CHANGED_AT_KEY
+from tests.api.conftest import token_client
+from tests.factories import BookFactory, UserFactory, make_review, paragraph
+
+pytestmark = pytest.mark.django_db
+
+URLS = [
+    "/api/v3/reviews/",
+    "/api/v3/reviews/{review}/",
+    "/api/v3/books/",
+    "/api/v3/books/{book}/",
+    "/api/v2/pages/{review}/",
+    "/api/v2/pages/?type=reviews.ReviewPage",
+    "/api/v3/pages/{review}/",
+]
+
+
+@pytest.fixture
+def review():
+    return make_review(book=BookFactory(), body=[paragraph("Kind words.")])
+
+
+def _url(template: str, review) -> str:
+    return template.format(review=review.pk, book=review.book_id)
+
+
+@pytest.mark.parametrize("template", URLS)
+def test_etag_and_304(client, review, template):
+    url = _url(template, review)
+    response = client.get(url)
+
+    etag = response["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert "public" in response["Cache-Control"]
+    assert "max-age=60" in response["Cache-Control"]
+    assert response["Last-Modified"]
+
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_publishing_changes_the_validators(client, review):
+    url = "/api/v3/reviews/"
+    first = client.get(url)
+    cache.set(CHANGED_AT_KEY, timezone.now() - timedelta(hours=1))
+    before = client.get(url)
+
+    make_review(book=review.book, title="Another")
+
+    after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != first["ETag"]
+    assert after["Last-Modified"] != before["Last-Modified"]
+    stale_since = client.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    assert stale_since.status_code == 200
+
+
+def test_unpublish_and_move_mark_the_content_changed(client, review):
+    long_ago = timezone.now() - timedelta(days=1)
+    cache.set(CHANGED_AT_KEY, long_ago)
+    review.unpublish()
+    assert cache.get(CHANGED_AT_KEY) > long_ago
+
+    cache.set(CHANGED_AT_KEY, long_ago)
+    other = make_review(book=review.book)
+    cache.set(CHANGED_AT_KEY, long_ago)
+    other.move(review.get_parent(), pos="first-child")
+    assert cache.get(CHANGED_AT_KEY) > long_ago
+
+
+def test_reader_dependent_responses_are_private(client, review):
+    url = f"/api/v3/reviews/{review.pk}/"
+    for response in (
+        client.get(url, {"spoilers": "show"}),
+        client.get(url, {"read": str(review.book_id)}),
+        token_client(UserFactory()).get(url),
+    ):
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+        assert "Last-Modified" not in response
+        assert response["ETag"]
+        assert "Authorization" in response["Vary"]
+
+
+def test_errors_are_not_given_validators(client):
+    response = client.get("/api/v3/reviews/", {"bogus": "1"})
+    assert response.status_code == 400
+    assert "ETag" not in response
+
+
+def test_last_modified_is_an_http_date(client, review):
+    moment = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    cache.set(CHANGED_AT_KEY, moment)
+    response = client.get("/api/v3/books/")
+    assert response["Last-Modified"] == http_date(moment.timestamp())
+
+
+class RecordingBackend:
+    """A front-end cache backend that records what it was asked to purge."""
+
+    purged: list[str] = []
+
+    def __init__(self, params) -> None:
+        pass
+
+    def purge(self, url: str) -> None:
+        self.purged.append(url)
+
+    def purge_batch(self, urls) -> None:
+        self.purged.extend(urls)
+
+    def invalidates_hostname(self, hostname: str) -> bool:
+        return True
+
+
+@override_settings(
+    WAGTAILFRONTENDCACHE={
+        "recording": {"BACKEND": "tests.api.test_caching.RecordingBackend"}
+    }
+)
+def test_publish_purges_the_api_urls_from_the_frontend_cache(review):
+    RecordingBackend.purged.clear()
+    review.save_revision().publish()
+    assert f"http://testserver/api/v3/reviews/{review.pk}/" in RecordingBackend.purged
+    assert "http://testserver/api/v3/reviews/" in RecordingBackend.purged
+    assert f"http://testserver/api/v2/pages/{review.pk}/" in RecordingBackend.purged
+    assert (
+        f"http://testserver/api/v3/books/{review.book_id}/" in RecordingBackend.purged
+    )
+
+    RecordingBackend.purged.clear()
+    review.unpublish()
+    assert f"http://testserver/api/v3/reviews/{review.pk}/" in RecordingBackend.purged
