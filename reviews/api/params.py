@@ -8,13 +8,22 @@ answer 400 instead, naming the parameters they do not understand.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 from ninja.errors import HttpError
+
+#: The largest id a club endpoint accepts: every id column is at least a
+#: 32-bit integer, and a larger number must be a 4xx, not a database error.
+MAX_ID = 2_147_483_647
+
+
+#: A path id bounded to what the database can hold.
+IdPath = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+
 
 #: Understood by every club endpoint (see reviews.spoilers).
 READER_PARAMS = frozenset({"spoilers", "read"})
@@ -76,3 +85,18 @@ def get_or_422(queryset: QuerySet, pk: int, param: str):
         raise as_validation_error(
             error, f"No {queryset.model._meta.verbose_name} with id {pk}.", loc=(param,)
         ) from error
+
+
+class ReaderParams(Schema):
+    """The reader context every club endpoint understands (reviews.spoilers)."""
+
+    spoilers: Literal["hide", "show"] = Field(
+        "hide", description="'show' reveals every spoiler."
+    )
+    read: str | None = Field(
+        None,
+        max_length=2000,
+        pattern=r"^\d{1,9}(:\d{1,9})?(,\d{1,9}(:\d{1,9})?)*$",
+        description="What the reader has read: '<book id>[:<chapter>],…'; a bare "
+        "book id means finished. Adds to a token member's own progress.",
+    )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from wagtail.api.rich_text import APIRichText, RichTextFormatError
 
 from ..blocks import RICH_TEXT_FEATURES
+from .params import MAX_ID
 
 REVIEW_BLOCK_TYPES = ("paragraph", "heading", "quote", "image", "spoiler")
 CONTENT_BLOCK_TYPES = ("paragraph", "quote", "image")
@@ -34,7 +35,11 @@ def _id_of(value: Any, loc: tuple, *, allow_none: bool = False) -> int | None:
         value = value.get("id")
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MAX_ID
+    ):
         raise BodyInputError(loc, "Expected an id (a positive whole number).")
     return value
 
@@ -113,7 +118,9 @@ def _spoiler(
         raise BodyInputError(loc, "Expected {spoils, chapter, label, content}.")
     chapter = value.get("chapter")
     if chapter is not None and (
-        isinstance(chapter, bool) or not isinstance(chapter, int) or chapter < 1
+        isinstance(chapter, bool)
+        or not isinstance(chapter, int)
+        or not 1 <= chapter <= 32767
     ):
         raise BodyInputError((*loc, "chapter"), "A chapter is a positive whole number.")
     content = value.get("content")

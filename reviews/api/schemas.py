@@ -4,7 +4,7 @@ document describe every field a frontend gets)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
 
@@ -156,15 +156,20 @@ class ReaderErrorSchema(Schema):
     param: str
 
 
+#: Ids fit a 32-bit integer column (see reviews.api.params.MAX_ID).
+MAX_ID = 2_147_483_647
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class BookIdSchema(Schema):
-    id: int = Field(ge=1)
+    id: ObjectId
 
 
 class ReviewInSchema(Schema):
     """A new review; it is saved as a draft of the token's member."""
 
     title: str = Field(min_length=1, max_length=255)
-    book: int | BookIdSchema = Field(
+    book: ObjectId | BookIdSchema = Field(
         description="The reviewed book: an id, or {id, …} as the API shows it."
     )
     rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
@@ -182,7 +187,7 @@ class ReviewPatchSchema(Schema):
     """Changes to a review; fields left out stay as they are."""
 
     title: str | None = Field(None, min_length=1, max_length=255)
-    book: int | BookIdSchema | None = None
+    book: ObjectId | BookIdSchema | None = None
     rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
     summary: str | None = Field(None, min_length=1, max_length=300)
     body: list[dict[str, Any]] | None = None

@@ -11,7 +11,10 @@ from ...models import SeriesPage
 from .. import representations
 from ..auth import READ_AUTH
 from ..params import (
+    MAX_ID,
+    IdPath,
     PaginationParams,
+    ReaderParams,
     get_or_422,
     paginate,
     reject_unknown_params,
@@ -25,7 +28,10 @@ router = Router(tags=["books"], auth=READ_AUTH)
 
 class BookFilters(Schema):
     series: int | None = Field(
-        None, ge=1, description="Only books in this series (a series page id)."
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Only books in this series (a series page id).",
     )
     author: str | None = Field(
         None, min_length=1, max_length=255, description="Author contains this text."
@@ -47,6 +53,7 @@ class BookFilters(Schema):
 )
 def list_books(
     request: HttpRequest,
+    reader: Query[ReaderParams],
     filters: Query[BookFilters],
     pagination: Query[PaginationParams],
 ):
@@ -75,7 +82,7 @@ def list_books(
     operation_id="club_books_detail",
     summary="Book detail",
 )
-def get_book(request: HttpRequest, book_id: int):
+def get_book(request: HttpRequest, book_id: IdPath, reader: Query[ReaderParams]):
     reject_unknown_params(request)
     book = get_object_or_404(books_with_stats(), pk=book_id)
     return representations.book_item(book)

@@ -15,7 +15,15 @@ from ninja import Field, Query, Router, Schema
 from ...models import Book
 from .. import representations
 from ..auth import READ_AUTH
-from ..params import PaginationParams, get_or_422, paginate, reject_unknown_params
+from ..params import (
+    MAX_ID,
+    IdPath,
+    PaginationParams,
+    ReaderParams,
+    get_or_422,
+    paginate,
+    reject_unknown_params,
+)
 from ..querysets import prepare_streams, public_discussions
 from ..schemas import DiscussionSchema, Paged
 from . import READ_ERRORS
@@ -29,7 +37,9 @@ class DiscussionFilters(Schema):
         "all",
         description="upcoming: soonest first; past: latest first; all: by date.",
     )
-    book: int | None = Field(None, ge=1, description="Meetings about this book.")
+    book: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Meetings about this book."
+    )
 
 
 @router.get(
@@ -41,6 +51,7 @@ class DiscussionFilters(Schema):
 )
 def list_discussions(
     request: HttpRequest,
+    reader: Query[ReaderParams],
     filters: Query[DiscussionFilters],
     rich_text: Query[RichTextParams],
     pagination: Query[PaginationParams],
@@ -72,7 +83,10 @@ def list_discussions(
     summary="Discussion detail",
 )
 def get_discussion(
-    request: HttpRequest, discussion_id: int, rich_text: Query[RichTextParams]
+    request: HttpRequest,
+    discussion_id: IdPath,
+    rich_text: Query[RichTextParams],
+    reader: Query[ReaderParams],
 ):
     reject_unknown_params(request, RichTextParams)
     page = get_object_or_404(public_discussions(), pk=discussion_id)

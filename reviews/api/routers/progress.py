@@ -16,7 +16,7 @@ from ...models import Book, ReadingProgress
 from ...spoilers import forget_reader
 from .. import representations
 from ..auth import ClubBearerAuth
-from ..params import PaginationParams, paginate, reject_unknown_params
+from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
 from ..schemas import Paged, ProgressInSchema, ProgressSchema
 from . import WRITE_ERRORS
 
@@ -49,7 +49,7 @@ def list_progress(request: HttpRequest, pagination: Query[PaginationParams]):
     operation_id="club_progress_detail",
     summary="My progress in one book",
 )
-def get_progress(request: HttpRequest, book_id: int):
+def get_progress(request: HttpRequest, book_id: IdPath):
     reject_unknown_params(request)
     progress = get_object_or_404(
         ReadingProgress.objects.select_related("book"),
@@ -66,7 +66,7 @@ def get_progress(request: HttpRequest, book_id: int):
     operation_id="club_progress_update",
     summary="Record my progress in one book",
 )
-def put_progress(request: HttpRequest, book_id: int, data: ProgressInSchema):
+def put_progress(request: HttpRequest, book_id: IdPath, data: ProgressInSchema):
     reject_unknown_params(request)
     book = get_object_or_404(Book, pk=book_id)
     progress = ReadingProgress.objects.filter(member=request.user, book=book).first()

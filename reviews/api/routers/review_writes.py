@@ -25,7 +25,7 @@ from wagtail.coreutils import find_available_slug
 from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
 from ..auth import ClubBearerAuth
-from ..params import reject_unknown_params
+from ..params import IdPath, reject_unknown_params
 from ..review_input import BodyInputError, existing_spoilers, stream_to_raw
 from ..schemas import BookIdSchema, ReviewInSchema, ReviewPatchSchema, ReviewSchema
 from . import WRITE_ERRORS
@@ -147,7 +147,7 @@ def _own_review(request: HttpRequest, review_id: int) -> ReviewPage:
     summary="Change a review (saved as a new draft revision)",
     auth=WRITE_AUTH,
 )
-def update_review(request: HttpRequest, review_id: int, data: ReviewPatchSchema):
+def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSchema):
     reject_unknown_params(request)
     page = _own_review(request, review_id)
     changes = data.model_dump(exclude_unset=True)
@@ -178,7 +178,7 @@ def update_review(request: HttpRequest, review_id: int, data: ReviewPatchSchema)
     summary="Submit a review to the moderation workflow",
     auth=WRITE_AUTH,
 )
-def submit_review(request: HttpRequest, review_id: int):
+def submit_review(request: HttpRequest, review_id: IdPath):
     reject_unknown_params(request)
     live_page = visible_reviews(request.user).filter(pk=review_id).first()
     if live_page is None:

@@ -18,7 +18,15 @@ from wagtail.api.v3.errors import ProblemDetail
 from ...models import Book, ReviewPage, SeriesPage
 from .. import representations
 from ..auth import READ_AUTH
-from ..params import PaginationParams, get_or_422, paginate, reject_unknown_params
+from ..params import (
+    MAX_ID,
+    IdPath,
+    PaginationParams,
+    ReaderParams,
+    get_or_422,
+    paginate,
+    reject_unknown_params,
+)
 from ..querysets import (
     annotate_popularity,
     prepare_streams,
@@ -39,14 +47,19 @@ ReviewOrdering = Literal[
 
 
 class ReviewFilters(Schema):
-    book: int | None = Field(None, ge=1, description="Reviews of this book (id).")
+    book: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Reviews of this book (id)."
+    )
     series: int | None = Field(
-        None, ge=1, description="Reviews of any book in this series (page id)."
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Reviews of any book in this series (page id).",
     )
     tag: str | None = Field(None, min_length=1, max_length=100)
     reviewer: str | None = Field(
         None,
-        pattern=r"^(me|[1-9][0-9]{0,9})$",
+        pattern=r"^(me|[1-9][0-9]{0,8})$",
         description="A member's id, or 'me' for the token's member.",
     )
     rating_min: float | None = Field(None, ge=1, le=5)
@@ -140,6 +153,7 @@ def order_reviews(queryset: QuerySet, ordering: str) -> QuerySet:
 )
 def list_reviews(
     request: HttpRequest,
+    reader: Query[ReaderParams],
     filters: Query[ReviewFilters],
     pagination: Query[PaginationParams],
 ):
@@ -187,7 +201,12 @@ def is_own(user, page: ReviewPage) -> bool:
     summary="Review detail",
     auth=READ_AUTH,
 )
-def get_review(request: HttpRequest, review_id: int, params: Query[ReviewDetailParams]):
+def get_review(
+    request: HttpRequest,
+    review_id: IdPath,
+    params: Query[ReviewDetailParams],
+    reader: Query[ReaderParams],
+):
     reject_unknown_params(request, ReviewDetailParams)
     page = get_visible_review(request, review_id)
     if params.version == "draft" or not page.live:

@@ -9,7 +9,13 @@ from wagtail.api.rich_text import RichTextOutputFormat
 
 from .. import representations
 from ..auth import READ_AUTH
-from ..params import PaginationParams, paginate, reject_unknown_params
+from ..params import (
+    IdPath,
+    PaginationParams,
+    ReaderParams,
+    paginate,
+    reject_unknown_params,
+)
 from ..querysets import public_series
 from ..schemas import Paged, SeriesSchema
 from . import READ_ERRORS
@@ -36,6 +42,7 @@ class SeriesFilters(Schema):
 )
 def list_series(
     request: HttpRequest,
+    reader: Query[ReaderParams],
     filters: Query[SeriesFilters],
     rich_text: Query[RichTextParams],
     pagination: Query[PaginationParams],
@@ -56,7 +63,12 @@ def list_series(
     operation_id="club_series_detail",
     summary="Series detail",
 )
-def get_series(request: HttpRequest, series_id: int, rich_text: Query[RichTextParams]):
+def get_series(
+    request: HttpRequest,
+    series_id: IdPath,
+    rich_text: Query[RichTextParams],
+    reader: Query[ReaderParams],
+):
     reject_unknown_params(request, RichTextParams)
     page = get_object_or_404(public_series(), pk=series_id)
     return representations.series_item(request, page)
