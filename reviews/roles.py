@@ -12,7 +12,14 @@ from wagtail.models import (
     Page,
 )
 
-from .models import Book, DiscussionComment, NominationRound, ReadingProgress
+from .models import (
+    Book,
+    DiscussionComment,
+    NominationRound,
+    ReadingProgress,
+    Webhook,
+    WebhookDelivery,
+)
 
 MEMBERS = "Members"
 EDITORS = "Editors"
@@ -71,6 +78,8 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(ReadingProgress, ("add", "change", "delete", "view")),
             *_model_permissions(DiscussionComment, ("change", "view")),
             *_model_permissions(NominationRound, ("add", "change", "view")),
+            *_model_permissions(Webhook, ("add", "change", "delete", "view")),
+            *_model_permissions(WebhookDelivery, ("view",)),
         )
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(

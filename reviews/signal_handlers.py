@@ -1,4 +1,4 @@
-"""Signal wiring: API cache invalidation (and, later, publish webhooks)."""
+"""Signal wiring: API cache invalidation and publish webhooks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import caching
+from . import caching, webhooks
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:
@@ -23,6 +23,11 @@ def register_signal_handlers() -> None:
     )
     post_page_move.connect(caching.page_changed, dispatch_uid="reviews_api_moved")
     post_delete.connect(_page_deleted, dispatch_uid="reviews_api_page_deleted")
+    page_published.connect(webhooks.on_published, dispatch_uid="reviews_hook_published")
+    page_unpublished.connect(
+        webhooks.on_unpublished, dispatch_uid="reviews_hook_unpublished"
+    )
+    post_delete.connect(webhooks.on_deleted, dispatch_uid="reviews_hook_deleted")
     for model in (Book, SeriesEntry, DiscussionComment):
         for signal in (post_save, post_delete):
             signal.connect(

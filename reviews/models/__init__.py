@@ -12,6 +12,7 @@ from .discussions import (
 )
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
+from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "COMMENT_EDIT_WINDOW",
@@ -33,4 +34,7 @@ __all__ = [
     "SeriesIndexPage",
     "SeriesPage",
     "Vote",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

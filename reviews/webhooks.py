@@ -1,0 +1,214 @@
+"""Delivering publish webhooks: payload, signature, background sending, retries.
+
+A page event creates one :class:`~reviews.models.WebhookDelivery` per
+interested endpoint and enqueues :func:`deliver` (django-tasks) once the
+transaction commits. A failed attempt is recorded and retried with
+exponential backoff: the task is re-enqueued to run later when the task
+backend supports it (``django_tasks_db``), and ``manage.py retry_webhooks``
+sends whatever is due otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.exceptions import InvalidTaskError
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Bookclub-Signature-256"
+EVENT_HEADER = "X-Bookclub-Event"
+DELIVERY_HEADER = "X-Bookclub-Delivery"
+MAX_ATTEMPTS = 5
+FIRST_RETRY_SECONDS = 30
+TIMEOUT_SECONDS = 10
+
+
+def sign(secret: str, body: bytes) -> str:
+    """``sha256=<hex>``: the HMAC-SHA256 of ``body`` keyed with ``secret``."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, body: bytes, signature: str) -> bool:
+    """What a receiver does: compare signatures in constant time."""
+    return hmac.compare_digest(sign(secret, body), signature)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 2 min, 8 min, 32 min … after the 1st, 2nd, 3rd, 4th failure."""
+    return timedelta(seconds=FIRST_RETRY_SECONDS * 4 ** max(attempts - 1, 0))
+
+
+def _api_url(name: str, page_id: int) -> str | None:
+    base = getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(
+        settings, "WAGTAILADMIN_BASE_URL", ""
+    )
+    try:
+        return base.rstrip("/") + reverse(name, args=[page_id])
+    except NoReverseMatch:
+        return None
+
+
+def build_payload(event: str, page) -> dict[str, Any]:
+    """What a receiver learns: the event and the page, never its content."""
+    specific_class = page.specific_class or type(page)
+    return {
+        "event": event,
+        "occurred_at": timezone.now().isoformat(),
+        "page": {
+            "id": page.pk,
+            "type": specific_class._meta.label,
+            "title": page.title,
+            "slug": page.slug,
+            "url": page.full_url if event == "page.published" else None,
+            "api": {
+                "v2": _api_url("wagtailapi:pages:detail", page.pk),
+                "v3": _api_url("wagtailapi_v3:detail_page", page.pk),
+            },
+        },
+    }
+
+
+def page_event(event: str, page) -> list:
+    """Record a delivery for every endpoint that wants ``event``; send them
+    after the current transaction commits."""
+    from .models import Webhook, WebhookDelivery
+
+    webhooks = [
+        hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)
+    ]
+    if not webhooks:
+        return []
+    payload = build_payload(event, page)
+    deliveries = [
+        WebhookDelivery.objects.create(
+            webhook=hook,
+            event=event,
+            page_id=page.pk,
+            page_title=page.title[:255],
+            payload=payload,
+        )
+        for hook in webhooks
+    ]
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+    return deliveries
+
+
+def enqueue(delivery_id: int, run_after=None) -> None:
+    task_to_run = deliver
+    if run_after is not None:
+        if not deliver.get_backend().supports_defer:
+            return  # manage.py retry_webhooks sends it when it is due
+        task_to_run = deliver.using(run_after=run_after)
+    try:
+        task_to_run.enqueue(delivery_id=delivery_id)
+    except InvalidTaskError:
+        logger.exception("Could not enqueue webhook delivery %s", delivery_id)
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST ``body``; the HTTP status (raises for network errors)."""
+    request = urllib.request.Request(  # noqa: S310 (an http(s) URL from a URLField)
+        url, data=body, headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    """Send one delivery; record the outcome and schedule a retry if needed."""
+    from .models import WebhookDelivery
+
+    delivery = (
+        WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    )
+    if delivery is None or delivery.status in (
+        WebhookDelivery.Status.SUCCEEDED,
+        WebhookDelivery.Status.FAILED,
+    ):
+        return "skipped"
+    body = json.dumps({**delivery.payload, "delivery": delivery.pk}).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "bookclub-webhooks/1",
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.pk),
+        SIGNATURE_HEADER: sign(delivery.webhook.secret, body),
+    }
+    delivery.attempts += 1
+    status, error = None, ""
+    try:
+        status = post(delivery.webhook.url, body, headers)
+    except (OSError, ValueError) as exc:  # network errors, timeouts, bad URLs
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    delivery.response_status = status
+    if status is not None and 200 <= status < 300:
+        delivery.status = WebhookDelivery.Status.SUCCEEDED
+        delivery.delivered_at = timezone.now()
+        delivery.next_attempt_at = None
+        delivery.last_error = ""
+    else:
+        delivery.last_error = error or f"HTTP {status}"
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = WebhookDelivery.Status.FAILED
+            delivery.next_attempt_at = None
+        else:
+            delivery.status = WebhookDelivery.Status.RETRYING
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+    delivery.save()
+    if delivery.status == WebhookDelivery.Status.RETRYING:
+        enqueue(delivery.pk, run_after=delivery.next_attempt_at)
+    return delivery.status
+
+
+def retry_due(now=None) -> int:
+    """Send every delivery whose retry is due; the number sent."""
+    from .models import WebhookDelivery
+
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
+        next_attempt_at__lte=now,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for delivery_id in list(due):
+        deliver.call(delivery_id=delivery_id)
+        sent += 1
+    return sent
+
+
+def on_published(sender, instance, **kwargs) -> None:
+    page_event("page.published", instance)
+
+
+def on_unpublished(sender, instance, **kwargs) -> None:
+    page_event("page.unpublished", instance)
+
+
+def on_deleted(sender, instance, **kwargs) -> None:
+    from wagtail.models import Page
+
+    # Multi-table inheritance sends post_delete for the specific model and for
+    # Page; announce the page once, from its specific class.
+    if isinstance(instance, Page) and type(instance) is (
+        instance.specific_class or Page
+    ):
+        page_event("page.deleted", instance)

@@ -1,0 +1,172 @@
+"""Publish webhooks: signed, sent in the background, retried, visible."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+
+from reviews import webhooks
+from reviews.models import Webhook, WebhookDelivery
+from reviews.roles import EDITORS
+from tests.factories import BookFactory, make_review, review_index
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def endpoint():
+    review_index()  # published before any endpoint listens
+    return Webhook.objects.create(
+        name="Frontend", url="https://frontend.example/hooks", secret="s3cret"
+    )
+
+
+@pytest.fixture
+def sent():
+    """Replace the HTTP call: record requests, answer with queued statuses."""
+    calls: list[dict] = []
+    answers: list = []
+
+    def fake_post(url, body, headers):
+        calls.append({"url": url, "body": body, "headers": headers})
+        answer = answers.pop(0) if answers else 200
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    with mock.patch.object(webhooks, "post", side_effect=fake_post):
+        yield calls, answers
+
+
+def test_publish_posts_a_signed_payload(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    calls, _ = sent
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_review(book=BookFactory(), title="Cold and hunger")
+
+    assert len(calls) == 1
+    call = calls[0]
+    assert call["url"] == "https://frontend.example/hooks"
+    payload = json.loads(call["body"])
+    assert payload["event"] == "page.published"
+    assert payload["page"]["id"] == page.pk
+    assert payload["page"]["type"] == "reviews.ReviewPage"
+    assert payload["page"]["api"]["v3"].endswith(f"/api/v3/pages/{page.pk}/")
+    signature = call["headers"]["X-Bookclub-Signature-256"]
+    assert webhooks.verify("s3cret", call["body"], signature)
+    assert not webhooks.verify("wrong", call["body"], signature)
+    assert not webhooks.verify("s3cret", call["body"] + b" ", signature)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED
+    assert delivery.attempts == 1
+    assert delivery.response_status == 200
+
+
+def test_unpublish_and_delete_are_announced(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    calls, _ = sent
+    page = make_review(book=BookFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+        page.delete()
+    events = [json.loads(call["body"])["event"] for call in calls]
+    assert events == ["page.unpublished", "page.deleted"]
+
+
+def test_endpoints_get_only_the_events_they_chose(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    calls, _ = sent
+    endpoint.on_publish = False
+    endpoint.save()
+    Webhook.objects.create(name="Off", url="https://off.example/", active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_review(book=BookFactory())
+        page.unpublish()
+    assert [json.loads(call["body"])["event"] for call in calls] == ["page.unpublished"]
+
+
+def test_failures_are_retried_with_backoff_then_given_up(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    calls, answers = sent
+    answers.extend([500, OSError("connection refused")])
+    with django_capture_on_commit_callbacks(execute=True):
+        make_review(book=BookFactory())
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.RETRYING
+    assert delivery.attempts == 1
+    assert delivery.response_status == 500
+    first_retry = delivery.next_attempt_at
+    assert first_retry > timezone.now() + timedelta(seconds=25)
+
+    # Not due yet: nothing is sent.
+    assert webhooks.retry_due() == 0
+    # Due: the second attempt fails on the network, and waits longer.
+    assert webhooks.retry_due(now=first_retry + timedelta(seconds=1)) == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+    assert "connection refused" in delivery.last_error
+    assert delivery.next_attempt_at - timezone.now() > timedelta(minutes=1)
+
+    # The third attempt succeeds (through the management command).
+    delivery.next_attempt_at = timezone.now() - timedelta(seconds=1)
+    delivery.save()
+    call_command("retry_webhooks", stdout=mock.MagicMock())
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED
+    assert delivery.attempts == 3
+    assert len(calls) == 3
+    # Every attempt carries the same signed body.
+    assert calls[0]["body"] == calls[2]["body"]
+
+
+def test_delivery_gives_up_after_max_attempts(endpoint, sent):
+    calls, answers = sent
+    answers.extend([503] * webhooks.MAX_ATTEMPTS)
+    page = make_review(book=BookFactory())
+    delivery = webhooks.page_event("page.published", page)[0]
+    for _ in range(webhooks.MAX_ATTEMPTS):
+        webhooks.deliver.call(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.next_attempt_at is None
+    assert webhooks.deliver.call(delivery_id=delivery.pk) == "skipped"
+    assert len(calls) == webhooks.MAX_ATTEMPTS
+
+
+def test_backoff_grows():
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 120, 480]
+
+
+def test_editors_register_endpoints_and_see_deliveries(client, editor, endpoint, sent):
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    response = client.post(
+        "/admin/snippets/reviews/webhook/add/",
+        {
+            "name": "Static site",
+            "url": "https://static.example/build",
+            "secret": "abc",
+            "on_publish": "on",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    hook = Webhook.objects.get(name="Static site")
+    assert hook.events == ["page.published"]
+
+    page = make_review(book=BookFactory(), title="Announced review")
+    webhooks.page_event("page.published", page)
+    listing = client.get("/admin/snippets/reviews/webhookdelivery/")
+    assert listing.status_code == 200
+    assert "Announced review" in listing.content.decode()
