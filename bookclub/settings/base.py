@@ -174,6 +174,11 @@ REST_FRAMEWORK = {
     ],
 }
 
+# Headless preview (reviews/preview.py): the frontend URL that renders drafts,
+# and how long its signed preview token lives.
+BOOKCLUB_PREVIEW_URL = os.environ.get("BOOKCLUB_PREVIEW_URL", "")
+BOOKCLUB_PREVIEW_MAX_AGE = int(os.environ.get("BOOKCLUB_PREVIEW_MAX_AGE", "600"))
+
 # Seconds shared caches may keep anonymous API responses (reviews/caching.py).
 BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
 

@@ -32,19 +32,23 @@ def _stream(request: HttpRequest, value) -> list[dict[str, Any]]:
 def page_status(page) -> str:
     if page.live:
         return "live"
-    if page.workflow_in_progress:
+    if page.pk and page.workflow_in_progress:
         return "in_moderation"
     return "draft"
 
 
-def page_meta(request: HttpRequest, page, url_name: str) -> dict[str, Any]:
+def page_meta(request: HttpRequest, page, url_name: str | None) -> dict[str, Any]:
+    """``detail_url`` is None for a page not saved yet (a preview)."""
+    detail_url = None
+    if url_name and page.pk:
+        detail_url = get_full_url(
+            request, reverse(f"wagtailapi_v3:{url_name}", args=[page.pk])
+        )
     return {
         "type": page._meta.label,
         "slug": page.slug,
-        "html_url": page.get_full_url(request) if page.live else None,
-        "detail_url": get_full_url(
-            request, reverse(f"wagtailapi_v3:{url_name}", args=[page.pk])
-        ),
+        "html_url": page.get_full_url(request) if page.live and page.pk else None,
+        "detail_url": detail_url,
         "status": page_status(page),
         "last_published_at": page.last_published_at,
     }

@@ -85,7 +85,7 @@ class PageMetaSchema(Schema):
     type: str
     slug: str
     html_url: str | None
-    detail_url: str
+    detail_url: str | None
     status: Literal["live", "draft", "in_moderation"]
     last_published_at: datetime | None
 
@@ -192,3 +192,11 @@ class ReviewPatchSchema(Schema):
     summary: str | None = Field(None, min_length=1, max_length=300)
     body: list[dict[str, Any]] | None = None
     tags: list[str] | None = Field(None, max_length=20)
+
+
+class PreviewPageSchema(Schema):
+    """Any other page type: its title and meta (use API v2 for its fields)."""
+
+    id: int | None
+    title: str
+    meta: PageMetaSchema

@@ -23,6 +23,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
     from .routers.discussions import router as discussions_router
+    from .routers.preview import router as preview_router
     from .routers.progress import router as progress_router
     from .routers.review_writes import router as reviews_router  # adds writes
     from .routers.series import router as series_router
@@ -50,5 +51,6 @@ def register(api: NinjaAPI) -> NinjaAPI:
     api.add_router("/series/", series_router)
     api.add_router("/discussions/", discussions_router)
     api.add_router("/progress/", progress_router)
+    api.add_router("/preview/", preview_router)
     api.add_router("/", comments_router)
     return api

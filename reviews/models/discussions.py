@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from ..api.fields import BookSummaryField
 from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock
+from ..preview import HeadlessPreviewMixin
 
 COMMENT_MAX_LENGTH = 4000
 #: How long a member may still correct a comment after posting it.
@@ -64,7 +65,7 @@ class DiscussionIndexPage(Page):
         return context
 
 
-class DiscussionPage(Page):
+class DiscussionPage(HeadlessPreviewMixin, Page):
     book = models.ForeignKey(
         "reviews.Book",
         on_delete=models.PROTECT,

@@ -23,6 +23,7 @@ from ..api.fields import BookSummaryField, ReviewerField, TagNamesField
 from ..blocks import ReviewStreamBlock
 from ..members import display_name
 from ..popularity import record_view
+from ..preview import HeadlessPreviewMixin
 from .series import SeriesEntry
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
@@ -69,7 +70,7 @@ class ReviewPageTag(TaggedItemBase):
     )
 
 
-class ReviewPage(Page):
+class ReviewPage(HeadlessPreviewMixin, Page):
     book = models.ForeignKey(
         "reviews.Book",
         on_delete=models.PROTECT,

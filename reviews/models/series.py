@@ -15,6 +15,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..preview import HeadlessPreviewMixin
 
 
 class SeriesIndexPage(Page):
@@ -39,7 +40,7 @@ class SeriesIndexPage(Page):
         return context
 
 
-class SeriesPage(Page):
+class SeriesPage(HeadlessPreviewMixin, Page):
     author = models.CharField(_("author"), max_length=255)
     description = RichTextField(
         _("description"), blank=True, features=RICH_TEXT_FEATURES

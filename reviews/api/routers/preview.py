@@ -1,0 +1,64 @@
+"""``/api/v3/preview/``: the draft an editor is previewing, for the frontend.
+
+No bearer token is needed: the short-lived signed preview token is the
+permission (see reviews.preview).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from wagtail.api.v3.errors import ProblemDetail
+
+from ...models import DiscussionPage, ReviewPage, SeriesPage
+from ...preview import PreviewTokenError, page_from_preview_token
+from .. import representations
+from ..params import ReaderParams, reject_unknown_params
+from ..querysets import prepare_streams
+from ..schemas import DiscussionSchema, PreviewPageSchema, ReviewSchema, SeriesSchema
+from .series import RichTextParams
+
+router = Router(tags=["preview"])
+
+
+class PreviewParams(Schema):
+    token: str = Field(min_length=1, max_length=2000)
+
+
+@router.get(
+    "/",
+    response={
+        200: ReviewSchema | SeriesSchema | DiscussionSchema | PreviewPageSchema,
+        403: ProblemDetail,
+        422: ProblemDetail,
+    },
+    url_name="club_preview",
+    operation_id="club_preview",
+    summary="The page being previewed",
+)
+def get_preview(
+    request: HttpRequest,
+    response: HttpResponse,
+    params: Query[PreviewParams],
+    rich_text: Query[RichTextParams],
+    reader: Query[ReaderParams],
+):
+    reject_unknown_params(request, PreviewParams, RichTextParams)
+    response["Cache-Control"] = "private, no-store"  # a draft: never shared
+    try:
+        page = page_from_preview_token(params.token)
+    except PreviewTokenError as error:
+        raise HttpError(403, str(error)) from error
+    if isinstance(page, ReviewPage):
+        prepare_streams([page], "body")
+        return representations.review_item(request, page)
+    if isinstance(page, SeriesPage):
+        return representations.series_item(request, page)
+    if isinstance(page, DiscussionPage):
+        return representations.discussion_item(request, page)
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "meta": representations.page_meta(request, page, None),
+    }

@@ -1,0 +1,81 @@
+"""``/api/v3/progress/``: a member's own progress, never anyone else's."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviews.models import ReadingProgress
+from tests.api.conftest import token_client
+from tests.api.helpers import SECRET
+from tests.factories import (
+    BookFactory,
+    ReadingProgressFactory,
+    UserFactory,
+    make_review,
+    spoiler,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def put(api, url, data):
+    return api.put(url, data, content_type="application/json")
+
+
+def test_member_records_progress_and_it_reveals_spoilers():
+    book = BookFactory(chapter_count=20)
+    page = make_review(book=book, body=[spoiler(book, 8, "Eight", SECRET)])
+    member = UserFactory()
+    api = token_client(member)
+    review_url = f"/api/v3/reviews/{page.pk}/"
+    assert SECRET not in api.get(review_url).content.decode()
+
+    response = put(api, f"/api/v3/progress/{book.pk}/", {"chapter": 8})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["chapter"] == 8
+    assert ReadingProgress.objects.get(member=member, book=book).chapter == 8
+    assert SECRET in api.get(review_url).content.decode()
+    listed = api.get("/api/v3/progress/").json()
+    assert [item["book"]["id"] for item in listed["items"]] == [book.pk]
+
+
+def test_other_members_progress_never_shows():
+    book = BookFactory()
+    ReadingProgressFactory(member=UserFactory(), book=book, finished=True)
+    api = token_client(UserFactory())
+
+    assert api.get("/api/v3/progress/").json() == {"count": 0, "items": []}
+    assert api.get(f"/api/v3/progress/{book.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"chapter": 21},
+        {"chapter": 0},
+        {"chapter": "x"},
+        {"finished": "maybe"},
+        {"started_at": "2024-05-02", "finished_at": "2024-05-01"},
+    ],
+)
+def test_bad_progress_is_422(data):
+    book = BookFactory(chapter_count=20)
+    response = put(token_client(UserFactory()), f"/api/v3/progress/{book.pk}/", data)
+    assert response.status_code == 422, response.content
+    assert not ReadingProgress.objects.exists()
+
+
+def test_progress_needs_a_token(client):
+    book = BookFactory()
+    assert client.get("/api/v3/progress/").status_code == 401
+    assert (
+        put(client, f"/api/v3/progress/{book.pk}/", {"chapter": 1}).status_code == 401
+    )
+
+
+def test_unknown_book_is_404():
+    assert (
+        put(token_client(UserFactory()), "/api/v3/progress/999999/", {}).status_code
+        == 404
+    )
