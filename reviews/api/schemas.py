@@ -36,12 +36,12 @@ class SeriesMembershipSchema(Schema):
     position: int | float = Field(description="Place in the series, e.g. 2 or 2.5.")
 
 
-class BookRefSchema(Schema):
+class BookTitleSchema(Schema):
     id: int
     title: str
 
 
-class BookSummarySchema(BookRefSchema):
+class BookSummarySchema(BookTitleSchema):
     author: str
     isbn13: str | None
     series: list[SeriesMembershipSchema]
@@ -107,7 +107,7 @@ class ReviewSchema(Schema):
     )
 
 
-class SeriesBookSchema(BookRefSchema):
+class SeriesBookSchema(BookTitleSchema):
     position: int | float
 
 
@@ -136,7 +136,7 @@ class DiscussionSchema(Schema):
 
 
 class ProgressSchema(Schema):
-    book: BookRefSchema
+    book: BookTitleSchema
     chapter: int | None
     finished: bool
     started_at: date | None
