@@ -9,7 +9,12 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from .spoilers import InvalidReaderParams, reader_used, validate_request_params
+from .spoilers import (
+    InvalidReaderParams,
+    reader_used,
+    remember_session_user,
+    validate_request_params,
+)
 
 API_PATH_PREFIX = "/api/"
 API_V3_PATH_PREFIX = "/api/v3/"
@@ -29,6 +34,7 @@ class ReaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        remember_session_user(request)
         if any(name in request.GET for name in READER_PARAMS) and not _is_admin(
             request
         ):

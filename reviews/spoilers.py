@@ -252,6 +252,38 @@ def validate_request_params(request: HttpRequest) -> tuple[bool, dict[int, float
     return parsed
 
 
+_SESSION_USER_ATTR = "_bookclub_session_user"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def remember_session_user(request: HttpRequest) -> None:
+    """Keep the session's member (lazily, no query) before an API layer
+    replaces ``request.user``.
+
+    Wagtail's API v3 trusts only bearer tokens and sets ``request.user`` to
+    anonymous otherwise; the contract lets a member's session reveal what
+    they have read in every API version. Reads only: the session never
+    widens what a request may *do*, just which spoilers it may see.
+    """
+    user = getattr(request, "user", None)
+    if user is not None:
+        setattr(request, _SESSION_USER_ATTR, user)
+
+
+def _reading_member(request, user):
+    """The member whose progress counts: the authenticated user, else on a
+    safe request the session's member."""
+    if user is not None and user.is_authenticated:
+        return user
+    django_request = _django_request(request)
+    if django_request.method not in SAFE_METHODS:
+        return user
+    session_user = getattr(django_request, _SESSION_USER_ATTR, None)
+    if session_user is not None and session_user.is_authenticated:
+        return session_user
+    return user
+
+
 def _user_key(user) -> object:
     if user is None or not user.is_authenticated:
         return None
@@ -273,7 +305,7 @@ def reader_for_request(request: HttpRequest | None) -> Reader:
         return ANONYMOUS
     # A DRF Request authenticates when its user is first read; the reader is
     # then kept on the Django request beneath it, where middleware sees it.
-    user = getattr(request, "user", None)
+    user = _reading_member(request, getattr(request, "user", None))
     request = _django_request(request)
     key = _user_key(user)
     cached = getattr(request, _REQUEST_ATTR, None)

@@ -272,10 +272,3 @@ def test_member_progress_reveals_only_to_that_member(client, siege):
     assert SECRET in token_client(reader).get(url).content.decode()
     assert SECRET not in token_client(UserFactory()).get(url).content.decode()
     assert SECRET not in client.get(url).content.decode()
-
-
-def test_a_session_does_not_count_in_v3(client, siege, member):
-    page = make_review(book=siege, body=[spoiler(siege, 5, "Five", SECRET)])
-    ReadingProgressFactory(member=member, book=siege, finished=True)
-    client.force_login(member)
-    assert SECRET not in client.get(f"/api/v3/reviews/{page.pk}/").content.decode()

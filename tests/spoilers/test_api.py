@@ -149,13 +149,17 @@ def test_member_bearer_token_on_v3_uses_their_progress(
     assert "Authorization" in response["Vary"]
 
 
-def test_v3_ignores_a_session_cookie_like_the_rest_of_v3(
+def test_v3_reveals_by_the_session_members_progress(
     client, review, reader_at_chapter_5
 ):
-    """v3 authenticates by bearer token only; a session alone is anonymous."""
+    """The contract: a member's session counts in every API version (for what
+    they may see; v3 still authenticates writes by bearer token only)."""
+    assert _by_label(client.get(v3_detail(review)).json()["body"])["An early turn"][
+        "hidden"
+    ]
     client.force_login(reader_at_chapter_5)
     labels = _by_label(client.get(v3_detail(review)).json()["body"])
-    assert labels["An early turn"]["hidden"] is True
+    assert labels["An early turn"]["hidden"] is False
 
 
 def test_read_adds_to_a_members_progress_never_takes_away(
