@@ -13,13 +13,30 @@ RATING_FLOOR_CHOICES = [("", _("Any rating"))] + [
 ]
 
 
+MAX_ID = 2_147_483_647
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice by id that refuses ids no database column can hold
+    (Django's own field lets the database raise an overflow error)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not str(value).isdigit() or not 0 < int(value) <= MAX_ID:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class ReviewFilterForm(forms.Form):
-    book = forms.ModelChoiceField(
+    book = IdChoiceField(
         queryset=Book.objects.filter(reviews__live=True).distinct(),
         required=False,
         empty_label=_("Any book"),
     )
-    series = forms.ModelChoiceField(
+    series = IdChoiceField(
         queryset=SeriesPage.objects.live().public().order_by("title"),
         required=False,
         empty_label=_("Any series"),

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
+from pydantic import model_validator
 
 T = TypeVar("T")
 
@@ -144,7 +145,24 @@ class ProgressSchema(Schema):
     updated_at: datetime
 
 
-class ProgressInSchema(Schema):
+class JSONObjectInput(Schema):
+    """A request body that must be a JSON object.
+
+    Ninja's schemas also accept arbitrary objects (they read attributes, for
+    ORM instances), so a body of ``1`` or ``[1]`` would validate as "no
+    fields given" and, for all-optional schemas, silently do nothing or reset
+    values. Bodies are client input: anything but an object is a 422.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _require_object(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("The request body must be a JSON object.")
+        return data
+
+
+class ProgressInSchema(JSONObjectInput):
     chapter: int | None = Field(None, ge=1, le=10000)
     finished: bool = False
     started_at: date | None = None
@@ -165,7 +183,7 @@ class BookIdSchema(Schema):
     id: ObjectId
 
 
-class ReviewInSchema(Schema):
+class ReviewInSchema(JSONObjectInput):
     """A new review; it is saved as a draft of the token's member."""
 
     title: str = Field(min_length=1, max_length=255)
@@ -183,7 +201,7 @@ class ReviewInSchema(Schema):
     slug: str | None = Field(None, max_length=255, pattern=r"^[-\w]+$")
 
 
-class ReviewPatchSchema(Schema):
+class ReviewPatchSchema(JSONObjectInput):
     """Changes to a review; fields left out stay as they are."""
 
     title: str | None = Field(None, min_length=1, max_length=255)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, models
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
@@ -118,13 +120,46 @@ class ClubOrderingFilter(OrderingFilter):
         return super().filter_queryset(request, queryset, view)
 
 
+class CheckedFieldsFilter(FieldsFilter):
+    """Wagtail's field filters, with each value checked before it reaches the
+    database: ``rating=abc``, ``starts_at=abc`` or an id past the column's
+    range are a 400, not a database error."""
+
+    def filter_queryset(self, request, queryset, view):
+        fields = set(view.get_available_fields(queryset.model, db_fields_only=True))
+        for name, value in request.GET.items():
+            if name in fields and name != "locale":
+                _check_field_value(queryset.model, name, value)
+        return super().filter_queryset(request, queryset, view)
+
+
+def _check_field_value(model, name: str, value: str) -> None:
+    try:
+        field = model._meta.get_field(name)
+    except LookupError:
+        return
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if not isinstance(target, models.Field) or isinstance(target, models.BooleanField):
+        return
+    try:
+        python_value = target.to_python(value)
+    except DjangoValidationError as error:
+        raise BadRequestError(f"{name}: {' '.join(error.messages)}") from error
+    if isinstance(python_value, int):
+        low, high = connection.ops.integer_field_range(target.get_internal_type())
+        if (low is not None and python_value < low) or (
+            high is not None and python_value > high
+        ):
+            raise BadRequestError(f"{name}: {value[:30]} is out of range.")
+
+
 class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
     """Wagtail's pages endpoint with the club's review filters and a review
     listing whose query count does not grow with its length."""
 
     known_query_parameters = PagesAPIViewSet.known_query_parameters | READER_PARAMS
     filter_backends = [
-        FieldsFilter,
+        CheckedFieldsFilter,
         ChildOfFilter,
         AncestorOfFilter,
         DescendantOfFilter,

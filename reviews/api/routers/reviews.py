@@ -4,7 +4,7 @@ ordered and searched; a member's own drafts; writing reviews (see writes.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from django.db.models import F, QuerySet
@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from wagtail.api.v3.errors import ProblemDetail
 
 from ...models import Book, ReviewPage, SeriesPage
@@ -79,6 +79,21 @@ class ReviewFilters(Schema):
         False,
         description="Only the token member's own reviews, drafts included.",
     )
+
+    @field_validator("published_after")
+    @classmethod
+    def check_published_after_in_range(cls, value: datetime | None):
+        """A date-time at the edge of the calendar cannot be compared in UTC."""
+        if value is None:
+            return value
+        try:
+            aware = value if timezone.is_aware(value) else timezone.make_aware(value)
+            aware.astimezone(UTC)
+        except (OverflowError, ValueError) as error:
+            raise ValueError(
+                "published_after is outside the supported dates."
+            ) from error
+        return value
 
     @model_validator(mode="after")
     def check_rating_range(self):
