@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
 T = TypeVar("T")
@@ -157,7 +158,10 @@ class JSONObjectInput(Schema):
     @model_validator(mode="before")
     @classmethod
     def _require_object(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+        # Ninja's own validator has already wrapped the input for attribute
+        # access by the time this runs; look at what the client sent.
+        sent = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(sent, dict):
             raise ValueError("The request body must be a JSON object.")
         return data
 
