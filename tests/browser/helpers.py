@@ -1,0 +1,74 @@
+"""What the browser tests ask of a page: accessibility, layout, logging in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+#: axe-core's impact levels that fail the suite.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
+    """Run the vendored axe-core on ``page``; the violations of ``impacts``.
+
+    axe runs its default rule set (WCAG 2.x A and AA plus best practices)
+    against the page as rendered, colours and all.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [v for v in results["violations"] if v["impact"] in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """A readable list: rule, impact, help, and the offending elements."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}"
+            f" — {violation['helpUrl']}"
+        )
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'])}: {node['html'][:160]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def open_all_details(page) -> None:
+    """Open every ``<details>`` so that hidden content is checked too."""
+    page.evaluate(
+        "() => document.querySelectorAll('details').forEach(d => d.open = true)"
+    )
+
+
+LAYOUT_PROBE = (Path(__file__).parent / "layout_probe.js").read_text()
+#: The password tests.factories.UserFactory gives every user.
+PASSWORD = "password"
+
+
+def layout_report(page, min_text_px: float = 14) -> dict:
+    """Measure horizontal overflow and text sizes as the browser laid them out."""
+    return page.evaluate(LAYOUT_PROBE, min_text_px)
+
+
+def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the club's own login form, as a member would."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def log_in_to_admin(page, base_url: str, username: str, password: str = PASSWORD):
+    """Log in through the Wagtail admin's sign-in form."""
+    page.goto(f"{base_url}/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/admin/")
