@@ -233,3 +233,31 @@ def club(transactional_db):
         review_index=review_index(),
         series_index=series_index(),
     )
+
+
+@pytest.fixture
+def admin_without_autosave(settings):
+    """Wagtail 8 autosaves the editor form in the background after each edit.
+    A test types faster than a person, so an autosave still in flight when
+    it clicks "Save draft" lands afterwards and the admin reports a newer
+    version "saved in another window". Saving only on click keeps each step
+    deterministic; autosave itself is Wagtail's to test."""
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
+
+
+@pytest.fixture
+def roles(transactional_db):
+    from reviews.roles import ensure_groups
+    from tests.factories import review_index
+
+    return ensure_groups(review_index())
+
+
+@pytest.fixture
+def editor(roles):
+    from reviews.roles import EDITORS
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="edith", first_name="Edith", last_name="Clay")
+    user.groups.add(roles[EDITORS])
+    return user
