@@ -261,3 +261,12 @@ def editor(roles):
     user = UserFactory(username="edith", first_name="Edith", last_name="Clay")
     user.groups.add(roles[EDITORS])
     return user
+
+
+@pytest.fixture
+def member(club, roles):
+    """Alice, a member of the club (may write reviews, not publish them)."""
+    from reviews.roles import MEMBERS
+
+    club.alice.groups.add(roles[MEMBERS])
+    return club.alice
