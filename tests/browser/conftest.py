@@ -127,14 +127,20 @@ def screenshot():
 
 SECRET = "The whole family survives the winter"
 SECRET_CHAPTER = "Andrei is sent to the hospital"
+BRUNO_LATE_COMMENT = "I did not see the trial coming at all."
 
 
 @pytest.fixture
 def club(transactional_db):
     """A small club: a two-book series, reviews with spoilers of both books,
-    members, and an upcoming discussion with a gated question."""
+    members, and an upcoming discussion with a gated question, Bruno's
+    comments about chapters 3 and 30 and his RSVP."""
     from django.utils import timezone
 
+    from tests.discussions.factories import (
+        DiscussionCommentFactory,
+        MeetingRSVPFactory,
+    )
     from tests.factories import (
         BookFactory,
         UserFactory,
@@ -220,6 +226,19 @@ def club(transactional_db):
             },
         ],
     )
+    DiscussionCommentFactory(
+        page=discussion,
+        author=bruno,
+        chapter=3,
+        body="The first chapters are so quiet that the fear creeps up on you.",
+    )
+    DiscussionCommentFactory(
+        page=discussion,
+        author=bruno,
+        chapter=30,
+        body=BRUNO_LATE_COMMENT,
+    )
+    MeetingRSVPFactory(page=discussion, member=bruno)
     return SimpleNamespace(
         alice=alice,
         bruno=bruno,
@@ -270,3 +289,40 @@ def member(club, roles):
 
     club.alice.groups.add(roles[MEMBERS])
     return club.alice
+
+
+def club_pages(club, *, member: bool = False) -> dict[str, str]:
+    """The pages every reader sees (paths by name), plus "My reading" for a
+    member."""
+    pages = {
+        "home": club.home.url,
+        "review-index": club.review_index.url,
+        "review": club.review.url,
+        "series": club.series.url,
+        "discussion": club.discussion.url,
+    }
+    if member:
+        pages["my-reading"] = "/reading/"
+    return pages
+
+
+@pytest.fixture(params=["visitor", "member"])
+def audience(request, club, roles):
+    """Who is reading: a visitor, or Alice (a member, part-way through the
+    series) logged in. Yields a function that logs a page in as needed."""
+    from reviews.roles import MEMBERS
+    from tests.browser.helpers import log_in
+    from tests.factories import ReadingProgressFactory
+
+    if request.param == "member":
+        club.alice.groups.add(roles[MEMBERS])
+        ReadingProgressFactory(member=club.alice, book=club.siege, finished=True)
+        ReadingProgressFactory(member=club.alice, book=club.betrayal, chapter=5)
+
+    def enter(page, base_url: str) -> None:
+        if request.param == "member":
+            log_in(page, base_url, "alice")
+
+    enter.name = request.param
+    enter.member = request.param == "member"
+    return enter

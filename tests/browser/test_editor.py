@@ -112,7 +112,7 @@ def test_editor_adds_a_book_and_publishes_a_review_that_spoils_its_prequel(
     screenshot(page, "admin-editor-review-streamfield")
 
     run_page_action(page, "Save draft")
-    assert "Page 'Ten years after the siege' has been" in admin_messages(page), (
+    assert "Page 'Ten years after the siege' created." in admin_messages(page), (
         "the draft with its spoiler block was not saved"
     )
     review = ReviewPage.objects.get(title="Ten years after the siege")

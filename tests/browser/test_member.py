@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import ReviewPage
-from tests.browser.conftest import SECRET, SECRET_CHAPTER
+from tests.browser.conftest import BRUNO_LATE_COMMENT, SECRET, SECRET_CHAPTER
 from tests.browser.helpers import (
     admin_messages,
     axe_violations,
@@ -19,7 +19,6 @@ from tests.browser.helpers import (
     run_page_action,
     type_rich_text,
 )
-from tests.factories import ReadingProgressFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -86,29 +85,114 @@ def test_member_submits_a_review_for_moderation_and_an_editor_approves_it(
     expect(reader.get_by_text("under a blanket")).to_be_visible()
 
 
-def test_member_sees_the_spoilers_they_have_read_marked_as_read(
+def test_member_records_progress_and_sees_spoilers_marked_as_read(
     page, live_server, club, member, screenshot
 ):
-    ReadingProgressFactory(member=member, book=club.siege, finished=True)
-    ReadingProgressFactory(member=member, book=club.betrayal, chapter=5)
-    log_in(page, live_server.url, "alice")
-    page.goto(live_server.url + club.review.url)
-
-    read = page.locator("details.spoiler").filter(has_text="How the first novel ends")
-    unread = page.locator("details.spoiler").filter(has_text="What happens to Andrei")
-    expect(read).to_have_class(re.compile(r"\bspoiler--read\b"))
-    expect(read).to_contain_text("You have read this far")
-    expect(unread).not_to_have_class(re.compile(r"\bspoiler--read\b"))
-    expect(unread).not_to_contain_text("You have read this far")
-    assert read.get_attribute("open") is None, "still opened on purpose"
-    assert unread.get_attribute("open") is None
+    base = live_server.url
+    log_in(page, base, "alice")
+    page.goto(base + club.review.url)
+    spoilers = page.locator("details.spoiler")
+    first_book = spoilers.filter(has_text="How the first novel ends")
+    chapter_12 = spoilers.filter(has_text="What happens to Andrei")
     alert = page.get_by_role("note", name="Spoiler alert")
-    expect(alert).to_contain_text("The Betrayal up to chapter 12")
+    expect(page.locator(".spoiler--read")).to_have_count(0)
+    expect(alert).to_contain_text("The Siege")
+
+    # Finished the first book: recorded from the review itself.
+    siege_form = page.get_by_role("group", name="Your progress in The Siege")
+    siege_form.get_by_label("Finished").check()
+    siege_form.get_by_role("button", name="Save progress").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved: The Siege, finished.")
+    assert page.url == base + club.review.url, "back on the review"
+    expect(first_book).to_have_class(re.compile(r"\bspoiler--read\b"))
+    expect(first_book).to_contain_text("You have read this far")
+    expect(chapter_12).not_to_have_class(re.compile(r"\bspoiler--read\b"))
     expect(alert).not_to_contain_text("The Siege")
+    expect(alert).to_contain_text("The Betrayal up to chapter 12")
+    assert first_book.get_attribute("open") is None, "still opened on purpose"
+    assert chapter_12.get_attribute("open") is None
     screenshot(page, "review-member-spoiler-read")
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
-
-    read.locator("summary").click()
+    first_book.locator("summary").click()
     expect(page.get_by_text(SECRET)).to_be_visible()
     expect(page.get_by_text(SECRET_CHAPTER)).to_be_hidden()
+
+    # Twelve chapters into the sequel: recorded on "My reading".
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="My reading"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reading")
+    add = page.get_by_role("region", name="Add a book")
+    add.get_by_label("Book").select_option(label="The Betrayal (Helen Dunmore)")
+    add.get_by_label("Chapter reached").fill("12")
+    add.get_by_role("button", name="Add to my reading").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Saved: The Betrayal, up to chapter 12."
+    )
+    reading = page.locator(".reading-list")
+    expect(reading).to_contain_text("You have read up to chapter 12 of 40.")
+    expect(reading).to_contain_text("You have finished it.")
+    screenshot(page, "my-reading-desktop-member")
+
+    page.goto(base + club.review.url)
+    expect(page.locator(".spoiler--read")).to_have_count(2)
+    expect(page.get_by_role("note", name="Spoiler alert")).to_have_count(0)
+
+
+def test_member_comments_replies_and_says_they_are_coming(
+    page, live_server, club, member, screenshot
+):
+    base = live_server.url
+    log_in(page, base, "alice")
+    page.goto(base + club.discussion.url)
+    comments = page.get_by_role("region", name=re.compile(r"^Comments"))
+    expect(comments.locator("details.spoiler")).to_contain_text("Show 2 comments")
+
+    # Five chapters in: Bruno's comment about chapter 3 opens up, the one
+    # about chapter 30 stays collapsed.
+    progress = page.get_by_role("group", name="Your progress in The Betrayal")
+    progress.get_by_label("Chapter reached").fill("5")
+    progress.get_by_role("button", name="Save progress").click()
+    expect(page.get_by_role("status")).to_contain_text("up to chapter 5")
+    bruno_says = page.get_by_role("article", name="Bruno Keller").filter(
+        has_text="the fear creeps up"
+    )
+    bruno = comments.locator(bruno_says)
+    expect(bruno).to_be_visible()
+    expect(comments.get_by_text(BRUNO_LATE_COMMENT)).to_be_hidden()
+
+    # A comment of her own.
+    form = comments.locator("#comment-form")
+    form.get_by_label("Your comment").fill("Andrei's patience broke my heart.")
+    form.get_by_label("About chapter").fill("4")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("status")).to_contain_text("Your comment is posted.")
+    mine = comments.get_by_role("article", name="Alice Marsh").filter(
+        has_text="broke my heart"
+    )
+    expect(mine).to_contain_text("about chapter 4")
+
+    # A reply to Bruno, threaded under his comment.
+    bruno.get_by_text("Reply", exact=True).click()
+    bruno.get_by_label("Your reply").fill("Same here: I kept waiting for the knock.")
+    bruno.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("status")).to_contain_text("Your comment is posted.")
+    thread = comments.locator("li.comment").filter(has=bruno_says).first
+    reply = thread.locator(".comments--replies").get_by_role(
+        "article", name="Alice Marsh"
+    )
+    expect(reply).to_contain_text("waiting for the knock")
+
+    # And she is coming to the meeting.
+    rsvp = page.get_by_role("region", name="Who is coming")
+    expect(rsvp).to_contain_text("1 going")
+    rsvp.get_by_label("Going", exact=True).check()
+    rsvp.get_by_role("button", name="Save my answer").click()
+    rsvp = page.get_by_role("region", name="Who is coming")
+    expect(rsvp).to_contain_text("2 going")
+    expect(rsvp).to_contain_text("Alice Marsh")
+    expect(rsvp.get_by_label("Going", exact=True)).to_be_checked()
+    screenshot(page, "discussion-desktop-member")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import club_pages
 from tests.browser.helpers import layout_report, open_all_details
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -13,23 +14,18 @@ MIN_BODY_PX = 16
 
 
 def test_pages_fit_a_phone_screen_with_readable_text(
-    mobile_page, live_server, club, screenshot
+    mobile_page, live_server, club, audience, screenshot
 ):
-    pages = {
-        "home": club.home,
-        "review-index": club.review_index,
-        "review": club.review,
-        "series": club.series,
-        "discussion": club.discussion,
-    }
+    audience(mobile_page, live_server.url)
+    suffix = "-member" if audience.member else ""
     problems = []
-    for name, wagtail_page in pages.items():
-        mobile_page.goto(live_server.url + wagtail_page.url)
+    for name, path in club_pages(club, member=audience.member).items():
+        mobile_page.goto(live_server.url + path)
         for state in ("closed", "open"):
             if state == "open":
                 open_all_details(mobile_page)
             report = layout_report(mobile_page, MIN_TEXT_PX)
-            where = f"{name} ({state} spoilers)"
+            where = f"{name} for a {audience.name} ({state} spoilers)"
             if report["clientWidth"] != 390:
                 problems.append(
                     f"{where}: laid out {report['clientWidth']}px wide, not at the "
@@ -48,5 +44,5 @@ def test_pages_fit_a_phone_screen_with_readable_text(
                 problems.append(
                     f"{where}: text under {MIN_TEXT_PX}px: {report['tiny']}"
                 )
-        screenshot(mobile_page, f"{name}-mobile-spoilers-open")
+        screenshot(mobile_page, f"{name}-mobile-spoilers-open{suffix}")
     assert not problems, "\n".join(problems)

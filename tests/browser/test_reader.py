@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import SECRET, SECRET_CHAPTER
+from tests.browser.conftest import BRUNO_LATE_COMMENT, SECRET, SECRET_CHAPTER
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -60,7 +60,7 @@ def test_the_club_works_without_javascript(new_context, live_server, club):
 
     page.get_by_role("link", name="Leningrad").click()
     assert page.locator("h1").inner_text() == "Leningrad"
-    assert page.locator(".series-books cite").all_inner_texts() == [
+    assert page.locator(".series-books__position + cite").all_inner_texts() == [
         "The Siege",
         "The Betrayal",
     ]
@@ -78,9 +78,14 @@ def test_the_club_works_without_javascript(new_context, live_server, club):
         "link", name="Discussions"
     ).click()
     page.get_by_role("link", name="The Betrayal, part one").click()
-    gated = page.locator("details.spoiler")
+    gated = page.locator(".questions details.spoiler")
     assert gated.count() == 1
     assert gated.get_attribute("open") is None
     assert not page.get_by_text("Was Andrei right to treat the boy?").is_visible()
     gated.locator("summary").click()
     assert page.get_by_text("Was Andrei right to treat the boy?").is_visible()
+    hidden_comments = page.locator("details.comments__hidden")
+    assert hidden_comments.get_attribute("open") is None
+    assert not page.get_by_text(BRUNO_LATE_COMMENT).is_visible()
+    hidden_comments.locator("summary").click()
+    assert page.get_by_text(BRUNO_LATE_COMMENT).is_visible()
