@@ -108,7 +108,7 @@ def test_member_records_progress_and_sees_spoilers_marked_as_read(
     expect(first_book).to_contain_text("You have read this far")
     expect(chapter_12).not_to_have_class(re.compile(r"\bspoiler--read\b"))
     expect(alert).not_to_contain_text("The Siege")
-    expect(alert).to_contain_text("The Betrayal up to chapter 12")
+    expect(alert).to_contain_text("The Betrayal (book 2 of Leningrad) up to chapter 12")
     assert first_book.get_attribute("open") is None, "still opened on purpose"
     assert chapter_12.get_attribute("open") is None
     screenshot(page, "review-member-spoiler-read")
