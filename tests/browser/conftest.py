@@ -3,13 +3,21 @@
 They run against Django's live server. Without /usr/bin/chromium they are
 skipped with a reason (``make test`` on a laptop); ``.ci/run`` installs
 Chromium and sets BOOKCLUB_REQUIRE_BROWSER=1 so that a missing browser fails.
+
+One browser serves the whole session; every test gets fresh contexts (no
+cookies or storage shared between tests). Screenshots go to
+``test-artifacts/`` (or ``$TEST_ARTIFACTS``), which CI keeps.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -26,6 +34,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+DESKTOP = {"width": 1280, "height": 900}
+#: A common phone (390×844 CSS pixels), emulated as a touch device so that the
+#: page's viewport meta tag is honoured the way a phone honours it.
+MOBILE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM
 # guard would otherwise refuse the fixtures' database work.
@@ -54,13 +67,50 @@ def browser():
         browser.close()
 
 
+def _serve_media(route) -> None:
+    """Answer ``/media/…`` from the test storage (in memory, so the live server
+    cannot serve it): covers and renditions show up in screenshots."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    name = unquote(urlsplit(route.request.url).path).removeprefix(settings.MEDIA_URL)
+    if not name or not default_storage.exists(name):
+        route.fulfill(status=404, body="Not found")
+        return
+    with default_storage.open(name) as file:
+        body = file.read()
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    route.fulfill(status=200, body=body, content_type=content_type)
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def new_context(browser):
+    """Make a fresh browser context: ``new_context(mobile=True, javascript=False)``."""
+    contexts = []
+
+    def make(*, mobile: bool = False, javascript: bool = True):
+        options = {"viewport": MOBILE if mobile else DESKTOP}
+        if mobile:
+            options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
+        context = browser.new_context(java_script_enabled=javascript, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/media/**", _serve_media)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture
+def mobile_page(new_context):
+    return new_context(mobile=True).new_page()
 
 
 @pytest.fixture
@@ -73,3 +123,206 @@ def screenshot():
         return path
 
     return take
+
+
+SECRET = "The whole family survives the winter"
+SECRET_CHAPTER = "Andrei is sent to the hospital"
+BRUNO_LATE_COMMENT = "I did not see the trial coming at all."
+
+
+@pytest.fixture
+def club(transactional_db):
+    """A small club: a two-book series, reviews with spoilers of both books,
+    members, and an upcoming discussion with a gated question, Bruno's
+    comments about chapters 3 and 30 and his RSVP."""
+    from django.utils import timezone
+
+    from tests.discussions.factories import (
+        DiscussionCommentFactory,
+        MeetingRSVPFactory,
+    )
+    from tests.factories import (
+        BookFactory,
+        UserFactory,
+        make_cover,
+        make_discussion,
+        make_review,
+        make_series,
+        paragraph,
+        review_index,
+        series_index,
+        site_root,
+        spoiler,
+    )
+
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Marsh")
+    bruno = UserFactory(username="bruno", first_name="Bruno", last_name="Keller")
+    siege = BookFactory(
+        title="The Siege",
+        published_year=2001,
+        chapter_count=30,
+        cover=make_cover("The Siege", (46, 74, 98)),
+    )
+    betrayal = BookFactory(
+        title="The Betrayal",
+        published_year=2010,
+        chapter_count=40,
+        cover=make_cover("The Betrayal", (122, 46, 31)),
+    )
+    series = make_series(
+        "Leningrad",
+        [(siege, 1), (betrayal, 2)],
+        description="<p>Anna and Andrei, from the siege to the doctors' plot.</p>",
+    )
+    siege_review = make_review(
+        book=siege,
+        title="Bread and birch bark",
+        summary="A winter you can feel in your fingers.",
+        rating=5,
+        owner=bruno,
+        body=[paragraph("Dunmore makes hunger into a plot.")],
+    )
+    review = make_review(
+        book=betrayal,
+        title="After the siege",
+        summary="A quieter fear, ten years on.",
+        rating=4.5,
+        owner=alice,
+        body=[
+            paragraph("The sequel trades bombs for knocks on the door."),
+            {"type": "heading", "value": "What it keeps from the first book"},
+            {
+                "type": "quote",
+                "value": {"text": "They had survived.", "attribution": "Part one"},
+            },
+            spoiler(siege, None, "How the first novel ends", SECRET),
+            spoiler(betrayal, 12, "What happens to Andrei", SECRET_CHAPTER),
+            paragraph("Read them in order."),
+        ],
+    )
+    discussion = make_discussion(
+        book=betrayal,
+        title="The Betrayal, part one",
+        starts_at=timezone.now() + timedelta(days=10),
+        location="The back room of the Crown",
+        host="Alice Marsh",
+        intro="<p>We read up to chapter 20 for this meeting.</p>",
+        questions=[
+            {
+                "type": "question",
+                "value": {
+                    "question": "How has Leningrad changed since the siege?",
+                    "book": None,
+                    "chapter": None,
+                },
+            },
+            {
+                "type": "question",
+                "value": {
+                    "question": "Was Andrei right to treat the boy?",
+                    "book": betrayal.pk,
+                    "chapter": 15,
+                },
+            },
+        ],
+    )
+    DiscussionCommentFactory(
+        page=discussion,
+        author=bruno,
+        chapter=3,
+        body="The first chapters are so quiet that the fear creeps up on you.",
+    )
+    DiscussionCommentFactory(
+        page=discussion,
+        author=bruno,
+        chapter=30,
+        body=BRUNO_LATE_COMMENT,
+    )
+    MeetingRSVPFactory(page=discussion, member=bruno)
+    return SimpleNamespace(
+        alice=alice,
+        bruno=bruno,
+        siege=siege,
+        betrayal=betrayal,
+        series=series,
+        review=review,
+        siege_review=siege_review,
+        discussion=discussion,
+        home=site_root(),
+        review_index=review_index(),
+        series_index=series_index(),
+    )
+
+
+@pytest.fixture
+def admin_without_autosave(settings):
+    """Wagtail 8 autosaves the editor form in the background after each edit.
+    A test types faster than a person, so an autosave still in flight when
+    it clicks "Save draft" lands afterwards and the admin reports a newer
+    version "saved in another window". Saving only on click keeps each step
+    deterministic; autosave itself is Wagtail's to test."""
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
+
+
+@pytest.fixture
+def roles(transactional_db):
+    from reviews.roles import ensure_groups
+    from tests.factories import review_index
+
+    return ensure_groups(review_index())
+
+
+@pytest.fixture
+def editor(roles):
+    from reviews.roles import EDITORS
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="edith", first_name="Edith", last_name="Clay")
+    user.groups.add(roles[EDITORS])
+    return user
+
+
+@pytest.fixture
+def member(club, roles):
+    """Alice, a member of the club (may write reviews, not publish them)."""
+    from reviews.roles import MEMBERS
+
+    club.alice.groups.add(roles[MEMBERS])
+    return club.alice
+
+
+def club_pages(club, *, member: bool = False) -> dict[str, str]:
+    """The pages every reader sees (paths by name), plus "My reading" for a
+    member."""
+    pages = {
+        "home": club.home.url,
+        "review-index": club.review_index.url,
+        "review": club.review.url,
+        "series": club.series.url,
+        "discussion": club.discussion.url,
+    }
+    if member:
+        pages["my-reading"] = "/reading/"
+    return pages
+
+
+@pytest.fixture(params=["visitor", "member"])
+def audience(request, club, roles):
+    """Who is reading: a visitor, or Alice (a member, part-way through the
+    series) logged in. Yields a function that logs a page in as needed."""
+    from reviews.roles import MEMBERS
+    from tests.browser.helpers import log_in
+    from tests.factories import ReadingProgressFactory
+
+    if request.param == "member":
+        club.alice.groups.add(roles[MEMBERS])
+        ReadingProgressFactory(member=club.alice, book=club.siege, finished=True)
+        ReadingProgressFactory(member=club.alice, book=club.betrayal, chapter=5)
+
+    def enter(page, base_url: str) -> None:
+        if request.param == "member":
+            log_in(page, base_url, "alice")
+
+    enter.name = request.param
+    enter.member = request.param == "member"
+    return enter
