@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -39,6 +40,7 @@ from .spoilers import InvalidReaderParams, reader_for_request
 logger = logging.getLogger(__name__)
 
 CHANGED_AT_KEY = "reviews:api:changed-at"
+VERSION_KEY = "reviews:api:version"
 API_PREFIX = "/api/"
 DEFAULT_MAX_AGE = 60
 
@@ -64,6 +66,17 @@ def content_changed_at() -> datetime:
 
 def mark_content_changed() -> None:
     cache.set(CHANGED_AT_KEY, timezone.now().replace(microsecond=0), timeout=None)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def content_version() -> str:
+    """An opaque token that changes with every content change (finer than
+    ``Last-Modified``'s whole seconds)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY, "lost")
+    return version
 
 
 def strong_etag(content: bytes) -> str:
@@ -106,9 +119,23 @@ class APICacheHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = response_cache_key(request)
+        cached = cache.get(key) if key else None
+        if cached is not None:
+            return self._answer(request, _rebuild(cached))
         response = self.get_response(request)
         if not _is_cacheable(request, response):
             return response
+        response = self._answer(request, response)
+        if (
+            key
+            and response.status_code == 200
+            and "public" in response.get("Cache-Control", "")
+        ):
+            cache.set(key, _freeze(response), timeout=max_age())
+        return response
+
+    def _answer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         etag = strong_etag(response.content)
         response["ETag"] = etag
         patch_vary_headers(response, ["Authorization", "Cookie"])
@@ -126,6 +153,40 @@ class APICacheHeadersMiddleware:
             response=response,
         )
         return conditional
+
+
+def response_cache_key(request: HttpRequest) -> str | None:
+    """Where an anonymous, spoiler-free API response is kept on the server.
+
+    Only requests that cannot depend on the reader qualify: no token, no
+    session, no ``read=``/``spoilers=``. The key carries the content's
+    version (:func:`content_version`), so a publish, unpublish, move or
+    book/series/comment edit retires every cached response at once.
+    """
+    if (
+        request.method != "GET"
+        or not request.path.startswith(API_PREFIX)
+        or "HTTP_AUTHORIZATION" in request.META
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "read" in request.GET
+        or "spoilers" in request.GET
+        or max_age() <= 0
+        or not getattr(settings, "BOOKCLUB_API_RESPONSE_CACHE", True)
+    ):
+        return None
+    version = content_version()
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
+    host = request.get_host()
+    return f"reviews:api:response:{version}:{host}:{digest}"
+
+
+def _freeze(response: HttpResponse) -> tuple[bytes, str]:
+    return response.content, response["Content-Type"]
+
+
+def _rebuild(frozen: tuple[bytes, str]) -> HttpResponse:
+    content, content_type = frozen
+    return HttpResponse(content, content_type=content_type)
 
 
 def api_urls_for_page(page) -> list[str]:

@@ -181,6 +181,9 @@ BOOKCLUB_PREVIEW_MAX_AGE = int(os.environ.get("BOOKCLUB_PREVIEW_MAX_AGE", "600")
 
 # Seconds shared caches may keep anonymous API responses (reviews/caching.py).
 BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
+# Keep anonymous, spoiler-free API responses in the cache for that long too,
+# keyed by the content's version (retired on publish, unpublish, move, edits).
+BOOKCLUB_API_RESPONSE_CACHE = os.environ.get("BOOKCLUB_API_RESPONSE_CACHE", "1") == "1"
 
 CORS_URLS_REGEX = r"^/api/.*$"
 # Frontends revalidate with ETags and send bearer tokens.

@@ -16,6 +16,13 @@ V3 = "/api/v3/reviews/"
 V2 = "/api/v2/pages/?type=reviews.ReviewPage&fields=*"
 
 
+@pytest.fixture(autouse=True)
+def _measure_uncached(settings):
+    """These count what building a response costs, so the server-side
+    response cache (tests/api/test_response_cache.py) stays out of the way."""
+    settings.BOOKCLUB_API_RESPONSE_CACHE = False
+
+
 @pytest.fixture
 def twenty_reviews():
     return [full_review(n) for n in range(20)]

@@ -1,0 +1,66 @@
+"""Anonymous, spoiler-free API responses are served from the server's cache
+until the content changes; reader-dependent ones never are."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    ReadingProgressFactory,
+    make_review,
+    spoiler,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "CACHEDSECRET"
+
+
+def _queries(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kwargs)
+    return response, len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v3/reviews/", "/api/v2/pages/?type=reviews.ReviewPage&fields=*"]
+)
+def test_a_repeated_anonymous_request_costs_no_query(client, book, url):
+    make_review(book=book, title="First")
+    first, cold = _queries(client, url)
+    second, warm = _queries(client, url)
+    assert cold > 0
+    assert warm == 0
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert "public" in second["Cache-Control"]
+
+
+def test_publishing_retires_the_cached_listing(client, book):
+    make_review(book=book, title="First")
+    client.get("/api/v3/reviews/")
+    make_review(book=book, title="Second")
+    titles = [item["title"] for item in client.get("/api/v3/reviews/").json()["items"]]
+    assert "Second" in titles
+
+
+def test_reader_dependent_requests_bypass_the_cache(client, book, member):
+    page = make_review(book=book, body=[spoiler(book, 2, "Two", SECRET)])
+    url = f"/api/v3/reviews/{page.pk}/"
+    assert SECRET not in client.get(url).content.decode()
+    assert SECRET in client.get(url, {"read": str(book.pk)}).content.decode()
+    assert SECRET in client.get(url, {"spoilers": "show"}).content.decode()
+    ReadingProgressFactory(member=member, book=book, chapter=2)
+    client.force_login(member)
+    response = client.get(url)
+    assert SECRET in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    client.logout()
+    assert SECRET not in client.get(url).content.decode(), "no reveal was cached"
+
+
+def test_a_cached_response_still_answers_304(client, book):
+    make_review(book=book)
+    etag = client.get("/api/v3/reviews/")["ETag"]
+    response = client.get("/api/v3/reviews/", headers={"If-None-Match": etag})
+    assert response.status_code == 304
