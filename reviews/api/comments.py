@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import BaseModel
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
@@ -37,6 +36,7 @@ from ..models.discussions import REPORT_REASON_MAX_LENGTH
 from ..ratelimit import RateLimited, describe_wait
 from ..spoilers import Reader, forget_reader, reader_for_request
 from .params import MAX_ID, IdPath
+from .schemas import JSONObjectInput
 
 router = Router(tags=["discussions"])
 ROUND_TAGS = ["next book"]
@@ -88,24 +88,18 @@ class CommentListSchema(Schema):
     items: list[CommentSchema]
 
 
-class ObjectBodySchema(BaseModel):
-    """A request body. A plain pydantic model, not a ninja ``Schema``: that
-    reads any value through attribute access, so a list, a number or
-    ``null`` would pass as an object with every field left out."""
-
-
-class CommentCreateSchema(ObjectBodySchema):
+class CommentCreateSchema(JSONObjectInput):
     body: str = Field(min_length=1, max_length=COMMENT_MAX_LENGTH)
     chapter: int | None = Field(default=None, ge=1, le=32767)
     parent: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
-class CommentUpdateSchema(ObjectBodySchema):
+class CommentUpdateSchema(JSONObjectInput):
     body: str | None = Field(default=None, min_length=1, max_length=COMMENT_MAX_LENGTH)
     chapter: int | None = Field(default=None, ge=1, le=32767)
 
 
-class ReportSchema(ObjectBodySchema):
+class ReportSchema(JSONObjectInput):
     reason: str = Field(default="", max_length=REPORT_REASON_MAX_LENGTH)
 
 
