@@ -1,54 +1,63 @@
 """The plugin's own URLs. A site includes them with ``include("reviews.urls")``."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .converters import ObjectIdConverter
 from .feeds import LatestReviewsFeed
 from .views import discussions, rounds
 
 app_name = "reviews"
 
+register_converter(ObjectIdConverter, "club_id")
+
 urlpatterns = [
     path("feeds/reviews/", LatestReviewsFeed(), name="review_feed"),
     path(
-        "club/discussions/<int:page_id>/comments/",
+        "club/discussions/<club_id:page_id>/comments/",
         discussions.post_comment,
         name="comment_post",
     ),
     path(
-        "club/comments/<int:comment_id>/edit/",
+        "club/comments/<club_id:comment_id>/edit/",
         discussions.edit_comment,
         name="comment_edit",
     ),
     path(
-        "club/comments/<int:comment_id>/delete/",
+        "club/comments/<club_id:comment_id>/delete/",
         discussions.delete_comment,
         name="comment_delete",
     ),
     path(
-        "club/comments/<int:comment_id>/report/",
+        "club/comments/<club_id:comment_id>/report/",
         discussions.report_comment,
         name="comment_report",
     ),
-    path("club/discussions/<int:page_id>/rsvp/", discussions.rsvp, name="rsvp"),
+    path("club/discussions/<club_id:page_id>/rsvp/", discussions.rsvp, name="rsvp"),
     path(
-        "club/discussions/<int:page_id>/meeting.ics",
+        "club/discussions/<club_id:page_id>/meeting.ics",
         discussions.meeting_calendar,
         name="meeting_ics",
     ),
     path("club/meetings.ics", discussions.meetings_feed, name="meetings_ics"),
     path("club/next-book/", rounds.round_index, name="next_book"),
-    path("club/next-book/<int:round_id>/", rounds.round_detail, name="next_book_round"),
     path(
-        "club/next-book/<int:round_id>/nominate/",
+        "club/next-book/<club_id:round_id>/",
+        rounds.round_detail,
+        name="next_book_round",
+    ),
+    path(
+        "club/next-book/<club_id:round_id>/nominate/",
         rounds.nominate,
         name="next_book_nominate",
     ),
-    path("club/next-book/<int:round_id>/vote/", rounds.vote, name="next_book_vote"),
+    path("club/next-book/<club_id:round_id>/vote/", rounds.vote, name="next_book_vote"),
     path("reading/", views.my_reading, name="my_reading"),
-    path("reading/<int:book_id>/", views.update_progress, name="update_progress"),
+    path("reading/<club_id:book_id>/", views.update_progress, name="update_progress"),
     path(
-        "reading/<int:book_id>/remove/", views.remove_progress, name="remove_progress"
+        "reading/<club_id:book_id>/remove/",
+        views.remove_progress,
+        name="remove_progress",
     ),
     path("search/", views.search, name="search"),
 ]

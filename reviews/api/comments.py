@@ -35,6 +35,8 @@ from ..models import (
 from ..models.discussions import REPORT_REASON_MAX_LENGTH
 from ..ratelimit import RateLimited, describe_wait
 from ..spoilers import Reader, forget_reader, reader_for_request
+from .params import MAX_ID, IdPath
+from .schemas import JSONObjectInput
 
 router = Router(tags=["discussions"])
 ROUND_TAGS = ["next book"]
@@ -86,18 +88,18 @@ class CommentListSchema(Schema):
     items: list[CommentSchema]
 
 
-class CommentCreateSchema(Schema):
+class CommentCreateSchema(JSONObjectInput):
     body: str = Field(min_length=1, max_length=COMMENT_MAX_LENGTH)
     chapter: int | None = Field(default=None, ge=1, le=32767)
-    parent: int | None = Field(default=None, ge=1)
+    parent: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
-class CommentUpdateSchema(Schema):
+class CommentUpdateSchema(JSONObjectInput):
     body: str | None = Field(default=None, min_length=1, max_length=COMMENT_MAX_LENGTH)
     chapter: int | None = Field(default=None, ge=1, le=32767)
 
 
-class ReportSchema(Schema):
+class ReportSchema(JSONObjectInput):
     reason: str = Field(default="", max_length=REPORT_REASON_MAX_LENGTH)
 
 
@@ -132,7 +134,10 @@ class RoundSchema(Schema):
     opens_at: datetime
     closes_at: datetime
     status: Literal["scheduled", "open", "closed"]
-    nominations: list[NominationSchema]
+    nominations: list[NominationSchema] = Field(
+        description="In the order they were made while the round is open; "
+        "most votes first once it has closed."
+    )
     total_votes: int | None = Field(description="Shown once the round has closed.")
     winners: list[int] = Field(
         description="Nomination ids with the most votes (several on a tie), "
@@ -217,7 +222,7 @@ def _max_limit() -> int:
     summary="Comments on a discussion, gated by the reader's progress",
 )
 def list_comments(
-    request: HttpRequest, page_id: int, params: Query[ListParams]
+    request: HttpRequest, page_id: IdPath, params: Query[ListParams]
 ) -> dict:
     """Oldest first; ``parent`` links replies into threads. A comment about a
     chapter the reader has not reached comes with ``hidden: true`` and no
@@ -243,7 +248,7 @@ def list_comments(
     operation_id="get_discussion_comment",
     summary="One comment, gated like the list",
 )
-def get_comment(request: HttpRequest, page_id: int, comment_id: int) -> dict:
+def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> dict:
     page = _discussion(page_id)
     gated = gate(page, _reader(request))
     node = next((n for n in gated.items if n.pk == comment_id), None)
@@ -259,7 +264,7 @@ def get_comment(request: HttpRequest, page_id: int, comment_id: int) -> dict:
     operation_id="create_discussion_comment",
     summary="Post a comment or a reply",
 )
-def create_comment(request: HttpRequest, page_id: int, data: CommentCreateSchema):
+def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSchema):
     """Plain text. ``chapter`` is what the comment is about (null: the whole
     book); a reply's chapter is the same as its parent's or later. Members
     posting too fast get a 429 with ``Retry-After``."""
@@ -300,7 +305,10 @@ def create_comment(request: HttpRequest, page_id: int, data: CommentCreateSchema
     summary="Correct your own comment shortly after posting it",
 )
 def update_comment(
-    request: HttpRequest, page_id: int, comment_id: int, data: CommentUpdateSchema
+    request: HttpRequest,
+    page_id: IdPath,
+    comment_id: IdPath,
+    data: CommentUpdateSchema,
 ):
     page = _discussion(page_id)
     comment = _comment(page, comment_id)
@@ -324,7 +332,7 @@ def update_comment(
     operation_id="delete_discussion_comment",
     summary="Delete your own comment (replies stay under a placeholder)",
 )
-def delete_comment(request: HttpRequest, page_id: int, comment_id: int):
+def delete_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath):
     page = _discussion(page_id)
     comment = _comment(page, comment_id)
     comment_actions.delete_comment(comment, request.user)
@@ -339,7 +347,7 @@ def delete_comment(request: HttpRequest, page_id: int, comment_id: int):
     summary="Ask the moderators to look at a comment",
 )
 def report_comment(
-    request: HttpRequest, page_id: int, comment_id: int, data: ReportSchema
+    request: HttpRequest, page_id: IdPath, comment_id: IdPath, data: ReportSchema
 ):
     page = _discussion(page_id)
     comment = _comment(page, comment_id)
@@ -420,6 +428,6 @@ def list_rounds(request: HttpRequest) -> list[dict]:
     operation_id="get_next_book_round",
     summary="One next-book round",
 )
-def get_round(request: HttpRequest, round_id: int) -> dict:
+def get_round(request: HttpRequest, round_id: IdPath) -> dict:
     nomination_round = get_object_or_404(_visible_rounds(), pk=round_id)
     return serialize_round(nomination_round, request.user)

@@ -137,11 +137,17 @@ class NominationRound(index.Indexed, models.Model):
         return "open" if self.is_open else "scheduled"
 
     def tally(self) -> list[Nomination]:
-        """Nominations with a ``vote_count``, most votes first (one query)."""
+        """Nominations with a ``vote_count`` (one query).
+
+        Most votes first once the round has closed; until then in the order
+        they were made, since sorting by votes would tell who is winning.
+        Callers show the counts only once the round has closed.
+        """
+        order = ("-vote_count",) if self.is_closed else ()
         return list(
             self.nominations.select_related("book", "nominated_by")
             .annotate(vote_count=models.Count("votes"))
-            .order_by("-vote_count", "created_at", "pk")
+            .order_by(*order, "created_at", "pk")
         )
 
     def winners(self, tally: list[Nomination] | None = None) -> list[Nomination]:

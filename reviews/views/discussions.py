@@ -18,6 +18,7 @@ from ..club_forms import CommentForm, EditCommentForm, ReportForm, RSVPForm
 from ..meetings import calendar_for, set_rsvp
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
+from ..spoilers import can_see, reader_for_request
 
 
 def visible_discussion(request: HttpRequest, page_id: int) -> DiscussionPage:
@@ -91,9 +92,13 @@ def post_comment(request: HttpRequest, page_id: int) -> HttpResponse:
     return response
 
 
-def _own_comment(request: HttpRequest, comment_id: int) -> DiscussionComment:
+def _published_comment(request: HttpRequest, comment_id: int) -> DiscussionComment:
+    """A published comment on a discussion this visitor may view, else 404:
+    a removed or deleted comment has no page of its own."""
     comment = get_object_or_404(
-        DiscussionComment.objects.select_related("page", "page__book", "author"),
+        DiscussionComment.objects.published().select_related(
+            "page", "page__book", "author"
+        ),
         pk=comment_id,
     )
     page = visible_discussion(request, comment.page_id)
@@ -101,19 +106,32 @@ def _own_comment(request: HttpRequest, comment_id: int) -> DiscussionComment:
     return comment
 
 
-def _refuse(request: HttpRequest, comment: DiscussionComment, message: str):
+def _action_page(
+    request: HttpRequest, comment: DiscussionComment, status: int = 200, **extra
+) -> TemplateResponse:
+    """The page of one action on ``comment``. It quotes the comment only if
+    the spoiler rule lets this reader see it, as the discussion page does."""
+    context = {
+        "comment": comment,
+        "page": comment.page,
+        "text_visible": can_see(
+            reader_for_request(request), comment.page.book_id, comment.chapter
+        ),
+        **extra,
+    }
     return TemplateResponse(
-        request,
-        "reviews/comment_action.html",
-        {"comment": comment, "page": comment.page, "refusal": message},
-        status=403,
+        request, "reviews/comment_action.html", context, status=status
     )
+
+
+def _refuse(request: HttpRequest, comment: DiscussionComment, message: str):
+    return _action_page(request, comment, status=403, refusal=message)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _own_comment(request, comment_id)
+    comment = _published_comment(request, comment_id)
     if not comment.can_delete(request.user):
         return _refuse(request, comment, _("You can only edit your own comments."))
     if not comment.can_edit(request.user):
@@ -147,34 +165,26 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             page=comment.page,
             initial={"body": comment.body, "chapter": comment.chapter},
         )
-    return TemplateResponse(
-        request,
-        "reviews/comment_action.html",
-        {"comment": comment, "page": comment.page, "form": form, "action": "edit"},
-    )
+    return _action_page(request, comment, form=form, action="edit")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _own_comment(request, comment_id)
+    comment = _published_comment(request, comment_id)
     if not comment.can_delete(request.user):
         return _refuse(request, comment, _("You can only delete your own comments."))
     if request.method == "POST":
         comment_actions.delete_comment(comment, request.user)
         messages.success(request, _("Your comment is deleted."))
         return redirect(f"{comment.page.url}#comments")
-    return TemplateResponse(
-        request,
-        "reviews/comment_action.html",
-        {"comment": comment, "page": comment.page, "action": "delete"},
-    )
+    return _action_page(request, comment, action="delete")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _own_comment(request, comment_id)
+    comment = _published_comment(request, comment_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,11 +201,7 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
                 else _("You have already reported this comment."),
             )
             return redirect(f"{comment.page.url}#comments")
-    return TemplateResponse(
-        request,
-        "reviews/comment_action.html",
-        {"comment": comment, "page": comment.page, "form": form, "action": "report"},
-    )
+    return _action_page(request, comment, form=form, action="report")
 
 
 @login_required

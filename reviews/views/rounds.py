@@ -54,7 +54,9 @@ def _round_context(
         "round": nomination_round,
         "nominations": tally,
         "winners": nomination_round.winners(tally),
-        "total_votes": sum(n.vote_count for n in tally),
+        "total_votes": sum(n.vote_count for n in tally)
+        if nomination_round.is_closed
+        else None,
         "my_vote": my_vote,
         "my_nomination": my_nomination,
     }
