@@ -15,7 +15,18 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
 
 def register_signal_handlers() -> None:
-    from .models import Book, DiscussionComment, SeriesEntry
+    from wagtail.images import get_image_model
+    from wagtail.models import PageViewRestriction
+
+    from .models import (
+        Book,
+        DiscussionComment,
+        MeetingRSVP,
+        Nomination,
+        NominationRound,
+        SeriesEntry,
+        Vote,
+    )
 
     page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
     page_unpublished.connect(
@@ -28,7 +39,18 @@ def register_signal_handlers() -> None:
         webhooks.on_unpublished, dispatch_uid="reviews_hook_unpublished"
     )
     post_delete.connect(webhooks.on_deleted, dispatch_uid="reviews_hook_deleted")
-    for model in (Book, SeriesEntry, DiscussionComment):
+    changing_models = (
+        Book,
+        SeriesEntry,
+        DiscussionComment,
+        NominationRound,
+        Nomination,
+        Vote,
+        MeetingRSVP,
+        PageViewRestriction,
+        get_image_model(),
+    )
+    for model in changing_models:
         for signal in (post_save, post_delete):
             signal.connect(
                 caching.content_changed,

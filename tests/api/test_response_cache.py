@@ -64,3 +64,14 @@ def test_a_cached_response_still_answers_304(client, book):
     etag = client.get("/api/v3/reviews/")["ETag"]
     response = client.get("/api/v3/reviews/", headers={"If-None-Match": etag})
     assert response.status_code == 304
+
+
+def test_a_view_restriction_retires_cached_responses(client, book):
+    from wagtail.models import PageViewRestriction
+
+    page = make_review(book=book, title="Soon private")
+    assert client.get(f"/api/v3/reviews/{page.pk}/").status_code == 200
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert client.get(f"/api/v3/reviews/{page.pk}/").status_code == 404
