@@ -53,6 +53,8 @@ urlpatterns = [
     ),
     path("club/next-book/<club_id:round_id>/vote/", rounds.vote, name="next_book_vote"),
     path("reading/", views.my_reading, name="my_reading"),
+    path("reading/export.csv", views.reading_export_csv, name="reading_export_csv"),
+    path("reading/export.json", views.reading_export_json, name="reading_export_json"),
     path("reading/<club_id:book_id>/", views.update_progress, name="update_progress"),
     path(
         "reading/<club_id:book_id>/remove/",

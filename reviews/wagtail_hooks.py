@@ -1,10 +1,12 @@
-"""The club's admin: books, reading progress, comment moderation and the
-next-book rounds under one menu."""
+"""The club's admin: books, reading progress, comment moderation, the
+next-book rounds and the Goodreads import under one menu."""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.admin.ui.tables import Column
@@ -18,6 +20,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from .goodreads import admin_views as goodreads_admin
 from .models import (
     Book,
     CommentReport,
@@ -210,6 +213,7 @@ class BookClubViewSetGroup(SnippetViewSetGroup):
     menu_icon = "doc-full-inverse"
     menu_label = _("Book club")
     menu_name = "bookclub"
+    submenu_hook = "register_bookclub_menu_item"
 
 
 register_snippet(BookClubViewSetGroup)
@@ -266,3 +270,28 @@ class WebhookViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(WebhookViewSetGroup)
+
+
+# -- Goodreads import --------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_goodreads_import_url():
+    return [
+        path(
+            "goodreads-import/",
+            goodreads_admin.GoodreadsImportView.as_view(),
+            name=goodreads_admin.URL_NAME,
+        )
+    ]
+
+
+@hooks.register("register_bookclub_menu_item")
+def register_goodreads_import_menu_item():
+    return goodreads_admin.GoodreadsImportMenuItem(
+        _("Import from Goodreads"),
+        reverse(goodreads_admin.URL_NAME),
+        name="goodreads-import",
+        icon_name="upload",
+        order=900,
+    )

@@ -15,6 +15,7 @@ from wagtail.api.v3.errors import problem_response
 
 from ..spoilers import InvalidReaderParams
 from .comments import router as comments_router
+from .exports import router as exports_router
 
 _registered: set[int] = set()
 
@@ -53,4 +54,5 @@ def register(api: NinjaAPI) -> NinjaAPI:
     api.add_router("/progress/", progress_router)
     api.add_router("/preview/", preview_router)
     api.add_router("/", comments_router)
+    api.add_router("/", exports_router)
     return api

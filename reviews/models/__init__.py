@@ -10,6 +10,7 @@ from .discussions import (
     DiscussionIndexPage,
     DiscussionPage,
 )
+from .imports import GoodreadsImport
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
@@ -22,6 +23,7 @@ __all__ = [
     "DiscussionComment",
     "DiscussionIndexPage",
     "DiscussionPage",
+    "GoodreadsImport",
     "MeetingRSVP",
     "Nomination",
     "NominationRound",

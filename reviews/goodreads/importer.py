@@ -1,0 +1,820 @@
+"""Import a member's Goodreads library export into the club.
+
+:func:`import_export` is what ``manage.py import_goodreads`` and the admin's
+import view both call. Per row of the export:
+
+* the book is matched by ISBN-13, then by title and author compared without
+  case, accents, spaces or punctuation, and created when neither matches;
+* a series in the title (``Title (Series, #2)``) places the book in that series,
+  created under the site's series index when it does not exist yet;
+* the ``read`` shelf is finished progress (with the date read),
+  ``currently-reading`` started progress and ``to-read`` a book on the list;
+  progress the member already has is never lowered;
+* a review becomes a draft :class:`~reviews.models.ReviewPage` (published with
+  ``publish=True``) whose body keeps every spoiler in a spoiler block;
+* a :class:`~reviews.models.GoodreadsImport` records what was imported, so a
+  second run of the same file creates nothing and a review the member has edited
+  since is never overwritten.
+
+Each row runs in its own savepoint: a row that fails is reported with its line
+number and the other rows still import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from html import unescape
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from wagtail.models import Page, Revision, Site
+
+from ..indexing import indexing_deferred, update_indexes
+from ..members import display_name
+from ..models import (
+    Book,
+    GoodreadsImport,
+    ReadingProgress,
+    ReviewIndexPage,
+    ReviewPage,
+    SeriesEntry,
+    SeriesIndexPage,
+    SeriesPage,
+)
+from .body import review_to_stream
+from .parse import GoodreadsRow, RowError, parse_export
+
+__all__ = [
+    "ImportAborted",
+    "ImportReport",
+    "RowNote",
+    "book_match_key",
+    "import_export",
+    "normalise_text",
+    "review_summary",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Shelves that say how far the member got; any other shelf only records the book.
+FINISHED_SHELF = "read"
+STARTED_SHELF = "currently-reading"
+LISTED_SHELF = "to-read"
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"\s+")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SLUG_LENGTH = 200
+_MAX_POSITION = Decimal("999.99")  # SeriesEntry.position: 5 digits, 2 decimals
+# Revision content that a member changes when they edit a review.
+_REVIEW_FIELDS = ("title", "slug", "summary", "rating", "body", "book", "tagged_items")
+
+
+_INDEXED = (Book, ReviewPage, SeriesPage)
+# Fields of a new review page that the importer set to rows it knows exist, or
+# that treebeard and Wagtail just generated: checking them is a query each.
+_KNOWN_GOOD_FIELDS = (
+    "book",
+    "owner",
+    "reviewer",
+    "locale",
+    "content_type",
+    "latest_revision",
+    "live_revision",
+    "locked_by",
+    "alias_of",
+    "path",
+    "translation_key",
+)
+
+
+class ImportAborted(Exception):
+    """The whole import cannot run (no review index, not a Goodreads export)."""
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Something the member should know about a row that did import."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do in a dry run."""
+
+    member: str
+    dry_run: bool = False
+    publish: bool = False
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_unchanged: int = 0
+    books_created: int = 0
+    books_matched: int = 0
+    reviews_created: int = 0
+    reviews_updated: int = 0
+    reviews_published: int = 0
+    reviews_kept: int = 0
+    progress_saved: int = 0
+    series_created: int = 0
+    series_placed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[RowNote] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    fatal: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when at least one row is in the club (imported now or before)."""
+        return self.fatal is None and self.rows_imported > 0
+
+    def summary(self) -> str:
+        if self.fatal:
+            return _("Nothing imported: %(reason)s") % {"reason": self.fatal}
+        prefix = _("Dry run, nothing saved: ") if self.dry_run else ""
+        parts = [
+            ngettext(
+                "%(n)d of %(total)d row imported",
+                "%(n)d of %(total)d rows imported",
+                self.rows_imported,
+            )
+            % {"n": self.rows_imported, "total": self.rows_read},
+            _("%(n)d unchanged since the last import") % {"n": self.rows_unchanged},
+            _("%(n)d with errors") % {"n": len(self.errors)},
+        ]
+        details = [
+            _("books: %(created)d new, %(matched)d matched")
+            % {"created": self.books_created, "matched": self.books_matched},
+            _(
+                "reviews: %(created)d new, %(updated)d updated, %(published)d "
+                "published, %(kept)d edited by the member and left alone"
+            )
+            % {
+                "created": self.reviews_created,
+                "updated": self.reviews_updated,
+                "published": self.reviews_published,
+                "kept": self.reviews_kept,
+            },
+            _("progress: %(n)d saved") % {"n": self.progress_saved},
+            _("series: %(created)d new, %(placed)d books placed")
+            % {"created": self.series_created, "placed": self.series_placed},
+        ]
+        return f"{prefix}{'; '.join(parts)}. {'; '.join(details)}."
+
+    def sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=lambda error: error.line)
+
+
+def normalise_text(text: str) -> str:
+    """Case, accents, punctuation and spacing removed: ``"Le Guin, Ursula K."``
+    and ``"le guin ursula k"`` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_WORD.sub(" ", bare.casefold()).strip()
+
+
+def book_match_key(title: str, author: str) -> tuple[str, str]:
+    return normalise_text(title), normalise_text(author)
+
+
+def _plain_text(paragraph_html: str) -> str:
+    return _SPACES.sub(" ", unescape(strip_tags(_BR.sub(" ", paragraph_html)))).strip()
+
+
+def _truncate_words(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def review_summary(
+    stream: Iterable[dict[str, Any]], rating: int | None, book_title: str
+) -> str:
+    """A spoiler-free summary: the first paragraph outside any spoiler,
+    shortened on a word boundary, else a neutral line about the review.
+
+    Only top-level ``paragraph`` blocks are read; the content of a spoiler
+    block never is.
+    """
+    limit = ReviewPage._meta.get_field("summary").max_length
+    for block in stream:
+        if block.get("type") == "paragraph":
+            text = _plain_text(block.get("value") or "")
+            if text:
+                return _truncate_words(text, limit)
+    if rating:
+        neutral = _("A %(stars)d-star review of %(title)s; all of it is a spoiler.")
+        text = neutral % {"stars": rating, "title": book_title}
+    else:
+        text = _("A review of %(title)s; all of it is a spoiler.") % {
+            "title": book_title
+        }
+    return _truncate_words(text, limit)
+
+
+def _digest(data: Any) -> str:
+    encoded = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _row_digest(row: GoodreadsRow) -> str:
+    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+    values.pop("line")
+    return _digest(values)
+
+
+def _revision_digest(revision: Revision | None) -> str:
+    if revision is None:
+        return ""
+    content = revision.content or {}
+    return _digest({name: content.get(name) for name in _REVIEW_FIELDS})
+
+
+def source_key(row: GoodreadsRow) -> str:
+    """How a row is recognised when the same export is imported again."""
+    if row.goodreads_id is not None:
+        return f"goodreads:{row.goodreads_id}"
+    if row.isbn13:
+        return f"isbn:{row.isbn13}"
+    title, author = book_match_key(row.title, row.author)
+    return "title:" + hashlib.sha256(f"{title}\0{author}".encode()).hexdigest()[:40]
+
+
+def _midday(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def _first_live(model: type[Page]) -> Page | None:
+    """The first live page of ``model``, preferring the default site's tree."""
+    pages = model.objects.live().order_by("path")
+    site = Site.objects.filter(is_default_site=True).select_related("root_page")
+    root = site.first().root_page if site.exists() else None
+    if root is not None:
+        in_site = pages.descendant_of(root, inclusive=True).first()
+        if in_site is not None:
+            return in_site
+    return pages.first()
+
+
+@dataclass
+class _BookRef:
+    id: int
+    title: str
+    author: str
+    chapter_count: int | None
+
+    def instance(self) -> Book:
+        """A Book standing in for the saved one: what a review's validation
+        reads of its book, without fetching it again."""
+        return Book(
+            pk=self.id,
+            title=self.title,
+            author=self.author,
+            chapter_count=self.chapter_count,
+        )
+
+
+class _Undo:
+    """Undo steps for the importer's in-memory indexes, so a row whose
+    savepoint rolls back leaves no trace in them either."""
+
+    def __init__(self) -> None:
+        self._steps: list[Callable[[], None]] = []
+
+    def set(self, mapping: dict, key: Any, value: Any) -> None:
+        missing = object()
+        old = mapping.get(key, missing)
+        mapping[key] = value
+        if old is missing:
+            self._steps.append(lambda: mapping.pop(key, None))
+        else:
+            self._steps.append(lambda: mapping.__setitem__(key, old))
+
+    def add(self, values: set, value: Any) -> None:
+        if value not in values:
+            values.add(value)
+            self._steps.append(lambda: values.discard(value))
+
+    def rollback(self) -> None:
+        for step in reversed(self._steps):
+            step()
+        self._steps = []
+
+    def commit(self) -> None:
+        self._steps = []
+
+
+class _Importer:
+    def __init__(
+        self,
+        member,
+        report: ImportReport,
+        *,
+        publish: bool,
+        acting_user,
+    ) -> None:
+        self.member = member
+        self.report = report
+        self.publish = publish
+        self.acting_user = acting_user
+        self.undo = _Undo()
+        self.member_name = display_name(member)
+        self.review_index = _first_live(ReviewIndexPage)
+        if self.review_index is None:
+            raise ImportAborted(
+                _("the site has no live review index page to put reviews under.")
+            )
+        self.series_index = _first_live(SeriesIndexPage)
+        self.series_skipped = 0
+        # What the indexes must learn about once the rows are in; a row that
+        # rolls back leaves ids of rows that no longer exist, which is harmless.
+        self.changed: dict[type, set[int]] = {
+            Book: set(),
+            ReviewPage: set(),
+            SeriesPage: set(),
+        }
+
+    # -- loading what exists ---------------------------------------------------
+
+    def load(self, rows: list[GoodreadsRow]) -> None:
+        """Everything the rows may match, in a handful of queries."""
+        self.books_by_isbn: dict[str, _BookRef] = {}
+        self.books_by_key: dict[tuple[str, str], _BookRef] = {}
+        self.books_by_id: dict[int, _BookRef] = {}
+        for pk, title, author, isbn13, chapters in Book.objects.order_by(
+            "pk"
+        ).values_list("pk", "title", "author", "isbn13", "chapter_count"):
+            ref = _BookRef(pk, title, author, chapters)
+            self.books_by_id[pk] = ref
+            if isbn13:
+                self.books_by_isbn[isbn13] = ref
+            self.books_by_key.setdefault(book_match_key(title, author), ref)
+
+        self.records: dict[str, GoodreadsImport] = {
+            record.source_key: record
+            for record in GoodreadsImport.objects.filter(member=self.member)
+        }
+        review_ids = [r.review_id for r in self.records.values() if r.review_id]
+        self.reviews: dict[int, tuple[int | None, bool]] = {
+            pk: (latest, live)
+            for pk, latest, live in ReviewPage.objects.filter(
+                pk__in=review_ids
+            ).values_list("pk", "latest_revision_id", "live")
+        }
+        self.progress: dict[int, ReadingProgress] = {
+            progress.book_id: progress
+            for progress in ReadingProgress.objects.filter(member=self.member)
+        }
+        self.review_slugs: set[str] = set(
+            self.review_index.get_children().values_list("slug", flat=True)
+        )
+        self.series: dict[tuple[str, str], int] = {}
+        self.series_slugs: set[str] = set()
+        self.series_entries: set[tuple[int, int]] = set()
+        if self.series_index is not None:
+            for pk, title, author, slug in (
+                SeriesPage.objects.child_of(self.series_index)
+                .order_by("path")
+                .values_list("pk", "title", "author", "slug")
+            ):
+                self.series.setdefault(book_match_key(title, author), pk)
+                self.series_slugs.add(slug)
+            self.series_entries = set(
+                SeriesEntry.objects.filter(
+                    series__in=set(self.series.values())
+                ).values_list("series_id", "book_id")
+            )
+
+    # -- one row ---------------------------------------------------------------
+
+    def import_row(self, row: GoodreadsRow) -> None:
+        key = source_key(row)
+        digest = _row_digest(row)
+        record = self.records.get(key)
+        if record is not None and record.row_digest == digest:
+            self._unchanged(row, record)
+            return
+
+        if record is not None and record.book_id in self.books_by_id:
+            book = self.books_by_id[record.book_id]
+        else:
+            book = self._book_for(row)
+        self._place_in_series(row, book)
+        self._record_progress(row, book)
+        if record is None:
+            record = GoodreadsImport(member=self.member, source_key=key)
+        record.book_id = book.id
+        record.goodreads_id = row.goodreads_id
+        record.shelf = row.shelf[:100]
+        record.rating = row.rating
+        record.date_added = row.date_added
+        record.date_read = row.date_read
+        record.read_count = row.read_count
+        record.row_digest = digest
+        self._review(row, book, record)
+        record.save()
+        self.undo.set(self.records, key, record)
+
+    def _unchanged(self, row: GoodreadsRow, record: GoodreadsImport) -> None:
+        self.report.rows_unchanged += 1
+        if record.review_id is None or record.review_id not in self.reviews:
+            return
+        latest_id, live = self.reviews[record.review_id]
+        if not self._unedited(record, latest_id):
+            self._kept(row, record)
+            return
+        if self.publish and not live:
+            page = ReviewPage.objects.get(pk=record.review_id)
+            self._publish(page.latest_revision, page)
+
+    def _unedited(
+        self, record: GoodreadsImport, latest_revision_id: int | None
+    ) -> bool:
+        if latest_revision_id == record.review_revision_id:
+            return True
+        latest = Revision.objects.filter(pk=latest_revision_id).first()
+        return _revision_digest(latest) == record.review_digest
+
+    def _kept(self, row: GoodreadsRow, record: GoodreadsImport) -> None:
+        self.report.reviews_kept += 1
+        self.report.notes.append(
+            RowNote(
+                row.line,
+                _(
+                    "Your review of %(title)s was edited after it was imported; "
+                    "it is left as it is."
+                )
+                % {"title": row.title},
+            )
+        )
+
+    # -- books and series --------------------------------------------------------
+
+    def _book_for(self, row: GoodreadsRow) -> _BookRef:
+        if row.isbn13 and row.isbn13 in self.books_by_isbn:
+            self.report.books_matched += 1
+            return self.books_by_isbn[row.isbn13]
+        key = book_match_key(row.title, row.author)
+        if key in self.books_by_key:
+            self.report.books_matched += 1
+            return self.books_by_key[key]
+        year = row.year_published
+        if year is not None and not 1 <= year <= 2100:
+            self.report.notes.append(
+                RowNote(
+                    row.line,
+                    _("Year %(year)d is not stored: books take years 1 to 2100.")
+                    % {"year": year},
+                )
+            )
+            year = None
+        book = Book(
+            title=row.title,
+            author=row.author,
+            isbn13=row.isbn13,
+            published_year=year,
+        )
+        book.full_clean(validate_unique=False, validate_constraints=False)
+        book.save()
+        self.changed[Book].add(book.pk)
+        ref = _BookRef(book.pk, book.title, book.author, None)
+        self.undo.set(self.books_by_id, ref.id, ref)
+        if book.isbn13:
+            self.undo.set(self.books_by_isbn, book.isbn13, ref)
+        self.undo.set(self.books_by_key, key, ref)
+        self.report.books_created += 1
+        return ref
+
+    def _place_in_series(self, row: GoodreadsRow, book: _BookRef) -> None:
+        if not row.series_name or row.series_position is None:
+            return
+        if self.series_index is None:
+            self.series_skipped += 1
+            return
+        position = row.series_position
+        if position > _MAX_POSITION:
+            self.report.notes.append(
+                RowNote(
+                    row.line,
+                    _("Not placed in %(series)s: position #%(n)s is too large.")
+                    % {"series": row.series_name, "n": position},
+                )
+            )
+            return
+        key = book_match_key(row.series_name, row.author)
+        series_id = self.series.get(key)
+        if series_id is None:
+            page = self._create_series(row, book, position)
+            self.changed[SeriesPage].add(page.pk)
+            self.undo.set(self.series, key, page.pk)
+            self.undo.add(self.series_entries, (page.pk, book.id))
+            self.report.series_created += 1
+            self.report.series_placed += 1
+            return
+        if (series_id, book.id) in self.series_entries:
+            return
+        SeriesEntry.objects.create(
+            series_id=series_id, book_id=book.id, position=position
+        )
+        self.changed[SeriesPage].add(series_id)
+        self.undo.add(self.series_entries, (series_id, book.id))
+        self.report.series_placed += 1
+
+    def _create_series(
+        self, row: GoodreadsRow, book: _BookRef, position: Decimal
+    ) -> SeriesPage:
+        """A new series page, live at once: it is catalogue, like a new book.
+
+        It is saved live with its first revision as the live one, which is the
+        state publishing would leave; publishing itself would save the new page
+        (and its entries) three more times, for thousands of rows.
+        """
+        now = timezone.now()
+        page = SeriesPage(
+            title=row.series_name[:255],
+            slug=self._unique_slug(row.series_name, self.series_slugs),
+            author=row.author,
+            entries=[SeriesEntry(book_id=book.id, position=position)],
+            live=True,
+            has_unpublished_changes=False,
+            first_published_at=now,
+            last_published_at=now,
+        )
+        self.series_index.add_child(instance=page)
+        revision = page.save_revision(changed=False, clean=False)
+        page.live_revision = revision
+        page.save(update_fields=["live_revision"], clean=False)
+        return page
+
+    def _unique_slug(self, text: str, taken: set[str]) -> str:
+        base = slugify(text, allow_unicode=True)[:_SLUG_LENGTH].strip("-") or "review"
+        slug, n = base, 2
+        while slug in taken:
+            slug = f"{base}-{n}"
+            n += 1
+        self.undo.add(taken, slug)
+        return slug
+
+    # -- progress ----------------------------------------------------------------
+
+    @staticmethod
+    def _rank(progress: ReadingProgress | None) -> int:
+        if progress is None:
+            return 0
+        if progress.finished:
+            return 3
+        return 2 if progress.chapter or progress.started_at else 1
+
+    def _record_progress(self, row: GoodreadsRow, book: _BookRef) -> None:
+        target = {LISTED_SHELF: 1, STARTED_SHELF: 2, FINISHED_SHELF: 3}.get(row.shelf)
+        if target is None:
+            return
+        existing = self.progress.get(book.id)
+        if self._rank(existing) >= target:
+            return  # never lower what the member has recorded
+        progress = existing or ReadingProgress(member=self.member, book_id=book.id)
+        if target == 3:
+            progress.finished = True
+            progress.finished_at = row.date_read
+            if book.chapter_count:
+                progress.chapter = book.chapter_count
+        elif target == 2:
+            progress.started_at = row.date_added or timezone.localdate()
+        progress.save()
+        if existing is None:
+            self.undo.set(self.progress, book.id, progress)
+        self.report.progress_saved += 1
+
+    # -- reviews -----------------------------------------------------------------
+
+    def _review(
+        self, row: GoodreadsRow, book: _BookRef, record: GoodreadsImport
+    ) -> None:
+        source = _digest([row.review_html, row.review_is_spoiler, row.rating, book.id])
+        if record.review_id and record.review_id in self.reviews:
+            latest_id, live = self.reviews[record.review_id]
+            if not self._unedited(record, latest_id):
+                self._kept(row, record)
+                return
+            stream = review_to_stream(row.review_html, row.review_is_spoiler)
+            page = ReviewPage.objects.get(pk=record.review_id)
+            if stream and source != record.review_source_digest:
+                self._update_review(page, row, book, stream, record)
+            elif self.publish and not live:
+                self._publish(page.latest_revision, page)
+            # A review deleted on Goodreads since is kept in the club.
+            record.review_source_digest = source
+            return
+        if record.had_review:
+            self.report.notes.append(
+                RowNote(
+                    row.line,
+                    _(
+                        "Your review of %(title)s was deleted after it was "
+                        "imported; it is not imported again."
+                    )
+                    % {"title": row.title},
+                )
+            )
+            return
+        stream = review_to_stream(row.review_html, row.review_is_spoiler)
+        if stream:
+            self._create_review(row, book, stream, record)
+        record.review_source_digest = source if stream else ""
+
+    def _review_title(self, book: _BookRef) -> str:
+        title = _("%(member)s on %(book)s") % {
+            "member": self.member_name,
+            "book": book.title,
+        }
+        return _truncate_words(title, 255)
+
+    def _fill(
+        self, page: ReviewPage, row: GoodreadsRow, book: _BookRef, stream: list
+    ) -> None:
+        page.book = book.instance()
+        page.rating = float(row.rating) if row.rating else None
+        page.summary = review_summary(stream, row.rating, book.title)
+        page.body = stream
+
+    def _create_review(
+        self,
+        row: GoodreadsRow,
+        book: _BookRef,
+        stream: list,
+        record: GoodreadsImport,
+    ) -> None:
+        title = self._review_title(book)
+        page = ReviewPage(
+            title=title,
+            slug=self._unique_slug(title, self.review_slugs),
+            owner=self.member,
+            reviewer=self.member,
+            live=False,
+        )
+        self._fill(page, row, book, stream)
+        if self.publish:
+            # Published with the date it was read, not today, so that an
+            # imported history does not flood the latest reviews.
+            day = row.date_read or row.date_added
+            if day is not None:
+                page.first_published_at = _midday(day)
+        # add_child() checks a draft's title and slug only: validate the rest
+        # (which also fills in the spoiled book) before the first revision.
+        self.review_index.add_child(instance=page)
+        page.full_clean(exclude=_KNOWN_GOOD_FIELDS)
+        revision = page.save_revision(user=self.member, clean=False)
+        self.report.reviews_created += 1
+        self._remember(record, page, revision)
+        if self.publish:
+            self._publish(revision, page)
+
+    def _update_review(
+        self,
+        page: ReviewPage,
+        row: GoodreadsRow,
+        book: _BookRef,
+        stream: list,
+        record: GoodreadsImport,
+    ) -> None:
+        draft = page.get_latest_revision_as_object()
+        self._fill(draft, row, book, stream)
+        revision = draft.save_revision(user=self.member)
+        self.report.reviews_updated += 1
+        self._remember(record, page, revision)
+        if self.publish:
+            self._publish(revision, page)
+
+    def _publish(self, revision: Revision, page: ReviewPage) -> None:
+        revision.publish(user=self.acting_user)
+        self.changed[ReviewPage].add(page.pk)
+        self.undo.set(self.reviews, page.pk, (revision.pk, True))
+        self.report.reviews_published += 1
+
+    def _remember(
+        self, record: GoodreadsImport, page: ReviewPage, revision: Revision
+    ) -> None:
+        self.changed[ReviewPage].add(page.pk)
+        record.review_id = page.pk
+        record.review_revision_id = revision.pk
+        record.review_digest = _revision_digest(revision)
+        live = self.reviews.get(page.pk, (None, False))[1]
+        self.undo.set(self.reviews, page.pk, (revision.pk, live))
+
+    def finish(self) -> None:
+        update_indexes(
+            search=self.changed,
+            # New books have no cover yet, so they reference nothing.
+            references={
+                ReviewPage: self.changed[ReviewPage],
+                SeriesPage: self.changed[SeriesPage],
+            },
+        )
+        if self.series_skipped:
+            self.report.warnings.append(
+                ngettext(
+                    "The site has no series index page, so %(n)d book was not "
+                    "placed in its series.",
+                    "The site has no series index page, so %(n)d books were not "
+                    "placed in their series.",
+                    self.series_skipped,
+                )
+                % {"n": self.series_skipped}
+            )
+
+
+def _describe_failure(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return " ".join(
+                f"{name}: {' '.join(messages)}"
+                for name, messages in error.message_dict.items()
+            )
+        return " ".join(error.messages)
+    return _("could not be saved (%(error)s).") % {"error": type(error).__name__}
+
+
+@contextmanager
+def _rolled_back_if(dry_run: bool) -> Iterator[None]:
+    with transaction.atomic():
+        yield
+        if dry_run:
+            transaction.set_rollback(True)
+
+
+def import_export(
+    source: str | bytes | IO[str] | IO[bytes],
+    member,
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    acting_user=None,
+) -> ImportReport:
+    """Import a Goodreads library export for ``member`` and report what happened.
+
+    ``source`` is the CSV (text, bytes or a file object). ``acting_user`` is who
+    publishes with ``publish=True`` (an editor in the admin; nobody from the
+    command line); the revisions are always the member's. A dry run does all of
+    the work inside a transaction that is rolled back, so its report is the
+    real one. Never raises for bad input: problems are in the report.
+    """
+    report = ImportReport(member=display_name(member), dry_run=dry_run, publish=publish)
+    try:
+        parsed = parse_export(source)
+    except (ValueError, TypeError) as error:
+        report.fatal = str(error)
+        return report
+    report.rows_read = len(parsed.rows) + len(parsed.errors)
+    report.errors.extend(parsed.errors)
+    if not parsed.rows:
+        report.fatal = (
+            _("no row of the export could be read.")
+            if parsed.errors
+            else _("the export has no books in it.")
+        )
+        return report
+    try:
+        with _rolled_back_if(dry_run), indexing_deferred(_INDEXED):
+            importer = _Importer(
+                member, report, publish=publish, acting_user=acting_user
+            )
+            importer.load(parsed.rows)
+            for row in parsed.rows:
+                try:
+                    with transaction.atomic():
+                        importer.import_row(row)
+                except Exception as error:  # one bad row must not stop the rest
+                    importer.undo.rollback()
+                    if not isinstance(error, ValidationError):
+                        logger.exception("Goodreads import: line %d failed", row.line)
+                    report.errors.append(
+                        RowError(row.line, _describe_failure(error), row.title)
+                    )
+                else:
+                    importer.undo.commit()
+                    report.rows_imported += 1
+            importer.finish()
+    except ImportAborted as error:
+        report.fatal = str(error)
+    return report
