@@ -22,15 +22,11 @@ number and the other rows still import.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from html import unescape
@@ -58,15 +54,15 @@ from ..models import (
     SeriesPage,
 )
 from .body import review_to_stream
+from .keys import book_match_key, digest, row_digest, source_key
 from .parse import GoodreadsRow, RowError, parse_export
+from .report import ImportReport, RowNote
 
 __all__ = [
     "ImportAborted",
     "ImportReport",
     "RowNote",
-    "book_match_key",
     "import_export",
-    "normalise_text",
     "review_summary",
 ]
 
@@ -77,7 +73,6 @@ FINISHED_SHELF = "read"
 STARTED_SHELF = "currently-reading"
 LISTED_SHELF = "to-read"
 
-_NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SLUG_LENGTH = 200
@@ -106,92 +101,6 @@ _KNOWN_GOOD_FIELDS = (
 
 class ImportAborted(Exception):
     """The whole import cannot run (no review index, not a Goodreads export)."""
-
-
-@dataclass(frozen=True)
-class RowNote:
-    """Something the member should know about a row that did import."""
-
-    line: int
-    message: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or would do in a dry run."""
-
-    member: str
-    dry_run: bool = False
-    publish: bool = False
-    rows_read: int = 0
-    rows_imported: int = 0
-    rows_unchanged: int = 0
-    books_created: int = 0
-    books_matched: int = 0
-    reviews_created: int = 0
-    reviews_updated: int = 0
-    reviews_published: int = 0
-    reviews_kept: int = 0
-    progress_saved: int = 0
-    series_created: int = 0
-    series_placed: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    notes: list[RowNote] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    fatal: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when at least one row is in the club (imported now or before)."""
-        return self.fatal is None and self.rows_imported > 0
-
-    def summary(self) -> str:
-        if self.fatal:
-            return _("Nothing imported: %(reason)s") % {"reason": self.fatal}
-        prefix = _("Dry run, nothing saved: ") if self.dry_run else ""
-        parts = [
-            ngettext(
-                "%(n)d of %(total)d row imported",
-                "%(n)d of %(total)d rows imported",
-                self.rows_imported,
-            )
-            % {"n": self.rows_imported, "total": self.rows_read},
-            _("%(n)d unchanged since the last import") % {"n": self.rows_unchanged},
-            _("%(n)d with errors") % {"n": len(self.errors)},
-        ]
-        details = [
-            _("books: %(created)d new, %(matched)d matched")
-            % {"created": self.books_created, "matched": self.books_matched},
-            _(
-                "reviews: %(created)d new, %(updated)d updated, %(published)d "
-                "published, %(kept)d edited by the member and left alone"
-            )
-            % {
-                "created": self.reviews_created,
-                "updated": self.reviews_updated,
-                "published": self.reviews_published,
-                "kept": self.reviews_kept,
-            },
-            _("progress: %(n)d saved") % {"n": self.progress_saved},
-            _("series: %(created)d new, %(placed)d books placed")
-            % {"created": self.series_created, "placed": self.series_placed},
-        ]
-        return f"{prefix}{'; '.join(parts)}. {'; '.join(details)}."
-
-    def sorted_errors(self) -> list[RowError]:
-        return sorted(self.errors, key=lambda error: error.line)
-
-
-def normalise_text(text: str) -> str:
-    """Case, accents, punctuation and spacing removed: ``"Le Guin, Ursula K."``
-    and ``"le guin ursula k"`` compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_WORD.sub(" ", bare.casefold()).strip()
-
-
-def book_match_key(title: str, author: str) -> tuple[str, str]:
-    return normalise_text(title), normalise_text(author)
 
 
 def _plain_text(paragraph_html: str) -> str:
@@ -233,32 +142,11 @@ def review_summary(
     return _truncate_words(text, limit)
 
 
-def _digest(data: Any) -> str:
-    encoded = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
-def _row_digest(row: GoodreadsRow) -> str:
-    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
-    values.pop("line")
-    return _digest(values)
-
-
 def _revision_digest(revision: Revision | None) -> str:
     if revision is None:
         return ""
     content = revision.content or {}
-    return _digest({name: content.get(name) for name in _REVIEW_FIELDS})
-
-
-def source_key(row: GoodreadsRow) -> str:
-    """How a row is recognised when the same export is imported again."""
-    if row.goodreads_id is not None:
-        return f"goodreads:{row.goodreads_id}"
-    if row.isbn13:
-        return f"isbn:{row.isbn13}"
-    title, author = book_match_key(row.title, row.author)
-    return "title:" + hashlib.sha256(f"{title}\0{author}".encode()).hexdigest()[:40]
+    return digest({name: content.get(name) for name in _REVIEW_FIELDS})
 
 
 def _midday(day: date) -> datetime:
@@ -410,9 +298,9 @@ class _Importer:
 
     def import_row(self, row: GoodreadsRow) -> None:
         key = source_key(row)
-        digest = _row_digest(row)
+        fingerprint = row_digest(row)
         record = self.records.get(key)
-        if record is not None and record.row_digest == digest:
+        if record is not None and record.row_digest == fingerprint:
             self._unchanged(row, record)
             return
 
@@ -431,7 +319,7 @@ class _Importer:
         record.date_added = row.date_added
         record.date_read = row.date_read
         record.read_count = row.read_count
-        record.row_digest = digest
+        record.row_digest = fingerprint
         self._review(row, book, record)
         record.save()
         self.undo.set(self.records, key, record)
@@ -611,7 +499,7 @@ class _Importer:
     def _review(
         self, row: GoodreadsRow, book: _BookRef, record: GoodreadsImport
     ) -> None:
-        source = _digest([row.review_html, row.review_is_spoiler, row.rating, book.id])
+        source = digest([row.review_html, row.review_is_spoiler, row.rating, book.id])
         if record.review_id and record.review_id in self.reviews:
             latest_id, live = self.reviews[record.review_id]
             if not self._unedited(record, latest_id):

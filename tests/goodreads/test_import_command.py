@@ -1,0 +1,130 @@
+"""``manage.py import_goodreads``: bad rows reported by line, good rows kept,
+non-zero exit only when nothing could be imported."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from reviews.models import Book, ReviewPage
+
+from .helpers import book_row, export_csv, run_import
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def call(*args, **options) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_goodreads", *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "goodreads_library_export.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_the_command_imports_and_prints_a_summary(reader):
+    out, err = call(str(FIXTURES / "export_31_columns.csv"), member="rita")
+
+    assert out.splitlines()[0].startswith("Imported 11 of 11 rows: 11 new books,")
+    assert "line 8: Year -700 is not stored" in out
+    assert err == ""
+    assert Book.objects.count() == 11
+    assert ReviewPage.objects.filter(live=False).count() == 7
+
+
+def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_import(reader):
+    out, err = call(str(FIXTURES / "export_bad_rows.csv"), member="rita")
+
+    assert out.startswith("Imported 5 of 12 rows:")
+    assert err.splitlines() == [
+        "line 5: My Rating: '6' is not a rating from 0 (unrated) to 5.",
+        "line 10: Date Added: '2019-05-03' is not a date in the form YYYY/MM/DD.",
+        "line 11: ISBN13: ISBN-13 '9780553588959' has check digit 9, expected 8.",
+        "line 12: Title: missing.",
+        "line 16: Expected 31 fields as in the header, found 8.",
+        "line 17: My Rating: '4.5' is not a rating from 0 (unrated) to 5. "
+        "Date Read: '2020/13/01' is not a valid date (month must be in 1..12).",
+        "line 18: Spoiler: 'yes' is neither 'true' nor 'false'.",
+    ]
+    assert sorted(Book.objects.values_list("title", flat=True)) == [
+        "Among Others",
+        "Book 1001",
+        "Book 1003",
+        "Book 1007",
+        "Book 1011",
+    ]
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_others_still_import(
+    reader,
+):
+    too_long = "A" * 300
+    report = run_import(
+        [book_row("Before", My_Review="Fine."),
+         book_row(too_long, My_Review="Too long a title."),
+         book_row("After (Series, #1)", My_Review="Fine too.")],
+        reader,
+    )  # fmt: skip
+
+    assert report.rows_imported == 2
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (3, "title: Ensure this value has at most 255 characters (it has 300).")
+    ]
+    assert sorted(Book.objects.values_list("title", flat=True)) == ["After", "Before"]
+    assert ReviewPage.objects.count() == 2
+
+
+def test_nothing_importable_exits_non_zero(reader, tmp_path):
+    data = export_csv([book_row("", My_Rating="9"), book_row("No date", Date_Read="x")])
+
+    with pytest.raises(CommandError, match="no row of the export could be read"):
+        call(write(tmp_path, data), member="rita")
+    assert not Book.objects.exists()
+
+
+def test_a_file_that_is_not_an_export_exits_non_zero(reader, tmp_path):
+    with pytest.raises(CommandError, match="lacks required column"):
+        call(write(tmp_path, "name,email\nRita,rita@example.org\n"), member="rita")
+
+
+def test_an_empty_export_exits_non_zero(reader, tmp_path):
+    with pytest.raises(CommandError, match="no books in it"):
+        call(write(tmp_path, export_csv([])), member="rita")
+
+
+def test_an_unknown_member_is_a_clear_error(reader, tmp_path):
+    with pytest.raises(CommandError, match="No member with the username 'nobody'"):
+        call(write(tmp_path, export_csv([book_row("X")])), member="nobody")
+
+
+def test_a_missing_file_is_a_clear_error(reader, tmp_path):
+    with pytest.raises(CommandError, match="Cannot read .*missing.csv"):
+        call(str(tmp_path / "missing.csv"), member="rita")
+
+
+def test_dry_run_and_publish_options(reader, tmp_path):
+    path = write(tmp_path, export_csv([book_row("Farthing", My_Review="Chilling.")]))
+
+    out, _ = call(path, member="rita", dry_run=True)
+    assert out.startswith("Dry run, nothing saved. Imported 1 of 1 row:")
+    assert not ReviewPage.objects.exists()
+
+    out, _ = call(path, member="rita", publish=True)
+    assert "1 review published" in out
+    assert ReviewPage.objects.get().live
+
+
+def test_a_second_run_succeeds_and_says_nothing_changed(reader, tmp_path):
+    path = write(tmp_path, export_csv([book_row("Farthing", My_Review="Chilling.")]))
+    call(path, member="rita")
+
+    out, err = call(path, member="rita")
+
+    assert out.strip() == "Imported 1 of 1 row: 1 unchanged since the last import."
+    assert err == ""
