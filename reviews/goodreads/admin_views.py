@@ -2,7 +2,8 @@
 
 It runs the same :func:`~reviews.goodreads.importer.import_export` as
 ``manage.py import_goodreads`` and shows its report. Editors (anyone who may
-add books) and superusers may use it; other admin users get 403.
+add books) and superusers may use it; other admin users get a 403 page.
+Publishing needs the right to publish reviews, as it does in the editor.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from pathlib import PurePath
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -21,7 +22,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..members import display_name
-from .importer import import_export
+from .importer import import_export, site_review_index
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 URL_NAME = "reviews_goodreads_import"
@@ -71,8 +72,9 @@ class GoodreadsImportForm(forms.Form):
         help_text=_("Report what the import would do, without saving anything."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         User = get_user_model()
         self.fields["member"].queryset = User.objects.filter(is_active=True).order_by(
             User.USERNAME_FIELD
@@ -97,6 +99,20 @@ class GoodreadsImportForm(forms.Form):
             raise forms.ValidationError(_("The file is empty."), code="empty")
         return upload
 
+    def clean_publish(self) -> bool:
+        publish = self.cleaned_data["publish"]
+        index = site_review_index()
+        if publish and index is not None and self.user is not None:
+            if not index.permissions_for_user(self.user).can_publish_subpage():
+                raise forms.ValidationError(
+                    _(
+                        "You may not publish reviews: leave this unticked to "
+                        "import them as drafts."
+                    ),
+                    code="publish",
+                )
+        return publish
+
 
 class GoodreadsImportView(WagtailAdminTemplateMixin, FormView):
     form_class = GoodreadsImportForm
@@ -106,8 +122,22 @@ class GoodreadsImportView(WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not may_import(request.user):
-            raise PermissionDenied
+            # A page that says why, with the status that says so (Wagtail's
+            # usual answer would be a redirect to the dashboard).
+            return TemplateResponse(
+                request,
+                "reviews/admin/goodreads_import_denied.html",
+                {
+                    "page_title": self.page_title,
+                    "header_icon": self.header_icon,
+                    "header_title": self.page_title,
+                },
+                status=403,
+            )
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -125,7 +155,9 @@ class GoodreadsImportView(WagtailAdminTemplateMixin, FormView):
         )
         # A fresh form: the report is the answer, the form is for the next file.
         return self.render_to_response(
-            self.get_context_data(form=self.form_class(), report=report)
+            self.get_context_data(
+                form=self.form_class(user=self.request.user), report=report
+            )
         )
 
 

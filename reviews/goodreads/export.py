@@ -93,10 +93,10 @@ class LibraryEntry:
 
     @property
     def date_read(self) -> date | None:
-        if self.shelf != FINISHED_SHELF:
-            return None
-        if self.progress is not None and self.progress.finished_at:
-            return self.progress.finished_at
+        """When progress says the book is finished, its date; without progress,
+        the imported one (Goodreads keeps it for any shelf)."""
+        if self.progress is not None:
+            return self.progress.finished_at if self.progress.finished else None
         return self.record.date_read if self.record is not None else None
 
     @property

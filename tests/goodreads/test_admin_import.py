@@ -1,0 +1,169 @@
+"""The admin's "Import from Goodreads": editors upload a member's export."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import PageLogEntry
+
+from reviews.goodreads.admin_views import MAX_UPLOAD_SIZE
+from reviews.models import Book, ReviewPage
+from reviews.roles import EDITORS, ensure_groups
+from tests.factories import UserFactory
+
+from .helpers import book_row, export_csv
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/goodreads-import/"
+
+
+def admin_user(username: str, *codenames: str):
+    user = UserFactory(username=username)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin",
+                               codename="access_admin"),
+        *Permission.objects.filter(codename__in=codenames),
+    )  # fmt: skip
+    return user
+
+
+@pytest.fixture
+def editor(indexes):
+    """An editor as ``setup_roles`` makes them: books, and publishing pages."""
+    user = UserFactory(username="eddie")
+    user.groups.add(ensure_groups(indexes[0])[EDITORS])
+    return user
+
+
+def upload(text: str, name: str = "goodreads_library_export.csv"):
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def test_an_editor_imports_a_members_export_and_sees_the_report(client, editor, reader):
+    client.force_login(editor)
+    data = export_csv(
+        [book_row("Among Others", My_Rating=5, My_Review="Books! <spoiler>Mor"
+                  "wenna wins.</spoiler>"),
+         book_row("Nameless", My_Rating="7")]
+    )  # fmt: skip
+
+    response = client.post(URL, {"file": upload(data), "member": reader.pk})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Import report for Rita Reader" in page
+    assert "Imported 1 of 2 rows" in page
+    assert "<td>3</td><td>My Rating: &#x27;7&#x27; is not a rating" in page
+    assert "Morwenna" not in page  # the report never shows review text
+    review = ReviewPage.objects.get()
+    assert review.owner == reader and not review.live
+
+
+def test_publish_and_dry_run_checkboxes(client, editor, reader):
+    client.force_login(editor)
+    data = export_csv([book_row("Farthing", My_Review="Chilling.")])
+
+    response = client.post(
+        URL, {"file": upload(data), "member": reader.pk, "dry_run": "on"}
+    )
+    assert "Dry run report: nothing was saved" in response.content.decode()
+    assert not Book.objects.exists()
+
+    client.post(URL, {"file": upload(data), "member": reader.pk, "publish": "on"})
+    review = ReviewPage.objects.get()
+    assert review.live
+    assert review.live_revision.user == reader  # the member's words…
+    entry = PageLogEntry.objects.get(page=review, action="wagtail.publish")
+    assert entry.user == editor  # …published by the editor
+
+
+def test_an_editor_who_may_not_publish_is_told_before_anything_happens(client, reader):
+    cataloguer = admin_user("cataloguer", "add_book")
+    client.force_login(cataloguer)
+    data = export_csv([book_row("Farthing", My_Review="Chilling.")])
+
+    response = client.post(
+        URL, {"file": upload(data), "member": reader.pk, "publish": "on"}
+    )
+
+    assert "You may not publish reviews" in response.content.decode()
+    assert not Book.objects.exists()
+    client.post(URL, {"file": upload(data), "member": reader.pk})
+    assert not ReviewPage.objects.get().live
+
+
+def test_the_form_shows_the_page_and_its_help(client, editor):
+    client.force_login(editor)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Import from Goodreads" in page
+    assert 'enctype="multipart/form-data"' in page
+    assert "up to 10.0\xa0MB" in page
+
+
+def test_a_file_that_is_not_csv_is_refused(client, editor, reader):
+    client.force_login(editor)
+
+    response = client.post(
+        URL, {"file": upload("x", name="library.xlsx"), "member": reader.pk}
+    )
+
+    assert response.status_code == 200
+    assert "Choose the .csv file Goodreads exported." in response.content.decode()
+    assert not Book.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused(client, editor, reader):
+    client.force_login(editor)
+    big = export_csv([book_row("Big")]) + " " * MAX_UPLOAD_SIZE
+
+    response = client.post(URL, {"file": upload(big), "member": reader.pk})
+
+    assert "the limit is 10.0\xa0MB" in response.content.decode()
+    assert not Book.objects.exists()
+
+
+def test_a_file_that_is_no_export_shows_why_nothing_was_imported(
+    client, editor, reader
+):
+    client.force_login(editor)
+
+    response = client.post(
+        URL, {"file": upload("name,email\nA,a@example.org\n"), "member": reader.pk}
+    )
+
+    assert "Nothing imported: The export lacks required column(s): Title, Author." in (
+        response.content.decode()
+    )
+
+
+def test_members_without_editor_rights_get_403(client, reader):
+    member = admin_user("member_in_admin")
+    client.force_login(member)
+
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert "Only editors may import Goodreads exports." in response.content.decode()
+    data = export_csv([book_row("Farthing")])
+    response = client.post(URL, {"file": upload(data), "member": member.pk})
+    assert response.status_code == 403
+    assert not Book.objects.exists()
+
+
+def test_the_menu_item_is_shown_to_editors_only(client, editor):
+    member = admin_user("member_in_admin")
+
+    client.force_login(editor)
+    assert URL in client.get("/admin/").content.decode()
+    client.force_login(member)
+    assert URL not in client.get("/admin/").content.decode()
+
+
+def test_visitors_are_sent_to_the_login(client, indexes):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
