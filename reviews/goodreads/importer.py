@@ -22,6 +22,7 @@ number and the other rows still import.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -267,7 +268,7 @@ class _Importer:
 
     # -- loading what exists ---------------------------------------------------
 
-    def load(self, rows: list[GoodreadsRow]) -> None:
+    def load(self) -> None:
         """Everything the rows may match, in a handful of queries."""
         self.books_by_isbn: dict[str, _BookRef] = {}
         self.books_by_key: dict[tuple[str, str], _BookRef] = {}
@@ -319,12 +320,21 @@ class _Importer:
     # -- one row ---------------------------------------------------------------
 
     def import_row(self, row: GoodreadsRow) -> None:
+        if row.goodreads_id is not None and row.goodreads_id <= 0:
+            raise ValidationError(
+                {
+                    "Book Id": _("%(id)d is not a Goodreads book id.")
+                    % {"id": row.goodreads_id}
+                }
+            )
         key = source_key(row)
         fingerprint = row_digest(row)
         record = self.records.get(key)
         if record is not None and record.row_digest == fingerprint:
             self._unchanged(row, record)
             return
+        # Changed on a copy, so that the cached one stays right on a rollback.
+        record = copy.copy(record) if record is not None else None
 
         if record is not None and record.book_id in self.books_by_id:
             book = self.books_by_id[record.book_id]
@@ -503,7 +513,12 @@ class _Importer:
         existing = self.progress.get(book.id)
         if self._rank(existing) >= target:
             return  # never lower what the member has recorded
-        progress = existing or ReadingProgress(member=self.member, book_id=book.id)
+        # A copy, so that the cached one stays right if this row rolls back.
+        progress = (
+            copy.copy(existing)
+            if existing is not None
+            else ReadingProgress(member=self.member, book_id=book.id)
+        )
         if target == 3:
             progress.finished = True
             progress.finished_at = row.date_read
@@ -512,8 +527,7 @@ class _Importer:
         elif target == 2:
             progress.started_at = row.date_added or timezone.localdate()
         progress.save()
-        if existing is None:
-            self.undo.set(self.progress, book.id, progress)
+        self.undo.set(self.progress, book.id, progress)
         self.report.progress_saved += 1
 
     # -- reviews -----------------------------------------------------------------
@@ -718,13 +732,15 @@ def import_export(
             importer = _Importer(
                 member, report, publish=publish, acting_user=acting_user
             )
-            importer.load(parsed.rows)
+            importer.load()
             for row in parsed.rows:
+                checkpoint = report.checkpoint()
                 try:
                     with transaction.atomic():
                         importer.import_row(row)
                 except Exception as error:  # one bad row must not stop the rest
                     importer.undo.rollback()
+                    report.restore(checkpoint)
                     if not isinstance(error, ValidationError):
                         logger.exception("Goodreads import: line %d failed", row.line)
                     report.errors.append(

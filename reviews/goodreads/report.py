@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -38,6 +38,9 @@ _SERIES_CREATED = ngettext_lazy("%(n)d new series", "%(n)d new series", "n")
 _SERIES_PLACED = ngettext_lazy(
     "%(n)d book placed in a series", "%(n)d books placed in a series", "n"
 )
+
+
+_NOT_COUNTED = frozenset({"member", "dry_run", "publish", "fatal"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,27 @@ class ImportReport:
         ]
         details = [str(message % {"n": n}) for n, message in counts if n]
         return f"{head}: {', '.join(details)}." if details else f"{head}."
+
+    def checkpoint(self) -> dict[str, int]:
+        """The counts and list lengths now, to :meth:`restore` if a row whose
+        changes were counted rolls back."""
+        return {
+            f.name: (
+                len(getattr(self, f.name))
+                if isinstance(getattr(self, f.name), list)
+                else getattr(self, f.name)
+            )
+            for f in fields(self)
+            if f.name not in _NOT_COUNTED
+        }
+
+    def restore(self, checkpoint: dict[str, int]) -> None:
+        for name, value in checkpoint.items():
+            current = getattr(self, name)
+            if isinstance(current, list):
+                del current[value:]
+            else:
+                setattr(self, name, value)
 
     def sorted_errors(self) -> list[RowError]:
         return sorted(self.errors, key=lambda error: error.line)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 
-from reviews.models import Book, ReviewPage
+from reviews.models import Book, GoodreadsImport, ReviewPage, SeriesPage
 
 from .helpers import book_row, export_csv, run_import
 
@@ -128,3 +129,50 @@ def test_a_second_run_succeeds_and_says_nothing_changed(reader, tmp_path):
 
     assert out.strip() == "Imported 1 of 1 row: 1 unchanged since the last import."
     assert err == ""
+
+
+def test_a_negative_book_id_is_a_bad_row(reader):
+    report = run_import([book_row("Odd", Book_Id="-5"), book_row("Even")], reader)
+
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (2, "Book Id: -5 is not a Goodreads book id.")
+    ]
+    assert list(Book.objects.values_list("title", flat=True)) == ["Even"]
+
+
+def test_a_row_that_fails_late_leaves_no_trace_in_the_data_or_the_counts(
+    reader, monkeypatch
+):
+    """A database error after the row's book, series and review were saved:
+    all of it rolls back, the report does not count it, and a later row of the
+    same series does not lean on the series that no longer exists."""
+    original_save = GoodreadsImport.save
+
+    def save(record, *args, **kwargs):
+        if record.goodreads_id == 666:
+            raise DatabaseError("disk I/O error")
+        return original_save(record, *args, **kwargs)
+
+    monkeypatch.setattr(GoodreadsImport, "save", save)
+
+    report = run_import(
+        [book_row("Doomed (Cursed Saga, #1)", Book_Id="666", My_Review="Gone."),
+         book_row("Survivor (Cursed Saga, #2)", Book_Id="667", My_Review="Here.")],
+        reader,
+    )  # fmt: skip
+
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (2, "could not be saved (DatabaseError).")
+    ]
+    assert list(Book.objects.values_list("title", flat=True)) == ["Survivor"]
+    series = SeriesPage.objects.get()
+    assert [book["title"] for book in series.books] == ["Survivor"]
+    assert ReviewPage.objects.get().book.title == "Survivor"
+    assert (
+        report.books_created,
+        report.series_created,
+        report.series_placed,
+        report.reviews_created,
+        report.progress_saved,
+        report.rows_imported,
+    ) == (1, 1, 1, 1, 1, 1)
