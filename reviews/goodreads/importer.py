@@ -464,27 +464,19 @@ class _Importer:
     def _create_series(
         self, row: GoodreadsRow, book: _BookRef, position: Decimal
     ) -> SeriesPage:
-        """A new series page, live at once: it is catalogue, like a new book.
-
-        It is saved live with its first revision as the live one, which is the
-        state publishing would leave; publishing itself would save the new page
-        (and its entries) three more times, for thousands of rows.
+        """A new series page, published at once: it is catalogue, like a new
+        book, and whoever may import may add books. Published the usual way,
+        so that ``page_published`` listeners (API caches, webhooks) hear of it.
         """
-        now = timezone.now()
         page = SeriesPage(
             title=row.series_name[:255],
             slug=self._unique_slug(row.series_name, self.series_slugs),
             author=row.author,
             entries=[SeriesEntry(book_id=book.id, position=position)],
-            live=True,
-            has_unpublished_changes=False,
-            first_published_at=now,
-            last_published_at=now,
+            live=False,
         )
         self.series_index.add_child(instance=page)
-        revision = page.save_revision(changed=False, clean=False)
-        page.live_revision = revision
-        page.save(update_fields=["live_revision"], clean=False)
+        page.save_revision().publish(user=self.acting_user, skip_permission_checks=True)
         return page
 
     def _unique_slug(self, text: str, taken: set[str]) -> str:

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import PageLogEntry
 
 from reviews.goodreads.admin_views import MAX_UPLOAD_SIZE
-from reviews.models import Book, ReviewPage
+from reviews.models import Book, ReviewPage, SeriesPage
 from reviews.roles import EDITORS, ensure_groups
 from tests.factories import UserFactory
 
@@ -80,7 +80,7 @@ def test_publish_and_dry_run_checkboxes(client, editor, reader):
 def test_an_editor_who_may_not_publish_is_told_before_anything_happens(client, reader):
     cataloguer = admin_user("cataloguer", "add_book")
     client.force_login(cataloguer)
-    data = export_csv([book_row("Farthing", My_Review="Chilling.")])
+    data = export_csv([book_row("Farthing (Small Change, #1)", My_Review="Chilling.")])
 
     response = client.post(
         URL, {"file": upload(data), "member": reader.pk, "publish": "on"}
@@ -90,6 +90,8 @@ def test_an_editor_who_may_not_publish_is_told_before_anything_happens(client, r
     assert not Book.objects.exists()
     client.post(URL, {"file": upload(data), "member": reader.pk})
     assert not ReviewPage.objects.get().live
+    # A new series is catalogue, like the book: whoever may add books adds it.
+    assert SeriesPage.objects.get(title="Small Change").live
 
 
 def test_the_form_shows_the_page_and_its_help(client, editor):

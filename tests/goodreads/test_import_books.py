@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from wagtail.models import PageLogEntry
 
 from reviews.models import Book, SeriesEntry, SeriesPage
 from tests.factories import BookFactory, make_series
@@ -102,6 +103,8 @@ def test_a_series_in_the_title_creates_the_series_and_places_the_book(reader):
     siege = SeriesPage.objects.get(title="The Siege")
     assert siege.live and siege.author == "K.J. Parker"
     assert siege.live_revision_id is not None
+    # Published the usual way, so publish listeners (webhooks, caches) hear of it.
+    assert PageLogEntry.objects.filter(page=siege, action="wagtail.publish").exists()
     assert siege.books == [
         {"id": Book.objects.get(title="The Betrayal").pk, "title": "The Betrayal",
          "position": 2}
