@@ -241,6 +241,18 @@ def test_api_export_without_a_token_is_401(client, reader, path):
     assert "Among" not in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["export.json", "export.csv"])
+def test_api_export_is_never_served_from_a_shared_cache(client, reader, path):
+    run_import([book_row("Among Others", My_Review="Mine.")], reader)
+    assert client.get(f"/api/v3/reading/{path}").status_code == 401
+
+    response = client.get(f"/api/v3/reading/{path}", **bearer(reader))
+
+    assert response.status_code == 200
+    assert "Among Others" in response.content.decode()
+    assert "public" not in response.get("Cache-Control", "")
+
+
 def test_api_export_is_in_the_openapi_document(client):
     paths = client.get("/api/v3/openapi.json").json()["paths"]
 
