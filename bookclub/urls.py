@@ -33,3 +33,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database outage outside a view is still a 503, not a traceback.
+handler500 = "bookclub.errors.server_error"

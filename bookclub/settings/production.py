@@ -1,4 +1,8 @@
-"""Production: everything secret or host-specific comes from the environment."""
+"""Production: everything secret or host-specific comes from the environment.
+
+See docs/deploy.md for the variables and how to run several app servers
+behind a load balancer and a CDN.
+"""
 
 import os
 
@@ -6,28 +10,118 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item]
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
 DEBUG = False
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
 
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "Set ALLOWED_HOSTS (comma-separated) in the environment."
     )
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# HTTPS: the load balancer terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Wagtail's live preview shows the page in a same-origin frame, so DENY would
+# break the editor; SAMEORIGIN still refuses every other site.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# PostgreSQL: persistent connections, checked at the start of each request so
+# a restarted database is reconnected to without restarting the app.
+DATABASES["default"]["CONN_MAX_AGE"] = int(  # noqa: F405
+    os.environ.get("DB_CONN_MAX_AGE", "600")
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        {
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+            # A runaway query must not hold a sync worker past gunicorn's timeout.
+            "options": "-c statement_timeout="
+            + os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000"),
+        }
+    )
+
+# Redis: a cache that degrades to a miss while Redis is down (bookclub/cache.py).
+if REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "bookclub.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": "bookclub",
+            "TIMEOUT": int(os.environ.get("CACHE_TIMEOUT", "300")),
+            "OPTIONS": {
+                "DOWN_RETRY_SECONDS": float(
+                    os.environ.get("CACHE_DOWN_RETRY_SECONDS", "5")
+                ),
+            },
+        }
+    }
+
+# A database outage is a 503 with Retry-After, never a 500 traceback.
+MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
+
+# Uploads and image renditions: bounded so one upload cannot exhaust a worker.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(
+    os.environ.get("WAGTAILIMAGES_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024))
+)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(
+    os.environ.get("WAGTAILIMAGES_MAX_IMAGE_PIXELS", str(40_000_000))
+)
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+# Logs: JSON lines on stdout (LOG_FORMAT=text for a terminal).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "bookclub.logging.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "django_tasks": {"level": "WARNING"},
+            "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+        },
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)

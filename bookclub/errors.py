@@ -1,0 +1,19 @@
+"""Error views that never touch the database."""
+
+from __future__ import annotations
+
+import sys
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+
+from .middleware import DATABASE_UNAVAILABLE_ERRORS, database_unavailable_response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a database outage outside a view (e.g. in a middleware)
+    is still a 503 with ``Retry-After``; anything else is the plain 500 page."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+        return database_unavailable_response(request)
+    return HttpResponseServerError(loader.render_to_string("500.html"))

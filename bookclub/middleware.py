@@ -1,0 +1,65 @@
+"""Turn a database outage into a 503 with ``Retry-After``, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+#: Exceptions that mean "the database cannot be reached right now".
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    )
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 a client sees while the database is away: JSON for API clients,
+    a plain page (rendered without the database) for people."""
+    if wants_json(request):
+        response: HttpResponse = JsonResponse(
+            {
+                "message": "The service is briefly unavailable; try again shortly.",
+                "code": "database_unavailable",
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 when a view (or its template) fails because the database
+    is unreachable. Persistent connections are health-checked at the start of
+    each request (``CONN_HEALTH_CHECKS``), so the site recovers by itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+            return None
+        logger.warning(
+            "Database unavailable, answering 503: %s",
+            exception,
+            extra={"status_code": 503, "path": request.path},
+        )
+        return database_unavailable_response(request)

@@ -1,0 +1,79 @@
+"""Production settings pass Django's deployment checks and configure the
+runtime the way docs/deploy.md says."""
+
+import json
+
+from .helpers import production_env, run_python
+
+SHOW_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "conn_max_age": db["CONN_MAX_AGE"],
+    "health_checks": db["CONN_HEALTH_CHECKS"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "middleware": settings.MIDDLEWARE,
+    "upload": settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE,
+    "pixels": settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS,
+    "data_upload": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "formatter": settings.LOGGING["formatters"]["json"]["()"],
+}))
+"""
+
+
+def test_check_deploy_is_clean_with_a_production_environment():
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_env(REDIS_URL="redis://127.0.0.1:6379/6"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_a_weak_secret_key():
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_env(SECRET_KEY="short"),
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr
+
+
+def test_production_runtime_settings():
+    result = run_python(
+        ["-c", SHOW_SETTINGS],
+        production_env(
+            REDIS_URL="redis://127.0.0.1:6379/6", WAGTAILIMAGES_MAX_UPLOAD_SIZE="1000"
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["debug"] is False
+    assert shown["conn_max_age"] >= 60
+    assert shown["health_checks"] is True
+    assert shown["cache"] == "bookclub.cache.ResilientRedisCache"
+    assert "bookclub.middleware.DatabaseUnavailableMiddleware" in shown["middleware"]
+    assert shown["upload"] == 1000
+    assert 0 < shown["pixels"] <= 128_000_000
+    assert 0 < shown["data_upload"] <= 10 * 1024 * 1024
+    assert shown["formatter"] == "bookclub.logging.JsonFormatter"
+
+
+def test_gunicorn_takes_its_workers_from_the_environment():
+    result = run_python(
+        ["-m", "gunicorn", "--print-config", "-c", "gunicorn.conf.py"],
+        production_env(WEB_CONCURRENCY="3", BIND="127.0.0.1:8123"),
+    )
+    assert result.returncode == 0, result.stderr
+    config = {
+        name.strip(): value.strip()
+        for name, _, value in (
+            line.partition("=") for line in result.stdout.splitlines() if "=" in line
+        )
+    }
+    assert config["workers"] == "3"
+    assert "127.0.0.1:8123" in config["bind"]
+    assert config["worker_class"] == "sync"

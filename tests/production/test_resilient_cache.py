@@ -1,0 +1,124 @@
+"""The production cache keeps the site serving while Redis is down."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from bookclub.cache import ResilientRedisCache
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free port, never the shared one."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is needed (the project runs on Redis)"
+        self.process = subprocess.Popen(  # noqa: S603
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_cache(url: str) -> ResilientRedisCache:
+    return ResilientRedisCache(
+        url, {"KEY_PREFIX": "t", "OPTIONS": {"DOWN_RETRY_SECONDS": 0.2}}
+    )
+
+
+def test_every_operation_is_a_miss_when_redis_cannot_be_reached(caplog):
+    cache = make_cache(f"redis://127.0.0.1:{_free_port()}/0")
+    with caplog.at_level(logging.WARNING, logger="bookclub.cache"):
+        assert cache.get("k") is None
+        assert cache.get("k", "fallback") == "fallback"
+        assert cache.get_many(["a", "b"]) == {}
+        assert cache.set("k", 1) is None
+        assert cache.add("k", 1) is False
+        assert cache.set_many({"a": 1}) == ["a"]
+        assert cache.has_key("k") is False
+        assert cache.delete("k") is False
+        assert cache.get_or_set("k", lambda: "computed") == "computed"
+        with pytest.raises(ValueError):
+            cache.incr("k")
+    # One warning per outage, not one per call.
+    assert [r.getMessage() for r in caplog.records].count(
+        caplog.records[0].getMessage()
+    ) == 1
+    assert "unavailable" in caplog.records[0].getMessage()
+
+
+def test_it_serves_from_redis_then_degrades_then_recovers(private_redis):
+    cache = make_cache(private_redis.url)
+    cache.set("book", "The Siege")
+    assert cache.get("book") == "The Siege"
+    assert cache.add("views", 1) is True
+    assert cache.incr("views") == 2
+
+    private_redis.stop()
+    assert cache.get("book") is None
+    assert cache.add("views", 1) is False
+    assert cache.is_down
+
+    private_redis.start()
+    time.sleep(0.25)  # past DOWN_RETRY_SECONDS
+    cache.set("book", "The Betrayal")
+    assert cache.get("book") == "The Betrayal"
+    assert not cache.is_down
+
+
+def test_view_counting_survives_a_redis_outage(settings, db, django_assert_num_queries):
+    from reviews.popularity import record_view
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "bookclub.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+        }
+    }
+    with django_assert_num_queries(0):
+        for _ in range(15):
+            record_view(1)
