@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-browser lint check install clean
+.PHONY: run test test-browser lint check install clean bench resilience
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+# Benchmarks against stock Wagtail and the static limit (docs/performance.md):
+# BENCH_ARGS=--quick for a short run; DATABASE_URL=postgres://…/bookclub_bench adds PostgreSQL.
+bench: $(STAMP)
+	$(PY) -m benchmarks run $(BENCH_ARGS)
+
+# Load, Redis-outage and PostgreSQL-restart scripts; RESILIENCE_ARGS=--short for CI.
+resilience: $(STAMP)
+	$(PY) -m benchmarks resilience all $(RESILIENCE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var test-artifacts

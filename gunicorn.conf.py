@@ -26,6 +26,12 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
 # the addresses given (comma-separated), never from everyone by default.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
+# gunicorn 25+ opens a control socket in ~/.gunicorn; several servers on one
+# host would share it, so it is opt-in (GUNICORN_CONTROL_SOCKET=path).
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -42,6 +48,7 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
                 "stream": "ext://sys.stdout",
             }
         },
+        "root": {"handlers": ["stdout"], "level": "INFO"},
         "loggers": {
             "gunicorn.error": {
                 "handlers": ["stdout"],

@@ -1,0 +1,59 @@
+"""``python -m benchmarks``: the benchmark and the resilience scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    bench = commands.add_parser(
+        "run",
+        help="seed, serve with gunicorn and measure every endpoint",
+        description="Seeds N reviews into a scratch database (SQLite in a temp "
+        "dir; also PostgreSQL when DATABASE_URL names a scratch database), "
+        "serves it with gunicorn on 127.0.0.1 and prints one table.",
+    )
+    bench.add_argument("--reviews", default="1000,20000", help="sizes, e.g. 1000,20000")
+    bench.add_argument("--duration", type=float, default=20.0, help="seconds each")
+    bench.add_argument("--warmup", type=float, default=2.0, help="seconds each")
+    bench.add_argument(
+        "--rounds", type=int, default=4, help="endpoints take turns this many times"
+    )
+    bench.add_argument("--concurrency", type=int, default=8)
+    bench.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    bench.add_argument(
+        "--database",
+        action="append",
+        choices=["sqlite", "postgresql"],
+        help="default: sqlite, and postgresql when DATABASE_URL is set",
+    )
+    bench.add_argument("--redis-url", help="serve with the Redis cache at this URL")
+    bench.add_argument("--quick", action="store_true", help="200 reviews, 3 s each")
+    bench.add_argument("--keep", action="store_true", help="keep the PostgreSQL db")
+
+    resilience = commands.add_parser(
+        "resilience", help="load, Redis-outage and database-restart scripts"
+    )
+    resilience.add_argument(
+        "scenario", choices=["mixed", "redis", "postgres", "all"], default="all"
+    )
+    resilience.add_argument("--short", action="store_true", help="a short CI form")
+    resilience.add_argument("--seconds", type=float, help="override the run length")
+
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        from .runner import options_from_args, run
+
+        run(options_from_args(args))
+        return 0
+    from .resilience import main as resilience_main
+
+    return resilience_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

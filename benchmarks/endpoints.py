@@ -1,0 +1,79 @@
+"""What the benchmark measures. Data, not code: add a row to measure a new
+endpoint. Each endpoint lists candidate paths; the first that answers 200
+is used, and an endpoint none of whose candidates answers shows "n/a"
+(e.g. the club's v3 routers before they exist).
+
+Placeholders: ``{id}`` a review id, ``{url}`` a review's path, ``{term}``
+the search term the seed put in some summaries. Endpoints with ``{id}`` or
+``{url}`` rotate through many reviews under load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+V2_FIELDS = "type=reviews.ReviewPage&fields=*&limit=20"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    candidates: tuple[str, ...]
+    #: "club" rows are compared with the two baselines.
+    kind: str = "club"
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        "v2_list",
+        "v2 review list (20, all fields)",
+        (f"/api/v2/pages/?{V2_FIELDS}",),
+    ),
+    Endpoint(
+        "v3_list",
+        "v3 club review list (20)",
+        ("/api/v3/reviews/?limit=20", "/api/v3/reviews?limit=20"),
+    ),
+    Endpoint(
+        "v3_pages_list",
+        "v3 Wagtail pages list (20, base fields)",
+        ("/api/v3/pages/?type=reviews.ReviewPage&limit=20",),
+    ),
+    Endpoint("v2_detail", "v2 review detail", ("/api/v2/pages/{id}/",)),
+    Endpoint(
+        "v3_detail",
+        "v3 club review detail",
+        ("/api/v3/reviews/{id}/", "/api/v3/reviews/{id}"),
+    ),
+    Endpoint("html_review", "review HTML page", ("{url}",)),
+    Endpoint(
+        "search",
+        "search (v2 search=)",
+        ("/api/v2/pages/?type=reviews.ReviewPage&search={term}&limit=20",),
+    ),
+    Endpoint("home", "home page", ("/",)),
+    Endpoint(
+        "stock_v2_list",
+        "baseline: stock Wagtail v2 list (20, all fields)",
+        (f"/bench/stock/v2/pages/?{V2_FIELDS}",),
+        kind="stock",
+    ),
+    Endpoint(
+        "static",
+        "baseline: static JSON of the same size",
+        ("/bench/static.json",),
+        kind="static",
+    ),
+)
+
+
+def expand(template: str, *, ids: list[int], urls: list[str], term: str) -> list[str]:
+    """The concrete paths a template stands for, in rotation order."""
+    if "{id}" in template:
+        return [template.replace("{id}", str(pk)) for pk in ids]
+    if "{url}" in template:
+        return [template.replace("{url}", url) for url in urls]
+    return [template.replace("{term}", term)]

@@ -1,0 +1,165 @@
+"""A bounded HTTP load driver: threads, each with its own keep-alive
+``http.client`` connection, spread over a few processes so the driver's
+own GIL is not what is measured. 127.0.0.1 only; every run stops at its
+deadline or its request budget, whichever comes first."""
+
+from __future__ import annotations
+
+import http.client
+import multiprocessing
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+LOOPBACK = ("127.0.0.1", "localhost")
+MAX_REQUESTS = 500_000
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float | None:
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index]
+
+    @property
+    def failures(self) -> int:
+        """Connection errors plus every response that was not 2xx/3xx."""
+        bad = sum(n for status, n in self.statuses.items() if status >= 400)
+        return self.errors + bad
+
+    def merge(self, other: LoadResult) -> None:
+        self.requests += other.requests
+        self.seconds = max(self.seconds, other.seconds)
+        self.latencies.extend(other.latencies)
+        self.statuses.update(other.statuses)
+        self.errors += other.errors
+
+
+def _worker(
+    host: str,
+    port: int,
+    paths: list[str],
+    offset: int,
+    deadline: float,
+    budget: list[int],
+    lock: threading.Lock,
+    result: LoadResult,
+    headers: dict[str, str],
+) -> None:
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    i = offset
+    while time.monotonic() < deadline:
+        with lock:
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+        path = paths[i % len(paths)]
+        i += 1
+        start = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            result.errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            continue
+        result.latencies.append(time.perf_counter() - start)
+        result.statuses[response.status] += 1
+        result.requests += 1
+    conn.close()
+
+
+def _run_threads(
+    host: str,
+    port: int,
+    paths: list[str],
+    threads: int,
+    seconds: float,
+    max_requests: int,
+    first_offset: int,
+    headers: dict[str, str],
+) -> LoadResult:
+    deadline = time.monotonic() + seconds
+    budget = [max_requests]
+    lock = threading.Lock()
+    results = [LoadResult() for _ in range(threads)]
+    started = time.perf_counter()
+    workers = [
+        threading.Thread(
+            target=_worker,
+            args=(host, port, paths, first_offset + n * 7, deadline, budget, lock)
+            + (results[n], headers),
+        )
+        for n in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    total = LoadResult()
+    for part in results:
+        total.merge(part)
+    total.seconds = time.perf_counter() - started
+    return total
+
+
+def _process_entry(args: tuple) -> LoadResult:
+    return _run_threads(*args)
+
+
+def run_load(
+    port: int,
+    paths: list[str],
+    *,
+    concurrency: int = 8,
+    seconds: float = 10.0,
+    processes: int = 2,
+    max_requests: int = MAX_REQUESTS,
+    host: str = "127.0.0.1",
+    headers: dict[str, str] | None = None,
+) -> LoadResult:
+    """``concurrency`` clients for ``seconds``, split over ``processes``."""
+    if host not in LOOPBACK:
+        raise ValueError("The load driver only targets this machine (127.0.0.1).")
+    processes = max(1, min(processes, concurrency))
+    shares = [concurrency // processes] * processes
+    for n in range(concurrency % processes):
+        shares[n] += 1
+    jobs = [
+        (
+            host,
+            port,
+            paths,
+            share,
+            seconds,
+            max_requests // processes,
+            n * 13,
+            headers or {},
+        )
+        for n, share in enumerate(shares)
+    ]
+    if processes == 1:
+        return _process_entry(jobs[0])
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        parts = pool.map(_process_entry, jobs)
+    total = LoadResult()
+    for part in parts:
+        total.merge(part)
+    return total

@@ -1,0 +1,90 @@
+"""Runs inside Django (bench settings, scratch database): migrate, seed,
+find which endpoints exist, count SQL queries per request, and write the
+JSON the load runner reads. Started by ``python -m benchmarks run``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROTATION = 100
+
+
+def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
+    import os
+
+    import django
+
+    os.environ["BENCH_BLOB_PATH"] = str(blob)
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.endpoints import ENDPOINTS, expand
+    from benchmarks.seed import SEARCH_TERM, seed
+    from reviews.models import ReviewPage
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+
+    timings: dict[str, float] = {}
+    if migrate:
+        start = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        timings["migrate"] = time.perf_counter() - start
+        report(f"  migrate: {timings['migrate']:.1f} s")
+    start = time.perf_counter()
+    timings |= seed(reviews, report=report)
+    timings["seed_total"] = time.perf_counter() - start
+    report(f"  seeded {reviews} reviews in {timings['seed_total']:.1f} s")
+
+    reviews_qs = ReviewPage.objects.live().order_by("-first_published_at", "pk")
+    sample = list(reviews_qs[:ROTATION])
+    ids = [page.pk for page in sample]
+    urls = [page.url for page in sample]
+
+    client = Client()
+    endpoints = []
+    for endpoint in ENDPOINTS:
+        row = {"key": endpoint.key, "label": endpoint.label, "kind": endpoint.kind}
+        for template in endpoint.candidates:
+            paths = expand(template, ids=ids, urls=urls, term=SEARCH_TERM)
+            response = client.get(paths[0])
+            if response.status_code != 200:
+                continue
+            if endpoint.key == "v2_list":
+                blob.write_bytes(response.content)
+            # Count the second request: gunicorn's workers are warm too.
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(paths[0])
+            row |= {
+                "template": template,
+                "paths": paths,
+                "queries": len(queries.captured_queries),
+                "bytes": len(response.content),
+                "status": response.status_code,
+            }
+            break
+        endpoints.append(row)
+        shown = row.get("queries", "n/a")
+        report(f"  {endpoint.key}: {row.get('template', 'n/a')} queries={shown}")
+    out.write_text(
+        json.dumps(
+            {
+                "reviews": reviews,
+                "timings": timings,
+                "endpoints": endpoints,
+                "vendor": connection.vendor,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))

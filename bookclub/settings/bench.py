@@ -1,0 +1,61 @@
+"""Settings for the benchmark and resilience scripts (``python -m benchmarks``).
+
+Production behaviour (DEBUG off, persistent health-checked connections, the
+resilient Redis cache, 503 on database outages) on 127.0.0.1, plus the
+benchmark-only URLconf with the baselines. Never used to serve the club.
+"""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+# Benchmarks run on 127.0.0.1 against a scratch database only.
+SECRET_KEY = os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ROOT_URLCONF = "benchmarks.urls"
+
+DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # WAL lets readers run beside a writer; IMMEDIATE takes the write lock
+    # up front so concurrent writers queue instead of failing mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3  # noqa: F405
+
+if REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "bookclub.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": "bookclub-bench",
+            "OPTIONS": {"DOWN_RETRY_SECONDS": 2},
+        }
+    }
+
+MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
+
+# Static files are not part of what is measured; no manifest is needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", MEDIA_ROOT)  # noqa: F405
+STATIC_ROOT = os.environ.get("STATIC_ROOT", STATIC_ROOT)  # noqa: F405
+WAGTAILAPI_BASE_URL = "http://127.0.0.1"
+WAGTAILADMIN_BASE_URL = "http://127.0.0.1"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "bookclub.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Probing for endpoints that do not exist yet is expected: no 404 noise.
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

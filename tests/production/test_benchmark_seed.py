@@ -1,0 +1,51 @@
+"""The benchmark's bulk seeding builds a valid page tree that the site serves
+exactly like pages created through Wagtail."""
+
+from __future__ import annotations
+
+import pytest
+from wagtail.models import Page
+
+from benchmarks.endpoints import ENDPOINTS, expand
+from benchmarks.seed import SEARCH_TERM, seed
+from reviews.models import ReviewIndexPage, ReviewPage
+
+
+@pytest.mark.django_db
+def test_bulk_seeded_reviews_form_a_valid_tree_and_are_served(client):
+    seed(60, report=lambda line: None)
+
+    assert ReviewPage.objects.live().count() == 60
+    problems = Page.find_problems()
+    assert all(not found for found in problems), problems
+    index = ReviewIndexPage.objects.get()
+    assert index.get_children().count() == index.numchild == 60
+
+    review = ReviewPage.objects.live().order_by("pk").last()
+    assert len(review.body) == 6
+    assert {block.block_type for block in review.body} >= {"paragraph", "spoiler"}
+    assert review.tags.count() == 2
+
+    page = client.get(review.url)
+    assert page.status_code == 200
+    assert b'class="spoiler"' in page.content
+
+    listing = client.get(
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=*&limit=20"
+    ).json()
+    assert listing["meta"]["total_count"] == 60
+    body = listing["items"][0]["body"]
+    spoiler = next(block for block in body if block["type"] == "spoiler")
+    assert spoiler["value"]["hidden"] is True and spoiler["value"]["content"] is None
+
+    found = client.get(
+        f"/api/v2/pages/?type=reviews.ReviewPage&search={SEARCH_TERM}"
+    ).json()
+    assert found["meta"]["total_count"] >= 2
+
+
+def test_every_endpoint_expands_to_concrete_paths():
+    for endpoint in ENDPOINTS:
+        for template in endpoint.candidates:
+            paths = expand(template, ids=[3, 4], urls=["/a/", "/b/"], term="x")
+            assert paths and all("{" not in path for path in paths)
