@@ -55,9 +55,11 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
                 "level": loglevel.upper(),
                 "propagate": False,
             },
+            # Access lines only when ACCESS_LOG is set (any logconfig switches
+            # gunicorn's access logging on, so it is silenced here otherwise).
             "gunicorn.access": {
-                "handlers": ["stdout"],
-                "level": "INFO",
+                "handlers": ["stdout"] if accesslog else [],
+                "level": "INFO" if accesslog else "CRITICAL",
                 "propagate": False,
             },
         },

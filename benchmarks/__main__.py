@@ -46,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "run":
-        from .runner import options_from_args, run
+        from .runner import failures, options_from_args, run
 
-        run(options_from_args(args))
-        return 0
+        failed = failures(run(options_from_args(args)))
+        if failed:
+            print(f"{failed} requests failed.", file=sys.stderr)
+        return 1 if failed else 0
     from .resilience import main as resilience_main
 
     return resilience_main(args)

@@ -22,7 +22,7 @@ def prepare(out: Path, writers: int) -> None:
     from django.core.management import call_command
 
     from benchmarks.seed import seed
-    from reviews.models import Book, ReviewIndexPage, ReviewPage
+    from reviews.models import Book, DiscussionPage, ReviewIndexPage, ReviewPage
     from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -42,7 +42,7 @@ def prepare(out: Path, writers: int) -> None:
         else:
             user.groups.add(groups[MEMBERS])
         pages = []
-        for p in range(PAGES_PER_WRITER):
+        for p in range(PAGES_PER_WRITER if role == "editor" else 0):
             page = ReviewPage(
                 title=f"Resilience {role} {n}.{p}",
                 slug=f"resilience-{role}-{n}-{p}",
@@ -64,7 +64,12 @@ def prepare(out: Path, writers: int) -> None:
                 }
             )
         accounts.append({"username": user.username, "role": role, "pages": pages})
-    out.write_text(json.dumps({"password": PASSWORD, "accounts": accounts}))
+    discussions = list(DiscussionPage.objects.live().values_list("pk", flat=True))
+    out.write_text(
+        json.dumps(
+            {"password": PASSWORD, "accounts": accounts, "discussions": discussions}
+        )
+    )
 
 
 def verify(writes_path: Path) -> int:
@@ -72,15 +77,20 @@ def verify(writes_path: Path) -> int:
     each page is what the page shows."""
     from wagtail.models import Revision
 
-    from reviews.models import ReviewPage
+    from reviews.models import DiscussionComment, ReviewPage
 
     writes = json.loads(writes_path.read_text())
     missing = []
     last_publish: dict[int, str] = {}
     for write in writes:
-        stored = Revision.objects.filter(
-            object_id=str(write["page"]), content__summary=write["marker"]
-        ).exists()
+        if write["kind"] == "comment":
+            stored = DiscussionComment.objects.filter(
+                page_id=write["page"], body=write["marker"]
+            ).exists()
+        else:
+            stored = Revision.objects.filter(
+                object_id=str(write["page"]), content__summary=write["marker"]
+            ).exists()
         if not stored:
             missing.append(write)
         if write["kind"] == "publish":

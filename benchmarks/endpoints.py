@@ -54,6 +54,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "search (v2 search=)",
         ("/api/v2/pages/?type=reviews.ReviewPage&search={term}&limit=20",),
     ),
+    Endpoint("search_html", "search HTML page", ("/search/?q={term}",)),
     Endpoint("home", "home page", ("/",)),
     Endpoint(
         "stock_v2_list",

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 LOOPBACK = ("127.0.0.1", "localhost")
 MAX_REQUESTS = 500_000
+#: Longer than gunicorn's worker timeout (30 s): a request the server gives up
+#: on ends there, so no worker is still busy when the next endpoint starts.
+CLIENT_TIMEOUT = 60
 
 
 @dataclass
@@ -60,7 +63,7 @@ def _worker(
     result: LoadResult,
     headers: dict[str, str],
 ) -> None:
-    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn = http.client.HTTPConnection(host, port, timeout=CLIENT_TIMEOUT)
     i = offset
     while time.monotonic() < deadline:
         with lock:
@@ -77,7 +80,7 @@ def _worker(
         except (OSError, http.client.HTTPException):
             result.errors += 1
             conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn = http.client.HTTPConnection(host, port, timeout=CLIENT_TIMEOUT)
             continue
         result.latencies.append(time.perf_counter() - start)
         result.statuses[response.status] += 1

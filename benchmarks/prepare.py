@@ -69,6 +69,8 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
                 "bytes": len(response.content),
                 "status": response.status_code,
             }
+            if endpoint.key == "html_review":
+                row["writes_per_100_views"] = _writes_per_100(client, paths[0])
             break
         endpoints.append(row)
         shown = row.get("queries", "n/a")
@@ -83,6 +85,21 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
             },
             indent=2,
         )
+    )
+
+
+def _writes_per_100(client, path: str) -> int:
+    """View counting must not write to the database on every request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(100):
+            client.get(path)
+    return sum(
+        1
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     )
 
 

@@ -1,8 +1,8 @@
 """Resilience scripts: bounded runs against gunicorn on 127.0.0.1.
 
-* ``mixed``: 16 clients for 60 s: readers, members saving drafts and editors
-  publishing through the Wagtail admin over HTTP. Zero 5xx; every
-  acknowledged write is in the database afterwards.
+* ``mixed``: 16 clients for 60 s: readers, members posting discussion
+  comments and editors publishing through the Wagtail admin, all over
+  HTTP. Zero 5xx; every acknowledged write is in the database afterwards.
 * ``redis``: readers while a private redis-server (not the shared one) is
   stopped and started again mid-run. Reads keep working.
 * ``postgres``: readers and writers while a private PostgreSQL cluster (not
@@ -39,6 +39,7 @@ READ_PATHS = (
     "/api/v2/pages/?type=reviews.ReviewPage&search=lighthouse",
     "/reviews/",
     "/feeds/reviews/",
+    "/search/?q=lighthouse",
 )
 MAX_REQUESTS_PER_CLIENT = 20_000
 
@@ -136,56 +137,66 @@ def reader(port: int, run: Run, deadline: float, offset: int) -> None:
             time.sleep(0.2)  # as a person or a client library would
 
 
-def writer(port: int, run: Run, deadline: float, account: dict, password: str) -> None:
-    """A member saves drafts of their own reviews; an editor publishes."""
+def writer(port: int, run: Run, deadline: float, account: dict, club: dict) -> None:
+    """A member posts discussion comments; an editor publishes reviews
+    through the Wagtail admin. Both over HTTP, logged in with a session."""
     browser = Browser(port)
-    while not browser.login(account["username"], password):
+    while not browser.login(account["username"], club["password"]):
         run.record("login", 0, 0)
         if time.monotonic() >= deadline:
             return
         time.sleep(0.5)
-    kind = "publish" if account["role"] == "editor" else "draft"
+    kind = "publish" if account["role"] == "editor" else "comment"
     for i in range(MAX_REQUESTS_PER_CLIENT):
         if time.monotonic() >= deadline:
             break
-        page = account["pages"][i % len(account["pages"])]
         marker = f"{kind}-{account['username']}-{i}-{uuid.uuid4().hex[:8]}"
-        form = {
-            "csrfmiddlewaretoken": browser.cookies.get("csrftoken", ""),
-            "title": page["title"],
-            "slug": page["slug"],
-            "book": page["book"],
-            "rating": "4.0",
-            "reviewer": page["reviewer"],
-            "summary": marker,
-            "tags": "",
-            "seo_title": "",
-            "search_description": "",
-            "body-count": "1",
-            "body-0-type": "heading",
-            "body-0-value": f"Edited: {marker}",
-            "body-0-deleted": "",
-            "body-0-order": "0",
-            "body-0-id": str(uuid.uuid4()),
-            "comments-TOTAL_FORMS": "0",
-            "comments-INITIAL_FORMS": "0",
-            "comments-MIN_NUM_FORMS": "0",
-            "comments-MAX_NUM_FORMS": "1000",
-        }
-        if kind == "publish":
-            form["action-publish"] = "action-publish"
+        if kind == "comment":
+            page_id = club["discussions"][i % len(club["discussions"])]
+            path = f"/club/discussions/{page_id}/comments/"
+            form = {"body": marker, "chapter": "", "parent": ""}
+        else:
+            page = account["pages"][i % len(account["pages"])]
+            page_id = page["id"]
+            path = f"/admin/pages/{page_id}/edit/"
+            form = publish_form(page, marker)
+        form["csrfmiddlewaretoken"] = browser.cookies.get("csrftoken", "")
         start = time.perf_counter()
-        status, headers, _ = browser.request(
-            "POST", f"/admin/pages/{page['id']}/edit/", form
-        )
+        status, headers, _ = browser.request("POST", path, form)
         run.record(kind, status, time.perf_counter() - start)
         location = headers.get("Location", "")
         if status == 302 and "/login/" not in location:
             with run.lock:
-                run.writes.append({"page": page["id"], "marker": marker, "kind": kind})
+                run.writes.append({"page": page_id, "marker": marker, "kind": kind})
         elif status == 302:
-            browser.login(account["username"], password)
+            browser.login(account["username"], club["password"])
         time.sleep(0.3 if status and status < 500 else 0.5)
+
+
+def publish_form(page: dict, marker: str) -> dict:
+    """The Wagtail admin's edit form for a review, with "Publish" pressed."""
+    return {
+        "title": page["title"],
+        "slug": page["slug"],
+        "book": page["book"],
+        "rating": "4.0",
+        "reviewer": page["reviewer"],
+        "summary": marker,
+        "tags": "",
+        "seo_title": "",
+        "search_description": "",
+        "body-count": "1",
+        "body-0-type": "heading",
+        "body-0-value": f"Edited: {marker}",
+        "body-0-deleted": "",
+        "body-0-order": "0",
+        "body-0-id": str(uuid.uuid4()),
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+        "action-publish": "action-publish",
+    }
 
 
 def drive(
@@ -207,7 +218,7 @@ def drive(
     threads += [
         threading.Thread(
             target=writer,
-            args=(port, run, deadline, account, club["password"]),
+            args=(port, run, deadline, account, club),
         )
         for account in club["accounts"][:writers]
     ]
@@ -358,7 +369,7 @@ def summarise(run: Run, phases: list[tuple[str, float, float]]) -> list[dict]:
                 "writes_acknowledged": sum(
                     1
                     for o in outcomes
-                    if o.kind in ("draft", "publish") and o.status == 302
+                    if o.kind in ("comment", "publish") and o.status == 302
                 ),
             }
         )
@@ -409,7 +420,7 @@ def prepare_club(env: dict[str, str], workdir: Path, writers: int) -> dict:
 
 
 def scenario_mixed(seconds: float, workdir: Path) -> dict:
-    """16 clients: 10 readers, 4 members saving drafts, 2 editors publishing."""
+    """16 clients: 10 readers, 4 members commenting, 2 editors publishing."""
     postgres = os.environ.get("DATABASE_URL", "")
     if postgres.startswith("postgres"):
         from .runtime import recreate_postgres

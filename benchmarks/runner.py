@@ -180,6 +180,17 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
+def failures(report_path: Path) -> int:
+    """Requests that failed (non-2xx/3xx or connection errors), all runs."""
+    report = json.loads(report_path.read_text())
+    return sum(
+        row.get("errors", 0)
+        for database in report["databases"].values()
+        for run in database["runs"]
+        for row in run["endpoints"]
+    )
+
+
 def run(options: Options) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     facts = machine_facts(
@@ -230,6 +241,15 @@ def run(options: Options) -> Path:
         f"Load average {report['settings']['load_average_at_start'][0]:.1f} at start, "
         f"{report['settings']['load_average_at_end'][0]:.1f} at end."
     )
+    writes = [
+        row["writes_per_100_views"]
+        for database in report["databases"].values()
+        for run in database["runs"]
+        for row in run["endpoints"]
+        if "writes_per_100_views" in row
+    ]
+    if writes:
+        print(f"Database writes per 100 review page views: {max(writes)}")
     print(f"Results: {out.relative_to(ROOT)}")
     return out
 

@@ -38,6 +38,9 @@ if REDIS_URL:  # noqa: F405
         }
     }
 
+# The load scripts post comments far faster than the club allows a person to.
+BOOKCLUB_COMMENT_RATES = [(100_000, 60)]
+
 MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
 
 # Static files are not part of what is measured; no manifest is needed.

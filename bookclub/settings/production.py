@@ -82,6 +82,24 @@ if REDIS_URL:  # noqa: F405
         }
     }
 
+# CDN / reverse-proxy purging on publish (wagtail.contrib.frontend_cache):
+# Cloudflare with CLOUDFLARE_ZONE_ID + CLOUDFLARE_API_TOKEN, or any cache that
+# accepts HTTP PURGE (Varnish, nginx) with FRONTEND_CACHE_PURGE_URL.
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": os.environ.get("CLOUDFLARE_API_TOKEN", ""),
+        "ZONEID": os.environ["CLOUDFLARE_ZONE_ID"],
+    }
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
+    }
+if WAGTAILFRONTENDCACHE:
+    INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405
+
 # A database outage is a 503 with Retry-After, never a 500 traceback.
 MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
 

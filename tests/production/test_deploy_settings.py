@@ -20,6 +20,8 @@ print(json.dumps({
     "pixels": settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS,
     "data_upload": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     "formatter": settings.LOGGING["formatters"]["json"]["()"],
+    "frontend_cache": sorted(settings.WAGTAILFRONTENDCACHE),
+    "apps": settings.INSTALLED_APPS,
 }))
 """
 
@@ -46,7 +48,9 @@ def test_production_runtime_settings():
     result = run_python(
         ["-c", SHOW_SETTINGS],
         production_env(
-            REDIS_URL="redis://127.0.0.1:6379/6", WAGTAILIMAGES_MAX_UPLOAD_SIZE="1000"
+            REDIS_URL="redis://127.0.0.1:6379/6",
+            WAGTAILIMAGES_MAX_UPLOAD_SIZE="1000",
+            FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081",
         ),
     )
     assert result.returncode == 0, result.stderr
@@ -60,6 +64,9 @@ def test_production_runtime_settings():
     assert 0 < shown["pixels"] <= 128_000_000
     assert 0 < shown["data_upload"] <= 10 * 1024 * 1024
     assert shown["formatter"] == "bookclub.logging.JsonFormatter"
+    # Publishing purges the CDN / proxy once one is configured.
+    assert shown["frontend_cache"] == ["proxy"]
+    assert "wagtail.contrib.frontend_cache" in shown["apps"]
 
 
 def test_gunicorn_takes_its_workers_from_the_environment():
