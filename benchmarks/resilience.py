@@ -371,6 +371,9 @@ def summarise(run: Run, phases: list[tuple[str, float, float]]) -> list[dict]:
                     for o in outcomes
                     if o.kind in ("comment", "publish") and o.status == 302
                 ),
+                "acknowledged_by_kind": dict(
+                    Counter(o.kind for o in outcomes if o.status == 302)
+                ),
             }
         )
     return rows
