@@ -20,6 +20,7 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     os.environ["BENCH_BLOB_PATH"] = str(blob)
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -59,12 +60,17 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
                 continue
             if endpoint.key == "v2_list":
                 blob.write_bytes(response.content)
-            # Count the second request: gunicorn's workers are warm too.
+            # Cold: nothing cached (the site's own caches emptied); warm: the
+            # same request again, as gunicorn's warm workers mostly see it.
+            cache.clear()
+            with CaptureQueriesContext(connection) as cold:
+                client.get(paths[0])
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(paths[0])
             row |= {
                 "template": template,
                 "paths": paths,
+                "queries_cold": len(cold.captured_queries),
                 "queries": len(queries.captured_queries),
                 "bytes": len(response.content),
                 "status": response.status_code,
@@ -73,7 +79,7 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
                 row["writes_per_100_views"] = _writes_per_100(client, paths[0])
             break
         endpoints.append(row)
-        shown = row.get("queries", "n/a")
+        shown = f"{row['queries_cold']}/{row['queries']}" if "queries" in row else "n/a"
         report(f"  {endpoint.key}: {row.get('template', 'n/a')} queries={shown}")
     out.write_text(
         json.dumps(

@@ -183,9 +183,10 @@ def format_table(database: str, version: str, runs: list[dict]) -> str:
             if "rps" not in row:
                 lines.append(f"{row['label']:<44}{'n/a':>9}")
                 continue
+            queries = f"{row.get('queries_cold', row['queries'])}/{row['queries']}"
             line = (
                 f"{row['label']:<44}{row['rps']:>9.1f}{row['p50_ms']:>9.1f}"
-                f"{row['p99_ms']:>9.1f}{row['errors']:>8}{row['queries']:>9}"
+                f"{row['p99_ms']:>9.1f}{row['errors']:>8}{queries:>9}"
                 f"{_ratio(row.get('vs_stock')):>8}{_percent(row.get('vs_static')):>9}"
             )
             if scaling:
@@ -263,7 +264,8 @@ def run(options: Options) -> Path:
         f"\n{options.concurrency} clients, {options.workers} gunicorn sync workers, "
         f"{options.duration:g} s per endpoint; "
         "×stock = req/s over stock Wagtail's v2 list, "
-        "%static = req/s as a share of the static JSON blob. "
+        "%static = req/s as a share of the static JSON blob; "
+        "queries = SQL queries for one request with empty caches / warm. "
         f"Load average {report['settings']['load_average_at_start'][0]:.1f} at start, "
         f"{report['settings']['load_average_at_end'][0]:.1f} at end."
     )
