@@ -34,6 +34,18 @@ def series_memberships(book) -> list[dict[str, Any]]:
     ]
 
 
+def series_books(entries) -> list[dict[str, Any]]:
+    """A series' books in the order given, as every API version shows them."""
+    return [
+        {
+            "id": entry.book_id,
+            "title": entry.book.title,
+            "position": entry.position_number,
+        }
+        for entry in entries
+    ]
+
+
 def rendition_representation(rendition) -> dict[str, Any]:
     return {"url": rendition.url, "width": rendition.width, "height": rendition.height}
 

@@ -15,7 +15,7 @@ from wagtail.api.rich_text import APIRichText
 from wagtail.api.v2.utils import get_full_url
 
 from ..members import display_name
-from .fields import book_summary, cover_representation, series_memberships
+from .fields import book_summary, series_books
 
 
 def _rich_text(request: HttpRequest, value: str, features) -> str:
@@ -73,14 +73,9 @@ def review_item(request: HttpRequest, page) -> dict[str, Any]:
 
 def book_item(book) -> dict[str, Any]:
     return {
-        "id": book.pk,
-        "title": book.title,
-        "author": book.author,
-        "isbn13": book.isbn13,
+        **book_summary(book),
         "published_year": book.published_year,
         "chapter_count": book.chapter_count,
-        "cover": cover_representation(book.cover),
-        "series": series_memberships(book),
         "average_rating": (
             round(book.average_rating, 2) if book.average_rating is not None else None
         ),
@@ -98,14 +93,7 @@ def series_item(request: HttpRequest, page) -> dict[str, Any]:
         "meta": page_meta(request, page, "club_series_detail"),
         "author": page.author,
         "description": _rich_text(request, page.description, features),
-        "books": [
-            {
-                "id": entry.book_id,
-                "title": entry.book.title,
-                "position": entry.position_number,
-            }
-            for entry in page.entries.all()
-        ],
+        "books": series_books(page.entries.all()),
     }
 
 

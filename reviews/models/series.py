@@ -78,14 +78,9 @@ class SeriesPage(HeadlessPreviewMixin, Page):
     @property
     def books(self) -> list[dict]:
         """The series in reading order, as the API shows it."""
-        return [
-            {
-                "id": entry.book_id,
-                "title": entry.book.title,
-                "position": entry.position_number,
-            }
-            for entry in self.ordered_entries()
-        ]
+        from ..api.fields import series_books
+
+        return series_books(self.ordered_entries())
 
     def get_context(self, request, *args, **kwargs):
         from .reviews import ReviewPage
