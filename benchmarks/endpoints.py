@@ -6,6 +6,11 @@ is used, and an endpoint none of whose candidates answers shows "n/a"
 Placeholders: ``{id}`` a review id, ``{url}`` a review's path, ``{term}``
 the search term the seed put in some summaries. Endpoints with ``{id}`` or
 ``{url}`` rotate through many reviews under load.
+
+Rows with ``cached=False`` are served by a second gunicorn running the same
+code with the club's response caches turned off (``CACHES_OFF_ENV``): what
+a request costs when nothing has been cached yet, next to what a cached one
+costs.
 """
 
 from __future__ import annotations
@@ -13,6 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 V2_FIELDS = "type=reviews.ReviewPage&fields=*&limit=20"
+
+#: The environment of the "caches off" server, and the same as settings for
+#: counting its queries in-process.
+CACHES_OFF_ENV = {"BOOKCLUB_API_RESPONSE_CACHE": "0"}
+CACHES_OFF_SETTINGS = {"BOOKCLUB_API_RESPONSE_CACHE": False}
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,8 @@ class Endpoint:
     kind: str = "club"
     notes: str = ""
     extra: dict = field(default_factory=dict)
+    #: False: measured on the server with the club's response caches off.
+    cached: bool = True
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -56,6 +68,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("search_html", "search HTML page", ("/search/?q={term}",)),
     Endpoint("home", "home page", ("/",)),
+    Endpoint(
+        "v2_list_off",
+        "v2 review list (20, all fields), caches off",
+        (f"/api/v2/pages/?{V2_FIELDS}",),
+        cached=False,
+    ),
+    Endpoint(
+        "v3_list_off",
+        "v3 club review list (20), caches off",
+        ("/api/v3/reviews/?limit=20",),
+        cached=False,
+    ),
+    Endpoint(
+        "v2_detail_off",
+        "v2 review detail, caches off",
+        ("/api/v2/pages/{id}/",),
+        cached=False,
+    ),
+    Endpoint(
+        "v3_detail_off",
+        "v3 club review detail, caches off",
+        ("/api/v3/reviews/{id}/",),
+        cached=False,
+    ),
+    Endpoint(
+        "html_review_off",
+        "review HTML page, caches off",
+        ("{url}",),
+        cached=False,
+    ),
+    Endpoint("home_off", "home page, caches off", ("/",), cached=False),
     Endpoint(
         "stock_v2_list",
         "baseline: stock Wagtail v2 list (20, all fields)",

@@ -24,9 +24,9 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
-    from benchmarks.endpoints import ENDPOINTS, expand
+    from benchmarks.endpoints import CACHES_OFF_SETTINGS, ENDPOINTS, expand
     from benchmarks.seed import SEARCH_TERM, seed
     from reviews.models import ReviewPage
 
@@ -52,7 +52,13 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     client = Client()
     endpoints = []
     for endpoint in ENDPOINTS:
-        row = {"key": endpoint.key, "label": endpoint.label, "kind": endpoint.kind}
+        row = {
+            "key": endpoint.key,
+            "label": endpoint.label,
+            "kind": endpoint.kind,
+            "cached": endpoint.cached,
+        }
+        switch = override_settings(**({} if endpoint.cached else CACHES_OFF_SETTINGS))
         for template in endpoint.candidates:
             paths = expand(template, ids=ids, urls=urls, term=SEARCH_TERM)
             response = client.get(paths[0])
@@ -63,9 +69,9 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
             # Cold: nothing cached (the site's own caches emptied); warm: the
             # same request again, as gunicorn's warm workers mostly see it.
             cache.clear()
-            with CaptureQueriesContext(connection) as cold:
+            with switch, CaptureQueriesContext(connection) as cold:
                 client.get(paths[0])
-            with CaptureQueriesContext(connection) as queries:
+            with switch, CaptureQueriesContext(connection) as queries:
                 response = client.get(paths[0])
             row |= {
                 "template": template,

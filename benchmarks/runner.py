@@ -6,9 +6,11 @@ import json
 import os
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from .endpoints import CACHES_OFF_ENV
 from .load import LoadResult, run_load
 from .runtime import (
     ROOT,
@@ -58,8 +60,16 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
     log = workdir / f"gunicorn-{database}-{reviews}.log"
     measured = [e for e in prepared["endpoints"] if e.get("paths")]
     results = {e["key"]: LoadResult() for e in measured}
-    with Gunicorn(env, workers=options.workers, log=log) as server:
+    with ExitStack() as stack:
+        servers = {True: stack.enter_context(Gunicorn(env, options.workers, log))}
+        if not all(e["cached"] for e in measured):
+            # The same code with the response caches off, for the "caches
+            # off" rows; idle while the other server is measured.
+            servers[False] = stack.enter_context(
+                Gunicorn(env | CACHES_OFF_ENV, options.workers, log)
+            )
         for endpoint in measured:
+            server = servers[endpoint["cached"]]
             if options.warmup:
                 run_load(
                     server.port,
@@ -73,6 +83,7 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
         slice_seconds = options.duration / options.rounds
         for _ in range(options.rounds):
             for endpoint in measured:
+                server = servers[endpoint["cached"]]
                 part = run_load(
                     server.port,
                     endpoint["paths"],

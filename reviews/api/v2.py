@@ -57,6 +57,16 @@ class ReaderAwareMixin:
         response.setdefault("Vary", "Authorization, Cookie")
         return response
 
+    def get_renderer_context(self):
+        # Wagtail pretty-prints v2 JSON (indent=4), which forces Python's
+        # pure-Python encoder: a quarter of a 20-review listing's time and a
+        # third of its bytes. Clients parse JSON; compact output serves them
+        # the same data through the C encoder. The browsable renderer still
+        # indents for people.
+        context = super().get_renderer_context()
+        context.pop("indent", None)
+        return context
+
 
 #: The club's review filters, as in API v3's ``/reviews/`` (``book`` and
 #: ``tags`` are Wagtail's own field filters in v2).

@@ -56,3 +56,13 @@ def test_token_member_listing_cost_does_not_grow(twenty_reviews):
     five, _ = count_queries(member, f"{V3}?limit=5")
     twenty, _ = count_queries(member, f"{V3}?limit=20")
     assert five == twenty
+
+
+def test_v2_serves_compact_json(client, twenty_reviews):
+    """Pretty-printed JSON goes through Python's slow encoder; clients get
+    the same data without the indentation."""
+    response = client.get(f"{V2}&limit=20")
+    assert response.status_code == 200
+    assert b"\n" not in response.content
+    assert b'": ' not in response.content
+    assert len(response.json()["items"]) == 20
