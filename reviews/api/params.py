@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from ninja import Field, Path, Schema
 from ninja.errors import HttpError
 
+from ..counts import remembered_count
+
 #: The largest id a club endpoint accepts: every id column is at least a
 #: 32-bit integer, and a larger number must be a 4xx, not a database error.
 MAX_ID = 2_147_483_647
@@ -64,13 +66,19 @@ def max_limit() -> int | None:
     return getattr(settings, "WAGTAILAPI_LIMIT_MAX", 20)
 
 
-def paginate(queryset: QuerySet, params: PaginationParams) -> dict[str, Any]:
-    """``{"count", "items"}`` like Wagtail's v3 listings; items are a list."""
+def paginate(
+    queryset: QuerySet, params: PaginationParams, *, public: bool = False
+) -> dict[str, Any]:
+    """``{"count", "items"}`` like Wagtail's v3 listings; items are a list.
+
+    ``public``: the listing is the same for every reader, so its total is
+    counted once per content version (reviews/counts.py).
+    """
     limit_max = max_limit()
     if limit_max is not None and params.limit > limit_max:
         raise HttpError(400, f"limit cannot be higher than {limit_max}")
     return {
-        "count": queryset.count(),
+        "count": remembered_count(queryset) if public else queryset.count(),
         "items": list(queryset[params.offset : params.offset + params.limit]),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models
+from django.db.models import QuerySet
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
@@ -24,6 +25,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from ..counts import with_remembered_count
 from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from .auth import BearerTokenAuthentication
@@ -206,6 +208,10 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
         return queryset
 
     def paginate_queryset(self, queryset):
+        if isinstance(queryset, QuerySet) and not self.request.user.is_authenticated:
+            # Anonymous listings are the same for everyone: their total is
+            # counted once per content version (reviews/counts.py).
+            queryset = with_remembered_count(queryset)
         page = super().paginate_queryset(queryset)
         if page is not None and _is_reviews(queryset):
             page = list(page)

@@ -70,7 +70,7 @@ def list_books(
         queryset = queryset.filter(
             Q(title__icontains=filters.search) | Q(author__icontains=filters.search)
         )
-    page = paginate(queryset.order_by("title", "pk"), pagination)
+    page = paginate(queryset.order_by("title", "pk"), pagination, public=True)
     page["items"] = [representations.book_item(book) for book in page["items"]]
     return page
 

@@ -51,7 +51,7 @@ def list_series(
     queryset = public_series()
     if filters.author:
         queryset = queryset.filter(author__icontains=filters.author)
-    page = paginate(queryset.order_by("title", "pk"), pagination)
+    page = paginate(queryset.order_by("title", "pk"), pagination, public=True)
     page["items"] = [representations.series_item(request, p) for p in page["items"]]
     return page
 
