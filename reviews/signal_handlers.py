@@ -1,4 +1,5 @@
-"""Signal wiring: API cache invalidation and publish webhooks."""
+"""Signal wiring: API cache invalidation, the spoiler media index and publish
+webhooks."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import caching, webhooks
+from . import caching, spoiler_media, webhooks
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:
@@ -28,6 +29,10 @@ def register_signal_handlers() -> None:
         Vote,
     )
 
+    # Before the caches move on: listings must see the page's new references.
+    page_published.connect(
+        spoiler_media.index_on_publish, dispatch_uid="reviews_spoiler_media_index"
+    )
     page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
     page_unpublished.connect(
         caching.page_changed, dispatch_uid="reviews_api_unpublished"

@@ -282,7 +282,12 @@ def register_goodreads_import_url():
             "goodreads-import/",
             goodreads_admin.GoodreadsImportView.as_view(),
             name=goodreads_admin.URL_NAME,
-        )
+        ),
+        path(
+            "goodreads-import/<int:job_id>/",
+            goodreads_admin.GoodreadsImportJobView.as_view(),
+            name=goodreads_admin.JOB_URL_NAME,
+        ),
     ]
 
 

@@ -27,6 +27,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from ..counts import with_remembered_count
 from ..models import ReviewPage
+from ..spoiler_media import without_spoiler_media
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from .auth import BearerTokenAuthentication
 from .querysets import prepare_streams, with_review_relations
@@ -220,11 +221,22 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
 
 
 class ClubImagesAPIViewSet(ReaderAwareMixin, ImagesAPIViewSet):
+    """Wagtail's images endpoint, less images that belong to spoilers
+    (see :mod:`reviews.spoiler_media`)."""
+
     known_query_parameters = ImagesAPIViewSet.known_query_parameters | READER_PARAMS
+
+    def get_queryset(self):
+        return without_spoiler_media(super().get_queryset())
 
 
 class ClubDocumentsAPIViewSet(ReaderAwareMixin, DocumentsAPIViewSet):
+    """Wagtail's documents endpoint, less documents that belong to spoilers."""
+
     known_query_parameters = DocumentsAPIViewSet.known_query_parameters | READER_PARAMS
+
+    def get_queryset(self):
+        return without_spoiler_media(super().get_queryset())
 
 
 def build_router() -> WagtailAPIRouter:

@@ -2,8 +2,9 @@
 
 :func:`register` must run before ``api.urls`` is first read; the project's
 ``urls.py`` calls it right before mounting the API. The club's routers sit
-beside Wagtail's own ``pages``, ``sites`` and ``schema`` routers in the same
-OpenAPI document.
+beside Wagtail's own ``pages``, ``sites``, ``images``, ``documents`` and
+``schema`` routers in the same OpenAPI document; the images and documents
+routers are narrowed so media that belongs to spoilers stays out of them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,46 @@ from .comments import router as comments_router
 from .exports import router as exports_router
 
 _registered: set[int] = set()
+
+#: Wagtail's own v3 media routers (mounted by ``wagtail.images`` and
+#: ``wagtail.documents`` themselves) and the function each reads its public
+#: queryset from, for list and detail alike.
+_MEDIA_QUERYSETS = (
+    ("wagtail.images.api.v3.router", "get_images_queryset"),
+    ("wagtail.documents.api.v3.router", "get_documents_queryset"),
+)
+
+
+def _hide_spoiler_media() -> None:
+    """Leave media that belongs to spoilers out of Wagtail's v3 images and
+    documents endpoints, as API v2's viewsets do (:mod:`reviews.spoiler_media`).
+
+    Those routers offer no hook for their queryset, so their module-level
+    queryset function is wrapped. Should a Wagtail upgrade rename it, this
+    fails loudly at start-up rather than letting the listing leak again.
+    """
+    from importlib import import_module
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ..spoiler_media import without_spoiler_media
+
+    for module_name, function_name in _MEDIA_QUERYSETS:
+        module = import_module(module_name)
+        original = getattr(module, function_name, None)
+        if original is None:
+            raise ImproperlyConfigured(
+                f"{module_name}.{function_name} is gone: media used only in "
+                "spoilers would be listed by API v3."
+            )
+        if getattr(original, "hides_spoiler_media", False):
+            continue
+
+        def public_queryset(request: HttpRequest, _original=original):
+            return without_spoiler_media(_original(request))
+
+        public_queryset.hides_spoiler_media = True  # type: ignore[attr-defined]
+        setattr(module, function_name, public_queryset)
 
 
 def register(api: NinjaAPI) -> NinjaAPI:
@@ -45,6 +86,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
             detail="The data is incomplete or conflicts with existing content.",
         )
 
+    _hide_spoiler_media()
     api.add_exception_handler(InvalidReaderParams, invalid_reader)
     api.add_exception_handler(IntegrityError, integrity_error)
     api.add_router("/books/", books_router)

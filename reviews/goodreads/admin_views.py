@@ -1,9 +1,12 @@
 """The admin's "Import from Goodreads": an editor uploads a member's export.
 
-It runs the same :func:`~reviews.goodreads.importer.import_export` as
-``manage.py import_goodreads`` and shows its report. Editors (anyone who may
-add books) and superusers may use it; other admin users get a 403 page.
-Publishing needs the right to publish reviews, as it does in the editor.
+The upload is stored as a :class:`~reviews.models.GoodreadsImportJob` and run
+in the background (:mod:`reviews.goodreads.tasks`) by the same
+:func:`~reviews.goodreads.importer.import_export` as ``manage.py
+import_goodreads``: a large import outlasts a web request. The job's page
+shows its status, then its report. Editors (anyone who may add books) and
+superusers may use it; other admin users get a 403 page. Publishing needs the
+right to publish reviews, as it does in the editor.
 """
 
 from __future__ import annotations
@@ -12,20 +15,28 @@ from pathlib import PurePath
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..members import display_name
-from .importer import import_export, site_review_index
+from ..models import GoodreadsImportJob
+from .importer import site_review_index
+from .report import ImportReport
+from .tasks import enqueue_import
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 URL_NAME = "reviews_goodreads_import"
+JOB_URL_NAME = "reviews_goodreads_import_job"
+RECENT_JOBS = 10
+#: Seconds between reloads of a job's page while it runs.
+REFRESH_SECONDS = 3
 
 
 def may_import(user) -> bool:
@@ -114,9 +125,7 @@ class GoodreadsImportForm(forms.Form):
         return publish
 
 
-class GoodreadsImportView(WagtailAdminTemplateMixin, FormView):
-    form_class = GoodreadsImportForm
-    template_name = "reviews/admin/goodreads_import.html"
+class EditorsOnlyMixin:
     page_title = _("Import from Goodreads")
     header_icon = "upload"
 
@@ -136,29 +145,69 @@ class GoodreadsImportView(WagtailAdminTemplateMixin, FormView):
             )
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(URL_NAME), "label": _("Import from Goodreads")}
+        ]
+
+
+class GoodreadsImportView(EditorsOnlyMixin, WagtailAdminTemplateMixin, FormView):
+    form_class = GoodreadsImportForm
+    template_name = "reviews/admin/goodreads_import.html"
+
     def get_form_kwargs(self) -> dict:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse(URL_NAME), "label": self.page_title}
-        ]
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["recent_jobs"] = GoodreadsImportJob.objects.select_related(
+            "member"
+        ).defer("source", "report")[:RECENT_JOBS]
+        return context
 
     def form_valid(self, form: GoodreadsImportForm) -> HttpResponse:
         data = form.cleaned_data
-        report = import_export(
-            data["file"],
-            data["member"],
+        upload = data["file"]
+        upload.seek(0)
+        job = GoodreadsImportJob.objects.create(
+            member=data["member"],
+            requested_by=self.request.user,
+            file_name=PurePath(upload.name).name[:255],
+            source=upload.read(),
             publish=data["publish"],
             dry_run=data["dry_run"],
-            acting_user=self.request.user,
         )
-        # A fresh form: the report is the answer, the form is for the next file.
-        return self.render_to_response(
-            self.get_context_data(
-                form=self.form_class(user=self.request.user), report=report
-            )
+        enqueue_import(job)
+        return HttpResponseRedirect(reverse(JOB_URL_NAME, args=[job.pk]))
+
+
+class GoodreadsImportJobView(EditorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One import: waiting, running, its report, or why it failed."""
+
+    template_name = "reviews/admin/goodreads_import_job.html"
+
+    def get_page_subtitle(self) -> str:
+        return self.job.file_name
+
+    def get(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        self.job = get_object_or_404(
+            GoodreadsImportJob.objects.select_related("member", "requested_by").defer(
+                "source"
+            ),
+            pk=job_id,
         )
+        return super().get(request, job_id=job_id)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        context["job"] = job
+        context["member_name"] = display_name(job.member)
+        context["report"] = (
+            ImportReport.from_dict(job.report) if job.report is not None else None
+        )
+        context["refresh_seconds"] = None if job.finished else REFRESH_SECONDS
+        return context
 
 
 class GoodreadsImportMenuItem(MenuItem):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -130,3 +131,33 @@ class ImportReport:
 
     def sorted_errors(self) -> list[RowError]:
         return sorted(self.errors, key=lambda error: error.line)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data, to keep with a background import's job."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("errors", "notes"):
+                value = [
+                    {
+                        k: v if isinstance(v, int) else str(v)
+                        for k, v in vars(item).items()
+                    }
+                    for item in value
+                ]
+            elif f.name == "warnings":
+                value = [str(warning) for warning in value]
+            elif isinstance(value, str) or (
+                value is not None and not isinstance(value, (bool, int))
+            ):
+                value = str(value)
+            data[f.name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        known = {f.name for f in fields(cls)}
+        values = {name: value for name, value in data.items() if name in known}
+        values["errors"] = [RowError(**error) for error in data.get("errors", [])]
+        values["notes"] = [RowNote(**note) for note in data.get("notes", [])]
+        return cls(**values)

@@ -10,7 +10,7 @@ from .discussions import (
     DiscussionIndexPage,
     DiscussionPage,
 )
-from .imports import GoodreadsImport
+from .imports import GoodreadsImport, GoodreadsImportJob
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
@@ -24,6 +24,7 @@ __all__ = [
     "DiscussionIndexPage",
     "DiscussionPage",
     "GoodreadsImport",
+    "GoodreadsImportJob",
     "MeetingRSVP",
     "Nomination",
     "NominationRound",

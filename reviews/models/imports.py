@@ -106,3 +106,59 @@ class GoodreadsImport(models.Model):
     @property
     def had_review(self) -> bool:
         return bool(self.review_digest)
+
+
+class GoodreadsImportJob(models.Model):
+    """One upload of a Goodreads export in the admin, run by a background task.
+
+    The uploaded file is kept with the job, so nothing the editor sent is lost
+    if the task fails; the job then shows the error instead of a report.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="goodreads_import_jobs",
+        verbose_name=_("member"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("The editor who uploaded the file; publishing is in their name."),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    source = models.BinaryField(_("uploaded file"))
+    publish = models.BooleanField(_("publish the reviews"), default=False)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    report = models.JSONField(_("report"), null=True, blank=True)
+    error = models.TextField(
+        _("error"), blank=True, help_text=_("Why the task failed, if it did.")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Goodreads import job")
+        verbose_name_plural = _("Goodreads import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} for {self.member} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

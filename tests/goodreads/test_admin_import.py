@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import PageLogEntry
 
 from reviews.goodreads.admin_views import MAX_UPLOAD_SIZE
-from reviews.models import Book, ReviewPage, SeriesPage
+from reviews.models import Book, GoodreadsImportJob, ReviewPage, SeriesPage
 from reviews.roles import EDITORS, ensure_groups
 from tests.factories import UserFactory
 
@@ -39,7 +39,24 @@ def upload(text: str, name: str = "goodreads_library_export.csv"):
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
 
-def test_an_editor_imports_a_members_export_and_sees_the_report(client, editor, reader):
+@pytest.fixture
+def post_import(client, django_capture_on_commit_callbacks):
+    """Upload as the admin does, let the (immediate) task run once the upload
+    commits, and follow the redirect to the import's page."""
+
+    def post(data: dict):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, data)
+        if response.status_code != 302:
+            return response
+        return client.get(response["Location"])
+
+    return post
+
+
+def test_an_editor_imports_a_members_export_and_sees_the_report(
+    client, editor, reader, post_import
+):
     client.force_login(editor)
     data = export_csv(
         [book_row("Among Others", My_Rating=5, My_Review="Books! <spoiler>Mor"
@@ -47,7 +64,7 @@ def test_an_editor_imports_a_members_export_and_sees_the_report(client, editor, 
          book_row("Nameless", My_Rating="7")]
     )  # fmt: skip
 
-    response = client.post(URL, {"file": upload(data), "member": reader.pk})
+    response = post_import({"file": upload(data), "member": reader.pk})
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -59,17 +76,15 @@ def test_an_editor_imports_a_members_export_and_sees_the_report(client, editor, 
     assert review.owner == reader and not review.live
 
 
-def test_publish_and_dry_run_checkboxes(client, editor, reader):
+def test_publish_and_dry_run_checkboxes(client, editor, reader, post_import):
     client.force_login(editor)
     data = export_csv([book_row("Farthing", My_Review="Chilling.")])
 
-    response = client.post(
-        URL, {"file": upload(data), "member": reader.pk, "dry_run": "on"}
-    )
+    response = post_import({"file": upload(data), "member": reader.pk, "dry_run": "on"})
     assert "Dry run report: nothing was saved" in response.content.decode()
     assert not Book.objects.exists()
 
-    client.post(URL, {"file": upload(data), "member": reader.pk, "publish": "on"})
+    post_import({"file": upload(data), "member": reader.pk, "publish": "on"})
     review = ReviewPage.objects.get()
     assert review.live
     assert review.live_revision.user == reader  # the member's words…
@@ -77,7 +92,9 @@ def test_publish_and_dry_run_checkboxes(client, editor, reader):
     assert entry.user == editor  # …published by the editor
 
 
-def test_an_editor_who_may_not_publish_is_told_before_anything_happens(client, reader):
+def test_an_editor_who_may_not_publish_is_told_before_anything_happens(
+    client, reader, post_import
+):
     cataloguer = admin_user("cataloguer", "add_book")
     client.force_login(cataloguer)
     data = export_csv([book_row("Farthing (Small Change, #1)", My_Review="Chilling.")])
@@ -88,7 +105,8 @@ def test_an_editor_who_may_not_publish_is_told_before_anything_happens(client, r
 
     assert "You may not publish reviews" in response.content.decode()
     assert not Book.objects.exists()
-    client.post(URL, {"file": upload(data), "member": reader.pk})
+    assert not GoodreadsImportJob.objects.exists()
+    post_import({"file": upload(data), "member": reader.pk})
     assert not ReviewPage.objects.get().live
     # A new series is catalogue, like the book: whoever may add books adds it.
     assert SeriesPage.objects.get(title="Small Change").live
@@ -129,12 +147,12 @@ def test_a_file_over_the_limit_is_refused(client, editor, reader):
 
 
 def test_a_file_that_is_no_export_shows_why_nothing_was_imported(
-    client, editor, reader
+    client, editor, reader, post_import
 ):
     client.force_login(editor)
 
-    response = client.post(
-        URL, {"file": upload("name,email\nA,a@example.org\n"), "member": reader.pk}
+    response = post_import(
+        {"file": upload("name,email\nA,a@example.org\n"), "member": reader.pk}
     )
 
     assert "Nothing imported: The export lacks required column(s): Title, Author." in (
@@ -153,6 +171,7 @@ def test_members_without_editor_rights_get_403(client, reader):
     response = client.post(URL, {"file": upload(data), "member": member.pk})
     assert response.status_code == 403
     assert not Book.objects.exists()
+    assert not GoodreadsImportJob.objects.exists()
 
 
 def test_the_menu_item_is_shown_to_editors_only(client, editor):
@@ -169,3 +188,106 @@ def test_visitors_are_sent_to_the_login(client, indexes):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_upload_is_stored_and_enqueued_then_the_report_appears(
+    client, editor, reader, settings, django_capture_on_commit_callbacks
+):
+    # A queue nobody works on yet: the upload must come back at once.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    from django_tasks import default_task_backend
+
+    client.force_login(editor)
+    data = export_csv([book_row("Among Others", My_Rating=5), book_row("Nameless",
+                       My_Rating="7")])  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"file": upload(data), "member": reader.pk})
+
+    job = GoodreadsImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}{job.pk}/"
+    assert bytes(job.source) == data.encode()
+    assert (job.member, job.requested_by, job.status) == (reader, editor, "queued")
+    assert not Book.objects.exists()  # nothing ran inside the request
+    [result] = default_task_backend.results
+    assert result.task.name == "run_import" and result.kwargs == {"job_id": job.pk}
+
+    waiting = client.get(response["Location"]).content.decode()
+    assert "The import is waiting to start." in waiting
+    assert 'http-equiv="refresh"' in waiting
+
+    from reviews.goodreads.tasks import run_import
+
+    run_import.call(job_id=job.pk)  # what the worker does
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Import report for Rita Reader" in page
+    assert "Imported 1 of 2 rows" in page
+    assert "<td>3</td><td>My Rating: &#x27;7&#x27; is not a rating" in page
+    assert 'http-equiv="refresh"' not in page
+    assert Book.objects.get().title == "Among Others"
+    job.refresh_from_db()
+    assert job.status == "done" and job.finished_at is not None
+    # The form page lists it.
+    assert f"{URL}{job.pk}/" in client.get(URL).content.decode()
+
+
+def test_a_failing_import_is_recorded_with_its_file_not_a_500(
+    client, editor, reader, post_import, monkeypatch
+):
+    from reviews.goodreads import tasks
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(tasks, "import_export", broken)
+    client.force_login(editor)
+    data = export_csv([book_row("Farthing")])
+
+    response = post_import({"file": upload(data), "member": reader.pk})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The import failed" in page
+    assert "RuntimeError: database went away" in page
+    job = GoodreadsImportJob.objects.get()
+    assert job.status == "failed" and job.report is None
+    assert bytes(job.source) == data.encode()  # nothing the editor sent is lost
+
+
+def test_a_job_runs_once_even_if_enqueued_twice(client, editor, reader, post_import):
+    from reviews.goodreads.tasks import run_import
+
+    client.force_login(editor)
+    post_import(
+        {"file": upload(export_csv([book_row("Farthing")])), "member": reader.pk}
+    )
+    job = GoodreadsImportJob.objects.get()
+    finished_at = job.finished_at
+
+    run_import.call(job_id=job.pk)
+    run_import.call(job_id=job.pk + 1000)  # a job that is gone
+
+    job.refresh_from_db()
+    assert job.finished_at == finished_at
+
+
+def test_only_editors_see_an_imports_page(client, editor, reader, post_import):
+    client.force_login(editor)
+    post_import(
+        {"file": upload(export_csv([book_row("Farthing")])), "member": reader.pk}
+    )
+    job_url = f"{URL}{GoodreadsImportJob.objects.get().pk}/"
+
+    client.force_login(admin_user("member_in_admin"))
+    response = client.get(job_url)
+    assert response.status_code == 403
+    assert "Farthing" not in response.content.decode()
+    client.logout()
+    assert client.get(job_url).status_code == 302
+    client.force_login(editor)
+    assert client.get(f"{URL}999999/").status_code == 404
+    assert client.get(job_url).status_code == 200

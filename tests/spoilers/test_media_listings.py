@@ -1,0 +1,209 @@
+"""Image and document listings never give a spoiler away.
+
+An image used only inside spoiler blocks is part of those spoilers: its title
+("Anna's death") would reveal them. The image and document endpoints of both
+API versions leave such media out; readers meet it in the review's body,
+where the spoiler rule decides.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.documents import get_document_model
+
+from reviews.models import Book
+from tests.factories import BookFactory, make_image, make_review, paragraph
+
+from .helpers import MARKER
+
+pytestmark = pytest.mark.django_db
+
+V2_IMAGES = "/api/v2/images/"
+V3_IMAGES = "/api/v3/images/"
+V2_DOCUMENTS = "/api/v2/documents/"
+V3_DOCUMENTS = "/api/v3/documents/"
+
+
+def image_block(image) -> dict:
+    return {
+        "type": "image",
+        "value": {
+            "image": {"image": image.pk, "decorative": False, "alt_text": "A photo"},
+            "caption": "",
+        },
+    }
+
+
+def spoiler_with(*content: dict, book=None) -> dict:
+    return {
+        "type": "spoiler",
+        "value": {
+            "spoils": book.pk if book else None,
+            "chapter": None,
+            "label": "How it ends",
+            "content": list(content),
+        },
+    }
+
+
+def make_document(title: str):
+    document = get_document_model()(title=title)
+    document.file.save("notes.txt", ContentFile(b"notes"), save=False)
+    document.save()
+    return document
+
+
+def _titles(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return sorted(item["title"] for item in response.json()["items"])
+
+
+@pytest.fixture
+def images():
+    """A spoiler-only image, one used in a spoiler and as a cover, one used in
+    an open block, and one used nowhere."""
+    secret = make_image(f"Anna's death {MARKER}")
+    shared = make_image("The bridge at dawn")
+    open_image = make_image("Leningrad in winter")
+    unused = make_image("Unused picture")
+    BookFactory(title="The Bridge", cover=shared)
+    make_review(
+        body=[
+            paragraph("An opinion."),
+            image_block(open_image),
+            spoiler_with(image_block(secret), image_block(shared)),
+        ]
+    )
+    return {"secret": secret, "shared": shared, "open": open_image, "unused": unused}
+
+
+LISTED = ["Leningrad in winter", "The bridge at dawn", "Unused picture"]
+
+
+@pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
+def test_image_used_only_in_a_spoiler_is_not_listed(client, images, listing):
+    response = client.get(listing)
+    assert _titles(response) == LISTED
+    assert MARKER not in response.content.decode()
+
+
+@pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
+def test_searching_or_filtering_the_listing_does_not_find_it(client, images, listing):
+    response = client.get(listing, {"title": images["secret"].title})
+    assert response.status_code in (200, 400), response.content
+    assert MARKER not in response.content.decode()
+
+
+@pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
+def test_image_used_only_in_a_spoiler_has_no_detail(client, images, listing):
+    response = client.get(f"{listing}{images['secret'].pk}/")
+    assert response.status_code == 404
+    assert MARKER not in response.content.decode()
+
+
+@pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
+@pytest.mark.parametrize("name", ["shared", "open", "unused"])
+def test_other_images_keep_their_detail(client, images, listing, name):
+    response = client.get(f"{listing}{images[name].pk}/")
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == images[name].title
+
+
+def test_the_image_is_still_in_the_review_for_readers_who_may_see_it(client, images):
+    review_id = client.get("/api/v2/pages/", {"type": "reviews.ReviewPage"}).json()[
+        "items"
+    ][0]["id"]
+    hidden = client.get(f"/api/v2/pages/{review_id}/").content.decode()
+    shown = client.get(
+        f"/api/v2/pages/{review_id}/", {"spoilers": "show"}
+    ).content.decode()
+    assert MARKER not in hidden
+    assert MARKER in shown
+
+
+def test_an_image_becomes_listed_once_used_outside_a_spoiler(client, images):
+    make_review(body=[image_block(images["secret"])])
+    assert images["secret"].title in _titles(client.get(V2_IMAGES))
+
+
+def test_an_image_leaves_the_listing_when_its_last_open_use_goes(client, images):
+    book = Book.objects.get(cover=images["shared"])
+    book.cover = None
+    book.save()
+    assert "The bridge at dawn" not in _titles(client.get(V2_IMAGES))
+
+
+def test_a_published_spoiler_image_is_hidden_before_the_task_worker_runs(
+    client, settings
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    secret = make_image(f"Anna's death {MARKER}")
+    assert _titles(client.get(V2_IMAGES)) == [secret.title]
+    make_review(body=[spoiler_with(image_block(secret))])
+    assert _titles(client.get(V2_IMAGES)) == []
+
+
+@pytest.mark.parametrize("listing", [V2_DOCUMENTS, V3_DOCUMENTS])
+def test_document_linked_only_from_a_spoiler_is_not_listed(client, listing):
+    secret = make_document(f"Who dies {MARKER}")
+    make_document("Meeting notes")
+    make_review(
+        body=[
+            spoiler_with(
+                paragraph(f'<a linktype="document" id="{secret.pk}">the list</a>')
+            )
+        ]
+    )
+    response = client.get(listing)
+    assert _titles(response) == ["Meeting notes"]
+    assert client.get(f"{listing}{secret.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
+def test_the_rule_costs_the_same_queries_however_many_spoiler_images(client, listing):
+    # Wagtail's own listings query once per listed image (tags in v2, the
+    # collection in v3); the spoiler rule adds a fixed subquery, never a
+    # query per image or per review.
+    def count() -> int:
+        cache.clear()  # the API's response cache would answer with no query
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(listing).status_code == 200
+        return len(queries)
+
+    make_image("Open")
+    secret = make_image("One secret")
+    make_review(body=[spoiler_with(image_block(secret))])
+    few = count()
+    for n in range(5):
+        image = make_image(f"Secret {n}")
+        make_review(body=[paragraph("Open text."), spoiler_with(image_block(image))])
+    assert _titles(client.get(listing)) == ["Open"]
+    assert count() == few
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{V2_IMAGES}abc/",
+        f"{V2_IMAGES}99999999999999999999/",
+        f"{V2_IMAGES}?id=abc",
+        f"{V2_IMAGES}?limit=-1",
+        f"{V2_IMAGES}?spoilers=maybe",
+        f"{V3_IMAGES}abc/",
+        f"{V3_IMAGES}99999999999999999999/",
+        f"{V3_IMAGES}?limit=-1",
+        f"{V3_IMAGES}?ordering=nonsense",
+        f"{V2_DOCUMENTS}?id=abc",
+        f"{V3_DOCUMENTS}abc/",
+    ],
+)
+def test_bad_input_is_never_a_server_error(client, images, url):
+    response = client.get(url)
+    assert response.status_code < 500, response.content
+    assert MARKER not in response.content.decode()
