@@ -1,4 +1,4 @@
-"""Signal wiring: API cache invalidation and publish webhooks."""
+"""Signal wiring: cache invalidation (API and pages) and publish webhooks."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
 def register_signal_handlers() -> None:
     from wagtail.images import get_image_model
-    from wagtail.models import PageViewRestriction
+    from wagtail.models import PageViewRestriction, Site
 
     from .models import (
         Book,
@@ -48,6 +48,7 @@ def register_signal_handlers() -> None:
         Vote,
         MeetingRSVP,
         PageViewRestriction,
+        Site,
         get_image_model(),
     )
     for model in changing_models:
