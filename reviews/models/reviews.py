@@ -25,12 +25,14 @@ from ..members import display_name
 from ..page_cache import COUNTED_VIEW_ATTR
 from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
+from ..routing import ChildRoutingMixin
+from ..visibility import public_pages
 from .series import SeriesEntry
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
 
 
-class ReviewIndexPage(Page):
+class ReviewIndexPage(ChildRoutingMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -42,6 +44,8 @@ class ReviewIndexPage(Page):
     max_count_per_parent = 1
 
     REVIEWS_PER_PAGE = 12
+    routed_child_model = "reviews.ReviewPage"
+    routed_child_related = ("book", "book__cover", "reviewer")
 
     class Meta:
         verbose_name = _("review index")
@@ -51,9 +55,7 @@ class ReviewIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         reviews = (
-            ReviewPage.objects.child_of(self)
-            .live()
-            .public()
+            public_pages(ReviewPage.objects.child_of(self).live())
             .select_related("book", "reviewer", "book__cover")
             .order_by("-first_published_at", "-pk")
         )
@@ -181,14 +183,33 @@ class ReviewPage(HeadlessPreviewMixin, Page):
             raise ValidationError({"body": errors})
 
     def get_context(self, request, *args, **kwargs):
+        from ..api.querysets import prepare_streams
+
         context = super().get_context(request, *args, **kwargs)
-        context["series_memberships"] = (
-            SeriesEntry.objects.filter(book_id=self.book_id, series__live=True)
-            .select_related("series")
-            .order_by("series__title")
+        # The spoiled books and the images (with their renditions) of the
+        # whole body in one query each, before the template walks it.
+        prepare_streams([self], "body")
+        context["series_memberships"] = self.series_entries_by_book().get(
+            self.book_id, []
         )
         context["json_ld"] = self.json_ld(request)
         return context
+
+    def series_entries_by_book(self) -> dict[int, list[SeriesEntry]]:
+        """Live series places of the reviewed book and of every book the
+        review spoils, ``{book id: [entry, …]}``, in one query per page."""
+        cached = getattr(self, "_series_entries_by_book", None)
+        if cached is None:
+            book_ids = {self.book_id} | {entry["id"] for entry in self.spoils}
+            cached = {}
+            for entry in (
+                SeriesEntry.objects.filter(book_id__in=book_ids, series__live=True)
+                .select_related("series")
+                .order_by("series__title", "pk")
+            ):
+                cached.setdefault(entry.book_id, []).append(entry)
+            self._series_entries_by_book = cached
+        return cached
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
