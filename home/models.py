@@ -9,7 +9,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from reviews.blocks import RICH_TEXT_FEATURES
-from reviews.models import DiscussionPage, ReviewPage, SeriesPage
+from reviews.models import DiscussionPage, SeriesPage
+from reviews.models.reviews import public_reviews_under
 from reviews.popularity import popular_reviews
 from reviews.routing import ChildRoutingMixin
 from reviews.visibility import public_pages
@@ -37,9 +38,9 @@ class HomePage(ChildRoutingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        reviews = public_pages(
-            ReviewPage.objects.live().descendant_of(self)
-        ).select_related("book", "book__cover", "reviewer")
+        reviews = public_reviews_under(self).select_related(
+            "book", "book__cover", "reviewer"
+        )
         latest = list(reviews.order_by("-first_published_at", "-pk")[:LATEST_REVIEWS])
         popular = list(popular_reviews(reviews))
         prefetch_related_objects(latest + popular, "book__cover__renditions")

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
+
+T = TypeVar("T")
+#: How long a value derived from the content is kept under one version; a
+#: cache that is not shared between processes learns of a change this late.
+DERIVED_TIMEOUT = 60
+_MISSING = object()
 
 CHANGED_AT_KEY = "reviews:api:changed-at"
 VERSION_KEY = "reviews:api:version"
@@ -36,6 +45,14 @@ def content_changed_at() -> datetime:
 
 
 def mark_content_changed() -> None:
+    """Retire everything cached for the current version, now and again when
+    the transaction commits: a request that read the database between the
+    signal and the commit may have cached what was there before."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
     cache.set(CHANGED_AT_KEY, timezone.now().replace(microsecond=0), timeout=None)
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
@@ -48,6 +65,17 @@ def content_version() -> str:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY, "lost")
     return version
+
+
+def for_this_version(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered until the content changes (or for
+    :data:`DERIVED_TIMEOUT` seconds)."""
+    key = f"reviews:derived:{content_version()}:{name}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout=DERIVED_TIMEOUT)
+    return value
 
 
 def strong_etag(content: bytes) -> str:

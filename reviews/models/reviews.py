@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from wagtail.search import index
 
 from ..api.fields import BookSummaryField, ReviewerField, TagNamesField
 from ..blocks import ReviewStreamBlock
+from ..content_version import for_this_version
 from ..members import display_name
 from ..page_cache import COUNTED_VIEW_ATTR
 from ..popularity import record_view
@@ -55,7 +57,7 @@ class ReviewIndexPage(ChildRoutingMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         reviews = (
-            public_pages(ReviewPage.objects.child_of(self).live())
+            public_reviews_under(self)
             .select_related("book", "reviewer", "book__cover")
             .order_by("-first_published_at", "-pk")
         )
@@ -65,6 +67,22 @@ class ReviewIndexPage(ChildRoutingMixin, Page):
         context["filter_query"] = filters.querystring() if filters.is_bound else ""
         context["reviews"] = paginator.get_page(request.GET.get("page"))
         return context
+
+
+def public_reviews_under(page: Page) -> QuerySet:
+    """Live, public reviews below ``page`` (a home or review index page).
+
+    Reviews live only under review indexes (``parent_page_types``). When
+    every review index is ``page`` or below it, the type alone selects them:
+    without a ``path LIKE`` filter the database reads the newest reviews off
+    the ``first_published_at`` index instead of sorting all of them.
+    """
+    reviews = public_pages(ReviewPage.objects.live())
+    others = for_this_version(
+        f"review-indexes-outside:{page.path}",
+        lambda: ReviewIndexPage.objects.exclude(path__startswith=page.path).exists(),
+    )
+    return reviews.descendant_of(page) if others else reviews
 
 
 class ReviewPageTag(TaggedItemBase):
