@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -8,11 +9,16 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from reviews.blocks import RICH_TEXT_FEATURES
-from reviews.models import DiscussionPage, ReviewPage, SeriesPage
+from reviews.models import DiscussionPage, SeriesPage
+from reviews.models.reviews import public_reviews_under
 from reviews.popularity import popular_reviews
+from reviews.routing import ChildRoutingMixin
+from reviews.visibility import public_pages
+
+LATEST_REVIEWS = 6
 
 
-class HomePage(Page):
+class HomePage(ChildRoutingMixin, Page):
     intro = RichTextField(
         _("welcome"),
         blank=True,
@@ -32,24 +38,22 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        reviews = (
-            ReviewPage.objects.live()
-            .public()
-            .descendant_of(self)
-            .select_related("book", "book__cover", "reviewer")
+        reviews = public_reviews_under(self).select_related(
+            "book", "book__cover", "reviewer"
         )
-        context["latest_reviews"] = reviews.order_by("-first_published_at")[:6]
-        context["popular_reviews"] = popular_reviews(reviews)
+        latest = list(reviews.order_by("-first_published_at", "-pk")[:LATEST_REVIEWS])
+        popular = list(popular_reviews(reviews))
+        prefetch_related_objects(latest + popular, "book__cover__renditions")
+        context["latest_reviews"] = latest
+        context["popular_reviews"] = popular
         context["next_discussion"] = (
-            DiscussionPage.objects.live()
-            .public()
-            .descendant_of(self)
+            public_pages(DiscussionPage.objects.live().descendant_of(self))
             .filter(starts_at__gte=timezone.now())
             .select_related("book")
             .order_by("starts_at")
             .first()
         )
-        context["series_list"] = (
-            SeriesPage.objects.live().public().descendant_of(self).order_by("title")
-        )
+        context["series_list"] = public_pages(
+            SeriesPage.objects.live().descendant_of(self)
+        ).order_by("title")
         return context

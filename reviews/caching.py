@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
 from collections.abc import Callable
-from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -35,12 +32,18 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
+from .content_version import (  # noqa: F401 (CHANGED_AT_KEY, VERSION_KEY: API)
+    CHANGED_AT_KEY,
+    VERSION_KEY,
+    content_changed_at,
+    content_version,
+    mark_content_changed,
+    strong_etag,
+)
 from .spoilers import InvalidReaderParams, reader_for_request
 
 logger = logging.getLogger(__name__)
 
-CHANGED_AT_KEY = "reviews:api:changed-at"
-VERSION_KEY = "reviews:api:version"
 API_PREFIX = "/api/"
 DEFAULT_MAX_AGE = 60
 
@@ -48,39 +51,6 @@ DEFAULT_MAX_AGE = 60
 def max_age() -> int:
     """Seconds a shared cache may keep an anonymous API response."""
     return int(getattr(settings, "BOOKCLUB_API_MAX_AGE", DEFAULT_MAX_AGE))
-
-
-def content_changed_at() -> datetime:
-    """When the content the APIs show last changed (to the second).
-
-    If the cache lost the time, "now" is the safe answer: clients fetch once
-    more and keep their ETag.
-    """
-    changed_at = cache.get(CHANGED_AT_KEY)
-    if changed_at is None:
-        changed_at = timezone.now().replace(microsecond=0)
-        cache.add(CHANGED_AT_KEY, changed_at, timeout=None)
-        changed_at = cache.get(CHANGED_AT_KEY, changed_at)
-    return changed_at
-
-
-def mark_content_changed() -> None:
-    cache.set(CHANGED_AT_KEY, timezone.now().replace(microsecond=0), timeout=None)
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def content_version() -> str:
-    """An opaque token that changes with every content change (finer than
-    ``Last-Modified``'s whole seconds)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY, "lost")
-    return version
-
-
-def strong_etag(content: bytes) -> str:
-    return f'"{hashlib.sha256(content).hexdigest()[:40]}"'
 
 
 def _is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:

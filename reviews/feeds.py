@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .members import display_name
 from .models import ReviewPage
+from .visibility import public_pages
 
 
 class LatestReviewsFeed(Feed):
@@ -21,10 +22,10 @@ class LatestReviewsFeed(Feed):
 
     def items(self):
         return (
-            ReviewPage.objects.live()
-            .public()
+            public_pages(ReviewPage.objects.live())
             .select_related("book", "reviewer")
-            .order_by("-first_published_at")[: self.limit]
+            .prefetch_related("tags")
+            .order_by("-first_published_at", "-pk")[: self.limit]
         )
 
     def item_title(self, item: ReviewPage) -> str:

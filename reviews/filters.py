@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Book, SeriesPage
+from .visibility import public_pages
 
 RATING_FLOOR_CHOICES = [("", _("Any rating"))] + [
     (str(n), _("%(n)s stars or more") % {"n": n}) for n in (5, 4, 3, 2)
@@ -37,7 +38,8 @@ class ReviewFilterForm(forms.Form):
         empty_label=_("Any book"),
     )
     series = IdChoiceField(
-        queryset=SeriesPage.objects.live().public().order_by("title"),
+        # Lazy: view restrictions are read when the choices are, not at import.
+        queryset=public_pages(SeriesPage.objects.live()).order_by("title"),
         required=False,
         empty_label=_("Any series"),
     )

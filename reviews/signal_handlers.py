@@ -1,5 +1,5 @@
-"""Signal wiring: API cache invalidation, the spoiler media index and publish
-webhooks."""
+"""Signal wiring: cache invalidation (API and pages), the spoiler media index
+and publish webhooks."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
 def register_signal_handlers() -> None:
     from wagtail.images import get_image_model
-    from wagtail.models import PageViewRestriction
+    from wagtail.models import PageViewRestriction, Site
 
     from .models import (
         Book,
@@ -53,6 +53,7 @@ def register_signal_handlers() -> None:
         Vote,
         MeetingRSVP,
         PageViewRestriction,
+        Site,
         get_image_model(),
     )
     for model in changing_models:

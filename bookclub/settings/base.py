@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reviews.caching.APICacheHeadersMiddleware",
+    "reviews.page_cache.PageCacheMiddleware",
     "reviews.middleware.ReaderMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -184,6 +185,10 @@ BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
 # Keep anonymous, spoiler-free API responses in the cache for that long too,
 # keyed by the content's version (retired on publish, unpublish, move, edits).
 BOOKCLUB_API_RESPONSE_CACHE = os.environ.get("BOOKCLUB_API_RESPONSE_CACHE", "1") == "1"
+# The same for the HTML pages of anonymous readers who reveal nothing
+# (reviews/page_cache.py); 0 seconds turns the page cache off.
+BOOKCLUB_PAGE_CACHE = os.environ.get("BOOKCLUB_PAGE_CACHE", "1") == "1"
+BOOKCLUB_PAGE_MAX_AGE = int(os.environ.get("BOOKCLUB_PAGE_MAX_AGE", "60"))
 
 CORS_URLS_REGEX = r"^/api/.*$"
 # Frontends revalidate with ETags and send bearer tokens.

@@ -23,6 +23,8 @@ from wagtail.search import index
 from ..api.fields import BookSummaryField
 from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock
 from ..preview import HeadlessPreviewMixin
+from ..routing import ChildRoutingMixin
+from ..visibility import public_pages
 
 COMMENT_MAX_LENGTH = 4000
 #: How long a member may still correct a comment after posting it.
@@ -30,7 +32,7 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 REPORT_REASON_MAX_LENGTH = 500
 
 
-class DiscussionIndexPage(Page):
+class DiscussionIndexPage(ChildRoutingMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -40,18 +42,17 @@ class DiscussionIndexPage(Page):
     parent_page_types = ["wagtailcore.Page", "home.HomePage"]
     subpage_types = ["reviews.DiscussionPage"]
     max_count_per_parent = 1
+    routed_child_model = "reviews.DiscussionPage"
+    routed_child_related = ("book", "book__cover")
 
     class Meta:
         verbose_name = _("discussion index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        discussions = (
-            DiscussionPage.objects.child_of(self)
-            .live()
-            .public()
-            .select_related("book", "book__cover")
-        )
+        discussions = public_pages(
+            DiscussionPage.objects.child_of(self).live()
+        ).select_related("book", "book__cover")
         now = timezone.now()
         context["upcoming"] = discussions.filter(starts_at__gte=now).order_by(
             "starts_at"

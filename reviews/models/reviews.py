@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -21,15 +22,19 @@ from wagtail.search import index
 
 from ..api.fields import BookSummaryField, ReviewerField, TagNamesField
 from ..blocks import ReviewStreamBlock
+from ..content_version import for_this_version
 from ..members import display_name
+from ..page_cache import COUNTED_VIEW_ATTR
 from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
+from ..routing import ChildRoutingMixin
+from ..visibility import public_pages
 from .series import SeriesEntry
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
 
 
-class ReviewIndexPage(Page):
+class ReviewIndexPage(ChildRoutingMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -41,6 +46,8 @@ class ReviewIndexPage(Page):
     max_count_per_parent = 1
 
     REVIEWS_PER_PAGE = 12
+    routed_child_model = "reviews.ReviewPage"
+    routed_child_related = ("book", "book__cover", "reviewer")
 
     class Meta:
         verbose_name = _("review index")
@@ -50,9 +57,7 @@ class ReviewIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         reviews = (
-            ReviewPage.objects.child_of(self)
-            .live()
-            .public()
+            public_reviews_under(self)
             .select_related("book", "reviewer", "book__cover")
             .order_by("-first_published_at", "-pk")
         )
@@ -62,6 +67,22 @@ class ReviewIndexPage(Page):
         context["filter_query"] = filters.querystring() if filters.is_bound else ""
         context["reviews"] = paginator.get_page(request.GET.get("page"))
         return context
+
+
+def public_reviews_under(page: Page) -> QuerySet:
+    """Live, public reviews below ``page`` (a home or review index page).
+
+    Reviews live only under review indexes (``parent_page_types``). When
+    every review index is ``page`` or below it, the type alone selects them:
+    without a ``path LIKE`` filter the database reads the newest reviews off
+    the ``first_published_at`` index instead of sorting all of them.
+    """
+    reviews = public_pages(ReviewPage.objects.live())
+    others = for_this_version(
+        f"review-indexes-outside:{page.path}",
+        lambda: ReviewIndexPage.objects.exclude(path__startswith=page.path).exists(),
+    )
+    return reviews.descendant_of(page) if others else reviews
 
 
 class ReviewPageTag(TaggedItemBase):
@@ -180,19 +201,40 @@ class ReviewPage(HeadlessPreviewMixin, Page):
             raise ValidationError({"body": errors})
 
     def get_context(self, request, *args, **kwargs):
+        from ..api.querysets import prepare_streams
+
         context = super().get_context(request, *args, **kwargs)
-        context["series_memberships"] = (
-            SeriesEntry.objects.filter(book_id=self.book_id, series__live=True)
-            .select_related("series")
-            .order_by("series__title")
+        # The spoiled books and the images (with their renditions) of the
+        # whole body in one query each, before the template walks it.
+        prepare_streams([self], "body")
+        context["series_memberships"] = self.series_entries_by_book().get(
+            self.book_id, []
         )
         context["json_ld"] = self.json_ld(request)
         return context
+
+    def series_entries_by_book(self) -> dict[int, list[SeriesEntry]]:
+        """Live series places of the reviewed book and of every book the
+        review spoils, ``{book id: [entry, …]}``, in one query per page."""
+        cached = getattr(self, "_series_entries_by_book", None)
+        if cached is None:
+            book_ids = {self.book_id} | {entry["id"] for entry in self.spoils}
+            cached = {}
+            for entry in (
+                SeriesEntry.objects.filter(book_id__in=book_ids, series__live=True)
+                .select_related("series")
+                .order_by("series__title", "pk")
+            ):
+                cached.setdefault(entry.book_id, []).append(entry)
+            self._series_entries_by_book = cached
+        return cached
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         if response.status_code == 200:
             record_view(self.pk)
+            # The page cache counts the view again whenever it serves this copy.
+            setattr(response, COUNTED_VIEW_ATTR, self.pk)
         return response
 
     def json_ld(self, request=None) -> SafeString:

@@ -16,9 +16,11 @@ from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES
 from ..preview import HeadlessPreviewMixin
+from ..routing import ChildRoutingMixin
+from ..visibility import public_pages
 
 
-class SeriesIndexPage(Page):
+class SeriesIndexPage(ChildRoutingMixin, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -28,15 +30,16 @@ class SeriesIndexPage(Page):
     parent_page_types = ["wagtailcore.Page", "home.HomePage"]
     subpage_types = ["reviews.SeriesPage"]
     max_count_per_parent = 1
+    routed_child_model = "reviews.SeriesPage"
 
     class Meta:
         verbose_name = _("series index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["series_list"] = (
-            SeriesPage.objects.child_of(self).live().public().order_by("title")
-        )
+        context["series_list"] = public_pages(
+            SeriesPage.objects.child_of(self).live()
+        ).order_by("title")
         return context
 
 
@@ -88,12 +91,11 @@ class SeriesPage(HeadlessPreviewMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         entries = list(self.ordered_entries())
         reviews_by_book: dict[int, list] = {}
-        for review in (
-            ReviewPage.objects.live()
-            .public()
-            .filter(book__in=[entry.book_id for entry in entries])
-            .order_by("-first_published_at")
-        ):
+        for review in public_pages(
+            ReviewPage.objects.live().filter(
+                book__in=[entry.book_id for entry in entries]
+            )
+        ).order_by("-first_published_at"):
             reviews_by_book.setdefault(review.book_id, []).append(review)
         for entry in entries:
             entry.reviews = reviews_by_book.get(entry.book_id, [])

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import resolve_url
 from wagtail.models import Page, Site
 
@@ -13,10 +14,10 @@ from ..models import (
     DiscussionIndexPage,
     ReadingProgress,
     ReviewIndexPage,
-    SeriesEntry,
     SeriesIndexPage,
 )
 from ..spoilers import can_see_about, reader_for_request
+from ..visibility import public_pages
 
 register = template.Library()
 
@@ -25,17 +26,26 @@ SECTION_MODELS = (ReviewIndexPage, SeriesIndexPage, DiscussionIndexPage)
 
 @register.simple_tag(takes_context=True)
 def club_sections(context) -> list[Page]:
-    """The club's index pages under the current site's root, for navigation."""
+    """The club's index pages under the current site's root, for navigation:
+    the first of each kind, in one query."""
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    pages = []
+    candidates = (
+        public_pages(Page.objects.live().descendant_of(site.root_page))
+        .type(*SECTION_MODELS)
+        .order_by("path")
+    )
+    first_of_kind: dict[int, Page] = {}
+    for page in candidates:
+        first_of_kind.setdefault(page.content_type_id, page)
+    sections = []
     for model in SECTION_MODELS:
-        page = model.objects.live().public().descendant_of(site.root_page).first()
-        if page is not None:
-            pages.append(page)
-    return pages
+        content_type = ContentType.objects.get_for_model(model)
+        if content_type.pk in first_of_kind:
+            sections.append(first_of_kind[content_type.pk])
+    return sections
 
 
 @register.filter
@@ -61,25 +71,13 @@ def unread_spoilers(context, review) -> list[dict]:
         if not reader.has_read(entry["id"], entry["chapter"])
     ]
     if unread:
-        places = _series_places([entry["id"] for entry in unread])
+        entries_by_book = review.series_entries_by_book()
         for entry in unread:
-            entry["series"] = places.get(entry["id"], [])
+            entry["series"] = [
+                f"book {place.position_display} of {place.series.title}"
+                for place in entries_by_book.get(entry["id"], [])
+            ]
     return unread
-
-
-def _series_places(book_ids: list[int]) -> dict[int, list[str]]:
-    """``{book id: ["book 1 of The Leningrad novels", …]}`` in one query."""
-    places: dict[int, list[str]] = {}
-    entries = (
-        SeriesEntry.objects.filter(book_id__in=book_ids, series__live=True)
-        .select_related("series")
-        .order_by("series__title")
-    )
-    for entry in entries:
-        places.setdefault(entry.book_id, []).append(
-            f"book {entry.position_display} of {entry.series.title}"
-        )
-    return places
 
 
 @register.simple_tag

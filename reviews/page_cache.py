@@ -1,0 +1,202 @@
+"""A shared cache of the club's HTML pages for anonymous, spoiler-free readers.
+
+The home page, index pages, reviews, series, discussions, the search page
+and the RSS feed read the same for every visitor who is not logged in and
+asked to see nothing (no ``read=``, no ``spoilers=show``). Such responses
+are kept in the Django cache for :func:`max_age` seconds under a key made of
+the content's version (:func:`reviews.content_version.content_version`,
+moved on by the same signals as the API's cache) and the full URL, served
+with a strong ``ETag``, ``Cache-Control: public, max-age`` and 304s.
+
+Never cached, never served from the cache: a request with a session or a
+pending message (a member, or someone just logged out), a bearer token, a
+reader who reveals anything (:attr:`reviews.spoilers.Reader.personal`), the
+admin, previews, the API (reviews/caching.py caches it), and any response
+that is not a plain 200, sets a cookie, carries a CSRF token or a message,
+or is marked private. A member's copy of a page is marked ``private``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+
+from .content_version import content_version, strong_etag
+from .popularity import record_view
+from .spoilers import InvalidReaderParams, reader_for_request, reader_used
+
+DEFAULT_MAX_AGE = 60
+KEY_PREFIX = "reviews:page:"
+#: URL names of the views whose pages may be shared (Wagtail's page serving
+#: included); any other view — login, forms, the members' pages — never is.
+SHAREABLE_VIEWS = frozenset({"wagtail_serve", "reviews:search", "reviews:review_feed"})
+SHAREABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml")
+#: Set on a response by a view that counts a review view (see popularity.py),
+#: so that the view still counts when the page comes from the cache.
+COUNTED_VIEW_ATTR = "counted_review_view"
+
+
+def max_age() -> int:
+    """Seconds a page is kept, here and in shared caches."""
+    return int(getattr(settings, "BOOKCLUB_PAGE_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "BOOKCLUB_PAGE_CACHE", True)) and max_age() > 0
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    counted_view: int | None = None
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+def page_cache_key(request: HttpRequest) -> str | None:
+    """Where the shared copy of this request's page lives, or None when the
+    request may see something reader-specific and must be rendered."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or not enabled()
+        or _has_reader_state(request)
+        or _is_excluded_path(request.path)
+    ):
+        return None
+    try:
+        if reader_for_request(request).personal:
+            return None
+    except InvalidReaderParams:  # answered with a 400 further in
+        return None
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(url.encode()).hexdigest()[:40]
+    return f"{KEY_PREFIX}{content_version()}:{digest}"
+
+
+def _has_reader_state(request: HttpRequest) -> bool:
+    """A session (a member, or a visitor who unlocked a page), a message
+    waiting to be shown, a token, or spoiler parameters."""
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME in cookies
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
+        or "HTTP_AUTHORIZATION" in request.META
+        or bool(request.GET.get("read"))
+        or request.GET.get("spoilers", "hide") != "hide"
+    )
+
+
+def _is_excluded_path(path: str) -> bool:
+    prefixes = ["/api/"]
+    for name in ("wagtailadmin_home", "admin:index"):
+        try:
+            prefixes.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    return path.startswith(tuple(prefixes))
+
+
+def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
+    """May this response be stored and served to every anonymous reader?"""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.view_name not in SHAREABLE_VIEWS:
+        return False
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or not response.get("Content-Type", "").startswith(SHAREABLE_TYPES)
+    ):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    reader = reader_used(request)
+    if reader is not None and reader.personal:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or b"csrfmiddlewaretoken" in (
+        response.content
+    ):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    return not getattr(getattr(request, "_messages", None), "_queued_messages", None)
+
+
+class PageCacheMiddleware:
+    """Serves and stores the shared copies of anonymous readers' pages.
+
+    Sits after the session, CSRF, authentication and messages middleware
+    (so it sees what they would add) and before
+    :class:`reviews.middleware.ReaderMiddleware` (so it sees a response
+    already marked private because it depended on the reader).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = page_cache_key(request)
+        entry = cache.get(key) if key else None
+        if entry is not None:
+            if entry.counted_view is not None:
+                record_view(entry.counted_view)
+            return _conditional(request, entry.response())
+        response = self.get_response(request)
+        if key is not None and is_shareable(request, response):
+            _make_public(response)
+            cache.set(key, _freeze(response), timeout=max_age())
+            return _conditional(request, response)
+        if _is_members_page(request):
+            patch_cache_control(response, private=True)
+        return response
+
+
+def _make_public(response: HttpResponse) -> None:
+    response["ETag"] = strong_etag(response.content)
+    patch_cache_control(response, public=True, max_age=max_age())
+    # A member's copy of the same URL differs (their name, their progress).
+    patch_vary_headers(response, ["Cookie"])
+
+
+def _freeze(response: HttpResponse) -> CachedPage:
+    return CachedPage(
+        content=response.content,
+        headers=tuple(response.items()),
+        counted_view=getattr(response, COUNTED_VIEW_ATTR, None),
+    )
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _is_members_page(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    return bool(
+        match is not None
+        and match.view_name in SHAREABLE_VIEWS
+        and user is not None
+        and user.is_authenticated
+    )
