@@ -8,9 +8,9 @@ the search term the seed put in some summaries. Endpoints with ``{id}`` or
 ``{url}`` rotate through many reviews under load.
 
 Rows with ``cached=False`` are served by a second gunicorn running the same
-code with the club's response caches turned off (``CACHES_OFF_ENV``): what
-a request costs when nothing has been cached yet, next to what a cached one
-costs.
+code with the club's API response and page caches turned off
+(``CACHES_OFF_ENV``): what a request costs when nothing has been cached yet,
+next to what a cached one costs.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ V2_FIELDS = "type=reviews.ReviewPage&fields=*&limit=20"
 
 #: The environment of the "caches off" server, and the same as settings for
 #: counting its queries in-process.
-CACHES_OFF_ENV = {"BOOKCLUB_API_RESPONSE_CACHE": "0"}
-CACHES_OFF_SETTINGS = {"BOOKCLUB_API_RESPONSE_CACHE": False}
+CACHES_OFF_ENV = {"BOOKCLUB_API_RESPONSE_CACHE": "0", "BOOKCLUB_PAGE_CACHE": "0"}
+CACHES_OFF_SETTINGS = {name: False for name in CACHES_OFF_ENV}
 
 
 @dataclass(frozen=True)
