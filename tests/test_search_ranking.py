@@ -149,3 +149,16 @@ def test_ranked_search_runs_three_queries(ranked_reviews):
         assert results.count() == 4
         assert len(list(results[:2])) == 2
     assert len(queries.captured_queries) <= 3, "rank, restrict, fetch the page"
+
+
+def test_autocomplete_keeps_working(ranked_reviews):
+    from reviews.models import Book
+
+    found = get_search_backend().autocomplete("Harb", Book)
+    assert found.count() == 4
+    assert {book.title for book in found} == {
+        "Harbour",
+        "Harbour 0",
+        "Harbour 1",
+        "Harbour 2",
+    }

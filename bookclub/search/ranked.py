@@ -59,7 +59,10 @@ class RankedSearchResultsMixin:
     """Mixed into a modelsearch results class."""
 
     def _ranked(self) -> bool:
-        return self.query_compiler.uses_ranked_search()
+        # Autocomplete compilers share this results class and keep
+        # modelsearch's own query.
+        compiler = self.query_compiler
+        return isinstance(compiler, RankedSearchMixin) and compiler.uses_ranked_search()
 
     def _do_search(self):
         if not self._ranked():
