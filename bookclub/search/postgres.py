@@ -34,7 +34,9 @@ class PostgresRankedQueryCompiler(RankedSearchMixin, PostgresSearchQueryCompiler
         vector = F("title")._combine(F("body"), "||", False)
         model = self.queryset.model
         ordering = [F("_title_match").desc(), F("_score").desc()]
-        if model._meta.pk.target_field.get_internal_type() in INTEGER_KEYS:
+        key = model._meta.pk
+        key = getattr(key, "target_field", key)  # a child page's parent link
+        if key.get_internal_type() in INTEGER_KEYS:
             ordering.append(Cast("object_id", BigIntegerField()).desc())
         ordering.append(F("object_id").desc())
         entries = (
