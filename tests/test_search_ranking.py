@@ -162,3 +162,34 @@ def test_autocomplete_keeps_working(ranked_reviews):
         "Harbour 1",
         "Harbour 2",
     }
+
+
+def test_many_matches_are_restricted_in_the_database(monkeypatch, client):
+    """Past MAX_LITERAL_IDS matches the queryset is restricted with a
+    subquery instead of listing ids: same count, same pages."""
+    from bookclub.search import ranked
+
+    book = BookFactory(title="Shore")
+    made = [
+        make_review(book=book, title=f"Beacon {n}", summary=f"A {TERM}.")
+        for n in range(5)
+    ]
+    make_review(book=book, title="Draft beacon", summary=TERM, live=False)
+
+    def pages() -> list[list[str]]:
+        found = []
+        for offset in (0, 2, 4):
+            data = client.get(
+                "/api/v2/pages/",
+                {"type": "reviews.ReviewPage", "search": TERM, "limit": 2}
+                | {"offset": offset},
+            ).json()
+            assert data["meta"]["total_count"] == 5
+            found.append([item["title"] for item in data["items"]])
+        return found
+
+    with_ids = pages()
+    monkeypatch.setattr(ranked, "MAX_LITERAL_IDS", 2)
+    monkeypatch.setattr("django.conf.settings.BOOKCLUB_API_RESPONSE_CACHE", False)
+    assert pages() == with_ids
+    assert sorted(sum(with_ids, [])) == sorted(page.title for page in made)

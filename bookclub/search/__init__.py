@@ -8,8 +8,9 @@ index. Here a plain search is answered in three steps instead:
 1. rank the matching index entries on the index table alone (FTS5's ``bm25``
    on SQLite, ``ts_rank`` with the GIN index on ``title || body`` on
    PostgreSQL), title matches first;
-2. keep those the searched queryset contains (one ``pk IN`` query per few
-   thousand matches), which also gives the exact count;
+2. keep those the searched queryset contains (one ``pk IN`` query, with the
+   ids or, for thousands of matches, the match as a subquery), which also
+   gives the exact count;
 3. fetch only the requested page of objects.
 
 See :mod:`bookclub.search.ranked` for the shared part and the vendor modules

@@ -10,7 +10,14 @@ alone and the pages are fetched by primary key.
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Q
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Cast
 from modelsearch.backends.database.postgres.postgres import (
     IndexEntry,
@@ -25,25 +32,43 @@ INTEGER_KEYS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField"}
 
 
 class PostgresRankedQueryCompiler(RankedSearchMixin, PostgresSearchQueryCompiler):
+    def _matching_entries(self, search_query) -> QuerySet:
+        # The same expression as the migration's index, so the index is used.
+        vector = F("title")._combine(F("body"), "||", False)
+        return (
+            IndexEntry._default_manager.using(self.queryset.db)
+            .filter(
+                content_type_id__in=get_descendants_content_types_pks(
+                    self.queryset.model
+                )
+            )
+            .annotate(_vector_=vector)
+            .filter(_vector_=search_query)
+        )
+
+    def _key_field(self):
+        key = self.queryset.model._meta.pk
+        return getattr(key, "target_field", key)  # a child page's parent link
+
+    def matching_pks(self, config) -> QuerySet:
+        search_query = self.build_tsquery(self.query, config=config)
+        # Cast in the select list: computed only for the rows that matched,
+        # all of the searched model's content types.
+        return self._matching_entries(search_query).values(
+            _pk=Cast("object_id", self._key_field())
+        )
+
     def rank_matches(self, config) -> list[tuple[str, float]]:
         search_query = self.build_tsquery(self.query, config=config)
         rank = self._build_rank_expression(
             [(F("title"), F("title_norm")), (F("body"), 1.0)], config
         )
-        # The same expression as the migration's index, so the index is used.
-        vector = F("title")._combine(F("body"), "||", False)
-        model = self.queryset.model
         ordering = [F("_title_match").desc(), F("_score").desc()]
-        key = model._meta.pk
-        key = getattr(key, "target_field", key)  # a child page's parent link
-        if key.get_internal_type() in INTEGER_KEYS:
+        if self._key_field().get_internal_type() in INTEGER_KEYS:
             ordering.append(Cast("object_id", BigIntegerField()).desc())
         ordering.append(F("object_id").desc())
         entries = (
-            IndexEntry._default_manager.using(self.queryset.db)
-            .filter(content_type_id__in=get_descendants_content_types_pks(model))
-            .annotate(_vector_=vector)
-            .filter(_vector_=search_query)
+            self._matching_entries(search_query)
             .annotate(
                 _title_match=ExpressionWrapper(
                     Q(title=search_query), output_field=BooleanField()

@@ -9,14 +9,13 @@ shares: the count and the page of a paginated listing cost one ranking.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connections
 from modelsearch.query import Phrase, PlainText
 
-#: Ids per ``pk IN (...)`` query when restricting matches to the queryset.
-ID_CHUNK = 5000
+#: Up to this many matches are restricted to the queryset with literal ids
+#: (primary key lookups); more with a subquery that repeats the match.
+MAX_LITERAL_IDS = 2000
 
 
 class RankedSearchMixin:
@@ -36,6 +35,10 @@ class RankedSearchMixin:
         by score, then newest (highest primary key)."""
         raise NotImplementedError
 
+    def matching_pks(self, config):
+        """A subquery of the primary keys of every match (for ``pk__in``)."""
+        raise NotImplementedError
+
     def visible_matches(self, config) -> list[tuple[Any, float]]:
         """The ranked matches that the searched queryset contains, as
         ``(pk, score)``."""
@@ -48,8 +51,11 @@ class RankedSearchMixin:
             ]
             found: set = set()
             queryset = self.queryset.order_by().values_list("pk", flat=True)
-            for chunk in _chunks([pk for pk, _ in ranked], _chunk_size(queryset.db)):
-                found.update(queryset.filter(pk__in=chunk))
+            if len(ranked) > MAX_LITERAL_IDS:
+                # Many matches: let the database intersect, one query.
+                found.update(queryset.filter(pk__in=self.matching_pks(config)))
+            else:
+                found.update(queryset.filter(pk__in=[pk for pk, _ in ranked]))
             cached = [(pk, score) for pk, score in ranked if pk in found]
             self._visible_matches = cached
         return cached
@@ -89,19 +95,3 @@ class RankedSearchResultsMixin:
         compiler = self.query_compiler
         matches = compiler.visible_matches(compiler.get_config(self.backend))
         return len(matches[self.start : self.stop])
-
-
-def _chunk_size(alias: str) -> int:
-    connection = connections[alias]
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        import sqlite3
-
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        return max(100, min(ID_CHUNK, limit - 50))
-    return ID_CHUNK
-
-
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
