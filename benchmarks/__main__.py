@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         help="default: sqlite, and postgresql when DATABASE_URL is set",
     )
     bench.add_argument("--redis-url", help="serve with the Redis cache at this URL")
+    bench.add_argument(
+        "--only",
+        help="measure only these endpoint keys (comma-separated, see endpoints.py)",
+    )
     bench.add_argument("--quick", action="store_true", help="200 reviews, 3 s each")
     bench.add_argument("--keep", action="store_true", help="keep the PostgreSQL db")
     bench.add_argument(

@@ -4,8 +4,14 @@ is used, and an endpoint none of whose candidates answers shows "n/a"
 (e.g. the club's v3 routers before they exist).
 
 Placeholders: ``{id}`` a review id, ``{url}`` a review's path, ``{term}``
-the search term the seed put in some summaries. Endpoints with ``{id}`` or
-``{url}`` rotate through many reviews under load.
+the search term the seed put in some summaries, ``{terms}`` one of many
+distinct search terms (the seeded books' titles). Endpoints with ``{id}``,
+``{url}`` or ``{terms}`` rotate through many paths under load.
+
+A ``fresh`` endpoint never repeats a path within a run (the load driver gives
+every request the next unused one, across warm-up and rounds): the API keeps
+anonymous responses in a server-side cache, so repeating a search would
+measure the cache, not the search.
 
 Rows with ``cached=False`` are served by a second gunicorn running the same
 code with the club's API response and page caches turned off
@@ -16,6 +22,7 @@ next to what a cached one costs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote_plus
 
 V2_FIELDS = "type=reviews.ReviewPage&fields=*&limit=20"
 
@@ -34,6 +41,7 @@ class Endpoint:
     kind: str = "club"
     notes: str = ""
     extra: dict = field(default_factory=dict)
+    fresh: bool = False
     #: False: measured on the server with the club's response caches off.
     cached: bool = True
 
@@ -67,6 +75,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("/api/v2/pages/?type=reviews.ReviewPage&search={term}&limit=20",),
     ),
     Endpoint("search_html", "search HTML page", ("/search/?q={term}",)),
+    Endpoint(
+        "search_terms",
+        "search (v2, a new book title each, uncached)",
+        ("/api/v2/pages/?type=reviews.ReviewPage&search={terms}&limit=20",),
+        fresh=True,
+    ),
+    Endpoint(
+        "search_html_terms",
+        "search HTML page (a new book title each)",
+        ("/search/?q={terms}",),
+        fresh=True,
+    ),
     Endpoint("home", "home page", ("/",)),
     Endpoint(
         "v2_list_off",
@@ -114,8 +134,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def expand(template: str, *, ids: list[int], urls: list[str], term: str) -> list[str]:
+def expand(
+    template: str,
+    *,
+    ids: list[int],
+    urls: list[str],
+    term: str,
+    terms: list[str] | None = None,
+) -> list[str]:
     """The concrete paths a template stands for, in rotation order."""
+    if "{terms}" in template:
+        return [template.replace("{terms}", quote_plus(t)) for t in terms or [term]]
     if "{id}" in template:
         return [template.replace("{id}", str(pk)) for pk in ids]
     if "{url}" in template:

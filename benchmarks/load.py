@@ -26,6 +26,8 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     errors: int = 0
+    #: Requests sent by the busiest client (a fresh rotation's advance).
+    most_by_one_client: int = 0
 
     @property
     def rps(self) -> float:
@@ -50,6 +52,7 @@ class LoadResult:
         self.latencies.extend(other.latencies)
         self.statuses.update(other.statuses)
         self.errors += other.errors
+        self.most_by_one_client = max(self.most_by_one_client, other.most_by_one_client)
 
 
 def _worker(
@@ -62,6 +65,7 @@ def _worker(
     lock: threading.Lock,
     result: LoadResult,
     headers: dict[str, str],
+    step: int = 1,
 ) -> None:
     conn = http.client.HTTPConnection(host, port, timeout=CLIENT_TIMEOUT)
     i = offset
@@ -71,7 +75,8 @@ def _worker(
                 break
             budget[0] -= 1
         path = paths[i % len(paths)]
-        i += 1
+        i += step
+        result.most_by_one_client += 1
         start = time.perf_counter()
         try:
             conn.request("GET", path, headers=headers)
@@ -97,17 +102,24 @@ def _run_threads(
     max_requests: int,
     first_offset: int,
     headers: dict[str, str],
+    fresh: tuple[int, int] | None = None,
 ) -> LoadResult:
     deadline = time.monotonic() + seconds
     budget = [max_requests]
     lock = threading.Lock()
     results = [LoadResult() for _ in range(threads)]
     started = time.perf_counter()
+    if fresh:
+        # Client k of all C takes paths k, k + C, k + 2C, ...: none repeats.
+        clients = fresh[1]
+        offsets, step = [first_offset + n for n in range(threads)], clients
+    else:
+        offsets, step = [first_offset + n * 7 for n in range(threads)], 1
     workers = [
         threading.Thread(
             target=_worker,
-            args=(host, port, paths, first_offset + n * 7, deadline, budget, lock)
-            + (results[n], headers),
+            args=(host, port, paths, offsets[n], deadline, budget, lock)
+            + (results[n], headers, step),
         )
         for n in range(threads)
     ]
@@ -136,8 +148,13 @@ def run_load(
     max_requests: int = MAX_REQUESTS,
     host: str = "127.0.0.1",
     headers: dict[str, str] | None = None,
+    fresh_from: int | None = None,
 ) -> LoadResult:
-    """``concurrency`` clients for ``seconds``, split over ``processes``."""
+    """``concurrency`` clients for ``seconds``, split over ``processes``.
+
+    With ``fresh_from``, no two requests share a path: they take
+    ``paths[fresh_from:]`` in turn; continue from
+    ``fresh_from + concurrency * result.most_by_one_client``."""
     if host not in LOOPBACK:
         raise ValueError("The load driver only targets this machine (127.0.0.1).")
     processes = max(1, min(processes, concurrency))
@@ -152,8 +169,9 @@ def run_load(
             share,
             seconds,
             max_requests // processes,
-            n * 13,
+            n * 13 if fresh_from is None else fresh_from + sum(shares[:n]),
             headers or {},
+            None if fresh_from is None else (fresh_from, concurrency),
         )
         for n, share in enumerate(shares)
     ]

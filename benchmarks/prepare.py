@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 ROTATION = 100
+#: Distinct search terms for the ``{terms}`` rows; more than a run sends.
+SEARCH_TERMS = 5000
 
 
 def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
@@ -27,7 +29,7 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from benchmarks.endpoints import CACHES_OFF_SETTINGS, ENDPOINTS, expand
-    from benchmarks.seed import SEARCH_TERM, seed
+    from benchmarks.seed import SEARCH_TERM, search_terms, seed
     from reviews.models import ReviewPage
 
     def report(line: str) -> None:
@@ -48,6 +50,7 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     sample = list(reviews_qs[:ROTATION])
     ids = [page.pk for page in sample]
     urls = [page.url for page in sample]
+    terms = search_terms(SEARCH_TERMS)
 
     client = Client()
     endpoints = []
@@ -57,10 +60,11 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
             "label": endpoint.label,
             "kind": endpoint.kind,
             "cached": endpoint.cached,
+            "fresh": endpoint.fresh,
         }
         switch = override_settings(**({} if endpoint.cached else CACHES_OFF_SETTINGS))
         for template in endpoint.candidates:
-            paths = expand(template, ids=ids, urls=urls, term=SEARCH_TERM)
+            paths = expand(template, ids=ids, urls=urls, term=SEARCH_TERM, terms=terms)
             response = client.get(paths[0])
             if response.status_code != 200:
                 continue

@@ -37,6 +37,7 @@ class Options:
     postgres_url: str | None
     redis_url: str | None
     keep: bool
+    only: set[str] | None = None
 
 
 def measure_size(options: Options, database: str, reviews: int, workdir: Path):
@@ -58,8 +59,28 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
     )
     prepared = json.loads(prepared_path.read_text())
     log = workdir / f"gunicorn-{database}-{reviews}.log"
-    measured = [e for e in prepared["endpoints"] if e.get("paths")]
+    measured = [
+        e
+        for e in prepared["endpoints"]
+        if e.get("paths") and (not options.only or e["key"] in options.only)
+    ]
     results = {e["key"]: LoadResult() for e in measured}
+    # Where each fresh endpoint's next unused path is (see endpoints.py).
+    cursor = {e["key"]: 0 for e in measured if e.get("fresh")}
+
+    def load(endpoint: dict, seconds: float) -> LoadResult:
+        key = endpoint["key"]
+        part = run_load(
+            servers[endpoint["cached"]].port,
+            endpoint["paths"],
+            concurrency=options.concurrency,
+            seconds=seconds,
+            fresh_from=cursor.get(key),
+        )
+        if key in cursor:
+            cursor[key] += options.concurrency * part.most_by_one_client
+        return part
+
     with ExitStack() as stack:
         servers = {True: stack.enter_context(Gunicorn(env, options.workers, log))}
         if not all(e["cached"] for e in measured):
@@ -71,12 +92,7 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
         for endpoint in measured:
             server = servers[endpoint["cached"]]
             if options.warmup:
-                run_load(
-                    server.port,
-                    endpoint["paths"],
-                    concurrency=options.concurrency,
-                    seconds=options.warmup,
-                )
+                load(endpoint, options.warmup)
                 wait_until_idle(server.port)
         # Endpoints take turns, round after round, so that a burst of
         # background load on a shared machine is spread over all of them.
@@ -84,18 +100,21 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
         for _ in range(options.rounds):
             for endpoint in measured:
                 server = servers[endpoint["cached"]]
-                part = run_load(
-                    server.port,
-                    endpoint["paths"],
-                    concurrency=options.concurrency,
-                    seconds=slice_seconds,
-                )
+                part = load(endpoint, slice_seconds)
                 part.seconds = part.seconds or slice_seconds
                 total = results[endpoint["key"]]
                 seconds = total.seconds + part.seconds
                 total.merge(part)
                 total.seconds = seconds
                 wait_until_idle(server.port)
+    for key, sent in cursor.items():
+        paths = next(len(e["paths"]) for e in measured if e["key"] == key)
+        if sent > paths:
+            print(
+                f"  {key}: {sent} requests over {paths} distinct paths; "
+                "later ones may have been served from the cache",
+                flush=True,
+            )
     rows = []
     for endpoint in prepared["endpoints"]:
         row = {k: v for k, v in endpoint.items() if k != "paths"}
@@ -318,4 +337,5 @@ def options_from_args(args) -> Options:
         postgres_url=postgres_url,
         redis_url=args.redis_url,
         keep=args.keep,
+        only=set(args.only.split(",")) if args.only else None,
     )

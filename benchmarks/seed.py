@@ -246,6 +246,15 @@ def seed(
     return timings
 
 
+def search_terms(limit: int, *, rng_seed: int = 11) -> list[str]:
+    """Up to ``limit`` distinct search terms in a fixed shuffled order: the
+    seeded books' titles ("Winter bread 412"), each found in that book's
+    reviews (and the review with that number, when its text has both words)."""
+    titles = sorted(set(Book.objects.values_list("title", flat=True)))
+    random.Random(rng_seed).shuffle(titles)
+    return titles[:limit]
+
+
 def _insert_reviews(
     rng: random.Random,
     index: Page,

@@ -49,3 +49,18 @@ def test_every_endpoint_expands_to_concrete_paths():
         for template in endpoint.candidates:
             paths = expand(template, ids=[3, 4], urls=["/a/", "/b/"], term="x")
             assert paths and all("{" not in path for path in paths)
+
+
+def test_fresh_endpoints_rotate_through_distinct_search_terms():
+    fresh = [endpoint for endpoint in ENDPOINTS if endpoint.fresh]
+    assert {endpoint.key for endpoint in fresh} >= {"search_terms", "search_html_terms"}
+    for endpoint in fresh:
+        paths = expand(
+            endpoint.candidates[0],
+            ids=[3],
+            urls=["/a/"],
+            term="x",
+            terms=["Winter bread 1", "Frost the 2"],
+        )
+        assert len(set(paths)) == 2
+        assert all("Winter+bread+1" in p or "Frost+the+2" in p for p in paths)
