@@ -193,3 +193,38 @@ def test_many_matches_are_restricted_in_the_database(monkeypatch, client):
     monkeypatch.setattr("django.conf.settings.BOOKCLUB_API_RESPONSE_CACHE", False)
     assert pages() == with_ids
     assert sorted(sum(with_ids, [])) == sorted(page.title for page in made)
+
+
+def test_a_search_ordered_by_a_field_keeps_that_order(client, ranked_reviews):
+    """``order=`` filters the queryset by the matches and keeps its order,
+    with no ranking; counts and pages stay exact."""
+    in_title, in_text = ranked_reviews
+    expected = sorted([in_title.title, *(page.title for page in in_text)])
+    backend = get_search_backend()
+    results = backend.search(
+        TERM, ReviewPage.objects.live().order_by("title"), order_by_relevance=False
+    )
+    assert _titles(results) == expected
+    assert results.count() == 4
+    assert _titles(results[1:3]) == expected[1:3]
+    assert results[1:3].count() == 2
+
+    data = client.get(
+        "/api/v2/pages/",
+        {"type": "reviews.ReviewPage", "search": TERM, "order": "-title", "limit": 2},
+    ).json()
+    assert data["meta"]["total_count"] == 4
+    assert [item["title"] for item in data["items"]] == expected[::-1][:2]
+
+
+def test_a_search_ordered_by_a_field_costs_a_fixed_number_of_queries(client, settings):
+    settings.BOOKCLUB_API_RESPONSE_CACHE = False
+    for n in range(6):
+        make_review(title=f"Beacon {n}", summary=f"The {TERM} again.")
+    url = "/api/v2/pages/?type=reviews.ReviewPage&order=title&limit=3&search=" + TERM
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url.replace("limit=3", "limit=2"))
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(few.captured_queries) == len(more.captured_queries)

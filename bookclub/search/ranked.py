@@ -1,10 +1,14 @@
 """Search results ranked on the index table, then restricted to the queryset.
 
-Used for plain relevance-ordered searches (``PlainText``/``Phrase``, no
-``fields=``, not autocomplete); anything else goes through modelsearch
-unchanged. The ranked list and the queryset's share of it are computed once
+Used for plain searches (``PlainText``/``Phrase``, no ``fields=``, not
+autocomplete); anything else goes through modelsearch unchanged. Ordered by
+relevance, the ranked list and the queryset's share of it are computed once
 per search and kept on the query compiler, which every slice of the results
 shares: the count and the page of a paginated listing cost one ranking.
+Ordered by a field (``?search=…&order=…``), the queryset is filtered by the
+matching ids and keeps its own order: no ranking at all, where modelsearch
+scored every match in a correlated subquery (1.4 s at 20,000 reviews on
+SQLite).
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ class RankedSearchMixin:
     :meth:`rank_matches`."""
 
     def uses_ranked_search(self) -> bool:
-        return (
-            self.order_by_relevance
-            and self.fields is None
-            and isinstance(self.query, (PlainText, Phrase))
-        )
+        return self.fields is None and isinstance(self.query, (PlainText, Phrase))
+
+    def matches_in_queryset_order(self, config):
+        """The searched queryset, in its own order, narrowed to the matches."""
+        return self.queryset.filter(pk__in=self.matching_pks(config))
 
     def rank_matches(self, config) -> list[tuple[str, float]]:
         """``(object_id, score)`` of every index entry of the searched model
@@ -74,7 +78,15 @@ class RankedSearchResultsMixin:
         if not self._ranked():
             return super()._do_search()
         compiler = self.query_compiler
-        matches = compiler.visible_matches(compiler.get_config(self.backend))
+        config = compiler.get_config(self.backend)
+        if not compiler.order_by_relevance:
+            found = compiler.matches_in_queryset_order(config)
+            results = list(found[self.start : self.stop])
+            if self._score_field:
+                for obj in results:
+                    setattr(obj, self._score_field, None)
+            return results
+        matches = compiler.visible_matches(config)
         page = matches[self.start : self.stop]
         if not page:
             return []
@@ -93,5 +105,10 @@ class RankedSearchResultsMixin:
         if not self._ranked():
             return super()._do_count()
         compiler = self.query_compiler
-        matches = compiler.visible_matches(compiler.get_config(self.backend))
+        config = compiler.get_config(self.backend)
+        if not compiler.order_by_relevance:
+            total = compiler.matches_in_queryset_order(config).count()
+            stop = total if self.stop is None else min(total, self.stop)
+            return max(0, stop - self.start)
+        matches = compiler.visible_matches(config)
         return len(matches[self.start : self.stop])
