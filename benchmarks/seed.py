@@ -250,8 +250,16 @@ def search_terms(limit: int, *, rng_seed: int = 11) -> list[str]:
     """Up to ``limit`` distinct search terms in a fixed shuffled order: the
     seeded books' titles ("Winter bread 412"), each found in that book's
     reviews (and the review with that number, when its text has both words)."""
+    rng = random.Random(rng_seed)
     titles = sorted(set(Book.objects.values_list("title", flat=True)))
-    random.Random(rng_seed).shuffle(titles)
+    rng.shuffle(titles)
+    if len(titles) < limit:
+        # A small catalogue has fewer titles than a run sends requests: add
+        # "<title> <word>" searches, so that no search repeats (and none is
+        # answered by the response cache) at any size.
+        more = [f"{title} {word}" for word in WORDS for title in titles]
+        rng.shuffle(more)
+        titles += more[: limit - len(titles)]
     return titles[:limit]
 
 
