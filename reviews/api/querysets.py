@@ -34,7 +34,7 @@ from ..models import (
     SeriesPage,
 )
 from ..popularity import POPULAR_DAYS
-from .fields import COVER_RENDITIONS
+from .fields import COVER_RENDITIONS, PREFETCHED_TAGS
 
 
 def cover_renditions() -> QuerySet:
@@ -78,7 +78,9 @@ def visible_reviews(user) -> QuerySet:
 def with_review_relations(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
         "book", "book__cover", "reviewer", "locale"
-    ).prefetch_related(*book_relations("book__"), "tags")
+    ).prefetch_related(
+        *book_relations("book__"), Prefetch("tags", to_attr=PREFETCHED_TAGS)
+    )
 
 
 def annotate_popularity(queryset: QuerySet, days: int = POPULAR_DAYS) -> QuerySet:

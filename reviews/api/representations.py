@@ -15,7 +15,7 @@ from wagtail.api.rich_text import APIRichText
 from wagtail.api.v2.utils import get_full_url
 
 from ..members import display_name
-from .fields import book_summary, series_books
+from .fields import book_summary, series_books, tag_names
 
 
 def _rich_text(request: HttpRequest, value: str, features) -> str:
@@ -63,7 +63,7 @@ def review_item(request: HttpRequest, page) -> dict[str, Any]:
         "rating": page.rating,
         "summary": page.summary,
         "body": _stream(request, page.body),
-        "tags": sorted(tag.name for tag in page.tags.all()),
+        "tags": tag_names(page),
         "reviewer": {"display_name": display_name(page.reviewer)},
         "spoils": page.spoils,
         "published": page.first_published_at,
