@@ -4,8 +4,8 @@ A listing's ``count`` is a ``COUNT(*)`` over every matching row: it is the
 one part of a page of 20 reviews that grows with the catalogue (about 45 ms
 of SQL at 20,000 reviews on PostgreSQL, against 5 ms for the 20 rows). The
 total of a *public* listing can only change when the content changes, and
-every such change moves :func:`reviews.caching.content_version` on, so the
-total is kept in the cache under that version and the listing's SQL.
+every such change moves the content version on, so the total is kept with
+:func:`reviews.content_version.for_this_version` under the listing's SQL.
 
 Only listings whose rows do not depend on who asks may use this: a
 member's own drafts or progress change without a new content version.
@@ -16,13 +16,11 @@ from __future__ import annotations
 import hashlib
 from typing import TypeVar
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
-from .caching import content_version
+from .content_version import for_this_version
 
-COUNT_TIMEOUT = 60 * 60
 Q = TypeVar("Q", bound=QuerySet)
 
 
@@ -33,12 +31,7 @@ def remembered_count(queryset: QuerySet) -> int:
     except EmptyResultSet:
         return 0
     digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()[:40]
-    key = f"reviews:count:{content_version()}:{digest}"
-    count = cache.get(key)
-    if count is None:
-        count = QuerySet.count(queryset)
-        cache.set(key, count, timeout=COUNT_TIMEOUT)
-    return count
+    return for_this_version(f"count:{digest}", lambda: QuerySet.count(queryset))
 
 
 _classes: dict[type, type] = {}
