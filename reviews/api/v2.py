@@ -20,7 +20,7 @@ from wagtail.api.v2.filters import (
     TranslationOfFilter,
 )
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.utils import BadRequestError, page_models_from_string
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
@@ -29,6 +29,7 @@ from ..counts import with_remembered_count
 from ..models import ReviewPage
 from ..spoiler_media import without_spoiler_media
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
+from ..visibility import public_site_pages
 from .auth import BearerTokenAuthentication
 from .querysets import prepare_streams, with_review_relations
 
@@ -199,14 +200,33 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
         # Called for the listing and again for the serializer context; each
         # call evaluates the view restrictions, so do it once per request.
         if not hasattr(self, "_base_queryset"):
-            self._base_queryset = super().get_base_queryset()
+            public = public_site_pages(self.request)
+            self._base_queryset = (
+                super().get_base_queryset() if public is None else public
+            )
         return self._base_queryset.all()
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = self._single_type_public_queryset()
+        if queryset is None:
+            queryset = super().get_queryset()
         if _is_reviews(queryset):
             queryset = with_review_relations(queryset)
         return queryset
+
+    def _single_type_public_queryset(self) -> QuerySet | None:
+        """``?type=app.Model`` for an anonymous reader: the model's public
+        pages filtered directly, where Wagtail filters the model by the ids
+        of every public page (``pk IN (SELECT …)``), which the database
+        answers by reading all of them."""
+        type_name = self.request.GET.get("type", "")
+        if not type_name or "," in type_name:
+            return None
+        try:
+            models = page_models_from_string(type_name)
+        except (LookupError, ValueError):
+            return None  # Wagtail's own get_queryset answers the 400
+        return public_site_pages(self.request, models[0])
 
     def paginate_queryset(self, queryset):
         if isinstance(queryset, QuerySet) and not self.request.user.is_authenticated:

@@ -66,3 +66,23 @@ def test_v2_serves_compact_json(client, twenty_reviews):
     assert b"\n" not in response.content
     assert b'": ' not in response.content
     assert len(response.json()["items"]) == 20
+
+
+def test_anonymous_v2_listing_skips_wagtails_per_request_lookups(
+    client, twenty_reviews
+):
+    """The view restrictions and the request's site are read once per
+    content version, and the review type is filtered directly, not through
+    the ids of every public page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(f"{V2}&limit=20")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{V2}&limit=20")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 20
+    sql = [query["sql"].lower() for query in queries.captured_queries]
+    assert not [q for q in sql if "wagtailcore_site" in q]
+    assert not [q for q in sql if "wagtailcore_pageviewrestriction" in q]
+    assert not [q for q in sql if "in (select" in q]

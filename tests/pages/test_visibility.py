@@ -38,3 +38,81 @@ def test_public_pages_agrees_with_wagtail(book, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         list(public_pages(ReviewPage.objects.all()))
+
+
+def _other_site_review(book):
+    """A second site with its own tree (another root-level page), holding a
+    review index and one review."""
+    from wagtail.models import Site
+
+    from reviews.models import ReviewIndexPage
+
+    root = Page.get_first_root_node()
+    other_home = root.add_child(instance=Page(title="Other club", slug="other-club"))
+    Site.objects.create(hostname="other.example", port=80, root_page=other_home)
+    index = other_home.add_child(
+        instance=ReviewIndexPage(title="Other reviews", slug="other-reviews")
+    )
+    return make_review(book=book, title="Elsewhere", parent=index)
+
+
+def _anonymous_request(rf, path="/api/v2/pages/", host="testserver", **session):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get(path, HTTP_HOST=host)
+    request.user = AnonymousUser()
+    request.session = dict(session)
+    return request
+
+
+@pytest.mark.parametrize("model", [Page, ReviewPage])
+def test_public_site_pages_agrees_with_wagtails_api_rule(book, rf, model, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    from wagtail.api.querysets import get_public_pages_queryset
+
+    from reviews.visibility import public_site_pages
+
+    make_review(book=book, title="Open")
+    _restrict(make_review(book=book, title="Closed"))
+    unpublished = make_review(book=book, title="Draft")
+    unpublished.unpublish()
+    elsewhere = _other_site_review(book)
+
+    for host in ("testserver", "other.example"):
+        request = _anonymous_request(rf, host=host)
+        wagtails = set(
+            model.objects.filter(pk__in=get_public_pages_queryset(request).values("pk"))
+        )
+        ours = public_site_pages(request, model)
+        assert set(ours) == wagtails
+        assert ours.model is model
+    elsewhere_site = _anonymous_request(rf, host="other.example")
+    assert public_site_pages(elsewhere_site).filter(pk=elsewhere.pk).exists()
+    assert (
+        not public_site_pages(_anonymous_request(rf)).filter(pk=elsewhere.pk).exists()
+    )
+
+
+def test_public_site_pages_steps_aside_where_restrictions_may_let_in(rf, member):
+    from reviews.visibility import public_site_pages
+
+    request = _anonymous_request(rf)
+    assert public_site_pages(request) is not None
+    # A member, a visitor who passed a page password, or an explicit site=:
+    # Wagtail's own rule decides.
+    request.user = member
+    assert public_site_pages(request) is None
+    key = PageViewRestriction.passed_view_restrictions_session_key
+    assert public_site_pages(_anonymous_request(rf, **{key: [1]})) is None
+    assert public_site_pages(_anonymous_request(rf, "/api/v2/pages/?site=x")) is None
+
+
+def test_in_subtree_matches_descendant_of(book):
+    from reviews.visibility import in_subtree
+
+    make_review(book=book)
+    _other_site_review(book)
+    for root in Page.objects.all():
+        assert set(in_subtree(Page.objects.all(), root.path)) == set(
+            Page.objects.descendant_of(root, inclusive=True)
+        ), root.title
