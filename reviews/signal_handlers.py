@@ -3,11 +3,12 @@ and publish webhooks."""
 
 from __future__ import annotations
 
+from django.core import signals as core_signals
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import caching, spoiler_media, webhooks
+from . import caching, content_version, spoiler_media, webhooks
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:
@@ -29,6 +30,12 @@ def register_signal_handlers() -> None:
         Vote,
     )
 
+    core_signals.request_started.connect(
+        content_version.request_started, dispatch_uid="reviews_version_started"
+    )
+    core_signals.request_finished.connect(
+        content_version.request_finished, dispatch_uid="reviews_version_finished"
+    )
     # Before the caches move on: listings must see the page's new references.
     page_published.connect(
         spoiler_media.index_on_publish, dispatch_uid="reviews_spoiler_media_index"

@@ -21,17 +21,40 @@ COVER_RENDITIONS: dict[str, str] = {
 
 
 def series_memberships(book) -> list[dict[str, Any]]:
-    """The live series a book belongs to, using a prefetch when there is one."""
-    entries = book.series_entries.all()
-    return [
-        {
-            "id": entry.series_id,
-            "title": entry.series.title,
-            "position": entry.position_number,
-        }
-        for entry in entries
-        if entry.series.live
-    ]
+    """The live series a book belongs to, by series title."""
+    return live_series_memberships().get(book.pk, [])
+
+
+def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
+    """Every book's live series, read once per content version.
+
+    Every book in every API response shows its series; prefetching them per
+    response cost a query and a series page per book (a tenth of a listing).
+    The whole map is small — one entry per book in a series — and series
+    edits, publishing and entry changes all move the content version on.
+    """
+    from ..content_version import for_this_version_in_process
+    from ..models import SeriesEntry
+
+    def read() -> dict[int, list[dict[str, Any]]]:
+        memberships: dict[int, list[dict[str, Any]]] = {}
+        entries = (
+            SeriesEntry.objects.filter(series__live=True)
+            .select_related("series")
+            .only("book_id", "series_id", "position", "series__title")
+            .order_by("series__title", "pk")
+        )
+        for entry in entries:
+            memberships.setdefault(entry.book_id, []).append(
+                {
+                    "id": entry.series_id,
+                    "title": entry.series.title,
+                    "position": entry.position_number,
+                }
+            )
+        return memberships
+
+    return for_this_version_in_process("series-memberships", read)
 
 
 def series_books(entries) -> list[dict[str, Any]]:

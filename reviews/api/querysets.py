@@ -46,17 +46,10 @@ def cover_renditions() -> QuerySet:
 
 
 def book_relations(prefix: str = "") -> list:
-    """Prefetches for a book's series memberships and cover renditions; the
-    cover itself comes with ``select_related(f"{prefix}cover")``."""
-    return [
-        Prefetch(f"{prefix}cover__renditions", queryset=cover_renditions()),
-        Prefetch(
-            f"{prefix}series_entries",
-            queryset=SeriesEntry.objects.select_related("series").order_by(
-                "series__title", "pk"
-            ),
-        ),
-    ]
+    """Prefetches for a book's cover renditions; the cover itself comes with
+    ``select_related(f"{prefix}cover")`` and its series from
+    :func:`reviews.api.fields.live_series_memberships`."""
+    return [Prefetch(f"{prefix}cover__renditions", queryset=cover_renditions())]
 
 
 def public_reviews() -> QuerySet:

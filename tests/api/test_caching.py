@@ -149,3 +149,43 @@ def test_publish_purges_the_api_urls_from_the_frontend_cache(review):
     RecordingBackend.purged.clear()
     review.unpublish()
     assert f"http://testserver/api/v3/reviews/{review.pk}/" in RecordingBackend.purged
+
+
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_series_memberships_follow_series_edits(client):
+    """Books show their series from a map kept per content version: a new
+    position, a renamed or unpublished series shows at once."""
+    from tests.factories import make_series
+
+    book = BookFactory(title="The Betrayal")
+    review = make_review(book=book, body=[paragraph("Kind words.")])
+    series = make_series("Leningrad", [(book, 2)])
+
+    def memberships(url: str) -> list:
+        data = client.get(url).json()
+        book_data = data["book"] if "book" in data else data["items"][0]["book"]
+        return book_data["series"]
+
+    urls = [
+        f"/api/v2/pages/{review.pk}/",
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=book",
+        f"/api/v3/reviews/{review.pk}/",
+    ]
+    for url in urls:
+        assert memberships(url) == [
+            {"id": series.pk, "title": "Leningrad", "position": 2}
+        ]
+
+    entry = series.entries.get()
+    entry.position = "2.5"
+    entry.save()
+    series.title = "The Leningrad novels"
+    series.save_revision().publish()
+    for url in urls:
+        assert memberships(url) == [
+            {"id": series.pk, "title": "The Leningrad novels", "position": 2.5}
+        ]
+
+    series.unpublish()
+    for url in urls:
+        assert memberships(url) == []
