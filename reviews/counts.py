@@ -25,9 +25,13 @@ Q = TypeVar("Q", bound=QuerySet)
 
 
 def remembered_count(queryset: QuerySet) -> int:
-    """``queryset.count()``, computed once per content version."""
+    """``queryset.count()``, computed once per content version.
+
+    Keyed by the SQL of the rows' ids: the same rows, without compiling the
+    columns, joins and ordering of the full listing query for every count.
+    """
     try:
-        sql, params = queryset.query.sql_with_params()
+        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
     except EmptyResultSet:
         return 0
     digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()[:40]

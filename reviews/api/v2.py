@@ -32,6 +32,7 @@ from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from ..visibility import public_site_pages
 from .auth import BearerTokenAuthentication
 from .querysets import prepare_streams, with_review_relations
+from .serializers import ClubPageSerializer
 
 READER_PARAMS = frozenset({"spoilers", "read"})
 API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
@@ -167,6 +168,12 @@ def _check_field_value(model, name: str, value: str) -> None:
             raise BadRequestError(f"{name}: {value[:30]} is out of range.")
 
 
+#: Serializer classes by what they serialize (oldest dropped first): a
+#: ``fields=`` parameter a client made up only costs a class.
+_SERIALIZER_CLASSES: dict[tuple, type] = {}
+_SERIALIZER_CLASSES_KEPT = 256
+
+
 class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
     """Wagtail's pages endpoint with the club's review filters and a review
     listing whose query count does not grow with its length."""
@@ -206,13 +213,36 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
             )
         return self._base_queryset.all()
 
+    base_serializer_class = ClubPageSerializer
+
+    @classmethod
+    def _get_serializer_class(
+        cls, router, model, fields_config, show_details=False, nested=False
+    ):
+        # Wagtail builds a new serializer class for every request; the same
+        # fields give the same class, so build each once (and its fields,
+        # see ClubPageSerializer.get_fields).
+        key = (router, model, repr(fields_config), show_details, nested)
+        serializer_class = _SERIALIZER_CLASSES.get(key)
+        if serializer_class is None:
+            serializer_class = super()._get_serializer_class(
+                router, model, fields_config, show_details, nested
+            )
+            if len(_SERIALIZER_CLASSES) >= _SERIALIZER_CLASSES_KEPT:
+                _SERIALIZER_CLASSES.pop(next(iter(_SERIALIZER_CLASSES)), None)
+            _SERIALIZER_CLASSES[key] = serializer_class
+        return serializer_class
+
     def get_queryset(self):
-        queryset = self._single_type_public_queryset()
-        if queryset is None:
-            queryset = super().get_queryset()
-        if _is_reviews(queryset):
-            queryset = with_review_relations(queryset)
-        return queryset
+        # Called for the listing and again for the serializer's model.
+        if not hasattr(self, "_queryset"):
+            queryset = self._single_type_public_queryset()
+            if queryset is None:
+                queryset = super().get_queryset()
+            if _is_reviews(queryset):
+                queryset = with_review_relations(queryset)
+            self._queryset = queryset
+        return self._queryset.all()
 
     def _single_type_public_queryset(self) -> QuerySet | None:
         """``?type=app.Model`` for an anonymous reader: the model's public
