@@ -13,7 +13,7 @@ from reviews.models import DiscussionPage, SeriesPage
 from reviews.models.reviews import public_reviews_under
 from reviews.popularity import popular_reviews
 from reviews.routing import ChildRoutingMixin
-from reviews.visibility import public_pages
+from reviews.visibility import descendants_of, public_pages
 
 LATEST_REVIEWS = 6
 
@@ -47,13 +47,13 @@ class HomePage(ChildRoutingMixin, Page):
         context["latest_reviews"] = latest
         context["popular_reviews"] = popular
         context["next_discussion"] = (
-            public_pages(DiscussionPage.objects.live().descendant_of(self))
+            public_pages(descendants_of(DiscussionPage.objects.live(), self))
             .filter(starts_at__gte=timezone.now())
             .select_related("book")
             .order_by("starts_at")
             .first()
         )
         context["series_list"] = public_pages(
-            SeriesPage.objects.live().descendant_of(self)
+            descendants_of(SeriesPage.objects.live(), self)
         ).order_by("title")
         return context

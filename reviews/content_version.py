@@ -11,6 +11,7 @@ one change retires every cached response at once.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +28,9 @@ T = TypeVar("T")
 DERIVED_TIMEOUT = 60
 _MISSING = object()
 
+#: The version while the cache cannot keep one (Redis down): nothing is kept
+#: in a process under it, since no change would move it on.
+LOST_VERSION = "lost"
 CHANGED_AT_KEY = "reviews:api:changed-at"
 VERSION_KEY = "reviews:api:version"
 
@@ -87,7 +91,7 @@ def content_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY, "lost")
+        version = cache.get(VERSION_KEY, LOST_VERSION)
     if getattr(_this_request, "active", False):
         _this_request.version = version
     return version
@@ -104,8 +108,9 @@ def for_this_version(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-#: Values kept in this process's memory, each with the version it belongs to.
-_in_process: dict[str, tuple[str, object]] = {}
+#: Values kept in this process's memory: the version each belongs to, when
+#: it expires, the value.
+_in_process: dict[str, tuple[str, float, object]] = {}
 
 
 def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
@@ -113,14 +118,18 @@ def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
 
     For small values read many times per request (a listing of 20 books
     asks for the series map 20 times): no cache round trip and no
-    unpickling after the first use under a version.
+    unpickling after the first use under a version. Kept no longer than
+    :data:`DERIVED_TIMEOUT`, like the shared copy, and not at all while the
+    cache is down.
     """
     version = content_version()
+    now = time.monotonic()
     kept = _in_process.get(name)
-    if kept is not None and kept[0] == version:
-        return kept[1]  # type: ignore[return-value]
+    if kept is not None and kept[0] == version and kept[1] > now:
+        return kept[2]  # type: ignore[return-value]
     value = for_this_version(name, compute)
-    _in_process[name] = (version, value)
+    if version != LOST_VERSION:
+        _in_process[name] = (version, now + DERIVED_TIMEOUT, value)
     return value
 
 

@@ -53,6 +53,13 @@ def in_subtree(queryset: QuerySet, root_path: str) -> QuerySet:
     return queryset.filter(path__gte=root_path, path__lte=highest)
 
 
+def descendants_of(queryset: QuerySet, page: Page, *, inclusive: bool = False):
+    """``queryset.descendant_of(page, inclusive)`` with :func:`in_subtree`'s
+    range, which SQLite answers from the ``path`` index."""
+    queryset = in_subtree(queryset, page.path)
+    return queryset if inclusive else queryset.filter(depth__gt=page.depth)
+
+
 def sees_public_pages_only(request) -> bool:
     """True when Wagtail's view restrictions hide every restricted page from
     ``request``: an anonymous visitor who has passed no page password."""

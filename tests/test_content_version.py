@@ -70,3 +70,36 @@ def test_in_process_values_are_computed_once_per_version():
     assert len(computed) == 1
     cv._new_version()
     assert cv.for_this_version_in_process("test-value", compute) == 2
+
+
+def test_in_process_values_expire_like_the_shared_ones(monkeypatch):
+    """A process whose cache is not shared (no Redis) learns of another
+    process's change no later than the shared copy would."""
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    clock = [1000.0]
+    monkeypatch.setattr(cv.time, "monotonic", lambda: clock[0])
+    assert cv.for_this_version_in_process("test-expiry", compute) == 1
+    # The shared copy is gone too, as after its timeout.
+    cache.delete(f"reviews:derived:{cv.content_version()}:test-expiry")
+    clock[0] += cv.DERIVED_TIMEOUT - 1
+    assert cv.for_this_version_in_process("test-expiry", compute) == 1
+    clock[0] += 2
+    assert cv.for_this_version_in_process("test-expiry", compute) == 2
+
+
+def test_nothing_is_kept_in_process_while_the_cache_is_down(monkeypatch):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    monkeypatch.setattr(cv, "content_version", lambda: cv.LOST_VERSION)
+    monkeypatch.setattr(cv, "for_this_version", lambda name, fn: fn())
+    assert cv.for_this_version_in_process("test-down", compute) == 1
+    assert cv.for_this_version_in_process("test-down", compute) == 2

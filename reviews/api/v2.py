@@ -179,6 +179,7 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
     listing whose query count does not grow with its length."""
 
     known_query_parameters = PagesAPIViewSet.known_query_parameters | READER_PARAMS
+    base_serializer_class = ClubPageSerializer
     filter_backends = [
         CheckedFieldsFilter,
         ChildOfFilter,
@@ -212,8 +213,6 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
                 super().get_base_queryset() if public is None else public
             )
         return self._base_queryset.all()
-
-    base_serializer_class = ClubPageSerializer
 
     @classmethod
     def _get_serializer_class(

@@ -28,7 +28,7 @@ from ..page_cache import COUNTED_VIEW_ATTR
 from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
-from ..visibility import public_pages
+from ..visibility import descendants_of, public_pages
 from .series import SeriesEntry
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
@@ -82,7 +82,7 @@ def public_reviews_under(page: Page) -> QuerySet:
         f"review-indexes-outside:{page.path}",
         lambda: ReviewIndexPage.objects.exclude(path__startswith=page.path).exists(),
     )
-    return reviews.descendant_of(page) if others else reviews
+    return descendants_of(reviews, page) if others else reviews
 
 
 class ReviewPageTag(TaggedItemBase):

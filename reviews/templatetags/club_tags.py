@@ -17,7 +17,7 @@ from ..models import (
     SeriesIndexPage,
 )
 from ..spoilers import can_see_about, reader_for_request
-from ..visibility import public_pages
+from ..visibility import descendants_of, public_pages
 
 register = template.Library()
 
@@ -33,7 +33,7 @@ def club_sections(context) -> list[Page]:
     if site is None:
         return []
     candidates = (
-        public_pages(Page.objects.live().descendant_of(site.root_page))
+        public_pages(descendants_of(Page.objects.live(), site.root_page))
         .type(*SECTION_MODELS)
         .order_by("path")
     )

@@ -19,6 +19,7 @@ from ..meetings import calendar_for, set_rsvp
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
 from ..spoilers import can_see, reader_for_request
+from ..visibility import descendants_of
 
 
 def visible_discussion(request: HttpRequest, page_id: int) -> DiscussionPage:
@@ -236,7 +237,7 @@ def meetings_feed(request: HttpRequest) -> HttpResponse:
     site = Site.find_for_request(request)
     pages = DiscussionPage.objects.live().public().filter(starts_at__gte=timezone.now())
     if site is not None:
-        pages = pages.descendant_of(site.root_page, inclusive=True)
+        pages = descendants_of(pages, site.root_page, inclusive=True)
     name = _("%(club)s meetings") % {
         "club": site.site_name if site and site.site_name else _("Book club")
     }

@@ -107,12 +107,17 @@ def test_public_site_pages_steps_aside_where_restrictions_may_let_in(rf, member)
     assert public_site_pages(_anonymous_request(rf, "/api/v2/pages/?site=x")) is None
 
 
-def test_in_subtree_matches_descendant_of(book):
-    from reviews.visibility import in_subtree
+def test_in_subtree_and_descendants_of_match_descendant_of(book):
+    from reviews.visibility import descendants_of, in_subtree
 
     make_review(book=book)
     _other_site_review(book)
     for root in Page.objects.all():
-        assert set(in_subtree(Page.objects.all(), root.path)) == set(
-            Page.objects.descendant_of(root, inclusive=True)
+        inclusive = set(Page.objects.descendant_of(root, inclusive=True))
+        assert set(in_subtree(Page.objects.all(), root.path)) == inclusive
+        assert set(descendants_of(Page.objects.all(), root, inclusive=True)) == (
+            inclusive
+        )
+        assert set(descendants_of(Page.objects.all(), root)) == set(
+            Page.objects.descendant_of(root)
         ), root.title
