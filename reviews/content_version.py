@@ -111,6 +111,7 @@ def for_this_version(name: str, compute: Callable[[], T]) -> T:
 #: Values kept in this process's memory: the version each belongs to, when
 #: it expires, the value.
 _in_process: dict[str, tuple[str, float, object]] = {}
+IN_PROCESS_MAX_VALUES = 1000
 
 
 def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
@@ -129,6 +130,8 @@ def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
         return kept[2]  # type: ignore[return-value]
     value = for_this_version(name, compute)
     if version != LOST_VERSION:
+        if len(_in_process) >= IN_PROCESS_MAX_VALUES:
+            _in_process.clear()  # names made from requests (a Host header)
         _in_process[name] = (version, now + DERIVED_TIMEOUT, value)
     return value
 

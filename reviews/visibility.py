@@ -14,12 +14,12 @@ from django.db.models import Q, QuerySet
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
-from .content_version import for_this_version
+from .content_version import for_this_version_in_process
 
 
 def restricted_paths() -> list[str]:
     """Tree paths of the pages that carry a view restriction."""
-    return for_this_version(
+    return for_this_version_in_process(
         "restricted-paths",
         lambda: sorted(
             set(PageViewRestriction.objects.values_list("page__path", flat=True))
@@ -86,7 +86,7 @@ def site_root_path(request) -> str | None:
         site = Site.find_for_request(request)
         return site.root_page.path if site is not None else None
 
-    return for_this_version(f"site-root:{hostname}:{port}", find)
+    return for_this_version_in_process(f"site-root:{hostname}:{port}", find)
 
 
 def public_site_pages(request, model: type[Page] = Page) -> QuerySet | None:

@@ -7,7 +7,7 @@ own drafts are added explicitly where an endpoint offers them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 
 from django.db.models import (
@@ -68,12 +68,34 @@ def visible_reviews(user) -> QuerySet:
     return queryset
 
 
-def with_review_relations(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related(
-        "book", "book__cover", "reviewer", "locale"
-    ).prefetch_related(
-        *book_relations("book__"), Prefetch("tags", to_attr=PREFETCHED_TAGS)
-    )
+def with_review_relations(
+    queryset: QuerySet, fields: Collection[str] | None = None
+) -> QuerySet:
+    """Reviews with what their API representation reads, for a whole page of
+    them; with ``fields``, only what those fields read (an API v2 listing of
+    titles loads no books, tags or reviewers)."""
+
+    def shown(name: str) -> bool:
+        return fields is None or name in fields
+
+    related: list[str] = []
+    prefetches: list = []
+    if shown("book"):
+        related += ["book", "book__cover"]
+        prefetches += book_relations("book__")
+    if shown("reviewer"):
+        related.append("reviewer")
+    if shown("locale"):
+        related.append("locale")
+    if shown("tags"):
+        prefetches.append(Prefetch("tags", to_attr=PREFETCHED_TAGS))
+    if related:  # select_related() with no names would follow every key
+        queryset = queryset.select_related(*related)
+    return queryset.prefetch_related(*prefetches)
+
+
+#: The review fields that read the StreamField body (see prepare_streams).
+BODY_FIELDS = frozenset({"body", "spoils"})
 
 
 def annotate_popularity(queryset: QuerySet, days: int = POPULAR_DAYS) -> QuerySet:

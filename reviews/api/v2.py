@@ -20,7 +20,11 @@ from wagtail.api.v2.filters import (
     TranslationOfFilter,
 )
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.utils import BadRequestError, page_models_from_string
+from wagtail.api.v2.utils import (
+    BadRequestError,
+    page_models_from_string,
+    parse_fields_parameter,
+)
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
@@ -31,7 +35,7 @@ from ..spoiler_media import without_spoiler_media
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from ..visibility import public_site_pages
 from .auth import BearerTokenAuthentication
-from .querysets import prepare_streams, with_review_relations
+from .querysets import BODY_FIELDS, prepare_streams, with_review_relations
 from .serializers import ClubPageSerializer
 
 READER_PARAMS = frozenset({"spoilers", "read"})
@@ -239,9 +243,34 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
             if queryset is None:
                 queryset = super().get_queryset()
             if _is_reviews(queryset):
-                queryset = with_review_relations(queryset)
+                queryset = with_review_relations(
+                    queryset, self._shown_fields(queryset.model)
+                )
             self._queryset = queryset
         return self._queryset.all()
+
+    def _shown_fields(self, model) -> frozenset[str] | None:
+        """The fields this request's serializer shows for ``model``, so that
+        only their relations are loaded; None (load all) when ``fields=`` is
+        bad, which the serializer reports as Wagtail does."""
+        if not hasattr(self, "_shown_fields_cache"):
+            try:
+                config = (
+                    parse_fields_parameter(self.request.GET["fields"])
+                    if "fields" in self.request.GET
+                    else []
+                )
+                serializer_class = self._get_serializer_class(
+                    self.request.wagtailapi_router,
+                    model,
+                    config,
+                    show_details=self.action != "listing_view",
+                )
+            except (ValueError, BadRequestError):
+                self._shown_fields_cache = None
+            else:
+                self._shown_fields_cache = frozenset(serializer_class.Meta.fields)
+        return self._shown_fields_cache
 
     def _single_type_public_queryset(self) -> QuerySet | None:
         """``?type=app.Model`` for an anonymous reader: the model's public
@@ -265,7 +294,9 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
         page = super().paginate_queryset(queryset)
         if page is not None and _is_reviews(queryset):
             page = list(page)
-            prepare_streams(page, "body")
+            shown = self._shown_fields(queryset.model)
+            if shown is None or shown & BODY_FIELDS:
+                prepare_streams(page, "body")
         return page
 
 

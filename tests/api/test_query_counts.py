@@ -86,3 +86,37 @@ def test_anonymous_v2_listing_skips_wagtails_per_request_lookups(
     assert not [q for q in sql if "wagtailcore_site" in q]
     assert not [q for q in sql if "wagtailcore_pageviewrestriction" in q]
     assert not [q for q in sql if "in (select" in q]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "",
+        "&fields=title",
+        "&fields=_,book",
+        "&fields=_,reviewer,tags",
+        "&fields=_,spoils",
+        "&fields=-body",
+        "&fields=*",
+    ],
+)
+def test_v2_loads_only_what_the_fields_show(client, twenty_reviews, fields):
+    """Each field shape costs the same for 5 reviews as for 20, and a listing
+    that shows no book, tag or body does not load them."""
+    url = f"/api/v2/pages/?type=reviews.ReviewPage{fields}"
+    count_queries(client, f"{url}&limit=20")
+    five, _ = count_queries(client, f"{url}&limit=5")
+    twenty, response = count_queries(client, f"{url}&limit=20")
+    assert response.status_code == 200
+    assert five == twenty
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"{url}&limit=20")
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    if fields in ("", "&fields=title"):
+        assert "taggit_tag" not in sql
+        assert "reviews_book" not in sql
+        assert "auth_user" not in sql
