@@ -49,3 +49,21 @@ def test_review_views_are_written_in_batches_not_per_request(client, book):
     # One batch per FLUSH_EVERY views (a batch may be an UPDATE then an INSERT).
     assert len(writes) <= 2 * (views // FLUSH_EVERY)
     assert len(writes) < views / 4
+
+
+@pytest.mark.django_db
+def test_the_postgresql_search_index_has_no_pending_list():
+    """On PostgreSQL the title || body index merges each entry at once
+    (home/migrations/0004): searches never read a pending list. Other
+    databases have no such index."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            tables = connection.introspection.table_names(cursor)
+            assert "wagtailsearch_indexentry" in tables
+            return
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s",
+            ["bookclub_search_title_body_gin"],
+        )
+        (options,) = cursor.fetchone()
+    assert "fastupdate=off" in options
