@@ -53,7 +53,9 @@ def in_subtree(queryset: QuerySet, root_path: str) -> QuerySet:
     return queryset.filter(path__gte=root_path, path__lte=highest)
 
 
-def descendants_of(queryset: QuerySet, page: Page, *, inclusive: bool = False):
+def descendants_of(
+    queryset: QuerySet, page: Page, *, inclusive: bool = False
+) -> QuerySet:
     """``queryset.descendant_of(page, inclusive)`` with :func:`in_subtree`'s
     range, which SQLite answers from the ``path`` index."""
     queryset = in_subtree(queryset, page.path)

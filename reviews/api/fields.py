@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework.fields import Field
 
+from ..content_version import for_this_version_in_process
 from ..members import display_name
 
 #: Cover renditions every API response carries, by name.
@@ -33,8 +34,7 @@ def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
     The whole map is small — one entry per book in a series — and series
     edits, publishing and entry changes all move the content version on.
     """
-    from ..content_version import for_this_version_in_process
-    from ..models import SeriesEntry
+    from ..models import SeriesEntry  # the models import this module
 
     def read() -> dict[int, list[dict[str, Any]]]:
         memberships: dict[int, list[dict[str, Any]]] = {}
