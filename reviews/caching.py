@@ -46,11 +46,25 @@ logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 DEFAULT_MAX_AGE = 60
+DEFAULT_SERVER_TIMEOUT = 300
 
 
 def max_age() -> int:
     """Seconds a shared cache may keep an anonymous API response."""
     return int(getattr(settings, "BOOKCLUB_API_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def server_timeout() -> int:
+    """Seconds the server keeps an anonymous API response in its own cache.
+
+    Longer than :func:`max_age` by default. The key carries the content
+    version, so a publish or an edit retires the response at once, whatever
+    the timeout; what the timeout bounds is an answer that moves with the
+    clock alone (which meetings are upcoming, the popularity order, which
+    nomination rounds are open). A short timeout instead means every review
+    an app polls less than once a minute is built again on each poll.
+    """
+    return int(getattr(settings, "BOOKCLUB_API_CACHE_TIMEOUT", DEFAULT_SERVER_TIMEOUT))
 
 
 def _is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -102,7 +116,7 @@ class APICacheHeadersMiddleware:
             and response.status_code == 200
             and "public" in response.get("Cache-Control", "")
         ):
-            cache.set(key, _freeze(response), timeout=max_age())
+            cache.set(key, _freeze(response), timeout=server_timeout())
         return response
 
     def _answer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -141,6 +155,7 @@ def response_cache_key(request: HttpRequest) -> str | None:
         or "read" in request.GET
         or "spoilers" in request.GET
         or max_age() <= 0
+        or server_timeout() <= 0
         or not getattr(settings, "BOOKCLUB_API_RESPONSE_CACHE", True)
     ):
         return None

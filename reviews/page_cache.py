@@ -3,8 +3,8 @@
 The home page, index pages, reviews, series, discussions, the search page
 and the RSS feed read the same for every visitor who is not logged in and
 asked to see nothing (no ``read=``, no ``spoilers=show``). Such responses
-are kept in the Django cache for :func:`max_age` seconds under a key made of
-the content's version (:func:`reviews.content_version.content_version`,
+are kept in the Django cache for :func:`server_timeout` seconds under a key
+made of the content's version (:func:`reviews.content_version.content_version`,
 moved on by the same signals as the API's cache) and the full URL, served
 with a strong ``ETag``, ``Cache-Control: public, max-age`` and 304s.
 
@@ -37,6 +37,7 @@ from .popularity import record_view
 from .spoilers import InvalidReaderParams, reader_for_request, reader_used
 
 DEFAULT_MAX_AGE = 60
+DEFAULT_SERVER_TIMEOUT = 300
 KEY_PREFIX = "reviews:page:"
 #: URL names of the views whose pages may be shared (Wagtail's page serving
 #: included); any other view — login, forms, the members' pages — never is.
@@ -48,12 +49,24 @@ COUNTED_VIEW_ATTR = "counted_review_view"
 
 
 def max_age() -> int:
-    """Seconds a page is kept, here and in shared caches."""
+    """Seconds browsers and shared caches (a CDN) may keep a page."""
     return int(getattr(settings, "BOOKCLUB_PAGE_MAX_AGE", DEFAULT_MAX_AGE))
 
 
+def server_timeout() -> int:
+    """Seconds the server keeps a page. As for the API
+    (:func:`reviews.caching.server_timeout`), a content change retires it at
+    once; the timeout bounds what changes with the clock alone (upcoming
+    meetings, the home page's popular reviews)."""
+    return int(getattr(settings, "BOOKCLUB_PAGE_CACHE_TIMEOUT", DEFAULT_SERVER_TIMEOUT))
+
+
 def enabled() -> bool:
-    return bool(getattr(settings, "BOOKCLUB_PAGE_CACHE", True)) and max_age() > 0
+    return (
+        bool(getattr(settings, "BOOKCLUB_PAGE_CACHE", True))
+        and max_age() > 0
+        and server_timeout() > 0
+    )
 
 
 @dataclass(frozen=True)
@@ -165,7 +178,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if key is not None and is_shareable(request, response):
             _make_public(response)
-            cache.set(key, _freeze(response), timeout=max_age())
+            cache.set(key, _freeze(response), timeout=server_timeout())
             return _conditional(request, response)
         if _is_members_page(request):
             patch_cache_control(response, private=True)

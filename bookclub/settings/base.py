@@ -187,13 +187,17 @@ BOOKCLUB_PREVIEW_MAX_AGE = int(os.environ.get("BOOKCLUB_PREVIEW_MAX_AGE", "600")
 
 # Seconds shared caches may keep anonymous API responses (reviews/caching.py).
 BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
-# Keep anonymous, spoiler-free API responses in the cache for that long too,
-# keyed by the content's version (retired on publish, unpublish, move, edits).
+# Keep anonymous, spoiler-free API responses in the server's cache, keyed by
+# the content's version (retired on publish, unpublish, move, edits). The
+# timeout only bounds answers that change with the clock alone (upcoming
+# meetings, popularity order), so it can be longer than the HTTP max-age.
 BOOKCLUB_API_RESPONSE_CACHE = os.environ.get("BOOKCLUB_API_RESPONSE_CACHE", "1") == "1"
+BOOKCLUB_API_CACHE_TIMEOUT = int(os.environ.get("BOOKCLUB_API_CACHE_TIMEOUT", "300"))
 # The same for the HTML pages of anonymous readers who reveal nothing
 # (reviews/page_cache.py); 0 seconds turns the page cache off.
 BOOKCLUB_PAGE_CACHE = os.environ.get("BOOKCLUB_PAGE_CACHE", "1") == "1"
 BOOKCLUB_PAGE_MAX_AGE = int(os.environ.get("BOOKCLUB_PAGE_MAX_AGE", "60"))
+BOOKCLUB_PAGE_CACHE_TIMEOUT = int(os.environ.get("BOOKCLUB_PAGE_CACHE_TIMEOUT", "300"))
 
 CORS_URLS_REGEX = r"^/api/.*$"
 # Frontends revalidate with ETags and send bearer tokens.

@@ -1,6 +1,9 @@
 """Anonymous, spoiler-free API responses are served from the server's cache
 until the content changes; reader-dependent ones never are."""
 
+import time
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -75,3 +78,26 @@ def test_a_view_restriction_retires_cached_responses(client, book):
         page=page, restriction_type=PageViewRestriction.LOGIN
     )
     assert client.get(f"/api/v3/reviews/{page.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "/api/v2/pages/"])
+def test_the_server_keeps_a_response_past_its_http_max_age(client, book, url, settings):
+    """Browsers and CDNs revalidate after ``BOOKCLUB_API_MAX_AGE``; the server
+    keeps its copy until ``BOOKCLUB_API_CACHE_TIMEOUT`` or a content change."""
+    settings.BOOKCLUB_API_MAX_AGE = 60
+    settings.BOOKCLUB_API_CACHE_TIMEOUT = 300
+    make_review(book=book, title="First")
+    start = time.time()
+    first = client.get(url)
+    assert "max-age=60" in first["Cache-Control"]
+
+    with mock.patch("time.time", return_value=start + 120):
+        later, queries = _queries(client, url)
+    assert queries == 0, "still the server's copy after the HTTP max-age"
+    assert later.content == first.content
+    assert "max-age=60" in later["Cache-Control"]
+
+    with mock.patch("time.time", return_value=start + 400):
+        _, queries = _queries(client, url)
+    assert queries > 0, "built again once the server's timeout passed"
+

@@ -3,6 +3,9 @@ stored copy; nobody else ever gets or leaves one."""
 
 from __future__ import annotations
 
+import time
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -270,6 +273,26 @@ def test_the_page_cache_can_be_turned_off(client, club, settings):
     response, queries = _get(client, club["home"])
     assert queries > 0
     assert "ETag" not in response
+
+
+@pytest.mark.parametrize("name", ["home", "series", "discussions"])
+def test_the_server_keeps_a_page_past_its_http_max_age(client, club, name, settings):
+    """Browsers and CDNs revalidate after ``BOOKCLUB_PAGE_MAX_AGE``; the server
+    keeps its copy until ``BOOKCLUB_PAGE_CACHE_TIMEOUT`` or a content change."""
+    settings.BOOKCLUB_PAGE_MAX_AGE = 60
+    settings.BOOKCLUB_PAGE_CACHE_TIMEOUT = 300
+    start = time.time()
+    first = client.get(club[name])
+    assert "max-age=60" in first["Cache-Control"]
+
+    with mock.patch("time.time", return_value=start + 120):
+        later, queries = _get(client, club[name])
+    assert queries == 0, "still the server's copy after the HTTP max-age"
+    assert later.content == first.content
+
+    with mock.patch("time.time", return_value=start + 400):
+        _, queries = _get(client, club[name])
+    assert queries > 0, "built again once the server's timeout passed"
 
 
 def _anonymous_search_request(rf):
