@@ -228,3 +228,16 @@ def test_a_search_ordered_by_a_field_costs_a_fixed_number_of_queries(client, set
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(few.captured_queries) == len(more.captured_queries)
+
+
+def test_the_search_page_finds_only_public_published_reviews(client, book):
+    make_review(book=book, title="Open harbour")
+    make_review(book=book, title="Draft harbour", live=False)
+    private = make_review(book=book, title="Private harbour")
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.LOGIN
+    )
+    html = client.get("/search/", {"q": "harbour"}).content.decode()
+    assert "Open harbour" in html
+    assert "Draft harbour" not in html
+    assert "Private harbour" not in html

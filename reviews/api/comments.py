@@ -35,6 +35,7 @@ from ..models import (
 from ..models.discussions import REPORT_REASON_MAX_LENGTH
 from ..ratelimit import RateLimited, describe_wait
 from ..spoilers import Reader, forget_reader, reader_for_request
+from ..visibility import public_pages
 from .params import MAX_ID, IdPath
 from .schemas import JSONObjectInput
 
@@ -159,7 +160,8 @@ def _reader(request: HttpRequest) -> Reader:
 
 def _discussion(page_id: int) -> DiscussionPage:
     return get_object_or_404(
-        DiscussionPage.objects.live().public().select_related("book"), pk=page_id
+        public_pages(DiscussionPage.objects.live()).select_related("book"),
+        pk=page_id,
     )
 
 

@@ -34,6 +34,7 @@ from ..models import (
     SeriesPage,
 )
 from ..popularity import POPULAR_DAYS
+from ..visibility import public_pages
 from .fields import COVER_RENDITIONS, PREFETCHED_TAGS
 
 
@@ -54,7 +55,7 @@ def book_relations(prefix: str = "") -> list:
 
 def public_reviews() -> QuerySet:
     """Published reviews without a view restriction: what anyone may read."""
-    return ReviewPage.objects.live().public()
+    return public_pages(ReviewPage.objects.live())
 
 
 def visible_reviews(user) -> QuerySet:
@@ -140,24 +141,19 @@ def books_with_stats() -> QuerySet:
 
 
 def public_series() -> QuerySet:
-    return (
-        SeriesPage.objects.live()
-        .public()
-        .prefetch_related(
-            Prefetch(
-                "entries",
-                queryset=SeriesEntry.objects.select_related("book").order_by(
-                    "position", "sort_order"
-                ),
-            )
+    return public_pages(SeriesPage.objects.live()).prefetch_related(
+        Prefetch(
+            "entries",
+            queryset=SeriesEntry.objects.select_related("book").order_by(
+                "position", "sort_order"
+            ),
         )
     )
 
 
 def public_discussions() -> QuerySet:
     return (
-        DiscussionPage.objects.live()
-        .public()
+        public_pages(DiscussionPage.objects.live())
         .select_related("book", "book__cover")
         .prefetch_related(*book_relations("book__"))
         .annotate(

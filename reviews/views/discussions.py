@@ -19,7 +19,7 @@ from ..meetings import calendar_for, set_rsvp
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
 from ..spoilers import can_see, reader_for_request
-from ..visibility import descendants_of
+from ..visibility import descendants_of, public_pages
 
 
 def visible_discussion(request: HttpRequest, page_id: int) -> DiscussionPage:
@@ -235,7 +235,9 @@ def meetings_feed(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     site = Site.find_for_request(request)
-    pages = DiscussionPage.objects.live().public().filter(starts_at__gte=timezone.now())
+    pages = public_pages(DiscussionPage.objects.live()).filter(
+        starts_at__gte=timezone.now()
+    )
     if site is not None:
         pages = descendants_of(pages, site.root_page, inclusive=True)
     name = _("%(club)s meetings") % {

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ReviewPage
+from ..visibility import public_pages
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -45,8 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if terms:
         matches = (
-            ReviewPage.objects.live()
-            .public()
+            public_pages(ReviewPage.objects.live())
             .select_related("book", "book__cover")
             .search(terms)
         )

@@ -89,6 +89,36 @@ def test_anonymous_v2_listing_skips_wagtails_per_request_lookups(
 
 
 @pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v3/reviews/",
+        "/api/v3/reviews/{review}/",
+        "/api/v3/series/",
+        "/api/v3/discussions/",
+        "/api/v3/books/?series={series}",
+    ],
+)
+def test_v3_reads_view_restrictions_once_per_content_version(
+    client, twenty_reviews, path
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_discussion, make_series
+
+    review = twenty_reviews[0]
+    series = make_series("Saga", [(review.book, 1)])
+    make_discussion(book=review.book, title="Meeting")
+    url = path.format(review=review.pk, series=series.pk)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    sql = [query["sql"].lower() for query in queries.captured_queries]
+    assert not [q for q in sql if "wagtailcore_pageviewrestriction" in q]
+
+
+@pytest.mark.parametrize(
     "fields",
     [
         "",

@@ -249,4 +249,7 @@ def test_api_queries_do_not_grow_with_comments(client, discussion, member):
     client.get(url, **headers)  # warm up the token's last-used stamp
     few = _count_queries(client, url)
     _comments(discussion, 27)
+    # New comments move the content version on: what is worked out once per
+    # version (the restricted pages) is read again once, then not.
+    client.get(url, **headers)
     assert _count_queries(client, url) == few

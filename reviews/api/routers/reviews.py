@@ -16,6 +16,7 @@ from pydantic import field_validator, model_validator
 from wagtail.api.v3.errors import ProblemDetail
 
 from ...models import Book, ReviewPage, SeriesPage
+from ...visibility import public_pages
 from .. import representations
 from ..auth import READ_AUTH
 from ..params import (
@@ -115,7 +116,7 @@ def filter_reviews(
         queryset = queryset.filter(book=book)
     if filters.series is not None:
         series = get_or_422(
-            SeriesPage.objects.live().public(), filters.series, "series"
+            public_pages(SeriesPage.objects.live()), filters.series, "series"
         )
         queryset = queryset.filter(
             book__in=series.entries.values("book")  # type: ignore[attr-defined]
