@@ -6,8 +6,9 @@ from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import resolve_url
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
+from ..content_version import for_this_version_in_process
 from ..forms import ReadingProgressForm
 from ..models import (
     Book,
@@ -17,7 +18,7 @@ from ..models import (
     SeriesIndexPage,
 )
 from ..spoilers import can_see_about, reader_for_request
-from ..visibility import descendants_of, public_pages
+from ..visibility import in_subtree, public_pages, site_root_path
 
 register = template.Library()
 
@@ -27,13 +28,22 @@ SECTION_MODELS = (ReviewIndexPage, SeriesIndexPage, DiscussionIndexPage)
 @register.simple_tag(takes_context=True)
 def club_sections(context) -> list[Page]:
     """The club's index pages under the current site's root, for navigation:
-    the first of each kind, in one query."""
+    the first of each kind. Every HTML page shows them, so they are worked
+    out once per content version (titles, moves and restrictions all move
+    it on), and the site from the same per-version lookup."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request else None
-    if site is None:
+    root_path = site_root_path(request) if request else None
+    if root_path is None:
         return []
+    return for_this_version_in_process(
+        f"club-sections:{root_path}", lambda: _sections_under(root_path)
+    )
+
+
+def _sections_under(root_path: str) -> list[Page]:
     candidates = (
-        public_pages(descendants_of(Page.objects.live(), site.root_page))
+        public_pages(in_subtree(Page.objects.live(), root_path))
+        .exclude(path=root_path)
         .type(*SECTION_MODELS)
         .order_by("path")
     )
