@@ -9,9 +9,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from reviews.blocks import RICH_TEXT_FEATURES
+from reviews.content_version import for_this_version_in_process
 from reviews.models import DiscussionPage, SeriesPage
 from reviews.models.reviews import public_reviews_under
-from reviews.popularity import popular_reviews
+from reviews.popularity import popular_review_ids
 from reviews.routing import ChildRoutingMixin
 from reviews.visibility import descendants_of, public_pages
 
@@ -42,7 +43,14 @@ class HomePage(ChildRoutingMixin, Page):
             "book", "book__cover", "reviewer"
         )
         latest = list(reviews.order_by("-first_published_at", "-pk")[:LATEST_REVIEWS])
-        popular = list(popular_reviews(reviews))
+        # Views are counted outside the content version: the ranking is
+        # worked out at most once a minute per process (it sums every
+        # review's daily rows), the reviews themselves fetched by id.
+        popular_ids = for_this_version_in_process(
+            f"popular-reviews:{self.path}", lambda: popular_review_ids(reviews)
+        )
+        by_id = {page.pk: page for page in reviews.filter(pk__in=popular_ids)}
+        popular = [by_id[pk] for pk in popular_ids if pk in by_id]
         prefetch_related_objects(latest + popular, "book__cover__renditions")
         context["latest_reviews"] = latest
         context["popular_reviews"] = popular

@@ -70,12 +70,20 @@ def add_views(page_id: int, count: int, day: str) -> None:
             )
 
 
-def popular_reviews(queryset, days: int = POPULAR_DAYS, limit: int = 5):
-    """The most viewed reviews of ``queryset`` over the last ``days`` days."""
+def popular_review_ids(queryset, days: int = POPULAR_DAYS, limit: int = 5) -> list[int]:
+    """The ids of the most viewed reviews of ``queryset`` over the last
+    ``days`` days, most viewed first (the newer first on a tie).
+
+    Only the id and the publication date are selected, so the database
+    groups the daily rows by those two columns, not by every column of the
+    page, its book and its reviewer.
+    """
     since = timezone.localdate() - timedelta(days=days)
-    return (
+    rows = (
         queryset.filter(daily_views__day__gte=since)
+        .values("pk", "first_published_at")
         .annotate(recent_views=Sum("daily_views__views"))
         .filter(recent_views__gt=0)
         .order_by("-recent_views", "-first_published_at")[:limit]
     )
+    return [row["pk"] for row in rows]

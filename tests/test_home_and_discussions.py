@@ -60,6 +60,35 @@ def test_popular_reviews_rank_by_recent_views(client, book):
     assert [r.title for r in response.context["popular_reviews"]] == ["Loud", "Quiet"]
 
 
+def test_the_popular_ranking_is_worked_out_once_per_content_version(
+    client, book, settings
+):
+    """Summing every review's daily views is the home page's dearest query:
+    it runs once per content version (and minute), not on every visit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.BOOKCLUB_PAGE_CACHE = False
+    today = timezone.localdate()
+    loud = make_review(book=book, title="Loud")
+    ReviewDailyViews.objects.create(page=loud, day=today, views=30)
+    client.get(site_root().url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(site_root().url)
+    assert [r.title for r in response.context["popular_reviews"]] == ["Loud"]
+    assert not [
+        q for q in queries.captured_queries if "reviews_reviewdailyviews" in q["sql"]
+    ]
+
+    newer = make_review(book=book, title="Newer")  # publishing moves it on
+    ReviewDailyViews.objects.create(page=newer, day=today, views=99)
+    response = client.get(site_root().url)
+    assert [r.title for r in response.context["popular_reviews"]] == [
+        "Newer",
+        "Loud",
+    ]
+
+
 def test_discussion_needs_a_place_or_a_link(book):
     page = DiscussionPage(
         title="Nowhere", slug="nowhere", book=book, starts_at=timezone.now()
