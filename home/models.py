@@ -10,13 +10,15 @@ from wagtail.models import Page
 
 from reviews.blocks import RICH_TEXT_FEATURES
 from reviews.content_version import for_this_version_in_process
-from reviews.models import DiscussionPage, SeriesPage
+from reviews.models import DiscussionPage, SeriesIndexPage, SeriesPage
 from reviews.models.reviews import public_reviews_under
 from reviews.popularity import popular_review_ids
 from reviews.routing import ChildRoutingMixin
 from reviews.visibility import descendants_of, public_pages
 
 LATEST_REVIEWS = 6
+#: Series listed on the home page; past that, a link to the series index.
+HOME_SERIES = 10
 
 
 class HomePage(ChildRoutingMixin, Page):
@@ -61,7 +63,17 @@ class HomePage(ChildRoutingMixin, Page):
             .order_by("starts_at")
             .first()
         )
-        context["series_list"] = public_pages(
-            descendants_of(SeriesPage.objects.live(), self)
-        ).order_by("title")
+        series = list(
+            public_pages(descendants_of(SeriesPage.objects.live(), self)).order_by(
+                "title", "pk"
+            )[: HOME_SERIES + 1]
+        )
+        context["series_list"] = series[:HOME_SERIES]
+        context["all_series"] = (
+            public_pages(descendants_of(SeriesIndexPage.objects.live(), self))
+            .order_by("path")
+            .first()
+            if len(series) > HOME_SERIES
+            else None
+        )
         return context

@@ -36,6 +36,26 @@ def test_home_shows_next_meeting_latest_reviews_and_series(client, book):
     assert "Leningrad" in html
 
 
+def test_home_lists_ten_series_and_links_to_the_rest(client):
+    from home.models import HOME_SERIES
+    from tests.factories import BookFactory, series_index
+
+    for n in range(HOME_SERIES):
+        make_series(f"Saga {n:02}", [(BookFactory(title=f"Book {n}"), 1)])
+    html = client.get(site_root().url).content.decode()
+    assert all(f"Saga {n:02}" in html for n in range(HOME_SERIES))
+    assert "All series" not in html
+
+    make_series("Saga 99", [(BookFactory(title="One more"), 1)])
+    response = client.get(site_root().url)
+    html = response.content.decode()
+    assert [s.title for s in response.context["series_list"]] == [
+        f"Saga {n:02}" for n in range(HOME_SERIES)
+    ]
+    assert "Saga 99" not in html
+    assert f'<a href="{series_index().url}">All series</a>' in html
+
+
 def test_views_are_counted_in_batches_not_one_write_per_request(
     client, book, django_assert_max_num_queries
 ):
