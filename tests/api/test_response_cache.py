@@ -100,4 +100,3 @@ def test_the_server_keeps_a_response_past_its_http_max_age(client, book, url, se
     with mock.patch("time.time", return_value=start + 400):
         _, queries = _queries(client, url)
     assert queries > 0, "built again once the server's timeout passed"
-

@@ -20,7 +20,7 @@ def _render_every_time(settings):
     settings.BOOKCLUB_PAGE_CACHE = False
 
 
-def _nav(client, path: str = "/search/", **kwargs) -> list[str]:
+def _nav(client, path: str = "/search/", **kwargs) -> list[tuple[str, str]]:
     html = client.get(path, **kwargs).content.decode()
     nav = html[html.index('aria-label="Main"') :]
     nav = nav[: nav.index("</nav>")]
