@@ -17,15 +17,8 @@ ROOT_URLCONF = "benchmarks.urls"
 
 DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # WAL lets readers run beside a writer; IMMEDIATE takes the write lock
-    # up front so concurrent writers queue instead of failing mid-transaction.
-    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-    }
-else:
+# SQLite keeps the base settings' WAL and IMMEDIATE transactions.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3  # noqa: F405
 
 if REDIS_URL:  # noqa: F405

@@ -69,6 +69,32 @@ def test_production_runtime_settings():
     assert "wagtail.contrib.frontend_cache" in shown["apps"]
 
 
+SHOW_SQLITE = """
+import json, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+    cursor.execute("PRAGMA busy_timeout")
+    busy = cursor.fetchone()[0]
+mode = connection.transaction_mode
+print(json.dumps({"journal": journal, "busy_ms": busy, "mode": mode}))
+"""
+
+
+def test_a_club_served_from_sqlite_gets_wal_and_waiting_writers(tmp_path):
+    result = run_python(
+        ["-c", SHOW_SQLITE],
+        production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'club.sqlite3'}"),
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["journal"] == "wal"
+    assert shown["busy_ms"] >= 10_000
+    assert shown["mode"] == "IMMEDIATE"
+
+
 def test_gunicorn_takes_its_workers_from_the_environment():
     result = run_python(
         ["-m", "gunicorn", "--print-config", "-c", "gunicorn.conf.py"],
