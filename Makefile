@@ -30,6 +30,8 @@ test-browser: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -136,7 +136,7 @@ class APICacheHeadersMiddleware:
             last_modified=int(last_modified.timestamp()) if last_modified else None,
             response=response,
         )
-        return conditional
+        return conditional or response
 
 
 def response_cache_key(request: HttpRequest) -> str | None:

@@ -4,6 +4,8 @@ and votes. Each maps onto the services in :mod:`reviews.comments`,
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from .models import (
     DiscussionComment,
     DiscussionPage,
     MeetingRSVP,
+    Nomination,
     NominationRound,
 )
 from .models.club import PITCH_MAX_LENGTH
@@ -59,7 +62,7 @@ class CommentForm(forms.Form):
 
 
 class EditCommentForm(CommentForm):
-    parent = None
+    parent = None  # type: ignore[assignment]  # Django's way to drop a field
 
 
 class ReportForm(forms.Form):
@@ -104,8 +107,13 @@ class NominationForm(forms.Form):
         return book
 
 
+class NominationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Nomination) -> str:
+        return f"{obj.book.title} ({obj.book.author})"
+
+
 class VoteForm(forms.Form):
-    nomination = forms.ModelChoiceField(
+    nomination = NominationChoiceField(
         label=_("Your vote"),
         queryset=None,
         widget=forms.RadioSelect,
@@ -114,6 +122,5 @@ class VoteForm(forms.Form):
 
     def __init__(self, *args, nomination_round: NominationRound, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["nomination"]
+        field = cast(NominationChoiceField, self.fields["nomination"])
         field.queryset = nomination_round.nominations.select_related("book")
-        field.label_from_instance = lambda n: f"{n.book.title} ({n.book.author})"

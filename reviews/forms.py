@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
@@ -31,9 +33,10 @@ class ReadingProgressForm(forms.ModelForm):
         instance = kwargs.pop("instance", None) or ReadingProgress(
             member=member, book=book
         )
-        super().__init__(*args, instance=instance, **kwargs)
+        kwargs["instance"] = instance
+        super().__init__(*args, **kwargs)
         self.book = book
-        chapter = self.fields["chapter"]
+        chapter = cast(forms.IntegerField, self.fields["chapter"])
         chapter.min_value = 1
         chapter.validators.append(MinValueValidator(1))
         chapter.widget.attrs["min"] = 1
@@ -75,10 +78,11 @@ class AddBookForm(ReadingProgressForm):
     def __init__(self, *args, member, **kwargs) -> None:
         super().__init__(*args, member=member, book=Book(), **kwargs)
         self.member = member
-        self.fields["book_choice"].queryset = Book.objects.order_by("title", "pk")
+        book_choice = cast(forms.ModelChoiceField, self.fields["book_choice"])
+        book_choice.queryset = Book.objects.order_by("title", "pk")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         book = cleaned.get("book_choice")
         if book is not None:
             self.book = book

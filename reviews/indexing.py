@@ -89,7 +89,8 @@ def update_indexes(
     for model, pks in search.items():
         if not search_index.class_is_indexed(model):
             continue
-        for objects in _chunks(model, model.get_indexed_objects(), pks):
+        indexed = model.get_indexed_objects()  # type: ignore[attr-defined]
+        for objects in _chunks(model, indexed, pks):
             for backend in backends:
                 backend.add_bulk(model, objects)
     for model, pks in (references or {}).items():

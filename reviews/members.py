@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class MemberRequest(HttpRequest):
+    """A request only a signed-in member reaches (behind ``login_required`` or
+    a token-only API route), so ``user`` is never anonymous.
+
+    For annotations only: Django still passes an ordinary ``HttpRequest``.
+    """
+
+    user: User
 
 
 def display_name(user) -> str:

@@ -75,7 +75,7 @@ def bad_request(request: HttpRequest, error: InvalidReaderParams) -> HttpRespons
     details for API v3, like its other errors), a page for everything else."""
     body = {"message": error.message, "param": error.param}
     if request.path.startswith(API_V3_PATH_PREFIX):
-        response = JsonResponse(
+        response: HttpResponse = JsonResponse(
             {
                 "type": "about:blank",
                 "title": "Bad Request",

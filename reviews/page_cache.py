@@ -201,7 +201,10 @@ def _freeze(response: HttpResponse) -> CachedPage:
 
 
 def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    conditional = get_conditional_response(
+        request, etag=response["ETag"], response=response
+    )
+    return conditional or response
 
 
 def _is_members_page(request: HttpRequest) -> bool:

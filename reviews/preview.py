@@ -73,6 +73,7 @@ class HeadlessPreviewMixin:
         if not frontend:
             return super().serve_preview(request, mode_name)  # type: ignore[misc]
         token = create_preview_token(self)
-        query: dict[str, Any] = {"type": self._meta.label, "token": token}
+        label = self._meta.label  # type: ignore[attr-defined]  # a Page's
+        query: dict[str, Any] = {"type": label, "token": token}
         separator = "&" if "?" in frontend else "?"
         return HttpResponseRedirect(f"{frontend}{separator}{urlencode(query)}")

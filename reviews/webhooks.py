@@ -17,6 +17,7 @@ import logging
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -104,7 +105,7 @@ def page_event(event: str, page) -> list:
         for hook in webhooks
     ]
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+        transaction.on_commit(partial(enqueue, delivery.pk))
     return deliveries
 
 

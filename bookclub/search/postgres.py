@@ -18,6 +18,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 from modelsearch.backends.database.postgres.postgres import (
     IndexEntry,
@@ -34,7 +35,7 @@ INTEGER_KEYS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField"}
 class PostgresRankedQueryCompiler(RankedSearchMixin, PostgresSearchQueryCompiler):
     def _matching_entries(self, search_query) -> QuerySet:
         # The same expression as the migration's index, so the index is used.
-        vector = F("title")._combine(F("body"), "||", False)
+        vector = CombinedExpression(F("title"), "||", F("body"))
         return (
             IndexEntry._default_manager.using(self.queryset.db)
             .filter(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from modelsearch.query import Phrase, PlainText
 
 #: Up to this many matches are restricted to the queryset with literal ids
@@ -25,6 +26,11 @@ MAX_LITERAL_IDS = 2000
 class RankedSearchMixin:
     """Mixed into a modelsearch query compiler; subclasses implement
     :meth:`rank_matches`."""
+
+    # Set by the query compiler this is mixed into.
+    fields: Any
+    query: Any
+    queryset: QuerySet
 
     def uses_ranked_search(self) -> bool:
         return self.fields is None and isinstance(self.query, (PlainText, Phrase))
@@ -67,6 +73,9 @@ class RankedSearchMixin:
 
 class RankedSearchResultsMixin:
     """Mixed into a modelsearch results class."""
+
+    # Set by the results class this is mixed into.
+    query_compiler: Any
 
     def _ranked(self) -> bool:
         # Autocomplete compilers share this results class and keep

@@ -144,9 +144,10 @@ class NominationRound(index.Indexed, models.Model):
         Callers show the counts only once the round has closed.
         """
         order = ("-vote_count",) if self.is_closed else ()
+        # vote_count is declared on Nomination for the type checker.
         return list(
             self.nominations.select_related("book", "nominated_by")
-            .annotate(vote_count=models.Count("votes"))
+            .annotate(vote_count=models.Count("votes"))  # type: ignore[no-redef]
             .order_by(*order, "created_at", "pk")
         )
 
@@ -162,6 +163,9 @@ class NominationRound(index.Indexed, models.Model):
 
 class Nomination(models.Model):
     """A book from the catalogue put forward for a round, with a short pitch."""
+
+    #: Set by :meth:`NominationRound.tally` (an annotation, not a column).
+    vote_count: int
 
     round = models.ForeignKey(
         NominationRound,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxLengthValidator,
@@ -271,7 +272,8 @@ class DiscussionComment(models.Model):
         self.body = (self.body or "").strip()
         if not self.body and not self.deleted_at:
             raise ValidationError({"body": _("Write something first.")})
-        if self.parent_id and self.page_id and self.parent.page_id != self.page_id:
+        parent = self.parent if self.parent_id else None
+        if parent is not None and self.page_id and parent.page_id != self.page_id:
             raise ValidationError({"parent": _("Replies stay in the same discussion.")})
         if self.page_id and self.chapter:
             try:
@@ -296,14 +298,15 @@ class DiscussionComment(models.Model):
         """A reply is about its parent's chapter or a later one, so that a
         reader who may see a reply may also see what it answers."""
         own = chapter_order(self.chapter)
-        if self.parent_id and own < chapter_order(self.parent.chapter):
+        parent = self.parent if self.parent_id else None
+        if parent is not None and own < chapter_order(parent.chapter):
             raise ValidationError(
                 {
                     "chapter": _(
                         "A reply cannot be about an earlier chapter than the "
                         "comment it answers (%(about)s)."
                     )
-                    % {"about": describe_chapter(self.parent.chapter)}
+                    % {"about": describe_chapter(parent.chapter)}
                 }
             )
         if self.pk:
@@ -319,11 +322,10 @@ class DiscussionComment(models.Model):
                 )
 
     @property
+    @admin.display(description=_("comment"))
     def excerpt(self) -> str:
-        text = " ".join(self.body.split()) or _("(deleted by its author)")
+        text = " ".join(self.body.split()) or str(_("(deleted by its author)"))
         return text if len(text) <= 80 else f"{text[:79]}…"
-
-    excerpt.fget.short_description = _("comment")
 
     @property
     def is_published(self) -> bool:

@@ -175,7 +175,7 @@ class ReviewPage(HeadlessPreviewMixin, Page):
 
     def clean(self) -> None:
         super().clean()
-        if self.reviewer_id is None and self.owner_id is not None:
+        if self.reviewer_id is None and self.owner_id is not None:  # type: ignore[has-type]
             self.reviewer_id = self.owner_id
         if self.book_id:
             self._fill_blank_spoiled_books()

@@ -44,7 +44,7 @@ def _sections_under(root_path: str) -> list[Page]:
     candidates = (
         public_pages(in_subtree(Page.objects.live(), root_path))
         .exclude(path=root_path)
-        .type(*SECTION_MODELS)
+        .type(*SECTION_MODELS)  # type: ignore[attr-defined]  # a PageQuerySet
         .order_by("path")
     )
     first_of_kind: dict[int, Page] = {}

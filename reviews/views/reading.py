@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import AddBookForm, ReadingProgressForm
+from ..members import MemberRequest
 from ..models import Book, ReadingProgress
 
 
@@ -69,7 +70,7 @@ def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def remove_progress(request: HttpRequest, book_id: int) -> HttpResponse:
+def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
     """Take a book off the member's list (their progress in it is forgotten)."""
     deleted, _rows = ReadingProgress.objects.filter(
         member=request.user, book_id=book_id
@@ -81,7 +82,7 @@ def remove_progress(request: HttpRequest, book_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def my_reading(request: HttpRequest) -> HttpResponse:
+def my_reading(request: MemberRequest) -> HttpResponse:
     """The member's books, how far they are in each, and a form to add one."""
     if request.method == "POST":
         add_form = AddBookForm(request.POST, member=request.user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..club_forms import NominationForm, VoteForm
+from ..members import MemberRequest
 from ..models import Nomination, NominationRound, Vote
 from ..models.club import cast_vote
 
@@ -83,7 +84,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def nominate(request: HttpRequest, round_id: int) -> HttpResponse:
+def nominate(request: MemberRequest, round_id: int) -> HttpResponse:
     nomination_round = get_object_or_404(_visible_rounds(), pk=round_id)
     url = reverse("reviews:next_book_round", args=[nomination_round.pk])
     if not nomination_round.is_open:

@@ -7,11 +7,11 @@ only with a bearer token. It is what reveals spoilers to that member.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from wagtail.api.v3.errors import ProblemDetail
 
+from ...members import MemberRequest
 from ...models import Book, ReadingProgress
 from ...spoilers import forget_reader
 from .. import representations
@@ -30,7 +30,7 @@ router = Router(tags=["progress"], auth=ClubBearerAuth())
     operation_id="club_progress_list",
     summary="My reading progress",
 )
-def list_progress(request: HttpRequest, pagination: Query[PaginationParams]):
+def list_progress(request: MemberRequest, pagination: Query[PaginationParams]):
     reject_unknown_params(request, PaginationParams)
     queryset = (
         ReadingProgress.objects.filter(member=request.user)
@@ -49,7 +49,7 @@ def list_progress(request: HttpRequest, pagination: Query[PaginationParams]):
     operation_id="club_progress_detail",
     summary="My progress in one book",
 )
-def get_progress(request: HttpRequest, book_id: IdPath):
+def get_progress(request: MemberRequest, book_id: IdPath):
     reject_unknown_params(request)
     progress = get_object_or_404(
         ReadingProgress.objects.select_related("book"),
@@ -66,7 +66,7 @@ def get_progress(request: HttpRequest, book_id: IdPath):
     operation_id="club_progress_update",
     summary="Record my progress in one book",
 )
-def put_progress(request: HttpRequest, book_id: IdPath, data: ProgressInSchema):
+def put_progress(request: MemberRequest, book_id: IdPath, data: ProgressInSchema):
     reject_unknown_params(request)
     book = get_object_or_404(Book, pk=book_id)
     progress = ReadingProgress.objects.filter(member=request.user, book=book).first()
