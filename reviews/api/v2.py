@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.response import Response
 from wagtail.api.v2.filters import (
     AncestorOfFilter,
     ChildOfFilter,
@@ -35,6 +36,11 @@ from ..spoiler_media import without_spoiler_media
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from ..visibility import public_site_pages
 from .auth import BearerTokenAuthentication
+from .filtering import (
+    ContentFieldQueryError,
+    check_filters_and_ordering,
+    is_content_column,
+)
 from .querysets import BODY_FIELDS, prepare_streams, with_review_relations
 from .serializers import ClubPageSerializer
 
@@ -75,6 +81,31 @@ class ReaderAwareMixin:
         context = super().get_renderer_context()
         context.pop("indent", None)
         return context
+
+
+class NoContentFieldQueriesMixin:
+    """No filter or ordering on a column that holds page content
+    (:mod:`reviews.api.filtering`): a 400 problem, before Wagtail's own
+    field filters and ordering see the parameters."""
+
+    @classmethod
+    def get_available_fields(cls, model, db_fields_only=False):
+        fields = super().get_available_fields(model, db_fields_only)
+        if db_fields_only:
+            # Wagtail's FieldsFilter and OrderingFilter read this list.
+            fields = [name for name in fields if not is_content_column(model, name)]
+        return fields
+
+    def check_query_parameters(self, queryset):
+        check_filters_and_ordering([queryset.model], self.request.GET)
+        return super().check_query_parameters(queryset)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ContentFieldQueryError):
+            return Response(
+                exc.problem(), status=400, content_type="application/problem+json"
+            )
+        return super().handle_exception(exc)
 
 
 #: The club's review filters, as in API v3's ``/reviews/`` (``book`` and
@@ -178,7 +209,9 @@ _SERIALIZER_CLASSES: dict[tuple, type] = {}
 _SERIALIZER_CLASSES_KEPT = 256
 
 
-class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
+class ClubPagesAPIViewSet(
+    ReaderAwareMixin, NoContentFieldQueriesMixin, PagesAPIViewSet
+):
     """Wagtail's pages endpoint with the club's review filters and a review
     listing whose query count does not grow with its length."""
 
@@ -300,7 +333,9 @@ class ClubPagesAPIViewSet(ReaderAwareMixin, PagesAPIViewSet):
         return page
 
 
-class ClubImagesAPIViewSet(ReaderAwareMixin, ImagesAPIViewSet):
+class ClubImagesAPIViewSet(
+    ReaderAwareMixin, NoContentFieldQueriesMixin, ImagesAPIViewSet
+):
     """Wagtail's images endpoint, less images that belong to spoilers
     (see :mod:`reviews.spoiler_media`)."""
 
@@ -310,7 +345,9 @@ class ClubImagesAPIViewSet(ReaderAwareMixin, ImagesAPIViewSet):
         return without_spoiler_media(super().get_queryset())
 
 
-class ClubDocumentsAPIViewSet(ReaderAwareMixin, DocumentsAPIViewSet):
+class ClubDocumentsAPIViewSet(
+    ReaderAwareMixin, NoContentFieldQueriesMixin, DocumentsAPIViewSet
+):
     """Wagtail's documents endpoint, less documents that belong to spoilers."""
 
     known_query_parameters = DocumentsAPIViewSet.known_query_parameters | READER_PARAMS

@@ -9,14 +9,17 @@ routers are narrowed so media that belongs to spoilers stays out of them.
 
 from __future__ import annotations
 
+import json
+
 from django.db import IntegrityError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 
 from ..spoilers import InvalidReaderParams
 from .comments import router as comments_router
 from .exports import router as exports_router
+from .filtering import ContentFieldQueryError, check_filters_and_ordering
 
 _registered: set[int] = set()
 
@@ -61,6 +64,54 @@ def _hide_spoiler_media() -> None:
         setattr(module, function_name, public_queryset)
 
 
+#: Wagtail's v3 page listing, which filters and orders by any database field
+#: a page type exposes.
+_PAGE_LISTING = ("wagtail.api.v3.routers.pages", "pages_list")
+
+
+def _no_content_queries_in_page_listing() -> None:
+    """Make Wagtail's ``GET /pages/`` refuse filters and orderings on content
+    columns, as API v2 does (:mod:`reviews.api.filtering`).
+
+    Its field filter and ordering schemas are built into the operation and
+    offer no hook, so the operation's view is wrapped; the check runs after
+    Ninja has parsed ``type=`` and before any query. Should a Wagtail upgrade
+    rename the operation, this fails loudly at start-up.
+    """
+    from functools import wraps
+    from importlib import import_module
+
+    from django.core.exceptions import ImproperlyConfigured
+    from wagtail.models import Page
+
+    module_name, operation_id = _PAGE_LISTING
+    router = import_module(module_name).router
+    operations = [
+        operation
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        if operation.operation_id == operation_id
+    ]
+    if not operations:
+        raise ImproperlyConfigured(
+            f"{module_name} has no '{operation_id}' operation: API v3 would "
+            "filter and order pages by their content."
+        )
+    for operation in operations:
+        view = operation.view_func
+        if getattr(view, "refuses_content_queries", False):
+            continue
+
+        @wraps(view)
+        def checked(request: HttpRequest, *args, _view=view, **kwargs):
+            page_types = getattr(kwargs.get("filters"), "type", None) or [Page]
+            check_filters_and_ordering(page_types, request.GET)
+            return _view(request, *args, **kwargs)
+
+        checked.refuses_content_queries = True  # type: ignore[attr-defined]
+        operation.view_func = checked
+
+
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
@@ -86,7 +137,16 @@ def register(api: NinjaAPI) -> NinjaAPI:
             detail="The data is incomplete or conflicts with existing content.",
         )
 
+    def content_query(request: HttpRequest, exc: ContentFieldQueryError):
+        return HttpResponse(
+            json.dumps(exc.problem()),
+            status=400,
+            content_type=PROBLEM_JSON,
+        )
+
     _hide_spoiler_media()
+    _no_content_queries_in_page_listing()
+    api.add_exception_handler(ContentFieldQueryError, content_query)
     api.add_exception_handler(InvalidReaderParams, invalid_reader)
     api.add_exception_handler(IntegrityError, integrity_error)
     api.add_router("/books/", books_router)
