@@ -7,7 +7,12 @@ and the admin view in ``admin_views``) and ``export`` (a member's reading as a
 Goodreads CSV or JSON).
 """
 
-from .body import DEFAULT_SPOILER_LABEL, review_to_stream, stream_to_review_html
+from .body import (
+    DEFAULT_SPOILER_LABEL,
+    SpoiledBook,
+    review_to_stream,
+    stream_to_review_html,
+)
 from .parse import (
     EXPORT_COLUMNS,
     GoodreadsRow,
@@ -23,6 +28,7 @@ __all__ = [
     "GoodreadsRow",
     "ParseResult",
     "RowError",
+    "SpoiledBook",
     "parse_export",
     "review_to_stream",
     "stream_to_review_html",

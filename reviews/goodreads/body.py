@@ -11,7 +11,17 @@ The review body StreamField has two children whose names are a public contract:
     a RichTextBlock; the value is one ``<p>…</p>`` with only ``b``, ``i``,
     ``a href`` (http, https, mailto) and ``br`` inside, text HTML-escaped.
 ``spoiler``
-    ``{"spoils": None, "chapter": None, "label": str, "content": [paragraph…]}``.
+    ``{"spoils": book id or None, "chapter": int or None, "label": str,
+    "content": [paragraph…]}``.
+
+Goodreads ignores attributes on ``<spoiler>`` but still hides what it wraps, so
+the club writes a spoiler's scope there: ``<spoiler label="How it ends"
+book="The Siege" author="Helen Dunmore" isbn13="…" chapter="7">``. Reading
+them back restores the block exactly; a spoiler without them spoils the
+reviewed book, the ending included (the most hidden reading).
+
+Goodreads' own link markup, ``[b:Title|123|Title (Series #1)|…]`` for a book and
+``[a:Author|456|…]`` for an author, becomes its plain title or name.
 
 The one rule that matters more than formatting: text inside a spoiler ends up
 only inside a ``spoiler`` block. When in doubt, text is hidden rather than shown:
@@ -40,12 +50,19 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_SPOILER_LABEL",
+    "SPOILER_LABEL_LENGTH",
+    "SpoiledBook",
     "review_to_stream",
     "sanitise_paragraphs",
     "stream_to_review_html",
 ]
 
 DEFAULT_SPOILER_LABEL = "Spoiler from the Goodreads review"
+SPOILER_LABEL_LENGTH = 120  # SpoilerBlock.label's max_length
+
+# Goodreads writes links to books and authors as "[b:Title|id|…]" and
+# "[a:Name|id|…]"; the first part is what a reader sees.
+_GOODREADS_LINK = re.compile(r"\[[ab]:(?P<text>[^|\[\]]*)\|[^\[\]]*\]")
 
 # Spoiler markers as they appear in *text* (after HTML parsing): the BBCode
 # ones, and "<spoiler" left as text by an unfinished tag or written as
@@ -55,6 +72,7 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_SPACES_ANY = re.compile(r"\s+")
 # HTML collapses ASCII whitespace only; a non-breaking space is content.
 _ASCII_SPACE = re.compile(r"[ \t\f]+")
 # C0 controls other than tab/newline, and DEL: invalid in HTML, break Draftail.
@@ -74,6 +92,50 @@ _BLOCK = frozenset(
 )
 # Tags whose text content is dropped, not just the tag.
 _DROP_CONTENT = frozenset({"script", "style", "template", "noscript", "iframe"})
+
+
+@dataclass(frozen=True)
+class SpoiledBook:
+    """The book a spoiler reveals, as written on ``<spoiler>``: enough to find
+    it again in this club or another one."""
+
+    title: str
+    author: str = ""
+    isbn13: str | None = None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a ``<spoiler>`` tag's attributes say about the block."""
+
+    label: str | None = None
+    book: SpoiledBook | None = None
+    chapter: int | None = None
+
+    @classmethod
+    def from_attrs(cls, attrs: list[tuple[str, str | None]]) -> _Scope:
+        values = {name: (value or "").strip() for name, value in attrs}
+        label = _SPACES_ANY.sub(" ", values.get("label", "")).strip()
+        title = values.get("book", "")
+        chapter = values.get("chapter", "")
+        return cls(
+            label=label[:SPOILER_LABEL_LENGTH].rstrip() or None,
+            book=(
+                SpoiledBook(
+                    title=title,
+                    author=values.get("author", ""),
+                    isbn13=values.get("isbn13") or None,
+                )
+                if title
+                else None
+            ),
+            # A chapter that is no positive number is dropped: no chapter is
+            # "the ending included", which hides the most.
+            chapter=int(chapter) if chapter.isdigit() and int(chapter) > 0 else None,
+        )
+
+
+_NO_SCOPE = _Scope()
 
 
 @dataclass(frozen=True)
@@ -136,7 +198,8 @@ class _Builder:
     segment being a stretch that is all spoiler or all non-spoiler."""
 
     def __init__(self, *, all_spoiler: bool) -> None:
-        self.segments: list[tuple[bool, list[str]]] = []
+        self.segments: list[tuple[bool, list[str], _Scope]] = []
+        self._scope = _NO_SCOPE
         # Open spoilers per syntax ("tag" for <spoiler>, "bb" for [spoiler]). Each
         # syntax only closes its own kind, so "[spoiler] a </spoiler> b" keeps b
         # hidden; a reader that paired any closer with any opener would show it.
@@ -179,9 +242,10 @@ class _Builder:
     def block_break(self) -> None:
         self._pending_brs += 2
 
-    def open_spoiler(self, kind: str) -> None:
+    def open_spoiler(self, kind: str, scope: _Scope = _NO_SCOPE) -> None:
         if not self.hidden:
             self._end_segment()
+            self._scope = scope  # the outermost spoiler's scope holds for all
         self._depth[kind] += 1
 
     def close_spoiler(self, kind: str) -> None:
@@ -190,9 +254,10 @@ class _Builder:
             return
         if sum(self._depth.values()) == 1 and not self._pinned:
             self._end_segment()  # the last open spoiler: the hidden stretch ends
+            self._scope = _NO_SCOPE
         self._depth[kind] -= 1
 
-    def finish(self) -> list[tuple[bool, list[str]]]:
+    def finish(self) -> list[tuple[bool, list[str], _Scope]]:
         self._end_segment()
         return self.segments
 
@@ -204,7 +269,8 @@ class _Builder:
     def _end_segment(self) -> None:
         self._flush_paragraph()
         if self._paragraphs:
-            self.segments.append((self.hidden, self._paragraphs))
+            scope = self._scope if self.hidden else _NO_SCOPE
+            self.segments.append((self.hidden, self._paragraphs, scope))
         self._paragraphs = []
 
 
@@ -238,7 +304,7 @@ class _Tokeniser(HTMLParser):
             self._builder.block_break()
         elif tag == "spoiler":
             if self._markers:
-                self._builder.open_spoiler("tag")
+                self._builder.open_spoiler("tag", _Scope.from_attrs(attrs))
         elif tag in _BOLD:
             self._bold += 1
         elif tag in _ITALIC:
@@ -295,7 +361,7 @@ class _Tokeniser(HTMLParser):
     def _flush(self) -> None:
         if not self._buffer:
             return
-        text = _CONTROL.sub("", "".join(self._buffer))
+        text = _GOODREADS_LINK.sub(_link_text, _CONTROL.sub("", "".join(self._buffer)))
         self._buffer = []
         href = self._links[-1] if self._links else None
         style = _Style(href=href, bold=self._bold > 0, italic=self._italic > 0)
@@ -397,12 +463,20 @@ def _without_markers(items: list[_Item]) -> list[_Item]:
             merged.append(item)
         changed = False
         for i, item in enumerate(merged):
-            if isinstance(item, _Run) and _MARKER.search(item.text):
-                merged[i] = _Run(_MARKER.sub("", item.text), item.style)
+            if isinstance(item, _Run) and _GOODREADS_LINK.search(item.text):
+                # Read again, the text would be link markup: write what it shows.
+                merged[i] = _Run(_GOODREADS_LINK.sub(_link_text, item.text), item.style)
+                changed = True
+            if isinstance(merged[i], _Run) and _MARKER.search(merged[i].text):
+                merged[i] = _Run(_MARKER.sub("", merged[i].text), merged[i].style)
                 changed = True
         if not changed:
             return merged
         items = merged
+
+
+def _link_text(match: re.Match[str]) -> str:
+    return match.group("text").strip()
 
 
 def _rstrip(out: list[_Item]) -> None:
@@ -444,7 +518,7 @@ def _to_html(items: list[_Item]) -> str:
 
 def _segments(
     source: str, *, markers: bool, all_spoiler: bool
-) -> list[tuple[bool, list[str]]]:
+) -> list[tuple[bool, list[str], _Scope]]:
     builder = _Builder(all_spoiler=all_spoiler)
     parser = _Tokeniser(builder, markers=markers)
     parser.feed(source)
@@ -458,19 +532,21 @@ def sanitise_paragraphs(source: str) -> list[str]:
     Spoiler markers are not interpreted here; they are removed.
     """
     segments = _segments(source, markers=False, all_spoiler=False)
-    return [paragraph for _, paragraphs in segments for paragraph in paragraphs]
+    return [paragraph for _, paragraphs, _ in segments for paragraph in paragraphs]
 
 
 def _paragraph_block(inner: str) -> dict[str, Any]:
     return {"type": "paragraph", "value": f"<p>{inner}</p>"}
 
 
-def _spoiler_block(paragraphs: list[str], label: str) -> dict[str, Any]:
+def _spoiler_block(
+    paragraphs: list[str], label: str, spoils: int | None, chapter: int | None
+) -> dict[str, Any]:
     return {
         "type": "spoiler",
         "value": {
-            "spoils": None,
-            "chapter": None,
+            "spoils": spoils,
+            "chapter": chapter,
             "label": label,
             "content": [_paragraph_block(p) for p in paragraphs],
         },
@@ -481,21 +557,31 @@ def review_to_stream(
     html: str | None,
     whole_spoiler: bool = False,
     label: str = DEFAULT_SPOILER_LABEL,
+    spoiled_book: Callable[[SpoiledBook], int | None] | None = None,
 ) -> list[dict[str, Any]]:
     """Convert Goodreads review HTML to raw data for the review body StreamField.
 
     ``whole_spoiler`` (the export's ``Spoiler`` column) puts the whole review in
     one spoiler block. Otherwise each paragraph becomes a ``paragraph`` block and
     each inline spoiler a ``spoiler`` block, splitting the paragraph around it.
-    ``label`` is the spoiler-free warning shown on every spoiler block.
+    ``label`` is the spoiler-free warning shown on a spoiler block whose tag
+    names none. ``spoiled_book`` finds (or makes) the book a ``<spoiler book=…>``
+    names and returns its id; without it such a spoiler keeps no book.
     """
     if not html:
         return []
     segments = _segments(html, markers=not whole_spoiler, all_spoiler=whole_spoiler)
     blocks: list[dict[str, Any]] = []
-    for is_spoiler, paragraphs in segments:
+    for is_spoiler, paragraphs, scope in segments:
         if is_spoiler:
-            blocks.append(_spoiler_block(paragraphs, label))
+            spoils = (
+                spoiled_book(scope.book)
+                if scope.book is not None and spoiled_book is not None
+                else None
+            )
+            blocks.append(
+                _spoiler_block(paragraphs, scope.label or label, spoils, scope.chapter)
+            )
         else:
             blocks.extend(_paragraph_block(p) for p in paragraphs)
     return blocks
@@ -549,25 +635,66 @@ def _collect_paragraphs(blocks: Iterable[Any], emit: Callable[[str], None]) -> N
             emit(paragraph)
 
 
-def stream_to_review_html(stream: Iterable[Any]) -> str:
+def _spoiler_tag(value: Any, books: Mapping[int, SpoiledBook]) -> str:
+    """``<spoiler …>`` with the block's scope, so an import can restore it.
+
+    The label is left out when it is the import's default, and the book when
+    the block names none (it then spoils the reviewed book).
+    """
+    attrs: list[tuple[str, str]] = []
+    if not isinstance(value, Mapping):
+        return "<spoiler>"
+    label = value.get("label")
+    if isinstance(label, str) and label.strip() and label != DEFAULT_SPOILER_LABEL:
+        attrs.append(("label", label))
+    spoils = value.get("spoils")
+    book: SpoiledBook | None = None
+    if isinstance(spoils, int):
+        book = books.get(spoils)
+    elif spoils is not None and getattr(spoils, "title", None):
+        # A bound StreamValue holds the Book itself.
+        book = SpoiledBook(spoils.title, spoils.author, spoils.isbn13 or None)
+    if book is not None:
+        attrs.append(("book", book.title))
+        if book.author:
+            attrs.append(("author", book.author))
+        if book.isbn13:
+            attrs.append(("isbn13", book.isbn13))
+    chapter = value.get("chapter")
+    if isinstance(chapter, int) and not isinstance(chapter, bool) and chapter > 0:
+        attrs.append(("chapter", str(chapter)))
+    written = "".join(
+        f' {name}="{htmllib.escape(text, quote=True)}"' for name, text in attrs
+    )
+    return f"<spoiler{written}>"
+
+
+def stream_to_review_html(
+    stream: Iterable[Any], books: Mapping[int, SpoiledBook] | None = None
+) -> str:
     """Convert a review body back to Goodreads review HTML.
 
     ``stream`` is StreamField raw data (a list of dicts) or a ``StreamValue``.
     Paragraphs are joined with ``<br/><br/>``; each spoiler block is written as
-    ``<spoiler>…</spoiler>``. Paragraph values are re-sanitised, so this also
-    copes with rich text edited in the Wagtail admin (several ``<p>`` or a list
-    in one value). Headings become bold paragraphs and quotes quoted text;
-    images and unknown blocks are skipped. Spoiler labels are not exported:
-    Goodreads has no such field.
+    ``<spoiler …>…</spoiler>`` with its label, spoiled book (looked up by id in
+    ``books`` for raw data) and chapter as attributes, which Goodreads ignores
+    and :func:`review_to_stream` reads back. Paragraph values are re-sanitised,
+    so this also copes with rich text edited in the Wagtail admin (several
+    ``<p>`` or a list in one value). Headings become bold paragraphs and quotes
+    quoted text; images and unknown blocks are skipped.
     """
     parts: list[str] = []
     for block in stream or ():
-        block_type, _ = _block_parts(block)
+        block_type, value = _block_parts(block)
         if block_type == "spoiler":
             inner: list[str] = []
             _collect_paragraphs([block], inner.append)
             if inner:
-                parts.append("<spoiler>" + "<br/><br/>".join(inner) + "</spoiler>")
+                parts.append(
+                    _spoiler_tag(value, books or {})
+                    + "<br/><br/>".join(inner)
+                    + "</spoiler>"
+                )
         else:
             _collect_paragraphs([block], parts.append)
     return "<br/><br/>".join(parts)

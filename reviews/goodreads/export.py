@@ -10,7 +10,9 @@ what the club has no field for:
   book the member reviewed;
 * the rating and review come from the member's latest review of the book (its
   latest revision, draft or published), else the imported rating;
-* spoiler blocks are written back as ``<spoiler>…</spoiler>``.
+* spoiler blocks are written back as ``<spoiler>…</spoiler>``, with the
+  spoiled book, chapter and label as attributes of the tag (Goodreads ignores
+  them; the club's importer restores the block from them).
 
 Importing the CSV again (for the same or another member) gives back the same
 books, ratings, shelves and review bodies.
@@ -28,7 +30,7 @@ from django.utils import timezone
 
 from ..members import display_name
 from ..models import Book, GoodreadsImport, ReadingProgress, ReviewPage, SeriesEntry
-from .body import stream_to_review_html
+from .body import SpoiledBook, stream_to_review_html
 from .importer import FINISHED_SHELF, LISTED_SHELF, STARTED_SHELF
 from .parse import GoodreadsRow, write_export
 
@@ -60,10 +62,22 @@ class ReviewExport:
     book_id: int
     body: list[dict[str, Any]]
     saved_at: Any
+    spoiled_books: dict[int, SpoiledBook] = field(default_factory=dict)
 
     @property
     def goodreads_html(self) -> str:
-        return stream_to_review_html(self.body)
+        # A spoiler of the reviewed book names none: that is what a blank means.
+        books = {k: v for k, v in self.spoiled_books.items() if k != self.book_id}
+        return stream_to_review_html(self.body, books)
+
+    def spoiled_book_ids(self) -> set[int]:
+        return {
+            block["value"]["spoils"]
+            for block in self.body
+            if block.get("type") == "spoiler"
+            and isinstance(block.get("value"), dict)
+            and isinstance(block["value"].get("spoils"), int)
+        }
 
 
 @dataclass
@@ -240,6 +254,14 @@ def member_library(member) -> list[LibraryEntry]:
         .select_related("latest_revision")
         .order_by("latest_revision_created_at", "pk")
     ]
+    spoiled = {
+        pk: SpoiledBook(title, author, isbn13 or None)
+        for pk, title, author, isbn13 in Book.objects.filter(
+            pk__in={pk for review in reviews for pk in review.spoiled_book_ids()}
+        ).values_list("pk", "title", "author", "isbn13")
+    }
+    for review in reviews:
+        review.spoiled_books = spoiled
     progress = {p.book_id: p for p in ReadingProgress.objects.filter(member=member)}
     records: dict[int, GoodreadsImport] = {}
     order: dict[int, int] = {}

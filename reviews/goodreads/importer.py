@@ -43,6 +43,7 @@ from django.utils.translation import ngettext
 from wagtail.models import Page, Revision, Site
 
 from ..indexing import indexing_deferred, update_indexes
+from ..isbn import normalise_isbn
 from ..members import display_name
 from ..models import (
     Book,
@@ -54,7 +55,7 @@ from ..models import (
     SeriesIndexPage,
     SeriesPage,
 )
-from .body import review_to_stream
+from .body import SpoiledBook, review_to_stream
 from .keys import book_match_key, digest, row_digest, source_key
 from .parse import GoodreadsRow, RowError, parse_export
 from .report import ImportReport, RowNote
@@ -392,27 +393,42 @@ class _Importer:
     # -- books and series --------------------------------------------------------
 
     def _book_for(self, row: GoodreadsRow) -> _BookRef:
-        if row.isbn13 and row.isbn13 in self.books_by_isbn:
-            self.report.books_matched += 1
-            return self.books_by_isbn[row.isbn13]
-        key = book_match_key(row.title, row.author)
+        return self._find_or_create_book(
+            row.line, row.title, row.author, row.isbn13, row.year_published
+        )
+
+    def _find_or_create_book(
+        self,
+        line: int,
+        title: str,
+        author: str,
+        isbn13: str | None,
+        year: int | None = None,
+        *,
+        counted: bool = True,
+    ) -> _BookRef:
+        """The book by ISBN-13, else by title and author, else a new one.
+        ``counted`` is False for a book a spoiler names, which is no row's book."""
+        if isbn13 and isbn13 in self.books_by_isbn:
+            self.report.books_matched += counted
+            return self.books_by_isbn[isbn13]
+        key = book_match_key(title, author)
         if key in self.books_by_key:
-            self.report.books_matched += 1
+            self.report.books_matched += counted
             return self.books_by_key[key]
-        year = row.year_published
         if year is not None and not 1 <= year <= 2100:
             self.report.notes.append(
                 RowNote(
-                    row.line,
+                    line,
                     _("Year %(year)d is not stored: books take years 1 to 2100.")
                     % {"year": year},
                 )
             )
             year = None
         book = Book(
-            title=row.title,
-            author=row.author,
-            isbn13=row.isbn13,
+            title=title,
+            author=author,
+            isbn13=isbn13,
             published_year=year,
         )
         book.full_clean(validate_unique=False, validate_constraints=False)
@@ -425,6 +441,25 @@ class _Importer:
         self.undo.set(self.books_by_key, key, ref)
         self.report.books_created += 1
         return ref
+
+    def _stream(self, row: GoodreadsRow) -> list[dict[str, Any]]:
+        """The row's review as a body, each spoiler's book found (or added to
+        the catalogue) from what its ``<spoiler>`` tag says."""
+
+        def spoiled_book(book: SpoiledBook) -> int:
+            try:
+                isbn13 = normalise_isbn(book.isbn13)
+            except ValueError:
+                isbn13 = None  # the title and author still find the book
+            title = book.title[: Book._meta.get_field("title").max_length]
+            author = book.author or row.author
+            return self._find_or_create_book(
+                row.line, title, author, isbn13, counted=False
+            ).id
+
+        return review_to_stream(
+            row.review_html, row.review_is_spoiler, spoiled_book=spoiled_book
+        )
 
     def _place_in_series(self, row: GoodreadsRow, book: _BookRef) -> None:
         if not row.series_name or row.series_position is None:
@@ -535,7 +570,7 @@ class _Importer:
             if not self._unedited(record, latest_id):
                 self._kept(row, record)
                 return
-            stream = review_to_stream(row.review_html, row.review_is_spoiler)
+            stream = self._stream(row)
             page = ReviewPage.objects.get(pk=record.review_id)
             if stream and source != record.review_source_digest:
                 self._update_review(page, row, book, stream, record)
@@ -556,7 +591,7 @@ class _Importer:
                 )
             )
             return
-        stream = review_to_stream(row.review_html, row.review_is_spoiler)
+        stream = self._stream(row)
         if stream:
             self._create_review(row, book, stream, record)
         record.review_source_digest = source if stream else ""

@@ -7,6 +7,7 @@ import pytest
 
 from reviews.goodreads import (
     DEFAULT_SPOILER_LABEL,
+    SpoiledBook,
     parse_export,
     review_to_stream,
     stream_to_review_html,
@@ -546,10 +547,13 @@ def test_stream_to_review_html_copes_with_admin_edited_rich_text():
         {"type": "spoiler", "value": {"label": "Empty", "content": []}},
         {"type": "paragraph", "value": "<p><br/></p>"},
     ]
-    assert stream_to_review_html(stream) == (
+    siege = SpoiledBook("The Siege", "Helen Dunmore", "9780141046204")
+    assert stream_to_review_html(stream, {3: siege}) == (
         "One<br/><br/>Two<br/><br/><b>A heading &amp; more</b><br/><br/>Item"
         "<br/><br/>\u201cTo be<br/>or not\u201d \u2014 H.<br/><br/>"
-        "<spoiler>x<br/><br/>\u201cHe dies.\u201d</spoiler>"
+        '<spoiler label="Custom" book="The Siege" author="Helen Dunmore" '
+        'isbn13="9780141046204" chapter="12">x<br/><br/>\u201cHe dies.\u201d'
+        "</spoiler>"
     )
 
 
@@ -566,7 +570,7 @@ def test_stream_to_review_html_removes_spoiler_markers_typed_into_text():
         {"type": "paragraph", "value": "<p>c &lt;/spoiler&gt; d</p>"},
     ]
     exported = stream_to_review_html(stream)
-    assert exported == "<spoiler>a b</spoiler><br/><br/>c d"
+    assert exported == '<spoiler label="x">a b</spoiler><br/><br/>c d'
     assert visible_text(review_to_stream(exported)) == "c d"
 
 
@@ -672,3 +676,105 @@ def test_random_reviews():
         assert len(whole) <= 1
         assert words(hidden_text(whole)) == shown | hidden
         assert_round_trip(whole)
+
+
+# -- a spoiler's scope and Goodreads link markup ------------------------------------
+
+
+def test_spoiler_scope_is_written_on_the_tag_and_read_back():
+    siege = SpoiledBook("The Siege", "Helen Dunmore", "9780141046204")
+    stream = [
+        {"type": "paragraph", "value": "<p>Quieter than the first.</p>"},
+        {
+            "type": "spoiler",
+            "value": {
+                "spoils": 7,
+                "chapter": 7,
+                "label": 'What "Anna" learns',
+                "content": [{"type": "paragraph", "value": "<p>Anna lives.</p>"}],
+            },
+        },
+    ]
+    exported = stream_to_review_html(stream, {7: siege})
+    assert exported == (
+        'Quieter than the first.<br/><br/><spoiler label="What &quot;Anna&quot; '
+        'learns" book="The Siege" author="Helen Dunmore" isbn13="9780141046204" '
+        'chapter="7">Anna lives.</spoiler>'
+    )
+    asked: list[SpoiledBook] = []
+
+    def find(book: SpoiledBook) -> int:
+        asked.append(book)
+        return 7
+
+    assert review_to_stream(exported, spoiled_book=find) == stream
+    assert asked == [siege]
+
+
+@pytest.mark.parametrize(
+    ("tag", "label", "chapter"),
+    [
+        ('<spoiler chapter="seven">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler chapter="0">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler chapter="-3">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler label="  ">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler label="' + "x" * 300 + '">', "x" * 120, None),
+        ("<spoiler label='a\nb' chapter=12>", "a b", 12),
+    ],
+)
+def test_a_doubtful_scope_hides_the_most(tag, label, chapter):
+    (block,) = review_to_stream(f"{tag}Anna lives.</spoiler>")
+    assert block["value"]["label"] == label
+    assert block["value"]["chapter"] == chapter
+    assert block["value"]["spoils"] is None
+
+
+def test_a_named_book_without_a_finder_is_not_guessed():
+    (block,) = review_to_stream('<spoiler book="The Siege">Anna lives.</spoiler>')
+    assert block["value"]["spoils"] is None
+
+
+def test_nested_tags_take_the_outer_scope():
+    (block,) = review_to_stream(
+        '<spoiler label="Outer" chapter="3">a <spoiler label="Inner" chapter="9">'
+        "b</spoiler> c</spoiler>"
+    )
+    assert block["value"]["label"] == "Outer"
+    assert block["value"]["chapter"] == 3
+    assert "b" in block["value"]["content"][0]["value"]
+
+
+@pytest.mark.parametrize(
+    ("review", "text"),
+    [
+        (
+            "Read [b:The Siege|123|The Siege (The Siege, #1)|Helen Dunmore|"
+            "https://i.gr-assets.com/x.jpg|1] first.",
+            "<p>Read The Siege first.</p>",
+        ),
+        (
+            "By [a:Helen Dunmore|456|Helen Dunmore|https://x/y.jpg].",
+            "<p>By Helen Dunmore.</p>",
+        ),
+        ("By [a:Helen Dunmore|456].", "<p>By Helen Dunmore.</p>"),
+        ("Not a link: [b:no bar].", "<p>Not a link: [b:no bar].</p>"),
+    ],
+)
+def test_goodreads_link_markup_becomes_plain_text(review, text):
+    assert review_to_stream(review) == [{"type": "paragraph", "value": text}]
+
+
+def test_goodreads_link_markup_inside_a_spoiler_stays_hidden():
+    stream = review_to_stream("Shown. <spoiler>[b:Anna|1|Anna] lives.</spoiler>")
+    assert open_and_hidden(stream) == (["<p>Shown.</p>"], ["<p>Anna lives.</p>"])
+
+
+def open_and_hidden(stream) -> tuple[list[str], list[str]]:
+    shown = [b["value"] for b in stream if b["type"] == "paragraph"]
+    hidden = [
+        c["value"]
+        for b in stream
+        if b["type"] == "spoiler"
+        for c in b["value"]["content"]
+    ]
+    return shown, hidden

@@ -167,8 +167,9 @@ def test_the_export_holds_the_members_own_club_data_too(member):
     betrayal_row = rows["The Betrayal"]
     assert betrayal_row.shelf == "read"  # reviewed, no progress recorded
     assert betrayal_row.rating == 4  # Goodreads has whole stars: 3.5 rounds up
-    assert (
-        betrayal_row.review_html == "Quieter.<br/><br/><spoiler>Anna lives.</spoiler>"
+    assert betrayal_row.review_html == (
+        'Quieter.<br/><br/><spoiler label="Book one" book="The Siege" '
+        'author="Helen Dunmore">Anna lives.</spoiler>'
     )
     assert "Someone else" not in csv_text(member)
     entry = next(
