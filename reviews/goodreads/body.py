@@ -467,8 +467,9 @@ def _without_markers(items: list[_Item]) -> list[_Item]:
                 # Read again, the text would be link markup: write what it shows.
                 merged[i] = _Run(_GOODREADS_LINK.sub(_link_text, item.text), item.style)
                 changed = True
-            if isinstance(merged[i], _Run) and _MARKER.search(merged[i].text):
-                merged[i] = _Run(_MARKER.sub("", merged[i].text), merged[i].style)
+            run = merged[i]
+            if isinstance(run, _Run) and _MARKER.search(run.text):
+                merged[i] = _Run(_MARKER.sub("", run.text), run.style)
                 changed = True
         if not changed:
             return merged
