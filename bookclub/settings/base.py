@@ -1,6 +1,7 @@
 """Settings shared by every environment. Environment-specific files import this."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "reviews.page_cache.PageCacheMiddleware",
     "reviews.middleware.ReaderMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bookclub.urls"
@@ -136,6 +140,32 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+AUTHENTICATION_BACKENDS = [
+    "bookclub.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords
+# for one username from one address, that pair is locked out for
+# AXES_COOLOFF_MINUTES. Keying on the pair means a stranger guessing a
+# member's password cannot lock the member out everywhere, and members
+# sharing one network (a library's wifi) do not lock each other out.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# No start-up banner on stdout (it would precede a command's own output);
+# lockouts are still logged as warnings by the "axes" logger.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "bookclub.lockout.locked_out"
+# The client's address is REMOTE_ADDR unless production says how many proxies
+# stand in front (AXES_IPWARE_PROXY_COUNT); a client cannot spoof it.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Email: the console in development, locmem in tests, SMTP in production.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookclub@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -228,6 +258,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }

@@ -134,12 +134,25 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
         "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
         "loggers": {
             "django_tasks": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
             "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
         },
     }
 
+# Email: SMTP, configured from the environment (docs/deploy.md).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# Behind AXES_IPWARE_PROXY_COUNT proxies, the client's address is read from
+# X-Forwarded-For at that depth; without it, from the connection.
+if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_IPWARE_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
