@@ -27,13 +27,35 @@ def restricted_paths() -> list[str]:
     )
 
 
-def public_pages(queryset: QuerySet) -> QuerySet:
-    """``queryset.public()``: no page that is, or is below, a restricted one.
-    With no restriction at all the query gets no condition."""
+def _private() -> Q:
+    """Pages that are, or are below, a restricted one; empty with none."""
     private = Q()
     for path in restricted_paths():
         private |= Q(path__startswith=path)
+    return private
+
+
+def public_pages(queryset: QuerySet) -> QuerySet:
+    """``queryset.public()``: no page that is, or is below, a restricted one.
+    With no restriction at all the query gets no condition."""
+    private = _private()
     return queryset.exclude(private) if private else queryset
+
+
+def own_or_live_public_condition(user) -> Q:
+    """:func:`own_or_live_public` as a condition, to combine with others."""
+    private = _private()
+    live_public = Q(live=True) & ~private if private else Q(live=True)
+    if user is None or not user.is_authenticated:
+        return live_public
+    return Q(owner=user) | live_public
+
+
+def own_or_live_public(queryset: QuerySet, user) -> QuerySet:
+    """The pages of ``queryset`` a club member may know exist: those they
+    own, and live pages that no view restriction covers. Other members'
+    drafts and login- or password-restricted pages are not among them."""
+    return queryset.filter(own_or_live_public_condition(user))
 
 
 PATH_MAX_LENGTH: int = Page._meta.get_field("path").max_length

@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.models import AbstractPage
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -31,6 +32,15 @@ from .models import (
     Webhook,
     WebhookDelivery,
 )
+from .page_permissions import club_page_policy
+
+# Members see their own pages and live public pages only (reviews.page_permissions).
+register_permission_policy(AbstractPage, club_page_policy)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choose_only_visible_pages(pages, request):
+    return club_page_policy.visible_instances(pages, request.user)
 
 
 class BookViewSet(SnippetViewSet):

@@ -55,9 +55,9 @@ def test_member_cannot_edit_another_members_review(alice, bruno, client):
     client.force_login(alice)
     edit_url = reverse("wagtailadmin_pages:edit", args=(review.pk,))
     response = client.get(edit_url)
-    assert response.status_code in (302, 403)
+    assert response.status_code in (302, 403, 404)
     response = client.post(edit_url, {"title": "Hijacked"})
-    assert response.status_code in (302, 403)
+    assert response.status_code in (302, 403, 404)
     review.refresh_from_db()
     assert review.title != "Hijacked"
     assert review.get_latest_revision().content["title"] != "Hijacked"

@@ -1,0 +1,108 @@
+"""Admin views that name a page answer 404 to a user who may not see it,
+and the page types usage report counts only the pages they may see.
+
+The explorer, the page chooser and the per-page admin views (history,
+usage, revisions, workflow…) show the page's title in their header and
+breadcrumbs. Wagtail checks what a user may *do* with a page there, not
+whether they may know it exists, and offers no hook before those views
+run; this middleware asks :class:`~reviews.page_permissions.ClubPagePermissionPolicy`
+for the page in the URL first, so a hidden page looks exactly like a
+missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
+from wagtail.models import Page
+
+from .page_permissions import club_page_policy
+
+#: URL arguments of Wagtail's admin views that name a page.
+PAGE_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
+ADMIN_NAMESPACE_PREFIX = "wagtailadmin"
+
+
+class HiddenAdminPagesMiddleware:
+    """Answers 404 for admin views of pages the user may not see."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        user = getattr(request, "user", None)
+        if (
+            match is None
+            or user is None
+            or not user.is_authenticated
+            or user.is_superuser
+            or not _is_admin_view(match)
+        ):
+            return None
+        for name in PAGE_ARGUMENTS:
+            page_id = view_kwargs.get(name)
+            if page_id is not None and not club_page_policy.may_see(user, page_id):
+                raise Http404("No page matches the given query.")
+        replacement = VISIBLE_ONLY_VIEWS.get(match.view_name)
+        if replacement is not None:
+            return replacement(request, *view_args, **view_kwargs)
+        return None
+
+
+def _is_admin_view(match) -> bool:
+    names = [*match.namespaces, match.url_name or ""]
+    return any(name.startswith(ADMIN_NAMESPACE_PREFIX) for name in names)
+
+
+class VisiblePageTypesUsageReportView(PageTypesUsageReportView):
+    """Wagtail's page types usage report, counting and naming only the pages
+    the user may see: Wagtail's counts every page of each type and names
+    the last edited one, whoever's draft it is."""
+
+    def get_queryset(self):
+        queryset = self.filter_queryset(
+            ContentType.objects.filter(model__in=self.page_models)
+        )
+        self.queryset = queryset
+        pages = club_page_policy.visible_instances(
+            Page.objects.filter(depth__gt=1), self.request.user
+        )
+        language_code = self.filters.form.cleaned_data.get("page_locale")
+        site_root_path = self.filters.form.cleaned_data.get("site")
+        if language_code:
+            pages = pages.filter(locale__language_code=language_code)
+        if site_root_path:
+            pages = pages.filter(path__startswith=site_root_path)
+        of_type = pages.filter(content_type=OuterRef("pk")).order_by()
+        counts = of_type.values("content_type").annotate(n=Count("pk")).values("n")
+        last_edited = of_type.order_by(
+            F("latest_revision_created_at").desc(nulls_last=True), "title", "-pk"
+        ).values("pk")[:1]
+        queryset = queryset.annotate(
+            count=Coalesce(Subquery(counts), 0),
+            last_edited_page_id=Subquery(last_edited),
+        ).exclude(model="page", app_label="wagtailcore", count=0)
+        return queryset.order_by("-count", "app_label", "model")
+
+
+#: Admin views shown in place of Wagtail's to users who may not see every page.
+#: Wrapped as Wagtail wraps every admin URL.
+VISIBLE_ONLY_VIEWS = {
+    "wagtailadmin_reports:page_types_usage": never_cache(
+        require_admin_access(VisiblePageTypesUsageReportView.as_view())
+    ),
+    "wagtailadmin_reports:page_types_usage_results": never_cache(
+        require_admin_access(VisiblePageTypesUsageReportView.as_view(results_only=True))
+    ),
+}

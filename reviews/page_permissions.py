@@ -1,0 +1,60 @@
+"""Which pages a user may know exist in the admin.
+
+Wagtail's page permissions let a user with "add" on the review index explore
+the whole index: every member saw the titles of other members' drafts and of
+restricted pages. :class:`ClubPagePermissionPolicy` keeps Wagtail's rules and
+narrows what a member may explore to :func:`~reviews.visibility.own_or_live_public`.
+Users who edit or publish pages (editors) see everything below the pages they
+hold that permission on, and superusers see everything, as before.
+
+Wagtail 8 asks the registered page policy (``policy_registry``) for the
+explorer, its search, the admin API, site history and breadcrumbs, so one
+policy registered in ``wagtail_hooks`` covers them all.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.permissions import policy_registry
+
+from .visibility import own_or_live_public_condition
+
+#: Holding any of these on a page shows every page below it, drafts included.
+SEES_ALL_BELOW = frozenset({"change", "publish", "lock", "unlock", "bulk_delete"})
+
+
+class ClubPagePermissionPolicy(PagePermissionPolicy):
+    """Wagtail's page policy, with members seeing their own pages and live,
+    public ones only."""
+
+    def visible_instances(self, queryset: QuerySet, user) -> QuerySet:
+        """The pages of ``queryset`` that ``user`` may know exist."""
+        if not user.is_active:
+            return queryset.none()
+        if user.is_superuser:
+            return queryset
+        codenames = self._get_permission_codenames(SEES_ALL_BELOW)
+        sees_all = Q()
+        for perm in self.get_cached_permissions_for_user(user):
+            if perm.permission.codename in codenames:
+                sees_all |= Q(path__startswith=perm.page.path)
+        return queryset.filter(sees_all | own_or_live_public_condition(user))
+
+    def may_see(self, user, page_id: int) -> bool:
+        """Whether ``user`` may know the page ``page_id`` exists."""
+        pages = self.model._default_manager.filter(pk=page_id)
+        return self.visible_instances(pages, user).exists()
+
+    def explorable_instances(self, user) -> QuerySet:
+        return self.visible_instances(super().explorable_instances(user), user)
+
+
+def page_policy() -> PagePermissionPolicy:
+    """The page policy the admin uses (the club's, once registered)."""
+    return policy_registry.get_by_type(Page)
+
+
+#: Registered for every page type in ``reviews.wagtail_hooks``.
+club_page_policy = ClubPagePermissionPolicy()

@@ -1,0 +1,89 @@
+"""Members, an editor, and pages a member may or may not see in the admin."""
+
+from dataclasses import dataclass
+
+import pytest
+from wagtail.models import Page, PageViewRestriction
+
+from reviews.roles import EDITORS, MEMBERS, ensure_groups
+from tests.factories import UserFactory, make_review, review_index
+
+DRAFT_TITLE = "Bruno draft quokka"
+PENDING_TITLE = "Bruno pending wombat"
+LIVE_TITLE = "Bruno live numbat"
+LOGIN_TITLE = "Login-only bilby"
+PASSWORD_TITLE = "Password-only dingo"
+OWN_DRAFT_TITLE = "Alice draft platypus"
+
+HIDDEN_TITLES = (DRAFT_TITLE, LOGIN_TITLE, PASSWORD_TITLE)
+
+
+@dataclass
+class AdminPages:
+    index: Page
+    draft: Page
+    pending: Page
+    login_only: Page
+    password_only: Page
+    own_draft: Page
+
+
+@pytest.fixture
+def groups(db):
+    return ensure_groups(review_index())
+
+
+@pytest.fixture
+def alice(groups):
+    user = UserFactory(username="alice", first_name="Alice", last_name="Marsh")
+    user.groups.add(groups[MEMBERS])
+    return user
+
+
+@pytest.fixture
+def bruno(groups):
+    user = UserFactory(username="bruno", first_name="Bruno", last_name="Keller")
+    user.groups.add(groups[MEMBERS])
+    return user
+
+
+@pytest.fixture
+def editor(groups):
+    user = UserFactory(username="edith", first_name="Edith", last_name="Park")
+    user.groups.add(groups[EDITORS])
+    return user
+
+
+@pytest.fixture
+def pages(alice, bruno) -> AdminPages:
+    """Bruno's draft, his live review with a pending retitle, two restricted
+    reviews, and Alice's own draft."""
+    draft = make_review(owner=bruno, live=False, title=DRAFT_TITLE)
+    pending = make_review(owner=bruno, title=LIVE_TITLE)
+    pending.title = PENDING_TITLE
+    pending.save_revision(user=bruno, log_action=True)
+    login_only = make_review(owner=bruno, title=LOGIN_TITLE)
+    PageViewRestriction.objects.create(
+        page=login_only, restriction_type=PageViewRestriction.LOGIN
+    )
+    password_only = make_review(owner=bruno, title=PASSWORD_TITLE)
+    PageViewRestriction.objects.create(
+        page=password_only,
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="club",  # noqa: S106
+    )
+    own_draft = make_review(owner=alice, live=False, title=OWN_DRAFT_TITLE)
+    return AdminPages(
+        index=review_index(),
+        draft=draft,
+        pending=pending,
+        login_only=login_only,
+        password_only=password_only,
+        own_draft=own_draft,
+    )
+
+
+def assert_hides_others(body: bytes) -> None:
+    """None of the titles a member may not see is anywhere in ``body``."""
+    for title in HIDDEN_TITLES:
+        assert title.encode() not in body, title

@@ -1,0 +1,117 @@
+"""A member in the admin sees their own pages and live public pages only:
+other members' drafts, pending titles and restricted pages are absent from
+every listing, search, chooser, report and the admin's API."""
+
+import pytest
+from django.urls import reverse
+
+from .conftest import (
+    DRAFT_TITLE,
+    HIDDEN_TITLES,
+    OWN_DRAFT_TITLE,
+    assert_hides_others,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_alice(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def _get(client, url: str, **params) -> bytes:
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content
+
+
+def test_explorer_lists_own_and_live_public_pages_only(as_alice, pages):
+    body = _get(as_alice, reverse("wagtailadmin_explore", args=[pages.index.pk]))
+    assert OWN_DRAFT_TITLE.encode() in body
+    assert f'id="page_{pages.pending.pk}_title"'.encode() in body
+    assert_hides_others(body)
+
+
+@pytest.mark.parametrize("query", ["Bruno", "bilby", "dingo", "quokka", "wombat"])
+def test_explorer_search_finds_no_hidden_page(as_alice, pages, query):
+    url = reverse("wagtailadmin_explore", args=[pages.index.pk])
+    assert_hides_others(_get(as_alice, url, q=query))
+    assert_hides_others(_get(as_alice, url, q=query, search_all=1))
+    assert_hides_others(_get(as_alice, reverse("wagtailadmin_pages:search"), q=query))
+
+
+def test_page_search_still_finds_own_draft(as_alice, pages):
+    body = _get(as_alice, reverse("wagtailadmin_pages:search"), q="platypus")
+    assert OWN_DRAFT_TITLE.encode() in body
+
+
+def test_chooser_browse_lists_own_and_live_public_pages_only(as_alice, pages):
+    url = reverse("wagtailadmin_choose_page_child", args=[pages.index.pk])
+    body = _get(as_alice, url)
+    assert b"wombat" in body or b"numbat" in body
+    assert_hides_others(body)
+
+
+@pytest.mark.parametrize("query", ["Bruno", "bilby", "dingo", "quokka", "wombat"])
+def test_chooser_search_finds_no_hidden_page(as_alice, pages, query):
+    url = reverse("wagtailadmin_choose_page_search")
+    assert_hides_others(_get(as_alice, url, q=query))
+
+
+def test_admin_api_lists_no_hidden_page(as_alice, pages):
+    url = reverse("wagtailadmin_api:pages:listing")
+    for params in (
+        {"child_of": pages.index.pk},
+        {"child_of": pages.index.pk, "for_explorer": 1},
+        {"descendant_of": pages.index.pk, "limit": 50},
+        {"search": "Bruno"},
+    ):
+        body = _get(as_alice, url, **params)
+        assert_hides_others(body)
+    body = _get(as_alice, url, child_of=pages.index.pk)
+    assert f'"id": {pages.pending.pk},'.encode() in body
+
+
+@pytest.mark.parametrize("name", ["draft", "login_only", "password_only"])
+def test_admin_api_detail_of_hidden_page_is_missing(as_alice, pages, name):
+    page = getattr(pages, name)
+    url = reverse("wagtailadmin_api:pages:detail", args=[page.pk])
+    response = as_alice.get(url)
+    assert response.status_code == 404
+    assert_hides_others(response.content)
+
+
+def test_site_history_shows_no_hidden_page(as_alice, pages, bruno):
+    for page in (pages.draft, pages.login_only, pages.password_only):
+        page.save_revision(user=bruno, log_action=True)
+    assert_hides_others(_get(as_alice, reverse("wagtailadmin_reports:site_history")))
+
+
+def test_page_types_usage_names_no_hidden_page(as_alice, pages, bruno):
+    pages.draft.save_revision(user=bruno)  # the last edited review
+    body = _get(as_alice, reverse("wagtailadmin_reports:page_types_usage"))
+    assert_hides_others(body)
+
+
+@pytest.mark.parametrize("name", ["draft", "login_only", "password_only"])
+def test_exploring_or_choosing_under_a_hidden_page_is_missing(as_alice, pages, name):
+    page = getattr(pages, name)
+    for url in (
+        reverse("wagtailadmin_explore", args=[page.pk]),
+        reverse("wagtailadmin_choose_page_child", args=[page.pk]),
+    ):
+        response = as_alice.get(url)
+        assert response.status_code in (302, 404), url
+        assert_hides_others(response.content)
+
+
+def test_editor_still_sees_every_page(client, editor, pages):
+    client.force_login(editor)
+    body = _get(client, reverse("wagtailadmin_explore", args=[pages.index.pk]))
+    for title in HIDDEN_TITLES:
+        assert title.encode() in body, title
+    assert DRAFT_TITLE.encode() in _get(
+        client, reverse("wagtailadmin_choose_page_child", args=[pages.index.pk])
+    )
