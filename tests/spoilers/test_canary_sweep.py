@@ -236,6 +236,13 @@ PROBES: dict[str, Probes] = {
     "reviews:reveal_comments": _reveal_comments,
     # Logins and restricted pages.
     "login": lambda w: get("/accounts/login/?next=/reviews/"),
+    "password_reset": lambda w: [
+        *get("/accounts/password-reset/"),
+        *send("post", "/accounts/password-reset/", body={"email": "carol@example.org"}),
+    ],
+    "password_reset_done": lambda w: get("/accounts/password-reset/sent/"),
+    "password_reset_confirm": lambda w: get("/accounts/password-reset/MQ/bad-token/"),
+    "password_reset_complete": lambda w: get("/accounts/password-reset/done/"),
     "wagtailcore_login": lambda w: get("/_util/login/?next=/reviews/"),
     "wagtailcore_authenticate_with_password": lambda w: get(
         f"/_util/authenticate_with_password/{w.ids['password_restriction']}/"
