@@ -15,6 +15,7 @@ from wagtail.models import (
 from .models import (
     Book,
     DiscussionComment,
+    Invitation,
     NominationRound,
     ReadingProgress,
     Webhook,
@@ -80,6 +81,7 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(NominationRound, ("add", "change", "view")),
             *_model_permissions(Webhook, ("add", "change", "delete", "view")),
             *_model_permissions(WebhookDelivery, ("view",)),
+            *_model_permissions(Invitation, ("add", "delete", "view")),
         )
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(

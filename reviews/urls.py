@@ -5,7 +5,7 @@ from django.urls import path, register_converter
 from . import views
 from .converters import ObjectIdConverter
 from .feeds import LatestReviewsFeed
-from .views import discussions, rounds
+from .views import accounts, discussions, rounds
 
 app_name = "reviews"
 
@@ -52,6 +52,7 @@ urlpatterns = [
         name="next_book_nominate",
     ),
     path("club/next-book/<club_id:round_id>/vote/", rounds.vote, name="next_book_vote"),
+    path("club/join/<str:token>/", accounts.join, name="join"),
     path("reading/", views.my_reading, name="my_reading"),
     path("reading/export.csv", views.reading_export_csv, name="reading_export_csv"),
     path("reading/export.json", views.reading_export_json, name="reading_export_json"),

@@ -230,6 +230,11 @@ REST_FRAMEWORK = {
 BOOKCLUB_PREVIEW_URL = os.environ.get("BOOKCLUB_PREVIEW_URL", "")
 BOOKCLUB_PREVIEW_MAX_AGE = int(os.environ.get("BOOKCLUB_PREVIEW_MAX_AGE", "600"))
 
+# How long an invitation link works, in seconds (reviews/invitations.py).
+BOOKCLUB_INVITATION_MAX_AGE = int(
+    os.environ.get("BOOKCLUB_INVITATION_MAX_AGE", str(7 * 24 * 60 * 60))
+)
+
 # Seconds shared caches may keep anonymous API responses (reviews/caching.py).
 BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
 # Keep anonymous, spoiler-free API responses in the server's cache, keyed by

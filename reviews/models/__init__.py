@@ -11,6 +11,7 @@ from .discussions import (
     DiscussionPage,
 )
 from .imports import GoodreadsImport, GoodreadsImportJob
+from .invitations import Invitation
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
@@ -25,6 +26,7 @@ __all__ = [
     "DiscussionPage",
     "GoodreadsImport",
     "GoodreadsImportJob",
+    "Invitation",
     "MeetingRSVP",
     "Nomination",
     "NominationRound",
