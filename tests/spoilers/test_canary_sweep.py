@@ -243,6 +243,7 @@ PROBES: dict[str, Probes] = {
     "password_reset_done": lambda w: get("/accounts/password-reset/sent/"),
     "password_reset_confirm": lambda w: get("/accounts/password-reset/MQ/bad-token/"),
     "password_reset_complete": lambda w: get("/accounts/password-reset/done/"),
+    "reviews:join": lambda w: get("/club/join/not-a-token/"),
     "wagtailcore_login": lambda w: get("/_util/login/?next=/reviews/"),
     "wagtailcore_authenticate_with_password": lambda w: get(
         f"/_util/authenticate_with_password/{w.ids['password_restriction']}/"
