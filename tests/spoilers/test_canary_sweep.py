@@ -600,6 +600,14 @@ def _exempt(name: str, route: str) -> str | None:
     return None
 
 
+def _applies(viewer: str, route: str) -> bool:
+    """A token only authenticates the APIs; an anonymous session cookie
+    changes nothing there either (the APIs read no anonymous session)."""
+    if route.startswith("api/"):
+        return viewer != "anonymous-session"
+    return viewer != "member-token"
+
+
 def _sweep_params() -> Iterator[object]:
     routes = served_routes()
     for channel in sorted(PROBES):
@@ -614,7 +622,7 @@ def _sweep_params() -> Iterator[object]:
                 pytest.mark.xfail(strict=False, raises=KnownLeak, reason=reason)
             )
         for viewer in VIEWERS:
-            if viewer == "member-token" and not route.startswith("api/"):
+            if not _applies(viewer, route):
                 continue
             yield pytest.param(channel, viewer, id=f"{channel}@{viewer}", marks=marks)
 
@@ -708,7 +716,8 @@ def test_no_canary_reaches_the_reader(world: CanaryWorld, channel: str, viewer: 
     assert probes, f"{channel}: no request to make"
     hidden = world.hidden_from(viewer_is_member=viewer.startswith("member"))
     author = Client(raise_request_exception=False)
-    author.force_login(world.author)
+    if viewer == "anonymous-after-author":
+        author.force_login(world.author)
     client = _client(world, viewer)
     leaks: list[str] = []
     kinds: set[str] = set()
@@ -767,3 +776,47 @@ def test_the_author_meets_the_canaries(world: CanaryWorld):
     response = author.get(f"/api/v3/reviews/{world.ids['review']}/")
     assert "spoiler" in leaks_in(raw_bytes(response), world.canaries)
     assert leaks_in(raw_bytes(Client().get("/sitemap.xml")), world.canaries) == set()
+
+
+MEMBER_EXPORTS = (
+    "/reading/export.csv",
+    "/reading/export.json",
+    "/api/v3/reading/export.csv",
+    "/api/v3/reading/export.json",
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", MEMBER_EXPORTS)
+def test_a_members_export_holds_only_their_own_reviews(world: CanaryWorld, path):
+    """Dora's export has her review, and no title of anyone else's, public or
+    not: the export is personal, never a window on other members."""
+    import secrets
+
+    from reviews.models import Book, ReviewPage
+    from tests.factories import make_review, paragraph
+
+    own = f"OWNREVIEW-{secrets.token_hex(5)}"
+    make_review(
+        book=Book.objects.get(pk=world.ids["siege"]),
+        title=own,
+        owner=world.stranger,
+        reviewer=world.stranger,
+        body=[paragraph(f"My own words, {own}.")],
+    )
+    others = {
+        title
+        for page in ReviewPage.objects.exclude(reviewer=world.stranger)
+        for title in (page.title, page.draft_title)
+    }
+    client = Client()
+    if path.startswith("/api/"):
+        response = client.get(path, headers=bearer(world.stranger))
+    else:
+        client.force_login(world.stranger)
+        response = client.get(path)
+    assert response.status_code == 200
+    data = raw_bytes(response).decode()
+    assert own in data
+    assert [title for title in others if title in data] == []
+    assert leaks_in(raw_bytes(response), world.hidden_from(True)) == set()
