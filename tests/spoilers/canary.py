@@ -59,8 +59,9 @@ class CanaryWorld:
     stranger: object
     #: Ids by name, to fill URL parameters (``review``, ``discussion``, …).
     ids: dict[str, int] = field(default_factory=dict)
-    #: Stream block ids (uuids) by name, for the reveal endpoints.
-    blocks: dict[str, str] = field(default_factory=dict)
+    #: Stream block ids by name, with the key of their page in ``ids``, for
+    #: the reveal endpoints.
+    blocks: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Canaries each named block may show once asked for on purpose.
     block_reveals: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -277,6 +278,11 @@ def build_canary_world() -> CanaryWorld:
             view_restriction.groups.add(Group.objects.get(name=EDITORS))
         restricted[kind] = page
 
+    gated_question = {
+        "type": "question",
+        "id": str(uuid.uuid4()),
+        "value": {"question": canaries["question"], "chapter": 25},
+    }
     discussion = DiscussionPage(
         title="The Unread Book, all of it",
         slug="the-unread-book",
@@ -291,11 +297,7 @@ def build_canary_world() -> CanaryWorld:
                 "id": str(uuid.uuid4()),
                 "value": {"question": "What did you expect?", "book": None},
             },
-            {
-                "type": "question",
-                "id": str(uuid.uuid4()),
-                "value": {"question": canaries["question"], "chapter": 25},
-            },
+            gated_question,
         ],
     )
     discussions.add_child(instance=discussion)
@@ -338,14 +340,16 @@ def build_canary_world() -> CanaryWorld:
         "site": 1,
     }
     world.blocks = {
-        "decoy": decoy["id"],
-        "plain": plain["id"],
-        "nested": nested["id"],
-        "unknown": str(uuid.uuid4()),
+        "decoy": ("review", decoy["id"]),
+        "plain": ("review", plain["id"]),
+        "nested": ("review", nested["id"]),
+        "unknown": ("review", str(uuid.uuid4())),
+        "question": ("discussion", gated_question["id"]),
     }
     world.block_reveals = {
         "decoy": frozenset({"decoy"}),
         "plain": frozenset({"spoiler"}),
         "nested": frozenset({"nested-quote", "nested-caption", "spoiler-image"}),
+        "question": frozenset({"question"}),
     }
     return world

@@ -122,12 +122,14 @@ def _tree(w: CanaryWorld) -> list[Probe]:
     return get("/", *("/" + page.url_path.split("/", 2)[2] for page in pages))
 
 
-def _review_reveals(w: CanaryWorld) -> list[Probe]:
-    """The no-JavaScript reveal of each spoiler: only that block opens."""
-    url = _page_path(w.ids["review"])
+def _page_reveals(w: CanaryWorld) -> list[Probe]:
+    """The no-JavaScript reveal of each gated block: only that block opens."""
     return [
-        Probe(f"{url}?reveal={uid}", asked_for=w.block_reveals.get(name, frozenset()))
-        for name, uid in w.blocks.items()
+        Probe(
+            f"{_page_path(w.ids[page])}?reveal={uid}",
+            asked_for=w.block_reveals.get(name, frozenset()),
+        )
+        for name, (page, uid) in w.blocks.items()
     ]
 
 
@@ -145,11 +147,11 @@ def _reveal_blocks(w: CanaryWorld) -> list[Probe]:
         return reverse("reviews:reveal_block", args=[w.ids[page_key], block])
 
     probes = [
-        Probe(url("review", uid), asked_for=w.block_reveals.get(name, frozenset()))
-        for name, uid in w.blocks.items()
+        Probe(url(page, uid), asked_for=w.block_reveals.get(name, frozenset()))
+        for name, (page, uid) in w.blocks.items()
     ]
     for key in ("draft", "pending", "unpublished", "loginonly", "password"):
-        probes += get(url(key, w.blocks["plain"]))
+        probes += get(url(key, w.blocks["plain"][1]))
     return probes
 
 
@@ -184,7 +186,7 @@ PROBES: dict[str, Probes] = {
     "wagtail_serve#review": lambda w: get(
         _page_path(w.ids["review"]), _page_path(w.ids["review"]) + "?spoilers=hide"
     ),
-    "wagtail_serve#review-reveal": _review_reveals,
+    "wagtail_serve#reveal": _page_reveals,
     "wagtail_serve#discussion": lambda w: get(_page_path(w.ids["discussion"])),
     "wagtail_serve#discussion-reveal": _discussion_reveals,
     "sitemap": lambda w: get("/sitemap.xml"),
@@ -554,12 +556,16 @@ _UPLOADS = "issue 14.3e: a member's upload is public at once"
 KNOWN_LEAKS: dict[tuple[str, str], str] = {
     **{
         (channel, kind): _HTML_SPOILERS
-        for channel in ("wagtail_serve#review", "wagtail_serve#review-reveal")
+        for channel in ("wagtail_serve#review", "wagtail_serve#reveal")
         for kind in ("decoy", "spoiler", "nested-quote", "nested-caption")
     },
     **{
         (channel, kind): _HTML_GATED
-        for channel in ("wagtail_serve#discussion", "wagtail_serve#discussion-reveal")
+        for channel in (
+            "wagtail_serve#discussion",
+            "wagtail_serve#reveal",
+            "wagtail_serve#discussion-reveal",
+        )
         for kind in ("question", "comment")
     },
     **{
