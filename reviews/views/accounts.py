@@ -72,6 +72,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request, "reviews/join.html", {"form": form, "email": invitation.email}
     )
-    # The token is in this page's URL: keep it out of Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in this page's URL: keep it out of Referer headers sent
+    # to other sites. Not "no-referrer": browsers then post the form with
+    # "Origin: null", which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response

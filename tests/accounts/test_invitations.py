@@ -78,6 +78,8 @@ def test_invite_open_link_set_password_and_arrive_as_a_member(
     assert b"Join the club" in response.content
     assert b"nina@example.org" in response.content
     assert "no-store" in response["Cache-Control"]
+    # The token stays off other sites' logs; the form still posts an Origin.
+    assert response["Referrer-Policy"] == "same-origin"
 
     response = invitee.post(link_in(message), join_data())
     assert response.status_code == 302
