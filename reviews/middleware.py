@@ -15,6 +15,7 @@ from .spoilers import (
     remember_session_user,
     validate_request_params,
 )
+from .visibility import reading_request
 
 API_PATH_PREFIX = "/api/"
 API_V3_PATH_PREFIX = "/api/v3/"
@@ -42,7 +43,8 @@ class ReaderMiddleware:
                 validate_request_params(request)
             except InvalidReaderParams as error:
                 return bad_request(request, error)
-        response = self.get_response(request)
+        with reading_request(request):
+            response = self.get_response(request)
         reader = reader_used(request)
         if reader is not None or request.path.startswith(API_PATH_PREFIX):
             # The same URL answers differently for a member (session cookie or

@@ -9,6 +9,10 @@ restriction — from the restricted paths read once per content version
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http.request import split_domain_port
@@ -132,3 +136,41 @@ def public_site_pages(request, model: type[Page] = Page) -> QuerySet | None:
     if root_path is None:
         return model.objects.none()
     return public_pages(in_subtree(model.objects.live(), root_path))
+
+
+def is_restricted(page: Page) -> bool:
+    """Does a view restriction sit on ``page`` or one of its ancestors?"""
+    return any(page.path.startswith(path) for path in restricted_paths())
+
+
+def can_view_page(page: Page, user) -> bool:
+    """May ``user`` (None: an anonymous reader) learn that ``page`` exists,
+    its URL included? Yes when it is live and public, or when they can edit
+    it; a draft, an unpublished or a restricted page is nobody else's."""
+    if page.live and not is_restricted(page):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return page.permissions_for_user(user).can_edit()
+
+
+#: The request being answered, for code Wagtail calls without one (rich text
+#: link handlers). Unset means nobody is known: the anonymous reader.
+_current_request: ContextVar = ContextVar("reviews_current_request", default=None)
+
+
+@contextmanager
+def reading_request(request) -> Iterator[None]:
+    """Make ``request`` the one :func:`current_user` answers for."""
+    token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)
+
+
+def current_user():
+    """The user of the request being answered, read when asked (APIs
+    authenticate inside their views), or None outside a request."""
+    request = _current_request.get()
+    return getattr(request, "user", None) if request is not None else None

@@ -41,6 +41,7 @@ from .models import (
     WebhookDelivery,
 )
 from .page_permissions import club_page_policy
+from .rich_text import use_visible_page_links
 
 # Members see their own pages and live public pages only (reviews.page_permissions).
 register_permission_policy(AbstractPage, club_page_policy)
@@ -417,3 +418,7 @@ class InvitationViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_invitations():
     return InvitationViewSet("invitations")
+
+
+# Links to pages: after Wagtail's own handlers (order), which it replaces.
+hooks.register("register_rich_text_features", use_visible_page_links, order=100)

@@ -1,0 +1,208 @@
+"""A link to a page the reader may not see gives nothing of it away.
+
+Rich text that links to a draft, an unpublished or a view-restricted page
+renders the link as plain text (no href, so no slug) for a reader who may not
+see the target, in HTML and in both APIs; an editor of the target still gets
+the link.
+"""
+
+import pytest
+from wagtail.models import PageViewRestriction
+
+from tests.factories import UserFactory, make_review, make_series
+
+from .helpers import bearer
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_SLUG = "draft-kolya-survives"
+UNPUBLISHED_SLUG = "unpublished-anna-leaves"
+RESTRICTED_SLUG = "restricted-marina-dies"
+OPEN_SLUG = "open-review-of-the-siege"
+HIDDEN_SLUGS = (DRAFT_SLUG, UNPUBLISHED_SLUG, RESTRICTED_SLUG)
+
+
+def _link(page, text: str) -> str:
+    return f'<a linktype="page" id="{page.pk}">{text}</a>'
+
+
+@pytest.fixture
+def targets(betrayal):
+    draft = make_review(book=betrayal, slug=DRAFT_SLUG, live=False)
+    unpublished = make_review(book=betrayal, slug=UNPUBLISHED_SLUG)
+    unpublished.unpublish()
+    restricted = make_review(book=betrayal, slug=RESTRICTED_SLUG)
+    PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.LOGIN
+    )
+    open_page = make_review(book=betrayal, slug=OPEN_SLUG)
+    return {
+        "draft": draft,
+        "unpublished": unpublished,
+        "restricted": restricted,
+        "open": open_page,
+    }
+
+
+def _paragraph(targets) -> str:
+    return "<p>See {}, {}, {} and {}.</p>".format(
+        _link(targets["draft"], "DRAFTLINKTEXT"),
+        _link(targets["unpublished"], "GONELINKTEXT"),
+        _link(targets["restricted"], "PRIVATELINKTEXT"),
+        _link(targets["open"], "OPENLINKTEXT"),
+    )
+
+
+@pytest.fixture
+def linking_review(betrayal, targets):
+    return make_review(
+        book=betrayal,
+        title="Links everywhere",
+        slug="links-everywhere",
+        body=[{"type": "paragraph", "value": _paragraph(targets)}],
+    )
+
+
+@pytest.fixture
+def linking_series(siege, targets):
+    return make_series("Linked series", [(siege, 1)], description=_paragraph(targets))
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="chief", is_superuser=True, is_staff=True)
+
+
+def _assert_no_hidden_slug(content: bytes) -> None:
+    for slug in HIDDEN_SLUGS:
+        assert slug.encode() not in content, slug
+
+
+def _assert_only_open_link(content: bytes) -> None:
+    _assert_no_hidden_slug(content)
+    assert OPEN_SLUG.encode() in content
+    # The words of the link stay: only the link goes.
+    for text in ("DRAFTLINKTEXT", "GONELINKTEXT", "PRIVATELINKTEXT"):
+        assert text.encode() in content
+
+
+def test_html_page_links_only_pages_the_reader_may_see(client, linking_review):
+    response = client.get(linking_review.url)
+    assert response.status_code == 200
+    _assert_only_open_link(response.content)
+
+
+@pytest.mark.parametrize("rich_text_format", ["html", "markdown"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/{pk}/?fields=*",
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=body",
+        "/api/v3/pages/{pk}/?",
+    ],
+)
+def test_api_links_only_pages_the_reader_may_see(
+    client, linking_review, url, rich_text_format
+):
+    response = client.get(
+        url.format(pk=linking_review.pk) + f"&rich_text_format={rich_text_format}"
+    )
+    assert response.status_code == 200, response.content[:300]
+    _assert_only_open_link(response.content)
+
+
+@pytest.mark.parametrize("rich_text_format", ["html", "markdown"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/{pk}/?fields=description",
+        "/api/v3/pages/{pk}/?",
+        "/api/v3/series/{pk}/?",
+    ],
+)
+def test_rich_text_fields_link_only_pages_the_reader_may_see(
+    client, linking_series, url, rich_text_format
+):
+    response = client.get(
+        url.format(pk=linking_series.pk) + f"&rich_text_format={rich_text_format}"
+    )
+    assert response.status_code == 200, response.content[:300]
+    _assert_only_open_link(response.content)
+
+
+@pytest.mark.parametrize("url", ["/api/v3/reviews/{pk}/", "/api/v3/reviews/"])
+def test_club_review_endpoints_link_only_pages_the_reader_may_see(
+    client, linking_review, url
+):
+    response = client.get(url.format(pk=linking_review.pk))
+    assert response.status_code == 200, response.content[:300]
+    _assert_no_hidden_slug(response.content)
+
+
+def test_a_member_who_cannot_edit_the_target_gets_no_link(
+    client, linking_review, reader_at_chapter_5
+):
+    client.force_login(reader_at_chapter_5)
+    _assert_only_open_link(client.get(linking_review.url).content)
+    response = client.get(
+        f"/api/v2/pages/{linking_review.pk}/?rich_text_format=html",
+        headers=bearer(reader_at_chapter_5),
+    )
+    _assert_only_open_link(response.content)
+
+
+def test_an_editor_of_the_target_keeps_the_link(client, linking_review, editor):
+    client.force_login(editor)
+    html = client.get(linking_review.url).content
+    assert f'href="/reviews/{DRAFT_SLUG}/"'.encode() in html
+    assert f'href="/reviews/{RESTRICTED_SLUG}/"'.encode() in html
+    response = client.get(
+        f"/api/v3/pages/{linking_review.pk}/?rich_text_format=html",
+        headers=bearer(editor),
+    )
+    assert DRAFT_SLUG.encode() in response.content
+
+
+def test_the_link_returns_once_the_target_is_published(client, linking_review, targets):
+    assert DRAFT_SLUG.encode() not in client.get(linking_review.url).content
+    targets["draft"].save_revision().publish()
+    assert f'href="/reviews/{DRAFT_SLUG}/"'.encode() in (
+        client.get(linking_review.url).content
+    )
+
+
+@pytest.fixture
+def spoiler_linking_review(betrayal, targets):
+    return make_review(
+        book=betrayal,
+        title="Links in a spoiler",
+        slug="links-in-a-spoiler",
+        body=[
+            {
+                "type": "spoiler",
+                "value": {
+                    "spoils": betrayal.pk,
+                    "chapter": 3,
+                    "label": "Early on",
+                    "content": [{"type": "paragraph", "value": _paragraph(targets)}],
+                },
+            }
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "{url}?spoilers=show",
+        "/api/v2/pages/{pk}/?spoilers=show&rich_text_format=html",
+        "/api/v3/pages/{pk}/?spoilers=show&rich_text_format=markdown",
+    ],
+)
+def test_a_revealed_spoiler_links_only_pages_the_reader_may_see(
+    client, spoiler_linking_review, url
+):
+    page = spoiler_linking_review
+    response = client.get(url.format(url=page.url, pk=page.pk))
+    assert response.status_code == 200, response.content[:300]
+    _assert_only_open_link(response.content)
