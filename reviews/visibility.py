@@ -145,12 +145,15 @@ def is_restricted(page: Page) -> bool:
 
 def can_view_page(page: Page, user) -> bool:
     """May ``user`` (None: an anonymous reader) learn that ``page`` exists,
-    its URL included? Yes when it is live and public, or when they can edit
-    it; a draft, an unpublished or a restricted page is nobody else's."""
+    its URL included? Yes when it is live and public, or when they own it or
+    can edit it; a draft, an unpublished or a restricted page is nobody
+    else's."""
     if page.live and not is_restricted(page):
         return True
     if user is None or not user.is_authenticated:
         return False
+    if page.owner_id is not None and page.owner_id == user.pk:
+        return True
     return page.permissions_for_user(user).can_edit()
 
 
