@@ -44,6 +44,11 @@ class ExportProgressSchema(Schema):
 
 class ExportReviewSchema(Schema):
     id: int
+    key: str = Field(
+        description="The review's lasting identity; an import of this file "
+        "finds the review by it."
+    )
+    revision: int | None = Field(description="The revision exported.")
     title: str
     summary: str
     rating: float | None
@@ -51,7 +56,8 @@ class ExportReviewSchema(Schema):
     saved_at: str | None = Field(description="When its latest revision was saved.")
     goodreads_html: str = Field(
         description="The body as Goodreads review HTML; spoiler blocks are "
-        "written as <spoiler>…</spoiler>."
+        "written as <spoiler>…</spoiler>, with their label, book and chapter "
+        "as attributes."
     )
     body: list[dict[str, Any]] = Field(
         description="The body's StreamField data, spoiler blocks included."

@@ -59,7 +59,9 @@ class GoodreadsImportForm(forms.Form):
             "library), up to %(size)s."
         )
         % {"size": filesizeformat(MAX_UPLOAD_SIZE)},
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,text/csv,.json,application/json"}
+        ),
     )
     member = MemberChoiceField(
         label=_("Member"),
@@ -93,9 +95,13 @@ class GoodreadsImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if PurePath(upload.name).suffix.lower() != ".csv":
+        if PurePath(upload.name).suffix.lower() not in (".csv", ".json"):
             raise forms.ValidationError(
-                _("Choose the .csv file Goodreads exported."), code="extension"
+                _(
+                    "Choose the .csv file Goodreads exported. A .json reading "
+                    "export from this club works too."
+                ),
+                code="extension",
             )
         if upload.size > MAX_UPLOAD_SIZE:
             raise forms.ValidationError(

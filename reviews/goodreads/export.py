@@ -14,8 +14,11 @@ what the club has no field for:
   spoiled book, chapter and label as attributes of the tag (Goodreads ignores
   them; the club's importer restores the block from them).
 
-Importing the CSV again (for the same or another member) gives back the same
-books, ratings, shelves and review bodies.
+Each review row names the review it holds (its page's translation key and
+the revision exported) in the Private Notes column, and the JSON does the
+same, so that the member importing their own export changes nothing.
+Importing the CSV for another member gives back the same books, ratings,
+shelves and review bodies, spoiler scopes included.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from django.utils import timezone
 from ..members import display_name
 from ..models import Book, GoodreadsImport, ReadingProgress, ReviewPage, SeriesEntry
 from .body import SpoiledBook, stream_to_review_html
+from .club_json import FORMAT_NAME
 from .importer import FINISHED_SHELF, LISTED_SHELF, STARTED_SHELF
 from .parse import GoodreadsRow, write_export
 
@@ -46,7 +50,6 @@ __all__ = [
 
 CSV_FILENAME = "goodreads_library_export.csv"
 JSON_FILENAME = "reading_export.json"
-FORMAT_NAME = "bookclub-reading-export"
 FORMAT_VERSION = 1
 
 
@@ -62,6 +65,8 @@ class ReviewExport:
     book_id: int
     body: list[dict[str, Any]]
     saved_at: Any
+    key: str = ""  # the page's translation key: which review this is
+    revision: int | None = None  # the revision exported
     spoiled_books: dict[int, SpoiledBook] = field(default_factory=dict)
 
     @property
@@ -158,6 +163,8 @@ class LibraryEntry:
             series_name=self.series.series.title if self.series else None,
             series_position=(self.series.position.normalize() if self.series else None),
             read_count=self.read_count,
+            club_review=review.key or None if review else None,
+            club_revision=review.revision if review else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -199,6 +206,8 @@ class LibraryEntry:
             "reviews": [
                 {
                     "id": review.id,
+                    "key": review.key,
+                    "revision": review.revision,
                     "title": review.title,
                     "summary": review.summary,
                     "rating": review.rating,
@@ -233,6 +242,8 @@ def _review_export(page: ReviewPage) -> ReviewExport:
             book_id=book_id,
             body=stream,
             saved_at=revision.created_at,
+            key=str(page.translation_key),
+            revision=revision.pk,
         )
     return ReviewExport(
         id=page.pk,
@@ -243,6 +254,7 @@ def _review_export(page: ReviewPage) -> ReviewExport:
         book_id=page.book_id,
         body=list(page.body.raw_data),
         saved_at=page.last_published_at or page.first_published_at,
+        key=str(page.translation_key),
     )
 
 

@@ -11,7 +11,13 @@ import view both call. Per row of the export:
   ``currently-reading`` started progress and ``to-read`` a book on the list;
   progress the member already has is never lowered;
 * a review becomes a draft :class:`~reviews.models.ReviewPage` (published with
-  ``publish=True``) whose body keeps every spoiler in a spoiler block;
+  ``publish=True``) whose body keeps every spoiler in a spoiler block, with the
+  book, chapter and label its ``<spoiler>`` tag names;
+* a row of the member's own export names its review (Private Notes): that
+  review is found again, left alone when the row says what it says, and given
+  a new draft revision when the review was edited on Goodreads only;
+* an import never publishes a review that already exists: a draft in the club
+  stays a draft, and only an editor publishes it;
 * a :class:`~reviews.models.GoodreadsImport` records what was imported, so a
   second run of the same file creates nothing and a review the member has edited
   since is never overwritten.
@@ -29,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html import unescape
 from typing import IO, Any
 
@@ -55,9 +61,10 @@ from ..models import (
     SeriesIndexPage,
     SeriesPage,
 )
-from .body import SpoiledBook, review_to_stream
+from .body import SpoiledBook, review_to_stream, stream_to_review_html
+from .club_json import looks_like_json, parse_club_json
 from .keys import book_match_key, digest, row_digest, source_key
-from .parse import GoodreadsRow, RowError, parse_export
+from .parse import GoodreadsRow, RowError, parse_export, read_text
 from .report import ImportReport, RowNote
 
 __all__ = [
@@ -168,6 +175,13 @@ def _comparable(raw: list[dict[str, Any]], book_id: int) -> list[dict[str, Any]]
     return out
 
 
+def _stars(rating: float | None) -> int | None:
+    """A club rating in Goodreads' whole stars, as the export writes it."""
+    if not rating:
+        return None
+    return int(Decimal(str(rating)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def _midday(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
@@ -195,6 +209,7 @@ class _BookRef:
     title: str
     author: str
     chapter_count: int | None
+    isbn13: str | None = None
 
     def instance(self) -> Book:
         """A Book standing in for the saved one: what a review's validation
@@ -277,7 +292,7 @@ class _Importer:
         for pk, title, author, isbn13, chapters in Book.objects.order_by(
             "pk"
         ).values_list("pk", "title", "author", "isbn13", "chapter_count"):
-            ref = _BookRef(pk, title, author, chapters)
+            ref = _BookRef(pk, title, author, chapters, isbn13 or None)
             self.books_by_id[pk] = ref
             if isbn13:
                 self.books_by_isbn[isbn13] = ref
@@ -294,6 +309,17 @@ class _Importer:
                 pk__in=review_ids
             ).values_list("pk", "latest_revision_id", "live")
         }
+        # The member's own reviews by translation key, as the club's export
+        # names them, and by book, so that a row never duplicates one.
+        self.own_reviews: dict[str, int] = {}
+        self.own_books: dict[int, int] = {}
+        for pk, key, book_id in (
+            ReviewPage.objects.filter(reviewer=self.member)
+            .order_by("pk")
+            .values_list("pk", "translation_key", "book_id")
+        ):
+            self.own_reviews[str(key)] = pk
+            self.own_books.setdefault(book_id, pk)
         self.progress: dict[int, ReadingProgress] = {
             progress.book_id: progress
             for progress in ReadingProgress.objects.filter(member=self.member)
@@ -321,6 +347,7 @@ class _Importer:
     # -- one row ---------------------------------------------------------------
 
     def import_row(self, row: GoodreadsRow) -> None:
+        self.report.notes.extend(RowNote(row.line, text) for text in row.warnings)
         if row.goodreads_id is not None and row.goodreads_id <= 0:
             raise ValidationError(
                 {
@@ -361,13 +388,9 @@ class _Importer:
         self.report.rows_unchanged += 1
         if record.review_id is None or record.review_id not in self.reviews:
             return
-        latest_id, live = self.reviews[record.review_id]
+        latest_id, _live = self.reviews[record.review_id]
         if not self._unedited(record, latest_id):
             self._kept(row, record)
-            return
-        if self.publish and not live:
-            page = ReviewPage.objects.get(pk=record.review_id)
-            self._publish(page.latest_revision, page)
 
     def _unedited(
         self, record: GoodreadsImport, latest_revision_id: int | None
@@ -434,7 +457,7 @@ class _Importer:
         book.full_clean(validate_unique=False, validate_constraints=False)
         book.save()
         self.changed[Book].add(book.pk)
-        ref = _BookRef(book.pk, book.title, book.author, None)
+        ref = _BookRef(book.pk, book.title, book.author, None, book.isbn13 or None)
         self.undo.set(self.books_by_id, ref.id, ref)
         if book.isbn13:
             self.undo.set(self.books_by_isbn, book.isbn13, ref)
@@ -540,6 +563,11 @@ class _Importer:
         if target is None:
             return
         existing = self.progress.get(book.id)
+        if existing is None and row.club_review in self.own_reviews:
+            # The club's export shelves a reviewed book as read when no
+            # progress says otherwise; reading that back would open every
+            # spoiler of the book to the member without their saying so.
+            return
         if self._rank(existing) >= target:
             return  # never lower what the member has recorded
         # A copy, so that the cached one stays right if this row rolls back.
@@ -565,8 +593,13 @@ class _Importer:
         self, row: GoodreadsRow, book: _BookRef, record: GoodreadsImport
     ) -> None:
         source = digest([row.review_html, row.review_is_spoiler, row.rating, book.id])
+        own = self.own_reviews.get(row.club_review or "")
+        if own is not None:
+            self._own_review(own, row, book, record)
+            record.review_source_digest = source
+            return
         if record.review_id and record.review_id in self.reviews:
-            latest_id, live = self.reviews[record.review_id]
+            latest_id, _live = self.reviews[record.review_id]
             if not self._unedited(record, latest_id):
                 self._kept(row, record)
                 return
@@ -574,8 +607,6 @@ class _Importer:
             page = ReviewPage.objects.get(pk=record.review_id)
             if stream and source != record.review_source_digest:
                 self._update_review(page, row, book, stream, record)
-            elif self.publish and not live:
-                self._publish(page.latest_revision, page)
             # A review deleted on Goodreads since is kept in the club.
             record.review_source_digest = source
             return
@@ -592,9 +623,69 @@ class _Importer:
             )
             return
         stream = self._stream(row)
+        if stream and book.id in self.own_books:
+            # Written in the club (or imported from another file): never a
+            # second review of the same book by the same member.
+            self.report.reviews_kept += 1
+            self.report.notes.append(
+                RowNote(
+                    row.line,
+                    _(
+                        "You already have a review of %(title)s in the club; "
+                        "it is left as it is."
+                    )
+                    % {"title": row.title},
+                )
+            )
+            return
         if stream:
             self._create_review(row, book, stream, record)
         record.review_source_digest = source if stream else ""
+
+    def _own_review(
+        self, pk: int, row: GoodreadsRow, book: _BookRef, record: GoodreadsImport
+    ) -> None:
+        """A row of the member's own export, naming one of their reviews.
+
+        The review is compared as Goodreads holds it: when the row says what
+        the review says now, nothing changes. When only the Goodreads copy
+        changed (the review is still at the exported revision), the change is
+        saved as a new draft revision, never published. When both changed, the
+        club's is kept.
+        """
+        page = ReviewPage.objects.get(pk=pk)
+        latest = page.latest_revision
+        current = page.get_latest_revision_as_object()
+        body = current.body.get_prep_value()
+        books = {
+            ref.id: SpoiledBook(ref.title, ref.author, ref.isbn13)
+            for ref in self.books_by_id.values()
+            if ref.id != current.book_id
+        }
+        same_rating = _stars(current.rating) == row.rating
+        if stream_to_review_html(body, books) == row.review_html and same_rating:
+            self._remember_as_is(record, page, latest)
+            return
+        if latest is not None and latest.pk != row.club_revision:
+            self._kept(row, record)
+            return
+        stream = self._stream(row)
+        if not stream:
+            return  # a review emptied on Goodreads is kept in the club
+        current.body = stream
+        if not same_rating:
+            current.rating = float(row.rating) if row.rating else None
+        revision = current.save_revision(user=self.member)
+        self.report.reviews_updated += 1
+        self._remember(record, page, revision)
+
+    def _remember_as_is(
+        self, record: GoodreadsImport, page: ReviewPage, latest: Revision | None
+    ) -> None:
+        record.review_id = page.pk
+        record.review_revision_id = latest.pk if latest is not None else None
+        record.review_digest = _revision_digest(latest)
+        self.undo.set(self.reviews, page.pk, (record.review_revision_id, page.live))
 
     def _review_title(self, book: _BookRef) -> str:
         title = _("%(member)s on %(book)s") % {
@@ -639,6 +730,7 @@ class _Importer:
         page.full_clean(exclude=_KNOWN_GOOD_FIELDS)
         revision = page.save_revision(user=self.member, clean=False)
         self.report.reviews_created += 1
+        self.undo.set(self.own_books, book.id, page.pk)
         self._remember(record, page, revision)
         if self.publish:
             self._publish(revision, page)
@@ -658,14 +750,13 @@ class _Importer:
         ) == _comparable(stream, book.id):
             # Only the spelling changed (an export of this club's own data):
             # no new revision.
-            if self.publish and not page.live:
-                self._publish(page.latest_revision, page)
             return
         self._fill(draft, row, book, stream)
         revision = draft.save_revision(user=self.member)
         self.report.reviews_updated += 1
         self._remember(record, page, revision)
-        if self.publish:
+        # A draft in the club stays one: only an editor publishes it.
+        if self.publish and page.live:
             self._publish(revision, page)
 
     def _publish(self, revision: Revision, page: ReviewPage) -> None:
@@ -735,7 +826,8 @@ def import_export(
 ) -> ImportReport:
     """Import a Goodreads library export for ``member`` and report what happened.
 
-    ``source`` is the CSV (text, bytes or a file object). ``acting_user`` is who
+    ``source`` is the CSV, or the club's own JSON reading export (text, bytes
+    or a file object). ``acting_user`` is who
     publishes with ``publish=True`` (an editor in the admin; nobody from the
     command line); the revisions are always the member's. A dry run does all of
     the work inside a transaction that is rolled back, so its report is the
@@ -743,7 +835,8 @@ def import_export(
     """
     report = ImportReport(member=display_name(member), dry_run=dry_run, publish=publish)
     try:
-        parsed = parse_export(source)
+        text = read_text(source)
+        parsed = parse_club_json(text) if looks_like_json(text) else parse_export(text)
     except (ValueError, TypeError) as error:
         report.fatal = str(error)
         return report

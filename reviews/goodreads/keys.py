@@ -46,7 +46,9 @@ def digest(data: Any) -> str:
 
 def row_digest(row: GoodreadsRow) -> str:
     values = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
-    values.pop("line")
+    # Where the row came from, not what it says: an unchanged row stays one.
+    for name in ("line", "club_review", "club_revision", "warnings"):
+        values.pop(name)
     return digest(values)
 
 

@@ -8,6 +8,11 @@ and friends) and with 24; anything not needed here may be missing.
 A row that cannot be read becomes a :class:`RowError` naming the physical line
 where the record starts (the header is line 1; a review with embedded newlines
 makes its record span several lines) and the import goes on with the next row.
+
+The club's own exports say which review a row holds in the ``Private Notes``
+column, ``[bookclub review=<uuid> revision=<id>]``, which Goodreads keeps and
+never shows: importing the file back then finds that review instead of making
+a second one.
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ __all__ = [
     "GoodreadsRow",
     "ParseResult",
     "RowError",
+    "club_review_note",
     "format_title",
     "parse_export",
+    "read_text",
     "split_series",
     "write_export",
 ]
@@ -62,6 +69,10 @@ _SERIES = re.compile(
 _DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _INTEGER = re.compile(r"^-?\d+$")
 _SPACES = re.compile(r"\s+")
+# The review a row of the club's own export holds, in the Private Notes column.
+_CLUB_REVIEW = re.compile(
+    r"\[bookclub review=(?P<review>[0-9a-fA-F-]{32,36}) revision=(?P<revision>\d*)\]"
+)
 # C0 controls other than tab and newlines: never meant, and PostgreSQL rejects NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -89,6 +100,17 @@ class GoodreadsRow:
     series_name: str | None
     series_position: Decimal | None
     read_count: int
+    # The club's own export: the review (its page's translation key) and the
+    # revision it was exported from.
+    club_review: str | None = None
+    club_revision: int | None = None
+    # Read, but with something the member should know (e.g. a UPC for ISBN13).
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+def club_review_note(review: str, revision: int | None) -> str:
+    """What the club writes in Private Notes to find a review again."""
+    return f"[bookclub review={review} revision={revision or ''}]"
 
 
 @dataclass(frozen=True)
@@ -135,7 +157,9 @@ def format_title(
     return title
 
 
-def _read_text(source: str | bytes | IO[str] | IO[bytes]) -> str:
+def read_text(source: str | bytes | IO[str] | IO[bytes]) -> str:
+    """The export's text: UTF-8 (with or without a BOM) from text, bytes or a
+    file object."""
     data: Any = source
     if hasattr(source, "read"):
         data = source.read()
@@ -195,7 +219,7 @@ def parse_export(fileobj_or_text: str | bytes | IO[str] | IO[bytes]) -> ParseRes
     Raises ``ValueError`` if the file has no header or lacks a required column;
     problems with single rows are collected in ``ParseResult.errors``.
     """
-    text = _read_text(fileobj_or_text)
+    text = read_text(fileobj_or_text)
     records = _records(text)
     header: list[str] | None = None
     for _line, fields, error in records:
@@ -266,7 +290,8 @@ def _parse_row(line: int, values: dict[str, str]) -> GoodreadsRow:
     if not author:
         problems.append("Author: missing.")
     goodreads_id = check(_parse_optional_int, "Book Id")
-    isbn13 = _parse_isbn(get("ISBN13"), get("ISBN"), problems)
+    warnings: list[str] = []
+    isbn13 = _parse_isbn(get("ISBN13"), get("ISBN"), problems, warnings)
     rating = check(_parse_rating, "My Rating")
     original_year = check(_parse_optional_int, "Original Publication Year")
     published_year = check(_parse_optional_int, "Year Published")
@@ -274,6 +299,7 @@ def _parse_row(line: int, values: dict[str, str]) -> GoodreadsRow:
     date_added = check(_parse_date, "Date Added")
     is_spoiler = check(_parse_bool, "Spoiler")
     read_count = check(_parse_optional_int, "Read Count")
+    club = _CLUB_REVIEW.search(get("Private Notes"))
     if read_count is not None and read_count < 0:
         problems.append(f"Read Count: {read_count} is negative.")
     if problems:
@@ -294,11 +320,41 @@ def _parse_row(line: int, values: dict[str, str]) -> GoodreadsRow:
         series_name=series_name,
         series_position=series_position,
         read_count=read_count or 0,
+        club_review=club.group("review").lower() if club else None,
+        club_revision=int(club.group("revision"))
+        if club and club["revision"]
+        else None,
+        warnings=tuple(warnings),
     )
 
 
-def _parse_isbn(isbn13: str, isbn10: str, problems: list[str]) -> str | None:
-    """Prefer the ISBN13 column; fall back to ISBN (converted to 13 digits)."""
+def _parse_isbn(
+    isbn13: str, isbn10: str, problems: list[str], warnings: list[str]
+) -> str | None:
+    """Prefer the ISBN13 column; fall back to ISBN (converted to 13 digits).
+
+    Goodreads writes a product code (UPC or another EAN, or ``0000000000000``)
+    in ISBN13 for some editions: that is no typo in an ISBN, so the row is read
+    with the ISBN-10 (or none) and a warning, not rejected.
+    """
+    if _is_product_code(isbn13):
+        code = _unwrap_excel(isbn13)
+        try:
+            normalised = normalise_isbn(isbn10)
+        except ValueError as error:
+            problems.append(f"ISBN: {error}")
+            return None
+        if normalised:
+            warnings.append(
+                f"ISBN13 {code!r} is a product code, not an ISBN: "
+                f"the ISBN column ({_unwrap_excel(isbn10)}) is used."
+            )
+        else:
+            warnings.append(
+                f"ISBN13 {code!r} is a product code, not an ISBN: "
+                "the book is matched by title and author."
+            )
+        return normalised
     for name, value in (("ISBN13", isbn13), ("ISBN", isbn10)):
         try:
             normalised = normalise_isbn(value)
@@ -308,6 +364,24 @@ def _parse_isbn(isbn13: str, isbn10: str, problems: list[str]) -> str | None:
         if normalised:
             return normalised
     return None
+
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+def _unwrap_excel(value: str) -> str:
+    value = value.strip()
+    if value.startswith('="') and value.endswith('"'):
+        return value[2:-1].strip()
+    return value
+
+
+def _is_product_code(value: str) -> bool:
+    """A 12-digit UPC, or 13 digits outside the ISBN (978/979) ranges."""
+    code = _unwrap_excel(value).replace(" ", "").replace("-", "")
+    if not _DIGITS.match(code):
+        return False
+    return len(code) == 12 or (len(code) == 13 and not code.startswith(("978", "979")))
 
 
 def _parse_optional_int(value: str) -> int | None:
@@ -398,6 +472,11 @@ def _write(rows: Iterable[GoodreadsRow], fileobj: IO[str]) -> None:
             "Exclusive Shelf": row.shelf,
             "My Review": row.review_html,
             "Spoiler": "true" if row.review_is_spoiler else "false",
+            "Private Notes": (
+                club_review_note(row.club_review, row.club_revision)
+                if row.club_review
+                else ""
+            ),
             "Read Count": str(row.read_count),
             "Owned Copies": "0",
         }

@@ -166,7 +166,8 @@ def test_a_review_the_member_deleted_is_not_imported_again(reader):
     ]
 
 
-def test_publish_on_a_second_run_publishes_the_unedited_drafts(reader):
+def test_publish_on_a_second_run_leaves_the_drafts_drafts(reader):
+    """A draft in the club is published by an editor, never by an import."""
     rows = [
         book_row("Among Others", My_Review="Lovely."),
         book_row("Farthing", My_Review="Chilling."),
@@ -176,8 +177,8 @@ def test_publish_on_a_second_run_publishes_the_unedited_drafts(reader):
 
     report = run_import(rows, reader, publish=True)
 
-    assert report.reviews_published == 1 and report.reviews_kept == 1
-    assert ReviewPage.objects.get(book__title="Among Others").live
+    assert report.reviews_published == 0 and report.reviews_kept == 1
+    assert not ReviewPage.objects.get(book__title="Among Others").live
     assert not ReviewPage.objects.get(book__title="Farthing").live
 
 
