@@ -7,6 +7,7 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bookclub.forms import ClubSetPasswordForm
 from reviews.api.v2 import api_router
 from reviews.api.v3 import register as register_club_api
 
@@ -36,7 +37,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=ClubSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -82,7 +82,13 @@ def _user(username: str, first: str, last: str, **extra):
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"first_name": first, "last_name": last, "email": "", **extra},
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            # An address for password resets (the console shows the mail).
+            "email": f"{username}@example.org",
+            **extra,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORDS[username])

@@ -64,6 +64,9 @@ def test_reset_rejects_a_weak_password_with_a_field_error(client, mailoutbox):
     link = [line for line in message.body.splitlines() if "://" in line][0]
     response = client.get(link.split("testserver", 1)[1], follow=True)
     form_url = response.redirect_chain[-1][0]
+    # The password rules read as text where the site's forms put help text.
+    assert b"at least 8 characters" in response.content
+    assert b"<ul><li>Your password" not in response.content
     response = client.post(
         form_url, {"new_password1": "12345678", "new_password2": "12345678"}
     )
