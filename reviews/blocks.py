@@ -6,14 +6,34 @@ Child names (``paragraph``, ``heading``, ``quote``, ``image``, ``spoiler``,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
+from django.template.defaultfilters import linebreaksbr
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from .spoilers import can_see, can_see_about, reader_for_request
+from .spoilers import (
+    BlockState,
+    Reader,
+    can_see,
+    can_see_about,
+    can_see_question,
+    reader_for_request,
+    spoiler_state,
+)
+
+#: A context key that overrides the request's reader, for a rendering that
+#: must be the same for everyone (the reveal endpoint).
+READER_CONTEXT_KEY = "spoiler_reader"
+#: The path reveal links point at when it is not the request's own.
+REVEAL_PATH_CONTEXT_KEY = "reveal_path"
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -65,6 +85,57 @@ def _image_representation(image) -> dict[str, Any] | None:
     }
 
 
+def context_reader(context: dict[str, Any] | None) -> Reader:
+    """The reader a block is rendered for: the one the context names, else
+    the request's."""
+    context = context or {}
+    reader = context.get(READER_CONTEXT_KEY)
+    if reader is not None:
+        return reader
+    return reader_for_request(context.get("request"))
+
+
+@dataclass(frozen=True)
+class RevealLinks:
+    """Where a hidden block's reveal control points.
+
+    ``reveal_href`` renders the page on the server with the block open (no
+    JavaScript needed), ``hide_href`` the page without it, and
+    ``fetch_url`` answers the block's content alone for the script.
+    """
+
+    reveal_href: str
+    hide_href: str
+    fetch_url: str | None
+
+
+def reveal_links(context: dict[str, Any], block_id: str | None) -> RevealLinks | None:
+    request: HttpRequest | None = context.get("request")
+    if not block_id or request is None:
+        return None
+    path = context.get(REVEAL_PATH_CONTEXT_KEY) or request.path
+    params = request.GET.copy()
+    params.setlist("reveal", [block_id])
+    reveal_href = f"{path}?{params.urlencode()}#{block_id}"
+    params.pop("reveal")
+    query = params.urlencode()
+    hide_href = f"{path}{'?' + query if query else ''}#{block_id}"
+    page = context.get("page")
+    fetch_url = None
+    if page is not None and getattr(page, "pk", None):
+        try:
+            fetch_url = reverse("reviews:reveal_block", args=[page.pk, block_id])
+        except NoReverseMatch:  # a site that did not include reviews.urls
+            fetch_url = None
+    return RevealLinks(reveal_href, hide_href, fetch_url)
+
+
+def _without_block_id(context: dict[str, Any]) -> dict[str, Any]:
+    """A child stream takes its children's ids from its own items; an ``id``
+    inherited from the enclosing block would make them all answer to it."""
+    return {key: value for key, value in context.items() if key != "id"}
+
+
 class SpoilerContentBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
     quote = QuoteBlock()
@@ -114,14 +185,38 @@ class SpoilerBlock(blocks.StructBlock):
         description = _("A passage hidden from readers who have not read that far.")
 
     def get_context(self, value, parent_context=None) -> dict[str, Any]:
-        context = super().get_context(value, parent_context=parent_context)
-        reader = reader_for_request((parent_context or {}).get("request"))
+        """Decide here, not in the template, what is sent: a hidden spoiler's
+        template gets its label and scope, never its content."""
+        parent_context = dict(parent_context or {})
+        block_id = parent_context.get("id")
         book = value["spoils"]
-        book_id = book.pk if book else None
-        context["spoiled_book"] = book
-        context["reader_may_see"] = can_see(reader, book_id, value["chapter"])
-        context["reader_has_read"] = reader.has_read(book_id, value["chapter"])
+        state: BlockState = spoiler_state(
+            context_reader(parent_context),
+            block_id,
+            book.pk if book else None,
+            value["chapter"],
+        )
+        content = (
+            None
+            if state == "hidden"
+            else self.render_content(value, _without_block_id(parent_context))
+        )
+        spoiler = SpoilerView(
+            id=block_id,
+            label=value["label"],
+            book=book,
+            chapter=value["chapter"],
+            state=state,
+            content=content,
+            links=reveal_links(parent_context, block_id),
+        )
+        context = parent_context
+        context.update({"self": spoiler, "value": spoiler, "spoiler": spoiler})
         return context
+
+    def render_content(self, value, context: dict[str, Any]) -> SafeString:
+        """The spoiler's passage, each child block asking the rule again."""
+        return self.child_blocks["content"].render(value["content"], context=context)
 
     def get_api_representation(self, value, context=None) -> dict[str, Any]:
         context = context or {}
@@ -149,6 +244,20 @@ class SpoilerBlock(blocks.StructBlock):
         """Index only the label and the spoiled book's title, never the content."""
         book = value["spoils"]
         return [value["label"]] + ([book.title] if book else [])
+
+
+@dataclass(frozen=True)
+class SpoilerView:
+    """What a spoiler block's template may show: ``content`` is None unless
+    the reader may see it."""
+
+    id: str | None
+    label: str
+    book: Any
+    chapter: int | None
+    state: BlockState
+    content: SafeString | None
+    links: RevealLinks | None
 
 
 class ReviewStreamBlock(blocks.StreamBlock):
@@ -188,13 +297,29 @@ class QuestionBlock(blocks.StructBlock):
         label = _("Question")
 
     def get_context(self, value, parent_context=None) -> dict[str, Any]:
-        context = super().get_context(value, parent_context=parent_context)
-        request = (parent_context or {}).get("request")
+        """A gated question the reader may not see is sent as its scope and a
+        reveal control, never its text."""
+        parent_context = dict(parent_context or {})
+        block_id = parent_context.get("id")
+        reader = context_reader(parent_context)
         book = value["book"]
-        context["visible"] = can_see_about(
-            reader_for_request(request), book.pk if book else None, value["chapter"]
+        book_id = book.pk if book else None
+        visible = can_see_question(reader, block_id, book_id, value["chapter"])
+        question = QuestionView(
+            id=block_id,
+            book=book,
+            chapter=value["chapter"],
+            question=value["question"] if visible else None,
+            revealed=visible and not can_see_about(reader, book_id, value["chapter"]),
+            links=reveal_links(parent_context, block_id),
         )
+        context = parent_context
+        context.update({"self": question, "value": question, "visible": visible})
         return context
+
+    def render_content(self, value, context: dict[str, Any]) -> SafeString:
+        """The question's text alone, for the reveal endpoint."""
+        return render_question_text(value["question"])
 
     def get_api_representation(self, value, context=None) -> dict[str, Any]:
         context = context or {}
@@ -210,6 +335,23 @@ class QuestionBlock(blocks.StructBlock):
             "hidden": not visible,
             "question": value["question"] if visible else None,
         }
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What a question block's template may show: ``question`` is None
+    unless the reader may see it."""
+
+    id: str | None
+    book: Any
+    chapter: int | None
+    question: str | None
+    revealed: bool
+    links: RevealLinks | None
+
+
+def render_question_text(text: str) -> SafeString:
+    return format_html("<p>{}</p>", linebreaksbr(text, autoescape=True))
 
 
 class QuestionStreamBlock(blocks.StreamBlock):

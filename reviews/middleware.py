@@ -19,7 +19,7 @@ from .visibility import reading_request
 
 API_PATH_PREFIX = "/api/"
 API_V3_PATH_PREFIX = "/api/v3/"
-READER_PARAMS = ("spoilers", "read")
+READER_PARAMS = ("spoilers", "read", "reveal")
 
 
 class ReaderMiddleware:

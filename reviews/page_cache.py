@@ -41,7 +41,9 @@ DEFAULT_SERVER_TIMEOUT = 300
 KEY_PREFIX = "reviews:page:"
 #: URL names of the views whose pages may be shared (Wagtail's page serving
 #: included); any other view — login, forms, the members' pages — never is.
-SHAREABLE_VIEWS = frozenset({"wagtail_serve", "reviews:search", "reviews:review_feed"})
+SHAREABLE_VIEWS = frozenset(
+    {"wagtail_serve", "reviews:search", "reviews:review_feed", "reviews:reveal_block"}
+)
 SHAREABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml")
 #: Set on a response by a view that counts a review view (see popularity.py),
 #: so that the view still counts when the page comes from the cache.

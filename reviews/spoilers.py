@@ -11,13 +11,21 @@ reader is built once per request from three sources:
 
 ``read=`` may add to a member's progress, never take away. Where nothing is
 known about the reader, spoilers are hidden.
+
+A reader may also ask for one block by its StreamField id (``reveal=<uuid>``,
+what the no-JavaScript reveal link sends). That reveals the block to whoever
+asks, so it does not make the response personal: a revealed page is the same
+for everyone and may be shared by caches under its own URL.
+:func:`can_see_block` and :func:`can_see_question` are what a block asks.
 """
 
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from django.http import HttpRequest
 
@@ -27,6 +35,8 @@ FINISHED = math.inf
 MAX_READ_ENTRIES = 200
 #: Longest accepted ``read=`` value: 200 entries of "123456789:12345".
 MAX_READ_LENGTH = MAX_READ_ENTRIES * 16
+#: A reveal link opens one block; a few more are tolerated, no more.
+MAX_REVEALED = 10
 _REQUEST_ATTR = "_bookclub_reader"
 _PARAMS_ATTR = "_bookclub_reader_params"
 
@@ -49,6 +59,9 @@ class Reader:
     #: True when the reader depends on who is asking (a member's progress or
     #: query parameters): such responses must never come from a shared cache.
     personal: bool = False
+    #: StreamField block ids the reader asked to open (``reveal=``). Not
+    #: personal: anyone following the same link sees the same blocks.
+    revealed: frozenset[str] = frozenset()
 
     def reach(self, book_id: int | None) -> float:
         """The furthest chapter read in ``book_id`` (FINISHED, or 0 if none)."""
@@ -70,8 +83,18 @@ class Reader:
     def can_see(self, book_id: int | None, chapter: int | None) -> bool:
         return can_see(self, book_id, chapter)
 
+    def can_see_block(
+        self, block_id: str | None, book_id: int | None, chapter: int | None
+    ) -> bool:
+        return can_see_block(self, block_id, book_id, chapter)
+
 
 ANONYMOUS = Reader()
+
+#: How a spoiler block meets a reader: ``read`` (their progress covers it),
+#: ``asked`` (``spoilers=show``), ``revealed`` (they opened this one block),
+#: or ``hidden`` (only its label and scope are sent).
+BlockState = Literal["read", "asked", "revealed", "hidden"]
 
 
 def can_see(reader: Reader | None, book_id: int | None, chapter: int | None) -> bool:
@@ -87,6 +110,51 @@ def can_see(reader: Reader | None, book_id: int | None, chapter: int | None) -> 
     if reader.show_all:
         return True
     return reader.has_read(book_id, chapter)
+
+
+def is_revealed(reader: Reader | None, block_id: str | None) -> bool:
+    """Did ``reader`` ask to open the block ``block_id`` (``reveal=``)?"""
+    return bool(reader is not None and block_id and block_id.lower() in reader.revealed)
+
+
+def can_see_block(
+    reader: Reader | None,
+    block_id: str | None,
+    book_id: int | None,
+    chapter: int | None,
+) -> bool:
+    """May ``reader`` see the spoiler block ``block_id`` in an HTML page?
+
+    :func:`can_see`, or the reader opened this very block on purpose. The
+    APIs do not take ``reveal=``: they ask :func:`can_see` alone.
+    """
+    return can_see(reader, book_id, chapter) or is_revealed(reader, block_id)
+
+
+def spoiler_state(
+    reader: Reader | None,
+    block_id: str | None,
+    book_id: int | None,
+    chapter: int | None,
+) -> BlockState:
+    """How a spoiler block is sent to ``reader`` (see :data:`BlockState`)."""
+    if reader is not None and reader.has_read(book_id, chapter):
+        return "read"
+    if reader is not None and reader.show_all:
+        return "asked"
+    if is_revealed(reader, block_id):
+        return "revealed"
+    return "hidden"
+
+
+def can_see_question(
+    reader: Reader | None,
+    block_id: str | None,
+    book_id: int | None,
+    chapter: int | None,
+) -> bool:
+    """May ``reader`` see the discussion question block ``block_id``?"""
+    return can_see_about(reader, book_id, chapter) or is_revealed(reader, block_id)
 
 
 def can_see_about(
@@ -112,6 +180,34 @@ def parse_spoilers_param(value: str | None) -> bool:
     raise InvalidReaderParams(
         "spoilers", f"spoilers must be 'hide' or 'show', not {value[:40]!r}."
     )
+
+
+def parse_reveal_param(values: Iterable[str]) -> frozenset[str]:
+    """Parse ``reveal=<block uuid>`` (repeatable) into a set of lower-case ids.
+
+    Block ids are the UUIDs Wagtail gives every StreamField child; anything
+    else is an error rather than silently revealing nothing.
+    """
+    revealed: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        text = value.strip()
+        try:
+            if len(text) != 36:
+                raise ValueError(text)
+            block_id = str(uuid.UUID(text))
+        except ValueError:
+            raise InvalidReaderParams(
+                "reveal",
+                f"reveal must be a block id (a UUID), not {value[:40]!r}.",
+            ) from None
+        revealed.add(block_id)
+    if len(revealed) > MAX_REVEALED:
+        raise InvalidReaderParams(
+            "reveal", f"reveal opens at most {MAX_REVEALED} blocks at once."
+        )
+    return frozenset(revealed)
 
 
 def parse_read_param(value: str | None) -> dict[int, float]:
@@ -202,8 +298,16 @@ def _single_value(params: Mapping[str, str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def parse_reader_params(params: Mapping[str, str]) -> tuple[bool, dict[int, float]]:
-    """Validate ``spoilers=`` and ``read=``: ``(show_all, declared reach)``.
+class ReaderParams(NamedTuple):
+    """The reader's query parameters, validated."""
+
+    show_all: bool
+    declared: dict[int, float]
+    revealed: frozenset[str] = frozenset()
+
+
+def parse_reader_params(params: Mapping[str, str]) -> ReaderParams:
+    """Validate ``spoilers=``, ``read=`` and ``reveal=``.
 
     Raises :class:`InvalidReaderParams` for malformed values and for book ids
     that name no book.
@@ -217,7 +321,9 @@ def parse_reader_params(params: Mapping[str, str]) -> tuple[bool, dict[int, floa
     )
     declared = parse_read_param(raw_read)
     check_books_exist(declared)
-    return show_all, declared
+    raw_reveal = getlist("reveal") if getlist is not None else [params.get("reveal")]
+    revealed = parse_reveal_param(value for value in raw_reveal if value)
+    return ReaderParams(show_all, declared, revealed)
 
 
 def reader_from_params(params: Mapping[str, str], user=None) -> Reader:
@@ -225,20 +331,20 @@ def reader_from_params(params: Mapping[str, str], user=None) -> Reader:
 
     Raises :class:`InvalidReaderParams` for malformed parameters.
     """
-    show_all, declared = parse_reader_params(params)
-    return _build_reader(show_all, declared, user)
+    return _build_reader(parse_reader_params(params), user)
 
 
-def _build_reader(show_all: bool, declared: dict[int, float], user) -> Reader:
+def _build_reader(params: ReaderParams, user) -> Reader:
     authenticated = bool(user is not None and user.is_authenticated)
     return Reader(
-        show_all=show_all,
-        reached=merge_reached(member_reached(user), declared),
-        personal=show_all or bool(declared) or authenticated,
+        show_all=params.show_all,
+        reached=merge_reached(member_reached(user), params.declared),
+        personal=params.show_all or bool(params.declared) or authenticated,
+        revealed=params.revealed,
     )
 
 
-def validate_request_params(request: HttpRequest) -> tuple[bool, dict[int, float]]:
+def validate_request_params(request: HttpRequest) -> ReaderParams:
     """Validate the request's reader parameters once and remember the result.
 
     Needs no member, so it can run before authentication has settled (API v3
@@ -311,8 +417,7 @@ def reader_for_request(request: HttpRequest | None) -> Reader:
     cached = getattr(request, _REQUEST_ATTR, None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    show_all, declared = validate_request_params(request)
-    reader = _build_reader(show_all, declared, user)
+    reader = _build_reader(validate_request_params(request), user)
     setattr(request, _REQUEST_ATTR, (key, reader))
     return reader
 

@@ -5,7 +5,7 @@ from django.urls import path, register_converter
 from . import views
 from .converters import ObjectIdConverter
 from .feeds import LatestReviewsFeed
-from .views import accounts, discussions, rounds
+from .views import accounts, discussions, reveal, rounds
 
 app_name = "reviews"
 
@@ -63,4 +63,9 @@ urlpatterns = [
         name="remove_progress",
     ),
     path("search/", views.search, name="search"),
+    path(
+        "club/reveal/<club_id:page_id>/<uuid:block_id>/",
+        reveal.reveal_block,
+        name="reveal_block",
+    ),
 ]

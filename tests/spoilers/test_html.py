@@ -1,5 +1,7 @@
 """The review page in a browser's eyes: spoilers closed, never a surprise."""
 
+import re
+
 import pytest
 
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, head_of, split_html
@@ -7,27 +9,27 @@ from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, head_of, split_html
 pytestmark = pytest.mark.django_db
 
 
-def _spoiler_details(html: str) -> list[dict]:
+def _spoiler_blocks(html: str) -> list[dict]:
+    """The attributes of every spoiler block, open or hidden."""
+    tags = re.findall(r"<(?:details|div) ([^>]*class=\"spoiler[ \"][^>]*)>", html)
     return [
-        attrs
-        for attrs in split_html(html)[2]
-        if "spoiler" in attrs.get("class", "").split()
+        dict(re.findall(r'([\w-]+)="([^"]*)"', attrs))
+        | {"open": " open" in attrs, "nosnippet": "data-nosnippet" in attrs}
+        for attrs in tags
     ]
 
 
-def test_anonymous_reader_meets_no_spoiler_outside_a_closed_details(client, review):
+def test_anonymous_reader_is_sent_no_spoiler_content(client, review):
     response = client.get(review.url)
     html = response.content.decode()
     assert response.status_code == 200
-    outside, inside, _ = split_html(html)
     for marker in (MARKER, LATER_MARKER, ENDING_MARKER):
-        assert marker not in head_of(html)
-        assert marker not in outside
-        assert marker in inside, "one click away, for a reader who wants it"
-    details = _spoiler_details(html)
-    assert len(details) == 3
-    assert all("data-nosnippet" in attrs for attrs in details)
-    assert not any("spoiler--read" in attrs["class"] for attrs in details)
+        assert marker not in html, "not even hidden: only a reveal control"
+    blocks = _spoiler_blocks(html)
+    assert len(blocks) == 3
+    assert all(attrs["nosnippet"] for attrs in blocks)
+    assert not any("spoiler--read" in attrs["class"] for attrs in blocks)
+    assert html.count("Show this spoiler") == 3
 
 
 def test_closed_spoiler_shows_its_label_and_the_book_it_spoils(client, review):
@@ -45,16 +47,18 @@ def test_banner_lists_what_the_reader_has_not_read(client, review):
     assert "The Siege , the ending included" in " ".join(outside.split())
 
 
-def test_member_sees_what_they_have_read_marked_and_the_rest_still_hidden(
+def test_member_sees_what_they_have_read_open_marked_and_the_rest_hidden(
     client, review, reader_at_chapter_5
 ):
     client.force_login(reader_at_chapter_5)
     response = client.get(review.url)
     html = response.content.decode()
-    outside, inside, _ = split_html(html)
-    assert MARKER not in outside, "still one click, never a surprise"
-    read = [a for a in _spoiler_details(html) if "spoiler--read" in a["class"]]
+    outside, _, _ = split_html(html)
+    assert MARKER in outside, "read, so rendered open"
+    assert LATER_MARKER not in html and ENDING_MARKER not in html
+    read = [a for a in _spoiler_blocks(html) if "spoiler--read" in a["class"]]
     assert [a["data-chapter"] for a in read] == ["5"]
+    assert all(a["open"] for a in read)
     assert outside.count("You have read this far") == 1
     banner = " ".join(outside.split())
     assert "The Betrayal up to chapter 20" in banner, "chapter 20 is still ahead"
@@ -64,16 +68,18 @@ def test_member_sees_what_they_have_read_marked_and_the_rest_still_hidden(
 
 def test_read_parameter_marks_spoilers_as_read(client, review, betrayal):
     html = client.get(review.url, {"read": f"{betrayal.pk}:20"}).content.decode()
-    read = [a for a in _spoiler_details(html) if "spoiler--read" in a["class"]]
+    read = [a for a in _spoiler_blocks(html) if "spoiler--read" in a["class"]]
     assert sorted(a["data-chapter"] for a in read) == ["20", "5"]
 
 
-def test_asking_for_spoilers_does_not_pretend_the_reader_has_read_them(client, review):
+def test_asking_for_spoilers_opens_them_without_pretending_they_were_read(
+    client, review
+):
     response = client.get(review.url, {"spoilers": "show"})
     outside, _, _ = split_html(response.content.decode())
     assert "You have read this far" not in outside
     assert outside.count("You asked to see spoilers") == 3
-    assert MARKER not in outside, "the blocks still open only on purpose"
+    assert MARKER in outside and ENDING_MARKER in outside
     assert "private" in response["Cache-Control"]
 
 
@@ -84,7 +90,7 @@ def test_sequel_review_spoiling_book_1_follows_progress_in_book_1(
         html = client.get(review.url).content.decode()
         return any(
             a["data-spoils"] == str(siege.pk) and "spoiler--read" in a["class"]
-            for a in _spoiler_details(html)
+            for a in _spoiler_blocks(html)
         )
 
     client.force_login(finished_book_2_only)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import make_review, paragraph
 
-from .helpers import head_of, split_html, spoiler_values
+from .helpers import head_of, spoiler_values
 
 pytestmark = pytest.mark.django_db
 
@@ -80,14 +80,15 @@ def test_api_expands_the_link_once_the_reader_has_read_that_far(
     assert LINK_TEXT in html
 
 
-def test_html_keeps_the_link_inside_the_closed_spoiler(client, linking_review):
+def test_html_sends_the_link_only_with_the_revealed_spoiler(client, linking_review):
     review, _target = linking_review
     html = client.get(review.url).content.decode()
-    outside, inside, _ = split_html(html)
-    assert TARGET_SLUG not in head_of(html)
-    assert TARGET_SLUG not in outside
-    assert LINK_TEXT not in outside
-    assert f"/reviews/{TARGET_SLUG}/" in inside
+    assert TARGET_SLUG not in html
+    assert LINK_TEXT not in html
+    block_id = next(c.id for c in review.body if c.block_type == "spoiler")
+    revealed = client.get(review.url, {"reveal": block_id}).content.decode()
+    assert TARGET_SLUG not in head_of(revealed)
+    assert f"/reviews/{TARGET_SLUG}/" in revealed
 
 
 def test_search_ignores_link_text_inside_a_spoiler(client, linking_review):
