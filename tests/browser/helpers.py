@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_VERSION = "4.14.1"
 #: axe-core's impact levels that fail the suite.
@@ -45,10 +47,15 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 def open_all_details(page) -> None:
-    """Open every ``<details>`` so that hidden content is checked too."""
+    """Open every ``<details>`` and reveal every hidden block (the page is
+    sent without their content) so that hidden content is checked too."""
     page.evaluate(
         "() => document.querySelectorAll('details').forEach(d => d.open = true)"
     )
+    for button in page.locator("button.spoiler__reveal").all():
+        if button.get_attribute("aria-expanded") == "false":
+            button.click()
+            expect(button).to_have_attribute("aria-expanded", "true")
 
 
 LAYOUT_PROBE = (Path(__file__).parent / "layout_probe.js").read_text()

@@ -1,8 +1,10 @@
 """An anonymous reader meets a review with spoilers."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import BRUNO_LATE_COMMENT, SECRET, SECRET_CHAPTER
+from tests.browser.helpers import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -17,18 +19,17 @@ def tab_to(page, locator, presses: int = 60) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_spoilers_are_closed_and_open_with_the_keyboard_alone(
+def test_spoilers_are_sent_hidden_and_revealed_with_the_keyboard_alone(
     new_context, live_server, club, screenshot, javascript
 ):
     page = new_context(javascript=javascript).new_page()
-    page.goto(live_server.url + club.review.url)
+    response = page.goto(live_server.url + club.review.url)
+    assert SECRET not in response.text(), "not in the page at all"
+    assert SECRET_CHAPTER not in response.text()
 
-    spoilers = page.locator("details.spoiler")
+    spoilers = page.locator(".review__body .spoiler--hidden")
     assert spoilers.count() == 2
-    for i in range(2):
-        assert spoilers.nth(i).get_attribute("open") is None, "closed by default"
-    assert not page.get_by_text(SECRET).is_visible()
-    assert not page.get_by_text(SECRET_CHAPTER).is_visible()
+    expect(page.get_by_text(SECRET)).to_have_count(0)
     alert = page.get_by_role("note", name="Spoiler alert")
     assert "The Siege" in alert.inner_text()
     first = spoilers.filter(has_text="How the first novel ends")
@@ -36,18 +37,32 @@ def test_spoilers_are_closed_and_open_with_the_keyboard_alone(
     if javascript:
         screenshot(page, "review-desktop-spoilers-closed")
 
-    summary = first.locator("summary")
-    tab_to(page, summary)
+    control = first.locator(".spoiler__reveal")
+    tab_to(page, control)
     page.keyboard.press("Enter")
-    assert first.get_attribute("open") is not None
-    assert page.get_by_text(SECRET).is_visible()
-    assert not page.get_by_text(SECRET_CHAPTER).is_visible(), "only the one opened"
+    expect(page.get_by_text(SECRET)).to_be_visible()
+    expect(page.get_by_text(SECRET_CHAPTER)).to_have_count(0)
     if javascript:
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        assert page.url == live_server.url + club.review.url, "revealed in place"
+        expect(control).to_have_attribute("aria-expanded", "true")
+        expect(control).to_be_focused()
+        expect(control).to_have_text("Hide it again")
         screenshot(page, "review-desktop-spoiler-open")
-
-    page.keyboard.press("Enter")
-    assert first.get_attribute("open") is None, "Enter closes it again"
-    assert not page.get_by_text(SECRET).is_visible()
+        page.keyboard.press("Enter")
+        expect(control).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_text(SECRET)).to_be_hidden()
+        expect(control).to_be_focused()
+    else:
+        assert "reveal=" in page.url, "rendered by the server"
+        opened = page.locator(".review__body details.spoiler--revealed")
+        expect(opened).to_contain_text("You asked to see this one")
+        hide = page.get_by_role("link", name="Hide it again")
+        tab_to(page, hide)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "reveal=" not in url)
+        expect(page.get_by_text(SECRET)).to_have_count(0)
 
 
 def test_the_club_works_without_javascript(new_context, live_server, club):
@@ -78,11 +93,10 @@ def test_the_club_works_without_javascript(new_context, live_server, club):
         "link", name="Discussions"
     ).click()
     page.get_by_role("link", name="The Betrayal, part one").click()
-    gated = page.locator(".questions details.spoiler")
+    gated = page.locator(".questions .spoiler--hidden")
     assert gated.count() == 1
-    assert gated.get_attribute("open") is None
-    assert not page.get_by_text("Was Andrei right to treat the boy?").is_visible()
-    gated.locator("summary").click()
+    expect(page.get_by_text("Was Andrei right to treat the boy?")).to_have_count(0)
+    gated.get_by_role("link", name="Show this question").click()
     assert page.get_by_text("Was Andrei right to treat the boy?").is_visible()
     hidden_comments = page.locator("details.comments__hidden")
     assert hidden_comments.get_attribute("open") is None
