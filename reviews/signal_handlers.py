@@ -1,5 +1,5 @@
-"""Signal wiring: cache invalidation (API and pages), the spoiler media index
-and publish webhooks."""
+"""Signal wiring: cache invalidation (API and pages), where published pages
+use media, and publish webhooks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import caching, content_version, spoiler_media, webhooks
+from . import caching, content_version, media_visibility, webhooks
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:
@@ -17,12 +17,15 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
 
 def register_signal_handlers() -> None:
+    from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import PageViewRestriction, Site
 
     from .models import (
         Book,
         DiscussionComment,
+        DocumentApproval,
+        ImageApproval,
         MeetingRSVP,
         Nomination,
         NominationRound,
@@ -36,10 +39,22 @@ def register_signal_handlers() -> None:
     core_signals.request_finished.connect(
         content_version.request_finished, dispatch_uid="reviews_version_finished"
     )
-    # Before the caches move on: listings must see the page's new references.
+    # Before the caches move on: listings must see the page's new media uses.
     page_published.connect(
-        spoiler_media.index_on_publish, dispatch_uid="reviews_spoiler_media_index"
+        media_visibility.on_page_changed, dispatch_uid="reviews_media_published"
     )
+    page_unpublished.connect(
+        media_visibility.on_page_changed, dispatch_uid="reviews_media_unpublished"
+    )
+    post_page_move.connect(
+        media_visibility.on_page_moved, dispatch_uid="reviews_media_moved"
+    )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            media_visibility.on_restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"reviews_media_restriction_{signal is post_save}",
+        )
     page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
     page_unpublished.connect(
         caching.page_changed, dispatch_uid="reviews_api_unpublished"
@@ -62,6 +77,9 @@ def register_signal_handlers() -> None:
         PageViewRestriction,
         Site,
         get_image_model(),
+        get_document_model(),
+        ImageApproval,
+        DocumentApproval,
     )
     for model in changing_models:
         for signal in (post_save, post_delete):

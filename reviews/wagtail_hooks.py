@@ -28,6 +28,7 @@ from wagtail.snippets.views.snippets import (
 from .account_forms import InvitationForm
 from .goodreads import admin_views as goodreads_admin
 from .invitations import invitation_url, send_invitation
+from .media_visibility import visible_media
 from .members import display_name
 from .models import (
     Book,
@@ -422,3 +423,14 @@ def register_invitations():
 
 # Links to pages: after Wagtail's own handlers (order), which it replaces.
 hooks.register("register_rich_text_features", use_visible_page_links, order=100)
+
+
+@hooks.register("construct_image_chooser_queryset")
+def choose_visible_images_only(images, request):
+    """Members choose only images they may see (:mod:`reviews.media_visibility`)."""
+    return visible_media(images, request.user)
+
+
+@hooks.register("construct_document_chooser_queryset")
+def choose_visible_documents_only(documents, request):
+    return visible_media(documents, request.user)

@@ -9,6 +9,7 @@ club's features, as Wagtail's own v3 writes do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -158,6 +159,21 @@ def stream_to_raw(
         _block(item, (*loc, index), allowed, existing or {})
         for index, item in enumerate(items)
     ]
+
+
+def image_references(
+    raw: list[dict[str, Any]], loc: tuple = ("body",)
+) -> Iterator[tuple[int, tuple]]:
+    """``(image id, loc)`` for every image block in a stored-form body,
+    spoiler contents included."""
+    for index, block in enumerate(raw):
+        value = block.get("value")
+        if block.get("type") == "image":
+            yield value["image"]["image"], (*loc, index, "value", "image")
+        elif block.get("type") == "spoiler":
+            yield from image_references(
+                value.get("content") or [], (*loc, index, "value", "content")
+            )
 
 
 def existing_spoilers(body) -> dict[str, dict]:

@@ -31,8 +31,8 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from ..counts import with_remembered_count
+from ..media_visibility import visible_media
 from ..models import ReviewPage
-from ..spoiler_media import without_spoiler_media
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from ..visibility import public_site_pages
 from .auth import BearerTokenAuthentication
@@ -336,24 +336,24 @@ class ClubPagesAPIViewSet(
 class ClubImagesAPIViewSet(
     ReaderAwareMixin, NoContentFieldQueriesMixin, ImagesAPIViewSet
 ):
-    """Wagtail's images endpoint, less images that belong to spoilers
-    (see :mod:`reviews.spoiler_media`)."""
+    """Wagtail's images endpoint, less images the reader may not see
+    (see :mod:`reviews.media_visibility`)."""
 
     known_query_parameters = ImagesAPIViewSet.known_query_parameters | READER_PARAMS
 
     def get_queryset(self):
-        return without_spoiler_media(super().get_queryset())
+        return visible_media(super().get_queryset(), self.request.user)
 
 
 class ClubDocumentsAPIViewSet(
     ReaderAwareMixin, NoContentFieldQueriesMixin, DocumentsAPIViewSet
 ):
-    """Wagtail's documents endpoint, less documents that belong to spoilers."""
+    """Wagtail's documents endpoint, less documents the reader may not see."""
 
     known_query_parameters = DocumentsAPIViewSet.known_query_parameters | READER_PARAMS
 
     def get_queryset(self):
-        return without_spoiler_media(super().get_queryset())
+        return visible_media(super().get_queryset(), self.request.user)
 
 
 def build_router() -> WagtailAPIRouter:

@@ -4,18 +4,23 @@
 ``urls.py`` calls it right before mounting the API. The club's routers sit
 beside Wagtail's own ``pages``, ``sites``, ``images``, ``documents`` and
 ``schema`` routers in the same OpenAPI document; the images and documents
-routers are narrowed so media that belongs to spoilers stays out of them.
+routers follow the club's media rule (:mod:`reviews.media_visibility`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from importlib import import_module
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 
+from ..media_visibility import visible_media
 from ..spoilers import InvalidReaderParams
 from .comments import router as comments_router
 from .exports import router as exports_router
@@ -24,44 +29,68 @@ from .filtering import ContentFieldQueryError, check_filters_and_ordering
 _registered: set[int] = set()
 
 #: Wagtail's own v3 media routers (mounted by ``wagtail.images`` and
-#: ``wagtail.documents`` themselves) and the function each reads its public
-#: queryset from, for list and detail alike.
-_MEDIA_QUERYSETS = (
-    ("wagtail.images.api.v3.router", "get_images_queryset"),
-    ("wagtail.documents.api.v3.router", "get_documents_queryset"),
+#: ``wagtail.documents`` themselves), the function each reads its public
+#: queryset from (list and detail), its model, and the path parameter naming
+#: one item.
+_MEDIA_ROUTERS = (
+    ("wagtail.images.api.v3.router", "get_images_queryset", "Image", "image_id"),
+    (
+        "wagtail.documents.api.v3.router",
+        "get_documents_queryset",
+        "Document",
+        "document_id",
+    ),
 )
 
 
-def _hide_spoiler_media() -> None:
-    """Leave media that belongs to spoilers out of Wagtail's v3 images and
-    documents endpoints, as API v2's viewsets do (:mod:`reviews.spoiler_media`).
+def _hidden_like_missing(model, id_name: str):
+    """An operation decorator: an item the user may not see answers every
+    method exactly as a missing one (404), before Wagtail's own permission
+    check could answer 403 and so confirm that it exists."""
+
+    def decorator(view_func):
+        @functools.wraps(view_func)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if id_name in kwargs:
+                get_object_or_404(
+                    visible_media(model.objects.all(), request.user),
+                    pk=kwargs[id_name],
+                )
+            return view_func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _apply_media_rule() -> None:
+    """Put Wagtail's v3 images and documents endpoints under the media rule
+    (:mod:`reviews.media_visibility`), as API v2's viewsets are.
 
     Those routers offer no hook for their queryset, so their module-level
-    queryset function is wrapped. Should a Wagtail upgrade rename it, this
-    fails loudly at start-up rather than letting the listing leak again.
+    queryset function is wrapped, and every operation on one item gets a
+    decorator. Should a Wagtail upgrade rename either, this fails loudly at
+    start-up rather than letting the endpoints leak again.
     """
-    from importlib import import_module
-
-    from django.core.exceptions import ImproperlyConfigured
-
-    from ..spoiler_media import without_spoiler_media
-
-    for module_name, function_name in _MEDIA_QUERYSETS:
+    for module_name, function_name, model_name, id_name in _MEDIA_ROUTERS:
         module = import_module(module_name)
         original = getattr(module, function_name, None)
-        if original is None:
+        router = getattr(module, "router", None)
+        model = getattr(module, model_name, None)
+        if original is None or router is None or model is None:
             raise ImproperlyConfigured(
-                f"{module_name}.{function_name} is gone: media used only in "
-                "spoilers would be listed by API v3."
+                f"{module_name}.{function_name} is gone: API v3 would list "
+                "media its readers may not see."
             )
-        if getattr(original, "hides_spoiler_media", False):
+        if getattr(original, "applies_media_rule", False):
             continue
 
-        def public_queryset(request: HttpRequest, _original=original):
-            return without_spoiler_media(_original(request))
+        def visible_queryset(request: HttpRequest, _original=original):
+            return visible_media(_original(request), request.user)
 
-        public_queryset.hides_spoiler_media = True  # type: ignore[attr-defined]
-        setattr(module, function_name, public_queryset)
+        visible_queryset.applies_media_rule = True  # type: ignore[attr-defined]
+        setattr(module, function_name, visible_queryset)
+        router.add_decorator(_hidden_like_missing(model, id_name))
 
 
 #: Wagtail's v3 page listing, which filters and orders by any database field
@@ -144,7 +173,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
             content_type=PROBLEM_JSON,
         )
 
-    _hide_spoiler_media()
+    _apply_media_rule()
     _no_content_queries_in_page_listing()
     api.add_exception_handler(ContentFieldQueryError, content_query)
     api.add_exception_handler(InvalidReaderParams, invalid_reader)

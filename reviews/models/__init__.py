@@ -12,6 +12,7 @@ from .discussions import (
 )
 from .imports import GoodreadsImport, GoodreadsImportJob
 from .invitations import Invitation
+from .media import DocumentApproval, ImageApproval, PublishedMediaUse
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
@@ -24,12 +25,15 @@ __all__ = [
     "DiscussionComment",
     "DiscussionIndexPage",
     "DiscussionPage",
+    "DocumentApproval",
     "GoodreadsImport",
     "GoodreadsImportJob",
+    "ImageApproval",
     "Invitation",
     "MeetingRSVP",
     "Nomination",
     "NominationRound",
+    "PublishedMediaUse",
     "ReadingProgress",
     "ReviewDailyViews",
     "ReviewIndexPage",

@@ -21,12 +21,19 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.errors import ProblemDetail, as_validation_error
 from wagtail.coreutils import find_available_slug
+from wagtail.images import get_image_model
 
+from ...media_visibility import visible_media
 from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, reject_unknown_params
-from ..review_input import BodyInputError, existing_spoilers, stream_to_raw
+from ..review_input import (
+    BodyInputError,
+    existing_spoilers,
+    image_references,
+    stream_to_raw,
+)
 from ..schemas import BookIdSchema, ReviewInSchema, ReviewPatchSchema, ReviewSchema
 from . import WRITE_ERRORS
 from .reviews import router, visible_reviews
@@ -44,11 +51,12 @@ def _book(value: int | BookIdSchema) -> Book:
         ) from error
 
 
-def _set_body(page: ReviewPage, items: list[dict[str, Any]]) -> None:
+def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
     try:
         raw = stream_to_raw(
             items, ("body", "body"), existing=existing_spoilers(page.body)
         )
+        _check_images(page, raw, user)
     except BodyInputError as error:
         raise as_validation_error(error, error.text, loc=error.loc) from error
     stream_block = ReviewPage._meta.get_field("body").stream_block
@@ -59,6 +67,25 @@ def _set_body(page: ReviewPage, items: list[dict[str, Any]]) -> None:
         raise as_validation_error(
             error, _block_errors(error), loc=("body", "body")
         ) from error
+
+
+def _check_images(page: ReviewPage, raw: list[dict[str, Any]], user) -> None:
+    """A member may reference only images they may see; any other id is
+    refused exactly as a missing one, so the answer echoes nothing about it.
+    Images the review already holds stay (an editor may have put them in)."""
+    references = list(image_references(raw, ("body", "body")))
+    already = {image_id for image_id, _loc in image_references(page.body.raw_data)}
+    wanted = {image_id for image_id, _loc in references} - already
+    if not wanted:
+        return
+    visible = set(
+        visible_media(
+            get_image_model().objects.filter(pk__in=wanted), user
+        ).values_list("pk", flat=True)
+    )
+    for image_id, loc in references:
+        if image_id in wanted and image_id not in visible:
+            raise BodyInputError(loc, f"No image with id {image_id}.")
 
 
 def _block_errors(error: ValidationError) -> str:
@@ -122,7 +149,7 @@ def create_review(request: HttpRequest, data: ReviewInSchema):
         reviewer=user,
         live=False,
     )
-    _set_body(page, data.body)
+    _set_body(page, data.body, user)
     page.tags.set(data.tags)
     draft = _save_draft(page, user, created=True, parent=parent)
     return Status(201, representations.review_item(request, draft))
@@ -163,7 +190,7 @@ def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSche
             raise HttpError(422, "book cannot be null.")
         page.book = _book(data.book)
     if "body" in changes:
-        _set_body(page, data.body or [])
+        _set_body(page, data.body or [], request.user)
     if "tags" in changes:
         page.tags.set(data.tags or [])
     draft = _save_draft(page, request.user, created=False)

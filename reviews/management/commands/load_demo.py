@@ -14,6 +14,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         call_command("update_index", verbosity=0)
         call_command("rebuild_references_index", verbosity=0)
+        call_command("index_published_media", verbosity=0)
         for line in result.created:
             self.stdout.write(f"Ready: {line}")
         self.stdout.write(self.style.SUCCESS("The demo club is ready."))

@@ -1,0 +1,227 @@
+"""Which images and documents a reader may receive, in every channel.
+
+The rule: an image or document is public when the *published* revision of a
+live, public page uses it outside every spoiler block, when it is a book's
+cover (books are kept by editors and every book listing shows the cover), or
+when an editor approved it. Anything else (a member's fresh upload, an image
+used only inside spoilers, one used only in a draft or a pending revision or
+on a restricted page) is visible to its uploader and to editors only.
+:func:`visible_media` applies the rule to a queryset; every media listing,
+detail, chooser and reference check goes through it. Hidden media must look
+exactly like missing media, so callers filter with it before any lookup.
+
+Where published pages use media is kept in
+:class:`~reviews.models.PublishedMediaUse`, written from the published
+revision only (:func:`index_page`) when a page is published, unpublished,
+moved or its view restrictions change, and rebuilt whole by ``manage.py
+index_published_media``. Spoiler blocks are found from the block
+definitions (:func:`spoiler_paths_by_model`); the references themselves come
+from the extractor behind Wagtail's own reference index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models.functions import Cast
+from wagtail import blocks
+from wagtail.documents import get_document_model
+from wagtail.fields import StreamField
+from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from .blocks import SpoilerBlock
+from .models import Book, PublishedMediaUse
+
+
+def _spoiler_paths(block: blocks.Block, path: str) -> Iterator[str]:
+    """``model_path`` prefixes, below ``path``, that lie inside a spoiler."""
+    if isinstance(block, SpoilerBlock):
+        yield path
+    elif isinstance(block, blocks.ListBlock):
+        yield from _spoiler_paths(block.child_block, f"{path}.item")
+    elif isinstance(block, (blocks.StreamBlock, blocks.StructBlock)):
+        for name, child in block.child_blocks.items():
+            yield from _spoiler_paths(child, f"{path}.{name}")
+
+
+@cache
+def spoiler_paths_by_model() -> tuple[tuple[type[models.Model], str], ...]:
+    """``(model, model_path prefix)`` for every StreamField place a spoiler
+    block can sit in. Derived from the block definitions, which are fixed for
+    the life of the process."""
+    found = []
+    for model in apps.get_models():
+        # Inherited fields too: a subclass's references are recorded under
+        # its own content type.
+        for field in model._meta.get_fields():
+            if isinstance(field, StreamField):
+                for path in _spoiler_paths(field.stream_block, field.name):
+                    found.append((model, path))
+    return tuple(found)
+
+
+def _spoiler_prefixes(page: Page) -> tuple[str, ...]:
+    return tuple(
+        f"{path}."
+        for model, path in spoiler_paths_by_model()
+        if isinstance(page, model)
+    )
+
+
+# --- who sees what -----------------------------------------------------------
+
+_page_permissions = PagePermissionPolicy()
+
+
+def sees_all_media(user) -> bool:
+    """Editors (whoever may publish a page) and superusers see every item:
+    they are the ones who approve media."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or _page_permissions.user_has_permission(user, "publish")
+
+
+def _object_ids(queryset: models.QuerySet, model: type[models.Model]):
+    pk = model._meta.pk
+    output = (
+        models.BigIntegerField()
+        if isinstance(pk, (models.IntegerField, models.AutoField))
+        else models.CharField()
+    )
+    return queryset.values(object_pk=Cast("object_id", output_field=output))
+
+
+def public_condition(model: type[models.Model]) -> models.Q:
+    """The rule's public half, as a condition on ``model``'s queryset."""
+    content_type = ReferenceIndex._get_base_content_type(model)
+    open_uses = PublishedMediaUse.objects.filter(content_type=content_type, open=True)
+    condition = models.Q(pk__in=_object_ids(open_uses, model))
+    names = {field.name for field in model._meta.get_fields()}
+    if "club_approval" in names:
+        condition |= models.Q(club_approval__isnull=False)
+    if Book._meta.get_field("cover").related_model is model:
+        condition |= models.Q(
+            pk__in=Book.objects.filter(cover__isnull=False).values("cover_id")
+        )
+    return condition
+
+
+def visible_media(queryset: models.QuerySet, user=None) -> models.QuerySet:
+    """``queryset`` of images or documents, less what ``user`` may not see."""
+    if sees_all_media(user):
+        return queryset
+    condition = public_condition(queryset.model)
+    if user is not None and user.is_authenticated:
+        names = {field.name for field in queryset.model._meta.get_fields()}
+        if "uploaded_by_user" in names:
+            condition |= models.Q(uploaded_by_user=user)
+    return queryset.filter(condition)
+
+
+# --- where published pages use media -----------------------------------------
+
+
+def _published_object(page: Page) -> Page | None:
+    """The published revision of ``page`` as an object, or None when no
+    reader may see the page (not live, or behind a view restriction)."""
+    if not page.live:
+        return None
+    if PageViewRestriction.objects.filter(
+        page__path__in=[
+            page.path[:index]
+            for index in range(page.steplen, len(page.path) + 1, page.steplen)
+        ]
+    ).exists():
+        return None
+    if page.live_revision_id:
+        return page.live_revision.as_object()
+    return page.specific
+
+
+def _uses(published: Page) -> Iterable[tuple[int, str, bool]]:
+    """``(content type id, object id, open)`` for each media item the page
+    uses; an item is open when at least one use is outside every spoiler."""
+    prefixes = _spoiler_prefixes(published)
+    seen: dict[tuple[int, str], bool] = {}
+    for (
+        content_type_id,
+        object_id,
+        model_path,
+        _content_path,
+    ) in ReferenceIndex._extract_references_from_object(published):
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or not _is_media(model):
+            continue
+        is_open = not model_path.startswith(prefixes) if prefixes else True
+        key = (content_type_id, object_id)
+        seen[key] = seen.get(key, False) or is_open
+    return [(ct, object_id, is_open) for (ct, object_id), is_open in seen.items()]
+
+
+def _is_media(model: type[models.Model]) -> bool:
+    return issubclass(model, (get_image_model(), get_document_model()))
+
+
+def index_page(page: Page) -> None:
+    """Rewrite the media uses recorded for ``page`` from its published
+    revision (none when it is not live and public)."""
+    page = Page.objects.filter(pk=page.pk).first()
+    with transaction.atomic():
+        PublishedMediaUse.objects.filter(page_id=getattr(page, "pk", None)).delete()
+        if page is None:
+            return
+        published = _published_object(page.specific)
+        if published is None:
+            return
+        PublishedMediaUse.objects.bulk_create(
+            PublishedMediaUse(
+                page_id=page.pk,
+                content_type_id=content_type_id,
+                object_id=object_id,
+                open=is_open,
+            )
+            for content_type_id, object_id, is_open in _uses(published)
+        )
+
+
+def index_subtree(page: Page) -> None:
+    """:func:`index_page` for ``page`` and every page below it (a move or a
+    view restriction changes who may see them all)."""
+    for descendant in Page.objects.descendant_of(page, inclusive=True).only("pk"):
+        index_page(descendant)
+
+
+def rebuild() -> int:
+    """Rewrite the whole table from every live page; returns the row count."""
+    with transaction.atomic():
+        PublishedMediaUse.objects.all().delete()
+        for page in Page.objects.live().only("pk").iterator():
+            index_page(page)
+    return PublishedMediaUse.objects.count()
+
+
+# --- signal receivers ----------------------------------------------------------
+
+
+def on_page_changed(sender, instance, **kwargs) -> None:
+    """``page_published`` / ``page_unpublished``: only the published revision
+    counts, so rewrite from it before the caches move on."""
+    index_page(instance)
+
+
+def on_page_moved(sender, instance, **kwargs) -> None:
+    """``post_page_move``: the page may now sit below a restricted one."""
+    index_subtree(instance)
+
+
+def on_restriction_changed(sender, instance, **kwargs) -> None:
+    """``PageViewRestriction`` saved or deleted."""
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        index_subtree(page)

@@ -1,0 +1,309 @@
+"""Media follow the rule in every state of the content.
+
+An image or document is public only when the published revision of a live,
+public page uses it openly (or it is a book's cover), or an editor approved
+it. A member's uploads are visible to that member and to editors until then;
+a member can reference only images they may see; hidden media answer every
+method exactly as missing media do.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import APIToken
+
+from reviews.models import ImageApproval
+from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_image,
+    make_review,
+    review_index,
+)
+
+from .helpers import MARKER
+
+pytestmark = pytest.mark.django_db
+
+LISTINGS = ["/api/v2/images/", "/api/v3/images/"]
+
+
+def token_client(user) -> Client:
+    _, plaintext = APIToken.create_token(user=user, name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+
+def image_block(image_id: int) -> dict:
+    return {
+        "type": "image",
+        "value": {
+            "image": {"image": image_id, "decorative": False, "alt_text": "A photo"},
+            "caption": "",
+        },
+    }
+
+
+def api_image_block(image_id: int) -> dict:
+    """An image block as the API reads and writes it."""
+    return {
+        "type": "image",
+        "value": {"image": {"id": image_id, "alt": "A photo"}, "caption": ""},
+    }
+
+
+def spoiler_with(*content: dict) -> dict:
+    return {
+        "type": "spoiler",
+        "value": {
+            "spoils": None,
+            "chapter": None,
+            "label": "How it ends",
+            "content": list(content),
+        },
+    }
+
+
+@pytest.fixture
+def groups(db):
+    return ensure_groups(review_index())
+
+
+@pytest.fixture
+def member(groups):
+    user = UserFactory(username="bea")
+    user.groups.add(groups[MEMBERS])
+    return user
+
+
+@pytest.fixture
+def other_member(groups):
+    user = UserFactory(username="carl")
+    user.groups.add(groups[MEMBERS])
+    return user
+
+
+@pytest.fixture
+def editor(groups):
+    user = UserFactory(username="edna")
+    user.groups.add(groups[EDITORS], groups[MODERATORS])
+    return user
+
+
+@pytest.fixture
+def secret_image():
+    """An image a published review uses only inside a spoiler."""
+    image = make_image(f"Anna's death {MARKER}")
+    make_review(body=[spoiler_with(image_block(image.pk))])
+    return image
+
+
+def assert_not_anywhere(client: Client, image) -> None:
+    """Neither listed, found, filtered for, nor given a detail, in v2 or v3."""
+    for listing in LISTINGS:
+        for params in ({}, {"search": "Anna"}, {"title": image.title}):
+            body = client.get(listing, params).content.decode()
+            assert MARKER not in body, (listing, params)
+            assert image.file.name not in body
+        detail = client.get(f"{listing}{image.pk}/")
+        assert detail.status_code == 404, listing
+        assert MARKER not in detail.content.decode()
+
+
+def titles(client: Client, listing: str) -> list[str]:
+    response = client.get(listing)
+    assert response.status_code == 200, response.content
+    return [item["title"] for item in response.json()["items"]]
+
+
+# (a) A member cannot learn a hidden image's title or rendition by reference.
+
+
+def new_review(book, body: list) -> dict:
+    return {
+        "title": "Cold and hunger",
+        "book": book.pk,
+        "summary": "A winter in the siege.",
+        "body": body,
+        "tags": [],
+    }
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_member_cannot_reference_a_hidden_image_in_a_draft(
+    member, secret_image, nested
+):
+    block = api_image_block(secret_image.pk)
+    body = [spoiler_with(block)] if nested else [block]
+    response = token_client(member).post(
+        "/api/v3/reviews/",
+        new_review(BookFactory(), body),
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 422), response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    content = response.content.decode()
+    assert MARKER not in content
+    assert "original_images" not in content and "/images/" not in content
+
+
+def test_the_hidden_image_is_refused_exactly_like_a_missing_one(member, secret_image):
+    api = token_client(member)
+    book = BookFactory()
+
+    def refusal(image_id: int) -> tuple[int, str]:
+        response = api.post(
+            "/api/v3/reviews/",
+            new_review(book, [api_image_block(image_id)]),
+            content_type="application/json",
+        )
+        return response.status_code, response.content.decode()
+
+    missing_id = secret_image.pk + 1000
+    status, hidden = refusal(secret_image.pk)
+    missing_status, missing = refusal(missing_id)
+    assert status == missing_status == 422
+    assert hidden == missing.replace(str(missing_id), str(secret_image.pk))
+
+
+def test_a_member_may_use_their_own_upload_and_public_images(member):
+    own = make_image("My photo")
+    own.uploaded_by_user = member
+    own.save()
+    public = make_image("Public photo")
+    make_review(body=[image_block(public.pk)])
+    response = token_client(member).post(
+        "/api/v3/reviews/",
+        new_review(
+            BookFactory(), [api_image_block(own.pk), api_image_block(public.pk)]
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+
+
+# (b) A draft never makes an image public.
+
+
+def test_an_unpublished_draft_using_an_image_openly_does_not_list_it(
+    client, member, secret_image
+):
+    make_review(body=[image_block(secret_image.pk)], live=False, owner=member)
+    assert_not_anywhere(client, secret_image)
+
+
+# (c) Nor does a pending revision of a live review.
+
+
+def test_a_pending_revision_does_not_list_its_new_image(client, member):
+    page = make_review(body=[], owner=member)
+    image = make_image(f"The cellar {MARKER}")
+    page.body = [spoiler_with(image_block(image.pk))]
+    page.save_revision(user=member)
+    assert_not_anywhere(client, image)
+
+
+def test_open_in_a_pending_revision_is_not_public_until_published(client, member):
+    page = make_review(body=[], owner=member)
+    image = make_image(f"The cellar {MARKER}")
+    page.body = [image_block(image.pk)]
+    revision = page.save_revision(user=member)
+    assert_not_anywhere(client, image)
+    revision.publish()
+    assert image.title in titles(client, "/api/v2/images/")
+
+
+def test_unpublishing_or_restricting_the_page_hides_its_images_again(client):
+    from wagtail.models import PageViewRestriction
+
+    image = make_image(f"The cellar {MARKER}")
+    page = make_review(body=[image_block(image.pk)])
+    assert image.title in titles(client, "/api/v3/images/")
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert_not_anywhere(client, image)
+    restriction.delete()
+    assert image.title in titles(client, "/api/v3/images/")
+    page.unpublish()
+    assert_not_anywhere(client, image)
+
+
+# (d) The admin image chooser shows a member only what they may see.
+
+
+def test_the_admin_image_chooser_hides_spoiler_images_from_members(
+    client, member, editor, secret_image
+):
+    open_image = make_image("Leningrad in winter")
+    make_review(body=[image_block(open_image.pk)])
+    client.force_login(member)
+    for url in ("/admin/images/chooser/", "/admin/images/chooser/results/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert MARKER not in response.content.decode(), url
+        assert "Leningrad in winter" in response.content.decode()
+    assert client.get(f"/admin/images/chooser/{secret_image.pk}/").status_code == 404
+    client.force_login(editor)
+    assert MARKER in client.get("/admin/images/chooser/results/").content.decode()
+
+
+# (e) A member's upload waits for an editor.
+
+
+def upload() -> SimpleUploadedFile:
+    picture = get_test_image_file()
+    picture.seek(0)
+    return SimpleUploadedFile("photo.png", picture.read(), content_type="image/png")
+
+
+def test_a_members_upload_is_not_public_until_an_editor_approves_it(
+    client, member, editor
+):
+    api = token_client(member)
+    uploaded = api.post(
+        "/api/v3/images/",
+        {"title": f"Upload {MARKER}", "file": upload()},
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    image_id = uploaded.json()["id"]
+
+    assert MARKER not in client.get("/api/v2/images/").content.decode()
+    assert MARKER not in client.get("/api/v3/images/").content.decode()
+    assert client.get(f"/api/v3/images/{image_id}/").status_code == 404
+    assert f"Upload {MARKER}" in titles(api, "/api/v3/images/")
+    assert f"Upload {MARKER}" in titles(token_client(editor), "/api/v3/images/")
+
+    ImageApproval.objects.create(image_id=image_id, approved_by=editor)
+    assert f"Upload {MARKER}" in titles(client, "/api/v3/images/")
+    assert f"Upload {MARKER}" in titles(client, "/api/v2/images/")
+
+
+def test_another_members_upload_is_hidden_from_a_member(member, other_member):
+    image = make_image(f"Carl's photo {MARKER}")
+    image.uploaded_by_user = other_member
+    image.save()
+    assert MARKER not in token_client(member).get("/api/v3/images/").content.decode()
+
+
+# (f) Hidden media look exactly like missing media, on every method.
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_a_hidden_image_answers_every_method_like_a_missing_one(
+    member, secret_image, method
+):
+    api = token_client(member)
+    url = "/api/v3/images/{}/"
+    send = getattr(api, method)
+    kwargs = {"data": {"title": "x"}, "content_type": "application/json"}
+    if method != "patch":
+        kwargs = {}
+    hidden = send(url.format(secret_image.pk), **kwargs)
+    missing = send(url.format(secret_image.pk + 1000), **kwargs)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    assert MARKER not in hidden.content.decode()
