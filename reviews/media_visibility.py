@@ -171,17 +171,18 @@ def _is_media(model: type[models.Model]) -> bool:
 def index_page(page: Page) -> None:
     """Rewrite the media uses recorded for ``page`` from its published
     revision (none when it is not live and public)."""
-    page = Page.objects.filter(pk=page.pk).first()
+    page_id = page.pk
     with transaction.atomic():
-        PublishedMediaUse.objects.filter(page_id=getattr(page, "pk", None)).delete()
-        if page is None:
+        PublishedMediaUse.objects.filter(page_id=page_id).delete()
+        current = Page.objects.filter(pk=page_id).first()
+        if current is None:
             return
-        published = _published_object(page.specific)
+        published = _published_object(current.specific)
         if published is None:
             return
         PublishedMediaUse.objects.bulk_create(
             PublishedMediaUse(
-                page_id=page.pk,
+                page_id=page_id,
                 content_type_id=content_type_id,
                 object_id=object_id,
                 open=is_open,
