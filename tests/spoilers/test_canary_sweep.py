@@ -544,10 +544,6 @@ def _route_of(channel: str) -> str:
 
 
 _HTML_GATED = "issue 14.1: HTML sends hidden comments"
-_PENDING_MEDIA = (
-    "issue 14.3c: an image inside a spoiler of a pending revision is listed"
-)
-_UPLOADS = "issue 14.3e: a member's upload is public at once"
 
 #: Leaks known today, each being fixed under issue 14, as ``(channel, canary
 #: kind): reason``. A channel listed here is marked xfail (not strict), and
@@ -560,26 +556,6 @@ KNOWN_LEAKS: dict[tuple[str, str], str] = {
             "wagtail_serve#reveal",
             "wagtail_serve#discussion-reveal",
         )
-    },
-    **{
-        (channel, "pending-image"): _PENDING_MEDIA
-        for channel in ("wagtailapi:images:listing", "wagtailapi_v3:list_images")
-    },
-    **{
-        (channel, kind): _UPLOADS
-        for channel, kind in (
-            ("wagtailapi:images:listing", "upload-image"),
-            ("wagtailapi_v3:list_images", "upload-image"),
-            ("wagtailapi:documents:listing", "upload-document"),
-            ("wagtailapi_v3:list_documents", "upload-document"),
-            ("wagtailapi:documents:detail", "upload-document"),
-            ("wagtailapi_v3:detail_document", "upload-document"),
-        )
-    },
-    **{
-        (channel, kind): _PENDING_MEDIA if kind == "pending-image" else _UPLOADS
-        for channel in ("wagtailapi:images:detail", "wagtailapi_v3:detail_image")
-        for kind in ("pending-image", "upload-image")
     },
 }
 
