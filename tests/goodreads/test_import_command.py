@@ -1,6 +1,7 @@
 """``manage.py import_goodreads``: bad rows reported by line, good rows kept,
 non-zero exit only when nothing could be imported."""
 
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
+from reviews.goodreads.export import export_json
 from reviews.models import Book, GoodreadsImport, ReviewPage, SeriesPage
 
 from .helpers import book_row, export_csv, run_import
@@ -176,3 +178,18 @@ def test_a_row_that_fails_late_leaves_no_trace_in_the_data_or_the_counts(
         report.progress_saved,
         report.rows_imported,
     ) == (1, 1, 1, 1, 1, 1)
+
+
+def test_the_command_reads_the_clubs_json_export_back(reader, other_reader, tmp_path):
+    run_import(
+        [book_row("Farthing", My_Review="Chilling <spoiler>x</spoiler>")], reader
+    )
+    path = tmp_path / "reading_export.json"
+    path.write_text(json.dumps(export_json(reader)), encoding="utf-8")
+
+    mine, _ = call(str(path), member="rita")
+    theirs, _ = call(str(path), member="otto")
+
+    assert mine.strip() == "Imported 1 of 1 row."  # nothing new, nothing changed
+    assert "1 new review" in theirs
+    assert ReviewPage.objects.filter(reviewer=other_reader, live=False).count() == 1

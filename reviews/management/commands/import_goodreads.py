@@ -8,16 +8,20 @@ from reviews.goodreads.importer import ImportReport, import_export
 
 class Command(BaseCommand):
     help = (
-        "Import a Goodreads library export (CSV) for a member: books, series, "
-        "ratings, reading progress and reviews, with spoilers kept as spoiler "
-        "blocks. Reviews are drafts unless --publish is given. Running it again "
-        "creates nothing new and leaves reviews the member has edited alone. "
+        "Import a Goodreads library export (CSV), or the club's own JSON reading "
+        "export, for a member: books, series, ratings, reading progress and "
+        "reviews, with spoilers kept as spoiler blocks. New reviews are drafts "
+        "unless --publish is given; a review already in the club is never "
+        "published by an import. Running it again creates nothing new and "
+        "leaves reviews the member has edited alone. "
         "Rows that cannot be read are reported with their line number; the "
         "command fails only if no row could be imported."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The export file, e.g. goodreads.csv.")
+        parser.add_argument(
+            "file", help="The export file, e.g. goodreads.csv or reading_export.json."
+        )
         parser.add_argument(
             "--member",
             required=True,
@@ -26,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish",
             action="store_true",
-            help="Publish the reviews instead of keeping them as drafts.",
+            help="Publish the new reviews instead of keeping them as drafts.",
         )
         parser.add_argument(
             "--dry-run",
