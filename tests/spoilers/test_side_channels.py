@@ -109,3 +109,26 @@ def test_v3_search_never_matches_spoiler_text(client, content):
         response = client.get("/api/v3/pages/", {"search": marker})
         assert response.status_code == 200
         assert response.json()["count"] == 0, marker
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_search_never_matches_drafts_unpublished_or_restricted_pages(
+    client, content, betrayal, version
+):
+    from wagtail.models import PageViewRestriction
+
+    from tests.factories import make_review, paragraph
+
+    make_review(book=betrayal, body=[paragraph("Draftonlyword")], live=False)
+    gone = make_review(book=betrayal, body=[paragraph("Goneonlyword")])
+    gone.unpublish()
+    private = make_review(book=betrayal, body=[paragraph("Privateonlyword")])
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    for word in ("Draftonlyword", "Goneonlyword", "Privateonlyword"):
+        response = client.get(f"/api/{version}/pages/", {"search": word})
+        assert response.status_code == 200
+        body = response.json()
+        count = body["meta"]["total_count"] if version == "v2" else body["count"]
+        assert count == 0, word
