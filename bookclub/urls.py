@@ -7,6 +7,7 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bookclub.accounts import ThrottledPasswordResetView
 from bookclub.forms import ClubSetPasswordForm
 from reviews.api.v2 import api_router
 from reviews.api.v3 import register as register_club_api
@@ -27,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(),
+        ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

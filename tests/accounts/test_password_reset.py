@@ -72,3 +72,14 @@ def test_reset_rejects_a_weak_password_with_a_field_error(client, mailoutbox):
     )
     assert response.status_code == 200
     assert b"This password is too common" in response.content
+
+
+def test_reset_emails_to_one_address_are_limited(client, mailoutbox):
+    UserFactory(username="dora", email="dora@example.org")
+    for _ in range(5):
+        response = client.post(
+            "/accounts/password-reset/", {"email": "Dora@example.org"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/password-reset/sent/"
+    assert len(mailoutbox) == 3
