@@ -1,11 +1,16 @@
-"""Members as other people see them: a display name, never a login or email."""
+"""Members as other people see them (a display name, never a login or
+email), and who a review may be attributed to."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -27,3 +32,29 @@ def display_name(user) -> str:
         return _("A former member")
     name = user.get_full_name().strip() or (user.first_name or "").strip()
     return name or _("A club member")
+
+
+def may_choose_reviewer(user, *, review: Page | None = None, parent=None) -> bool:
+    """Whether ``user`` names a review's reviewer: those who may publish it
+    (editors) do; for anyone else the reviewer is always themselves, so a
+    member cannot put a review in another member's list and export.
+
+    ``review`` is the saved review, or None for a new one under ``parent``.
+    """
+    if review is not None and review.pk:
+        return review.permissions_for_user(user).can_publish()
+    return (
+        parent is not None and parent.permissions_for_user(user).can_publish_subpage()
+    )
+
+
+def reviewer_choices(review_index: Page, current_id: int | None = None) -> QuerySet:
+    """The members an editor may name as reviewer: those who may write
+    reviews under ``review_index``, and the current reviewer, if any."""
+    writers = policy_registry.get_by_type(Page).users_with_permission_for_instance(
+        "add", review_index, include_superusers=False
+    )
+    chosen = Q(pk__in=writers.values("pk"))
+    if current_id is not None:
+        chosen |= Q(pk=current_id)
+    return get_user_model().objects.filter(chosen).order_by("first_name", "username")

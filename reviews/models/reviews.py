@@ -25,6 +25,7 @@ from ..blocks import ReviewStreamBlock
 from ..content_version import for_this_version
 from ..members import display_name
 from ..page_cache import COUNTED_VIEW_ATTR
+from ..page_forms import ReviewPageForm
 from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
@@ -144,6 +145,7 @@ class ReviewPage(HeadlessPreviewMixin, Page):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
+    base_form_class = ReviewPageForm
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

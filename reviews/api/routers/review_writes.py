@@ -24,6 +24,7 @@ from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 
 from ...media_visibility import visible_media
+from ...members import may_choose_reviewer
 from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
 from ..auth import ClubBearerAuth
@@ -193,6 +194,8 @@ def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSche
         _set_body(page, data.body or [], request.user)
     if "tags" in changes:
         page.tags.set(data.tags or [])
+    if not may_choose_reviewer(request.user, review=page):
+        page.reviewer = request.user
     draft = _save_draft(page, request.user, created=False)
     return representations.review_item(request, draft)
 

@@ -1,0 +1,34 @@
+"""The admin forms of the club's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from .members import may_choose_reviewer, reviewer_choices
+
+
+class ReviewPageForm(WagtailAdminPageForm):
+    """A member's review is their own: the reviewer field is offered only to
+    those who may publish the review (editors), with the members who may
+    write reviews as choices. For anyone else it is left out of the form and
+    the review is saved with them as its reviewer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("reviewer")
+        if field is None or self.for_user is None:
+            return
+        review = self.instance if self.instance.pk else None
+        parent = self.parent_page or (review.get_parent() if review else None)
+        if may_choose_reviewer(self.for_user, review=review, parent=parent):
+            field.queryset = reviewer_choices(parent, self.instance.reviewer_id)
+        else:
+            del self.fields["reviewer"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if "reviewer" not in self.fields and self.for_user is not None:
+            self.instance.reviewer = self.for_user
+        return cleaned_data
