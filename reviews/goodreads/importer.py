@@ -657,10 +657,15 @@ class _Importer:
         latest = page.latest_revision
         current = page.get_latest_revision_as_object()
         body = current.body.get_prep_value()
+        spoiled = {
+            block["value"].get("spoils")
+            for block in body
+            if block.get("type") == "spoiler" and isinstance(block.get("value"), dict)
+        }
         books = {
             ref.id: SpoiledBook(ref.title, ref.author, ref.isbn13)
-            for ref in self.books_by_id.values()
-            if ref.id != current.book_id
+            for ref in map(self.books_by_id.get, spoiled - {current.book_id})
+            if ref is not None
         }
         same_rating = _stars(current.rating) == row.rating
         if stream_to_review_html(body, books) == row.review_html and same_rating:
