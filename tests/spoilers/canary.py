@@ -152,13 +152,15 @@ def build_canary_world() -> CanaryWorld:
             "loginonly-body",
             "groupsonly-title",
             "password-title",
+            "password-slug",
             "password-body",
             "upload-image",
             "upload-document",
         )
     }
     # Slugs are lower case: the sweep compares case-insensitively.
-    canaries["draft-slug"] = canaries["draft-slug"].lower()
+    for kind in ("draft-slug", "password-slug"):
+        canaries[kind] = canaries[kind].lower()
 
     User = get_user_model()
     members = Group.objects.get(name=MEMBERS)
@@ -272,6 +274,7 @@ def build_canary_world() -> CanaryWorld:
             unread,
             canaries[f"{kind}-title"],
             [_paragraph(canaries.get(f"{kind}-body", "Restricted words."))],
+            slug=canaries.get(f"{kind}-slug"),
         )
         view_restriction = PageViewRestriction.objects.create(page=page, **restriction)
         if kind == "groupsonly":
@@ -308,6 +311,17 @@ def build_canary_world() -> CanaryWorld:
     hidden_comment = DiscussionComment.objects.create(
         page=discussion, author=author, body=canaries["comment"], chapter=22
     )
+
+    # Open text of a public review links to the draft and the password-protected
+    # page: their slugs are canaries too.
+    spoiling.body = [
+        _paragraph(
+            f'Compare <a linktype="page" id="{draft.pk}">my draft</a> and '
+            f'<a linktype="page" id="{restricted["password"].pk}">the other</a>.'
+        ),
+        *spoiling.body.raw_data,
+    ]
+    spoiling.save_revision(user=author).publish()
 
     call_command("update_index", verbosity=0)
     call_command("rebuild_references_index", verbosity=0)
