@@ -22,9 +22,10 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import ratelimit
+from . import chapter_ranges, ratelimit
+from .chapter_ranges import ChapterRange
 from .models import COMMENT_MAX_LENGTH, CommentReport, DiscussionComment, DiscussionPage
-from .spoilers import Reader, can_see, reader_for_request
+from .spoilers import Reader, can_see, reader_for_request, revealed_comment_range
 
 REMOVED = "removed"
 DELETED = "deleted"
@@ -111,15 +112,6 @@ class HiddenSummary:
             % values
         )
 
-    @property
-    def reveal_label(self) -> str:
-        """E.g. "Show 4 comments about chapters 12–20"."""
-        return ngettext(
-            "Show %(count)s comment about %(about)s",
-            "Show %(count)s comments about %(about)s",
-            self.count,
-        ) % {"count": self.count, "about": self.about}
-
     def as_dict(self) -> dict:
         return {
             "count": self.count,
@@ -132,21 +124,14 @@ class HiddenSummary:
 
 @dataclass
 class GatedComment:
-    """A comment as one reader may see it."""
+    """A comment one reader is sent: visible text, or a placeholder."""
 
     comment: DiscussionComment
-    #: The reader may read the text (always False for placeholders).
+    #: The reader may read the text (False only for placeholders).
     visible: bool
     #: ``"removed"`` or ``"deleted"`` for a placeholder kept for its replies.
     placeholder: str | None = None
     replies: list[GatedComment] = field(default_factory=list)
-    #: Hidden replies of a shown comment, collapsed together.
-    hidden_replies: list[GatedComment] = field(default_factory=list)
-    hidden_replies_summary: HiddenSummary = field(default_factory=HiddenSummary)
-
-    @property
-    def hidden(self) -> bool:
-        return not self.visible and self.placeholder is None
 
     @property
     def pk(self) -> int:
@@ -154,13 +139,49 @@ class GatedComment:
 
 
 @dataclass
+class HiddenRange:
+    """Comments about one range of chapters that the reader has not reached.
+
+    Only the count leaves the server, unless the reader opened this range on
+    purpose: then ``comments`` holds them, oldest first, out of their threads.
+    """
+
+    range: ChapterRange
+    count: int
+    revealed: bool = False
+    comments: list[GatedComment] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """E.g. "3 comments about chapters 7–10"."""
+        return ngettext(
+            "%(count)s comment about %(about)s",
+            "%(count)s comments about %(about)s",
+            self.count,
+        ) % {"count": self.count, "about": self.range.about}
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.range.first,
+            "to": self.range.last,
+            "count": self.count,
+            "key": self.range.slug,
+            "label": self.label,
+        }
+
+
+@dataclass
 class GatedDiscussion:
-    """Every comment of a discussion, gated for one reader, in threads."""
+    """A discussion's comments as one reader is sent them.
+
+    ``items`` (flat, oldest first) and ``threads`` hold only what the reader
+    may see, plus placeholders that visible replies hang from; a hidden
+    comment is never in them, only counted in ``ranges`` and ``hidden``.
+    """
 
     items: list[GatedComment]
     threads: list[GatedComment]
-    hidden_threads: list[GatedComment]
-    hidden_threads_summary: HiddenSummary
+    ranges: list[HiddenRange]
     hidden: HiddenSummary
     count: int
 
@@ -178,77 +199,107 @@ def gate(
     page: DiscussionPage,
     reader: Reader,
     comments: Iterable[DiscussionComment] | None = None,
+    reveal: ChapterRange | None = None,
+    member_id: int | None = None,
 ) -> GatedDiscussion:
     """Gate ``page``'s comments for ``reader`` and arrange them in threads.
 
-    Removed and deleted comments are left out, unless replies hang from them:
-    then they stay as an empty placeholder. A hidden top-level comment takes
-    its whole thread into the collapsed group.
+    A comment the reader may not see is left out and counted in its chapter
+    range; ``reveal`` opens one range on purpose (its comments come in that
+    range's ``comments``, not in the threads). ``member_id``'s own comments
+    are always shown to them: they wrote them. Removed and deleted comments
+    are left out too, unless visible replies hang from them: then they stay
+    as an empty placeholder.
     """
     comments = load_comments(page) if comments is None else list(comments)
     book_id = page.book_id
-    children: dict[int | None, list[DiscussionComment]] = {}
+    by_pk = {comment.pk: comment for comment in comments}
+    visible: set[int] = set()
+    hidden: list[DiscussionComment] = []
     for comment in comments:
-        children.setdefault(comment.parent_id, []).append(comment)
+        if not comment.is_published:
+            continue
+        if can_see(reader, book_id, comment.chapter) or (
+            member_id is not None and comment.author_id == member_id
+        ):
+            visible.add(comment.pk)
+        else:
+            hidden.append(comment)
 
-    def has_published_descendant(comment: DiscussionComment) -> bool:
-        return any(
-            reply.is_published or has_published_descendant(reply)
-            for reply in children.get(comment.pk, [])
-        )
+    # Placeholders: unpublished ancestors of a visible comment.
+    kept = set(visible)
+    for pk in visible:
+        parent_id = by_pk[pk].parent_id
+        while parent_id is not None and parent_id in by_pk and parent_id not in kept:
+            kept.add(parent_id)
+            parent_id = by_pk[parent_id].parent_id
 
     items: list[GatedComment] = []
-    hidden = HiddenSummary()
     gated: dict[int, GatedComment] = {}
+    threads: list[GatedComment] = []
     for comment in comments:
-        if comment.is_published:
-            visible = can_see(reader, book_id, comment.chapter)
-            node = GatedComment(comment=comment, visible=visible)
-            if not visible:
-                hidden.add(comment)
-        elif has_published_descendant(comment):
+        if comment.pk not in kept:
+            continue
+        if comment.pk in visible:
+            node = GatedComment(comment=comment, visible=True)
+        else:
             placeholder = REMOVED if comment.removed else DELETED
             node = GatedComment(comment=comment, visible=False, placeholder=placeholder)
-        else:
-            continue
         gated[comment.pk] = node
         items.append(node)
+        parent = gated.get(comment.parent_id) if comment.parent_id else None
+        (parent.replies if parent is not None else threads).append(node)
 
-    threads: list[GatedComment] = []
-    hidden_threads: list[GatedComment] = []
-    hidden_threads_summary = HiddenSummary()
-
-    def count_into(summary: HiddenSummary, node: GatedComment) -> None:
-        if node.hidden:
-            summary.add(node.comment)
-        for reply in node.replies + node.hidden_replies:
-            count_into(summary, reply)
-
-    for node in items:
-        parent = gated.get(node.comment.parent_id) if node.comment.parent_id else None
-        if parent is not None:
-            if node.hidden and not parent.hidden:
-                parent.hidden_replies.append(node)
-            else:
-                parent.replies.append(node)
-        elif node.hidden:
-            hidden_threads.append(node)
-        else:
-            threads.append(node)
-    for node in items:
-        for reply in node.hidden_replies:
-            count_into(node.hidden_replies_summary, reply)
-    for node in hidden_threads:
-        count_into(hidden_threads_summary, node)
+    summary = HiddenSummary()
+    for comment in hidden:
+        summary.add(comment)
+    reached = reader.reach(book_id) if reader is not None else 0
+    ranges = []
+    for chapter_range, count in chapter_ranges.group(
+        (comment.chapter for comment in hidden), reached
+    ):
+        group = HiddenRange(range=chapter_range, count=count)
+        if reveal is not None and _overlaps(reveal, chapter_range):
+            group.revealed = True
+            group.comments = [
+                GatedComment(comment=comment, visible=True)
+                for comment in hidden
+                if chapter_range.contains(comment.chapter)
+                and reveal.contains(comment.chapter)
+            ]
+        ranges.append(group)
 
     return GatedDiscussion(
         items=items,
         threads=threads,
-        hidden_threads=hidden_threads,
-        hidden_threads_summary=hidden_threads_summary,
-        hidden=hidden,
+        ranges=ranges,
+        hidden=summary,
         count=sum(1 for c in comments if c.is_published),
     )
+
+
+def _overlaps(one: ChapterRange, other: ChapterRange) -> bool:
+    if one.is_ending or other.is_ending:
+        return one.is_ending and other.is_ending
+    return one.first <= other.last and other.first <= one.last
+
+
+def revealed_range_comments(
+    page: DiscussionPage, reveal: ChapterRange
+) -> list[GatedComment]:
+    """Every published comment of ``page`` about ``reveal``, oldest first.
+
+    The same for every reader: whoever opens a range asked to see all of it.
+    """
+    comments = DiscussionComment.objects.published().filter(page=page)
+    if reveal.is_ending:
+        comments = comments.filter(chapter__isnull=True)
+    else:
+        comments = comments.filter(chapter__gte=reveal.first, chapter__lte=reveal.last)
+    return [
+        GatedComment(comment=comment, visible=True)
+        for comment in comments.select_related("author").order_by("created_at", "pk")
+    ]
 
 
 def comment_context(page: DiscussionPage, request) -> dict:
@@ -258,7 +309,12 @@ def comment_context(page: DiscussionPage, request) -> dict:
 
     user = getattr(request, "user", None)
     context = {
-        "discussion": gate(page, reader_for_request(request)),
+        "discussion": gate(
+            page,
+            reader_for_request(request),
+            reveal=revealed_comment_range(request),
+            member_id=user.pk if user is not None and user.is_authenticated else None,
+        ),
         "comment_max_length": COMMENT_MAX_LENGTH,
         "rsvp": rsvp_summary(page, user),
     }

@@ -10,7 +10,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .spoilers import (
+    REVEAL_COMMENTS_PARAM,
     InvalidReaderParams,
+    parse_reveal_comments,
     reader_used,
     remember_session_user,
     validate_request_params,
@@ -41,6 +43,11 @@ class ReaderMiddleware:
         ):
             try:
                 validate_request_params(request)
+            except InvalidReaderParams as error:
+                return bad_request(request, error)
+        if REVEAL_COMMENTS_PARAM in request.GET and not _is_admin(request):
+            try:
+                parse_reveal_comments(request.GET)
             except InvalidReaderParams as error:
                 return bad_request(request, error)
         with reading_request(request):

@@ -42,7 +42,13 @@ KEY_PREFIX = "reviews:page:"
 #: URL names of the views whose pages may be shared (Wagtail's page serving
 #: included); any other view — login, forms, the members' pages — never is.
 SHAREABLE_VIEWS = frozenset(
-    {"wagtail_serve", "reviews:search", "reviews:review_feed", "reviews:reveal_block"}
+    {
+        "wagtail_serve",
+        "reviews:search",
+        "reviews:review_feed",
+        "reviews:reveal_block",
+        "reviews:reveal_comments",
+    }
 )
 SHAREABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml")
 #: Set on a response by a view that counts a review view (see popularity.py),

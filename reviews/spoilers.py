@@ -29,6 +29,8 @@ from typing import Literal, NamedTuple
 
 from django.http import HttpRequest
 
+from .chapter_ranges import ChapterRange, InvalidChapterRange, parse_range
+
 #: Stands for "finished the book": beyond every chapter, the ending included.
 FINISHED = math.inf
 
@@ -441,3 +443,36 @@ def forget_reader(request: HttpRequest) -> None:
     request = _django_request(request)
     if hasattr(request, _REQUEST_ATTR):
         delattr(request, _REQUEST_ATTR)
+
+
+# -- Opening one range of hidden comments ------------------------------------
+
+REVEAL_COMMENTS_PARAM = "reveal_comments"
+
+
+def parse_reveal_comments(params: Mapping[str, str]) -> ChapterRange | None:
+    """The range of hidden comments a reader asked to open
+    (``?reveal_comments=6-10`` or ``ending``), or None.
+
+    Opening a range is a request for those comments only: it is not progress
+    and reveals nothing else. Raises :class:`InvalidReaderParams` for a value
+    that names no range.
+    """
+    value = _single_value(params, REVEAL_COMMENTS_PARAM)
+    if not value:
+        return None
+    try:
+        return parse_range(value)
+    except InvalidChapterRange as error:
+        raise InvalidReaderParams(
+            REVEAL_COMMENTS_PARAM,
+            f"{REVEAL_COMMENTS_PARAM} must name a range of chapters: {error}",
+        ) from error
+
+
+def revealed_comment_range(request: HttpRequest | None) -> ChapterRange | None:
+    """The comment range ``request`` opens on purpose; see
+    :func:`parse_reveal_comments`."""
+    if request is None:
+        return None
+    return parse_reveal_comments(_django_request(request).GET)

@@ -3,13 +3,14 @@
 from django.urls import path, register_converter
 
 from . import views
-from .converters import ObjectIdConverter
+from .converters import ChapterRangeConverter, ObjectIdConverter
 from .feeds import LatestReviewsFeed
 from .views import accounts, discussions, reveal, rounds
 
 app_name = "reviews"
 
 register_converter(ObjectIdConverter, "club_id")
+register_converter(ChapterRangeConverter, "chapter_range")
 
 urlpatterns = [
     path("feeds/reviews/", LatestReviewsFeed(), name="review_feed"),
@@ -32,6 +33,11 @@ urlpatterns = [
         "club/comments/<club_id:comment_id>/report/",
         discussions.report_comment,
         name="comment_report",
+    ),
+    path(
+        "club/reveal/<club_id:page_id>/comments/<chapter_range:chapter_range>/",
+        discussions.reveal_comments,
+        name="reveal_comments",
     ),
     path("club/discussions/<club_id:page_id>/rsvp/", discussions.rsvp, name="rsvp"),
     path(

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
@@ -34,7 +35,12 @@ from ..models import (
 )
 from ..models.discussions import REPORT_REASON_MAX_LENGTH
 from ..ratelimit import RateLimited, describe_wait
-from ..spoilers import Reader, forget_reader, reader_for_request
+from ..spoilers import (
+    Reader,
+    forget_reader,
+    reader_for_request,
+    revealed_comment_range,
+)
 from ..visibility import public_pages
 from .params import MAX_ID, IdPath
 from .schemas import JSONObjectInput
@@ -60,7 +66,8 @@ class CommentSchema(Schema):
         description="The chapter the comment is about; null: the whole book."
     )
     hidden: bool = Field(
-        description="True when the reader has not reached the chapter: no text."
+        description="Always false: a comment about a chapter the reader has not "
+        "reached is never sent, only counted in the list's ``hidden``."
     )
     removed: bool = Field(
         description="A moderator removed it; kept as an empty placeholder "
@@ -74,12 +81,28 @@ class CommentSchema(Schema):
     edited_at: datetime | None
 
 
+class HiddenRangeSchema(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+
+    first: int | None = Field(
+        alias="from", description="First chapter; null: the whole book."
+    )
+    last: int | None = Field(alias="to", description="Last chapter; null as above.")
+    count: int
+    key: str = Field(description="What ``reveal_comments=`` takes to open it.")
+    label: str
+
+
 class HiddenCommentsSchema(Schema):
     count: int
     from_chapter: int | None
     to_chapter: int | None
     whole_book: bool
     message: str
+    ranges: list[HiddenRangeSchema] = Field(
+        description="Hidden comments counted per range of chapters, the whole "
+        "book last."
+    )
 
 
 class CommentListSchema(Schema):
@@ -112,6 +135,11 @@ class ReportResultSchema(Schema):
 class ListParams(Schema):
     limit: int = Field(default=20, ge=1)
     offset: int = Field(default=0, ge=0)
+    reveal_comments: str | None = Field(
+        default=None,
+        description="Open one range of hidden comments on purpose, e.g. "
+        "``6-10`` or ``ending``; its comments join ``items``.",
+    )
 
 
 class BookRefSchema(Schema):
@@ -158,6 +186,11 @@ def _reader(request: HttpRequest) -> Reader:
     return reader_for_request(request)
 
 
+def _member_id(request: HttpRequest) -> int | None:
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 def _discussion(page_id: int) -> DiscussionPage:
     return get_object_or_404(
         public_pages(DiscussionPage.objects.live()).select_related("book"),
@@ -178,7 +211,7 @@ def serialize_comment(node: GatedComment) -> dict:
         "id": comment.pk,
         "parent": comment.parent_id,
         "chapter": comment.chapter,
-        "hidden": node.hidden,
+        "hidden": False,
         "removed": node.placeholder == comment_actions.REMOVED,
         "deleted": node.placeholder == comment_actions.DELETED,
         "author": {"display_name": display_name(comment.author)}
@@ -191,10 +224,11 @@ def serialize_comment(node: GatedComment) -> dict:
     }
 
 
-def _own_serialized(comment: DiscussionComment, request: HttpRequest) -> dict:
-    """A comment just written by the token member, gated like any other."""
-    gated = gate(comment.page, _reader(request), [comment])
-    return serialize_comment(gated.items[0])
+def _own_serialized(comment: DiscussionComment) -> dict:
+    """A comment just written or corrected by the token member: they wrote
+    the text, so it is sent back even if it is about a later chapter than
+    they have recorded."""
+    return serialize_comment(GatedComment(comment=comment, visible=True))
 
 
 def _validation_problem(error: ValidationError) -> HttpResponse:
@@ -221,24 +255,40 @@ def _max_limit() -> int:
     response=CommentListSchema,
     auth=READ_AUTH,
     operation_id="list_discussion_comments",
+    by_alias=True,
     summary="Comments on a discussion, gated by the reader's progress",
 )
 def list_comments(
     request: HttpRequest, page_id: IdPath, params: Query[ListParams]
 ) -> dict:
     """Oldest first; ``parent`` links replies into threads. A comment about a
-    chapter the reader has not reached comes with ``hidden: true`` and no
-    text; ``hidden`` sums them up. Removed comments are left out, or kept as
-    empty placeholders when replies hang from them."""
+    chapter the reader has not reached is not sent: ``hidden`` counts them,
+    per range of chapters, and ``reveal_comments`` opens one range. Removed
+    comments are left out, or kept as empty placeholders when visible replies
+    hang from them."""
     if params.limit > _max_limit():
         raise HttpError(400, f"limit cannot be higher than {_max_limit()}")
     page = _discussion(page_id)
-    gated = gate(page, _reader(request))
-    window = gated.items[params.offset : params.offset + params.limit]
+    gated = gate(
+        page,
+        _reader(request),
+        reveal=revealed_comment_range(request),
+        member_id=_member_id(request),
+    )
+    items = gated.items
+    revealed = [node for group in gated.ranges for node in group.comments]
+    if revealed:
+        items = sorted(
+            items + revealed, key=lambda node: (node.comment.created_at, node.pk)
+        )
+    window = items[params.offset : params.offset + params.limit]
     return {
-        "count": len(gated.items),
+        "count": len(items),
         "comment_count": gated.count,
-        "hidden": gated.hidden.as_dict(),
+        "hidden": {
+            **gated.hidden.as_dict(),
+            "ranges": [group.as_dict() for group in gated.ranges if not group.revealed],
+        },
         "items": [serialize_comment(node) for node in window],
     }
 
@@ -252,7 +302,7 @@ def list_comments(
 )
 def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> dict:
     page = _discussion(page_id)
-    gated = gate(page, _reader(request))
+    gated = gate(page, _reader(request), member_id=_member_id(request))
     node = next((n for n in gated.items if n.pk == comment_id), None)
     if node is None:
         raise HttpError(404, "No such comment.")
@@ -296,7 +346,7 @@ def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSch
         response["Retry-After"] = str(error.retry_after)
         return response
     comment.page = page
-    return Status(201, _own_serialized(comment, request))
+    return Status(201, _own_serialized(comment))
 
 
 @router.patch(
@@ -324,7 +374,7 @@ def update_comment(
         comment_actions.edit_comment(comment, request.user, body, chapter)
     except ValidationError as error:
         return _validation_problem(error)
-    return _own_serialized(comment, request)
+    return _own_serialized(comment)
 
 
 @router.delete(

@@ -14,11 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail.models import Site
 
 from .. import comments as comment_actions
+from ..chapter_ranges import InvalidChapterRange, parse_range
 from ..club_forms import CommentForm, EditCommentForm, ReportForm, RSVPForm
+from ..comments import revealed_range_comments
 from ..meetings import calendar_for, set_rsvp
+from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
-from ..spoilers import can_see, reader_for_request
+from ..spoilers import InvalidReaderParams, can_see, reader_for_request
 from ..visibility import descendants_of, public_pages
 
 
@@ -255,3 +258,31 @@ def _ics_response(body: bytes, filename: str, inline: bool = False) -> HttpRespo
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
+
+
+@require_GET
+def reveal_comments(
+    request: HttpRequest, page_id: int, chapter_range: str
+) -> HttpResponse:
+    """The comments of a live, public discussion about one range of chapters,
+    as an HTML fragment a page script puts in place.
+
+    The reader asked for exactly these comments, so the answer is the same for
+    everyone and shared like any anonymous page: it never looks at who asks.
+    A restricted or unpublished discussion is missing here, for everyone.
+    """
+    try:
+        wanted = parse_range(chapter_range)
+    except InvalidChapterRange as error:
+        return bad_request(
+            request,
+            InvalidReaderParams(
+                "range", f"the address names no range of chapters: {error}"
+            ),
+        )
+    page = get_object_or_404(public_pages(DiscussionPage.objects.live()), pk=page_id)
+    return TemplateResponse(
+        request,
+        "reviews/includes/comment_range.html",
+        {"page": page, "comments": revealed_range_comments(page, wanted)},
+    )

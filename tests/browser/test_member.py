@@ -147,7 +147,9 @@ def test_member_comments_replies_and_says_they_are_coming(
     log_in(page, base, "alice")
     page.goto(base + club.discussion.url)
     comments = page.get_by_role("region", name=re.compile(r"^Comments"))
-    expect(comments.locator("details.spoiler")).to_contain_text("Show 2 comments")
+    expect(comments.locator(".comment-ranges")).to_contain_text(
+        "2 comments about chapters 3–30 are hidden"
+    )
 
     # Five chapters in: Bruno's comment about chapter 3 opens up, the one
     # about chapter 30 stays collapsed.

@@ -32,7 +32,7 @@ def split_page(html: str) -> tuple[str, str]:
     start = html.index('id="comments"')
     ends = [html.find(m, start) for m in ('id="comment-form"', "comments__login")]
     section = html[start : min(e for e in ends if e > 0)]
-    marker = '<details class="spoiler comments__hidden"'
+    marker = '<aside class="spoiler-alert comment-ranges"'
     if marker not in section:
         return section, ""
     at = section.index(marker)
@@ -60,15 +60,19 @@ def test_a_member_at_chapter_5_sees_up_to_5_and_a_count_of_the_rest(
     )
     _shown, hidden = split_page(html)
     assert "data-nosnippet" in hidden
-    assert "Show 4 comments about chapters 12–20 and the whole book" in hidden
+    assert "Show 2 comments about chapters 6–10" not in hidden
+    assert "Show 2 comments about chapters 11–15" in hidden
+    assert "Show 1 comment about chapters 16–20" in hidden
+    assert "Show 1 comment about the whole book, the ending included" in hidden
     for chapter in (12, 15, 20, None):
-        assert f"TEXT-ABOUT-{chapter or 'END'}" in hidden, "revealed on purpose"
+        assert f"TEXT-ABOUT-{chapter or 'END'}" not in html, "never sent"
 
     progress.chapter = 12
     progress.save()
     html = client.get(discussion.url).content.decode()
     assert shown_texts(html) == {"TEXT-ABOUT-2", "TEXT-ABOUT-5", "TEXT-ABOUT-12"}
     assert "3 comments about chapters 15–20 and the whole book are hidden" in html
+    assert "Show 1 comment about chapters 13–15" in html
 
 
 def test_finishing_the_book_shows_everything(client, discussion, spread, member, book):
@@ -77,7 +81,7 @@ def test_finishing_the_book_shows_everything(client, discussion, spread, member,
     html = client.get(discussion.url).content.decode()
     assert len(shown_texts(html)) == len(CHAPTERS)
     assert "are hidden" not in html
-    assert "comments__hidden" not in html
+    assert "comment-ranges" not in html
 
 
 def test_anonymous_visitors_are_readers_with_no_progress(client, discussion, spread):
@@ -96,11 +100,11 @@ def test_whole_book_comments_alone_wait_for_the_end(client, discussion, member, 
     assert "1 comment about the whole book is hidden until you finish it" in html
 
 
-def test_a_hidden_reply_collapses_inside_its_visible_thread(
+def test_a_hidden_reply_is_counted_not_sent(
     client, discussion, member, other_member, book
 ):
     parent = DiscussionCommentFactory(page=discussion, chapter=3, body="EARLY")
-    late = DiscussionCommentFactory(
+    DiscussionCommentFactory(
         page=discussion, parent=parent, chapter=10, body="LATE-REPLY"
     )
     ReadingProgressFactory(member=member, book=book, chapter=5)
@@ -109,10 +113,10 @@ def test_a_hidden_reply_collapses_inside_its_visible_thread(
     node = response.context["discussion"].threads[0]
     assert node.comment == parent
     assert node.replies == []
-    assert [n.comment for n in node.hidden_replies] == [late]
     html = response.content.decode()
-    thread = html[html.index(f'id="comment-{parent.pk}"') :]
-    assert "1 comment about chapter 10 is hidden until you get there" in thread
+    assert "EARLY" in html
+    assert "LATE-REPLY" not in html
+    assert "Show 1 comment about chapters 6–10" in html
 
 
 def test_spoilers_show_reveals_all_comments(client, discussion, spread):
@@ -136,12 +140,18 @@ def api_items(client, discussion, **params):
 def test_api_hides_text_by_progress(client, discussion, spread, book):
     data = api_items(client, discussion)
     assert data["hidden"]["count"] == 6
-    assert all(item["hidden"] and item["body"] is None for item in data["items"])
+    assert data["items"] == []
     assert "TEXT-ABOUT" not in str(data)
 
     data = api_items(client, discussion, query={"read": f"{book.pk}:12"})
-    shown = {item["chapter"] for item in data["items"] if not item["hidden"]}
+    shown = {item["chapter"] for item in data["items"]}
     assert shown == {2, 5, 12}
+    ranges = data["hidden"].pop("ranges")
+    assert [(r["from"], r["to"], r["count"]) for r in ranges] == [
+        (13, 15, 1),
+        (16, 20, 1),
+        (None, None, 1),
+    ]
     assert data["hidden"] == {
         "count": 3,
         "from_chapter": 15,
@@ -187,14 +197,18 @@ def test_api_bad_parameters_are_400_or_422(client, discussion, params):
 
 
 def test_api_pages_through_comments(client, discussion, spread):
-    data = api_items(client, discussion, query={"limit": 2, "offset": 2})
+    data = api_items(
+        client, discussion, query={"limit": 2, "offset": 2, "spoilers": "show"}
+    )
     assert data["count"] == len(CHAPTERS)
     assert [item["chapter"] for item in data["items"]] == [12, 15]
 
 
 def test_api_single_comment_is_gated_too(client, discussion, spread, book):
     url = f"/api/v3/discussions/{discussion.pk}/comments/{spread[12].pk}/"
-    assert client.get(url).json()["body"] is None
+    hidden = client.get(url)
+    assert hidden.status_code == 404
+    assert b"TEXT-ABOUT" not in hidden.content
     assert client.get(url, {"read": str(book.pk)}).json()["body"] == "TEXT-ABOUT-12"
     assert client.get(url.replace(str(spread[12].pk), "999999")).status_code == 404
 
