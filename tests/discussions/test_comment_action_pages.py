@@ -65,6 +65,7 @@ def test_the_report_page_keeps_a_later_chapter_hidden(
     url = f"/club/comments/{comment.pk}/report/"
     html = client.get(url).content.decode()
     assert "CHAPTER-12-TWIST" not in html
+    assert "Bruno" not in html, "the author can be a spoiler too"
     assert "A comment about chapter 12" in html
     assert "Send the report" in html, "it can still be reported"
 
