@@ -5,8 +5,10 @@ is used, and an endpoint none of whose candidates answers shows "n/a"
 
 Placeholders: ``{id}`` a review id, ``{url}`` a review's path, ``{term}``
 the search term the seed put in some summaries, ``{terms}`` one of many
-distinct search terms (the seeded books' titles). Endpoints with ``{id}``,
-``{url}`` or ``{terms}`` rotate through many paths under load.
+distinct search terms (the seeded books' titles), ``{reveal}`` the reveal
+endpoint of one spoiler block of a review (what the reveal script fetches).
+Endpoints with ``{id}``, ``{url}``, ``{terms}`` or ``{reveal}`` rotate
+through many paths under load.
 
 A ``fresh`` endpoint never repeats a path within a run (the load driver gives
 every request the next unused one, across warm-up and rounds): the API keeps
@@ -69,6 +71,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("/api/v3/reviews/{id}/", "/api/v3/reviews/{id}"),
     ),
     Endpoint("html_review", "review HTML page", ("{url}",)),
+    # Compare with v3_detail: a reveal must cost no more than a review detail.
+    Endpoint("reveal", "reveal one spoiler (HTML fragment)", ("{reveal}",)),
     Endpoint(
         "search",
         "search (v2 search=)",
@@ -118,6 +122,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("{url}",),
         cached=False,
     ),
+    Endpoint(
+        "reveal_off",
+        "reveal one spoiler (HTML fragment), caches off",
+        ("{reveal}",),
+        cached=False,
+    ),
     Endpoint("home_off", "home page, caches off", ("/",), cached=False),
     Endpoint(
         "stock_v2_list",
@@ -141,8 +151,11 @@ def expand(
     urls: list[str],
     term: str,
     terms: list[str] | None = None,
+    reveals: list[str] | None = None,
 ) -> list[str]:
     """The concrete paths a template stands for, in rotation order."""
+    if "{reveal}" in template:
+        return list(reveals or [])
     if "{terms}" in template:
         return [template.replace("{terms}", quote_plus(t)) for t in terms or [term]]
     if "{id}" in template:

@@ -51,6 +51,7 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     ids = [page.pk for page in sample]
     urls = [page.url for page in sample]
     terms = search_terms(SEARCH_TERMS)
+    reveals = reveal_paths(sample)
 
     client = Client()
     endpoints = []
@@ -64,7 +65,16 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
         }
         switch = override_settings(**({} if endpoint.cached else CACHES_OFF_SETTINGS))
         for template in endpoint.candidates:
-            paths = expand(template, ids=ids, urls=urls, term=SEARCH_TERM, terms=terms)
+            paths = expand(
+                template,
+                ids=ids,
+                urls=urls,
+                term=SEARCH_TERM,
+                terms=terms,
+                reveals=reveals,
+            )
+            if not paths:
+                continue
             response = client.get(paths[0])
             if response.status_code != 200:
                 continue
@@ -102,6 +112,20 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
             indent=2,
         )
     )
+
+
+def reveal_paths(reviews) -> list[str]:
+    """The reveal endpoint of each sampled review's first spoiler block."""
+    from django.urls import reverse
+
+    paths = []
+    for review in reviews:
+        block_id = next(
+            (child.id for child in review.body if child.block_type == "spoiler"), None
+        )
+        if block_id:
+            paths.append(reverse("reviews:reveal_block", args=[review.pk, block_id]))
+    return paths
 
 
 def _writes_per_100(client, path: str) -> int:

@@ -325,3 +325,79 @@ def test_api_with_token_and_reveal_still_hides(client, review):
         headers=bearer(member),
     )
     assert MARKER.encode() not in response.content
+
+
+# A block inside a revealed block asks the rule again
+
+
+def _nested_body():
+    """A stream whose spoilers may hold spoilers (the club's own schema does
+    not nest them; the rule must not depend on that)."""
+    from wagtail import blocks
+
+    from reviews.blocks import SpoilerBlock
+
+    class NestedContentBlock(blocks.StreamBlock):
+        paragraph = blocks.RichTextBlock()
+        spoiler = SpoilerBlock()
+
+    class OuterSpoilerBlock(SpoilerBlock):
+        content = NestedContentBlock()
+
+    class BodyBlock(blocks.StreamBlock):
+        spoiler = OuterSpoilerBlock()
+
+    return BodyBlock()
+
+
+def _nested_value(body, outer_id, inner_id, outer_book, inner_book):
+    return body.to_python(
+        [
+            {
+                "type": "spoiler",
+                "id": outer_id,
+                "value": {
+                    "spoils": outer_book.pk,
+                    "chapter": None,
+                    "label": "Outer",
+                    "content": [
+                        {"type": "paragraph", "value": f"<p>{MARKER}</p>"},
+                        {
+                            "type": "spoiler",
+                            "id": inner_id,
+                            "value": {
+                                "spoils": inner_book.pk,
+                                "chapter": None,
+                                "label": "Inner",
+                                "content": [
+                                    {
+                                        "type": "paragraph",
+                                        "value": f"<p>{ENDING_MARKER}</p>",
+                                    }
+                                ],
+                            },
+                        },
+                    ],
+                },
+            }
+        ]
+    )
+
+
+def test_a_spoiler_inside_a_revealed_spoiler_stays_hidden(rf, siege, betrayal):
+    from reviews.blocks import READER_CONTEXT_KEY
+    from reviews.spoilers import Reader
+
+    body = _nested_body()
+    outer_id, inner_id = str(uuid.uuid4()), str(uuid.uuid4())
+    value = _nested_value(body, outer_id, inner_id, betrayal, siege)
+    request = rf.get("/reviews/x/", {"reveal": outer_id})
+    for context in (
+        {"request": request},  # the no-JavaScript link
+        {"request": rf.get("/"), READER_CONTEXT_KEY: Reader(revealed={outer_id})},
+    ):
+        html = body.render(value, context)
+        assert MARKER in html
+        assert ENDING_MARKER not in html, "the inner spoiler is of another book"
+        assert f"reveal={inner_id}#{inner_id}" in html
+        assert html.count(f'id="{outer_id}"') <= 1
