@@ -7,6 +7,7 @@ import pytest
 from wagtail.models import Page
 
 from benchmarks.endpoints import ENDPOINTS, expand
+from benchmarks.prepare import reveal_paths
 from benchmarks.seed import SEARCH_TERM, seed
 from reviews.models import ReviewIndexPage, ReviewPage
 
@@ -28,7 +29,10 @@ def test_bulk_seeded_reviews_form_a_valid_tree_and_are_served(client):
 
     page = client.get(review.url)
     assert page.status_code == 200
-    assert b'class="spoiler"' in page.content
+    assert b'class="spoiler spoiler--hidden"' in page.content
+    (reveal,) = reveal_paths([review])
+    revealed = client.get(reveal)
+    assert revealed.status_code == 200 and b"<p>" in revealed.content
 
     listing = client.get(
         "/api/v2/pages/?type=reviews.ReviewPage&fields=*&limit=20"
@@ -47,7 +51,13 @@ def test_bulk_seeded_reviews_form_a_valid_tree_and_are_served(client):
 def test_every_endpoint_expands_to_concrete_paths():
     for endpoint in ENDPOINTS:
         for template in endpoint.candidates:
-            paths = expand(template, ids=[3, 4], urls=["/a/", "/b/"], term="x")
+            paths = expand(
+                template,
+                ids=[3, 4],
+                urls=["/a/", "/b/"],
+                term="x",
+                reveals=["/club/reveal/3/x/"],
+            )
             assert paths and all("{" not in path for path in paths)
 
 
