@@ -109,6 +109,13 @@ def group(
     ]
 
 
+def intersection(one: ChapterRange, other: ChapterRange) -> ChapterRange:
+    """The chapters both ranges cover; callers check that they overlap."""
+    if one.is_ending or other.is_ending:
+        return ENDING
+    return ChapterRange(max(one.first, other.first), min(one.last, other.last))
+
+
 def parse_range(text: str) -> ChapterRange:
     """``"7-10"`` → chapters 7 to 10; ``"ending"`` → :data:`ENDING`.
 

@@ -254,20 +254,31 @@ def gate(
     for comment in hidden:
         summary.add(comment)
     reached = reader.reach(book_id) if reader is not None else 0
-    ranges = []
+    ranges: list[HiddenRange] = []
     for chapter_range, count in chapter_ranges.group(
         (comment.chapter for comment in hidden), reached
     ):
-        group = HiddenRange(range=chapter_range, count=count)
-        if reveal is not None and _overlaps(reveal, chapter_range):
-            group.revealed = True
-            group.comments = [
+        opened = (
+            [
                 GatedComment(comment=comment, visible=True)
                 for comment in hidden
                 if chapter_range.contains(comment.chapter)
                 and reveal.contains(comment.chapter)
             ]
-        ranges.append(group)
+            if reveal is not None
+            else []
+        )
+        if opened:
+            ranges.append(
+                HiddenRange(
+                    range=chapter_ranges.intersection(chapter_range, reveal),
+                    count=len(opened),
+                    revealed=True,
+                    comments=opened,
+                )
+            )
+        if count > len(opened):
+            ranges.append(HiddenRange(range=chapter_range, count=count - len(opened)))
 
     return GatedDiscussion(
         items=items,
@@ -276,12 +287,6 @@ def gate(
         hidden=summary,
         count=sum(1 for c in comments if c.is_published),
     )
-
-
-def _overlaps(one: ChapterRange, other: ChapterRange) -> bool:
-    if one.is_ending or other.is_ending:
-        return one.is_ending and other.is_ending
-    return one.first <= other.last and other.first <= one.last
 
 
 def revealed_range_comments(

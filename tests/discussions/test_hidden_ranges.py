@@ -110,6 +110,15 @@ def test_opening_6_10_shows_that_range_only(client, discussion, spread):
     assert "Show 1 comment about chapters 11–15" in html
 
 
+def test_opening_part_of_a_range_keeps_the_rest_counted(client, discussion, spread):
+    response = client.get(discussion.url, {"reveal_comments": "8-10"})
+    assert b"SECRET-TEXT-CH9" in response.content
+    assert_nothing_hidden_in(response.content, (2, 7, 12, None))
+    html = response.content.decode()
+    assert 'id="comments-8-10"' in html
+    assert "Show 1 comment about chapters 6–10" in html, "chapter 7 still counted"
+
+
 def test_opening_the_ending_opens_nothing_else(client, discussion, spread):
     response = client.get(discussion.url, {"reveal_comments": "ending"})
     assert b"SECRET-TEXT-END" in response.content

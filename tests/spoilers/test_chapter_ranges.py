@@ -11,6 +11,7 @@ from reviews.chapter_ranges import (
     bucket_of,
     clip,
     group,
+    intersection,
     parse_range,
 )
 
@@ -86,3 +87,8 @@ def test_parse_reads_back_every_slug(text):
 def test_parse_refuses_anything_else(text):
     with pytest.raises(InvalidChapterRange):
         parse_range(text)
+
+
+def test_intersection_is_the_chapters_both_cover():
+    assert intersection(ChapterRange(6, 10), ChapterRange(8, 12)) == ChapterRange(8, 10)
+    assert intersection(ENDING, ENDING) == ENDING
