@@ -465,9 +465,40 @@ class _Importer:
         self.report.books_created += 1
         return ref
 
-    def _stream(self, row: GoodreadsRow) -> list[dict[str, Any]]:
+    def _stream(self, row: GoodreadsRow, book: _BookRef) -> list[dict[str, Any]]:
         """The row's review as a body, each spoiler's book found (or added to
-        the catalogue) from what its ``<spoiler>`` tag says."""
+        the catalogue) from what its ``<spoiler>`` tag says.
+
+        A chapter past the spoiled book's last one (the book has fewer chapters
+        in this club) becomes no chapter, the ending included: the spoiler
+        stays as hidden as it can be, and the review is not lost to it.
+        """
+        stream = self._spoiler_stream(row)
+        for block in stream:
+            value = block["value"]
+            if block["type"] != "spoiler" or not value["chapter"]:
+                continue
+            spoiled = self.books_by_id.get(value["spoils"] or book.id)
+            count = spoiled.chapter_count if spoiled is not None else None
+            if count and value["chapter"] > count:
+                self.report.notes.append(
+                    RowNote(
+                        row.line,
+                        _(
+                            "A spoiler of %(title)s up to chapter %(chapter)d now "
+                            "hides the whole book: it has %(count)d chapters here."
+                        )
+                        % {
+                            "title": spoiled.title,
+                            "chapter": value["chapter"],
+                            "count": count,
+                        },
+                    )
+                )
+                value["chapter"] = None
+        return stream
+
+    def _spoiler_stream(self, row: GoodreadsRow) -> list[dict[str, Any]]:
 
         def spoiled_book(book: SpoiledBook) -> int:
             try:
@@ -603,7 +634,7 @@ class _Importer:
             if not self._unedited(record, latest_id):
                 self._kept(row, record)
                 return
-            stream = self._stream(row)
+            stream = self._stream(row, book)
             page = ReviewPage.objects.get(pk=record.review_id)
             if stream and source != record.review_source_digest:
                 self._update_review(page, row, book, stream, record)
@@ -622,7 +653,7 @@ class _Importer:
                 )
             )
             return
-        stream = self._stream(row)
+        stream = self._stream(row, book)
         if stream and book.id in self.own_books:
             # Written in the club (or imported from another file): never a
             # second review of the same book by the same member.
@@ -674,7 +705,7 @@ class _Importer:
         if latest is not None and latest.pk != row.club_revision:
             self._kept(row, record)
             return
-        stream = self._stream(row)
+        stream = self._stream(row, book)
         if not stream:
             return  # a review emptied on Goodreads is kept in the club
         current.body = stream

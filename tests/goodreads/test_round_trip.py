@@ -387,3 +387,24 @@ def test_goodreads_link_markup_is_imported_as_plain_text(reader):
             "value": "<p>Read The Siege first, as Helen Dunmore meant.</p>",
         }
     ]
+
+
+def test_a_chapter_past_the_books_end_hides_the_whole_book(reader, siege):
+    Book.objects.filter(pk=siege.pk).update(chapter_count=5)
+    review = (
+        '<spoiler label="What the first winter costs" book="The Siege" '
+        'author="Helen Dunmore" chapter="7">Anna\'s father dies.</spoiler>'
+    )
+
+    report = run_import(
+        [book_row("The Betrayal", "Helen Dunmore", My_Review=review)], reader
+    )
+
+    assert not report.errors and report.reviews_created == 1
+    assert spoilers(ReviewPage.objects.get()) == [
+        (siege.pk, None, "What the first winter costs")
+    ]
+    assert [note.message for note in report.notes] == [
+        "A spoiler of The Siege up to chapter 7 now hides the whole book: "
+        "it has 5 chapters here."
+    ]
