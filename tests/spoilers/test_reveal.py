@@ -102,6 +102,8 @@ def test_reveal_link_renders_that_one_block_open(client, review):
     assert "You asked to see this one" in html
     hide = _anchors(html)["Hide it again"][0]
     assert hide["href"] == f"{review.url}#{block_id}"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert not client.get(review.url).has_header("X-Robots-Tag")
 
 
 def test_reveal_keeps_the_readers_other_parameters(client, review, betrayal):
