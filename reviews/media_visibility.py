@@ -36,7 +36,11 @@ from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .blocks import SpoilerBlock
-from .models import Book, PublishedMediaUse
+
+# Submodules, not the package: the models import the page forms, which import
+# this module while the package is still loading.
+from .models.books import Book
+from .models.media import PublishedMediaUse
 
 
 def _spoiler_paths(block: blocks.Block, path: str) -> Iterator[str]:
@@ -122,6 +126,38 @@ def visible_media(queryset: models.QuerySet, user=None) -> models.QuerySet:
         if "uploaded_by_user" in names:
             condition |= models.Q(uploaded_by_user=user)
     return queryset.filter(condition)
+
+
+def unseen_references(value, user, *, already=None) -> set[str]:
+    """Ids of the images and documents a StreamField ``value`` refers to that
+    ``user`` may not see. Those already in ``already`` (the stored value) are
+    left alone: an editor may have put them there."""
+
+    def media(stream) -> dict[type[models.Model], set[str]]:
+        found: dict[type[models.Model], set[str]] = {}
+        if stream is None:
+            return found
+        for model, object_id, _path, _content in stream.stream_block.extract_references(
+            stream
+        ):
+            if _is_media(model):
+                found.setdefault(model, set()).add(str(object_id))
+        return found
+
+    kept = media(already)
+    unseen: set[str] = set()
+    for model, ids in media(value).items():
+        wanted = ids - kept.get(model, set())
+        if not wanted:
+            continue
+        seen = {
+            str(pk)
+            for pk in visible_media(
+                model._default_manager.filter(pk__in=wanted), user
+            ).values_list("pk", flat=True)
+        }
+        unseen |= wanted - seen
+    return unseen
 
 
 # --- where published pages use media -----------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .media_visibility import unseen_references
 from .members import may_choose_reviewer, reviewer_choices
 
 
@@ -13,7 +15,11 @@ class ReviewPageForm(WagtailAdminPageForm):
     """A member's review is their own: the reviewer field is offered only to
     those who may publish the review (editors), with the members who may
     write reviews as choices. For anyone else it is left out of the form and
-    the review is saved with them as its reviewer."""
+    the review is saved with them as its reviewer.
+
+    The body may use only images and documents the user may see
+    (:mod:`reviews.media_visibility`): the chooser lists no others, and an id
+    typed or replayed by hand is refused without naming the item."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,4 +37,15 @@ class ReviewPageForm(WagtailAdminPageForm):
         cleaned_data = super().clean()
         if "reviewer" not in self.fields and self.for_user is not None:
             self.instance.reviewer = self.for_user
+        body = cleaned_data.get("body")
+        if body is not None and unseen_references(
+            body, self.for_user, already=self.instance.body
+        ):
+            self.add_error(
+                "body",
+                _(
+                    "The body uses an image or document that does not exist or "
+                    "that you may not use. Choose it again from the chooser."
+                ),
+            )
         return cleaned_data

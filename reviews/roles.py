@@ -15,6 +15,8 @@ from wagtail.models import (
 from .models import (
     Book,
     DiscussionComment,
+    DocumentApproval,
+    ImageApproval,
     Invitation,
     NominationRound,
     ReadingProgress,
@@ -43,7 +45,7 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
     Members may enter the admin, add reviews under ``review_index`` (Wagtail's
     "add" lets them edit only pages they own) and submit them for moderation,
     and choose or upload images. Editors and moderators manage books,
-    progress and comments, and publish.
+    progress and comments, publish, and approve images and documents.
     """
     access_admin = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
@@ -82,7 +84,10 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(Webhook, ("add", "change", "delete", "view")),
             *_model_permissions(WebhookDelivery, ("view",)),
             *_model_permissions(Invitation, ("add", "delete", "view")),
+            *_model_permissions(ImageApproval, ("add", "delete", "view")),
+            *_model_permissions(DocumentApproval, ("add", "delete", "view")),
         )
+        _may_choose_media(group, root_collection)
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(
                 group=group, page=site_root, permission=permission
@@ -90,6 +95,20 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
         groups[name] = group
     _editors_approve(review_index, groups[EDITORS])
     return groups
+
+
+def _may_choose_media(group: Group, collection: Collection) -> None:
+    """Editors approve media, so they need to choose any image or document."""
+    for app_label, codename in (
+        ("wagtailimages", "choose_image"),
+        ("wagtaildocs", "choose_document"),
+    ):
+        permission = Permission.objects.get(
+            content_type__app_label=app_label, codename=codename
+        )
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
 
 
 def _editors_approve(review_index: Page, editors: Group) -> None:

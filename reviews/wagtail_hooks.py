@@ -28,6 +28,7 @@ from wagtail.snippets.views.snippets import (
 from .account_forms import InvitationForm
 from .goodreads import admin_views as goodreads_admin
 from .invitations import invitation_url, send_invitation
+from .media_admin import DocumentApprovalViewSet, ImageApprovalViewSet
 from .media_visibility import visible_media
 from .members import display_name
 from .models import (
@@ -237,6 +238,16 @@ class BookClubViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(BookClubViewSetGroup)
+
+
+class MediaApprovalViewSetGroup(SnippetViewSetGroup):
+    items = (ImageApprovalViewSet, DocumentApprovalViewSet)
+    menu_icon = "image"
+    menu_label = _("Media approvals")
+    menu_name = "media-approvals"
+
+
+register_snippet(MediaApprovalViewSetGroup)
 
 
 class WebhookViewSet(SnippetViewSet):

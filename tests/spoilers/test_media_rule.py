@@ -12,10 +12,12 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import APIToken
+from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from reviews.models import ImageApproval
+from reviews.models import ImageApproval, ReviewPage
 from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
 from tests.factories import (
     BookFactory,
@@ -307,3 +309,74 @@ def test_a_hidden_image_answers_every_method_like_a_missing_one(
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
     assert MARKER not in hidden.content.decode()
+
+
+APPROVE_IMAGE = "/admin/snippets/reviews/imageapproval/add/"
+
+
+def test_an_editor_approves_an_upload_in_the_admin(client, member, editor):
+    image = make_image(f"Upload {MARKER}")
+    image.uploaded_by_user = member
+    image.save()
+
+    client.force_login(member)
+    assert client.post(APPROVE_IMAGE, {"image": image.pk}).status_code in (302, 403)
+    assert not ImageApproval.objects.exists()
+
+    client.force_login(editor)
+    assert client.get(APPROVE_IMAGE).status_code == 200
+    response = client.post(APPROVE_IMAGE, {"image": image.pk})
+    assert response.status_code == 302, response.content
+    assert ImageApproval.objects.get(image=image).approved_by == editor
+
+    client.logout()
+    assert image.title in titles(client, "/api/v2/images/")
+
+
+def admin_review_data(book, image_id: int) -> dict:
+    return nested_form_data(
+        {
+            "title": "Cold and hunger",
+            "slug": "cold-and-hunger",
+            "book": book.pk,
+            "rating": "",
+            "summary": "A winter in the siege.",
+            "body": streamfield(
+                [
+                    (
+                        "image",
+                        {
+                            "image": {
+                                "image": image_id,
+                                "alt_text": "A photo",
+                                "decorative": "",
+                            },
+                            "caption": "",
+                        },
+                    )
+                ]
+            ),
+            "tags": "",
+            "reviewer": "",
+        }
+    )
+
+
+def test_the_admin_review_form_refuses_a_hidden_image(client, member, secret_image):
+    own = make_image("My photo")
+    own.uploaded_by_user = member
+    own.save()
+    client.force_login(member)
+    url = reverse(
+        "wagtailadmin_pages:add", args=("reviews", "reviewpage", review_index().pk)
+    )
+    book = BookFactory()
+
+    refused = client.post(url, admin_review_data(book, secret_image.pk))
+    assert refused.status_code == 200
+    assert "body" in refused.context["form"].errors
+    assert not ReviewPage.objects.filter(slug="cold-and-hunger").exists()
+
+    accepted = client.post(url, admin_review_data(book, own.pk))
+    assert accepted.status_code == 302, accepted.context["form"].errors
+    assert ReviewPage.objects.filter(slug="cold-and-hunger").exists()
