@@ -1,5 +1,8 @@
-"""Admin views that name a page answer 404 to a user who may not see it,
-and the page types usage report counts only the pages they may see.
+"""Admin views that name a page answer 404 to a user who may not see it;
+site history lists only pages whose drafts they may see and the page types
+usage report counts only pages they may see; and pages are named by their
+live titles where their drafts are not the user's to see
+(``reviews.page_permissions.shows_live_title``).
 
 The explorer, the page chooser and the per-page admin views (history,
 usage, revisions, workflow…) show the page's title in their header and
@@ -20,10 +23,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
-from wagtail.models import Page
+from wagtail.models import Page, PageLogEntry
 
-from .page_permissions import club_page_policy
+from .page_permissions import admin_served, club_page_policy, serving_admin_for
 
 #: URL arguments of Wagtail's admin views that name a page.
 PAGE_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
@@ -37,7 +41,10 @@ class HiddenAdminPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            admin_served()
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
@@ -50,6 +57,7 @@ class HiddenAdminPagesMiddleware:
             or not _is_admin_view(match)
         ):
             return None
+        serving_admin_for(user)
         for name in PAGE_ARGUMENTS:
             page_id = view_kwargs.get(name)
             if page_id is not None and not club_page_policy.may_see(user, page_id):
@@ -96,9 +104,30 @@ class VisiblePageTypesUsageReportView(PageTypesUsageReportView):
         return queryset.order_by("-count", "app_label", "model")
 
 
+class VisibleLogEntriesView(LogEntriesView):
+    """Site history without other people's drafts: a page's log entries
+    carry its title as it was then, a pending draft's title included, so
+    they are listed only for pages whose drafts the user may see."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if queryset.model is PageLogEntry:
+            pages = club_page_policy.with_visible_drafts(
+                Page.objects.all(), self.request.user
+            )
+            queryset = queryset.filter(page_id__in=pages.values("pk"))
+        return queryset
+
+
 #: Admin views shown in place of Wagtail's to users who may not see every page.
 #: Wrapped as Wagtail wraps every admin URL.
 VISIBLE_ONLY_VIEWS = {
+    "wagtailadmin_reports:site_history": never_cache(
+        require_admin_access(VisibleLogEntriesView.as_view())
+    ),
+    "wagtailadmin_reports:site_history_results": never_cache(
+        require_admin_access(VisibleLogEntriesView.as_view(results_only=True))
+    ),
     "wagtailadmin_reports:page_types_usage": never_cache(
         require_admin_access(VisiblePageTypesUsageReportView.as_view())
     ),

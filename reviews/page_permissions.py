@@ -14,6 +14,7 @@ policy registered in ``wagtail_hooks`` covers them all.
 
 from __future__ import annotations
 
+from asgiref.local import Local
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -35,12 +36,36 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
             return queryset.none()
         if user.is_superuser:
             return queryset
+        return queryset.filter(
+            self._sees_all_below(user) | own_or_live_public_condition(user)
+        )
+
+    def with_visible_drafts(self, queryset: QuerySet, user) -> QuerySet:
+        """The pages of ``queryset`` whose drafts ``user`` may see: their
+        own, and all below a page they change or publish."""
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(self._sees_all_below(user) | Q(owner=user))
+
+    def _sees_all_below(self, user) -> Q:
         codenames = self._get_permission_codenames(SEES_ALL_BELOW)
         sees_all = Q()
         for perm in self.get_cached_permissions_for_user(user):
             if perm.permission.codename in codenames:
                 sees_all |= Q(path__startswith=perm.page.path)
-        return queryset.filter(sees_all | own_or_live_public_condition(user))
+        return sees_all
+
+    def sees_drafts_of(self, user, page: Page) -> bool:
+        """Whether ``user`` sees other people's drafts of ``page``: they
+        own it, or hold a permission that shows everything below it."""
+        if user.is_superuser or page.owner_id == user.pk:
+            return True
+        codenames = self._get_permission_codenames(SEES_ALL_BELOW)
+        return any(
+            perm.permission.codename in codenames
+            and page.path.startswith(perm.page.path)
+            for perm in self.get_cached_permissions_for_user(user)
+        )
 
     def may_see(self, user, page_id: int) -> bool:
         """Whether ``user`` may know the page ``page_id`` exists."""
@@ -58,3 +83,39 @@ def page_policy() -> PagePermissionPolicy:
 
 #: Registered for every page type in ``reviews.wagtail_hooks``.
 club_page_policy = ClubPagePermissionPolicy()
+
+
+#: The user an admin request is for, while it is served (set by
+#: ``reviews.admin_privacy``); Wagtail gives page titles no request to ask.
+_admin_request = Local()
+
+
+def serving_admin_for(user) -> None:
+    """Page titles follow :func:`shows_live_title` for ``user`` until
+    :func:`admin_served`."""
+    _admin_request.user = user
+
+
+def admin_served() -> None:
+    _admin_request.user = None
+
+
+def shows_live_title(page: Page) -> bool:
+    """Whether the admin names ``page`` by its live title rather than by its
+    latest draft's: for a viewer who may not see other people's drafts of
+    it (a member looking at another member's review with a pending change).
+    """
+    user = getattr(_admin_request, "user", None)
+    if user is None or not page.live:
+        return False
+    return not club_page_policy.sees_drafts_of(user, page)
+
+
+class LiveTitleForMembersMixin:
+    """Page types whose admin title is the live one for viewers who may not
+    see someone else's pending draft (:func:`shows_live_title`)."""
+
+    def get_admin_display_title(self) -> str:
+        if shows_live_title(self):
+            return self.title
+        return super().get_admin_display_title()

@@ -23,6 +23,7 @@ from wagtail.search import index
 
 from ..api.fields import BookSummaryField
 from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock
+from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
@@ -33,7 +34,7 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 REPORT_REASON_MAX_LENGTH = 500
 
 
-class DiscussionIndexPage(ChildRoutingMixin, Page):
+class DiscussionIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -67,7 +68,7 @@ class DiscussionIndexPage(ChildRoutingMixin, Page):
         return context
 
 
-class DiscussionPage(HeadlessPreviewMixin, Page):
+class DiscussionPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     book = models.ForeignKey(
         "reviews.Book",
         on_delete=models.PROTECT,

@@ -26,6 +26,7 @@ from ..content_version import for_this_version
 from ..members import display_name
 from ..page_cache import COUNTED_VIEW_ATTR
 from ..page_forms import ReviewPageForm
+from ..page_permissions import LiveTitleForMembersMixin
 from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
@@ -35,7 +36,7 @@ from .series import SeriesEntry
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
 
 
-class ReviewIndexPage(ChildRoutingMixin, Page):
+class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -92,7 +93,7 @@ class ReviewPageTag(TaggedItemBase):
     )
 
 
-class ReviewPage(HeadlessPreviewMixin, Page):
+class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     book = models.ForeignKey(
         "reviews.Book",
         on_delete=models.PROTECT,

@@ -15,12 +15,13 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
 
 
-class SeriesIndexPage(ChildRoutingMixin, Page):
+class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -43,7 +44,7 @@ class SeriesIndexPage(ChildRoutingMixin, Page):
         return context
 
 
-class SeriesPage(HeadlessPreviewMixin, Page):
+class SeriesPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     author = models.CharField(_("author"), max_length=255)
     description = RichTextField(
         _("description"), blank=True, features=RICH_TEXT_FEATURES
