@@ -101,3 +101,24 @@ def test_the_club_works_without_javascript(new_context, live_server, club):
     assert BRUNO_LATE_COMMENT not in page.content(), "never sent"
     page.get_by_role("link", name="Show 1 comment about chapters 26–30").click()
     assert page.get_by_text(BRUNO_LATE_COMMENT).is_visible()
+
+
+def test_a_gated_question_is_revealed_in_place_by_keyboard(
+    new_context, live_server, club
+):
+    page = new_context().new_page()
+    response = page.goto(live_server.url + club.discussion.url)
+    question = "Was Andrei right to treat the boy?"
+    assert question not in response.text()
+    control = page.locator(".questions .spoiler__reveal")
+    expect(control).to_have_attribute("aria-expanded", "false")
+    tab_to(page, control)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(question)).to_be_visible()
+    expect(control).to_have_attribute("aria-expanded", "true")
+    expect(control).to_be_focused()
+    assert page.url == live_server.url + club.discussion.url, "revealed in place"
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(question)).to_be_hidden()
