@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import APIToken
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from reviews.models import ImageApproval, ReviewPage
+from reviews.models import ImageApproval, PublishedMediaUse, ReviewPage
 from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
 from tests.factories import (
     BookFactory,
@@ -380,3 +381,17 @@ def test_the_admin_review_form_refuses_a_hidden_image(client, member, secret_ima
     accepted = client.post(url, admin_review_data(book, own.pk))
     assert accepted.status_code == 302, accepted.context["form"].errors
     assert ReviewPage.objects.filter(slug="cold-and-hunger").exists()
+
+
+def test_the_command_rebuilds_the_record_of_published_media(client):
+    image = make_image("Leningrad in winter")
+    make_review(body=[image_block(image.pk)])
+    secret = make_image(f"Anna's death {MARKER}")
+    make_review(body=[spoiler_with(image_block(secret.pk))])
+    PublishedMediaUse.objects.all().delete()
+    assert titles(client, "/api/v2/images/") == []
+
+    call_command("index_published_media", verbosity=0)
+    assert titles(client, "/api/v2/images/") == ["Leningrad in winter"]
+    call_command("index_published_media", verbosity=0)
+    assert PublishedMediaUse.objects.count() == 2

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from reviews.content_version import mark_content_changed
 from reviews.media_visibility import rebuild
 
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = rebuild()
+        # Cached media listings were built from the old record.
+        mark_content_changed()
         if options["verbosity"] > 0:
             self.stdout.write(
                 self.style.SUCCESS(f"Recorded {count} published media uses.")
