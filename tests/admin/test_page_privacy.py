@@ -144,3 +144,19 @@ def test_site_history_keeps_the_members_own_entries(as_alice, pages, alice):
     pages.own_draft.save_revision(user=alice, log_action=True)
     body = _get(as_alice, reverse("wagtailadmin_reports:site_history"))
     assert OWN_DRAFT_TITLE.encode() in body
+
+
+@pytest.mark.parametrize(
+    "suffix", ["history/", "usage/", "view_draft/", "workflow_history/", "edit/"]
+)
+def test_per_page_views_of_a_hidden_page_are_missing(as_alice, pages, suffix):
+    for page in (pages.draft, pages.login_only, pages.password_only):
+        response = as_alice.get(f"/admin/pages/{page.pk}/{suffix}")
+        assert response.status_code == 404
+        assert_hides_others(response.content)
+
+
+def test_breadcrumbs_of_own_review_name_no_hidden_page(as_alice, pages):
+    body = _get(as_alice, reverse("wagtailadmin_pages:edit", args=[pages.own_draft.pk]))
+    assert OWN_DRAFT_TITLE.encode() in body
+    assert_hides_others(body)
