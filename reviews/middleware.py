@@ -63,7 +63,9 @@ class ReaderMiddleware:
             or "HTTP_AUTHORIZATION" in request.META
         ):
             make_private(response)
-        if request.GET.get("reveal") and not request.path.startswith(API_PATH_PREFIX):
+        if (
+            request.GET.get("reveal") or request.GET.get(REVEAL_COMMENTS_PARAM)
+        ) and not request.path.startswith(API_PATH_PREFIX):
             # A page with a block opened on request: a search engine that
             # followed the link must not list what it reveals.
             response["X-Robots-Tag"] = "noindex"

@@ -281,8 +281,11 @@ def reveal_comments(
             ),
         )
     page = get_object_or_404(public_pages(DiscussionPage.objects.live()), pk=page_id)
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "reviews/includes/comment_range.html",
         {"page": page, "comments": revealed_range_comments(page, wanted)},
     )
+    # What a reader opened on purpose is not for search engines to list.
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -107,6 +107,8 @@ def test_opening_6_10_shows_that_range_only(client, discussion, spread):
     assert_nothing_hidden_in(response.content, (2, 12, None))
     html = response.content.decode()
     assert "shown because you asked" in html
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "X-Robots-Tag" not in client.get(discussion.url)
     assert "Show 1 comment about chapters 11–15" in html
 
 
@@ -156,6 +158,7 @@ def test_the_endpoint_sends_one_range_the_same_for_everyone(
     assert_nothing_hidden_in(response.content, (2, 12, None))
     assert b"csrfmiddlewaretoken" not in response.content
     assert b"<html" not in response.content, "a fragment, not a page"
+    assert response["X-Robots-Tag"] == "noindex"
 
     client.force_login(member)
     as_member = client.get(reveal_url(discussion, "6-10"))
