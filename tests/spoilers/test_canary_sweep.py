@@ -768,6 +768,8 @@ def test_the_author_meets_the_canaries(world: CanaryWorld):
     assert {"spoiler", "nested-quote", "nested-caption"} <= leaks_in(
         raw_bytes(response), world.canaries
     )
+    response = author.get(_page_path(world.ids["discussion"]))
+    assert {"question", "comment"} <= leaks_in(raw_bytes(response), world.canaries)
     response = author.get(f"/api/v3/reviews/{world.ids['review']}/")
     assert "spoiler" in leaks_in(raw_bytes(response), world.canaries)
     assert leaks_in(raw_bytes(Client().get("/sitemap.xml")), world.canaries) == set()
