@@ -33,6 +33,9 @@ from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
+from wagtail.permission_policies.collections import (
+    CollectionOwnershipPermissionPolicy,
+)
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .blocks import SpoilerBlock
@@ -158,6 +161,31 @@ def unseen_references(value, user, *, already=None) -> set[str]:
         }
         unseen |= wanted - seen
     return unseen
+
+
+class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
+    """Wagtail's own policy for images and documents, with "choose" reaching
+    only what the user may see: every admin chooser view (listing, chosen,
+    chosen-multiple, format selection) asks the policy, not only the listing
+    that the ``construct_*_chooser_queryset`` hooks narrow."""
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        actions = set(actions)
+        if "choose" in actions and not (
+            visible_media(
+                type(instance)._default_manager.filter(pk=instance.pk), user
+            ).exists()
+        ):
+            actions.discard("choose")
+            if not actions:
+                return False
+        return super().user_has_any_permission_for_instance(user, actions, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        instances = super().instances_user_has_any_permission_for(user, actions)
+        if set(actions) == {"choose"}:
+            return visible_media(instances, user)
+        return instances
 
 
 # --- where published pages use media -----------------------------------------

@@ -14,6 +14,8 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import AbstractPage
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -29,7 +31,7 @@ from .account_forms import InvitationForm
 from .goodreads import admin_views as goodreads_admin
 from .invitations import invitation_url, send_invitation
 from .media_admin import DocumentApprovalViewSet, ImageApprovalViewSet
-from .media_visibility import visible_media
+from .media_visibility import VisibleMediaPermissionPolicy, visible_media
 from .members import display_name
 from .models import (
     Book,
@@ -248,6 +250,28 @@ class MediaApprovalViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(MediaApprovalViewSetGroup)
+
+# Members choose only media they may see, in every chooser view. For the exact
+# class: that entry wins over the one each app registers in its ready(), which
+# may run after this module is imported.
+register_permission_policy(
+    get_image_model(),
+    VisibleMediaPermissionPolicy(
+        get_image_model(),
+        auth_model="wagtailimages.Image",
+        owner_field_name="uploaded_by_user",
+    ),
+    exact_class=True,
+)
+register_permission_policy(
+    get_document_model(),
+    VisibleMediaPermissionPolicy(
+        get_document_model(),
+        auth_model="wagtaildocs.Document",
+        owner_field_name="uploaded_by_user",
+    ),
+    exact_class=True,
+)
 
 
 class WebhookViewSet(SnippetViewSet):

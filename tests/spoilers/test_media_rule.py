@@ -250,6 +250,14 @@ def test_the_admin_image_chooser_hides_spoiler_images_from_members(
         assert MARKER not in response.content.decode(), url
         assert "Leningrad in winter" in response.content.decode()
     assert client.get(f"/admin/images/chooser/{secret_image.pk}/").status_code == 404
+    for url in (
+        f"/admin/images/chooser/{secret_image.pk}/select_format/",
+        f"/admin/images/chooser/chosen-multiple/?id={secret_image.pk}",
+    ):
+        response = client.get(url)
+        assert MARKER not in response.content.decode(), url
+    chosen = client.get(f"/admin/images/chooser/chosen-multiple/?id={open_image.pk}")
+    assert "Leningrad in winter" in chosen.content.decode()
     client.force_login(editor)
     assert MARKER in client.get("/admin/images/chooser/results/").content.decode()
 
