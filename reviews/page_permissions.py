@@ -15,10 +15,10 @@ policy registered in ``wagtail_hooks`` covers them all.
 from __future__ import annotations
 
 from asgiref.local import Local
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
-from wagtail.permissions import policy_registry
 
 from .visibility import own_or_live_public_condition
 
@@ -30,7 +30,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
     """Wagtail's page policy, with members seeing their own pages and live,
     public ones only."""
 
-    def visible_instances(self, queryset: QuerySet, user) -> QuerySet:
+    def visible_instances(self, queryset: QuerySet, user: AbstractBaseUser) -> QuerySet:
         """The pages of ``queryset`` that ``user`` may know exist."""
         if not user.is_active:
             return queryset.none()
@@ -40,14 +40,16 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
             self._sees_all_below(user) | own_or_live_public_condition(user)
         )
 
-    def with_visible_drafts(self, queryset: QuerySet, user) -> QuerySet:
+    def with_visible_drafts(
+        self, queryset: QuerySet, user: AbstractBaseUser
+    ) -> QuerySet:
         """The pages of ``queryset`` whose drafts ``user`` may see: their
         own, and all below a page they change or publish."""
         if user.is_superuser:
             return queryset
         return queryset.filter(self._sees_all_below(user) | Q(owner=user))
 
-    def _sees_all_below(self, user) -> Q:
+    def _sees_all_below(self, user: AbstractBaseUser) -> Q:
         codenames = self._get_permission_codenames(SEES_ALL_BELOW)
         sees_all = Q()
         for perm in self.get_cached_permissions_for_user(user):
@@ -55,7 +57,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
                 sees_all |= Q(path__startswith=perm.page.path)
         return sees_all
 
-    def sees_drafts_of(self, user, page: Page) -> bool:
+    def sees_drafts_of(self, user: AbstractBaseUser, page: Page) -> bool:
         """Whether ``user`` sees other people's drafts of ``page``: they
         own it, or hold a permission that shows everything below it."""
         if user.is_superuser or page.owner_id == user.pk:
@@ -67,18 +69,13 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
             for perm in self.get_cached_permissions_for_user(user)
         )
 
-    def may_see(self, user, page_id: int) -> bool:
+    def may_see(self, user: AbstractBaseUser, page_id: int) -> bool:
         """Whether ``user`` may know the page ``page_id`` exists."""
         pages = self.model._default_manager.filter(pk=page_id)
         return self.visible_instances(pages, user).exists()
 
-    def explorable_instances(self, user) -> QuerySet:
+    def explorable_instances(self, user: AbstractBaseUser) -> QuerySet:
         return self.visible_instances(super().explorable_instances(user), user)
-
-
-def page_policy() -> PagePermissionPolicy:
-    """The page policy the admin uses (the club's, once registered)."""
-    return policy_registry.get_by_type(Page)
 
 
 #: Registered for every page type in ``reviews.wagtail_hooks``.
@@ -90,7 +87,7 @@ club_page_policy = ClubPagePermissionPolicy()
 _admin_request = Local()
 
 
-def serving_admin_for(user) -> None:
+def serving_admin_for(user: AbstractBaseUser | None) -> None:
     """Page titles follow :func:`shows_live_title` for ``user`` until
     :func:`admin_served`."""
     _admin_request.user = user
