@@ -10,10 +10,12 @@ method exactly as missing media do.
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from wagtail.documents import get_document_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import APIToken
 from wagtail.test.utils.form_data import nested_form_data, streamfield
@@ -403,3 +405,26 @@ def test_the_command_rebuilds_the_record_of_published_media(client):
     assert titles(client, "/api/v2/images/") == ["Leningrad in winter"]
     call_command("index_published_media", verbosity=0)
     assert PublishedMediaUse.objects.count() == 2
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_a_hidden_document_answers_every_method_like_a_missing_one(
+    member, other_member, method
+):
+    document = get_document_model()(
+        title=f"Who dies {MARKER}", uploaded_by_user=other_member
+    )
+    document.file.save("notes.txt", ContentFile(b"notes"), save=False)
+    document.save()
+    api = token_client(member)
+    send = getattr(api, method)
+    kwargs = (
+        {"data": {"title": "x"}, "content_type": "application/json"}
+        if method == "patch"
+        else {}
+    )
+    hidden = send(f"/api/v3/documents/{document.pk}/", **kwargs)
+    missing = send(f"/api/v3/documents/{document.pk + 1000}/", **kwargs)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    assert MARKER not in hidden.content.decode()
