@@ -61,7 +61,7 @@ class ChapterRange:
         }
 
     def contains(self, chapter: int | None) -> bool:
-        if self.is_ending or chapter is None:
+        if self.first is None or self.last is None or chapter is None:
             return self.is_ending and chapter is None
         return self.first <= chapter <= self.last
 
@@ -86,7 +86,11 @@ def clip(bucket: ChapterRange, reached: float) -> ChapterRange:
     A reader at chapter 6 has nothing left to discover in chapter 6, so their
     range is 7–10, not 6–10.
     """
-    if bucket.is_ending or not bucket.first <= reached < bucket.last:
+    if (
+        bucket.first is None
+        or bucket.last is None
+        or not bucket.first <= reached < bucket.last
+    ):
         return bucket
     return ChapterRange(min(int(reached) + 1, bucket.last), bucket.last)
 
@@ -111,7 +115,12 @@ def group(
 
 def intersection(one: ChapterRange, other: ChapterRange) -> ChapterRange:
     """The chapters both ranges cover; callers check that they overlap."""
-    if one.is_ending or other.is_ending:
+    if (
+        one.first is None
+        or one.last is None
+        or other.first is None
+        or other.last is None
+    ):
         return ENDING
     return ChapterRange(max(one.first, other.first), min(one.last, other.last))
 

@@ -14,13 +14,23 @@ policy registered in ``wagtail_hooks`` covers them all.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from asgiref.local import Local
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .visibility import own_or_live_public_condition
+
+#: Who a permission question is about: a signed-in user or the anonymous one.
+AnyUser = AbstractUser | AnonymousUser
+
+if TYPE_CHECKING:
+    from wagtail.models import Page as _PageBase
+else:
+    _PageBase = object
 
 #: Holding any of these on a page shows every page below it, drafts included.
 SEES_ALL_BELOW = frozenset({"change", "publish", "lock", "unlock", "bulk_delete"})
@@ -30,7 +40,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
     """Wagtail's page policy, with members seeing their own pages and live,
     public ones only."""
 
-    def visible_instances(self, queryset: QuerySet, user: AbstractBaseUser) -> QuerySet:
+    def visible_instances(self, queryset: QuerySet, user: AnyUser) -> QuerySet:
         """The pages of ``queryset`` that ``user`` may know exist."""
         if not user.is_active:
             return queryset.none()
@@ -41,7 +51,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
         )
 
     def with_visible_drafts(
-        self, queryset: QuerySet, user: AbstractBaseUser
+        self, queryset: QuerySet, user: AnyUser
     ) -> QuerySet:
         """The pages of ``queryset`` whose drafts ``user`` may see: their
         own, and all below a page they change or publish."""
@@ -49,7 +59,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
             return queryset
         return queryset.filter(self._sees_all_below(user) | Q(owner=user))
 
-    def _sees_all_below(self, user: AbstractBaseUser) -> Q:
+    def _sees_all_below(self, user: AnyUser) -> Q:
         codenames = self._get_permission_codenames(SEES_ALL_BELOW)
         sees_all = Q()
         for perm in self.get_cached_permissions_for_user(user):
@@ -57,7 +67,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
                 sees_all |= Q(path__startswith=perm.page.path)
         return sees_all
 
-    def sees_drafts_of(self, user: AbstractBaseUser, page: Page) -> bool:
+    def sees_drafts_of(self, user: AnyUser, page: Page) -> bool:
         """Whether ``user`` sees other people's drafts of ``page``: they
         own it, or hold a permission that shows everything below it."""
         if user.is_superuser or page.owner_id == user.pk:
@@ -69,12 +79,12 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
             for perm in self.get_cached_permissions_for_user(user)
         )
 
-    def may_see(self, user: AbstractBaseUser, page_id: int) -> bool:
+    def may_see(self, user: AnyUser, page_id: int) -> bool:
         """Whether ``user`` may know the page ``page_id`` exists."""
         pages = self.model._default_manager.filter(pk=page_id)
         return self.visible_instances(pages, user).exists()
 
-    def explorable_instances(self, user: AbstractBaseUser) -> QuerySet:
+    def explorable_instances(self, user: AnyUser) -> QuerySet:
         return self.visible_instances(super().explorable_instances(user), user)
 
 
@@ -87,7 +97,7 @@ club_page_policy = ClubPagePermissionPolicy()
 _admin_request = Local()
 
 
-def serving_admin_for(user: AbstractBaseUser | None) -> None:
+def serving_admin_for(user: AnyUser | None) -> None:
     """Page titles follow :func:`shows_live_title` for ``user`` until
     :func:`admin_served`."""
     _admin_request.user = user
@@ -108,7 +118,7 @@ def shows_live_title(page: Page) -> bool:
     return not club_page_policy.sees_drafts_of(user, page)
 
 
-class LiveTitleForMembersMixin:
+class LiveTitleForMembersMixin(_PageBase):
     """Page types whose admin title is the live one for viewers who may not
     see someone else's pending draft (:func:`shows_live_title`)."""
 
