@@ -10,7 +10,7 @@ email sent meanwhile.
 
 A route added later must be given a probe here (``PROBES``) or an exemption
 with a reason (``EXEMPT``): ``test_every_route_is_swept`` fails until it is.
-Leaks known and being fixed are listed once, in ``KNOWN_LEAKS``.
+A leak fails its test: there is no list of known ones.
 """
 
 from __future__ import annotations
@@ -563,31 +563,6 @@ def _route_of(channel: str) -> str:
     return channel.split("#", 1)[0]
 
 
-_HTML_GATED = "issue 14.1: HTML sends hidden comments"
-
-#: Leaks known today, each being fixed under issue 14, as ``(channel, canary
-#: kind): reason``. A channel listed here is marked xfail (not strict), and
-#: fails for real if it leaks any canary not listed for it.
-KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    **{
-        (channel, "comment"): _HTML_GATED
-        for channel in (
-            "wagtail_serve#discussion",
-            "wagtail_serve#reveal",
-            "wagtail_serve#discussion-reveal",
-        )
-    },
-}
-
-
-class KnownLeak(AssertionError):
-    """Only leaks listed in KNOWN_LEAKS were found: an expected failure."""
-
-
-def _known(channel: str) -> dict[str, str]:
-    return {kind: why for (ch, kind), why in KNOWN_LEAKS.items() if ch == channel}
-
-
 def _exempt(name: str, route: str) -> str | None:
     for prefix, reason in EXEMPT.items():
         if route.startswith(prefix) or name == prefix:
@@ -609,17 +584,10 @@ def _sweep_params() -> Iterator[object]:
         route = routes.get(_route_of(channel))
         if route is None:
             continue  # a route not (or no longer) served
-        known = _known(channel)
-        marks = []
-        if known:
-            reason = "; ".join(sorted(set(known.values())))
-            marks.append(
-                pytest.mark.xfail(strict=False, raises=KnownLeak, reason=reason)
-            )
         for viewer in VIEWERS:
             if not _applies(viewer, route):
                 continue
-            yield pytest.param(channel, viewer, id=f"{channel}@{viewer}", marks=marks)
+            yield pytest.param(channel, viewer, id=f"{channel}@{viewer}")
 
 
 # --- the world, once per module ---------------------------------------------
@@ -715,7 +683,6 @@ def test_no_canary_reaches_the_reader(world: CanaryWorld, channel: str, viewer: 
         author.force_login(world.author)
     client = _client(world, viewer)
     leaks: list[str] = []
-    kinds: set[str] = set()
     errors: list[str] = []
     for probe in probes:
         if viewer == "anonymous-after-author" and probe.method == "get":
@@ -728,16 +695,12 @@ def test_no_canary_reaches_the_reader(world: CanaryWorld, channel: str, viewer: 
         # A canary the reader typed into the URL (a draft's slug) may echo.
         typed = {k for k, v in hidden.items() if v.lower() in probe.path.lower()}
         found = leaks_in(raw_bytes(response), hidden) - probe.asked_for - typed
-        kinds |= found
         if found:
             leaks.append(f"{probe.method.upper()} {probe.path}: {sorted(found)}")
     found_in_mail = leaks_in(_mail_bytes(), hidden)
-    kinds |= found_in_mail
     if found_in_mail:
         leaks.append(f"email: {sorted(found_in_mail)}")
     assert not errors, "server errors:\n" + "\n".join(errors)
-    if leaks and kinds <= set(_known(channel)):
-        raise KnownLeak("known canaries sent:\n" + "\n".join(leaks))
     assert not leaks, "canaries sent:\n" + "\n".join(leaks)
 
 
