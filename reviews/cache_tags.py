@@ -1,0 +1,211 @@
+"""Cache tags: what a cached response depends on, and what a change retires.
+
+One vocabulary for every cache that keeps the club's public responses: the
+server's own (reviews/response_cache.py keeps one version per tag in the
+database) and an edge cache in front (responses carry their tags in the
+``xkey`` header; a change purges the tags it retires). A cached response is
+good while none of its tags has been retired since it was built.
+
+Pure: it knows kinds of content by name and ids as numbers, no models, no
+requests, so the server and the edge agree by construction. Tags are short
+ASCII words without spaces, so a header can carry them space-separated:
+
+============== ===========================================================
+``all``        retired by every change; what the club cannot tag finer
+               (an unknown route) depends on it
+``site``       the page tree's shape: a move, a view restriction, a site,
+               an index page published, media; every response depends on it
+``page-<id>``  one page's own content
+``book-<id>``  one book, its reviews' count and average rating
+``comments-<id>``, ``rsvps-<id>``  one discussion's comments, answers
+``pages``, ``reviews``, ``discussions``, ``series``, ``books``,
+``comments``, ``rounds``, ``votes``, ``media``  listings of that kind: retired
+               when anything of the kind changes
+============== ===========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+ALL = "all"
+SITE = "site"
+PAGES = "pages"
+REVIEWS = "reviews"
+DISCUSSIONS = "discussions"
+SERIES = "series"
+BOOKS = "books"
+COMMENTS = "comments"
+ROUNDS = "rounds"
+VOTES = "votes"
+MEDIA = "media"
+
+#: Kinds of page this module knows; any other page is ``OTHER``.
+REVIEW = "review"
+DISCUSSION = "discussion"
+SERIES_PAGE = "series"
+REVIEW_INDEX = "review-index"
+DISCUSSION_INDEX = "discussion-index"
+SERIES_INDEX = "series-index"
+OTHER = "other"
+
+#: The header that carries a response's tags to an edge cache (Varnish xkey).
+HEADER = "xkey"
+
+Tags = frozenset[str]
+
+
+def page(page_id: int) -> str:
+    return f"page-{page_id}"
+
+
+def book(book_id: int) -> str:
+    return f"book-{book_id}"
+
+
+def comments(page_id: int) -> str:
+    return f"comments-{page_id}"
+
+
+def rsvps(page_id: int) -> str:
+    return f"rsvps-{page_id}"
+
+
+def header_value(tags: Iterable[str]) -> str:
+    """The tags as an ``xkey`` header value: sorted, space-separated."""
+    return " ".join(sorted(tags))
+
+
+# What a response depends on ------------------------------------------------
+
+
+def for_page(kind: str, page_id: int) -> Tags:
+    """Tags of a page as served (HTML, a revealed block): the page, the
+    navigation, and what it lists or shows besides itself."""
+    tags = {SITE, page(page_id)}
+    if kind == REVIEW:
+        # Spoiler warnings and "unread" notes name books and their series.
+        tags |= {BOOKS, SERIES}
+    elif kind == DISCUSSION:
+        tags |= {BOOKS, comments(page_id), rsvps(page_id)}
+    elif kind == SERIES_PAGE:
+        tags |= {BOOKS, SERIES, REVIEWS}
+    elif kind == REVIEW_INDEX:
+        tags |= {REVIEWS, BOOKS, SERIES}
+    elif kind == DISCUSSION_INDEX:
+        tags |= {DISCUSSIONS, BOOKS, ROUNDS}
+    elif kind == SERIES_INDEX:
+        tags |= {SERIES, BOOKS}
+    else:  # the home page and any page of another site: everything listed
+        tags |= {PAGES, REVIEWS, DISCUSSIONS, SERIES, BOOKS}
+    return frozenset(tags)
+
+
+def _pk(kwargs: Mapping[str, object], name: str) -> int | None:
+    try:
+        return int(str(kwargs[name]))
+    except (KeyError, ValueError):
+        return None
+
+
+#: Listings by URL name: every item of the kind, and what the items show.
+_LISTINGS: dict[str, Tags] = {
+    "wagtailapi:pages:listing": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
+    "wagtailapi:pages:find": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
+    "wagtailapi_v3:list_pages": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
+    "wagtailapi_v3:find_page": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
+    "wagtailapi_v3:club_reviews_list": frozenset({REVIEWS, BOOKS, SERIES}),
+    "wagtailapi_v3:club_discussions_list": frozenset({DISCUSSIONS, COMMENTS, BOOKS}),
+    "wagtailapi_v3:club_series_list": frozenset({SERIES, BOOKS}),
+    "wagtailapi_v3:club_books_list": frozenset({BOOKS, SERIES, REVIEWS}),
+    "wagtailapi:images:listing": frozenset({MEDIA}),
+    "wagtailapi:documents:listing": frozenset({MEDIA}),
+    "wagtailapi_v3:list_images": frozenset({MEDIA}),
+    "wagtailapi_v3:list_documents": frozenset({MEDIA}),
+    "reviews:review_feed": frozenset({REVIEWS, BOOKS}),
+    "reviews:search": frozenset({PAGES, REVIEWS, DISCUSSIONS, SERIES, BOOKS}),
+}
+
+#: Details by URL name: the keyword argument naming the object, and how the
+#: object's own tags are built from its id.
+_DETAILS: dict[str, tuple[str, Tags]] = {
+    "wagtailapi:pages:detail": ("pk", frozenset({BOOKS, SERIES})),
+    "wagtailapi_v3:detail_page": ("page_id", frozenset({BOOKS, SERIES})),
+    "wagtailapi_v3:club_reviews_detail": ("review_id", frozenset({BOOKS, SERIES})),
+    "wagtailapi_v3:club_discussions_detail": ("discussion_id", frozenset({BOOKS})),
+    "wagtailapi_v3:club_series_detail": ("series_id", frozenset({BOOKS, SERIES})),
+}
+
+
+def for_route(view_name: str, kwargs: Mapping[str, object]) -> Tags:
+    """Tags of a response from the view named ``view_name`` (a URL name with
+    its namespace) called with ``kwargs``. A route this module does not know
+    depends on :data:`ALL`: any change retires it."""
+    if view_name in _LISTINGS:
+        return _LISTINGS[view_name] | {SITE}
+    if view_name in _DETAILS:
+        name, shown = _DETAILS[view_name]
+        page_id = _pk(kwargs, name)
+        if page_id is not None:
+            # A page detail may be a discussion: its comments and answers.
+            own = {page(page_id), comments(page_id), rsvps(page_id)}
+            return shown | own | {SITE}
+    if view_name in ("reviews:reveal_block", "reviews:reveal_comments"):
+        page_id = _pk(kwargs, "page_id")
+        if page_id is not None:
+            return frozenset({SITE, BOOKS, SERIES, page(page_id), comments(page_id)})
+    if view_name == "wagtailapi_v3:club_books_detail":
+        book_id = _pk(kwargs, "book_id")
+        if book_id is not None:
+            return frozenset({SITE, book(book_id), SERIES})
+    return frozenset({SITE, ALL})
+
+
+# What a change retires -----------------------------------------------------
+
+
+def retired_by_page(kind: str, page_id: int, book_id: int | None = None) -> Tags:
+    """A page published, unpublished, edited live or deleted."""
+    tags = {ALL, PAGES, page(page_id)}
+    if book_id is not None:
+        tags.add(book(book_id))
+    if kind == REVIEW:
+        tags.add(REVIEWS)
+    elif kind == DISCUSSION:
+        tags.add(DISCUSSIONS)
+    elif kind == SERIES_PAGE:
+        tags.add(SERIES)
+    else:  # an index, the home page: what lies below it, the navigation
+        tags.add(SITE)
+    return frozenset(tags)
+
+
+def retired_by_structure() -> Tags:
+    """A page moved, a view restriction, a site, an image or document or
+    their approval changed: which pages anyone may see, and where."""
+    return frozenset({ALL, SITE, MEDIA})
+
+
+def retired_by_book(book_id: int) -> Tags:
+    return frozenset({ALL, BOOKS, book(book_id)})
+
+
+def retired_by_series_entry() -> Tags:
+    return frozenset({ALL, SERIES, BOOKS})
+
+
+def retired_by_comment(page_id: int) -> Tags:
+    return frozenset({ALL, COMMENTS, comments(page_id)})
+
+
+def retired_by_rsvp(page_id: int) -> Tags:
+    return frozenset({ALL, rsvps(page_id)})
+
+
+def retired_by_round() -> Tags:
+    """A nomination round or a nomination (what the discussion index lists)."""
+    return frozenset({ALL, ROUNDS})
+
+
+def retired_by_vote() -> Tags:
+    return frozenset({ALL, VOTES})

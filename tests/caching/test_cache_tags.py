@@ -1,0 +1,83 @@
+"""The tag scheme: which responses a change retires, and which it leaves."""
+
+from __future__ import annotations
+
+from reviews import cache_tags as tags
+
+
+def _retires(change: frozenset[str], response: frozenset[str]) -> bool:
+    return bool(change & response)
+
+
+REVIEW_LIST = tags.for_route("wagtailapi_v3:club_reviews_list", {})
+V2_LIST = tags.for_route("wagtailapi:pages:listing", {})
+REVIEW_INDEX = tags.for_page(tags.REVIEW_INDEX, 3)
+HOME = tags.for_page(tags.OTHER, 2)
+
+
+def test_a_comment_retires_its_discussion_not_the_review_listings():
+    change = tags.retired_by_comment(40)
+    assert _retires(change, tags.for_page(tags.DISCUSSION, 40))
+    assert _retires(
+        change,
+        tags.for_route("wagtailapi_v3:club_discussions_detail", {"discussion_id": 40}),
+    )
+    for response in (
+        REVIEW_LIST,
+        REVIEW_INDEX,
+        HOME,
+        tags.for_page(tags.REVIEW, 10),
+        tags.for_page(tags.DISCUSSION, 41),
+        tags.for_route("wagtailapi_v3:club_reviews_detail", {"review_id": 10}),
+    ):
+        assert not _retires(change, response)
+
+
+def test_publishing_a_review_retires_it_its_listings_and_its_book():
+    change = tags.retired_by_page(tags.REVIEW, 10, book_id=5)
+    for response in (
+        tags.for_page(tags.REVIEW, 10),
+        tags.for_route("wagtailapi_v3:club_reviews_detail", {"review_id": "10"}),
+        tags.for_route("wagtailapi:pages:detail", {"pk": 10}),
+        tags.for_route("wagtailapi_v3:detail_page", {"page_id": 10}),
+        tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 5}),
+        tags.for_route("wagtailapi_v3:club_books_list", {}),
+        tags.for_route("reviews:review_feed", {}),
+        REVIEW_LIST,
+        V2_LIST,
+        REVIEW_INDEX,
+        HOME,
+    ):
+        assert _retires(change, response), response
+    for response in (
+        tags.for_page(tags.REVIEW, 11),
+        tags.for_page(tags.DISCUSSION, 40),
+        tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 6}),
+        tags.for_route("wagtailapi_v3:club_discussions_list", {}),
+    ):
+        assert not _retires(change, response), response
+
+
+def test_structure_changes_retire_every_response():
+    change = tags.retired_by_structure()
+    for response in (REVIEW_LIST, V2_LIST, HOME, tags.for_page(tags.REVIEW, 1)):
+        assert _retires(change, response)
+
+
+def test_an_unknown_route_is_retired_by_any_change():
+    unknown = tags.for_route("somewhere:else", {})
+    for change in (
+        tags.retired_by_vote(),
+        tags.retired_by_rsvp(1),
+        tags.retired_by_comment(1),
+        tags.retired_by_book(1),
+    ):
+        assert _retires(change, unknown)
+
+
+def test_a_bad_id_in_a_route_falls_back_to_everything():
+    assert tags.ALL in tags.for_route("wagtailapi:pages:detail", {"pk": "x"})
+
+
+def test_the_header_value_is_sorted_and_space_separated():
+    assert tags.header_value({"page-2", "books", "site"}) == "books page-2 site"
