@@ -3,7 +3,7 @@
 One vocabulary for every cache that keeps the club's public responses: the
 server's own (reviews/response_cache.py keeps one version per tag in the
 database) and an edge cache in front (responses carry their tags in the
-``xkey`` header; a change purges the tags it retires). A cached response is
+``Surrogate-Key`` header, fed to Varnish xkey; a change purges the tags it retires). A cached response is
 good while none of its tags has been retired since it was built.
 
 Pure: it knows kinds of content by name and ids as numbers, no models, no
@@ -49,8 +49,9 @@ DISCUSSION_INDEX = "discussion-index"
 SERIES_INDEX = "series-index"
 OTHER = "other"
 
-#: The header that carries a response's tags to an edge cache (Varnish xkey).
-HEADER = "xkey"
+#: The header that carries a response's tags to an edge cache (the VCL feeds
+#: them to Varnish's xkey index and strips the header before delivery).
+HEADER = "Surrogate-Key"
 
 Tags = frozenset[str]
 
@@ -72,7 +73,7 @@ def rsvps(page_id: int) -> str:
 
 
 def header_value(tags: Iterable[str]) -> str:
-    """The tags as an ``xkey`` header value: sorted, space-separated."""
+    """The tags as a header value: sorted, space-separated."""
     return " ".join(sorted(tags))
 
 
