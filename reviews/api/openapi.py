@@ -1,12 +1,15 @@
-"""The part of the v3 OpenAPI document that describes the club's endpoints.
+"""The v3 OpenAPI document: made valid as a whole, and the part of it that
+describes the club's endpoints.
 
-Used by the snapshot test (and handy for frontends that want only the club's
-contract): the club's operations and every component schema they reference.
+:func:`club_openapi` is used by the snapshot test (and handy for frontends
+that want only the club's contract): the club's operations and every component
+schema they reference.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from typing import Any
 
@@ -63,3 +66,58 @@ def club_openapi(api: NinjaAPI) -> dict[str, Any]:
             "components": components,
         }
     )
+
+
+def _is_anonymous_scheme(scheme: dict[str, Any]) -> bool:
+    """Ninja documents an "anyone" auth callback (Wagtail's ``AllowAnonymous``,
+    the club's ``ClubAnonymous``) as an HTTP scheme with no ``scheme``, which
+    OpenAPI forbids."""
+    return scheme.get("type") == "http" and not scheme.get("scheme")
+
+
+def make_valid(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite anonymous access as OpenAPI spells it: the empty security
+    requirement ``{}`` ("no credentials needed") beside the bearer scheme,
+    and no invalid scheme in ``components``. Changes ``document`` in place."""
+    components = document.get("components", {})
+    schemes = components.get("securitySchemes", {})
+    anonymous = {
+        name for name, scheme in schemes.items() if _is_anonymous_scheme(scheme)
+    }
+    if not anonymous:
+        return document
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            security = (
+                operation.get("security") if isinstance(operation, dict) else None
+            )
+            if not security:
+                continue
+            refined: list[dict[str, Any]] = []
+            for requirement in security:
+                if set(requirement) & anonymous:
+                    requirement = {}
+                if requirement not in refined:
+                    refined.append(requirement)
+            operation["security"] = refined
+    for name in anonymous:
+        del schemes[name]
+    return document
+
+
+def serve_valid_document(api: NinjaAPI) -> None:
+    """Make ``api`` serve (and export) a valid document (:func:`make_valid`).
+
+    Ninja builds the document in ``get_openapi_schema`` and offers no hook
+    for its security part, so the instance's method is wrapped, once.
+    """
+    build = api.get_openapi_schema
+    if getattr(build, "makes_valid", False):
+        return
+
+    @functools.wraps(build)
+    def valid_document(*args: Any, **kwargs: Any) -> Any:
+        return make_valid(build(*args, **kwargs))
+
+    valid_document.makes_valid = True  # type: ignore[attr-defined]
+    api.get_openapi_schema = valid_document  # type: ignore[method-assign]

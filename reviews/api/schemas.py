@@ -50,7 +50,10 @@ class BookSummarySchema(BookTitleSchema):
     cover: CoverSchema | None
 
 
-class BookSchema(BookSummarySchema):
+class ClubBookSchema(BookSummarySchema):
+    """A book of the catalogue (``/books/``); Wagtail's own snippet endpoint
+    names its schema ``BookSchema``, so this one carries the club's name."""
+
     published_year: int | None
     chapter_count: int | None
     average_rating: float | None = Field(
@@ -83,7 +86,7 @@ class StreamBlockSchema(Schema):
     )
 
 
-class PageMetaSchema(Schema):
+class ClubPageMetaSchema(Schema):
     type: str
     slug: str
     html_url: str | None
@@ -95,7 +98,7 @@ class PageMetaSchema(Schema):
 class ReviewSchema(Schema):
     id: int
     title: str
-    meta: PageMetaSchema
+    meta: ClubPageMetaSchema
     book: BookSummarySchema
     rating: float | None
     summary: str
@@ -116,7 +119,7 @@ class SeriesBookSchema(BookTitleSchema):
 class SeriesSchema(Schema):
     id: int
     title: str
-    meta: PageMetaSchema
+    meta: ClubPageMetaSchema
     author: str
     description: str
     books: list[SeriesBookSchema] = Field(description="In reading order.")
@@ -125,7 +128,7 @@ class SeriesSchema(Schema):
 class DiscussionSchema(Schema):
     id: int
     title: str
-    meta: PageMetaSchema
+    meta: ClubPageMetaSchema
     book: BookSummarySchema
     starts_at: datetime
     is_upcoming: bool
@@ -144,6 +147,31 @@ class ProgressSchema(Schema):
     started_at: date | None
     finished_at: date | None
     updated_at: datetime
+
+
+# Listings. Each is a named class: a generic ``Paged[X]`` would be documented
+# as ``Paged_X_``, which code generators turn into the same class name as
+# Wagtail's own ``PagedXSchema``.
+
+
+class ClubBookListSchema(Paged[ClubBookSchema]):
+    pass
+
+
+class ReviewListSchema(Paged[ReviewSchema]):
+    pass
+
+
+class SeriesListSchema(Paged[SeriesSchema]):
+    pass
+
+
+class DiscussionListSchema(Paged[DiscussionSchema]):
+    pass
+
+
+class ProgressListSchema(Paged[ProgressSchema]):
+    pass
 
 
 class JSONObjectInput(Schema):
@@ -221,4 +249,4 @@ class PreviewPageSchema(Schema):
 
     id: int | None
     title: str
-    meta: PageMetaSchema
+    meta: ClubPageMetaSchema

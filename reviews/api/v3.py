@@ -25,6 +25,7 @@ from ..spoilers import InvalidReaderParams
 from .comments import router as comments_router
 from .exports import router as exports_router
 from .filtering import ContentFieldQueryError, check_filters_and_ordering
+from .openapi import serve_valid_document
 
 _registered: set[int] = set()
 
@@ -173,6 +174,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
             content_type=PROBLEM_JSON,
         )
 
+    serve_valid_document(api)
     _apply_media_rule()
     _no_content_queries_in_page_listing()
     api.add_exception_handler(ContentFieldQueryError, content_query)

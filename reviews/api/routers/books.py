@@ -21,7 +21,7 @@ from ..params import (
     reject_unknown_params,
 )
 from ..querysets import books_with_stats
-from ..schemas import BookSchema, Paged
+from ..schemas import ClubBookListSchema, ClubBookSchema
 from . import READ_ERRORS
 
 router = Router(tags=["books"], auth=READ_AUTH)
@@ -47,7 +47,7 @@ class BookFilters(Schema):
 
 @router.get(
     "/",
-    response={200: Paged[BookSchema], **READ_ERRORS},
+    response={200: ClubBookListSchema, **READ_ERRORS},
     url_name="club_books_list",
     operation_id="club_books_list",
     summary="List books",
@@ -78,7 +78,7 @@ def list_books(
 
 @router.get(
     "/{book_id}/",
-    response={200: BookSchema, **READ_ERRORS},
+    response={200: ClubBookSchema, **READ_ERRORS},
     url_name="club_books_detail",
     operation_id="club_books_detail",
     summary="Book detail",

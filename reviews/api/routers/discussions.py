@@ -25,7 +25,7 @@ from ..params import (
     reject_unknown_params,
 )
 from ..querysets import prepare_streams, public_discussions
-from ..schemas import DiscussionSchema, Paged
+from ..schemas import DiscussionListSchema, DiscussionSchema
 from . import READ_ERRORS
 from .series import RichTextParams
 
@@ -44,7 +44,7 @@ class DiscussionFilters(Schema):
 
 @router.get(
     "/",
-    response={200: Paged[DiscussionSchema], **READ_ERRORS},
+    response={200: DiscussionListSchema, **READ_ERRORS},
     url_name="club_discussions_list",
     operation_id="club_discussions_list",
     summary="List discussions",

@@ -17,7 +17,7 @@ from ...spoilers import forget_reader
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
-from ..schemas import Paged, ProgressInSchema, ProgressSchema
+from ..schemas import ProgressInSchema, ProgressListSchema, ProgressSchema
 from . import WRITE_ERRORS
 
 router = Router(tags=["progress"], auth=ClubBearerAuth())
@@ -25,7 +25,7 @@ router = Router(tags=["progress"], auth=ClubBearerAuth())
 
 @router.get(
     "/",
-    response={200: Paged[ProgressSchema], 401: ProblemDetail, 422: ProblemDetail},
+    response={200: ProgressListSchema, 401: ProblemDetail, 422: ProblemDetail},
     url_name="club_progress_list",
     operation_id="club_progress_list",
     summary="My reading progress",

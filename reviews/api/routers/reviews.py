@@ -35,7 +35,7 @@ from ..querysets import (
     visible_reviews,
     with_review_relations,
 )
-from ..schemas import Paged, ReviewSchema
+from ..schemas import ReviewListSchema, ReviewSchema
 from . import READ_ERRORS
 
 router = Router(tags=["reviews"])
@@ -172,7 +172,7 @@ def order_reviews(
 
 @router.get(
     "/",
-    response={200: Paged[ReviewSchema], 401: ProblemDetail, **READ_ERRORS},
+    response={200: ReviewListSchema, 401: ProblemDetail, **READ_ERRORS},
     url_name="club_reviews_list",
     operation_id="club_reviews_list",
     summary="List reviews",

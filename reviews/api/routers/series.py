@@ -17,7 +17,7 @@ from ..params import (
     reject_unknown_params,
 )
 from ..querysets import public_series
-from ..schemas import Paged, SeriesSchema
+from ..schemas import SeriesListSchema, SeriesSchema
 from . import READ_ERRORS
 
 router = Router(tags=["series"], auth=READ_AUTH)
@@ -35,7 +35,7 @@ class SeriesFilters(Schema):
 
 @router.get(
     "/",
-    response={200: Paged[SeriesSchema], **READ_ERRORS},
+    response={200: SeriesListSchema, **READ_ERRORS},
     url_name="club_series_list",
     operation_id="club_series_list",
     summary="List series",
