@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "reviews.caching.APICacheHeadersMiddleware",
     "reviews.page_cache.PageCacheMiddleware",
     "reviews.middleware.ReaderMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "reviews.redirects.VisibleRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
 ]

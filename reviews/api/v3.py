@@ -142,6 +142,88 @@ def _no_content_queries_in_page_listing() -> None:
         operation.view_func = checked
 
 
+#: Wagtail's v3 redirect reads (mounted by ``wagtail.contrib.redirects``):
+#: the module, and the operation ids of its listing, detail and find.
+_REDIRECT_ROUTER = "wagtail.contrib.redirects.api.v3.router"
+_REDIRECT_READS = ("redirects_list", "redirects_detail", "redirects_find")
+
+
+def _redirects_to_visible_pages_only() -> None:
+    """Make Wagtail's v3 redirect reads follow :mod:`reviews.redirects`: a
+    redirect to a page the reader may not see is neither listed nor found,
+    exactly like a missing one.
+
+    The router reads ``Redirect.objects.all()`` inside its operations and
+    offers no hook, so the listing's own function is wrapped inside its
+    pagination, and detail and find check the redirect they would answer.
+    Should a Wagtail upgrade rename them, this fails loudly at start-up.
+    """
+    from django.apps import apps
+    from django.http import Http404
+    from ninja.pagination import paginate
+
+    if not apps.is_installed("wagtail.contrib.redirects"):
+        return
+    from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
+    from wagtail.contrib.redirects.middleware import get_redirect
+    from wagtail.contrib.redirects.models import Redirect
+
+    from ..redirects import leads_to_visible_page, visible_redirects
+
+    router = import_module(_REDIRECT_ROUTER).router
+    operations = {
+        operation.operation_id: operation
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        if operation.operation_id in _REDIRECT_READS
+    }
+    if set(operations) != set(_REDIRECT_READS):
+        raise ImproperlyConfigured(
+            f"{_REDIRECT_ROUTER} lacks {set(_REDIRECT_READS) - set(operations)}: "
+            "API v3 would list redirects to pages its readers may not see."
+        )
+    listing = operations["redirects_list"]
+    if not getattr(listing.view_func, "follows_visibility", False):
+        listed = listing.view_func.__wrapped__
+
+        @functools.wraps(listed)
+        def visible_listing(request: HttpRequest, *args, **kwargs):
+            return visible_redirects(listed(request, *args, **kwargs), request.user)
+
+        view = paginate(
+            WagtailLimitOffsetPagination,
+            pass_parameter="pagination_info",  # noqa: S106
+        )(visible_listing)
+        view.follows_visibility = True  # type: ignore[attr-defined]
+        listing.view_func = view
+
+    def visible_or_404(request: HttpRequest, kwargs: dict) -> None:
+        redirect = None
+        if kwargs.get("redirect_id") is not None:
+            redirect = Redirect.objects.filter(pk=kwargs["redirect_id"]).first()
+        else:
+            if kwargs.get("html_path"):
+                redirect = get_redirect(request, kwargs["html_path"])
+            if redirect is None and kwargs.get("id"):
+                redirect = Redirect.objects.filter(pk=kwargs["id"]).first()
+        if redirect is not None and not leads_to_visible_page(redirect, request.user):
+            raise Http404("No Redirect matches the given query.")
+
+    for operation_id in ("redirects_detail", "redirects_find"):
+        operation = operations[operation_id]
+        view = operation.view_func
+        if getattr(view, "follows_visibility", False):
+            continue
+
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args, _view=view, **kwargs):
+            visible_or_404(request, kwargs)
+            return _view(request, *args, **kwargs)
+
+        checked.follows_visibility = True  # type: ignore[attr-defined]
+        operation.view_func = checked
+
+
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
@@ -177,6 +259,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     serve_valid_document(api)
     _apply_media_rule()
     _no_content_queries_in_page_listing()
+    _redirects_to_visible_pages_only()
     api.add_exception_handler(ContentFieldQueryError, content_query)
     api.add_exception_handler(InvalidReaderParams, invalid_reader)
     api.add_exception_handler(IntegrityError, integrity_error)

@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction
 
@@ -322,6 +323,10 @@ def build_canary_world() -> CanaryWorld:
         *spoiling.body.raw_data,
     ]
     spoiling.save_revision(user=author).publish()
+
+    # Old URLs that redirect to the draft and the password-protected page.
+    for key, page in (("draft", draft), ("password", restricted["password"])):
+        Redirect.objects.create(old_path=f"/carol-old-{key}", redirect_page=page)
 
     call_command("update_index", verbosity=0)
     call_command("rebuild_references_index", verbosity=0)

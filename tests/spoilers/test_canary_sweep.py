@@ -207,6 +207,9 @@ PROBES: dict[str, Probes] = {
         _page_path(w.ids["review"]), _page_path(w.ids["review"]) + "?spoilers=hide"
     ),
     "wagtail_serve#reveal": _page_reveals,
+    "wagtail_serve#redirect": lambda w: get(
+        "/carol-old-draft/", "/carol-old-password/"
+    ),
     "wagtail_serve#discussion": lambda w: get(_page_path(w.ids["discussion"])),
     "wagtail_serve#discussion-reveal": _discussion_reveals,
     "sitemap": lambda w: get("/sitemap.xml"),

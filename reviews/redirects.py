@@ -1,0 +1,84 @@
+"""Wagtail's redirects, followed only to pages the reader may see.
+
+A redirect answers an old URL with the target page's current URL, and API v3
+lists redirects (old path, target page id) to anyone. When the target is a
+draft, an unpublished or a view-restricted page, its URL and the old path are
+slugs the reader may not learn (a slug can be a spoiler). Such a redirect is
+skipped for that reader: the old URL stays the 404 it would be without it.
+Who may see a page is :func:`reviews.visibility.can_view_page`'s answer, the
+same rule that writes rich text links.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from django.db.models import Q, QuerySet
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from wagtail.contrib.redirects.middleware import RedirectMiddleware, get_redirect
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page
+
+from .visibility import can_view_page, own_or_live_public
+
+#: Who may see every redirect, whatever it leads to.
+MANAGE_PERMISSION = "wagtailredirects.change_redirect"
+
+
+def _manages_redirects(user) -> bool:
+    return bool(user is not None and user.is_authenticated) and user.has_perm(
+        MANAGE_PERMISSION
+    )
+
+
+def leads_to_visible_page(redirect: Redirect, user) -> bool:
+    """May ``user`` (None: anonymous) follow ``redirect``? A redirect to an
+    outside link may always be followed; one to a page, when they may see it."""
+    if redirect.redirect_page_id is None or _manages_redirects(user):
+        return True
+    return can_view_page(redirect.redirect_page, user)
+
+
+def visible_redirects(queryset: QuerySet, user) -> QuerySet:
+    """The redirects of ``queryset`` that ``user`` may follow, in one query."""
+    if _manages_redirects(user):
+        return queryset
+    return queryset.filter(
+        Q(redirect_page__isnull=True)
+        | Q(redirect_page__in=own_or_live_public(Page.objects.all(), user))
+    )
+
+
+class VisibleRedirectMiddleware(RedirectMiddleware):
+    """Wagtail's ``RedirectMiddleware``, but a redirect to a page the reader
+    may not see leaves the 404 alone.
+
+    Wagtail's middleware finds the redirect and answers in one method with no
+    hook in between, so its lookup is repeated here (the same calls, in the
+    same order) with the visibility check added.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
+        if response.status_code != 404:
+            return response
+        path = Redirect.normalise_path(request.get_full_path(), decode_unicode=False)
+        redirect = get_redirect(request, path)
+        if redirect is None:
+            path_without_query = urlparse(path).path
+            if path == path_without_query:
+                return response
+            redirect = get_redirect(request, path_without_query)
+        if redirect is None or redirect.link is None:
+            return response
+        if not leads_to_visible_page(redirect, getattr(request, "user", None)):
+            return response
+        if redirect.is_permanent:
+            return HttpResponsePermanentRedirect(redirect.link)
+        return HttpResponseRedirect(redirect.link)
