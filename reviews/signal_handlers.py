@@ -1,5 +1,5 @@
 """Signal wiring: cache invalidation (API and pages), where published pages
-use media, and publish webhooks."""
+use media, publish webhooks and members' notifications."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import caching, content_version, media_visibility, webhooks
+from .notifications import events as notification_events
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:
@@ -66,6 +67,14 @@ def register_signal_handlers() -> None:
         webhooks.on_unpublished, dispatch_uid="reviews_hook_unpublished"
     )
     post_delete.connect(webhooks.on_deleted, dispatch_uid="reviews_hook_deleted")
+    page_published.connect(
+        notification_events.on_page_published, dispatch_uid="reviews_notify_review"
+    )
+    post_save.connect(
+        notification_events.on_comment_saved,
+        sender=DiscussionComment,
+        dispatch_uid="reviews_notify_reply",
+    )
     changing_models = (
         Book,
         SeriesEntry,

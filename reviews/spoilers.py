@@ -289,6 +289,13 @@ def member_reached(user) -> dict[int, float]:
     }
 
 
+def reader_for_member(user) -> Reader:
+    """The reader a member is when nothing asks for them: their recorded
+    progress alone, no ``spoilers=show``, nothing revealed. What every email
+    to them is written for, since a message has no request to ask."""
+    return Reader(reached=member_reached(user), personal=True)
+
+
 def _single_value(params: Mapping[str, str], name: str) -> str | None:
     """The value of ``name``; repeating it with different values is an error."""
     getlist = getattr(params, "getlist", None)

@@ -5,7 +5,7 @@ from django.urls import path, register_converter
 from . import views
 from .converters import ChapterRangeConverter, ObjectIdConverter
 from .feeds import LatestReviewsFeed
-from .views import accounts, discussions, reveal, rounds
+from .views import accounts, discussions, notifications, reveal, rounds, stats
 
 app_name = "reviews"
 
@@ -59,7 +59,29 @@ urlpatterns = [
     ),
     path("club/next-book/<club_id:round_id>/vote/", rounds.vote, name="next_book_vote"),
     path("club/join/<str:token>/", accounts.join, name="join"),
+    path(
+        "club/follow/book/<club_id:book_id>/",
+        notifications.follow_book,
+        name="follow_book",
+    ),
+    path(
+        "club/follow/discussion/<club_id:page_id>/",
+        notifications.follow_discussion,
+        name="follow_discussion",
+    ),
+    path(
+        "club/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
+    path("club/stats/", stats.club_stats, name="club_stats"),
     path("reading/", views.my_reading, name="my_reading"),
+    path(
+        "reading/notifications/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("reading/stats/", stats.my_stats, name="my_stats"),
     path("reading/export.csv", views.reading_export_csv, name="reading_export_csv"),
     path("reading/export.json", views.reading_export_json, name="reading_export_json"),
     path("reading/<club_id:book_id>/", views.update_progress, name="update_progress"),

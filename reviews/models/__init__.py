@@ -13,6 +13,7 @@ from .discussions import (
 from .imports import GoodreadsImport, GoodreadsImportJob
 from .invitations import Invitation
 from .media import DocumentApproval, ImageApproval, PublishedMediaUse
+from .notifications import Follow, Notification, NotificationSettings
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
@@ -26,6 +27,7 @@ __all__ = [
     "DiscussionIndexPage",
     "DiscussionPage",
     "DocumentApproval",
+    "Follow",
     "GoodreadsImport",
     "GoodreadsImportJob",
     "ImageApproval",
@@ -33,6 +35,8 @@ __all__ = [
     "MeetingRSVP",
     "Nomination",
     "NominationRound",
+    "Notification",
+    "NotificationSettings",
     "PublishedMediaUse",
     "ReadingProgress",
     "ReviewDailyViews",

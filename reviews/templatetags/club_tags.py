@@ -6,6 +6,8 @@ from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from ..content_version import for_this_version_in_process
@@ -13,6 +15,7 @@ from ..forms import ReadingProgressForm
 from ..models import (
     Book,
     DiscussionIndexPage,
+    Follow,
     ReadingProgress,
     ReviewIndexPage,
     SeriesIndexPage,
@@ -170,4 +173,35 @@ def progress_form(
         result["entries"].append(
             {"book": book, "form": form, "progress": rows.get(book.pk)}
         )
+    return result
+
+
+@register.inclusion_tag("reviews/includes/follow.html", takes_context=True)
+def follow_control(context, target: Book | Page | None) -> dict:
+    """ "Follow this book / discussion": a small form for members, a line
+    inviting visitors to log in (so anonymous pages stay cacheable)."""
+    request = context.get("request")
+    result: dict = {"csrf_token": context.get("csrf_token"), "login_url": None}
+    if target is None or request is None:
+        return result
+    is_book = isinstance(target, Book)
+    result.update(
+        kind="book" if is_book else "discussion",
+        what=_("this book") if is_book else _("this discussion"),
+        next_url=request.get_full_path(),
+    )
+    if not request.user.is_authenticated:
+        result["login_url"] = "{}?{}".format(
+            resolve_url(settings.LOGIN_URL),
+            urlencode({"next": request.get_full_path()}),
+        )
+        return result
+    target_filter = {"book": target} if is_book else {"discussion_id": target.pk}
+    result["following"] = Follow.objects.filter(
+        member=request.user, **target_filter
+    ).exists()
+    result["action_url"] = reverse(
+        "reviews:follow_book" if is_book else "reviews:follow_discussion",
+        args=[target.pk],
+    )
     return result

@@ -28,6 +28,8 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from reviews.notifications.unsubscribe import make_token
+
 from .canary import CanaryWorld, build_canary_world
 from .helpers import bearer
 
@@ -196,6 +198,14 @@ def _reveal_comments(w: CanaryWorld) -> list[Probe]:
     return [*get(*paths), Probe(opened, asked_for=frozenset({"comment"}))]
 
 
+def _unsubscribe(w: CanaryWorld) -> list[Probe]:
+    path = f"/club/unsubscribe/{make_token(w.stranger, 'replies')}/"
+    return [
+        *get(path, "/club/unsubscribe/not-a-token/"),
+        *send("post", path, body={"List-Unsubscribe": "One-Click"}),
+    ]
+
+
 V2 = "/api/v2"
 V3 = "/api/v3"
 CSV = {"Accept": "text/csv"}
@@ -256,6 +266,19 @@ PROBES: dict[str, Probes] = {
     "reviews:remove_progress": lambda w: send(
         "post", f"/reading/{w.ids['book']}/remove/"
     ),
+    "reviews:my_stats": lambda w: get("/reading/stats/", "/reading/stats/?year=1999"),
+    "reviews:club_stats": lambda w: get("/club/stats/"),
+    # Following, email settings and unsubscribing.
+    "reviews:follow_book": lambda w: send(
+        "post", f"/club/follow/book/{w.ids['book']}/", body={"next": "/"}
+    ),
+    "reviews:follow_discussion": lambda w: send(
+        "post",
+        f"/club/follow/discussion/{w.ids['discussion']}/",
+        body={"next": "/"},
+    ),
+    "reviews:notification_settings": lambda w: get("/reading/notifications/"),
+    "reviews:unsubscribe": _unsubscribe,
     # The reveal endpoints.
     "reviews:reveal_block": _reveal_blocks,
     "reviews:reveal_comments": _reveal_comments,

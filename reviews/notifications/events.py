@@ -1,0 +1,116 @@
+"""Club events become notifications: one row per recipient, then sending.
+
+Called from signal handlers (a review published, a reply posted) and from
+``manage.py send_notifications`` (meeting reminders). A recipient who chose
+the daily digest gets the row marked for it; everyone else gets an email
+enqueued once the transaction commits. Rows are keyed per event, so a page
+published twice or a command run twice sends nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import DiscussionComment, DiscussionPage, Notification, ReviewPage
+from ..visibility import is_restricted, public_pages
+from .preferences import (
+    reminder_followers,
+    review_followers,
+    settings_for,
+    wants_replies,
+)
+from .tasks import send_notification
+
+#: How long before a meeting its reminder goes out.
+REMINDER_LEAD = timedelta(hours=24)
+
+
+def _key(kind: str, page_id: int, comment_id: int | None = None) -> str:
+    return f"{kind}:{page_id}" + (f":{comment_id}" if comment_id else "")
+
+
+def notify(
+    recipients: Iterable, kind: str, page_id: int, comment_id: int | None = None
+) -> list[Notification]:
+    """Create the rows for ``recipients`` who have none for this event yet,
+    and enqueue the immediate ones after commit."""
+    key = _key(kind, page_id, comment_id)
+    created = []
+    for member in recipients:
+        digest = settings_for(member).delivery == "daily"
+        try:
+            with transaction.atomic():
+                notification, new = Notification.objects.get_or_create(
+                    recipient=member,
+                    key=key,
+                    defaults={
+                        "kind": kind,
+                        "page_id": page_id,
+                        "comment_id": comment_id,
+                        "digest": digest,
+                    },
+                )
+        except IntegrityError:  # a concurrent event made the same row
+            continue
+        if not new:
+            continue
+        created.append(notification)
+        if not digest:
+            transaction.on_commit(partial(send_notification.enqueue, notification.pk))
+    return created
+
+
+def on_page_published(sender, instance, **kwargs) -> None:
+    """A review published for the first time notifies its book's followers."""
+    page = instance.specific if hasattr(instance, "specific") else instance
+    if not isinstance(page, ReviewPage) or not page.live or is_restricted(page):
+        return
+    writers = {pk for pk in (page.reviewer_id, page.owner_id) if pk is not None}
+    recipients = review_followers(page.book_id).exclude(pk__in=writers)
+    notify(recipients, Notification.Kind.REVIEW, page.pk)
+
+
+def on_comment_saved(sender, instance: DiscussionComment, created: bool, **kwargs):
+    """A new reply notifies the author of the comment it answers."""
+    if not created or instance.parent_id is None or not instance.is_published:
+        return
+    parent = instance.parent
+    recipient = parent.author if parent is not None else None
+    if recipient is None or recipient.pk == instance.author_id:
+        return
+    if not recipient.is_active or not recipient.email:
+        return
+    if not settings_for(recipient).email_enabled:
+        return
+    if not wants_replies(recipient, instance.page_id):
+        return
+    notify([recipient], Notification.Kind.REPLY, instance.page_id, instance.pk)
+
+
+def upcoming_meetings(now: datetime | None = None) -> list[DiscussionPage]:
+    """Live, public discussions whose meeting starts within the lead time."""
+    now = now or timezone.now()
+    return list(
+        public_pages(DiscussionPage.objects.live()).filter(
+            starts_at__gt=now, starts_at__lte=now + REMINDER_LEAD
+        )
+    )
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Reminder rows for the meetings starting soon; returns how many are new."""
+    count = 0
+    for discussion in upcoming_meetings(now):
+        count += len(
+            notify(
+                reminder_followers(discussion),
+                Notification.Kind.REMINDER,
+                discussion.pk,
+            )
+        )
+    return count
