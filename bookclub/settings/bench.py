@@ -31,6 +31,19 @@ if REDIS_URL:  # noqa: F405
         }
     }
 
+# The edge benchmark and test put Varnish in front (VARNISH_URLS, as in
+# production): changes purge it by surrogate key.
+_varnish = [u.strip() for u in os.environ.get("VARNISH_URLS", "").split(",") if u]
+if _varnish:
+    INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405
+    WAGTAILFRONTENDCACHE = {
+        f"varnish{number}": {
+            "BACKEND": "reviews.frontend_cache.XkeyBackend",
+            "LOCATION": location,
+        }
+        for number, location in enumerate(_varnish)
+    }
+
 # The load scripts post comments far faster than the club allows a person to.
 BOOKCLUB_COMMENT_RATES = [(100_000, 60)]
 

@@ -97,6 +97,13 @@ if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
         "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
         "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
     }
+# Varnish with deploy/varnish/bookclub.vcl (xkey): VARNISH_URLS, one address per
+# Varnish node as the app servers reach it; changes purge by surrogate key.
+for number, location in enumerate(env_list("VARNISH_URLS")):
+    WAGTAILFRONTENDCACHE[f"varnish{number}"] = {
+        "BACKEND": "reviews.frontend_cache.XkeyBackend",
+        "LOCATION": location,
+    }
 if WAGTAILFRONTENDCACHE:
     INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405
 

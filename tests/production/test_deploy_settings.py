@@ -110,3 +110,26 @@ def test_gunicorn_takes_its_workers_from_the_environment():
     assert config["workers"] == "3"
     assert "127.0.0.1:8123" in config["bind"]
     assert config["worker_class"] == "sync"
+
+
+SHOW_EDGE = """
+import json, django
+django.setup()
+from wagtail.contrib.frontend_cache.utils import get_backends
+from reviews.frontend_cache import key_backends
+print(json.dumps({
+    "backends": sorted(get_backends()),
+    "by_key": [backend.cache_netloc for backend in key_backends()],
+}))
+"""
+
+
+def test_every_varnish_node_in_the_environment_is_purged_by_key():
+    result = run_python(
+        ["-c", SHOW_EDGE],
+        production_env(VARNISH_URLS="http://10.0.0.5:6081, http://10.0.0.6:6081"),
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["backends"] == ["varnish0", "varnish1"]
+    assert shown["by_key"] == ["10.0.0.5:6081", "10.0.0.6:6081"]

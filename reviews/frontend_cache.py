@@ -1,0 +1,117 @@
+"""Purging an edge cache by surrogate key (Varnish with varnish-modules' xkey).
+
+Responses the club lets a shared cache keep carry a ``Surrogate-Key`` header
+(the keys of everything they show). :class:`XkeyBackend` is a
+``wagtail.contrib.frontend_cache`` backend that, besides Wagtail's own
+per-URL purges, removes every stored response tagged with given keys: one
+``PURGE`` request with an ``xkey-purge: key key …`` header, which the VCL in
+``deploy/varnish/`` hands to ``xkey.purge``.
+
+:func:`purge_keys` sends keys to every configured backend that can take them,
+once the current transaction commits, so the edge never drops a response
+before the change it reflects is visible to the app nodes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlunsplit
+from urllib.request import urlopen
+
+from django.conf import settings
+from django.db import transaction
+from wagtail import __version__
+from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
+
+logger = logging.getLogger("wagtail.frontendcache")
+
+#: Varnish refuses request headers over 8 KB by default (``http_req_hdr_len``).
+MAX_HEADER_LENGTH = 4000
+PURGE_HEADER = "xkey-purge"
+
+
+class XkeyBackend(HTTPBackend):
+    """Wagtail's HTTP ``PURGE`` backend plus purging by surrogate key.
+
+    ``LOCATION`` is the edge cache's address as the app nodes reach it (e.g.
+    ``http://varnish.internal:6081``); ``TIMEOUT`` (seconds, default 5) bounds
+    how long a purge may hold the request that triggered it.
+    """
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.timeout = float(params.pop("TIMEOUT", 5))
+        super().__init__(params)
+
+    def purge_keys(self, keys: Iterable[str]) -> None:
+        for header in _header_values(keys):
+            request = PurgeRequest(
+                url=urlunsplit([self.cache_scheme, self.cache_netloc, "/", "", ""]),
+                headers={
+                    PURGE_HEADER: header,
+                    "User-Agent": "Wagtail-frontendcache/" + __version__,
+                },
+            )
+            try:
+                # The scheme comes from the configured LOCATION, not from input.
+                urlopen(request, timeout=self.timeout).close()  # noqa: S310
+            except HTTPError as error:
+                logger.error(
+                    "Couldn't purge keys %r from %s: HTTP %d %s",
+                    header,
+                    self.cache_netloc,
+                    error.code,
+                    error.reason,
+                )
+            except (URLError, OSError) as error:
+                logger.error(
+                    "Couldn't purge keys %r from %s: %s",
+                    header,
+                    self.cache_netloc,
+                    getattr(error, "reason", error),
+                )
+
+
+def _header_values(keys: Iterable[str]) -> list[str]:
+    """The keys as few ``xkey-purge`` header values as fit Varnish's limit."""
+    values: list[str] = []
+    current = ""
+    for key in dict.fromkeys(k for k in keys if k):
+        if current and len(current) + 1 + len(key) > MAX_HEADER_LENGTH:
+            values.append(current)
+            current = ""
+        current = f"{current} {key}" if current else key
+    if current:
+        values.append(current)
+    return values
+
+
+def key_backends() -> list[XkeyBackend]:
+    """The configured front-end cache backends that purge by key."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return []
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    return [b for b in get_backends().values() if isinstance(b, XkeyBackend)]
+
+
+def purge_keys(keys: Iterable[str]) -> None:
+    """Purge ``keys`` from every edge cache once the transaction commits.
+
+    An outage of the edge is logged and never fails the change itself.
+    """
+    backends = key_backends()
+    if not backends:
+        return
+    keys = list(keys)
+
+    def purge() -> None:
+        for backend in backends:
+            try:
+                backend.purge_keys(keys)
+            except Exception:  # an edge outage must not undo a publish
+                logger.exception("Could not purge keys from the edge cache")
+
+    transaction.on_commit(purge)
