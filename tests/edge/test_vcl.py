@@ -22,10 +22,14 @@ class Origin(BaseHTTPRequestHandler):
     with ``keys`` that counts how often it was built."""
 
     built: dict[str, int] = {}
+    #: Set once the origin has started building a ``delay=`` answer.
+    building = threading.Event()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         query = parse_qs(urlsplit(self.path).query)
         Origin.built[self.path] = Origin.built.get(self.path, 0) + 1
+        if "delay" in query:
+            Origin.building.set()
         time.sleep(float(query.get("delay", ["0"])[0]))
         body = f"build {Origin.built[self.path]} of {self.path}".encode()
         self.send_response(int(query.get("status", ["200"])[0]))
@@ -139,8 +143,10 @@ def test_an_answer_built_while_a_purge_arrived_is_delivered_but_not_kept(varnish
     path = "/tagged?keys=slow&delay=1.5"
     results = []
     reader = threading.Thread(target=lambda: results.append(fetch(varnish, path)))
+    Origin.building.clear()
     reader.start()
-    time.sleep(0.5)  # the origin is building the answer from what it read
+    # The origin is building the answer from what it read when the change lands.
+    assert Origin.building.wait(timeout=30)
     purge(varnish, "something-else-changed")
     reader.join()
 
