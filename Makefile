@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+FRONTEND_PORT ?= 5173
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-browser lint check install clean bench resilience
+.PHONY: run test test-browser lint check install clean bench resilience frontend frontend-build
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +20,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	@echo "Serving the demo club on http://127.0.0.1:$(PORT)/ (admin at /admin/)"
+	@echo "Serving the demo club on http://127.0.0.1:$(PORT)/ (admin at /admin/; 'make frontend' serves the API frontend)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
@@ -46,5 +47,23 @@ bench: $(STAMP)
 resilience: $(STAMP)
 	$(PY) -m benchmarks resilience all $(RESILIENCE_ARGS)
 
+# The reference frontend (frontend/): its client is generated from the API's
+# OpenAPI document. `make frontend` serves it on FRONTEND_PORT beside `make run`
+# (node 20.19+ and npm); `make frontend-build` writes frontend/dist/.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend/openapi.json: $(STAMP) frontend/node_modules/.package-lock.json FORCE
+	$(PY) manage.py openapi_schema --verbosity 0 --output $@
+
+frontend: frontend/openapi.json
+	cd frontend && npm run generate && VITE_API_BASE=http://127.0.0.1:$(PORT) \
+		npm run dev -- --port $(FRONTEND_PORT)
+
+frontend-build: frontend/openapi.json
+	cd frontend && npm run build
+
+FORCE:
+
 clean:
-	rm -rf $(VENV) db.sqlite3 var test-artifacts
+	rm -rf $(VENV) db.sqlite3 var test-artifacts frontend/node_modules frontend/dist frontend/openapi.json

@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = True
@@ -9,3 +11,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The reference frontend (`make frontend`) is served on Vite's port; the
+# environment's CORS_ALLOWED_ORIGINS, when set, replaces this.
+FRONTEND_PORT = os.environ.get("FRONTEND_PORT", "5173")
+CORS_ALLOWED_ORIGINS = CORS_ALLOWED_ORIGINS or [  # noqa: F405
+    f"http://127.0.0.1:{FRONTEND_PORT}",
+    f"http://localhost:{FRONTEND_PORT}",
+]

@@ -1,0 +1,88 @@
+/** Signing in with a member's API token. */
+import { ApiError, api, unwrap } from "../api/client";
+import { announce, h } from "../dom";
+import { render } from "../app";
+import { setToken, token } from "../reader";
+import type { View } from "../router";
+
+export async function accountPage(): Promise<View> {
+  if (token()) {
+    let name = "a member";
+    try {
+      const me = await unwrap(api().GET("/api/v3/whoami/"));
+      name = [me.user.first_name, me.user.last_name].filter(Boolean).join(" ") || me.user.username;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        setToken(null);
+        return accountPage();
+      }
+      throw error;
+    }
+    return {
+      title: "Your account",
+      content: h(
+        "div",
+        {},
+        h("h1", { tabindex: -1 }, "Your account"),
+        h("p", { id: "signed-in" }, `Signed in as ${name}.`),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              setToken(null);
+              await render();
+              announce("Signed out.");
+            },
+          },
+          "Sign out",
+        ),
+      ),
+    };
+  }
+
+  const error = h("p", { id: "token-error", class: "error", role: "alert" });
+  return {
+    title: "Sign in",
+    content: h(
+      "div",
+      {},
+      h("h1", { tabindex: -1 }, "Sign in"),
+      h(
+        "form",
+        {
+          class: "signin",
+          onsubmit: async (event: Event) => {
+            event.preventDefault();
+            const value = String(new FormData(event.currentTarget as HTMLFormElement).get("token") ?? "").trim();
+            setToken(value);
+            try {
+              await unwrap(api().GET("/api/v3/whoami/"));
+            } catch (problem) {
+              setToken(null);
+              error.textContent =
+                problem instanceof ApiError && problem.status === 401
+                  ? "The club does not know this token. Check it, or make a new one."
+                  : problem instanceof Error
+                    ? problem.message
+                    : "Signing in failed.";
+              return;
+            }
+            await render();
+            announce("Signed in.");
+          },
+        },
+        h("div", { class: "field field--wide" }, h("label", { for: "token" }, "API token"), h("input", { id: "token", name: "token", type: "password", required: true, autocomplete: "off", "aria-describedby": "token-help token-error" })),
+        h(
+          "p",
+          { id: "token-help", class: "help" },
+          "Members make a token in the club's admin, under their account, or an administrator runs ",
+          h("code", {}, "manage.py api_tokens create --user NAME --name frontend"),
+          ". This browser keeps it until you sign out.",
+        ),
+        error,
+        h("button", { type: "submit" }, "Sign in"),
+      ),
+    ),
+  };
+}

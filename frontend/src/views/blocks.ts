@@ -1,0 +1,108 @@
+/** Rendering StreamField blocks, and spoilers that open through the API. */
+import { mediaUrl } from "../api/client";
+import {
+  isHeading,
+  isImage,
+  isParagraph,
+  isQuote,
+  isSpoiler,
+  type AnyBlock,
+  type BookRef,
+  type SpoilerValue,
+} from "../api/blocks";
+import { h, richText } from "../dom";
+import type { Reached } from "../reader";
+
+export interface RevealRequest {
+  book: BookRef;
+  reached: Reached;
+  /** The element to focus once the page shows the answer. */
+  focusId: string;
+}
+
+export type OnReveal = (request: RevealRequest) => void;
+
+function scope(book: BookRef, chapter: number | null): (Node | string)[] {
+  return chapter === null
+    ? ["Reveals ", h("cite", {}, book.title), ", the ending included."]
+    : ["Reveals ", h("cite", {}, book.title), ` up to chapter ${chapter}.`];
+}
+
+function contentBlock(block: AnyBlock, headingLevel: "h2" | "h3"): Node | null {
+  if (isParagraph(block)) return richText(block.value);
+  if (isHeading(block)) return h(headingLevel, {}, block.value);
+  if (isQuote(block)) {
+    return h(
+      "figure",
+      { class: "quote" },
+      h("blockquote", {}, h("p", {}, block.value.text)),
+      block.value.attribution ? h("figcaption", {}, block.value.attribution) : null,
+    );
+  }
+  if (isImage(block) && block.value.image) {
+    const image = block.value.image;
+    return h(
+      "figure",
+      { class: "image" },
+      h("img", { src: mediaUrl(image.url), alt: image.alt, width: image.width, height: image.height, loading: "lazy" }),
+      block.value.caption ? h("figcaption", {}, block.value.caption) : null,
+    );
+  }
+  return null;
+}
+
+/**
+ * A spoiler as the API sent it. Hidden: its label, the book and chapter it
+ * reveals, and a control that records the reader's progress there and asks
+ * the API again. Shown: open, closable, saying why it is shown.
+ */
+function spoiler(id: string, value: SpoilerValue, reviewedBook: BookRef, onReveal: OnReveal): HTMLElement {
+  const book = value.spoils ?? reviewedBook;
+  const domId = `spoiler-${id}`;
+  if (value.hidden || value.content === null) {
+    const reached: Reached = value.chapter ?? "finished";
+    return h(
+      "section",
+      { class: "spoiler spoiler--hidden", id: domId, "aria-labelledby": `${domId}-label` },
+      h("p", { class: "spoiler__label", id: `${domId}-label` }, h("strong", {}, "Spoiler: "), value.label),
+      h("p", { class: "spoiler__scope", id: `${domId}-scope` }, ...scope(book, value.chapter)),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "spoiler__reveal",
+          "aria-describedby": `${domId}-scope`,
+          onclick: () => onReveal({ book, reached, focusId: `${domId}-summary` }),
+        },
+        value.chapter === null
+          ? `I have finished ${book.title}: show it`
+          : `I have read ${book.title} to chapter ${value.chapter}: show it`,
+      ),
+    );
+  }
+  return h(
+    "details",
+    { class: "spoiler spoiler--open", id: domId, open: true },
+    h(
+      "summary",
+      { id: `${domId}-summary` },
+      h("strong", {}, "Spoiler: "),
+      value.label,
+      h("span", { class: "spoiler__why" }, " — you have read this far"),
+    ),
+    h("p", { class: "spoiler__scope" }, ...scope(book, value.chapter)),
+    h("div", { class: "spoiler__content" }, value.content.map((child) => contentBlock(child, "h3"))),
+  );
+}
+
+export function streamBody(blocks: AnyBlock[], reviewedBook: BookRef, onReveal: OnReveal): HTMLElement {
+  return h(
+    "div",
+    { class: "stream" },
+    blocks.map((block, index) =>
+      isSpoiler(block)
+        ? spoiler(block.id ?? String(index), block.value, reviewedBook, onReveal)
+        : contentBlock(block, "h2"),
+    ),
+  );
+}
