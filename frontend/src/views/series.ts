@@ -51,7 +51,7 @@ export async function seriesPage(route: Route): Promise<View> {
             {},
             h("span", { class: "series-books__position" }, `Book ${book.position}`),
             " ",
-            h("cite", {}, book.title),
+            h("cite", { class: "series-books__title" }, book.title),
             " · ",
             h("a", { href: href("/", { book: book.id }) }, h("span", {}, "Reviews of "), h("cite", {}, book.title)),
           ),

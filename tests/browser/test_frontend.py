@@ -1,0 +1,238 @@
+"""The reference frontend (``frontend/``) against the live API, in Chromium.
+
+The built frontend (``make frontend-build``; CI builds it before this step) is
+served from its own origin, as a deployment would serve it, with a
+``config.json`` pointing at the live server; the API answers that origin
+through CORS. Every API response the browser receives is kept, so the tests
+check that hidden content never reached the browser at all, not only that
+it is not shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import BRUNO_LATE_COMMENT, SECRET, SECRET_CHAPTER
+from tests.browser.helpers import axe_violations, describe_violations
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+SIEGE_COMMENT = "The first chapters are so quiet that the fear creeps up on you."
+GATED_QUESTION = "Was Andrei right to treat the boy?"
+
+
+class _FrontendHandler(SimpleHTTPRequestHandler):
+    """Serves the built files, and ``config.json`` naming the API."""
+
+    config: bytes = b"{}"
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == "/config.json":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(self.config)))
+            self.end_headers()
+            self.wfile.write(self.config)
+            return
+        super().do_GET()
+
+    def log_message(self, format, *args) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def frontend(live_server, settings, club):
+    from reviews.api.fields import COVER_RENDITIONS
+
+    if not (DIST / "index.html").exists():
+        message = f"{DIST} is not built: run `make frontend-build`"
+        if os.environ.get("BOOKCLUB_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # The frontend asks for several listings at once. On the in-memory SQLite
+    # test database, two first requests creating the same cover renditions
+    # at the same moment lock a table, so they exist beforehand.
+    for book in (club.siege, club.betrayal):
+        book.cover.get_renditions(*COVER_RENDITIONS.values())
+    handler = type(
+        "Handler",
+        (_FrontendHandler,),
+        {"config": json.dumps({"apiBase": live_server.url}).encode()},
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=DIST))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.CORS_ALLOWED_ORIGINS = [origin]
+    yield SimpleNamespace(url=f"{origin}/", api=live_server.url)
+    server.shutdown()
+    server.server_close()
+
+
+def api_bodies(page, api: str) -> list:
+    """Every API response this page receives, to read their bodies later."""
+    responses: list = []
+    page.on(
+        "response",
+        lambda response: (
+            responses.append(response)
+            if response.url.startswith(f"{api}/api/")
+            else None
+        ),
+    )
+    return responses
+
+
+def received(responses: list) -> str:
+    return "\n".join(r.text() for r in responses if r.request.method != "OPTIONS")
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
+def test_a_reader_reveals_a_spoiler_and_the_browser_remembers_how_far_they_read(
+    new_context, frontend, club, screenshot
+):
+    page = new_context().new_page()
+    responses = api_bodies(page, frontend.api)
+    page.goto(f"{frontend.url}#/reviews/{club.review.pk}")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("After the siege")
+    expect(page.locator(".spoiler--hidden")).to_have_count(2)
+    assert "How the first novel ends" in page.locator(".review__body").inner_text()
+    assert SECRET not in page.content()
+    assert SECRET not in received(responses), "the API never sent it"
+    assert_accessible(page)
+    screenshot(page, "frontend-review-spoilers-closed")
+
+    reveal = page.get_by_role("button", name="I have finished The Siege: show it")
+    reveal.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text(SECRET)).to_be_visible()
+    expect(page.locator(".spoiler--open summary")).to_be_focused()
+    expect(page.locator(".spoiler--open summary")).to_contain_text(
+        "you have read this far"
+    )
+    # Only what the reader has read opened: The Betrayal's chapter 12 did not.
+    expect(page.locator(".spoiler--hidden")).to_have_count(1)
+    assert SECRET_CHAPTER not in page.content()
+    assert SECRET_CHAPTER not in received(responses)
+    assert f"read={club.siege.pk}" in responses[-1].url
+    progress = page.evaluate("() => localStorage.getItem('bookclub.progress')")
+    assert json.loads(progress) == {str(club.siege.pk): "finished"}
+    assert_accessible(page)
+    screenshot(page, "frontend-review-spoiler-open")
+
+    page.locator(".spoiler--open summary").click()
+    expect(page.get_by_text(SECRET)).to_be_hidden()
+
+    page.reload()
+    expect(page.get_by_text(SECRET)).to_be_visible()
+
+
+def test_a_member_records_progress_and_sees_what_opens(
+    new_context, frontend, club, roles, screenshot
+):
+    from wagtail.models import APIToken
+
+    from reviews.models import ReadingProgress
+    from reviews.roles import MEMBERS
+
+    club.alice.groups.add(roles[MEMBERS])
+    _, token = APIToken.create_token(user=club.alice, name="frontend")
+    page = new_context().new_page()
+    responses = api_bodies(page, frontend.api)
+
+    page.goto(f"{frontend.url}#/account")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as Alice Marsh.")).to_be_visible()
+
+    page.get_by_role("link", name="Discussions").click()
+    page.get_by_role("link", name="The Betrayal, part one").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Betrayal, part one")
+    gated = page.get_by_text("A question about chapter 15 of The Betrayal")
+    expect(gated).to_be_visible()
+    assert GATED_QUESTION not in page.content()
+    assert SIEGE_COMMENT not in page.content()
+    assert GATED_QUESTION not in received(responses)
+
+    page.get_by_role("link", name="My reading").click()
+    betrayal = page.get_by_role("form", name="The Betrayal by Helen Dunmore")
+    betrayal.get_by_label("Chapter reached").fill("15")
+    betrayal.get_by_role("button", name="Save progress in The Betrayal").click()
+    expect(betrayal.get_by_text("Up to chapter 15")).to_be_focused()
+    recorded = ReadingProgress.objects.get(member=club.alice, book=club.betrayal)
+    assert (recorded.chapter, recorded.finished) == (15, False)
+    assert recorded.started_at is not None
+    assert_accessible(page)
+    screenshot(page, "frontend-my-reading")
+
+    page.go_back()
+    expect(page.get_by_text(GATED_QUESTION)).to_be_visible()
+    expect(page.get_by_text(SIEGE_COMMENT)).to_be_visible()
+    # Chapter 30 is still ahead of her: counted, never sent.
+    expect(page.locator(".hidden-comments")).to_contain_text("1 comment about")
+    assert BRUNO_LATE_COMMENT not in received(responses)
+    assert_accessible(page)
+    screenshot(page, "frontend-discussion-member")
+
+    page.goto(f"{frontend.url}#/reviews/{club.review.pk}")
+    expect(page.get_by_text(SECRET_CHAPTER)).to_be_visible()
+    expect(page.locator(".spoiler--hidden")).to_have_count(1)
+    assert SECRET not in received(responses), "The Siege's ending stays closed"
+    assert not any("read=" in r.url for r in responses), "the token speaks for her"
+
+
+def test_reviews_filter_and_a_series_reads_in_order(new_context, frontend, club):
+    page = new_context().new_page()
+    page.goto(frontend.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviews")
+    expect(page.locator(".review-card")).to_have_count(2)
+
+    page.get_by_label("Book").select_option(label="The Siege")
+    page.get_by_role("button", name="Show reviews").click()
+    expect(page.locator(".review-card")).to_have_count(1)
+    expect(page.locator(".review-card h2")).to_have_text("Bread and birch bark")
+    assert f"book={club.siege.pk}" in page.url
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Series").first.click()
+    page.get_by_role("link", name="Leningrad").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leningrad")
+    assert page.locator(".series-books__title").all_inner_texts() == [
+        "The Siege",
+        "The Betrayal",
+    ]
+    assert_accessible(page)
+
+
+def test_a_reader_opens_one_range_of_comments_on_purpose(new_context, frontend, club):
+    page = new_context().new_page()
+    responses = api_bodies(page, frontend.api)
+    page.goto(f"{frontend.url}#/discussions/{club.discussion.pk}")
+    hidden = page.locator(".hidden-comments")
+    expect(hidden).to_contain_text("1 comment about chapters 1–5")
+    assert SIEGE_COMMENT not in received(responses)
+
+    hidden.get_by_role("listitem").filter(has_text="chapters 1–5").get_by_role(
+        "button", name="Show them anyway"
+    ).click()
+
+    expect(page.get_by_text(SIEGE_COMMENT)).to_be_visible()
+    expect(page.locator("#comments-heading")).to_be_focused()
+    assert BRUNO_LATE_COMMENT not in received(responses)
+    assert any("reveal_comments=1-5" in r.url for r in responses)
