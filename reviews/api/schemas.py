@@ -10,6 +10,8 @@ from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
+from .block_schemas import QuestionBlockSchema, ReviewBodyItem
+
 T = TypeVar("T")
 
 
@@ -74,18 +76,6 @@ class SpoiledBookSchema(Schema):
     )
 
 
-class StreamBlockSchema(Schema):
-    type: str = Field(
-        description="paragraph, heading, quote, image or spoiler (reviews); "
-        "question (discussions)."
-    )
-    id: str | None = None
-    value: Any = Field(
-        description="A spoiler's value is {spoils: {id, title}, chapter, label, "
-        "hidden, content}; content is null while hidden."
-    )
-
-
 class ClubPageMetaSchema(Schema):
     type: str
     slug: str
@@ -102,7 +92,7 @@ class ReviewSchema(Schema):
     book: BookSummarySchema
     rating: float | None
     summary: str
-    body: list[StreamBlockSchema]
+    body: list[ReviewBodyItem]
     tags: list[str]
     reviewer: ReviewerSchema
     spoils: list[SpoiledBookSchema]
@@ -136,7 +126,7 @@ class DiscussionSchema(Schema):
     online_url: str
     host: str
     intro: str
-    questions: list[StreamBlockSchema]
+    questions: list[QuestionBlockSchema]
     comment_count: int
 
 

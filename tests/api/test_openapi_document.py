@@ -22,6 +22,7 @@ from wagtail.api.v3.urls import api
 from wagtail.models import Page, Revision, Site
 from wagtail.snippets.models import get_snippet_models
 
+from reviews.blocks import QuestionStreamBlock, ReviewStreamBlock, SpoilerContentBlock
 from reviews.models import (
     Book,
     DiscussionPage,
@@ -30,6 +31,8 @@ from reviews.models import (
     SeriesPage,
 )
 from tests.api.conftest import token_client
+from tests.api.helpers import image_block
+from tests.factories import BookFactory, make_image, make_review, paragraph
 
 DOCUMENT_URL = "/api/v3/openapi.json"
 
@@ -230,3 +233,65 @@ def _check_reads(who: str, client: Client) -> None:
     if who == "admin":
         assert "/api/v3/snippets/reviews.Book/" in checked
     assert failures == []
+
+
+def _discriminated(schema: dict[str, Any]) -> set[str]:
+    assert schema["discriminator"]["propertyName"] == "type"
+    return set(schema["discriminator"]["mapping"])
+
+
+def test_stream_fields_are_typed_unions_of_their_block_types(client):
+    """Generators build one type per block from the discriminator; every
+    block a stream may hold has its schema, and nothing else does."""
+    schemas = _served(client)["components"]["schemas"]
+    body = schemas["ReviewSchema"]["properties"]["body"]["items"]
+    assert _discriminated(body) == set(ReviewStreamBlock().child_blocks)
+    spoiler = schemas["SpoilerValueSchema"]["properties"]["content"]["anyOf"][0]
+    assert _discriminated(spoiler["items"]) == set(SpoilerContentBlock().child_blocks)
+    question = schemas["DiscussionSchema"]["properties"]["questions"]["items"]
+    name = question["$ref"].rsplit("/", 1)[-1]
+    assert {schemas[name]["properties"]["type"]["const"]} == set(
+        QuestionStreamBlock().child_blocks
+    )
+    hidden = schemas["SpoilerValueSchema"]["properties"]["hidden"]
+    assert hidden["type"] == "boolean"
+
+
+def test_a_review_with_every_block_matches_its_schema(client, db):
+    book = BookFactory(title="The Siege", chapter_count=30)
+    photo = image_block(make_image("Photo"))
+    page = make_review(
+        book=book,
+        body=[
+            paragraph("Open text."),
+            {"type": "heading", "value": "Part one"},
+            {"type": "quote", "value": {"text": "Cold.", "attribution": "Ch. 1"}},
+            photo,
+            {
+                "type": "spoiler",
+                "value": {
+                    "spoils": book.pk,
+                    "chapter": 9,
+                    "label": "Who survives",
+                    "content": [
+                        paragraph("Anna does."),
+                        {
+                            "type": "quote",
+                            "value": {"text": "Bread", "attribution": ""},
+                        },
+                        photo,
+                    ],
+                },
+            },
+        ],
+    )
+    document = _served(client)
+    validator = _validator(document, "/components/schemas/ReviewSchema")
+    hidden = client.get(f"/api/v3/reviews/{page.pk}/").json()
+    shown = client.get(f"/api/v3/reviews/{page.pk}/?spoilers=show").json()
+    for data in (hidden, shown):
+        assert list(validator.iter_errors(data)) == []
+    assert hidden["body"][4]["value"]["content"] is None
+    content = shown["body"][4]["value"]["content"]
+    assert [block["type"] for block in content] == ["paragraph", "quote", "image"]
+    assert content[2]["value"]["image"]["width"] > 0
