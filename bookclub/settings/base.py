@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    # django-ninja's templates and static Swagger UI: /api/v3/docs/ loads
+    # nothing from a CDN (without the app, Ninja links jsdelivr).
+    "ninja",
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
