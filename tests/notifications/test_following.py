@@ -1,0 +1,148 @@
+"""The follow control on review and discussion pages, and the email
+settings page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from wagtail.models import PageViewRestriction
+
+from reviews.models import Follow, NotificationSettings
+from tests.factories import UserFactory, make_discussion, make_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member_client(reader) -> Client:
+    client = Client()
+    client.force_login(reader)
+    return client
+
+
+def test_a_member_follows_a_book_from_a_review_and_stops(member_client, reader):
+    review = make_review()
+    book = review.book
+    page = member_client.get(review.url)
+    assert f'action="/club/follow/book/{book.pk}/"'.encode() in page.content
+    assert b"Follow this book" in page.content
+
+    response = member_client.post(
+        f"/club/follow/book/{book.pk}/", {"action": "follow", "next": review.url}
+    )
+    assert response.status_code == 302 and response["Location"] == review.url
+    assert Follow.objects.filter(member=reader, book=book).exists()
+    assert b"Stop following this book" in member_client.get(review.url).content
+
+    member_client.post(f"/club/follow/book/{book.pk}/", {"action": "unfollow"})
+    assert not Follow.objects.filter(member=reader, book=book).exists()
+
+
+def test_following_twice_keeps_one_follow(member_client, reader, book):
+    for _ in range(2):
+        member_client.post(f"/club/follow/book/{book.pk}/", {"action": "follow"})
+    assert Follow.objects.filter(member=reader, book=book).count() == 1
+
+
+def test_a_member_follows_a_discussion(member_client, reader, book):
+    discussion = make_discussion(book=book)
+    assert b"Follow this discussion" in member_client.get(discussion.url).content
+    member_client.post(f"/club/follow/discussion/{discussion.pk}/")
+    assert Follow.objects.filter(member=reader, discussion=discussion).exists()
+
+
+def test_a_visitor_is_asked_to_log_in_and_the_page_stays_shareable(client, book):
+    review = make_review(book=book)
+    page = client.get(review.url)
+    assert b"to follow this book by email" in page.content
+    assert b"/club/follow/" not in page.content
+    response = client.post(f"/club/follow/book/{book.pk}/", {"next": review.url})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not Follow.objects.exists()
+
+
+def test_a_restricted_discussion_cannot_be_followed(member_client, book):
+    discussion = make_discussion(book=book)
+    PageViewRestriction.objects.create(
+        page=discussion, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    response = member_client.post(f"/club/follow/discussion/{discussion.pk}/")
+    assert response.status_code == 404
+    assert not Follow.objects.filter(discussion=discussion).exists()
+
+
+def test_unknown_ids_are_404s(member_client):
+    assert member_client.post("/club/follow/book/999999/").status_code == 404
+    assert member_client.post("/club/follow/discussion/999999/").status_code == 404
+
+
+def test_the_settings_page_saves_each_choice(member_client, reader, book):
+    discussion = make_discussion(book=book)
+    Follow.objects.create(member=reader, discussion=discussion)
+    page = member_client.get("/reading/notifications/")
+    assert page.status_code == 200
+    assert b"The Siege" in page.content and discussion.title.encode() in page.content
+    book_follow = Follow.objects.get(member=reader, book=book)
+    discussion_follow = Follow.objects.get(member=reader, discussion=discussion)
+    data = {
+        "email_enabled": "on",
+        "delivery": "daily",
+        "follows-TOTAL_FORMS": "2",
+        "follows-INITIAL_FORMS": "2",
+        "follows-MIN_NUM_FORMS": "0",
+        "follows-MAX_NUM_FORMS": "1000",
+        "follows-0-id": str(discussion_follow.pk),
+        "follows-0-reminders": "on",
+        "follows-0-DELETE": "",
+        "follows-1-id": str(book_follow.pk),
+        "follows-1-new_reviews": "on",
+        "follows-1-DELETE": "on",
+    }
+    response = member_client.post("/reading/notifications/", data)
+    assert response.status_code == 302
+    saved = NotificationSettings.objects.get(member=reader)
+    assert saved.delivery == "daily" and not saved.replies
+    discussion_follow.refresh_from_db()
+    assert discussion_follow.reminders and not discussion_follow.replies
+    assert not Follow.objects.filter(pk=book_follow.pk).exists()
+
+
+def test_the_settings_page_never_touches_another_members_follow(
+    member_client, reader, book
+):
+    other = UserFactory(username="otto")
+    theirs = Follow.objects.create(member=other, book=book)
+    data = {
+        "email_enabled": "on",
+        "replies": "on",
+        "delivery": "each",
+        "follows-TOTAL_FORMS": "1",
+        "follows-INITIAL_FORMS": "1",
+        "follows-MIN_NUM_FORMS": "0",
+        "follows-MAX_NUM_FORMS": "1000",
+        "follows-0-id": str(theirs.pk),
+        "follows-0-DELETE": "on",
+    }
+    response = member_client.post("/reading/notifications/", data)
+    assert response.status_code in (200, 302)
+    assert Follow.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"delivery": "weekly", "follows-TOTAL_FORMS": "0"},
+        {"follows-TOTAL_FORMS": "x", "follows-INITIAL_FORMS": "y"},
+        {"follows-TOTAL_FORMS": "1", "follows-INITIAL_FORMS": "0", "follows-0-id": "z"},
+    ],
+)
+def test_bad_settings_input_is_never_a_500(member_client, data):
+    response = member_client.post("/reading/notifications/", data)
+    assert response.status_code in (200, 302, 400)
+
+
+def test_the_settings_page_is_for_members(client):
+    response = client.get("/reading/notifications/")
+    assert response.status_code == 302
