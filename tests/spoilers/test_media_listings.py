@@ -16,7 +16,15 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 
 from reviews.models import Book, DocumentApproval, ImageApproval
-from tests.factories import BookFactory, make_image, make_review, paragraph
+from reviews.roles import MEMBERS, ensure_groups
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_image,
+    make_review,
+    paragraph,
+    review_index,
+)
 
 from .helpers import MARKER
 
@@ -98,6 +106,46 @@ def test_searching_or_filtering_the_listing_does_not_find_it(client, images, lis
     response = client.get(listing, {"title": images["secret"].title})
     assert response.status_code in (200, 400), response.content
     assert MARKER not in response.content.decode()
+
+
+@pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
+def test_a_search_finds_public_images_and_never_the_spoiler_only_one(
+    client, images, listing
+):
+    """Searching works under the rule: it finds what is listed, and a word
+    of the hidden title finds nothing."""
+    assert _titles(client.get(listing, {"search": "Leningrad"})) == [
+        "Leningrad in winter"
+    ]
+    assert _titles(client.get(listing, {"search": MARKER})) == []
+    assert _titles(client.get(listing, {"search": "death"})) == []
+
+
+@pytest.mark.parametrize("listing", [V2_DOCUMENTS, V3_DOCUMENTS])
+def test_a_search_finds_approved_documents_only(client, listing):
+    hidden = make_document(f"Minutes {MARKER}")
+    shown = make_document("Minutes of the spring meeting")
+    DocumentApproval.objects.create(document=shown)
+    assert _titles(client.get(listing, {"search": "minutes"})) == [shown.title]
+    assert hidden.title not in client.get(listing, {"search": MARKER}).content.decode()
+
+
+@pytest.mark.parametrize("kind", ["images", "documents"])
+def test_a_member_can_search_the_admin_chooser(client, images, kind):
+    """The chooser's search runs under the rule too (it was a server error)."""
+    groups = ensure_groups(review_index())
+    member = UserFactory(username="chooser")
+    member.groups.add(groups[MEMBERS])
+    client.force_login(member)
+    for url in (f"/admin/{kind}/chooser/", f"/admin/{kind}/chooser/results/"):
+        for query in ("Leningrad", MARKER):
+            response = client.get(url, {"q": query})
+            assert response.status_code == 200, (url, query)
+            # The search box echoes the query; the hidden title is not sent.
+            assert "death" not in response.content.decode()
+    if kind == "images":
+        found = client.get("/admin/images/chooser/results/", {"q": "Leningrad"})
+        assert "Leningrad in winter" in found.content.decode()
 
 
 @pytest.mark.parametrize("listing", [V2_IMAGES, V3_IMAGES])
