@@ -185,8 +185,19 @@ class JSONObjectInput(Schema):
 
 
 class ProgressInSchema(JSONObjectInput):
+    """The whole record: a field left out is reset to its default."""
+
     chapter: int | None = Field(None, ge=1, le=10000)
     finished: bool = False
+    started_at: date | None = None
+    finished_at: date | None = None
+
+
+class ProgressPatchSchema(JSONObjectInput):
+    """Changes to the record: a field left out keeps its value."""
+
+    chapter: int | None = Field(None, ge=1, le=10000)
+    finished: bool | None = None
     started_at: date | None = None
     finished_at: date | None = None
 

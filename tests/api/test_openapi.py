@@ -32,6 +32,7 @@ CLUB_OPERATIONS = {
     ("get", "/api/v3/progress/"),
     ("get", "/api/v3/progress/{book_id}/"),
     ("put", "/api/v3/progress/{book_id}/"),
+    ("patch", "/api/v3/progress/{book_id}/"),
     ("get", "/api/v3/preview/"),
 }
 

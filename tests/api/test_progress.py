@@ -79,3 +79,53 @@ def test_unknown_book_is_404():
         put(token_client(UserFactory()), "/api/v3/progress/999999/", {}).status_code
         == 404
     )
+
+
+def patch(api, url, data):
+    return api.patch(url, data, content_type="application/json")
+
+
+def test_patch_changes_only_the_fields_sent():
+    book = BookFactory(chapter_count=20)
+    member = UserFactory()
+    api = token_client(member)
+    url = f"/api/v3/progress/{book.pk}/"
+    put(api, url, {"chapter": 3, "started_at": "2024-05-01"})
+
+    response = patch(api, url, {"chapter": 9})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["chapter"] == 9
+    assert response.json()["started_at"] == "2024-05-01"
+    progress = ReadingProgress.objects.get(member=member, book=book)
+    assert (progress.chapter, str(progress.started_at)) == (9, "2024-05-01")
+
+
+def test_patch_records_new_progress_and_checks_it_like_put():
+    book = BookFactory(chapter_count=20)
+    member = UserFactory()
+    api = token_client(member)
+    url = f"/api/v3/progress/{book.pk}/"
+
+    assert patch(api, url, {"chapter": 21}).status_code == 422
+    assert patch(api, url, {"finished": True}).status_code == 200
+    assert ReadingProgress.objects.get(member=member, book=book).finished
+    put(api, url, {"started_at": "2024-05-02"})
+    assert patch(api, url, {"finished_at": "2024-05-01"}).status_code == 422
+    assert patch(api, url, [1]).status_code == 422
+
+
+def test_put_replaces_the_whole_record_and_says_so(client):
+    book = BookFactory(chapter_count=20)
+    member = UserFactory()
+    api = token_client(member)
+    url = f"/api/v3/progress/{book.pk}/"
+    put(api, url, {"chapter": 3, "started_at": "2024-05-01"})
+
+    assert put(api, url, {"chapter": 9}).json()["started_at"] is None
+
+    operations = client.get("/api/v3/openapi.json").json()["paths"][
+        "/api/v3/progress/{book_id}/"
+    ]
+    assert "replaces" in operations["put"]["description"].lower()
+    assert "patch" in operations

@@ -6,6 +6,8 @@ only with a bearer token. It is what reveals spoilers to that member.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
@@ -17,7 +19,12 @@ from ...spoilers import forget_reader
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
-from ..schemas import ProgressInSchema, ProgressListSchema, ProgressSchema
+from ..schemas import (
+    ProgressInSchema,
+    ProgressListSchema,
+    ProgressPatchSchema,
+    ProgressSchema,
+)
 from . import WRITE_ERRORS
 
 router = Router(tags=["progress"], auth=ClubBearerAuth())
@@ -59,26 +66,54 @@ def get_progress(request: MemberRequest, book_id: IdPath):
     return representations.progress_item(progress)
 
 
+def _save(request: MemberRequest, book_id: int, changes: dict[str, Any]):
+    """Apply ``changes`` to the member's progress in the book (a new record
+    if there is none), validate it as a whole, and save it."""
+    book = get_object_or_404(Book, pk=book_id)
+    progress = ReadingProgress.objects.filter(member=request.user, book=book).first()
+    if progress is None:
+        progress = ReadingProgress(member=request.user, book=book)
+    for field, value in changes.items():
+        setattr(progress, field, value)
+    progress.full_clean(exclude=["member", "book"], validate_unique=False)
+    if (
+        progress.started_at
+        and progress.finished_at
+        and progress.finished_at < progress.started_at
+    ):
+        raise ValidationError("finished_at cannot be before started_at.")
+    progress.save()
+    forget_reader(request)
+    return representations.progress_item(progress)
+
+
 @router.put(
     "/{book_id}/",
     response={200: ProgressSchema, **WRITE_ERRORS},
     url_name="club_progress_update",
     operation_id="club_progress_update",
-    summary="Record my progress in one book",
+    summary="Replace my progress in one book",
+    description="Replaces the whole record: a field left out is reset "
+    "(chapter, started_at and finished_at to null, finished to false). "
+    "Use PATCH to change some fields only.",
 )
 def put_progress(request: MemberRequest, book_id: IdPath, data: ProgressInSchema):
     reject_unknown_params(request)
-    book = get_object_or_404(Book, pk=book_id)
-    progress = ReadingProgress.objects.filter(member=request.user, book=book).first()
-    if progress is None:
-        progress = ReadingProgress(member=request.user, book=book)
-    progress.chapter = data.chapter
-    progress.finished = data.finished
-    progress.started_at = data.started_at
-    progress.finished_at = data.finished_at
-    progress.full_clean(exclude=["member", "book"], validate_unique=False)
-    if data.started_at and data.finished_at and data.finished_at < data.started_at:
-        raise ValidationError("finished_at cannot be before started_at.")
-    progress.save()
-    forget_reader(request)
-    return representations.progress_item(progress)
+    return _save(request, book_id, data.dict())
+
+
+@router.patch(
+    "/{book_id}/",
+    response={200: ProgressSchema, **WRITE_ERRORS},
+    url_name="club_progress_patch",
+    operation_id="club_progress_patch",
+    summary="Change my progress in one book",
+    description="Changes only the fields sent; the others keep their values. "
+    "Records new progress if there was none.",
+)
+def patch_progress(request: MemberRequest, book_id: IdPath, data: ProgressPatchSchema):
+    reject_unknown_params(request)
+    changes = data.dict(exclude_unset=True)
+    if changes.get("finished", False) is None:
+        changes["finished"] = False
+    return _save(request, book_id, changes)
