@@ -183,6 +183,9 @@ STATICFILES_FINDERS = [
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT: str | Path = BASE_DIR / "var" / "static"
 STATIC_URL = "/static/"
+#: Files served at the site's root by WhiteNoise: /favicon.ico, which browsers
+#: and feed readers ask for whatever the page's <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_ROOT: str | Path = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
 

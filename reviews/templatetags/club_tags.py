@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django import template
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -59,6 +62,42 @@ def _sections_under(root_path: str) -> list[Page]:
         if content_type.pk in first_of_kind:
             sections.append(first_of_kind[content_type.pk])
     return sections
+
+
+#: Page fields that hold text every reader of the page already sees, in the
+#: order a meta description prefers them: an editor's own, a review's
+#: spoiler-free summary, then a page's introduction or description.
+DESCRIPTION_FIELDS = ("search_description", "summary", "intro", "description")
+DESCRIPTION_LENGTH = 160
+
+
+@register.simple_tag(takes_context=True)
+def meta_description(context) -> str:
+    """The ``<meta name="description">`` text for the page being rendered.
+
+    Only open, editor-written text qualifies (never a review body, which
+    holds spoilers); a view without a page, or a page with none of those
+    fields filled, gets the site's own line.
+    """
+    page = context.get("page")
+    for field in DESCRIPTION_FIELDS:
+        text = strip_tags(str(getattr(page, field, "") or "")).strip()
+        if text:
+            return Truncator(" ".join(text.split())).chars(DESCRIPTION_LENGTH)
+    site = context.get("current_site")
+    name = getattr(site, "site_name", "") or _("The Book Club")
+    return _("%(site)s: a book club's reviews, series and discussions.") % {
+        "site": name
+    }
+
+
+@register.filter(expects_localtime=True)
+def machine_time(value: datetime | None) -> str:
+    """A ``<time datetime>`` value: ISO 8601 to the second. Django's ``|date:"c"``
+    writes microseconds, which HTML's date-time syntax does not allow."""
+    if value is None:
+        return ""
+    return value.replace(microsecond=0).isoformat()
 
 
 @register.filter
