@@ -6,7 +6,7 @@ PORT ?= 8000
 FRONTEND_PORT ?= 5173
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-browser lint check install clean bench resilience frontend frontend-build
+.PHONY: run test test-browser lint check install clean bench resilience frontend frontend-build qa-install lighthouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+
+# The HTML gates' tools from npm (needs Node.js and Java): the Nu HTML Checker,
+# which tests/html runs when it is installed, and Lighthouse.
+qa-install: qa/node_modules/.package-lock.json
+
+qa/node_modules/.package-lock.json: qa/package-lock.json
+	npm ci --prefix qa --no-audit --no-fund
+
+# Lighthouse on every page type of the demo club; fails under 95 (qa/lighthouse.py).
+lighthouse: $(STAMP) qa-install
+	$(PY) qa/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -1,0 +1,187 @@
+"""Lighthouse on every page type of the demo club: ``make lighthouse``.
+
+Starts the demo club on a fresh SQLite database (or uses ``--base-url``),
+finds one URL of each page type by crawling (``qa/crawl.py``), runs
+Lighthouse from ``qa/node_modules`` in Debian's Chromium on each, as an
+anonymous reader and, for the pages a member sees differently, as a member;
+writes the reports to ``test-artifacts/lighthouse/`` and a table to stdout.
+
+Exits 1 when a page scores under ``--min-score`` (0.95) for accessibility,
+best practices or SEO. Pages that ask not to be indexed (``noindex``: search
+results, a member's own reading list) are held to accessibility and best
+practices only: Lighthouse's SEO score counts "blocked from indexing"
+against them, which is what they are for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE = ROOT / "qa" / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ("accessibility", "best-practices", "seo")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+    "--disable-background-networking --disable-component-update --disable-sync "
+    "--disable-quic --no-first-run"
+)
+#: Page types whose member view differs enough to check it too.
+MEMBER_TYPES = ("ReviewPage", "DiscussionPage", "SeriesPage", "reviews:my_reading")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own server
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the demo server did not answer at {url}")
+
+
+def _targets() -> list[tuple[str, str, str, str | None]]:
+    """``(viewer, page type, path, session cookie)`` for each page type, found
+    by crawling the database the server uses."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    from qa.crawl import page_types
+
+    member = Client()
+    member.force_login(get_user_model().objects.get(username="alice"))
+    session = member.cookies[settings.SESSION_COOKIE_NAME].value
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    targets: list[tuple[str, str, str, str | None]] = [
+        ("anonymous", kind, path, None)
+        for kind, path in page_types(Client()).items()
+        if kind != "not-found"  # Lighthouse refuses to audit a 404
+    ]
+    targets += [
+        ("member", kind, path, cookie)
+        for kind, path in page_types(member).items()
+        if kind in MEMBER_TYPES
+    ]
+    return targets
+
+
+def _lighthouse(url: str, report: Path, cookie: str | None) -> dict:
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        f"--chrome-flags={CHROME_FLAGS}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--output=json",
+        f"--output-path={report}",
+    ]
+    if cookie:
+        command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
+    env = {
+        **os.environ,
+        "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium"),
+    }
+    subprocess.run(command, check=True, env=env, timeout=180)
+    return json.loads(report.read_text())
+
+
+def _failed_audits(result: dict, category: str) -> list[str]:
+    refs = result["categories"][category]["auditRefs"]
+    audits = result["audits"]
+    return [
+        audits[ref["id"]]["title"]
+        for ref in refs
+        if ref["weight"]
+        and (audits[ref["id"]].get("score") or 0) < 1
+        and audits[ref["id"]].get("scoreDisplayMode") == "binary"
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--min-score", type=float, default=0.95)
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "test-artifacts" / "lighthouse"
+    )
+    args = parser.parse_args(argv)
+    if not LIGHTHOUSE.exists():
+        print(f"Lighthouse is not installed ({LIGHTHOUSE}): npm ci --prefix qa")
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bookclub-lighthouse-"))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bookclub.settings.dev",
+        DATABASE_URL=f"sqlite:///{workdir / 'demo.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+    )
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    started = time.monotonic()
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], check=True)
+    subprocess.run([*manage, "load_demo"], check=True, stdout=subprocess.DEVNULL)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    failures: list[str] = []
+    try:
+        _wait_for(base + "/")
+        print(f"| viewer | page type | path | {' | '.join(CATEGORIES)} |")
+        print("|---|---|---|" + "---|" * len(CATEGORIES))
+        for viewer, kind, path, cookie in _targets():
+            name = f"{viewer}-{kind.replace(':', '-')}"
+            result = _lighthouse(base + path, args.out / f"{name}.json", cookie)
+            noindex = not all(
+                audit.get("score", 1) == 1
+                for key, audit in result["audits"].items()
+                if key == "is-crawlable"
+            )
+            cells = []
+            for category in CATEGORIES:
+                score = result["categories"][category]["score"] or 0
+                gated = not (category == "seo" and noindex)
+                cells.append(f"{score * 100:.0f}" + ("" if gated else " (noindex)"))
+                if gated and score < args.min_score:
+                    failures.append(
+                        f"{kind} ({path}) as {viewer}: {category} {score * 100:.0f}: "
+                        + "; ".join(_failed_audits(result, category))
+                    )
+            print(f"| {viewer} | {kind} | {path} | {' | '.join(cells)} |", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"\n{time.monotonic() - started:.0f} s; reports in {args.out}")
+    for failure in failures:
+        print("BELOW", f"{args.min_score * 100:.0f}:", failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
