@@ -6,9 +6,8 @@
 import createClient, { type Middleware } from "openapi-fetch";
 
 import { readParam, token } from "../reader";
-import type { components, paths } from "./schema";
+import type { paths } from "./schema";
 
-export type Schemas = components["schemas"];
 export type Client = ReturnType<typeof createClient<paths>>;
 
 /** An RFC 9457 problem the API answered with, or a failed request. */

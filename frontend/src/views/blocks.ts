@@ -1,15 +1,6 @@
 /** Rendering StreamField blocks, and spoilers that open through the API. */
+import type { BookRef, ContentBlock, ReviewBlock, SpoilerValue } from "../api/types";
 import { mediaUrl } from "../api/client";
-import {
-  isHeading,
-  isImage,
-  isParagraph,
-  isQuote,
-  isSpoiler,
-  type AnyBlock,
-  type BookRef,
-  type SpoilerValue,
-} from "../api/blocks";
 import { h, richText } from "../dom";
 import type { Reached } from "../reader";
 
@@ -28,27 +19,33 @@ function scope(book: BookRef, chapter: number | null): (Node | string)[] {
     : ["Reveals ", h("cite", {}, book.title), ` up to chapter ${chapter}.`];
 }
 
-function contentBlock(block: AnyBlock, headingLevel: "h2" | "h3"): Node | null {
-  if (isParagraph(block)) return richText(block.value);
-  if (isHeading(block)) return h(headingLevel, {}, block.value);
-  if (isQuote(block)) {
-    return h(
-      "figure",
-      { class: "quote" },
-      h("blockquote", {}, h("p", {}, block.value.text)),
-      block.value.attribution ? h("figcaption", {}, block.value.attribution) : null,
-    );
+function contentBlock(block: ContentBlock | Exclude<ReviewBlock, { type: "spoiler" }>, headingLevel: "h2" | "h3"): Node | null {
+  switch (block.type) {
+    case "paragraph":
+      return richText(block.value);
+    case "heading":
+      return h(headingLevel, {}, block.value);
+    case "quote":
+      return h(
+        "figure",
+        { class: "quote" },
+        h("blockquote", {}, h("p", {}, block.value.text)),
+        block.value.attribution ? h("figcaption", {}, block.value.attribution) : null,
+      );
+    case "image": {
+      const image = block.value.image;
+      if (!image) return null;
+      return h(
+        "figure",
+        { class: "image" },
+        h("img", { src: mediaUrl(image.url), alt: image.alt, width: image.width, height: image.height, loading: "lazy" }),
+        block.value.caption ? h("figcaption", {}, block.value.caption) : null,
+      );
+    }
+    default:
+      // A block type newer than this frontend: skipped, the rest still reads.
+      return null;
   }
-  if (isImage(block) && block.value.image) {
-    const image = block.value.image;
-    return h(
-      "figure",
-      { class: "image" },
-      h("img", { src: mediaUrl(image.url), alt: image.alt, width: image.width, height: image.height, loading: "lazy" }),
-      block.value.caption ? h("figcaption", {}, block.value.caption) : null,
-    );
-  }
-  return null;
 }
 
 /**
@@ -95,12 +92,12 @@ function spoiler(id: string, value: SpoilerValue, reviewedBook: BookRef, onRevea
   );
 }
 
-export function streamBody(blocks: AnyBlock[], reviewedBook: BookRef, onReveal: OnReveal): HTMLElement {
+export function streamBody(blocks: ReviewBlock[], reviewedBook: BookRef, onReveal: OnReveal): HTMLElement {
   return h(
     "div",
     { class: "stream" },
     blocks.map((block, index) =>
-      isSpoiler(block)
+      block.type === "spoiler"
         ? spoiler(block.id ?? String(index), block.value, reviewedBook, onReveal)
         : contentBlock(block, "h2"),
     ),

@@ -1,6 +1,6 @@
 /** Discussions: meetings, questions gated by chapter, and gated comments. */
-import { isQuestion, type AnyBlock, type BookRef } from "../api/blocks";
-import { api, unwrap, type Schemas } from "../api/client";
+import { api, unwrap } from "../api/client";
+import type { BookRef, Comment, QuestionBlock } from "../api/types";
 import { announce, h, richText, time } from "../dom";
 import { render } from "../app";
 import { reach } from "../progress";
@@ -8,7 +8,6 @@ import { token } from "../reader";
 import { current, href, type Route, type View } from "../router";
 import { reviewCard } from "./reviews";
 
-type Comment = Schemas["CommentSchema"];
 type When = "upcoming" | "past" | "all";
 
 export async function discussionList(route: Route): Promise<View> {
@@ -57,8 +56,7 @@ export async function discussionList(route: Route): Promise<View> {
   };
 }
 
-function question(block: AnyBlock, index: number, meetingBook: BookRef): HTMLElement | null {
-  if (!isQuestion(block)) return null;
+function question(block: QuestionBlock, index: number, meetingBook: BookRef): HTMLElement {
   const value = block.value;
   const book = value.book ?? meetingBook;
   const domId = `question-${block.id ?? index}`;

@@ -29,7 +29,7 @@ export async function reviewPage(route: Route): Promise<View> {
   const review = await unwrap(api().GET("/api/v3/reviews/{review_id}/", { params: { path: { review_id: id } } }));
   const cover = review.book.cover;
   const hiddenCount = review.body.filter(
-    (block) => block.type === "spoiler" && (block.value as { hidden?: boolean } | null)?.hidden,
+    (block) => block.type === "spoiler" && block.value.hidden,
   ).length;
 
   return {

@@ -1,5 +1,6 @@
 /** The review list, filtered by book, series, tag, rating and text. */
-import { api, mediaUrl, unwrap, type Schemas } from "../api/client";
+import { api, mediaUrl, unwrap } from "../api/client";
+import type { Review } from "../api/types";
 import { h, stars, time } from "../dom";
 import { href, type Route, type View } from "../router";
 
@@ -19,7 +20,7 @@ function positiveInt(value: string | null): number | undefined {
 }
 
 /** Rating, reviewer and date: "Rated 4 out of 5 · by Alice Marsh · 3 Dec 2026". */
-export function reviewMeta(review: Schemas["ReviewSchema"]): HTMLElement {
+export function reviewMeta(review: Review): HTMLElement {
   return h(
     "p",
     { class: "card__meta" },
@@ -30,7 +31,7 @@ export function reviewMeta(review: Schemas["ReviewSchema"]): HTMLElement {
   );
 }
 
-export function reviewCard(review: Schemas["ReviewSchema"], headingLevel: "h2" | "h3" = "h2"): HTMLElement {
+export function reviewCard(review: Review, headingLevel: "h2" | "h3" = "h2"): HTMLElement {
   const cover = review.book.cover;
   return h(
     "article",
