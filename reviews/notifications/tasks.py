@@ -29,6 +29,8 @@ UNSUBSCRIBED = "unsubscribed"
 NOT_VISIBLE = "not visible"
 #: A digest goes out at most once in this long (cron may run more often).
 DIGEST_INTERVAL = timedelta(hours=23)
+#: An email not sent this long after its event is tried again by the command.
+RETRY_AFTER = timedelta(minutes=10)
 
 
 def still_visible(notification: Notification) -> bool:
@@ -147,6 +149,20 @@ def send_digest(member_id: int) -> str:
         member=member, defaults={"digest_sent_at": timezone.now()}
     )
     return "sent"
+
+
+def unsent_since(now: datetime | None = None) -> list[int]:
+    """Emails owed for a while but not sent: the mail server was down, or a
+    worker died. The claim keeps a retry from sending one twice."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(
+            digest=False,
+            sent_at__isnull=True,
+            skipped="",
+            created_at__lt=now - RETRY_AFTER,
+        ).values_list("pk", flat=True)
+    )
 
 
 def members_with_digest_due(now: datetime | None = None) -> list[int]:

@@ -143,3 +143,21 @@ def test_an_unsubscribe_between_event_and_digest_wins(
     run_cron(django_capture_on_commit_callbacks)
     assert smtp.raw == []
     assert Notification.objects.get().skipped == "unsubscribed"
+
+
+def test_a_mail_server_that_is_down_loses_nothing(
+    smtp, book, reader, reviewer, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_PORT, port = 9, settings.EMAIL_PORT  # discard: nothing listens
+    review = publish(book, reviewer, django_capture_on_commit_callbacks)
+    assert review.live  # publishing went on regardless
+    notification = Notification.objects.get()
+    assert notification.sent_at is None and not notification.skipped
+
+    settings.EMAIL_PORT = port
+    Notification.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    run_cron(django_capture_on_commit_callbacks)
+    _raw, message = smtp.only()
+    assert message["To"] == "nina@example.org"
+    run_cron(django_capture_on_commit_callbacks)
+    assert len(smtp.raw) == 1
