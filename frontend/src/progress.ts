@@ -29,25 +29,28 @@ export async function myProgress(): Promise<Map<number, Reached>> {
   }
 }
 
+type ProgressRecord = NonNullable<Awaited<ReturnType<typeof memberRecord>>>;
+
 /** A member's record of one book, or null when there is none yet. */
 async function memberRecord(bookId: number) {
   return unwrapOrNull(api().GET("/api/v3/progress/{book_id}/", { params: { path: { book_id: bookId } } }));
 }
 
-/** Save a member's progress in one book, keeping the dates already recorded. */
-async function saveMember(bookId: number, reached: Reached | null): Promise<void> {
-  const current = await memberRecord(bookId);
+/** Save a member's progress in one book. PATCH changes only what is sent,
+ * so the dates already recorded stay; a first record gets today's. */
+async function saveMember(bookId: number, reached: Reached | null, current?: ProgressRecord | null): Promise<void> {
+  const record = current === undefined ? await memberRecord(bookId) : current;
   const today = new Date().toISOString().slice(0, 10);
   const finished = reached === "finished";
   await unwrap(
-    api().PUT("/api/v3/progress/{book_id}/", {
+    api().PATCH("/api/v3/progress/{book_id}/", {
       params: { path: { book_id: bookId } },
-      // PUT replaces the whole record: send back what is kept.
       body: {
-        chapter: typeof reached === "number" ? reached : finished ? (current?.chapter ?? null) : null,
         finished,
-        started_at: current?.started_at ?? (reached === null ? null : today),
-        finished_at: finished ? (current?.finished_at ?? today) : null,
+        ...(finished ? {} : { chapter: reached }),
+        ...(reached !== null && !record?.started_at ? { started_at: today } : {}),
+        ...(finished && !record?.finished_at ? { finished_at: today } : {}),
+        ...(!finished && record?.finished_at ? { finished_at: null } : {}),
       },
     }),
   );
@@ -61,7 +64,7 @@ export async function reach(bookId: number, reached: Reached): Promise<void> {
   }
   const current = await memberRecord(bookId);
   if (current && !further(reachedOf(current), reached)) return;
-  await saveMember(bookId, reached);
+  await saveMember(bookId, reached, current);
 }
 
 /** Set the reader's progress in one book to exactly this (the reading page). */

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from datetime import date
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -152,6 +153,10 @@ def test_a_member_records_progress_and_sees_what_opens(
     from reviews.roles import MEMBERS
 
     club.alice.groups.add(roles[MEMBERS])
+    started = date(2026, 11, 1)
+    ReadingProgress.objects.create(
+        member=club.alice, book=club.betrayal, chapter=2, started_at=started
+    )
     _, token = APIToken.create_token(user=club.alice, name="frontend")
     page = new_context().new_page()
     responses = api_bodies(page, frontend.api)
@@ -160,6 +165,7 @@ def test_a_member_records_progress_and_sees_what_opens(
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as Alice Marsh.")).to_be_visible()
+    assert not page.evaluate("() => localStorage.getItem('bookclub.progress')")
 
     page.get_by_role("link", name="Discussions").click()
     page.get_by_role("link", name="The Betrayal, part one").click()
@@ -177,7 +183,7 @@ def test_a_member_records_progress_and_sees_what_opens(
     expect(betrayal.get_by_text("Up to chapter 15")).to_be_focused()
     recorded = ReadingProgress.objects.get(member=club.alice, book=club.betrayal)
     assert (recorded.chapter, recorded.finished) == (15, False)
-    assert recorded.started_at is not None
+    assert recorded.started_at == started, "what she saved before is kept"
     assert_accessible(page)
     screenshot(page, "frontend-my-reading")
 
