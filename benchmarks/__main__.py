@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         help="measure only these endpoint keys (comma-separated, see endpoints.py)",
     )
-    bench.add_argument("--quick", action="store_true", help="200 reviews, 3 s each")
+    bench.add_argument("--quick", action="store_true", help="200 reviews, 2 s each")
     bench.add_argument("--keep", action="store_true", help="keep the PostgreSQL db")
     bench.add_argument(
         "--strict",
@@ -53,7 +53,22 @@ def main(argv: list[str] | None = None) -> int:
     resilience.add_argument("--short", action="store_true", help="a short CI form")
     resilience.add_argument("--seconds", type=float, help="override the run length")
 
+    edge = commands.add_parser(
+        "edge",
+        help="serve two app nodes behind Varnish on 127.0.0.1 until Ctrl-C",
+        description="Seeds a scratch database (SQLite in a temp dir, or the "
+        "PostgreSQL database DATABASE_URL names if it has 'bench' or 'scratch' "
+        "in its name), starts two gunicorns on it and varnishd with "
+        "deploy/varnish/bookclub.vcl in front, and prints the addresses.",
+    )
+    edge.add_argument("--reviews", type=int, default=200)
+    edge.add_argument("--redis-url", help="share this Redis between the nodes")
+
     args = parser.parse_args(argv)
+    if args.command == "edge":
+        from .edge import serve
+
+        return serve(args.reviews, args.redis_url)
     if args.command == "run":
         from .runner import failures, options_from_args, run
 
