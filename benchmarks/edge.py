@@ -83,15 +83,60 @@ class EdgeStack:
         self._stack.close()
 
 
+def serve(reviews: int, redis_url: str | None) -> int:
+    """``python -m benchmarks edge``: the stack, until Ctrl-C."""
+    import os
+    import tempfile
+    import time
+
+    from .runtime import recreate_postgres
+
+    with tempfile.TemporaryDirectory(prefix="bookclub-edge-") as tmp:
+        database_url = os.environ.get("DATABASE_URL", "")
+        if database_url.startswith("postgres"):
+            recreate_postgres(database_url)
+        else:
+            database_url = f"sqlite:///{tmp}/edge.sqlite3"
+        stack = EdgeStack(database_url, Path(tmp), redis_url=redis_url)
+        club = stack.prepare(reviews)
+        with stack:
+            assert stack.varnish is not None
+            print(f"Varnish:  {stack.varnish.url('/')}")
+            for n, server in enumerate(stack.servers):
+                print(f"node {'AB'[n]}:   {server.url('/')}")
+            print(
+                f"Logins: {club['editor']} (editor), {club['member']} (member), "
+                f"password {club['password']}. Ctrl-C stops everything.",
+                flush=True,
+            )
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return 0
+
+
 def prepare(out: Path, reviews: int) -> None:
     """Inside Django: a small club with an editor, a member and an open round."""
+    from django.core.management import call_command
+
+    from benchmarks.seed import seed
+
+    call_command("migrate", verbosity=0, interactive=False)
+    seed(reviews, report=lambda line: print(line, flush=True))
+    out.write_text(json.dumps(club_for_writes()))
+
+
+def club_for_writes() -> dict:
+    """Inside Django, after seeding: an editor and a member, an open round
+    with two nominations, and what the writers and readers need to know."""
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import timezone
 
-    from benchmarks.seed import seed
+    from benchmarks.prepare import reveal_paths
     from reviews.models import (
         Book,
         DiscussionPage,
@@ -102,65 +147,62 @@ def prepare(out: Path, reviews: int) -> None:
     )
     from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
 
-    call_command("migrate", verbosity=0, interactive=False)
-    seed(reviews, report=lambda line: print(line, flush=True))
     index = ReviewIndexPage.objects.get()
     groups = ensure_groups(index)
     User = get_user_model()
-    editor = User.objects.create_user(
-        "edge-editor", "editor@example.org", PASSWORD, first_name="Edith"
+    editor, _ = User.objects.get_or_create(
+        username="edge-editor",
+        defaults={"email": "editor@example.org", "first_name": "Edith"},
     )
+    editor.set_password(PASSWORD)
+    editor.save()
     editor.groups.add(groups[EDITORS], groups[MODERATORS])
-    member = User.objects.create_user(
-        "edge-member", "member@example.org", PASSWORD, first_name="Mervyn"
+    member, _ = User.objects.get_or_create(
+        username="edge-member",
+        defaults={"email": "member@example.org", "first_name": "Mervyn"},
     )
+    member.set_password(PASSWORD)
+    member.save()
     member.groups.add(groups[MEMBERS])
-    book = Book.objects.order_by("pk").first()
-    assert book is not None
+    books = list(Book.objects.order_by("pk")[:2])
     now = timezone.now()
     nomination_round = NominationRound.objects.create(
         title="Our next book", opens_at=now, closes_at=now + timedelta(days=30)
     )
-    nomination = Nomination.objects.create(
-        round=nomination_round, book=book, nominated_by=editor, pitch="Read it."
-    )
-    reviews_shown = [
-        {
-            "id": page.pk,
-            "title": page.title,
-            "slug": page.slug,
-            "url": page.url,
-            "book": page.book_id,
-            "reviewer": editor.pk,
-        }
-        for page in ReviewPage.objects.live().order_by("-first_published_at", "pk")[:10]
+    nominations = [
+        Nomination.objects.create(
+            round=nomination_round, book=book, nominated_by=user, pitch="Read it."
+        ).pk
+        for book, user in zip(books, (editor, member), strict=True)
     ]
-    discussions = [
-        {"id": page.pk, "url": page.url}
-        for page in DiscussionPage.objects.live().order_by("starts_at")
-    ]
-    from benchmarks.prepare import reveal_paths
-
-    reveals = reveal_paths(
-        ReviewPage.objects.filter(pk__in=[r["id"] for r in reviews_shown])
-    )
-    out.write_text(
-        json.dumps(
+    shown = list(ReviewPage.objects.live().order_by("-first_published_at", "pk")[:10])
+    return {
+        "password": PASSWORD,
+        "editor": editor.username,
+        "member": member.username,
+        "member_name": member.first_name,
+        "review_index": index.pk,
+        "book": books[0].pk,
+        "reviews": [
             {
-                "password": PASSWORD,
-                "member_name": member.first_name,
-                "reveal": reveals[0],
-                "editor": editor.username,
-                "member": member.username,
-                "review_index": index.pk,
-                "book": book.pk,
-                "reviews": reviews_shown,
-                "discussions": discussions,
-                "round": nomination_round.pk,
-                "nomination": nomination.pk,
+                "id": page.pk,
+                "title": page.title,
+                "slug": page.slug,
+                "url": page.url,
+                "book": page.book_id,
+                "reviewer": editor.pk,
             }
-        )
-    )
+            for page in shown
+        ],
+        "reveal": reveal_paths(shown)[0],
+        "discussions": [
+            {"id": page.pk, "url": page.url}
+            for page in DiscussionPage.objects.live().order_by("starts_at")
+        ],
+        "round": nomination_round.pk,
+        "nomination": nominations[0],
+        "nominations": nominations,
+    }
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@ endpoint. Each endpoint lists candidate paths; the first that answers 200
 is used, and an endpoint none of whose candidates answers shows "n/a"
 (e.g. the club's v3 routers before they exist).
 
-Placeholders: ``{id}`` a review id, ``{url}`` a review's path, ``{term}``
+Placeholders: ``{id}`` a review id, ``{url}`` a review's path (both from
+the 100 newest reviews), ``{any_id}``/``{any_url}`` the same for every
+review in a fixed shuffled order (the long tail), ``{hot}`` the hot set
+(:data:`HOT_PATHS`), ``{term}``
 the search term the seed put in some summaries, ``{terms}`` one of many
 distinct search terms (the seeded books' titles), ``{reveal}`` the reveal
 endpoint of one spoiler block of a review (what the reveal script fetches).
@@ -19,6 +22,14 @@ Rows with ``cached=False`` are served by a second gunicorn running the same
 code with the club's API response and page caches turned off
 (``CACHES_OFF_ENV``): what a request costs when nothing has been cached yet,
 next to what a cached one costs.
+
+``via`` says who answers: the club's gunicorn (``app``), the bare WSGI app
+under the same gunicorn settings (``bare``, the physical limit), or Varnish
+with deploy/varnish/bookclub.vcl in front of the club's gunicorn
+(``varnish``). ``writes`` rows run a writer beside the load: one comment,
+one vote, one RSVP and one publish a second, each checked right away
+through the same address for content older than the change. A ``warm_of``
+row is measured after the others, over the paths its cold row reached.
 """
 
 from __future__ import annotations
@@ -27,6 +38,18 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
 V2_FIELDS = "type=reviews.ReviewPage&fields=*&limit=20"
+
+#: The hot set: lists, the home page, the review index, series, books,
+#: discussions (what the issue measured as "7 hot URLs").
+HOT_PATHS = (
+    "/",
+    f"/api/v2/pages/?{V2_FIELDS}",
+    "/api/v3/reviews/?limit=20",
+    "/reviews/",
+    "/series/",
+    "/api/v3/books/?limit=20",
+    "/discussions/",
+)
 
 #: The environment of the "caches off" server, and the same as settings for
 #: counting its queries in-process.
@@ -44,8 +67,15 @@ class Endpoint:
     notes: str = ""
     extra: dict = field(default_factory=dict)
     fresh: bool = False
+    #: Where in the paths a fresh rotation starts (a fraction), so that the
+    #: cold long-tail rows of v2, v3 and HTML visit different reviews.
+    fresh_start: float = 0.0
     #: False: measured on the server with the club's response caches off.
     cached: bool = True
+    via: str = "app"
+    writes: bool = False
+    #: The key of the cold row whose reached paths this warm row rotates over.
+    warm_of: str = ""
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -129,6 +159,70 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         cached=False,
     ),
     Endpoint("home_off", "home page, caches off", ("/",), cached=False),
+    Endpoint("hot", "hot set: 7 URLs in turn", ("{hot}",)),
+    Endpoint(
+        "hot_writes",
+        "hot set + 1 comment, vote, RSVP, publish /s",
+        ("{hot}",),
+        writes=True,
+    ),
+    Endpoint(
+        "tail_v2_cold",
+        "long tail: v2 detail, any review, cold",
+        ("/api/v2/pages/{any_id}/",),
+        fresh=True,
+    ),
+    Endpoint(
+        "tail_v3_cold",
+        "long tail: v3 detail, any review, cold",
+        ("/api/v3/reviews/{any_id}/",),
+        fresh=True,
+        fresh_start=1 / 3,
+    ),
+    Endpoint(
+        "tail_html_cold",
+        "long tail: review HTML, any review, cold",
+        ("{any_url}",),
+        fresh=True,
+        fresh_start=2 / 3,
+    ),
+    Endpoint(
+        "tail_v2_warm",
+        "long tail: v2 detail, the same reviews, warm",
+        ("/api/v2/pages/{any_id}/",),
+        warm_of="tail_v2_cold",
+    ),
+    Endpoint(
+        "tail_v3_warm",
+        "long tail: v3 detail, the same reviews, warm",
+        ("/api/v3/reviews/{any_id}/",),
+        warm_of="tail_v3_cold",
+    ),
+    Endpoint(
+        "tail_html_warm",
+        "long tail: review HTML, the same reviews, warm",
+        ("{any_url}",),
+        warm_of="tail_html_cold",
+    ),
+    Endpoint(
+        "edge_hot",
+        "Varnish: hot set",
+        ("{hot}",),
+        via="varnish",
+    ),
+    Endpoint(
+        "edge_hot_writes",
+        "Varnish: hot set + the same writes",
+        ("{hot}",),
+        via="varnish",
+        writes=True,
+    ),
+    Endpoint(
+        "stock_v2_detail",
+        "baseline: stock Wagtail v2 detail, any review",
+        ("/bench/stock/v2/pages/{any_id}/",),
+        kind="stock_detail",
+    ),
     Endpoint(
         "stock_v2_list",
         "baseline: stock Wagtail v2 list (20, all fields)",
@@ -141,6 +235,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("/bench/static.json",),
         kind="static",
     ),
+    Endpoint(
+        "bare",
+        "baseline: bare WSGI app, the same bytes",
+        ("/bench/static.json",),
+        kind="bare",
+        via="bare",
+    ),
 )
 
 
@@ -152,8 +253,16 @@ def expand(
     term: str,
     terms: list[str] | None = None,
     reveals: list[str] | None = None,
+    any_ids: list[int] | None = None,
+    any_urls: list[str] | None = None,
 ) -> list[str]:
     """The concrete paths a template stands for, in rotation order."""
+    if template == "{hot}":
+        return list(HOT_PATHS)
+    if "{any_id}" in template:
+        return [template.replace("{any_id}", str(pk)) for pk in any_ids or ids]
+    if "{any_url}" in template:
+        return [template.replace("{any_url}", url) for url in any_urls or urls]
     if "{reveal}" in template:
         return list(reveals or [])
     if "{terms}" in template:

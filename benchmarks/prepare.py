@@ -52,6 +52,10 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     urls = [page.url for page in sample]
     terms = search_terms(SEARCH_TERMS)
     reveals = reveal_paths(sample)
+    any_ids, any_urls = long_tail()
+    from benchmarks.edge import club_for_writes
+
+    writes = club_for_writes()
 
     client = Client()
     endpoints = []
@@ -62,6 +66,10 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
             "kind": endpoint.kind,
             "cached": endpoint.cached,
             "fresh": endpoint.fresh,
+            "fresh_start": endpoint.fresh_start,
+            "via": endpoint.via,
+            "writes": endpoint.writes,
+            "warm_of": endpoint.warm_of,
         }
         switch = override_settings(**({} if endpoint.cached else CACHES_OFF_SETTINGS))
         for template in endpoint.candidates:
@@ -72,7 +80,11 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
                 term=SEARCH_TERM,
                 terms=terms,
                 reveals=reveals,
+                any_ids=any_ids,
+                any_urls=any_urls,
             )
+            if template == "{hot}":
+                paths = [path for path in paths if client.get(path).status_code == 200]
             if not paths:
                 continue
             response = client.get(paths[0])
@@ -108,10 +120,25 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
                 "timings": timings,
                 "endpoints": endpoints,
                 "vendor": connection.vendor,
+                "writes": writes,
             },
             indent=2,
         )
     )
+
+
+def long_tail(rng_seed: int = 3) -> tuple[list[int], list[str]]:
+    """Every live review's id and path, in one fixed shuffled order."""
+    import random
+
+    from wagtail.models import Site
+
+    from reviews.models import ReviewPage
+
+    root = Site.objects.get(is_default_site=True).root_page.url_path
+    rows = list(ReviewPage.objects.live().order_by("pk").values_list("pk", "url_path"))
+    random.Random(rng_seed).shuffle(rows)
+    return [pk for pk, _ in rows], ["/" + path[len(root) :] for _, path in rows]
 
 
 def reveal_paths(reviews) -> list[str]:

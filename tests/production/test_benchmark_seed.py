@@ -62,7 +62,11 @@ def test_every_endpoint_expands_to_concrete_paths():
 
 
 def test_fresh_endpoints_rotate_through_distinct_search_terms():
-    fresh = [endpoint for endpoint in ENDPOINTS if endpoint.fresh]
+    fresh = [
+        endpoint
+        for endpoint in ENDPOINTS
+        if endpoint.fresh and "{terms}" in endpoint.candidates[0]
+    ]
     assert {endpoint.key for endpoint in fresh} >= {"search_terms", "search_html_terms"}
     for endpoint in fresh:
         paths = expand(
@@ -74,3 +78,22 @@ def test_fresh_endpoints_rotate_through_distinct_search_terms():
         )
         assert len(set(paths)) == 2
         assert all("Winter+bread+1" in p or "Frost+the+2" in p for p in paths)
+
+
+def test_the_long_tail_rows_reach_every_review_and_start_apart():
+    tail = {e.key: e for e in ENDPOINTS if e.key.startswith("tail_")}
+    cold = [e for e in tail.values() if e.fresh]
+    assert {e.key for e in cold} == {"tail_v2_cold", "tail_v3_cold", "tail_html_cold"}
+    assert len({e.fresh_start for e in cold}) == 3
+    for endpoint in tail.values():
+        paths = expand(
+            endpoint.candidates[0],
+            ids=[3],
+            urls=["/a/"],
+            term="x",
+            any_ids=[5, 6, 7],
+            any_urls=["/r/5/", "/r/6/", "/r/7/"],
+        )
+        assert len(set(paths)) == 3
+        if endpoint.warm_of:
+            assert tail[endpoint.warm_of].candidates == endpoint.candidates
