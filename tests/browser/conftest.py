@@ -317,9 +317,26 @@ def member(club, roles):
     return club.alice
 
 
+#: Page types ``club_pages`` names itself; the crawl adds every other one.
+NAMED_TYPES = {
+    "HomePage",
+    "ReviewIndexPage",
+    "ReviewPage",
+    "SeriesPage",
+    "DiscussionPage",
+    "reviews:my_reading",
+}
+
+
 def club_pages(club, *, member: bool = False) -> dict[str, str]:
-    """The pages every reader sees (paths by name), plus "My reading" for a
-    member."""
+    """The pages a reader sees (paths by name): the club's own, "My reading"
+    for a member, and one of every other page type the reader can reach from
+    the home page (``qa/crawl.py``), so that a new page type is screenshotted
+    and checked without being listed here."""
+    from django.test import Client
+
+    from qa.crawl import page_types
+
     pages = {
         "home": club.home.url,
         "review-index": club.review_index.url,
@@ -329,6 +346,12 @@ def club_pages(club, *, member: bool = False) -> dict[str, str]:
     }
     if member:
         pages["my-reading"] = "/reading/"
+    client = Client(raise_request_exception=False)
+    if member:
+        client.force_login(club.alice)
+    for kind, path in page_types(client).items():
+        if kind not in NAMED_TYPES and path not in pages.values():
+            pages[kind.replace("reviews:", "").replace("_", "-").lower()] = path
     return pages
 
 
