@@ -117,14 +117,15 @@ class BookSummaryField(Field):
 
 
 class ReviewerField(Field):
-    """``reviewer`` on a review: the display name only, never a login or email."""
+    """``reviewer`` on a review: its public id (what the ``reviewer`` filter
+    takes) and display name, never a login or email."""
 
     def __init__(self, **kwargs) -> None:
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
     def to_representation(self, value) -> dict[str, Any]:
-        return {"display_name": display_name(value)}
+        return reviewer_summary(value)
 
 
 #: Where :func:`reviews.api.querysets.with_review_relations` leaves each
@@ -132,6 +133,13 @@ class ReviewerField(Field):
 #: Django ask taggit for a queryset per review (``tags_for``), built and never
 #: run: a third of a 20-review listing's time.
 PREFETCHED_TAGS = "prefetched_tags"
+
+
+def reviewer_summary(user) -> dict[str, Any]:
+    """A reviewer as both APIs show them: the public id the ``reviewer``
+    filter takes (the member's user id) and the display name; never a login
+    or an email. A former member has no id."""
+    return {"id": user.pk if user else None, "display_name": display_name(user)}
 
 
 def tag_names(page) -> list[str]:

@@ -14,8 +14,7 @@ from django.urls import reverse
 from wagtail.api.rich_text import APIRichText
 from wagtail.api.v2.utils import get_full_url
 
-from ..members import display_name
-from .fields import book_summary, series_books, tag_names
+from .fields import book_summary, reviewer_summary, series_books, tag_names
 
 
 def _rich_text(request: HttpRequest, value: str, features) -> str:
@@ -64,7 +63,7 @@ def review_item(request: HttpRequest, page) -> dict[str, Any]:
         "summary": page.summary,
         "body": _stream(request, page.body),
         "tags": tag_names(page),
-        "reviewer": {"display_name": display_name(page.reviewer)},
+        "reviewer": reviewer_summary(page.reviewer),
         "spoils": page.spoils,
         "published": page.first_published_at,
         "popularity": getattr(page, "popularity", None),

@@ -65,6 +65,10 @@ class ClubBookSchema(BookSummarySchema):
 
 
 class ReviewerSchema(Schema):
+    id: int | None = Field(
+        description="The reviewer's public id, as the reviewer filter takes it; "
+        "null for a former member."
+    )
     display_name: str
 
 

@@ -176,11 +176,28 @@ class CheckedFieldsFilter(FieldsFilter):
     range are a 400, not a database error."""
 
     def filter_queryset(self, request, queryset, view):
+        if _is_reviews(queryset):
+            view = _ClubFiltersLeftOut(view)
         fields = set(view.get_available_fields(queryset.model, db_fields_only=True))
         for name, value in request.GET.items():
             if name in fields and name != "locale":
                 _check_field_value(queryset.model, name, value)
         return super().filter_queryset(request, queryset, view)
+
+
+class _ClubFiltersLeftOut:
+    """A view whose field filters leave out the parameters
+    :class:`ClubReviewFilter` answers (``reviewer=me`` is no user id)."""
+
+    def __init__(self, view) -> None:
+        self._view = view
+
+    def get_available_fields(self, model, db_fields_only: bool = False) -> list[str]:
+        fields = self._view.get_available_fields(model, db_fields_only=db_fields_only)
+        return [name for name in fields if name not in REVIEW_FILTER_PARAMS]
+
+    def __getattr__(self, name: str):
+        return getattr(self._view, name)
 
 
 def _check_field_value(model, name: str, value: str) -> None:

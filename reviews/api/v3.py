@@ -231,6 +231,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     from .routers.preview import router as preview_router
     from .routers.progress import router as progress_router
     from .routers.review_writes import router as reviews_router  # adds writes
+    from .routers.rsvps import router as rsvps_router
     from .routers.series import router as series_router
 
     if id(api) in _registered:
@@ -270,5 +271,6 @@ def register(api: NinjaAPI) -> NinjaAPI:
     api.add_router("/progress/", progress_router)
     api.add_router("/preview/", preview_router)
     api.add_router("/", comments_router)
+    api.add_router("/", rsvps_router)
     api.add_router("/", exports_router)
     return api

@@ -34,6 +34,8 @@ CLUB_OPERATIONS = {
     ("put", "/api/v3/progress/{book_id}/"),
     ("patch", "/api/v3/progress/{book_id}/"),
     ("get", "/api/v3/preview/"),
+    ("get", "/api/v3/discussions/{discussion_id}/rsvps/"),
+    ("put", "/api/v3/discussions/{discussion_id}/rsvp/"),
 }
 
 

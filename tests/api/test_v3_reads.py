@@ -66,7 +66,7 @@ def test_review_item_carries_every_contract_field(client, siege, betrayal, serie
     assert item["book"]["cover"]["thumbnail"]["width"] == 160
     assert item["rating"] == 4.5
     assert item["tags"] == ["war"]
-    assert item["reviewer"] == {"display_name": "Ann Lee"}
+    assert item["reviewer"] == {"id": reviewer.pk, "display_name": "Ann Lee"}
     assert item["spoils"] == [{"id": siege.pk, "title": "The Siege", "chapter": None}]
     assert item["published"]
     assert item["meta"]["status"] == "live"
