@@ -196,6 +196,14 @@ def test_a_member_records_progress_and_sees_what_opens(
     assert_accessible(page)
     screenshot(page, "frontend-discussion-member")
 
+    comment = "The boy's illness changes everything."
+    page.get_by_label("Comment", exact=True).fill(comment)
+    page.get_by_label("About chapter (optional)").fill("14")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comments-heading")).to_be_focused()
+    mine = page.locator(".comment").filter(has_text=comment)
+    expect(mine).to_contain_text("Alice Marsh on chapter 14")
+
     page.goto(f"{frontend.url}#/reviews/{club.review.pk}")
     expect(page.get_by_text(SECRET_CHAPTER)).to_be_visible()
     expect(page.locator(".spoiler--hidden")).to_have_count(1)
@@ -224,6 +232,10 @@ def test_reviews_filter_and_a_series_reads_in_order(new_context, frontend, club)
         "The Betrayal",
     ]
     assert_accessible(page)
+
+    page.goto(f"{frontend.url}#/reviews/999999")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(page.get_by_role("alert")).to_contain_text("not public")
 
 
 def test_a_reader_opens_one_range_of_comments_on_purpose(new_context, frontend, club):
