@@ -254,3 +254,44 @@ def test_a_reader_opens_one_range_of_comments_on_purpose(new_context, frontend, 
     expect(page.locator("#comments-heading")).to_be_focused()
     assert BRUNO_LATE_COMMENT not in received(responses)
     assert any("reveal_comments=1-5" in r.url for r in responses)
+
+
+def test_a_member_finds_her_draft_that_nobody_else_is_sent(
+    new_context, frontend, club, roles
+):
+    from wagtail.models import APIToken
+
+    from reviews.roles import MEMBERS
+    from tests.factories import make_review, paragraph
+
+    draft_text = "Half-formed thoughts about the doctors' plot."
+    make_review(
+        book=club.betrayal,
+        title="Notes in progress",
+        owner=club.alice,
+        live=False,
+        body=[paragraph(draft_text)],
+    )
+    club.alice.groups.add(roles[MEMBERS])
+    _, token = APIToken.create_token(user=club.alice, name="frontend")
+
+    visitor = new_context().new_page()
+    seen = api_bodies(visitor, frontend.api)
+    visitor.goto(frontend.url)
+    expect(visitor.locator(".review-card")).to_have_count(2)
+    expect(visitor.get_by_label("Only my reviews, drafts included")).to_have_count(0)
+    assert "Notes in progress" not in received(seen)
+
+    page = new_context().new_page()
+    page.goto(frontend.url)
+    page.evaluate("token => localStorage.setItem('bookclub.token', token)", token)
+    page.reload()
+    page.get_by_label("Only my reviews, drafts included").check()
+    page.get_by_role("button", name="Show reviews").click()
+    card = page.locator(".review-card").filter(has_text="Notes in progress")
+    expect(card.locator(".badge")).to_have_text("Draft")
+    card.get_by_role("link", name="Notes in progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notes in progress")
+    expect(page.get_by_text("Draft: only you and the editors see it")).to_be_visible()
+    expect(page.get_by_text(draft_text)).to_be_visible()
+    assert_accessible(page)

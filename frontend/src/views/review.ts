@@ -26,7 +26,11 @@ async function reveal(request: RevealRequest): Promise<void> {
 
 export async function reviewPage(route: Route): Promise<View> {
   const id = Number(route.params.id);
-  const review = await unwrap(api().GET("/api/v3/reviews/{review_id}/", { params: { path: { review_id: id } } }));
+  // A member reads their own draft with version=draft (the list links it so).
+  const version = route.query.get("version") === "draft" ? "draft" : undefined;
+  const review = await unwrap(
+    api().GET("/api/v3/reviews/{review_id}/", { params: { path: { review_id: id }, query: { version } } }),
+  );
   const cover = review.book.cover;
   const hiddenCount = review.body.filter(
     (block) => block.type === "spoiler" && block.value.hidden,
@@ -53,6 +57,7 @@ export async function reviewPage(route: Route): Promise<View> {
           "div",
           {},
           h("h1", { tabindex: -1 }, review.title),
+          review.meta.status !== "live" ? h("p", { class: "badge" }, "Draft: only you and the editors see it") : null,
           h(
             "p",
             { class: "review__book" },

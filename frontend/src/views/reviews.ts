@@ -2,6 +2,7 @@
 import { api, mediaUrl, unwrap } from "../api/client";
 import type { Review } from "../api/types";
 import { h, stars, time } from "../dom";
+import { token } from "../reader";
 import { href, type Route, type View } from "../router";
 
 const PAGE_SIZE = 10;
@@ -31,8 +32,15 @@ export function reviewMeta(review: Review): HTMLElement {
   );
 }
 
+const STATUS: Record<Review["meta"]["status"], string> = {
+  live: "Published",
+  draft: "Draft",
+  in_moderation: "Waiting for an editor",
+};
+
 export function reviewCard(review: Review, headingLevel: "h2" | "h3" = "h2"): HTMLElement {
   const cover = review.book.cover;
+  const draft = review.meta.status !== "live";
   return h(
     "article",
     { class: "card review-card" },
@@ -49,7 +57,12 @@ export function reviewCard(review: Review, headingLevel: "h2" | "h3" = "h2"): HT
     h(
       "div",
       { class: "card__text" },
-      h(headingLevel, { class: "card__title" }, h("a", { href: href(`/reviews/${review.id}`) }, review.title)),
+      h(
+        headingLevel,
+        { class: "card__title" },
+        h("a", { href: href(`/reviews/${review.id}`, { version: draft ? "draft" : null }) }, review.title),
+        draft ? h("span", { class: "badge" }, STATUS[review.meta.status]) : null,
+      ),
       h("p", { class: "card__book" }, h("cite", {}, review.book.title), ` by ${review.book.author}`),
       reviewMeta(review),
       h("p", {}, review.summary),
@@ -95,6 +108,7 @@ export async function reviewList(route: Route): Promise<View> {
     tag: q.get("tag") || undefined,
     rating_min: positiveInt(q.get("rating_min")),
     search: q.get("search") || undefined,
+    mine: token() && q.get("mine") === "true" ? true : undefined,
     ordering,
     limit: PAGE_SIZE,
     offset,
@@ -150,6 +164,14 @@ export async function reviewList(route: Route): Promise<View> {
       q.get("rating_min"),
     ),
     select("ordering", "Order", ORDERINGS, ordering),
+    token()
+      ? h(
+          "div",
+          { class: "field field--check" },
+          h("input", { id: "filter-mine", name: "mine", type: "checkbox", value: "true", checked: query.mine === true }),
+          h("label", { for: "filter-mine" }, "Only my reviews, drafts included"),
+        )
+      : null,
     h("div", { class: "field field--actions" }, h("button", { type: "submit" }, "Show reviews")),
   );
 
