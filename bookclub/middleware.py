@@ -9,11 +9,15 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
+from reviews.api.middleware import api_prefix
+from reviews.api.problems import PROBLEM_JSON, problem
+
 logger = logging.getLogger(__name__)
 
 #: Exceptions that mean "the database cannot be reached right now".
 DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_DETAIL = "The service is briefly unavailable; try again shortly."
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -26,10 +30,17 @@ def wants_json(request: HttpRequest) -> bool:
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """The 503 a client sees while the database is away: JSON for API clients,
     a plain page (rendered without the database) for people."""
-    if wants_json(request):
+    if request.path.startswith(api_prefix()):
+        # The APIs' one error shape, with the reason as a ``code`` member.
         response: HttpResponse = JsonResponse(
+            problem(503, UNAVAILABLE_DETAIL) | {"code": "database_unavailable"},
+            status=503,
+            content_type=PROBLEM_JSON,
+        )
+    elif wants_json(request):
+        response = JsonResponse(
             {
-                "message": "The service is briefly unavailable; try again shortly.",
+                "message": UNAVAILABLE_DETAIL,
                 "code": "database_unavailable",
             },
             status=503,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from .api.problems import problem_response
 from .spoilers import (
     REVEAL_COMMENTS_PARAM,
     InvalidReaderParams,
@@ -20,7 +21,6 @@ from .spoilers import (
 from .visibility import reading_request
 
 API_PATH_PREFIX = "/api/"
-API_V3_PATH_PREFIX = "/api/v3/"
 READER_PARAMS = ("spoilers", "read", "reveal")
 
 
@@ -86,23 +86,10 @@ def make_private(response: HttpResponse) -> None:
 
 
 def bad_request(request: HttpRequest, error: InvalidReaderParams) -> HttpResponse:
-    """A 400 that says which parameter is wrong: JSON for the APIs (problem
-    details for API v3, like its other errors), a page for everything else."""
-    body = {"message": error.message, "param": error.param}
-    if request.path.startswith(API_V3_PATH_PREFIX):
-        response: HttpResponse = JsonResponse(
-            {
-                "type": "about:blank",
-                "title": "Bad Request",
-                "status": 400,
-                "detail": error.message,
-                **body,
-            },
-            status=400,
-            content_type="application/problem+json",
-        )
-    elif request.path.startswith(API_PATH_PREFIX):
-        response = JsonResponse(body, status=400)
+    """A 400 that says which parameter is wrong: a problem for the APIs
+    (:mod:`reviews.api.problems`), a page for everything else."""
+    if request.path.startswith(API_PATH_PREFIX):
+        response = problem_response(400, error.message, param=error.param)
     else:
         response = HttpResponse(
             render_to_string(

@@ -20,7 +20,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
-from wagtail.api.v3.errors import ProblemDetail, problem_response
 
 from .. import comments as comment_actions
 from ..comments import GatedComment, comment_html, gate
@@ -43,6 +42,7 @@ from ..spoilers import (
 )
 from ..visibility import public_pages
 from .params import MAX_ID, IdPath
+from .problems import ProblemDetail, problem_response, validation_problem
 from .schemas import JSONObjectInput
 
 router = Router(tags=["discussions"])
@@ -240,7 +240,7 @@ def _validation_problem(error: ValidationError) -> HttpResponse:
         ]
     else:
         errors = [{"loc": ["body"], "msg": message} for message in error.messages]
-    return problem_response(status=422, detail="Validation failed", errors=errors)
+    return validation_problem(errors)
 
 
 def _max_limit() -> int:
@@ -311,7 +311,7 @@ def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> di
 
 @router.post(
     "/discussions/{page_id}/comments/",
-    response={201: CommentSchema, 422: ProblemDetail, 429: ProblemDetail},
+    response={201: CommentSchema, 400: ProblemDetail, 429: ProblemDetail},
     auth=WRITE_AUTH,
     operation_id="create_discussion_comment",
     summary="Post a comment or a reply",
@@ -351,7 +351,7 @@ def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSch
 
 @router.patch(
     "/discussions/{page_id}/comments/{comment_id}/",
-    response={200: CommentSchema, 422: ProblemDetail},
+    response={200: CommentSchema, 400: ProblemDetail},
     auth=WRITE_AUTH,
     operation_id="update_discussion_comment",
     summary="Correct your own comment shortly after posting it",
@@ -393,7 +393,7 @@ def delete_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath):
 
 @router.post(
     "/discussions/{page_id}/comments/{comment_id}/report/",
-    response={201: ReportResultSchema, 200: ReportResultSchema, 422: ProblemDetail},
+    response={201: ReportResultSchema, 200: ReportResultSchema, 400: ProblemDetail},
     auth=WRITE_AUTH,
     operation_id="report_discussion_comment",
     summary="Ask the moderators to look at a comment",

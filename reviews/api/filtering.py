@@ -46,13 +46,12 @@ class ContentFieldQueryError(ValueError):
         )
         super().__init__(self.message)
 
-    def problem(self) -> dict[str, Any]:
-        """The RFC 9457 body both API versions answer with."""
+    def problem_fields(self) -> dict[str, Any]:
+        """What the problem both API versions answer with says
+        (:func:`reviews.api.problems.problem_response`, a 400)."""
         return {
-            "type": "about:blank",
-            "title": "Bad Request",
-            "status": 400,
             "detail": self.message,
+            "param": self.param,
             "errors": [
                 {
                     "type": "content_field",

@@ -83,8 +83,8 @@ def paginate(
     }
 
 
-def get_or_422(queryset: QuerySet, pk: int, param: str):
-    """The object a filter names, or a 422 that names the parameter."""
+def get_or_invalid(queryset: QuerySet, pk: int, param: str):
+    """The object a filter names, or a 400 that names the parameter."""
     from wagtail.api.v3.errors import as_validation_error
 
     try:

@@ -174,7 +174,7 @@ class JSONObjectInput(Schema):
     Ninja's schemas also accept arbitrary objects (they read attributes, for
     ORM instances), so a body of ``1`` or ``[1]`` would validate as "no
     fields given" and, for all-optional schemas, silently do nothing or reset
-    values. Bodies are client input: anything but an object is a 422.
+    values. Bodies are client input: anything but an object is a 400.
     """
 
     @model_validator(mode="before")

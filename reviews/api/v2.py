@@ -9,7 +9,6 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import BaseFilterBackend
-from rest_framework.response import Response
 from wagtail.api.v2.filters import (
     AncestorOfFilter,
     ChildOfFilter,
@@ -36,8 +35,8 @@ from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from ..visibility import public_site_pages
 from .auth import BearerTokenAuthentication
+from .errors import InvalidParam, ProblemErrorsMixin
 from .filtering import (
-    ContentFieldQueryError,
     check_filters_and_ordering,
     is_content_column,
 )
@@ -48,7 +47,7 @@ READER_PARAMS = frozenset({"spoilers", "read"})
 API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
 
 
-class ReaderAwareMixin:
+class ReaderAwareMixin(ProblemErrorsMixin):
     """Validates ``spoilers=``/``read=`` up front and marks reader-dependent
     responses private."""
 
@@ -62,7 +61,7 @@ class ReaderAwareMixin:
         try:
             self.reader = reader_for_request(request)
         except InvalidReaderParams as error:
-            raise BadRequestError(error.message) from error
+            raise InvalidParam(error.message, error.param) from error
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -100,13 +99,6 @@ class NoContentFieldQueriesMixin:
         check_filters_and_ordering([queryset.model], self.request.GET)
         return super().check_query_parameters(queryset)
 
-    def handle_exception(self, exc):
-        if isinstance(exc, ContentFieldQueryError):
-            return Response(
-                exc.problem(), status=400, content_type="application/problem+json"
-            )
-        return super().handle_exception(exc)
-
 
 #: The club's review filters, as in API v3's ``/reviews/`` (``book`` and
 #: ``tags`` are Wagtail's own field filters in v2).
@@ -137,7 +129,9 @@ def _review_filters(request):
             f"{'.'.join(str(part) for part in e['loc']) or 'query'}: {e['msg']}"
             for e in error.errors()
         )
-        raise BadRequestError(details) from error
+        locs = [e["loc"] for e in error.errors()]
+        param = str(locs[0][-1]) if len(locs) == 1 and locs[0] else None
+        raise InvalidParam(details, param) from error
 
 
 class ClubReviewFilter(BaseFilterBackend):
@@ -211,13 +205,13 @@ def _check_field_value(model, name: str, value: str) -> None:
     try:
         python_value = target.to_python(value)
     except DjangoValidationError as error:
-        raise BadRequestError(f"{name}: {' '.join(error.messages)}") from error
+        raise InvalidParam(f"{name}: {' '.join(error.messages)}", name) from error
     if isinstance(python_value, int):
         low, high = connection.ops.integer_field_range(target.get_internal_type())
         if (low is not None and python_value < low) or (
             high is not None and python_value > high
         ):
-            raise BadRequestError(f"{name}: {value[:30]} is out of range.")
+            raise InvalidParam(f"{name}: {value[:30]} is out of range.", name)
 
 
 #: Serializer classes by what they serialize (oldest dropped first): a

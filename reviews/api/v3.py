@@ -10,21 +10,18 @@ routers follow the club's media rule (:mod:`reviews.media_visibility`).
 from __future__ import annotations
 
 import functools
-import json
 from importlib import import_module
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI
-from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 
 from ..media_visibility import visible_media
-from ..spoilers import InvalidReaderParams
 from .comments import router as comments_router
+from .errors import install_v3_handlers
 from .exports import router as exports_router
-from .filtering import ContentFieldQueryError, check_filters_and_ordering
+from .filtering import check_filters_and_ordering
 from .openapi import serve_valid_document
 
 _registered: set[int] = set()
@@ -238,32 +235,11 @@ def register(api: NinjaAPI) -> NinjaAPI:
         return api
     _registered.add(id(api))
 
-    def invalid_reader(request: HttpRequest, exc: InvalidReaderParams):
-        return api.create_response(
-            request, {"message": exc.message, "param": exc.param}, status=400
-        )
-
-    def integrity_error(request: HttpRequest, exc: IntegrityError):
-        # e.g. Wagtail's generic page create cannot set a review's book.
-        return problem_response(
-            status=422,
-            detail="The data is incomplete or conflicts with existing content.",
-        )
-
-    def content_query(request: HttpRequest, exc: ContentFieldQueryError):
-        return HttpResponse(
-            json.dumps(exc.problem()),
-            status=400,
-            content_type=PROBLEM_JSON,
-        )
-
     serve_valid_document(api)
     _apply_media_rule()
     _no_content_queries_in_page_listing()
     _redirects_to_visible_pages_only()
-    api.add_exception_handler(ContentFieldQueryError, content_query)
-    api.add_exception_handler(InvalidReaderParams, invalid_reader)
-    api.add_exception_handler(IntegrityError, integrity_error)
+    install_v3_handlers(api)
     api.add_router("/books/", books_router)
     api.add_router("/reviews/", reviews_router)
     api.add_router("/series/", series_router)

@@ -59,10 +59,10 @@ def test_other_members_progress_never_shows():
         {"started_at": "2024-05-02", "finished_at": "2024-05-01"},
     ],
 )
-def test_bad_progress_is_422(data):
+def test_bad_progress_is_400(data):
     book = BookFactory(chapter_count=20)
     response = put(token_client(UserFactory()), f"/api/v3/progress/{book.pk}/", data)
-    assert response.status_code == 422, response.content
+    assert response.status_code == 400, response.content
     assert not ReadingProgress.objects.exists()
 
 

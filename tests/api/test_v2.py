@@ -64,7 +64,7 @@ def test_review_filters_on_v2(client):
 def test_bad_v2_filter_values_are_400(client, query):
     response = client.get(REVIEWS + query)
     assert response.status_code == 400
-    assert response.json()["message"]
+    assert response.json()["detail"]
 
 
 def test_review_filters_need_the_review_type(client):

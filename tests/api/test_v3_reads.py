@@ -149,24 +149,24 @@ def test_ordering_by_popularity(client, siege):
     [
         ({"bogus": "1"}, 400),
         ({"ratng_min": "4"}, 400),
-        ({"rating_min": "x"}, 422),
-        ({"rating_min": "0"}, 422),
-        ({"rating_max": "9"}, 422),
-        ({"rating_min": "4", "rating_max": "2"}, 422),
-        ({"book": "abc"}, 422),
-        ({"book": "999999"}, 422),
-        ({"series": "-1"}, 422),
-        ({"series": "999999"}, 422),
-        ({"reviewer": "alice"}, 422),
+        ({"rating_min": "x"}, 400),
+        ({"rating_min": "0"}, 400),
+        ({"rating_max": "9"}, 400),
+        ({"rating_min": "4", "rating_max": "2"}, 400),
+        ({"book": "abc"}, 400),
+        ({"book": "999999"}, 400),
+        ({"series": "-1"}, 400),
+        ({"series": "999999"}, 400),
+        ({"reviewer": "alice"}, 400),
         ({"reviewer": "me"}, 401),
-        ({"published_after": "yesterday"}, 422),
-        ({"ordering": "title"}, 422),
-        ({"search": ""}, 422),
-        ({"tag": "x" * 101}, 422),
+        ({"published_after": "yesterday"}, 400),
+        ({"ordering": "title"}, 400),
+        ({"search": ""}, 400),
+        ({"tag": "x" * 101}, 400),
         ({"mine": "true"}, 401),
-        ({"limit": "0"}, 422),
+        ({"limit": "0"}, 400),
         ({"limit": "1000"}, 400),
-        ({"offset": "-1"}, 422),
+        ({"offset": "-1"}, 400),
         ({"spoilers": "maybe"}, 400),
         ({"read": "1:x"}, 400),
     ],
@@ -193,7 +193,7 @@ def test_bad_review_parameters_are_json_errors(client, params, status):
 )
 def test_bad_parameters_elsewhere(client, url, params):
     response = client.get(url, params)
-    assert response.status_code in (400, 422)
+    assert response.status_code == 400
     assert response.json()["status"] == response.status_code
 
 

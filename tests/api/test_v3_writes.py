@@ -221,10 +221,10 @@ def test_session_does_not_authorise_v3_writes(client, club_member, siege):
         ({"body": [{"type": "image", "value": {"image": {"id": 999999}}}]}, "body"),
     ],
 )
-def test_bad_review_input_is_422(member_api, siege, change, loc):
+def test_bad_review_input_is_400(member_api, siege, change, loc):
     response = post(member_api, "/api/v3/reviews/", {**new_review(siege), **change})
-    assert response.status_code == 422, response.content
-    assert response.json()["status"] == 422
+    assert response.status_code == 400, response.content
+    assert response.json()["status"] == 400
     assert ReviewPage.objects.count() == 0
 
 
@@ -239,4 +239,4 @@ def test_wagtails_generic_create_without_book_is_not_a_500(member_api):
             "summary": "s",
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 400

@@ -165,5 +165,5 @@ def test_reporting_through_the_api(client, discussion, thread, member):
     assert again.json() == {"reported": True, "new": False}
     assert client.post(url, {}, "application/json").status_code == 401
     own = url.replace(f"/{parent.pk}/", f"/{reply.pk}/")
-    assert client.post(own, {}, "application/json", **headers).status_code == 422
+    assert client.post(own, {}, "application/json", **headers).status_code == 400
     assert CommentReport.objects.count() == 1

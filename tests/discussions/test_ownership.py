@@ -101,7 +101,7 @@ def test_the_author_edits_through_the_api(client, discussion, mine, member):
     mine.refresh_from_db()
     assert (mine.body, mine.chapter) == ("ALICE-WROTE", None)
     response = client.patch(url, {"chapter": 99}, "application/json", **headers)
-    assert response.status_code == 422
+    assert response.status_code == 400
 
 
 def test_deleting_keeps_replies_under_a_placeholder(

@@ -161,14 +161,14 @@ def test_api_refuses_anonymous_and_session_writes(client, discussion, member):
         {"chapter": 3},
     ],
 )
-def test_api_answers_bad_input_with_422(client, discussion, member_headers, payload):
+def test_api_answers_bad_input_with_400(client, discussion, member_headers, payload):
     response = client.post(
         f"/api/v3/discussions/{discussion.pk}/comments/",
         payload,
         content_type="application/json",
         **member_headers,
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert not DiscussionComment.objects.exists()
 

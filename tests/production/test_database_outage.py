@@ -42,12 +42,13 @@ def test_a_page_answers_503_with_retry_after(outage_middleware, client):
 
 
 @pytest.mark.django_db
-def test_the_api_answers_503_as_json(outage_middleware, client):
+def test_the_api_answers_503_as_a_problem(outage_middleware, client):
     make_review()
     with database_down():
         response = client.get("/api/v2/pages/?type=reviews.ReviewPage")
     assert response.status_code == 503
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 503
     assert response.json()["code"] == "database_unavailable"
     assert int(response["Retry-After"]) > 0
 

@@ -54,7 +54,7 @@ def test_bad_reader_parameters_are_a_json_400_on_every_api_endpoint(
         assert response.status_code == 400, (endpoint, response.content[:300])
         error = response.json()
         assert error["param"] == param, endpoint
-        assert error["message"]
+        assert error["detail"]
         assert len(response.content) < 1_000, "the error does not echo the value"
 
 
@@ -71,8 +71,8 @@ def test_unknown_book_is_named_in_the_error(client, review, siege):
     for url in ("/api/v2/pages/", "/api/v3/pages/"):
         response = client.get(url, {"read": f"{siege.pk},424242:3"})
         assert response.status_code == 400
-        assert "424242" in response.json()["message"]
-        assert str(siege.pk) not in response.json()["message"]
+        assert "424242" in response.json()["detail"]
+        assert str(siege.pk) not in response.json()["detail"]
 
 
 def test_bad_parameters_on_a_page_are_a_400_page(client, review):

@@ -16,7 +16,7 @@ from ..params import (
     IdPath,
     PaginationParams,
     ReaderParams,
-    get_or_422,
+    get_or_invalid,
     paginate,
     reject_unknown_params,
 )
@@ -61,7 +61,7 @@ def list_books(
     reject_unknown_params(request, BookFilters, PaginationParams)
     queryset = books_with_stats()
     if filters.series is not None:
-        series = get_or_422(
+        series = get_or_invalid(
             public_pages(SeriesPage.objects.live()), filters.series, "series"
         )
         queryset = queryset.filter(series_entries__series=series)

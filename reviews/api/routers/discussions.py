@@ -20,7 +20,7 @@ from ..params import (
     IdPath,
     PaginationParams,
     ReaderParams,
-    get_or_422,
+    get_or_invalid,
     paginate,
     reject_unknown_params,
 )
@@ -60,7 +60,7 @@ def list_discussions(
     queryset = public_discussions()
     if filters.book is not None:
         queryset = queryset.filter(
-            book=get_or_422(Book.objects.all(), filters.book, "book")
+            book=get_or_invalid(Book.objects.all(), filters.book, "book")
         )
     now = timezone.now()
     if filters.when == "upcoming":

@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from wagtail.api.v3.errors import ProblemDetail
 
 from ...models import DiscussionPage, ReviewPage, SeriesPage
 from ...preview import PreviewTokenError, page_from_preview_token
 from .. import representations
 from ..params import ReaderParams, reject_unknown_params
+from ..problems import ProblemDetail
 from ..querysets import prepare_streams
 from ..schemas import DiscussionSchema, PreviewPageSchema, ReviewSchema, SeriesSchema
 from .series import RichTextParams
@@ -30,8 +30,8 @@ class PreviewParams(Schema):
     "/",
     response={
         200: ReviewSchema | SeriesSchema | DiscussionSchema | PreviewPageSchema,
+        400: ProblemDetail,
         403: ProblemDetail,
-        422: ProblemDetail,
     },
     url_name="club_preview",
     operation_id="club_preview",

@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from wagtail.api.v3.errors import ProblemDetail
 
 from ...members import MemberRequest
 from ...models import Book, ReadingProgress
@@ -19,6 +18,7 @@ from ...spoilers import forget_reader
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
+from ..problems import ProblemDetail
 from ..schemas import (
     ProgressInSchema,
     ProgressListSchema,
@@ -32,7 +32,7 @@ router = Router(tags=["progress"], auth=ClubBearerAuth())
 
 @router.get(
     "/",
-    response={200: ProgressListSchema, 401: ProblemDetail, 422: ProblemDetail},
+    response={200: ProgressListSchema, 400: ProblemDetail, 401: ProblemDetail},
     url_name="club_progress_list",
     operation_id="club_progress_list",
     summary="My reading progress",

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from ninja import Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from wagtail.api.v3.errors import ProblemDetail, as_validation_error
+from wagtail.api.v3.errors import as_validation_error
 from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 
@@ -29,6 +29,7 @@ from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, reject_unknown_params
+from ..problems import VALIDATION_STATUS, ProblemDetail
 from ..review_input import (
     BodyInputError,
     existing_spoilers,
@@ -182,13 +183,13 @@ def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSche
     for name in ("title", "summary"):
         if name in changes:
             if changes[name] is None:
-                raise HttpError(422, f"{name} cannot be null.")
+                raise HttpError(VALIDATION_STATUS, f"{name} cannot be null.")
             setattr(page, name, changes[name])
     if "rating" in changes:
         page.rating = data.rating
     if "book" in changes:
         if data.book is None:
-            raise HttpError(422, "book cannot be null.")
+            raise HttpError(VALIDATION_STATUS, "book cannot be null.")
         page.book = _book(data.book)
     if "body" in changes:
         _set_body(page, data.body or [], request.user)
@@ -220,7 +221,7 @@ def submit_review(request: HttpRequest, review_id: IdPath):
         raise PermissionDenied("You may not submit this review for moderation.")
     workflow = live_page.get_workflow()
     if workflow is None:
-        raise HttpError(422, "No moderation workflow covers this review.")
+        raise HttpError(VALIDATION_STATUS, "No moderation workflow covers this review.")
     workflow.start(live_page, request.user)
     return representations.review_item(
         request, live_page.get_latest_revision_as_object()

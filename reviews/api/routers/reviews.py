@@ -13,7 +13,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import field_validator, model_validator
-from wagtail.api.v3.errors import ProblemDetail
 
 from ...models import Book, ReviewPage, SeriesPage
 from ...visibility import public_pages
@@ -24,10 +23,11 @@ from ..params import (
     IdPath,
     PaginationParams,
     ReaderParams,
-    get_or_422,
+    get_or_invalid,
     paginate,
     reject_unknown_params,
 )
+from ..problems import ProblemDetail
 from ..querysets import (
     annotate_popularity,
     prepare_streams,
@@ -112,10 +112,10 @@ def filter_reviews(
 ) -> QuerySet:
     """Apply the club's review filters; shared with API v2."""
     if filters.book is not None:
-        book = get_or_422(Book.objects.all(), filters.book, "book")
+        book = get_or_invalid(Book.objects.all(), filters.book, "book")
         queryset = queryset.filter(book=book)
     if filters.series is not None:
-        series = get_or_422(
+        series = get_or_invalid(
             public_pages(SeriesPage.objects.live()), filters.series, "series"
         )
         queryset = queryset.filter(

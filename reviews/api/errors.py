@@ -1,0 +1,146 @@
+"""How each API's exceptions become the one problem shape
+(:mod:`reviews.api.problems`).
+
+API v3 gets exception handlers (:func:`install_v3_handlers`, replacing
+Wagtail's, which answer validation errors with a 422); API v2's viewsets get
+:class:`ProblemErrorsMixin`. Whatever still escapes both as some other error
+response is converted by :class:`reviews.api.middleware.ProblemDetailsMiddleware`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
+from rest_framework.exceptions import APIException
+from wagtail.api.rich_text import RichTextFormatError
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.utils.forms import FormValidationError
+
+from ..spoilers import InvalidReaderParams
+from .filtering import ContentFieldQueryError
+from .problems import VALIDATION_STATUS, problem_response, validation_problem
+
+#: A number the database cannot hold (an offset past 2**63 - 1 on SQLite, an
+#: id past a column's range on PostgreSQL): the client's value is wrong.
+OUT_OF_RANGE_ERRORS = (OverflowError, DataError)
+OUT_OF_RANGE_DETAIL = "A number in the request is out of range."
+
+
+def validation_errors(exc: Exception) -> list[dict[str, Any]]:
+    """Field errors, as ``[{"type", "loc", "msg"}]``, of any validation
+    exception API v3 meets (Wagtail's form errors, Django's, Ninja's and
+    Pydantic's)."""
+    if isinstance(exc, FormValidationError):
+        return [
+            {"type": code, "loc": list(path), "msg": message}
+            for path, coded_messages in exc.loc_errors
+            for message, code in coded_messages
+        ]
+    if isinstance(exc, DjangoValidationError):
+        return [{"msg": message} for message in exc.messages]
+    if isinstance(exc, NinjaValidationError):
+        return list(exc.errors)
+    if isinstance(exc, PydanticValidationError):
+        return [dict(error) for error in exc.errors()]
+    return [{"msg": str(exc)}]
+
+
+def install_v3_handlers(api: NinjaAPI) -> None:
+    """Answer every error ``api`` knows of with the club's problem shape."""
+
+    def validation(request: HttpRequest, exc: Any) -> HttpResponse:
+        return validation_problem(validation_errors(exc))
+
+    def permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
+        # v3 never trusts session auth: 401 unless a bearer token resolved.
+        if not request.user.is_authenticated:
+            return problem_response(401, "Authentication required")
+        return problem_response(403, str(exc) or "Permission denied")
+
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(404, str(exc) or "Not found")
+
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        status = VALIDATION_STATUS if exc.status_code == 422 else exc.status_code
+        return problem_response(status, str(exc))
+
+    def bad_request(request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(400, str(exc))
+
+    def invalid_reader(request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(400, exc.message, param=exc.param)
+
+    def content_query(request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(400, **exc.problem_fields())
+
+    def out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(VALIDATION_STATUS, OUT_OF_RANGE_DETAIL)
+
+    def integrity_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        # A constraint the form did not check (a required relation left
+        # out, a duplicate): the client's data is wrong.
+        return problem_response(
+            VALIDATION_STATUS,
+            "The data is incomplete or conflicts with existing content.",
+        )
+
+    validation_classes: tuple[type[Exception], ...] = (
+        PydanticValidationError,
+        NinjaValidationError,
+        DjangoValidationError,
+    )
+    for exc_class in validation_classes:
+        api.add_exception_handler(exc_class, validation)
+    api.add_exception_handler(PermissionDenied, permission_denied)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(RichTextFormatError, bad_request)
+    api.add_exception_handler(InvalidReaderParams, invalid_reader)
+    api.add_exception_handler(ContentFieldQueryError, content_query)
+    for range_class in OUT_OF_RANGE_ERRORS:
+        api.add_exception_handler(range_class, out_of_range)
+    api.add_exception_handler(IntegrityError, integrity_error)
+
+
+class InvalidParam(BadRequestError):
+    """A v2 400 that names the query parameter at fault."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+class ProblemErrorsMixin:
+    """API v2 viewsets: every error is a problem (Wagtail's v2 answers
+    ``{"message"}``, DRF ``{"detail"}``)."""
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        if isinstance(exc, ContentFieldQueryError):
+            return problem_response(400, **exc.problem_fields())
+        if isinstance(exc, InvalidReaderParams):
+            return problem_response(400, exc.message, param=exc.param)
+        if isinstance(exc, BadRequestError):
+            return problem_response(400, str(exc), param=getattr(exc, "param", None))
+        if isinstance(exc, Http404):
+            return problem_response(404, str(exc) or "Not found")
+        if isinstance(exc, OUT_OF_RANGE_ERRORS):
+            return problem_response(VALIDATION_STATUS, OUT_OF_RANGE_DETAIL)
+        response = super().handle_exception(exc)  # type: ignore[misc]
+        if not isinstance(exc, APIException):
+            return response
+        detail = getattr(response, "data", None)
+        if isinstance(detail, dict):
+            detail = detail.get("detail", "")
+        problem = problem_response(response.status_code, str(detail or ""))
+        for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+            if header in response:
+                problem[header] = response[header]
+        return problem

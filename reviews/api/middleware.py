@@ -1,0 +1,149 @@
+"""The API's request guard and error net, in front of every API view.
+
+:class:`ProblemDetailsMiddleware`, under the API prefix:
+
+- answers ``HEAD`` wherever ``GET`` answers (Ninja routes ``HEAD`` to no
+  operation; DRF and Django views already do it), with the ``GET``'s headers
+  and no body;
+- refuses, with a 400 before any view runs, input no endpoint (Wagtail's own
+  included) can use: a NUL character in a query parameter or a JSON body (no
+  database stores one: SQLite's full-text search fails on it, PostgreSQL
+  refuses it in any text), an ``offset`` or ``limit`` past the largest
+  integer a database holds, a write body that is JSON but not an object;
+- turns every other error response (the URL resolver's HTML 404, Ninja's
+  405, a CSRF 403, DRF's or Wagtail's v2 JSON, a 500)
+  into the one problem shape (:mod:`reviews.api.problems`). Django turns an
+  exception a view raised into its error page (logged, ``handler500``) before
+  the response reaches this middleware.
+
+Hand-written: the problem-details libraries each cover one framework (DRF or
+Ninja), while this site answers from both and from Django itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+
+from .problems import is_problem, problem_response
+
+DEFAULT_API_PREFIX = "/api/"
+
+#: Headers an error keeps when it is rewritten as a problem.
+_KEPT_HEADERS = frozenset(
+    {"allow", "retry-after", "www-authenticate", "vary", "cache-control"}
+)
+
+
+def api_prefix() -> str:
+    """Where the APIs are mounted: ``BOOKCLUB_API_PREFIX`` (``/api/``)."""
+    return getattr(settings, "BOOKCLUB_API_PREFIX", DEFAULT_API_PREFIX)
+
+
+class ProblemDetailsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(api_prefix()):
+            return self.get_response(request)
+        refused = _refuse_bad_input(request)
+        if refused is not None:
+            return refused
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            if head:
+                request.method = "HEAD"
+        if response.status_code >= 400 and not is_problem(response):
+            response = as_problem(response)
+        if head and not response.streaming:
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
+
+
+def as_problem(response: HttpResponse) -> HttpResponse:
+    """``response`` (an error in another shape) as a problem: its status, its
+    message if it had one in JSON, and its protocol headers."""
+    fields: dict[str, Any] = {}
+    body = _json_body(response)
+    if isinstance(body, dict):
+        detail = body.get("detail") or body.get("message")
+        if isinstance(detail, str):
+            fields["detail"] = detail
+        if isinstance(body.get("param"), str):
+            fields["param"] = body["param"]
+    problem = problem_response(response.status_code, **fields)
+    for name, value in response.items():
+        if name.lower() in _KEPT_HEADERS or name.lower().startswith("access-control-"):
+            problem[name] = value
+    return problem
+
+
+def _json_body(response: HttpResponse) -> Any:
+    if response.streaming or "json" not in response.get("Content-Type", ""):
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+#: Wagtail's pagination parameters, in both API versions.
+PAGINATION_PARAMS = ("offset", "limit")
+#: The largest integer a database column or OFFSET holds.
+MAX_INTEGER = 2**63 - 1
+
+
+def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
+    """A 400 for input no endpoint can use, before any view sees it."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return problem_response(
+                400, "Query parameters cannot contain NUL characters.", param=name
+            )
+    for name in PAGINATION_PARAMS:
+        value = request.GET.get(name, "").strip()
+        if value.isascii() and value.isdigit() and int(value) > MAX_INTEGER:
+            return problem_response(400, f"{name} is out of range.", param=name)
+    if request.method not in ("POST", "PUT", "PATCH") or (
+        request.content_type or ""
+    ).startswith("multipart/"):
+        return None
+    # API v3 reads every write body as JSON, whatever its content type.
+    try:
+        body = json.loads(request.body) if request.body else None
+    except RequestDataTooBig:
+        return problem_response(413, "The request body is too large.")
+    except ValueError:
+        return None  # the view answers an unreadable body with a 400
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        # Every write takes an object; Wagtail's page writes fail on others.
+        return problem_response(400, "The request body must be a JSON object.")
+    if _holds_nul(body):
+        return problem_response(
+            400, "Text in the request body cannot contain NUL characters."
+        )
+    return None
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False

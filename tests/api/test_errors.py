@@ -1,0 +1,240 @@
+"""Every error under /api/ is one RFC 9457 problem (application/problem+json,
+``type``, ``title``, ``status``, ``detail``), whichever layer answers: API v2,
+v3 (Wagtail's own endpoints and the club's routers), the middleware, or the URL
+resolver. Bad values of any kind are a 400."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import token_client
+from tests.factories import make_discussion, make_review
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM_JSON = "application/problem+json"
+HIDDEN = "XYZZY-HIDDEN"
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, (response.status_code, response.content)
+    assert response["Content-Type"] == PROBLEM_JSON, response.content
+    problem = response.json()
+    assert {"type", "title", "status", "detail"} <= set(problem), problem
+    assert problem["status"] == status
+    assert problem["type"] == "about:blank"
+    assert problem["title"] and isinstance(problem["detail"], str)
+    return problem
+
+
+@pytest.fixture
+def content(book):
+    from tests.factories import spoiler
+
+    review = make_review(book=book, body=[spoiler(book, 3, "Three", HIDDEN)])
+    make_discussion(book=book)
+    return review
+
+
+ANONYMOUS_ERRORS = [
+    ("get", "/api/v2/pages/abc/", 404),
+    ("get", "/api/v2/pages/999999/", 404),
+    ("get", "/api/v2/nothing-here/", 404),
+    ("get", "/api/v2/pages/?limit=100", 400),
+    ("get", "/api/v2/pages/?unknown=1", 400),
+    ("get", "/api/v2/pages/?spoilers=maybe", 400),
+    ("get", "/api/v2/pages/?type=nope.Nope", 400),
+    ("get", "/api/v2/pages/?order=body", 400),
+    ("get", "/api/v2/images/abc/", 404),
+    ("post", "/api/v2/pages/", 405),
+    ("get", "/api/v3/pages/abc/", 400),
+    ("get", "/api/v3/pages/999999/", 404),
+    ("get", "/api/v3/nothing-here/", 404),
+    ("get", "/api/nothing-here/", 404),
+    ("get", "/api/v3/reviews/?limit=100", 400),
+    ("get", "/api/v3/reviews/?limit=0", 400),
+    ("get", "/api/v3/reviews/?rating_min=x", 400),
+    ("get", "/api/v3/reviews/?spoilers=maybe", 400),
+    ("get", "/api/v3/pages/?order=body", 400),
+    ("get", "/api/v3/reviews/abc/", 400),
+    ("get", "/api/v3/books/999999/", 404),
+    ("delete", "/api/v3/books/", 405),
+    ("post", "/api/v3/reviews/", 401),
+    ("get", "/api/v3/progress/", 401),
+    ("post", "/api/v3/pages/", 401),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "status"), ANONYMOUS_ERRORS)
+def test_every_error_is_one_problem_shape(client, content, method, url, status):
+    response = getattr(client, method)(url)
+    problem = assert_problem(response, status)
+    assert HIDDEN not in response.content.decode()
+    if status == 405:
+        assert response["Allow"]
+        assert "GET" in response["Allow"] or "POST" in response["Allow"]
+    del problem
+
+
+def test_a_bad_value_names_its_parameter(client, content):
+    problem = assert_problem(client.get("/api/v3/reviews/?spoilers=maybe"), 400)
+    assert problem["param"] == "spoilers"
+    problem = assert_problem(client.get("/api/v2/pages/?read=abc"), 400)
+    assert problem["param"] == "read"
+
+
+def test_field_errors_are_listed(client, content):
+    problem = assert_problem(client.get("/api/v3/reviews/?rating_min=x"), 400)
+    assert problem["errors"][0]["loc"][-1] == "rating_min"
+
+
+def test_a_member_forbidden_to_publish_gets_a_403_problem(content, member):
+    response = token_client(member).post(f"/api/v3/pages/{content.pk}/actions/publish/")
+    assert response.status_code in (403, 404)
+    assert_problem(response, response.status_code)
+
+
+def test_an_invalid_token_is_a_401_problem(content):
+    bad = Client(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert_problem(bad.get("/api/v2/pages/"), 401)
+    assert_problem(bad.post("/api/v3/reviews/", {}, "application/json"), 401)
+
+
+def test_a_write_with_a_bad_body_is_a_400(content, member):
+    response = token_client(member).post(
+        "/api/v3/reviews/", {"title": 3}, content_type="application/json"
+    )
+    problem = assert_problem(response, 400)
+    assert problem["errors"]
+
+
+def test_a_comment_throttle_is_a_429_problem(content, member, settings):
+    settings.BOOKCLUB_COMMENT_RATES = [(1, 60)]
+    discussion = make_discussion(book=content.book, title="Throttled")
+    api = token_client(member)
+    url = f"/api/v3/discussions/{discussion.pk}/comments/"
+    first = api.post(url, {"body": "One."}, content_type="application/json")
+    assert first.status_code == 201, first.content
+    second = api.post(url, {"body": "Two."}, content_type="application/json")
+    assert_problem(second, 429)
+    assert second["Retry-After"]
+
+
+BIG = str(2**63)  # one past the largest 64-bit integer a database holds
+
+BAD_QUERIES = [
+    "/api/v2/pages/?search=a%00b",
+    "/api/v2/images/?search=a%00b",
+    "/api/v2/documents/?search=a%00b",
+    "/api/v3/pages/?search=a%00b",
+    "/api/v3/reviews/?search=a%00b",
+    "/api/v3/images/?search=a%00b",
+    "/api/v3/books/?search=a%00b",
+    "/api/v3/pages/?title=a%00",
+    "/api/v2/pages/?title=a%00",
+    f"/api/v2/pages/?offset={BIG}",
+    f"/api/v2/images/?offset={BIG}",
+    f"/api/v3/pages/?offset={BIG}",
+    f"/api/v3/images/?offset={BIG}",
+    f"/api/v3/reviews/?offset={BIG}",
+    f"/api/v3/books/?offset={BIG}0000",
+    f"/api/v2/pages/?limit={BIG}",
+    f"/api/v2/pages/?child_of={BIG}",
+    f"/api/v3/pages/?child_of={BIG}",
+    f"/api/v3/pages/{BIG}/",
+    "/api/v2/pages/?search=%ff%fe",
+    "/api/v3/reviews/?search=%ff",
+    "/api/v2/pages/%ff/",
+    "/api/v3/pages/%ff/",
+]
+
+
+@pytest.mark.parametrize("url", BAD_QUERIES)
+def test_bad_input_in_a_query_is_never_a_server_error(client, content, url):
+    response = client.get(url)
+    assert response.status_code < 500, (response.status_code, response.content)
+    if response.status_code >= 400:
+        assert_problem(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v3/reviews/?search=a%00b", "/api/v2/pages/?search=%00"]
+)
+def test_a_nul_in_search_is_a_400_naming_the_parameter(client, content, url):
+    problem = assert_problem(client.get(url), 400)
+    assert problem["param"] == "search"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v2/pages/", "/api/v3/pages/", "/api/v3/reviews/"]
+)
+def test_an_offset_past_the_largest_integer_is_a_400(client, content, url):
+    problem = assert_problem(client.get(f"{url}?offset={BIG}"), 400)
+    assert problem["param"] == "offset"
+
+
+BODIES = [
+    b'\xff\xfe{"title": 1}',
+    b'{"title": "\xff"}',
+    b"not json",
+    b"",
+    b"[]",
+    b'{"body": "a\\u0000b", "title": "T\\u0000"}',
+]
+CONTENT_TYPES = [
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/xml",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("content_type", CONTENT_TYPES)
+def test_a_bad_body_is_a_400(content, member, body, content_type):
+    from reviews.models import DiscussionComment
+
+    discussion = make_discussion(book=content.book, title="Bodies")
+    api = token_client(member)
+    for method, url in [
+        ("post", "/api/v3/reviews/"),
+        ("post", f"/api/v3/discussions/{discussion.pk}/comments/"),
+        ("post", "/api/v3/pages/"),
+        ("put", f"/api/v3/progress/{content.book.pk}/"),
+    ]:
+        response = getattr(api, method)(url, body, content_type=content_type)
+        assert_problem(response, 400)
+    assert not DiscussionComment.objects.exists()
+
+
+HEAD_URLS = [
+    "/api/v3/reviews/",
+    "/api/v3/books/",
+    "/api/v3/pages/",
+    "/api/v3/openapi.json",
+    "/api/v2/pages/",
+]
+
+
+@pytest.mark.parametrize("url", HEAD_URLS)
+def test_head_answers_wherever_get_does(client, content, url):
+    get = client.get(url)
+    head = client.head(url)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head.get("ETag") == get.get("ETag")
+
+
+def test_head_of_a_missing_page_is_a_404(client, content):
+    response = client.head("/api/v3/reviews/999999/")
+    assert response.status_code == 404
+    assert response.content == b""
+
+
+def test_head_with_a_member_token(content, member):
+    response = token_client(member).head(f"/api/v3/reviews/{content.pk}/")
+    assert response.status_code == 200
+    assert response.content == b""
