@@ -116,15 +116,15 @@ def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
         value = request.GET.get(name, "").strip()
         if value.isascii() and value.isdigit() and int(value) > MAX_INTEGER:
             return problem_response(400, f"{name} is out of range.", param=name)
-    if request.method not in ("POST", "PUT", "PATCH") or (
-        request.content_type or ""
-    ).startswith("multipart/"):
+    if request.method not in ("POST", "PUT", "PATCH"):
         return None
     # API v3 reads every write body as JSON, whatever its content type.
+    multipart = (request.content_type or "").startswith("multipart/")
     try:
         body = json.loads(request.body) if request.body else None
     except RequestDataTooBig:
-        return problem_response(413, "The request body is too large.")
+        # A large upload is streamed by its view, never read here.
+        return None if multipart else problem_response(413, "The body is too large.")
     except ValueError:
         return None  # the view answers an unreadable body with a 400
     if body is None:
