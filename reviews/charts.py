@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-WIDTH = 640
+#: Narrow enough that on a phone the labels stay near their own size.
+WIDTH = 400
+FONT_SIZE = 15
 BAR_GAP = 4
-LABEL_BAND = 28
-HORIZONTAL_LABEL_WIDTH = 220
-HORIZONTAL_BAR_HEIGHT = 22
+LABEL_BAND = 30
+HORIZONTAL_LABEL_WIDTH = 200
+HORIZONTAL_BAR_HEIGHT = 24
+LABEL_LENGTH = 24
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,9 @@ class Bar:
 
     @property
     def short_label(self) -> str:
-        return self.label if len(self.label) <= 30 else self.label[:29] + "…"
+        if len(self.label) <= LABEL_LENGTH:
+            return self.label
+        return self.label[: LABEL_LENGTH - 1] + "…"
 
     @property
     def value_text(self) -> str:
@@ -54,6 +59,7 @@ class Chart:
     height: int
     horizontal: bool
     slug: str
+    font_size: int = FONT_SIZE
 
     @property
     def empty(self) -> bool:
@@ -116,7 +122,7 @@ def bar_chart(
 ) -> Chart:
     """Bars lying down, one per row, for long labels (book titles)."""
     top = max((value for _label, value in data), default=0) or 1
-    plot = WIDTH - HORIZONTAL_LABEL_WIDTH - 40
+    plot = WIDTH - HORIZONTAL_LABEL_WIDTH - 30
     row = HORIZONTAL_BAR_HEIGHT + BAR_GAP * 2
     bars = []
     for index, (label, value) in enumerate(data):

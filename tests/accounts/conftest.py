@@ -19,8 +19,11 @@ class Inbox:
     """What the local SMTP server received, as parsed email messages."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    #: Each message exactly as the server received it.
+    raw: list[bytes] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
+        self.raw.append(envelope.content)
         message = message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -29,6 +32,10 @@ class Inbox:
     def only(self) -> EmailMessage:
         assert len(self.messages) == 1, [m["Subject"] for m in self.messages]
         return self.messages[0]
+
+    def only_raw(self) -> tuple[bytes, EmailMessage]:
+        """The one message received, as raw bytes and parsed."""
+        return self.raw[self.messages.index(self.only())], self.messages[0]
 
 
 def body_text(message: EmailMessage) -> str:

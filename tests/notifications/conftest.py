@@ -1,39 +1,16 @@
-"""A real SMTP server (aiosmtpd) that keeps the raw bytes of each message,
-and a small club: a book, a member at chapter 5 who follows it, a reviewer."""
+"""A real SMTP server (aiosmtpd, from tests/accounts) that keeps the raw
+bytes of each message, and a small club: a book, a member at chapter 5 who
+follows it, a reviewer."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import override_settings
 
 from reviews.models import Follow
+from tests.accounts import conftest as accounts
 from tests.factories import BookFactory, ReadingProgressFactory, UserFactory
-
-
-@dataclass
-class RawInbox:
-    """Each message as the SMTP server received it, and parsed."""
-
-    raw: list[bytes] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
-        self.raw.append(envelope.content)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(data, policy=policy.default) for data in self.raw]
-
-    def only(self) -> tuple[bytes, EmailMessage]:
-        assert len(self.raw) == 1, [m["Subject"] for m in self.messages]
-        return self.raw[0], self.messages[0]
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -52,32 +29,14 @@ def everything(raw: bytes, message: EmailMessage) -> str:
     return "\n".join([raw.decode("utf-8", "replace"), headers, text, html])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+#: The local SMTP server of the accounts tests, which keeps raw bytes too.
+smtp_inbox = accounts.smtp_inbox
 
 
 @pytest.fixture
-def smtp() -> Iterator[RawInbox]:
-    inbox = RawInbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_TIMEOUT=5,
-        ):
-            yield inbox
-    finally:
-        controller.stop()
+def smtp(smtp_inbox) -> accounts.Inbox:
+    """The site's email goes to a real local SMTP server (tests/accounts)."""
+    return smtp_inbox
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_the_daily_digest_gathers_everything_into_one_email(
     assert smtp.raw == []
 
     run_cron(django_capture_on_commit_callbacks)
-    _raw, message = smtp.only()
+    _raw, message = smtp.only_raw()
     assert message["Subject"] == "Your book club digest: 2 new"
     text, html = parts(message)
     for part in (text, html):
@@ -121,7 +121,7 @@ def test_a_meeting_reminder_comes_once(
     )
     run_cron(django_capture_on_commit_callbacks)
     run_cron(django_capture_on_commit_callbacks)
-    _raw, message = smtp.only()
+    _raw, message = smtp.only_raw()
     assert message["Subject"].startswith("Reminder: Soon, ")
 
 
@@ -157,7 +157,7 @@ def test_a_mail_server_that_is_down_loses_nothing(
     settings.EMAIL_PORT = port
     Notification.objects.update(created_at=timezone.now() - timedelta(hours=1))
     run_cron(django_capture_on_commit_callbacks)
-    _raw, message = smtp.only()
+    _raw, message = smtp.only_raw()
     assert message["To"] == "nina@example.org"
     run_cron(django_capture_on_commit_callbacks)
     assert len(smtp.raw) == 1
