@@ -149,7 +149,7 @@ def test_a_member_records_progress_and_sees_what_opens(
 ):
     from wagtail.models import APIToken
 
-    from reviews.models import ReadingProgress
+    from reviews.models import MeetingRSVP, ReadingProgress
     from reviews.roles import MEMBERS
 
     club.alice.groups.add(roles[MEMBERS])
@@ -204,6 +204,16 @@ def test_a_member_records_progress_and_sees_what_opens(
     mine = page.locator(".comment").filter(has_text=comment)
     expect(mine).to_contain_text("Alice Marsh on chapter 14")
 
+    rsvps = page.locator(".rsvps")
+    expect(rsvps).to_contain_text("Going: 1: Bruno Keller")
+    rsvps.get_by_label("Going", exact=True).check()
+    rsvps.get_by_role("button", name="Save my answer").click()
+    expect(page.locator("#rsvp-status")).to_be_focused()
+    expect(page.locator("#rsvp-status")).to_have_text("Your answer: Going.")
+    expect(rsvps).to_contain_text("Going: 2")
+    answer = MeetingRSVP.objects.get(page=club.discussion, member=club.alice).answer
+    assert answer == "going"
+
     page.goto(f"{frontend.url}#/reviews/{club.review.pk}")
     expect(page.get_by_text(SECRET_CHAPTER)).to_be_visible()
     expect(page.locator(".spoiler--hidden")).to_have_count(1)
@@ -223,6 +233,11 @@ def test_reviews_filter_and_a_series_reads_in_order(new_context, frontend, club)
     expect(page.locator(".review-card h2")).to_have_text("Bread and birch bark")
     assert f"book={club.siege.pk}" in page.url
     assert_accessible(page)
+
+    page.get_by_role("link", name="Clear the filters").click()
+    page.get_by_role("link", name="Alice Marsh").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviews by Alice Marsh")
+    expect(page.locator(".review-card h2")).to_have_text("After the siege")
 
     page.get_by_role("link", name="Series").first.click()
     page.get_by_role("link", name="Leningrad").click()

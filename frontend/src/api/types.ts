@@ -16,6 +16,8 @@ export type Review = Json<"/api/v3/reviews/{review_id}/", "get">;
 export type Discussion = Json<"/api/v3/discussions/{discussion_id}/", "get">;
 export type CommentList = Json<"/api/v3/discussions/{page_id}/comments/", "get">;
 export type Comment = CommentList["items"][number];
+export type RSVPSummary = Json<"/api/v3/discussions/{discussion_id}/rsvps/", "get">;
+export type RSVPAnswer = NonNullable<RSVPSummary["mine"]>;
 
 /** A review body's block: paragraph, heading, quote, image or spoiler. */
 export type ReviewBlock = Review["body"][number];
@@ -37,4 +39,5 @@ export type ResponsesAreTyped = [
   Assert<NotNever<Discussion>>,
   Assert<NotNever<CommentList>>,
   Assert<NotNever<SpoilerValue>>,
+  Assert<NotNever<RSVPSummary>>,
 ];

@@ -1,6 +1,6 @@
 /** Discussions: meetings, questions gated by chapter, and gated comments. */
 import { api, unwrap } from "../api/client";
-import type { BookRef, Comment, QuestionBlock } from "../api/types";
+import type { BookRef, Comment, QuestionBlock, RSVPAnswer, RSVPSummary } from "../api/types";
 import { announce, h, richText, time } from "../dom";
 import { render } from "../app";
 import { reach } from "../progress";
@@ -194,10 +194,74 @@ function commentForm(discussionId: number): HTMLElement {
   );
 }
 
+const ANSWERS: [RSVPAnswer, string][] = [
+  ["going", "Going"],
+  ["maybe", "Maybe"],
+  ["not_going", "Not going"],
+];
+
+/** Who is coming: counts for everyone, names and an answer form for members. */
+function attendance(discussionId: number, rsvps: RSVPSummary, upcoming: boolean): HTMLElement {
+  const names = (list: string[] | null) => (list && list.length ? `: ${list.join(", ")}` : "");
+  const status = h("p", { id: "rsvp-status", tabindex: -1 }, rsvps.mine ? `Your answer: ${ANSWERS.find(([a]) => a === rsvps.mine)?.[1]}.` : "");
+  return h(
+    "section",
+    { class: "rsvps", "aria-labelledby": "rsvp-heading" },
+    h("h2", { id: "rsvp-heading" }, "Who is coming"),
+    h(
+      "ul",
+      {},
+      h("li", {}, `Going: ${rsvps.going_count}${names(rsvps.going)}`),
+      h("li", {}, `Maybe: ${rsvps.maybe_count}${names(rsvps.maybe)}`),
+      h("li", {}, `Not going: ${rsvps.not_going_count}`),
+    ),
+    token() && upcoming
+      ? h(
+          "form",
+          {
+            onsubmit: async (event: Event) => {
+              event.preventDefault();
+              const answer = new FormData(event.currentTarget as HTMLFormElement).get("answer");
+              const chosen = ANSWERS.find(([value]) => value === answer)?.[0];
+              if (!chosen) return;
+              try {
+                await unwrap(
+                  api().PUT("/api/v3/discussions/{discussion_id}/rsvp/", {
+                    params: { path: { discussion_id: discussionId } },
+                    body: { answer: chosen },
+                  }),
+                );
+              } catch (error) {
+                announce(error instanceof Error ? error.message : "Your answer was not saved.");
+                return;
+              }
+              await render("rsvp-status");
+            },
+          },
+          h(
+            "fieldset",
+            {},
+            h("legend", {}, "Are you coming?"),
+            ANSWERS.map(([value, label]) =>
+              h(
+                "span",
+                { class: "choice" },
+                h("input", { type: "radio", name: "answer", id: `rsvp-${value}`, value, checked: rsvps.mine === value, required: true }),
+                h("label", { for: `rsvp-${value}` }, label),
+              ),
+            ),
+          ),
+          h("button", { type: "submit" }, "Save my answer"),
+          status,
+        )
+      : status,
+  );
+}
+
 export async function discussionPage(route: Route): Promise<View> {
   const id = Number(route.params.id);
   const open = route.query.get("open");
-  const [meeting, comments] = await Promise.all([
+  const [meeting, comments, rsvps] = await Promise.all([
     unwrap(
       api().GET("/api/v3/discussions/{discussion_id}/", {
         params: { path: { discussion_id: id }, query: { rich_text_format: "html" } },
@@ -208,6 +272,7 @@ export async function discussionPage(route: Route): Promise<View> {
         params: { path: { page_id: id }, query: { limit: 50, reveal_comments: open } },
       }),
     ),
+    unwrap(api().GET("/api/v3/discussions/{discussion_id}/rsvps/", { params: { path: { discussion_id: id } } })),
   ]);
   const reviews = await unwrap(api().GET("/api/v3/reviews/", { params: { query: { book: meeting.book.id, limit: 3 } } }));
 
@@ -230,6 +295,7 @@ export async function discussionPage(route: Route): Promise<View> {
         meeting.host ? [h("dt", {}, "Host"), h("dd", {}, meeting.host)] : null,
       ),
       richText(meeting.intro),
+      attendance(id, rsvps, meeting.is_upcoming),
       h("h2", {}, "Questions"),
       h("ol", { class: "questions" }, meeting.questions.map((block, index) => question(block, index, meeting.book))),
       h("h2", { id: "comments-heading", tabindex: -1 }, `Comments (${meeting.comment_count})`),

@@ -27,7 +27,10 @@ export function reviewMeta(review: Review): HTMLElement {
     { class: "card__meta" },
     stars(review.rating),
     review.rating !== null ? " · " : null,
-    `by ${review.reviewer.display_name}`,
+    "by ",
+    review.reviewer.id !== null
+      ? h("a", { href: href("/", { reviewer: review.reviewer.id }) }, review.reviewer.display_name)
+      : review.reviewer.display_name,
     review.published ? [" · ", time(review.published, false)] : null,
   );
 }
@@ -108,6 +111,7 @@ export async function reviewList(route: Route): Promise<View> {
     tag: q.get("tag") || undefined,
     rating_min: positiveInt(q.get("rating_min")),
     search: q.get("search") || undefined,
+    reviewer: /^([1-9]\d{0,8}|me)$/.test(q.get("reviewer") ?? "") ? (q.get("reviewer") as string) : undefined,
     mine: token() && q.get("mine") === "true" ? true : undefined,
     ordering,
     limit: PAGE_SIZE,
@@ -133,6 +137,7 @@ export async function reviewList(route: Route): Promise<View> {
         location.hash = href("/", values);
       },
     },
+    query.reviewer ? h("input", { type: "hidden", name: "reviewer", value: query.reviewer }) : null,
     h(
       "div",
       { class: "field field--wide" },
@@ -191,12 +196,14 @@ export async function reviewList(route: Route): Promise<View> {
     offset + PAGE_SIZE < reviews.count ? h("a", { href: pageQuery(offset + PAGE_SIZE), rel: "next" }, "More reviews") : null,
   );
 
+  const reviewer = query.reviewer && reviews.items[0]?.reviewer.display_name;
+  const title = reviewer ? `Reviews by ${reviewer}` : "Reviews";
   return {
-    title: "Reviews",
+    title,
     content: h(
       "div",
       {},
-      h("h1", { tabindex: -1 }, "Reviews"),
+      h("h1", { tabindex: -1 }, title),
       form,
       h(
         "p",
