@@ -115,3 +115,11 @@ def purge_keys(keys: Iterable[str]) -> None:
                 logger.exception("Could not purge keys from the edge cache")
 
     transaction.on_commit(purge)
+
+
+def purge_retired(
+    sender: object = None, tags: Iterable[str] = (), **kwargs: Any
+) -> None:
+    """Receiver of ``reviews.invalidation.tags_retired`` (sent once the
+    change has committed): purge the same keys at the edge."""
+    purge_keys(tags)

@@ -94,6 +94,15 @@ def test_a_purge_removes_every_answer_with_the_key_and_only_those(varnish):
     assert fetch(varnish, "/tagged?keys=page-3")[0] == "hit"
 
 
+def test_many_keys_are_purged_over_as_many_requests_as_varnish_accepts(varnish):
+    fetch(varnish, "/tagged?keys=page-9000+books")
+    assert fetch(varnish, "/tagged?keys=page-9000+books")[0] == "hit"
+
+    purge(varnish, *(f"page-{n}" for n in range(1, 3000)), "page-9000")
+
+    assert fetch(varnish, "/tagged?keys=page-9000+books")[0] == "miss"
+
+
 @pytest.mark.parametrize(
     "query",
     [
