@@ -18,15 +18,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from taggit.models import Tag
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
+from wagtail.admin.views.tags import TAGS_AUTOCOMPLETE_LIMIT
+from wagtail.admin.views.tags import autocomplete as tag_autocomplete
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Page, PageLogEntry
 
+from .media_visibility import visible_media
 from .page_permissions import admin_served, club_page_policy, serving_admin_for
 
 #: URL arguments of Wagtail's admin views that name a page.
@@ -119,9 +125,68 @@ class VisibleLogEntriesView(LogEntriesView):
         return queryset
 
 
+def visible_tags(tags: QuerySet, user) -> QuerySet:
+    """The tags of ``tags`` used on a page or a medium ``user`` may see.
+
+    A tag can name a spoiler ("anna-dies"), and Wagtail's tag field suggests
+    every tag in the database, those of other members' drafts and of
+    spoiler-only images included. Tags used on nothing else are left out.
+    """
+    used = Q(pk__in=[])
+    for relation in tags.model._meta.related_objects:
+        if not relation.one_to_many or relation.field.name != "tag":
+            continue  # not a tagged item's foreign key to its tag
+        through = relation.related_model
+        names = {field.name for field in through._meta.get_fields()}
+        tag_ids = Q(pk__in=[])
+        if {"content_type", "object_id"} <= names:
+            media = Q(pk__in=[])
+            for model in (get_image_model(), get_document_model()):
+                media |= Q(
+                    content_type=ContentType.objects.get_for_model(model),
+                    object_id__in=visible_media(model.objects.all(), user).values("pk"),
+                )
+            tag_ids = Q(pk__in=through.objects.filter(media).values("tag_id"))
+        elif "content_object" in names:
+            target = through._meta.get_field("content_object").related_model
+            if isinstance(target, type) and issubclass(target, Page):
+                shown = club_page_policy.visible_instances(target.objects.all(), user)
+                on_shown = through.objects.filter(content_object__in=shown)
+                tag_ids = Q(pk__in=on_shown.values("tag_id"))
+        used |= tag_ids
+    return tags.filter(used)
+
+
+def visible_tag_autocomplete(
+    request: HttpRequest, app_name: str | None = None, model_name: str | None = None
+) -> JsonResponse:
+    """Wagtail's tag autocomplete, suggesting only :func:`visible_tags`.
+    Wagtail's view filters its tag model inline, so only its answer's shape
+    is reused: its own view runs first for the same checks and 404s."""
+    tag_autocomplete(request, app_name, model_name)
+    tag_model = Tag
+    if app_name and model_name:
+        tag_model = ContentType.objects.get_by_natural_key(
+            app_name, model_name
+        ).model_class()
+    term = request.GET.get("term")
+    if not term:
+        return JsonResponse([], safe=False)
+    names = (
+        visible_tags(tag_model.objects.filter(name__istartswith=term), request.user)
+        .order_by("name")
+        .values_list("name", flat=True)[:TAGS_AUTOCOMPLETE_LIMIT]
+    )
+    return JsonResponse(list(names), safe=False)
+
+
 #: Admin views shown in place of Wagtail's to users who may not see every page.
 #: Wrapped as Wagtail wraps every admin URL.
 VISIBLE_ONLY_VIEWS = {
+    "wagtailadmin_tag_autocomplete": require_admin_access(visible_tag_autocomplete),
+    "wagtailadmin_tag_model_autocomplete": require_admin_access(
+        visible_tag_autocomplete
+    ),
     "wagtailadmin_reports:site_history": never_cache(
         require_admin_access(VisibleLogEntriesView.as_view())
     ),

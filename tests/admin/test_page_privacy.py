@@ -160,3 +160,27 @@ def test_breadcrumbs_of_own_review_name_no_hidden_page(as_alice, pages):
     body = _get(as_alice, reverse("wagtailadmin_pages:edit", args=[pages.own_draft.pk]))
     assert OWN_DRAFT_TITLE.encode() in body
     assert_hides_others(body)
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/tag-autocomplete/", "/admin/tag-autocomplete/taggit/tag/"]
+)
+def test_tag_autocomplete_offers_no_tag_of_a_hidden_page_or_image(
+    as_alice, pages, bruno, url
+):
+    """A tag can name a spoiler: the tag field's suggestions come only from
+    pages and media the member may see (their own included)."""
+    from tests.factories import make_image
+
+    pages.draft.tags.add("zebra-on-the-ice")
+    pages.draft.save()
+    make_image("A secret picture").tags.add("zebra-in-the-snow")
+    live = pages.index.get_children().live().public().first().specific
+    live.tags.add("zebra-at-dawn")
+    live.save()
+    own = pages.index.get_children().filter(title=OWN_DRAFT_TITLE).get().specific
+    own.tags.add("zebra-of-my-own")
+    own.save()
+    response = as_alice.get(url, {"term": "zebra"})
+    assert response.status_code == 200
+    assert response.json() == ["zebra-at-dawn", "zebra-of-my-own"]
