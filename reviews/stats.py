@@ -21,6 +21,8 @@ from .visibility import public_pages
 #: Ratings are 1 to 5 in half stars.
 RATING_STEPS = [n / 2 for n in range(2, 11)]
 MOST_READ_COUNT = 10
+#: How many of the most-read books get a rating chart of their own.
+BOOK_CHARTS = 5
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class ClubNumbers:
     most_read: list[tuple[str, int]]
     ratings: list[tuple[float, int]]
     review_count: int
+    #: (book title, its ratings) for the first few most-read books.
+    book_ratings: list[tuple[str, list[tuple[float, int]]]]
 
 
 def public_reviews() -> QuerySet:
@@ -100,8 +104,13 @@ def club_numbers() -> ClubNumbers:
         .filter(readers__gt=0)
         .order_by("-readers", "book__title")[:MOST_READ_COUNT]
     )
+    rows = list(most_read)
     return ClubNumbers(
-        most_read=[(row["book__title"], row["readers"]) for row in most_read],
+        most_read=[(row["book__title"], row["readers"]) for row in rows],
         ratings=_distribution(reviews),
         review_count=reviews.count(),
+        book_ratings=[
+            (row["book__title"], _distribution(reviews.filter(book_id=row["book_id"])))
+            for row in rows[:BOOK_CHARTS]
+        ],
     )

@@ -81,6 +81,19 @@ def club_stats(request: HttpRequest) -> HttpResponse:
             slug="club-ratings",
         ),
     ]
+    book_charts = [
+        column_chart(
+            _("Ratings of %(title)s") % {"title": title},
+            [(_stars(rating), count) for rating, count in ratings],
+            label_heading=_("Rating"),
+            value_label=_("Reviews"),
+            slug=f"book-{index}",
+            height=160,
+        )
+        for index, (title, ratings) in enumerate(numbers.book_ratings, start=1)
+    ]
     return render(
-        request, "reviews/club_stats.html", {"numbers": numbers, "charts": charts}
+        request,
+        "reviews/club_stats.html",
+        {"numbers": numbers, "charts": charts, "book_charts": book_charts},
     )

@@ -103,5 +103,7 @@ def test_the_clubs_numbers_count_only_public_reviews(client):
     assert rows["The Siege"] == "3"
     assert rows["4 ★"] == "3"
     assert rows["1 ★"] == "0"
-    assert html.count("<svg") == 2
+    # Most read, all ratings, and the ratings of each most-read book.
+    assert html.count("<svg") == 3
+    assert "Ratings of The Siege" in html
     assert "From the 3 reviews" in html
