@@ -150,8 +150,8 @@ def visible_tags(tags: QuerySet, user) -> QuerySet:
         elif "content_object" in names:
             target = through._meta.get_field("content_object").related_model
             if isinstance(target, type) and issubclass(target, Page):
-                shown = club_page_policy.visible_instances(target.objects.all(), user)
-                on_shown = through.objects.filter(content_object__in=shown)
+                shown = club_page_policy.visible_instances(Page.objects.all(), user)
+                on_shown = through.objects.filter(content_object__in=shown.values("pk"))
                 tag_ids = Q(pk__in=on_shown.values("tag_id"))
         used |= tag_ids
     return tags.filter(used)
