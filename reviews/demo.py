@@ -22,6 +22,7 @@ from .models import (
     DiscussionComment,
     DiscussionIndexPage,
     DiscussionPage,
+    Follow,
     ReadingProgress,
     ReviewIndexPage,
     ReviewPage,
@@ -322,6 +323,10 @@ def load_demo() -> DemoResult:
     _progress(alice, middlemarch, finished=True)
     _progress(bruno, siege, finished=True)
     _progress(bruno, betrayal, finished=True)
+    # Alice hears about new reviews of the book she is reading, written for
+    # where she is in it (the console prints them in development).
+    Follow.objects.get_or_create(member=alice, book=betrayal)
+    Follow.objects.get_or_create(member=alice, discussion=discussion)
 
     result.note("books, reviews, a discussion, members and progress")
     del admin
