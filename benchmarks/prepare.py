@@ -59,7 +59,11 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
 
     client = Client()
     endpoints = []
+    # ``--only``: the other rows are not measured, so not probed either.
+    only = {key for key in os.environ.get("BENCH_ONLY", "").split(",") if key}
     for endpoint in ENDPOINTS:
+        if only and endpoint.key not in only:
+            continue
         row = {
             "key": endpoint.key,
             "label": endpoint.label,

@@ -52,6 +52,9 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
     blob = workdir / f"blob-{database}-{reviews}.json"
     prepared_path = workdir / f"prepared-{database}-{reviews}.json"
     extra = {"BENCH_BLOB_PATH": str(blob), "STATIC_ROOT": str(workdir / "static")}
+    if options.only:
+        # The static row's bytes are the v2 list's: probe it whatever is asked.
+        extra["BENCH_ONLY"] = ",".join(sorted(options.only | {"v2_list"}))
     if options.redis_url:
         import redis
 

@@ -2,14 +2,16 @@
 RSVP and one publish a second, over HTTP like a member and an editor.
 
 After each acknowledged publish and comment, an anonymous read through the
-same address (the app, or Varnish in front of it) must already show it:
-anything older counts as a stale read, the issue's "requests that served
-content older than a committed change".
+same address (the app, or Varnish in front of it) must already show it (the
+edited summary in the API and on the page; one more in the discussion's
+``comment_count``): anything older counts as a stale read, the issue's
+"requests that served content older than a committed change".
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 import time
 import uuid
@@ -93,11 +95,17 @@ class Writer:
         club, n = self.club, self.count
         marker = f"{kind}-{n}-{uuid.uuid4().hex[:8]}"
         if kind == "comment":
+            # The text of a comment about the whole book is hidden from a
+            # reader who declared no progress; the count they see is not.
             discussion = club["discussions"][n % len(club["discussions"])]
+            detail = f"/api/v2/pages/{discussion['id']}/"
+            before = self._comment_count(detail)
             path = f"/club/discussions/{discussion['id']}/comments/"
             form = {"body": marker, "chapter": "", "parent": ""}
             if self._post(self.member, kind, path, form):
-                self._check(discussion["url"], marker)
+                self.log.checked += 1
+                if self._comment_count(detail) <= before:
+                    self.log.stale.append(detail)
         elif kind == "vote":
             nominations = club["nominations"]
             path = f"/club/next-book/{club['round']}/vote/"
@@ -114,6 +122,12 @@ class Writer:
             if self._post(self.editor, kind, path, publish_form(review, marker)):
                 self._check(f"/api/v2/pages/{review['id']}/", marker)
                 self._check(review["url"], marker)
+
+    def _comment_count(self, path: str) -> int:
+        try:
+            return int(json.loads(anonymous_get(self.port, path))["comment_count"])
+        except (ValueError, KeyError, TypeError):
+            return -1
 
     def _check(self, path: str, marker: str) -> None:
         self.log.checked += 1
