@@ -30,16 +30,23 @@ from .tasks import send_notification
 REMINDER_LEAD = timedelta(hours=24)
 
 
-def _key(kind: str, page_id: int, comment_id: int | None = None) -> str:
-    return f"{kind}:{page_id}" + (f":{comment_id}" if comment_id else "")
+def _key(kind: str, page_id: int, comment_id: int | None, variant: str) -> str:
+    key = f"{kind}:{page_id}" + (f":{comment_id}" if comment_id else "")
+    return f"{key}:{variant}" if variant else key
 
 
 def notify(
-    recipients: Iterable, kind: str, page_id: int, comment_id: int | None = None
+    recipients: Iterable,
+    kind: str,
+    page_id: int,
+    comment_id: int | None = None,
+    *,
+    variant: str = "",
 ) -> list[Notification]:
     """Create the rows for ``recipients`` who have none for this event yet,
-    and enqueue the immediate ones after commit."""
-    key = _key(kind, page_id, comment_id)
+    and enqueue the immediate ones after commit. ``variant`` tells apart
+    events about the same thing (a meeting moved to another time)."""
+    key = _key(kind, page_id, comment_id, variant)
     created = []
     for member in recipients:
         digest = settings_for(member).delivery == "daily"
@@ -111,6 +118,8 @@ def queue_reminders(now: datetime | None = None) -> int:
                 reminder_followers(discussion),
                 Notification.Kind.REMINDER,
                 discussion.pk,
+                # A meeting moved to another time is reminded of again.
+                variant=str(int(discussion.starts_at.timestamp())),
             )
         )
     return count

@@ -161,3 +161,17 @@ def test_a_mail_server_that_is_down_loses_nothing(
     assert message["To"] == "nina@example.org"
     run_cron(django_capture_on_commit_callbacks)
     assert len(smtp.raw) == 1
+
+
+def test_a_meeting_moved_to_another_time_is_reminded_of_again(
+    smtp, book, reader, django_capture_on_commit_callbacks
+):
+    meeting = make_discussion(
+        book=book, title="Moved", starts_at=timezone.now() + timedelta(hours=5)
+    )
+    run_cron(django_capture_on_commit_callbacks)
+    meeting.starts_at = timezone.now() + timedelta(hours=8)
+    meeting.save_revision().publish()
+    run_cron(django_capture_on_commit_callbacks)
+    run_cron(django_capture_on_commit_callbacks)
+    assert len(smtp.raw) == 2
