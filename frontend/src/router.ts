@@ -31,7 +31,13 @@ export function route(path: string, handler: Handler): void {
 }
 
 export function current(): Route {
-  const hash = decodeURI(location.hash.replace(/^#/, "")) || "/";
+  let hash = location.hash.replace(/^#/, "");
+  try {
+    hash = decodeURI(hash);
+  } catch {
+    // A malformed escape in a pasted address: route on it as it stands.
+  }
+  hash ||= "/";
   const [path = "/", search = ""] = hash.split("?", 2);
   return { path, params: {}, query: new URLSearchParams(search) };
 }

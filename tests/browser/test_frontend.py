@@ -143,6 +143,14 @@ def test_a_reader_reveals_a_spoiler_and_the_browser_remembers_how_far_they_read(
     page.reload()
     expect(page.get_by_text(SECRET)).to_be_visible()
 
+    # Asking for every spoiler is a request of its own, not remembered.
+    page.get_by_role("link", name="Show every spoiler anyway").click()
+    expect(page.get_by_text(SECRET_CHAPTER)).to_be_visible()
+    assert any("spoilers=show" in r.url for r in responses)
+    page.get_by_role("link", name="Hide them again").click()
+    expect(page.locator(".spoiler--hidden")).to_have_count(1)
+    assert SECRET_CHAPTER not in page.content()
+
 
 def test_a_member_records_progress_and_sees_what_opens(
     new_context, frontend, club, roles, screenshot
@@ -162,6 +170,7 @@ def test_a_member_records_progress_and_sees_what_opens(
     responses = api_bodies(page, frontend.api)
 
     page.goto(f"{frontend.url}#/account")
+    assert_accessible(page)
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as Alice Marsh.")).to_be_visible()

@@ -13,6 +13,9 @@ export interface RevealRequest {
 
 export type OnReveal = (request: RevealRequest) => void;
 
+/** Why an open spoiler is open: the reader read that far, or asked for every one. */
+export type OpenBecause = "read" | "asked";
+
 function scope(book: BookRef, chapter: number | null): (Node | string)[] {
   return chapter === null
     ? ["Reveals ", h("cite", {}, book.title), ", the ending included."]
@@ -53,7 +56,13 @@ function contentBlock(block: ContentBlock | Exclude<ReviewBlock, { type: "spoile
  * reveals, and a control that records the reader's progress there and asks
  * the API again. Shown: open, closable, saying why it is shown.
  */
-function spoiler(id: string, value: SpoilerValue, reviewedBook: BookRef, onReveal: OnReveal): HTMLElement {
+function spoiler(
+  id: string,
+  value: SpoilerValue,
+  reviewedBook: BookRef,
+  onReveal: OnReveal,
+  because: OpenBecause,
+): HTMLElement {
   const book = value.spoils ?? reviewedBook;
   const domId = `spoiler-${id}`;
   if (value.hidden || value.content === null) {
@@ -85,20 +94,25 @@ function spoiler(id: string, value: SpoilerValue, reviewedBook: BookRef, onRevea
       { id: `${domId}-summary` },
       h("strong", {}, "Spoiler: "),
       value.label,
-      h("span", { class: "spoiler__why" }, " — you have read this far"),
+      h("span", { class: "spoiler__why" }, because === "asked" ? " — you asked to see spoilers" : " — you have read this far"),
     ),
     h("p", { class: "spoiler__scope" }, ...scope(book, value.chapter)),
     h("div", { class: "spoiler__content" }, value.content.map((child) => contentBlock(child, "h3"))),
   );
 }
 
-export function streamBody(blocks: ReviewBlock[], reviewedBook: BookRef, onReveal: OnReveal): HTMLElement {
+export function streamBody(
+  blocks: ReviewBlock[],
+  reviewedBook: BookRef,
+  onReveal: OnReveal,
+  because: OpenBecause = "read",
+): HTMLElement {
   return h(
     "div",
     { class: "stream" },
     blocks.map((block, index) =>
       block.type === "spoiler"
-        ? spoiler(block.id ?? String(index), block.value, reviewedBook, onReveal)
+        ? spoiler(block.id ?? String(index), block.value, reviewedBook, onReveal, because)
         : contentBlock(block, "h2"),
     ),
   );

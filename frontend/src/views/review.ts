@@ -28,9 +28,15 @@ export async function reviewPage(route: Route): Promise<View> {
   const id = Number(route.params.id);
   // A member reads their own draft with version=draft (the list links it so).
   const version = route.query.get("version") === "draft" ? "draft" : undefined;
+  // spoilers=show: the reader asked for every spoiler of this page, this once.
+  const asked = route.query.get("spoilers") === "show";
   const review = await unwrap(
-    api().GET("/api/v3/reviews/{review_id}/", { params: { path: { review_id: id }, query: { version } } }),
+    api().GET("/api/v3/reviews/{review_id}/", {
+      params: { path: { review_id: id }, query: { version, spoilers: asked ? "show" : undefined } },
+    }),
   );
+  const showAll = href(`/reviews/${id}`, { version, spoilers: "show" });
+  const hideAll = href(`/reviews/${id}`, { version });
   const cover = review.book.cover;
   const hiddenCount = review.body.filter(
     (block) => block.type === "spoiler" && block.value.hidden,
@@ -89,9 +95,12 @@ export async function reviewPage(route: Route): Promise<View> {
             token()
               ? "Opening one records your progress in the club."
               : ["Opening one remembers your progress in this browser (", h("a", { href: href("/reading") }, "My reading"), ")."],
+            " ",
+            h("a", { href: showAll }, "Show every spoiler anyway"),
           )
         : null,
-      h("section", { class: "review__body", "aria-label": "Review" }, streamBody(review.body, review.book, reveal)),
+      asked ? h("p", { class: "notice", role: "note" }, "You asked to see every spoiler. ", h("a", { href: hideAll }, "Hide them again")) : null,
+      h("section", { class: "review__body", "aria-label": "Review" }, streamBody(review.body, review.book, reveal, asked ? "asked" : "read")),
       review.tags.length
         ? h(
             "p",
