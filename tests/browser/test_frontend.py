@@ -18,6 +18,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -92,6 +93,19 @@ def api_bodies(page, api: str) -> list:
         ),
     )
     return responses
+
+
+def origins_requested(page) -> set[str]:
+    """Every origin the page sends a request to (no CDN, no third party)."""
+    origins: set[str] = set()
+
+    def note(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https"):
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+
+    page.on("request", note)
+    return origins
 
 
 def received(responses: list) -> str:
@@ -232,6 +246,7 @@ def test_a_member_records_progress_and_sees_what_opens(
 
 def test_reviews_filter_and_a_series_reads_in_order(new_context, frontend, club):
     page = new_context().new_page()
+    origins = origins_requested(page)
     page.goto(frontend.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Reviews")
     expect(page.locator(".review-card")).to_have_count(2)
@@ -260,6 +275,7 @@ def test_reviews_filter_and_a_series_reads_in_order(new_context, frontend, club)
     page.goto(f"{frontend.url}#/reviews/999999")
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     expect(page.get_by_role("alert")).to_contain_text("not public")
+    assert origins == {frontend.url.rstrip("/"), frontend.api}, "nothing else"
 
 
 def test_a_reader_opens_one_range_of_comments_on_purpose(new_context, frontend, club):
