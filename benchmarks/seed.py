@@ -153,16 +153,20 @@ def seed(
             )
         )
         book_count = max(30, reviews // 4)
+
+        def book(i: int) -> Book:
+            title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {i}"
+            return Book(
+                title=title,
+                # bulk_create skips save(), which makes the slug.
+                slug=slugify(title),
+                author=f"Author {i % 97}",
+                published_year=rng.randint(1900, 2024),
+                chapter_count=rng.choice([None, 20, 30, 40]),
+            )
+
         Book.objects.bulk_create(
-            (
-                Book(
-                    title=f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {i}",
-                    author=f"Author {i % 97}",
-                    published_year=rng.randint(1900, 2024),
-                    chapter_count=rng.choice([None, 20, 30, 40]),
-                )
-                for i in range(book_count)
-            ),
+            (book(i) for i in range(book_count)),
             batch_size=BATCH,
         )
         books = list(Book.objects.values_list("pk", "chapter_count"))

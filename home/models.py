@@ -9,6 +9,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from reviews.blocks import RICH_TEXT_FEATURES
+from reviews.cards import open_round, prepare_review_cards
 from reviews.content_version import for_this_version_in_process
 from reviews.models import DiscussionPage, SeriesIndexPage, SeriesPage
 from reviews.models.reviews import public_reviews_under
@@ -54,6 +55,7 @@ class HomePage(ChildRoutingMixin, Page):
         by_id = {page.pk: page for page in reviews.filter(pk__in=popular_ids)}
         popular = [by_id[pk] for pk in popular_ids if pk in by_id]
         prefetch_related_objects(latest + popular, "book__cover__renditions")
+        prepare_review_cards(latest + popular)
         context["latest_reviews"] = latest
         context["popular_reviews"] = popular
         context["next_discussion"] = (
@@ -63,6 +65,7 @@ class HomePage(ChildRoutingMixin, Page):
             .order_by("starts_at")
             .first()
         )
+        context["open_round"] = open_round()
         series = list(
             public_pages(descendants_of(SeriesPage.objects.live(), self)).order_by(
                 "title", "pk"

@@ -137,10 +137,26 @@ def load_demo() -> DemoResult:
     alice = _user("alice", "Alice", "Marsh")
     bruno = _user("bruno", "Bruno", "Keller")
 
-    siege = _book("The Siege", "Helen Dunmore", 2001, (90, 40, 40))
-    betrayal = _book("The Betrayal", "Helen Dunmore", 2010, (40, 60, 90))
+    siege = _book(
+        "The Siege",
+        "Helen Dunmore",
+        2001,
+        (90, 40, 40),
+        chapter_count=30,
+        isbn13="9780802139580",
+    )
+    # The Betrayal's chapters are not counted here: no source at hand gave
+    # their real number, and the demo invents none.
+    betrayal = _book(
+        "The Betrayal", "Helen Dunmore", 2010, (40, 60, 90), isbn13="9780802170880"
+    )
     middlemarch = _book(
-        "Middlemarch", "George Eliot", 1871, (60, 90, 60), chapter_count=86
+        "Middlemarch",
+        "George Eliot",
+        1871,
+        (60, 90, 60),
+        chapter_count=86,
+        isbn13="9780141439549",
     )
 
     reviews_index = _child(
@@ -337,7 +353,12 @@ def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Boo
     """Three more books and reviews, so lists, filters and pages have content."""
     books = {
         "persuasion": _book(
-            "Persuasion", "Jane Austen", 1817, (70, 70, 110), chapter_count=24
+            "Persuasion",
+            "Jane Austen",
+            1817,
+            (70, 70, 110),
+            chapter_count=24,
+            isbn13="9780141439686",
         ),
         "north": _book(
             "North and South",
@@ -345,8 +366,16 @@ def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Boo
             1855,
             (110, 80, 40),
             chapter_count=52,
+            isbn13="9780140434248",
         ),
-        "moonstone": _book("The Moonstone", "Wilkie Collins", 1868, (40, 90, 90)),
+        # Told in narratives of their own chapters, not one numbered run.
+        "moonstone": _book(
+            "The Moonstone",
+            "Wilkie Collins",
+            1868,
+            (40, 90, 90),
+            isbn13="9780140434088",
+        ),
     }
     _child(
         index,
@@ -437,16 +466,28 @@ def _past_discussion(index: DiscussionIndexPage, book: Book) -> None:
     )
 
 
-def _book(title, author, year, colour, chapter_count=None) -> Book:
+def _book(title, author, year, colour, chapter_count=None, isbn13=None) -> Book:
+    """The demo's book, created once; a book loaded by an older demo gets the
+    chapter count and ISBN it lacked (real ones, from a published edition)."""
     book = Book.objects.filter(title=title, author=author).first()
     if book is None:
-        book = Book.objects.create(
+        return Book.objects.create(
             title=title,
             author=author,
             published_year=year,
             chapter_count=chapter_count,
+            isbn13=isbn13,
             cover=_cover(title, colour),
         )
+    changed = []
+    if book.chapter_count is None and chapter_count is not None:
+        book.chapter_count = chapter_count
+        changed.append("chapter_count")
+    if not book.isbn13 and isbn13 and not Book.objects.filter(isbn13=isbn13).exists():
+        book.isbn13 = isbn13
+        changed.append("isbn13")
+    if changed:
+        book.save(update_fields=changed)
     return book
 
 
@@ -521,7 +562,9 @@ def _club_life(discussion: DiscussionPage, editor, alice, bruno) -> None:
     title = "What do we read after The Betrayal?"
     if NominationRound.objects.filter(title=title).exists():
         return
-    grossman = _book("Life and Fate", "Vasily Grossman", 1980, (70, 70, 40))
+    grossman = _book(
+        "Life and Fate", "Vasily Grossman", 1980, (70, 70, 40), isbn13="9781590172018"
+    )
     middlemarch = Book.objects.get(title="Middlemarch")
     next_round = NominationRound.objects.create(
         title=title,

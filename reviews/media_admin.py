@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
+from .admin_dashboard import member_name
 from .models import DocumentApproval, ImageApproval
 
 _HELP = _(
@@ -34,7 +35,11 @@ class ImageApprovalViewSet(SnippetViewSet):
     icon = "image"
     menu_label = _("Approved images")
     add_to_admin_menu = False
-    list_display = ["image", "approved_by", "approved_at"]
+    list_display = [
+        "image",
+        member_name("approved_by", _("Approved by")),
+        "approved_at",
+    ]
     ordering = ["-approved_at"]
     add_view_class = ApprovalCreateView
     panels = [HelpPanel(content=_HELP), FieldPanel("image")]
@@ -45,7 +50,11 @@ class DocumentApprovalViewSet(SnippetViewSet):
     icon = "doc-full"
     menu_label = _("Approved documents")
     add_to_admin_menu = False
-    list_display = ["document", "approved_by", "approved_at"]
+    list_display = [
+        "document",
+        member_name("approved_by", _("Approved by")),
+        "approved_at",
+    ]
     ordering = ["-approved_at"]
     add_view_class = ApprovalCreateView
     panels = [HelpPanel(content=_HELP), FieldPanel("document")]

@@ -5,7 +5,7 @@ from django.urls import path, register_converter
 from . import views
 from .converters import ChapterRangeConverter, ObjectIdConverter
 from .feeds import LatestReviewsFeed
-from .views import accounts, discussions, notifications, reveal, rounds, stats
+from .views import accounts, books, discussions, notifications, reveal, rounds, stats
 
 app_name = "reviews"
 
@@ -91,6 +91,7 @@ urlpatterns = [
         name="remove_progress",
     ),
     path("search/", views.search, name="search"),
+    path("books/<slug:slug>/", books.book_detail, name="book"),
     path(
         "club/reveal/<club_id:page_id>/<uuid:block_id>/",
         reveal.reveal_block,

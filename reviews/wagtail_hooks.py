@@ -28,6 +28,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from .account_forms import InvitationForm
+from .admin_dashboard import ClubPanel, member_name, yes_no
 from .goodreads import admin_views as goodreads_admin
 from .invitations import invitation_url, send_invitation
 from .media_admin import DocumentApprovalViewSet, ImageApprovalViewSet
@@ -70,7 +71,13 @@ class ReadingProgressViewSet(SnippetViewSet):
     model = ReadingProgress
     icon = "list-ul"
     menu_label = _("Reading progress")
-    list_display = ["member", "book", "chapter", "finished", "updated_at"]
+    list_display = [
+        member_name("member", _("Member")),
+        "book",
+        "chapter",
+        yes_no("finished", _("Finished")),
+        "updated_at",
+    ]
     list_filter = ["finished"]
     search_fields = ["book__title", "member__username"]
     panels = [
@@ -166,11 +173,11 @@ class DiscussionCommentViewSet(SnippetViewSet):
     edit_view_class = CommentModerationEditView
     list_display = [
         "excerpt",
-        "author",
+        member_name("author", _("Author")),
         "page",
         "chapter",
         Column("open_reports", label=_("Open reports")),
-        "removed",
+        yes_no("removed", _("Removed")),
         "created_at",
     ]
     filterset_class = CommentFilterSet
@@ -278,7 +285,7 @@ class WebhookViewSet(SnippetViewSet):
     model = Webhook
     icon = "link-external"
     menu_label = _("Publish webhooks")
-    list_display = ["name", "url", "events", "active"]
+    list_display = ["name", "url", "events", yes_no("active", _("Active"))]
     list_filter = ["active"]
 
 
@@ -469,3 +476,8 @@ def choose_visible_images_only(images, request):
 @hooks.register("construct_document_chooser_queryset")
 def choose_visible_documents_only(documents, request):
     return visible_media(documents, request.user)
+
+
+@hooks.register("construct_homepage_panels")
+def add_club_panel(request, panels) -> None:
+    panels.append(ClubPanel())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import NoReverseMatch, reverse
 from rest_framework.fields import Field
 
 from ..content_version import for_this_version_in_process
@@ -94,6 +95,28 @@ def cover_representation(image) -> dict[str, Any] | None:
     }
 
 
+def site_root_url() -> str:
+    """The default site's root URL (``https://club.example``), read once per
+    content version: absolute links never depend on a request's Host."""
+    from wagtail.models import Site
+
+    def read() -> str:
+        site = Site.objects.filter(is_default_site=True).first()
+        return site.root_url if site is not None else ""
+
+    return for_this_version_in_process("default-site-root-url", read)
+
+
+def book_html_url(book) -> str | None:
+    """The full URL of the book's page on the site, if the site serves one."""
+    if not book.slug:
+        return None
+    try:
+        return site_root_url() + reverse("reviews:book", args=[book.slug])
+    except NoReverseMatch:  # a site that does not include the plugin's URLs
+        return None
+
+
 def book_summary(book) -> dict[str, Any]:
     return {
         "id": book.pk,
@@ -102,6 +125,7 @@ def book_summary(book) -> dict[str, Any]:
         "isbn13": book.isbn13,
         "series": series_memberships(book),
         "cover": cover_representation(book.cover),
+        "html_url": book_html_url(book),
     }
 
 

@@ -50,6 +50,9 @@ class BookSummarySchema(BookTitleSchema):
     isbn13: str | None
     series: list[SeriesMembershipSchema]
     cover: CoverSchema | None
+    html_url: str | None = Field(
+        None, description="The book's page on the site: /books/<slug>/."
+    )
 
 
 class ClubBookSchema(BookSummarySchema):

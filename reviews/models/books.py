@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -13,10 +15,43 @@ from wagtail.search import index
 
 from ..isbn import normalise_isbn
 
+SLUG_MAX_LENGTH = 255
+
+
+def unique_book_slug(manager, title: str, pk: int | None = None) -> str:
+    """A slug for a book called ``title`` that no other book in ``manager``
+    has: ``the-siege``, then ``the-siege-2``, … A title with nothing a URL
+    can spell (no Latin letters or digits) becomes ``book``.
+
+    Takes the manager so the migration that backfilled slugs can use it with
+    its historical model.
+    """
+    base = slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "book"
+    taken = set(
+        manager.filter(slug__startswith=base)
+        .exclude(pk=pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
 
 # Reverse managers from page models are beyond the type checker's Django plugin.
 class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The book's address on the site, /books/<slug>/. Leave blank to make "
+            "one from the title; changing it breaks links to the old address."
+        ),
+    )
     author = models.CharField(_("author"), max_length=255)
     isbn13 = models.CharField(
         _("ISBN-13"),
@@ -57,6 +92,7 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
 
     panels = [
         FieldPanel("title"),
+        FieldPanel("slug"),
         FieldPanel("author"),
         MultiFieldPanel(
             [
@@ -78,6 +114,7 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
 
     api_fields = [
         APIField("title"),
+        APIField("slug"),
         APIField("author"),
         APIField("isbn13"),
         APIField("published_year"),
@@ -96,7 +133,12 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     def save(self, *args, **kwargs) -> None:
         if not self.isbn13:
             self.isbn13 = None
+        if not self.slug:
+            self.slug = unique_book_slug(Book.objects, self.title, self.pk)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:book", args=[self.slug])
 
     def clean(self) -> None:
         super().clean()
@@ -164,6 +206,16 @@ class ReadingProgress(models.Model):
         else:
             where = str(_("not started"))
         return f"{self.member} — {self.book.title}: {where}"
+
+    @property
+    def percent(self) -> int | None:
+        """How much of the book is read, 0–100, when that can be known: the
+        book's chapter count is set, or the member finished it."""
+        if self.finished:
+            return 100
+        if self.chapter and self.book.chapter_count:
+            return min(100, round(100 * self.chapter / self.book.chapter_count))
+        return None
 
     def clean(self) -> None:
         super().clean()

@@ -55,6 +55,7 @@ class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
         verbose_name = _("review index")
 
     def get_context(self, request, *args, **kwargs):
+        from ..cards import prepare_review_cards
         from ..filters import ReviewFilterForm
 
         context = super().get_context(request, *args, **kwargs)
@@ -67,7 +68,10 @@ class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
         paginator = Paginator(filters.filter(reviews), self.REVIEWS_PER_PAGE)
         context["filters"] = filters
         context["filter_query"] = filters.querystring() if filters.is_bound else ""
-        context["reviews"] = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        prepare_review_cards(page.object_list)
+        context["reviews"] = page
         return context
 
 

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from .. import cards
 from ..content_version import for_this_version_in_process
 from ..forms import ReadingProgressForm
 from ..models import (
@@ -98,6 +99,12 @@ def machine_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def card_spoils(review) -> list[dict]:
+    """The books a review card says the review has spoilers for."""
+    return cards.card_spoils(review)
 
 
 @register.filter
@@ -209,8 +216,16 @@ def progress_form(
         for field in form.fields.values():
             # The small form says it all in one line; no help texts to point at.
             field.help_text = ""
+        progress = rows.get(book.pk)
+        if progress is not None:
+            progress.book = book
         result["entries"].append(
-            {"book": book, "form": form, "progress": rows.get(book.pk)}
+            {
+                "book": book,
+                "form": form,
+                "progress": progress,
+                "percent": progress.percent if progress is not None else None,
+            }
         )
     return result
 

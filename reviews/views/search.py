@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from ..cards import prepare_review_cards
 from ..models import ReviewPage
 from ..visibility import public_pages
 
@@ -47,10 +48,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if terms:
         matches = (
             public_pages(ReviewPage.objects.live())
-            .select_related("book", "book__cover")
+            .select_related("book", "book__cover", "reviewer")
             .search(terms)
         )
         results = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        results.object_list = list(results.object_list)
+        prepare_review_cards(results.object_list)
     return render(
         request,
         "reviews/search.html",

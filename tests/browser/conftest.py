@@ -343,6 +343,7 @@ def club_pages(club, *, member: bool = False) -> dict[str, str]:
         "review": club.review.url,
         "series": club.series.url,
         "discussion": club.discussion.url,
+        "book": club.betrayal.get_absolute_url(),
     }
     if member:
         pages["my-reading"] = "/reading/"

@@ -27,7 +27,7 @@ def _nav(client, path: str = "/search/", **kwargs) -> list[tuple[str, str]]:
     return re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
 
 
-NOT_SECTIONS = {"Search", "Log in", "My reading"}
+NOT_SECTIONS = {"Search", "Log in", "My reading", "Next book"}
 
 
 def _sections(client, path: str = "/search/", **kwargs) -> list[tuple[str, str]]:
@@ -86,3 +86,20 @@ def test_the_navigation_costs_no_query_once_worked_out(
     client.get("/search/")
     with django_assert_num_queries(1):  # the site, for the links' host
         client.get("/search/")
+
+
+def test_the_next_book_round_is_in_the_navigation_of_every_page(client):
+    review_index()
+    for path in ("/", "/search/", "/reviews/"):
+        assert ("/club/next-book/", "Next book") in _nav(client, path)
+
+
+def test_the_home_page_points_to_the_open_round(client):
+    from tests.discussions.factories import NominationRoundFactory
+
+    html = client.get("/").content.decode()
+    assert "No round is open right now." in html
+    round_ = NominationRoundFactory(title="Our book for the winter")
+    html = client.get("/").content.decode()
+    assert f'<a href="/club/next-book/{round_.pk}/">Our book for the winter</a>' in html
+    assert "nominate a book and vote until" in html

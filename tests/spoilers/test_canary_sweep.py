@@ -227,6 +227,12 @@ PROBES: dict[str, Probes] = {
     "reviews:search": lambda w: get(
         "/search/?q=canary", "/search/?q=unread", "/search/?q=carol", "/search/?q=the"
     ),
+    "reviews:book": lambda w: get(
+        "/books/the-unread-book/",
+        "/books/the-siege/",
+        "/books/the-betrayal/",
+        "/books/the-unread-book/?spoilers=hide",
+    ),
     "reviews:meetings_ics": lambda w: get("/club/meetings.ics"),
     "reviews:meeting_ics": lambda w: get(
         f"/club/discussions/{w.ids['discussion']}/meeting.ics",
