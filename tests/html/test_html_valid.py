@@ -36,6 +36,7 @@ EXPECTED = {
     "reviews:search",
     "reviews:next_book",
     "reviews:next_book_round",
+    "reviews:book",
     "login",
     "not-found",
 }
