@@ -49,13 +49,15 @@ def test_members_get_the_panel_without_the_moderation_queue(client, alice, repor
     assert "no round open" in panel
 
 
+def _listing(client, url_name: str) -> str:
+    html = client.get(reverse(url_name)).content.decode()
+    start = html.index('<table class="listing')
+    return html[start : html.index("</table>", start)]
+
+
 def test_comment_listing_shows_names_and_yes_or_no(client, editor, reported):
     client.force_login(editor)
-    html = client.get(
-        reverse("wagtailsnippets_reviews_discussioncomment:list")
-    ).content.decode()
-    start = html.index('<table class="listing')
-    listing = html[start : html.index("</table>", start)]
+    listing = _listing(client, "wagtailsnippets_reviews_discussioncomment:list")
     assert "Bruno Keller" in listing
     assert ">bruno<" not in listing
     cells = re.findall(r"<td[^>]*>\s*(.*?)\s*</td>", listing, re.S)
@@ -67,11 +69,7 @@ def test_progress_listing_shows_names_and_yes_or_no(client, editor):
     member = UserFactory(username="zz_login", first_name="Dora", last_name="Newman")
     ReadingProgressFactory(member=member, finished=True)
     client.force_login(editor)
-    html = client.get(
-        reverse("wagtailsnippets_reviews_readingprogress:list")
-    ).content.decode()
-    start = html.index('<table class="listing')
-    listing = html[start : html.index("</table>", start)]
+    listing = _listing(client, "wagtailsnippets_reviews_readingprogress:list")
     assert "Dora Newman" in listing
     assert "zz_login" not in listing
     assert "True" not in listing
