@@ -122,10 +122,16 @@ def prepare(out: Path, reviews: int) -> None:
     from django.core.management import call_command
 
     from benchmarks.seed import seed
+    from reviews.models import ReviewIndexPage
 
     call_command("migrate", verbosity=0, interactive=False)
     seed(reviews, report=lambda line: print(line, flush=True))
-    out.write_text(json.dumps(club_for_writes()))
+    club = club_for_writes()
+    # A second review index, for moving a review somewhere else.
+    home = ReviewIndexPage.objects.get().get_parent()
+    archive = home.add_child(instance=ReviewIndexPage(title="Archive", slug="archive"))
+    club["archive_index"] = archive.pk
+    out.write_text(json.dumps(club))
 
 
 def club_for_writes() -> dict:
