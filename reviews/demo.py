@@ -124,6 +124,17 @@ def _spoiler(book: Book | None, chapter: int | None, label: str, *texts: str) ->
     }
 
 
+def point_default_site(hostname: str, port: int) -> str:
+    """Make the default Site the address the demo is served on, so every
+    absolute URL (feeds, sitemap, calendars, Open Graph, the API) works
+    there; returns its root URL."""
+    site = Site.objects.get(is_default_site=True)
+    if (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.save()
+    return site.root_url
+
+
 @transaction.atomic
 def load_demo() -> DemoResult:
     result = DemoResult(created=[])

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .members import display_name
 from .models import ReviewPage
+from .site_root import absolute_url, site_root_url
 from .visibility import public_pages
 
 
 class LatestReviewsFeed(Feed):
     title = _("Latest reviews")
     description = _("New reviews from the book club. Spoiler-free summaries.")
-    link = "/"
     limit = 30
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
         return super().__call__(request, *args, **kwargs)
+
+    def link(self) -> str:
+        return site_root_url() + "/"
+
+    def feed_url(self) -> str:
+        return absolute_url(reverse("reviews:review_feed"))
 
     def items(self):
         return (

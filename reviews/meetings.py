@@ -19,6 +19,7 @@ from django.utils.html import strip_tags
 
 from .members import display_name
 from .models import DiscussionPage, MeetingRSVP
+from .site_root import site_hostname
 
 PRODID = "-//bookclub//discussions//EN"
 
@@ -73,8 +74,9 @@ def meeting_event(page: DiscussionPage, request: HttpRequest | None) -> icalenda
     only (never questions or comments)."""
     zone = club_timezone()
     event = icalendar.Event()
-    host = request.get_host() if request is not None else "bookclub"
-    event.add("uid", f"discussion-{page.pk}@{host}")
+    # Stable whoever asks and by whichever name: a UID that followed the Host
+    # header would duplicate the meeting in subscribers' calendars.
+    event.add("uid", f"discussion-{page.pk}@{site_hostname(page)}")
     event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
     event.add("dtstart", page.starts_at.astimezone(zone))
     event.add("dtend", page.ends_at.astimezone(zone))

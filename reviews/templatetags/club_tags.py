@@ -24,10 +24,19 @@ from ..models import (
     ReviewIndexPage,
     SeriesIndexPage,
 )
+from ..site_root import absolute_url
 from ..spoilers import can_see_about, reader_for_request
 from ..visibility import in_subtree, public_pages, site_root_path
 
 register = template.Library()
+
+
+@register.filter
+def site_absolute(url: str, page: Page | None = None) -> str:
+    """``url`` made absolute under the page's Site root (never the Host
+    header), for link previews."""
+    return absolute_url(url, page)
+
 
 SECTION_MODELS = (ReviewIndexPage, SeriesIndexPage, DiscussionIndexPage)
 

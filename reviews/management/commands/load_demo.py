@@ -1,15 +1,33 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.demo import DEMO_PASSWORDS, load_demo
+from reviews.demo import DEMO_PASSWORDS, load_demo, point_default_site
 
 
 class Command(BaseCommand):
     help = "Build (or leave as it is) a small working book club for demos."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port",
+            type=int,
+            help="Point the demo site at this port (absolute URLs in feeds, "
+            "the sitemap, calendars and the API use the site's root).",
+        )
+        parser.add_argument(
+            "--hostname",
+            default="127.0.0.1",
+            help="The demo site's hostname, with --port (default 127.0.0.1).",
+        )
+
     def handle(self, *args, **options):
         try:
             result = load_demo()
+            if options["port"]:
+                result.note(
+                    "site root "
+                    + point_default_site(options["hostname"], options["port"])
+                )
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         call_command("update_index", verbosity=0)

@@ -1,0 +1,82 @@
+"""Absolute URLs come from the site's configured root (the Wagtail Site),
+never from the request's Host header; ``load_demo --port`` (which ``make run``
+passes) points the demo Site at the port it is served on."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from wagtail.models import Site
+
+from reviews.models import DiscussionPage, ReviewPage
+
+ROOT = "http://127.0.0.1:8123"
+#: Allowed by the test settings, but not the Site's hostname.
+OTHER_HOST = "localhost"
+ABSOLUTE = re.compile(r"""https?://[^\s"'<>]+""")
+#: Namespaces and vocabularies the formats themselves name.
+VOCABULARIES = (
+    "https://schema.org",
+    "http://www.sitemaps.org",
+    "http://www.w3.org",
+    "http://purl.org",
+)
+
+
+@pytest.fixture
+def demo(db) -> None:
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", "--port", "8123", stdout=devnull)
+
+
+def _urls(body: str) -> list[str]:
+    return [url for url in ABSOLUTE.findall(body) if not url.startswith(VOCABULARIES)]
+
+
+@override_settings(WAGTAILAPI_BASE_URL=None)
+def test_every_absolute_url_starts_at_the_site_root(demo, client):
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_url == ROOT
+    review = ReviewPage.objects.live().filter(book__cover__isnull=False).first()
+    discussion = DiscussionPage.objects.live().first()
+    responses = {
+        "feed": "/feeds/reviews/",
+        "sitemap": "/sitemap.xml",
+        "calendar": "/club/meetings.ics",
+        "meeting": f"/club/discussions/{discussion.pk}/meeting.ics",
+        "v3 listing": "/api/v3/reviews/",
+        "v3 detail": f"/api/v3/reviews/{review.pk}/",
+        "v2 detail": f"/api/v2/pages/{review.pk}/",
+        "v2 listing": "/api/v2/pages/?type=reviews.ReviewPage",
+    }
+    for name, path in responses.items():
+        response = client.get(path, HTTP_HOST=OTHER_HOST)
+        assert response.status_code == 200, name
+        urls = _urls(response.content.decode())
+        assert urls, name
+        assert [url for url in urls if not url.startswith(ROOT + "/")] == [], name
+
+    page = client.get(review.url, HTTP_HOST=OTHER_HOST).content.decode()
+    og_url = re.search(r'property="og:url" content="([^"]+)"', page)
+    og_image = re.search(r'property="og:image" content="([^"]+)"', page)
+    json_ld = re.search(r'"url": "([^"]+)"', page)
+    for found in (og_url, og_image, json_ld):
+        assert found and found.group(1).startswith(ROOT + "/"), found
+    assert f"//{OTHER_HOST}" not in page
+
+
+def test_a_meeting_uid_does_not_follow_the_host_header(demo, client):
+    path = "/club/meetings.ics"
+    uids = {
+        host: re.findall(
+            r"UID:(\S+)", client.get(path, HTTP_HOST=host).content.decode()
+        )
+        for host in ("127.0.0.1", OTHER_HOST)
+    }
+    assert uids["127.0.0.1"]
+    assert uids["127.0.0.1"] == uids[OTHER_HOST]
+    assert not any(OTHER_HOST in uid for uid in uids[OTHER_HOST])
