@@ -34,7 +34,12 @@ def _refs(node: Any) -> set[str]:
 
 def club_openapi(api: NinjaAPI) -> dict[str, Any]:
     """The club's operations of ``api``'s OpenAPI document, self-contained."""
-    document = json.loads(json.dumps(api.get_openapi_schema(), default=str))
+    # make_valid again: the first document a process builds may come from the
+    # unwrapped method, when building it is what loads the URLconf and so
+    # registers the club (see serve_valid_document).
+    document = make_valid(
+        json.loads(json.dumps(api.get_openapi_schema(), default=str))
+    )
     paths: dict[str, Any] = {}
     for path, operations in document["paths"].items():
         club = {
