@@ -29,6 +29,9 @@ from .spoilers import Reader, can_see, reader_for_request, revealed_comment_rang
 
 REMOVED = "removed"
 DELETED = "deleted"
+#: A published comment about a chapter the reader has not reached, kept as a
+#: placeholder because a reply they may read hangs from it.
+HIDDEN = "hidden"
 
 
 # -- Showing a comment's text -------------------------------------------------
@@ -129,7 +132,8 @@ class GatedComment:
     comment: DiscussionComment
     #: The reader may read the text (False only for placeholders).
     visible: bool
-    #: ``"removed"`` or ``"deleted"`` for a placeholder kept for its replies.
+    #: ``"removed"``, ``"deleted"`` or ``"hidden"`` for a placeholder kept for
+    #: its replies.
     placeholder: str | None = None
     replies: list[GatedComment] = field(default_factory=list)
 
@@ -209,7 +213,8 @@ def gate(
     range's ``comments``, not in the threads). ``member_id``'s own comments
     are always shown to them: they wrote them. Removed and deleted comments
     are left out too, unless visible replies hang from them: then they stay
-    as an empty placeholder.
+    as an empty placeholder, and so does a hidden comment with a visible reply
+    (its chapter shown, never its text or author).
     """
     comments = load_comments(page) if comments is None else list(comments)
     book_id = page.book_id
@@ -243,7 +248,10 @@ def gate(
         if comment.pk in visible:
             node = GatedComment(comment=comment, visible=True)
         else:
-            placeholder = REMOVED if comment.removed else DELETED
+            if comment.is_published:
+                placeholder = HIDDEN
+            else:
+                placeholder = REMOVED if comment.removed else DELETED
             node = GatedComment(comment=comment, visible=False, placeholder=placeholder)
         gated[comment.pk] = node
         items.append(node)

@@ -66,8 +66,10 @@ class CommentSchema(Schema):
         description="The chapter the comment is about; null: the whole book."
     )
     hidden: bool = Field(
-        description="Always false: a comment about a chapter the reader has not "
-        "reached is never sent, only counted in the list's ``hidden``."
+        description="A comment about a chapter the reader has not reached is "
+        "not sent, only counted in the list's ``hidden``; when a reply the "
+        "reader may read hangs from it, it is kept as an empty placeholder "
+        "with ``hidden`` true: its chapter only, no author and no text."
     )
     removed: bool = Field(
         description="A moderator removed it; kept as an empty placeholder "
@@ -211,7 +213,7 @@ def serialize_comment(node: GatedComment) -> dict:
         "id": comment.pk,
         "parent": comment.parent_id,
         "chapter": comment.chapter,
-        "hidden": False,
+        "hidden": node.placeholder == comment_actions.HIDDEN,
         "removed": node.placeholder == comment_actions.REMOVED,
         "deleted": node.placeholder == comment_actions.DELETED,
         "author": {"display_name": display_name(comment.author)}

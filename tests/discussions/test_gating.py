@@ -119,6 +119,33 @@ def test_a_hidden_reply_is_counted_not_sent(
     assert "Show 1 comment about chapters 6–10" in html
 
 
+def test_a_hidden_comment_with_a_visible_reply_is_a_hidden_placeholder(
+    client, discussion, member, other_member, book
+):
+    """Its reply is sent; the comment it answers is neither sent nor called
+    deleted: it is hidden until the reader reaches its chapter."""
+    parent = DiscussionCommentFactory(
+        page=discussion, author=other_member, chapter=22, body="LATE-PARENT"
+    )
+    DiscussionCommentFactory(
+        page=discussion, parent=parent, chapter=1, body="EARLY-REPLY"
+    )
+    ReadingProgressFactory(member=member, book=book, chapter=5)
+    client.force_login(member)
+    html = client.get(discussion.url).content.decode()
+    assert "EARLY-REPLY" in html
+    assert "LATE-PARENT" not in html
+    assert "deleted by its author" not in html
+    assert "A comment about chapter 22, hidden until you get there." in html
+
+    data = api_items(client, discussion)
+    placeholder = next(item for item in data["items"] if item["id"] == parent.pk)
+    assert placeholder["hidden"] is True
+    assert placeholder["deleted"] is False and placeholder["removed"] is False
+    assert placeholder["body"] is None and placeholder["author"] is None
+    assert "LATE-PARENT" not in str(data) and "Bruno" not in str(data)
+
+
 def test_spoilers_show_reveals_all_comments(client, discussion, spread):
     html = client.get(discussion.url, {"spoilers": "show"}).content.decode()
     assert len(shown_texts(html)) == len(CHAPTERS)
