@@ -335,7 +335,9 @@ def format_targets(run: dict) -> str:
         elif "ms" in target["what"] or target["target"].startswith("="):
             shown = f"{value:g}"
         else:
-            shown = f"{value:.2f}×" if value >= 2 else f"{value * 100:.0f}%"
+            # Shown in the target's own terms: a multiple, or a share.
+            multiple = float(target["target"].split()[1]) >= 2
+            shown = f"{value:.2f}×" if multiple else f"{value * 100:.0f}%"
         verdict = {True: "met", False: "MISSED", None: "n/a"}[target["met"]]
         goal = target["target"]
         if not ("ms" in target["what"] or goal.startswith("=")):
