@@ -36,7 +36,14 @@ CHROME_FLAGS = (
     "--disable-quic --no-first-run"
 )
 #: Page types whose member view differs enough to check it too.
-MEMBER_TYPES = ("ReviewPage", "DiscussionPage", "SeriesPage", "reviews:my_reading")
+MEMBER_TYPES = (
+    "ReviewPage",
+    "DiscussionPage",
+    "SeriesPage",
+    "reviews:my_reading",
+    "reviews:my_stats",
+    "reviews:notification_settings",
+)
 
 
 def _free_port() -> int:
