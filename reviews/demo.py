@@ -135,6 +135,20 @@ def point_default_site(hostname: str, port: int) -> str:
     return site.root_url
 
 
+def example_variables() -> dict[str, str]:
+    """The shell variables the README's API examples use, found by slug and
+    title (ids differ from one database to the next)."""
+    site = Site.objects.get(is_default_site=True)
+    return {
+        "B": site.root_url,
+        "SIEGE": str(Book.objects.get(title="The Siege").pk),
+        "BETRAYAL": str(Book.objects.get(title="The Betrayal").pk),
+        "SERIES": str(SeriesPage.objects.get(slug="leningrad").pk),
+        "REVIEW": str(ReviewPage.objects.get(slug="the-betrayal-after-the-siege").pk),
+        "DISCUSSION": str(DiscussionPage.objects.live().order_by("pk").first().pk),
+    }
+
+
 @transaction.atomic
 def load_demo() -> DemoResult:
     result = DemoResult(created=[])

@@ -1,7 +1,12 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.demo import DEMO_PASSWORDS, load_demo, point_default_site
+from reviews.demo import (
+    DEMO_PASSWORDS,
+    example_variables,
+    load_demo,
+    point_default_site,
+)
 
 
 class Command(BaseCommand):
@@ -41,3 +46,5 @@ class Command(BaseCommand):
             f"{DEMO_PASSWORDS['editor']}, members alice / {DEMO_PASSWORDS['alice']} "
             f"and bruno / {DEMO_PASSWORDS['bruno']})"
         )
+        variables = " ".join(f"{k}={v}" for k, v in example_variables().items())
+        self.stdout.write(f"For the README's API examples: export {variables}")
