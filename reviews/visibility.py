@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -166,6 +167,26 @@ _current_request: ContextVar = ContextVar("reviews_current_request", default=Non
 def reading_request(request) -> Iterator[None]:
     """Make ``request`` the one :func:`current_user` answers for."""
     token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """Stands in for a request when content is written for one member
+    outside (or inside somebody else's) request: an email."""
+
+    user: object
+
+
+@contextmanager
+def reading_as(user) -> Iterator[None]:
+    """Make ``user`` the one :func:`current_user` answers for, whoever's
+    request is being answered (an email sent while an editor publishes is
+    written for its recipient, not for the editor)."""
+    token = _current_request.set(_Recipient(user))
     try:
         yield
     finally:

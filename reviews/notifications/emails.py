@@ -31,6 +31,7 @@ from ..comments import comment_html
 from ..members import display_name
 from ..models import DiscussionPage, Notification, ReviewPage
 from ..spoilers import Reader, can_see, reader_for_member
+from ..visibility import reading_as
 from .preferences import follow_of
 from .unsubscribe import Unsubscribe, make_token
 
@@ -285,24 +286,29 @@ def _links(member, scope: str) -> dict[str, str]:
 
 def build_email(notification: Notification) -> Email:
     """The email for one notification, written for its recipient."""
-    reader = reader_for_member(notification.recipient)
-    return _finish(
-        Email(
-            subject=" ".join(subject_for(notification).split()),
-            items=[item_for(notification, reader)],
-            **_links(notification.recipient, unsubscribe_scope(notification)),
+    member = notification.recipient
+    reader = reader_for_member(member)
+    # Rich text asks current_user() which links it may write; with the
+    # immediate task backend this runs inside the publishing editor's request.
+    with reading_as(member):
+        return _finish(
+            Email(
+                subject=" ".join(subject_for(notification).split()),
+                items=[item_for(notification, reader)],
+                **_links(member, unsubscribe_scope(notification)),
+            )
         )
-    )
 
 
 def build_digest(member, notifications: list[Notification]) -> Email:
     """One email gathering ``notifications``, each written for ``member``."""
     reader = reader_for_member(member)
     count = len(notifications)
-    return _finish(
-        Email(
-            subject=_("Your book club digest: %(count)s new") % {"count": count},
-            items=[item_for(n, reader) for n in notifications],
-            **_links(member, "all"),
+    with reading_as(member):  # as in build_email: links for the recipient
+        return _finish(
+            Email(
+                subject=_("Your book club digest: %(count)s new") % {"count": count},
+                items=[item_for(n, reader) for n in notifications],
+                **_links(member, "all"),
+            )
         )
-    )
