@@ -19,6 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect
@@ -66,6 +67,11 @@ def frontend(live_server, settings, club):
     # at the same moment lock a table, so they exist beforehand.
     for book in (club.siege, club.betrayal):
         book.cover.get_renditions(*COVER_RENDITIONS.values())
+    # The live server's first API request builds the API (routers, schemas);
+    # on a loaded machine that alone can outlast a browser wait, so it happens
+    # here, before the browser starts waiting.
+    with urlopen(f"{live_server.url}/api/v3/books/?limit=1", timeout=120) as answer:  # noqa: S310
+        assert answer.status == 200
     handler = type(
         "Handler",
         (_FrontendHandler,),
@@ -164,6 +170,12 @@ def test_a_reader_reveals_a_spoiler_and_the_browser_remembers_how_far_they_read(
     page.get_by_role("link", name="Hide them again").click()
     expect(page.locator(".spoiler--hidden")).to_have_count(1)
     assert SECRET_CHAPTER not in page.content()
+
+    phone = new_context(mobile=True).new_page()
+    phone.goto(f"{frontend.url}#/reviews/{club.review.pk}")
+    expect(phone.locator(".spoiler--hidden")).to_have_count(2)
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    screenshot(phone, "frontend-review-phone")
 
 
 def test_a_member_records_progress_and_sees_what_opens(
