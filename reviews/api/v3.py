@@ -221,6 +221,86 @@ def _redirects_to_visible_pages_only() -> None:
         operation.view_func = checked
 
 
+#: Wagtail's v3 pages router, and the function every page read there takes
+#: its queryset from.
+_PAGES_ROUTER = "wagtail.api.v3.routers.pages"
+_PAGES_QUERYSET = "get_pages_queryset"
+
+
+def _tokens_read_public_pages() -> None:
+    """Make a valid token never narrow what Wagtail's v3 page reads show.
+
+    Wagtail lists, finds and reads for a token only the pages its user may
+    edit, so a member's token got a 404 for a public review an anonymous
+    client reads. With a token, those reads now see the pages the user may
+    edit (as before) and every page an anonymous client sees (live, in the
+    site, under no view restriction), and nothing more: another member's
+    draft and a restricted page stay missing. The draft version of a page
+    (``version=draft``) is only for those who may edit it; others get the
+    live one. Revisions keep Wagtail's own permission check.
+
+    The router reads the module-level function at request time, so it is
+    replaced, as the media rule does; should a Wagtail upgrade rename it,
+    this fails loudly at start-up.
+    """
+    from django.db.models import Q
+    from wagtail.models import Page
+
+    from ..visibility import in_subtree, public_pages, site_root_path
+
+    module = import_module(_PAGES_ROUTER)
+    original = getattr(module, _PAGES_QUERYSET, None)
+    if original is None:
+        raise ImproperlyConfigured(
+            f"{_PAGES_ROUTER}.{_PAGES_QUERYSET} is gone: a token would hide "
+            "public pages from Wagtail's v3 page reads."
+        )
+    if getattr(original, "reads_public_pages", False):
+        return
+
+    def pages_for_request(request: HttpRequest, model=Page):
+        editable = original(request, model)
+        if not request.user.is_authenticated:
+            return editable
+        root_path = site_root_path(request)
+        if root_path is None:
+            return editable
+        public = public_pages(in_subtree(model._default_manager.live(), root_path))
+        return (
+            model._default_manager.filter(
+                Q(pk__in=editable.values("pk")) | Q(pk__in=public.values("pk"))
+            )
+            .select_related("content_type", "locale")
+            .order_by("pk")
+        )
+
+    pages_for_request.reads_public_pages = True  # type: ignore[attr-defined]
+    pages_for_request.editable_pages = original  # type: ignore[attr-defined]
+    setattr(module, _PAGES_QUERYSET, pages_for_request)
+
+    for path_view in module.router.path_operations.values():
+        for operation in path_view.operations:
+            if operation.operation_id != "pages_detail":
+                continue
+            view = operation.view_func
+            if getattr(view, "drafts_for_editors_only", False):
+                continue
+
+            @functools.wraps(view)
+            def live_unless_editable(request: HttpRequest, *args, _view=view, **kw):
+                page_id = kw.get("page_id")
+                if (
+                    kw.get("version") == "draft"
+                    and request.user.is_authenticated
+                    and not original(request).filter(pk=page_id).exists()
+                ):
+                    kw["version"] = "live"
+                return _view(request, *args, **kw)
+
+            live_unless_editable.drafts_for_editors_only = True  # type: ignore[attr-defined]
+            operation.view_func = live_unless_editable
+
+
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
@@ -239,6 +319,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     _apply_media_rule()
     _no_content_queries_in_page_listing()
     _redirects_to_visible_pages_only()
+    _tokens_read_public_pages()
     install_v3_handlers(api)
     api.add_router("/books/", books_router)
     api.add_router("/reviews/", reviews_router)

@@ -59,7 +59,7 @@ def test_member_creates_a_draft_with_spoilers(member_api, club_member, siege):
     assert response.status_code == 201, response.content
     item = response.json()
     assert item["meta"]["status"] == "draft"
-    assert item["reviewer"] == {"display_name": "Bea Lane"}
+    assert item["reviewer"]["display_name"] == "Bea Lane"
     assert item["tags"] == ["war", "winter"]
     page = ReviewPage.objects.get(pk=item["id"])
     assert page.live is False

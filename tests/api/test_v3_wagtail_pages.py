@@ -1,0 +1,78 @@
+"""Wagtail's own /api/v3/pages/ endpoints with a token: a valid token never
+narrows what its holder sees (public pages stay readable), and never widens it
+(drafts, other members' drafts and restricted pages stay hidden)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import token_client
+from tests.api.helpers import restrict
+from tests.factories import make_review, paragraph
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_TEXT = "XYZZY-UNPUBLISHED-CHANGE"
+
+
+@pytest.fixture
+def public_review(book, other_member):
+    return make_review(book=book, owner=other_member, title="Public review")
+
+
+def _ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {item["id"] for item in response.json()["items"]}
+
+
+def test_a_member_token_reads_a_public_review(member_api, public_review):
+    response = member_api.get(f"/api/v3/pages/{public_review.pk}/")
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "Public review"
+
+
+def test_a_member_token_lists_what_an_anonymous_client_lists(
+    client, member_api, public_review
+):
+    url = "/api/v3/pages/?type=reviews.ReviewPage"
+    assert public_review.pk in _ids(client.get(url))
+    assert _ids(client.get(url)) <= _ids(member_api.get(url))
+
+
+def test_a_member_token_finds_a_public_review(member_api, public_review):
+    response = member_api.get(f"/api/v3/pages/find/?id={public_review.pk}")
+    assert response.status_code == 302
+
+
+def test_a_token_never_shows_another_members_draft(member_api, book, other_member):
+    draft = make_review(book=book, owner=other_member, live=False, title="Draft")
+    assert member_api.get(f"/api/v3/pages/{draft.pk}/").status_code == 404
+    listed = _ids(member_api.get("/api/v3/pages/?type=reviews.ReviewPage"))
+    assert draft.pk not in listed
+
+
+@pytest.mark.parametrize("to_group", [False, True])
+def test_a_token_never_shows_a_restricted_page(member_api, public_review, to_group):
+    restrict(public_review, to_group=to_group)
+    response = member_api.get(f"/api/v3/pages/{public_review.pk}/")
+    assert response.status_code == 404
+    assert "Public review" not in response.content.decode()
+
+
+def test_a_public_pages_draft_stays_with_those_who_may_edit_it(
+    member_api, public_review, other_member
+):
+    public_review.body = [paragraph(DRAFT_TEXT)]
+    public_review.save_revision(user=other_member)
+    response = member_api.get(f"/api/v3/pages/{public_review.pk}/?version=draft")
+    assert response.status_code == 200
+    assert DRAFT_TEXT not in response.content.decode()
+    revisions = member_api.get(f"/api/v3/pages/{public_review.pk}/revisions/")
+    assert revisions.status_code in (403, 404)
+    assert DRAFT_TEXT not in revisions.content.decode()
+
+
+def test_an_editor_still_sees_drafts(editor, book, other_member):
+    draft = make_review(book=book, owner=other_member, live=False, title="Draft")
+    response = token_client(editor).get(f"/api/v3/pages/{draft.pk}/")
+    assert response.status_code == 200
