@@ -110,6 +110,25 @@ def test_it_serves_from_redis_then_degrades_then_recovers(private_redis):
     assert not cache.is_down
 
 
+def test_the_redis_client_is_built_once_not_per_call(private_redis, monkeypatch):
+    """Django's Redis cache builds a client object for every call; ours one
+    per connection pool, reused (also across an outage)."""
+    built = []
+    original = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    cache = make_cache(private_redis.url)
+    for n in range(20):
+        cache.set(f"k{n}", n)
+        assert cache.get(f"k{n}") == n
+    assert cache.get_many(["k1", "k2"]) == {"k1": 1, "k2": 2}
+    assert len(built) == 1
+
+
 def test_view_counting_survives_a_redis_outage(settings, db, django_assert_num_queries):
     from reviews.popularity import record_view
 
