@@ -3,8 +3,9 @@
 One vocabulary for every cache that keeps the club's public responses: the
 server's own (reviews/response_cache.py keeps one version per tag in the
 database) and an edge cache in front (responses carry their tags in the
-``Surrogate-Key`` header, fed to Varnish xkey; a change purges the tags it retires). A cached response is
-good while none of its tags has been retired since it was built.
+``Surrogate-Key`` header, fed to Varnish xkey; a change purges the tags it
+retires). A cached response is good while none of its tags has been retired
+since it was built.
 
 Pure: it knows kinds of content by name and ids as numbers, no models, no
 requests, so the server and the edge agree by construction. Tags are short
@@ -166,8 +167,9 @@ def for_route(view_name: str, kwargs: Mapping[str, object]) -> Tags:
 
 
 def retired_by_page(kind: str, page_id: int, book_id: int | None = None) -> Tags:
-    """A page published, unpublished, edited live or deleted."""
-    tags = {ALL, PAGES, page(page_id)}
+    """A page published, unpublished, edited live or deleted (and with it
+    which images and documents are public, reviews.media_visibility)."""
+    tags = {ALL, PAGES, MEDIA, page(page_id)}
     if book_id is not None:
         tags.add(book(book_id))
     if kind == REVIEW:
@@ -188,7 +190,8 @@ def retired_by_structure() -> Tags:
 
 
 def retired_by_book(book_id: int) -> Tags:
-    return frozenset({ALL, BOOKS, book(book_id)})
+    """A book saved or deleted (its cover may make an image public)."""
+    return frozenset({ALL, BOOKS, MEDIA, book(book_id)})
 
 
 def retired_by_series_entry() -> Tags:

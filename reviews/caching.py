@@ -1,18 +1,17 @@
-"""HTTP caching for the club's APIs: validators, freshness, invalidation.
+"""HTTP caching for the club's APIs: validators, freshness, the server's copy.
 
 Every successful ``GET``/``HEAD`` under ``/api/`` gets a strong ``ETag`` (a
 hash of the body, so it changes whenever anything shown changes) and, unless
-the response depends on who reads it, a ``Last-Modified`` and a public
-``Cache-Control: max-age``. ``If-None-Match`` and ``If-Modified-Since`` are
-answered with ``304``.
+the response depends on who reads it, a ``Last-Modified`` (when one of its
+cache tags was last retired), its tags in ``Surrogate-Key`` for an edge
+cache, and a public ``Cache-Control: max-age``. ``If-None-Match`` and
+``If-Modified-Since`` are answered with ``304``.
 
-``Last-Modified`` is the time of the last change to anything the APIs show
-(publish, unpublish, move or delete of a page; a book, series entry or
-comment saved), kept in the cache and moved on by signals, which also purge
-the API's URLs from a configured front-end cache (``WAGTAILFRONTENDCACHE``).
-Reader-dependent responses (a member's progress, ``read=``, ``spoilers=show``;
-see reviews.spoilers.Reader.personal) stay ``private`` and carry only the
-ETag, since their content moves with the reader, not with the site.
+Anonymous, spoiler-free responses are kept in the server's cache
+(reviews/response_cache.py) and served while none of their tags has been
+retired. Reader-dependent responses (a member's progress, ``read=``,
+``spoilers=show``, a token; see reviews.spoilers.Reader.personal) stay
+``private``, carry only the ETag, and cost no cache round trip at all.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import (
@@ -30,16 +28,10 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
-from django.utils.http import http_date
+from django.utils.http import parse_http_date_safe
 
-from .content_version import (  # noqa: F401 (CHANGED_AT_KEY, VERSION_KEY: API)
-    CHANGED_AT_KEY,
-    VERSION_KEY,
-    content_changed_at,
-    content_version,
-    mark_content_changed,
-    strong_etag,
-)
+from . import response_cache
+from .content_version import strong_etag
 from .spoilers import InvalidReaderParams, reader_for_request
 
 logger = logging.getLogger(__name__)
@@ -57,12 +49,10 @@ def max_age() -> int:
 def server_timeout() -> int:
     """Seconds the server keeps an anonymous API response in its own cache.
 
-    Longer than :func:`max_age` by default. The key carries the content
-    version, so a publish or an edit retires the response at once, whatever
-    the timeout; what the timeout bounds is an answer that moves with the
-    clock alone (which meetings are upcoming, the popularity order, which
-    nomination rounds are open). A short timeout instead means every review
-    an app polls less than once a minute is built again on each poll.
+    Longer than :func:`max_age` by default. A change retires a response at
+    once through its tags, whatever the timeout; what the timeout bounds is
+    an answer that moves with the clock alone (which meetings are upcoming,
+    the popularity order, which nomination rounds are open).
     """
     return int(getattr(settings, "BOOKCLUB_API_CACHE_TIMEOUT", DEFAULT_SERVER_TIMEOUT))
 
@@ -93,7 +83,8 @@ def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 class APICacheHeadersMiddleware:
-    """Adds validators and freshness to API responses, answers 304s.
+    """Adds validators and freshness to API responses, answers 304s, and
+    serves anonymous ones from the server's cache.
 
     Sits before :class:`reviews.middleware.ReaderMiddleware` in ``MIDDLEWARE``
     so it sees the response after that one marked personal responses private.
@@ -104,48 +95,67 @@ class APICacheHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = response_cache_key(request)
-        cached = cache.get(key) if key else None
-        if cached is not None:
-            return self._answer(request, _rebuild(cached))
-        response = self.get_response(request)
-        if not _is_cacheable(request, response):
-            return response
-        response = self._answer(request, response)
-        if (
-            key
-            and response.status_code == 200
-            and "public" in response.get("Cache-Control", "")
-        ):
-            cache.set(key, _freeze(response), timeout=server_timeout())
-        return response
+        if key is None:
+            response = self.get_response(request)
+            if not _is_cacheable(request, response):
+                return response
+            return self._answer(request, response)
+        entry = response_cache.lookup(key)
+        if entry is None:
+            built = response_cache.build_once(
+                key, self._build(request), server_timeout()
+            )
+            if isinstance(built, HttpResponse):
+                return _conditional(request, built)
+            entry = built
+        return _conditional(request, entry.response())
+
+    def _build(self, request: HttpRequest) -> response_cache.Build:
+        def build(since: str) -> response_cache.Built:
+            response = self.get_response(request)
+            if not _is_cacheable(request, response):
+                return response, None
+            self._label(request, response)
+            if response.status_code != 200 or "public" not in response.get(
+                "Cache-Control", ""
+            ):
+                return response, None
+            tags = response_cache.tags_of(request)
+            return response, response_cache.freeze(response, tags, since)
+
+        return build
 
     def _answer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        etag = strong_etag(response.content)
-        response["ETag"] = etag
+        self._label(request, response)
+        return _conditional(request, response)
+
+    def _label(self, request: HttpRequest, response: HttpResponse) -> None:
+        response["ETag"] = strong_etag(response.content)
         patch_vary_headers(response, ["Authorization", "Cookie"])
-        last_modified = None
         if _is_personal(request, response):
             patch_cache_control(response, private=True)
         else:
-            last_modified = content_changed_at()
-            response["Last-Modified"] = http_date(last_modified.timestamp())
+            response_cache.label(response, response_cache.tags_of(request))
             patch_cache_control(response, public=True, max_age=max_age())
-        conditional = get_conditional_response(
-            request,
-            etag=etag,
-            last_modified=int(last_modified.timestamp()) if last_modified else None,
-            response=response,
-        )
-        return conditional or response
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    last_modified = response.get("Last-Modified")
+    conditional = get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        response=response,
+    )
+    return conditional or response
 
 
 def response_cache_key(request: HttpRequest) -> str | None:
     """Where an anonymous, spoiler-free API response is kept on the server.
 
     Only requests that cannot depend on the reader qualify: no token, no
-    session, no ``read=``/``spoilers=``. The key carries the content's
-    version (:func:`content_version`), so a publish, unpublish, move or
-    book/series/comment edit retires every cached response at once.
+    session, no ``read=``/``spoilers=``. Any other request costs no cache
+    round trip at all.
     """
     if (
         request.method != "GET"
@@ -159,19 +169,9 @@ def response_cache_key(request: HttpRequest) -> str | None:
         or not getattr(settings, "BOOKCLUB_API_RESPONSE_CACHE", True)
     ):
         return None
-    version = content_version()
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
     host = request.get_host()
-    return f"reviews:api:response:{version}:{host}:{digest}"
-
-
-def _freeze(response: HttpResponse) -> tuple[bytes, str]:
-    return response.content, response["Content-Type"]
-
-
-def _rebuild(frozen: tuple[bytes, str]) -> HttpResponse:
-    content, content_type = frozen
-    return HttpResponse(content, content_type=content_type)
+    return f"reviews:api:response:{host}:{digest}"
 
 
 def api_urls_for_page(page) -> list[str]:
@@ -227,10 +227,5 @@ def purge_api_urls(page) -> None:
 
 
 def page_changed(sender=None, instance=None, **kwargs) -> None:
-    mark_content_changed()
     if instance is not None:
         purge_api_urls(instance)
-
-
-def content_changed(sender=None, **kwargs) -> None:
-    mark_content_changed()

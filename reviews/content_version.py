@@ -1,74 +1,112 @@
-"""What the club's caches key on: the version of the content the site shows.
+"""What the club's caches key on: the version of each cache tag, in the database.
 
-Signals (reviews/signal_handlers.py) call :func:`mark_content_changed` on
-every publish, unpublish, move or delete of a page and on every edit of a
-book, series entry, comment, round, vote, RSVP, view restriction, image or
-site. The API's response cache (reviews/caching.py) and the HTML page cache
-(reviews/page_cache.py) both put :func:`content_version` in their keys, so
-one change retires every cached response at once.
+A change retires the tags it affects (reviews.cache_tags says which) by
+giving their rows in :class:`reviews.models.CacheTag` new versions, in the
+same transaction as the change. Whatever cache a process uses (its own
+memory by default, Redis in production), it compares a cached value's tag
+versions with the database's before using it, so no process serves what
+was there before a change once that change has committed.
+
+:func:`content_version` is the version of the tag every change retires
+(:data:`reviews.cache_tags.ALL`), read once per request: values derived
+from the content (:func:`for_this_version`) are kept under it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
-import uuid
-from collections.abc import Callable
-from datetime import datetime
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import NamedTuple, TypeVar
 
 from asgiref.local import Local
+from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
+from . import cache_tags
+
 T = TypeVar("T")
-#: How long a value derived from the content is kept under one version; a
-#: cache that is not shared between processes learns of a change this late.
+#: How long a value derived from the content is kept under one version. The
+#: version itself is always read from the database, so this only bounds
+#: memory and values that move with the clock alone.
 DERIVED_TIMEOUT = 60
 _MISSING = object()
-
-#: The version while the cache cannot keep one (Redis down): nothing is kept
-#: in a process under it, since no change would move it on.
-LOST_VERSION = "lost"
-CHANGED_AT_KEY = "reviews:api:changed-at"
-VERSION_KEY = "reviews:api:version"
+#: The time of a tag that has never been retired.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def content_changed_at() -> datetime:
-    """When the content the site shows last changed (to the second).
+class TagVersion(NamedTuple):
+    version: int
+    changed_at: datetime
 
-    If the cache lost the time, "now" is the safe answer: clients fetch once
-    more and keep their ETag.
+
+NEVER_RETIRED = TagVersion(0, EPOCH)
+
+
+def _tag_model():
+    # By name: the models themselves keep derived values under the version
+    # (reviews.models.reviews imports this module), so importing the model
+    # package from here would be a cycle.
+    return apps.get_model("reviews", "CacheTag")
+
+
+def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
+    """The current version of each tag in ``names``, in one query.
+
+    Also remembers this request's :func:`content_version` when ``names``
+    holds :data:`~reviews.cache_tags.ALL`, so the request reads it no more.
     """
-    changed_at = cache.get(CHANGED_AT_KEY)
-    if changed_at is None:
-        changed_at = timezone.now().replace(microsecond=0)
-        cache.add(CHANGED_AT_KEY, changed_at, timeout=None)
-        changed_at = cache.get(CHANGED_AT_KEY, changed_at)
-    return changed_at
+    wanted = set(names)
+    found = {
+        name: TagVersion(version, changed_at)
+        for name, version, changed_at in _tag_model()
+        .objects.filter(name__in=wanted)
+        .values_list("name", "version", "changed_at")
+    }
+    versions = {name: found.get(name, NEVER_RETIRED) for name in wanted}
+    if cache_tags.ALL in versions and getattr(_this_request, "active", False):
+        _this_request.version = str(versions[cache_tags.ALL].version)
+    return versions
 
 
-def mark_content_changed() -> None:
-    """Retire everything cached for the current version, now and again when
-    the transaction commits: a request that read the database between the
-    signal and the commit may have cached what was there before."""
-    _new_version()
-    transaction.on_commit(_new_version)
+def retire_in_database(tags: Iterable[str]) -> None:
+    """Give every tag in ``tags`` a new version, in the current transaction.
 
-
-def _new_version() -> None:
-    cache.set(CHANGED_AT_KEY, timezone.now().replace(microsecond=0), timeout=None)
-    version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, timeout=None)
+    Rows are written in name order, so two changes retiring the same tags
+    lock them in the same order. The version is random: a value never used
+    before, without reading the old one.
+    """
+    now = timezone.now()
+    model = _tag_model()
+    rows = [
+        model(name=name, version=secrets.randbits(62), changed_at=now)
+        for name in sorted(set(tags))
+    ]
+    model.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["version", "changed_at"],
+    )
     if getattr(_this_request, "active", False):
-        _this_request.version = version
+        for row in rows:
+            if row.name == cache_tags.ALL:
+                _this_request.version = str(row.version)
 
 
-#: The version a request has seen, so that it reads it from the cache once,
-#: not once for every derived value it uses. Set only between Django's
+def content_changed_at(tags: Iterable[str] = (cache_tags.ALL,)) -> datetime:
+    """When any of ``tags`` was last retired (to the second)."""
+    changed = max(version.changed_at for version in tag_versions(tags).values())
+    return changed.replace(microsecond=0)
+
+
+#: The version a request has seen, so that it reads it once, not once for
+#: every derived value it uses. Set only between Django's
 #: ``request_started`` and ``request_finished``: a worker or a command
-#: outside a request always asks the cache.
+#: outside a request always asks the database.
 _this_request = Local()
 
 
@@ -83,15 +121,12 @@ def request_finished(**kwargs) -> None:
 
 
 def content_version() -> str:
-    """An opaque token that changes with every content change (finer than
-    ``Last-Modified``'s whole seconds); read once per request."""
+    """An opaque token that changes with every content change; read from the
+    database once per request."""
     version = getattr(_this_request, "version", None)
     if version is not None:
         return version
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY, LOST_VERSION)
+    version = str(tag_versions([cache_tags.ALL])[cache_tags.ALL].version)
     if getattr(_this_request, "active", False):
         _this_request.version = version
     return version
@@ -120,8 +155,7 @@ def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
     For small values read many times per request (a listing of 20 books
     asks for the series map 20 times): no cache round trip and no
     unpickling after the first use under a version. Kept no longer than
-    :data:`DERIVED_TIMEOUT`, like the shared copy, and not at all while the
-    cache is down.
+    :data:`DERIVED_TIMEOUT`, like the shared copy.
     """
     version = content_version()
     now = time.monotonic()
@@ -129,10 +163,9 @@ def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
     if kept is not None and kept[0] == version and kept[1] > now:
         return kept[2]  # type: ignore[return-value]
     value = for_this_version(name, compute)
-    if version != LOST_VERSION:
-        if len(_in_process) >= IN_PROCESS_MAX_VALUES:
-            _in_process.clear()  # names made from requests (a Host header)
-        _in_process[name] = (version, now + DERIVED_TIMEOUT, value)
+    if len(_in_process) >= IN_PROCESS_MAX_VALUES:
+        _in_process.clear()  # names made from requests (a Host header)
+    _in_process[name] = (version, now + DERIVED_TIMEOUT, value)
     return value
 
 

@@ -3,10 +3,11 @@
 The home page, index pages, reviews, series, discussions, the search page
 and the RSS feed read the same for every visitor who is not logged in and
 asked to see nothing (no ``read=``, no ``spoilers=show``). Such responses
-are kept in the Django cache for :func:`server_timeout` seconds under a key
-made of the content's version (:func:`reviews.content_version.content_version`,
-moved on by the same signals as the API's cache) and the full URL, served
-with a strong ``ETag``, ``Cache-Control: public, max-age`` and 304s.
+are kept in the server's cache for at most :func:`server_timeout` seconds
+under their full URL, with the cache tags they depend on
+(reviews/response_cache.py: a change retires exactly the pages its tags
+name, in every process at once), and served with a strong ``ETag``, their
+tags in ``Surrogate-Key``, ``Cache-Control: public, max-age`` and 304s.
 
 Never cached, never served from the cache: a request with a session or a
 pending message (a member, or someone just logged out), a bearer token, a
@@ -20,10 +21,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import (
@@ -32,7 +31,8 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 
-from .content_version import content_version, strong_etag
+from . import response_cache
+from .content_version import strong_etag
 from .popularity import record_view
 from .spoilers import InvalidReaderParams, reader_for_request, reader_used
 
@@ -77,19 +77,6 @@ def enabled() -> bool:
     )
 
 
-@dataclass(frozen=True)
-class CachedPage:
-    content: bytes
-    headers: tuple[tuple[str, str], ...]
-    counted_view: int | None = None
-
-    def response(self) -> HttpResponse:
-        response = HttpResponse(self.content)
-        for name, value in self.headers:
-            response[name] = value
-        return response
-
-
 def page_cache_key(request: HttpRequest) -> str | None:
     """Where the shared copy of this request's page lives, or None when the
     request may see something reader-specific and must be rendered."""
@@ -107,7 +94,7 @@ def page_cache_key(request: HttpRequest) -> str | None:
         return None
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:40]
-    return f"{KEY_PREFIX}{content_version()}:{digest}"
+    return f"{KEY_PREFIX}{digest}"
 
 
 def _has_reader_state(request: HttpRequest) -> bool:
@@ -178,34 +165,48 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = page_cache_key(request)
-        entry = cache.get(key) if key else None
-        if entry is not None:
-            if entry.counted_view is not None:
-                record_view(entry.counted_view)
-            return _conditional(request, entry.response())
-        response = self.get_response(request)
-        if key is not None and is_shareable(request, response):
-            _make_public(response)
-            cache.set(key, _freeze(response), timeout=server_timeout())
-            return _conditional(request, response)
+        if key is None:
+            return self._members_copy(request, self.get_response(request))
+        entry = response_cache.lookup(key)
+        if entry is None:
+            built = response_cache.build_once(
+                key, self._build(request), server_timeout()
+            )
+            if isinstance(built, HttpResponse):
+                return built
+            entry = built
+        if entry.counted_view is not None:
+            record_view(entry.counted_view)
+        return _conditional(request, entry.response())
+
+    def _build(self, request: HttpRequest) -> response_cache.Build:
+        def build(since: str) -> response_cache.Built:
+            response = self.get_response(request)
+            if not is_shareable(request, response):
+                return self._members_copy(request, response), None
+            tags = response_cache.tags_of(request)
+            _make_public(response, tags)
+            entry = response_cache.freeze(
+                response, tags, since, getattr(response, COUNTED_VIEW_ATTR, None)
+            )
+            return _conditional(request, response), entry
+
+        return build
+
+    def _members_copy(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
         if _is_members_page(request):
             patch_cache_control(response, private=True)
         return response
 
 
-def _make_public(response: HttpResponse) -> None:
+def _make_public(response: HttpResponse, tags: frozenset[str]) -> None:
     response["ETag"] = strong_etag(response.content)
+    response_cache.label(response, tags)
     patch_cache_control(response, public=True, max_age=max_age())
     # A member's copy of the same URL differs (their name, their progress).
     patch_vary_headers(response, ["Cookie"])
-
-
-def _freeze(response: HttpResponse) -> CachedPage:
-    return CachedPage(
-        content=response.content,
-        headers=tuple(response.items()),
-        counted_view=getattr(response, COUNTED_VIEW_ATTR, None),
-    )
 
 
 def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:

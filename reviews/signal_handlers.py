@@ -1,14 +1,16 @@
-"""Signal wiring: cache invalidation (API and pages), where published pages
-use media, publish webhooks and members' notifications."""
+"""Signal wiring: cache invalidation (reviews/invalidation.py), where
+published pages use media, publish webhooks and members' notifications."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.core import signals as core_signals
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import caching, content_version, media_visibility, webhooks
+from . import caching, content_version, invalidation, media_visibility, webhooks
 from .notifications import events as notification_events
 
 
@@ -56,6 +58,18 @@ def register_signal_handlers() -> None:
             sender=PageViewRestriction,
             dispatch_uid=f"reviews_media_restriction_{signal is post_save}",
         )
+    page_published.connect(
+        invalidation.page_changed, dispatch_uid="reviews_cache_published"
+    )
+    page_unpublished.connect(
+        invalidation.page_changed, dispatch_uid="reviews_cache_unpublished"
+    )
+    post_page_move.connect(invalidation.page_moved, dispatch_uid="reviews_cache_moved")
+    post_save.connect(invalidation.page_saved, dispatch_uid="reviews_cache_page_saved")
+    post_delete.connect(
+        invalidation.page_deleted, dispatch_uid="reviews_cache_page_deleted"
+    )
+    # Front-end caches purged by URL (WAGTAILFRONTENDCACHE).
     page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
     page_unpublished.connect(
         caching.page_changed, dispatch_uid="reviews_api_unpublished"
@@ -75,25 +89,25 @@ def register_signal_handlers() -> None:
         sender=DiscussionComment,
         dispatch_uid="reviews_notify_reply",
     )
-    changing_models = (
-        Book,
-        SeriesEntry,
-        DiscussionComment,
-        NominationRound,
-        Nomination,
-        Vote,
-        MeetingRSVP,
-        PageViewRestriction,
-        Site,
-        get_image_model(),
-        get_document_model(),
-        ImageApproval,
-        DocumentApproval,
-    )
-    for model in changing_models:
+    receivers: dict[type, Callable[..., None]] = {
+        Book: invalidation.book_changed,
+        SeriesEntry: invalidation.series_entry_changed,
+        DiscussionComment: invalidation.comment_changed,
+        MeetingRSVP: invalidation.rsvp_changed,
+        NominationRound: invalidation.round_changed,
+        Nomination: invalidation.round_changed,
+        Vote: invalidation.vote_changed,
+        PageViewRestriction: invalidation.structure_changed,
+        Site: invalidation.structure_changed,
+        get_image_model(): invalidation.structure_changed,
+        get_document_model(): invalidation.structure_changed,
+        ImageApproval: invalidation.structure_changed,
+        DocumentApproval: invalidation.structure_changed,
+    }
+    for model, receiver in receivers.items():
         for signal in (post_save, post_delete):
             signal.connect(
-                caching.content_changed,
+                receiver,
                 sender=model,
-                dispatch_uid=f"reviews_api_{model.__name__}_{signal is post_save}",
+                dispatch_uid=f"reviews_cache_{model.__name__}_{signal is post_save}",
             )

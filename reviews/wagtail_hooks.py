@@ -27,9 +27,11 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from . import cache_tags
 from .account_forms import InvitationForm
 from .admin_dashboard import ClubPanel, member_name, yes_no
 from .goodreads import admin_views as goodreads_admin
+from .invalidation import page_kind
 from .invitations import invitation_url, send_invitation
 from .media_admin import DocumentApprovalViewSet, ImageApprovalViewSet
 from .media_visibility import VisibleMediaPermissionPolicy, visible_media
@@ -50,6 +52,13 @@ from .rich_text import use_visible_page_links
 
 # Members see their own pages and live public pages only (reviews.page_permissions).
 register_permission_policy(AbstractPage, club_page_policy)
+
+
+@hooks.register("before_serve_page")
+def declare_cache_tags(page, request, serve_args, serve_kwargs) -> None:
+    """What the served page depends on, for the page cache and the edge
+    (reviews/response_cache.py)."""
+    request.cache_tags = cache_tags.for_page(page_kind(page), page.pk)
 
 
 @hooks.register("construct_page_chooser_queryset")

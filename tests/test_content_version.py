@@ -1,5 +1,5 @@
-"""The content version is read once per request; values derived from it
-follow every change."""
+"""The content version is read from the database once per request; values
+derived from it follow every change, made in this process or another."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from unittest import mock
 import pytest
 from django.core import signals
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from reviews import cache_tags
 from reviews import content_version as cv
+from reviews.invalidation import retire
+from reviews.models import CacheTag
 
 pytestmark = pytest.mark.django_db
 
@@ -21,39 +26,54 @@ def in_request():
     signals.request_finished.send(sender=None)
 
 
-def _cache_reads(fn) -> int:
-    with mock.patch.object(cache, "get", wraps=cache.get) as get:
+def _reads(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
         fn()
-    return get.call_count
+    return len(queries)
 
 
-def test_a_request_reads_the_version_from_the_cache_once(in_request):
+def _changed_elsewhere(version: int) -> None:
+    """What another process's committed change looks like from here."""
+    CacheTag.objects.update_or_create(
+        name=cache_tags.ALL, defaults={"version": version, "changed_at": cv.EPOCH}
+    )
+
+
+def test_a_request_reads_the_version_from_the_database_once(in_request):
     first = cv.content_version()
-    assert _cache_reads(cv.content_version) == 0
+    assert _reads(cv.content_version) == 0
     assert cv.content_version() == first
 
 
 def test_outside_a_request_the_version_is_always_read():
     cv.content_version()
-    assert _cache_reads(cv.content_version) == 1
+    assert _reads(cv.content_version) == 1
+
+
+def test_the_version_costs_no_cache_round_trip(in_request):
+    with mock.patch.object(cache, "get", wraps=cache.get) as get:
+        cv.content_version()
+    assert get.call_count == 0
 
 
 def test_a_change_during_the_request_moves_its_version_on(in_request):
     before = cv.content_version()
-    cv._new_version()
+    retire({cache_tags.book(1)})
     assert cv.content_version() != before
-    assert cv.content_version() == cache.get(cv.VERSION_KEY)
+    assert cv.content_version() == str(
+        CacheTag.objects.get(name=cache_tags.ALL).version
+    )
 
 
 def test_the_next_request_sees_another_process_s_change():
     signals.request_started.send(sender=None)
     seen = cv.content_version()
-    cache.set(cv.VERSION_KEY, "changed elsewhere")
+    _changed_elsewhere(12345)
     assert cv.content_version() == seen  # this request keeps its snapshot
     signals.request_finished.send(sender=None)
     signals.request_started.send(sender=None)
     try:
-        assert cv.content_version() == "changed elsewhere"
+        assert cv.content_version() == "12345"
     finally:
         signals.request_finished.send(sender=None)
 
@@ -68,7 +88,7 @@ def test_in_process_values_are_computed_once_per_version():
     assert cv.for_this_version_in_process("test-value", compute) == 1
     assert cv.for_this_version_in_process("test-value", compute) == 1
     assert len(computed) == 1
-    cv._new_version()
+    retire({cache_tags.SITE})
     assert cv.for_this_version_in_process("test-value", compute) == 2
 
 
@@ -92,14 +112,16 @@ def test_in_process_values_expire_like_the_shared_ones(monkeypatch):
     assert cv.for_this_version_in_process("test-expiry", compute) == 2
 
 
-def test_nothing_is_kept_in_process_while_the_cache_is_down(monkeypatch):
+def test_in_process_values_follow_another_process_s_change():
+    """A process whose cache is not shared (no Redis) still learns of a
+    change committed elsewhere: the version lives in the database."""
     computed = []
 
     def compute():
         computed.append(1)
         return len(computed)
 
-    monkeypatch.setattr(cv, "content_version", lambda: cv.LOST_VERSION)
-    monkeypatch.setattr(cv, "for_this_version", lambda name, fn: fn())
-    assert cv.for_this_version_in_process("test-down", compute) == 1
-    assert cv.for_this_version_in_process("test-down", compute) == 2
+    assert cv.for_this_version_in_process("test-elsewhere", compute) == 1
+    assert cv.for_this_version_in_process("test-elsewhere", compute) == 1
+    _changed_elsewhere(67890)
+    assert cv.for_this_version_in_process("test-elsewhere", compute) == 2

@@ -1,6 +1,7 @@
 """The plugin's models, split by kind and re-exported here by name."""
 
 from .books import Book, ReadingProgress
+from .caching import CacheTag
 from .club import MeetingRSVP, Nomination, NominationRound, Vote
 from .discussions import (
     COMMENT_EDIT_WINDOW,
@@ -22,6 +23,7 @@ __all__ = [
     "COMMENT_EDIT_WINDOW",
     "COMMENT_MAX_LENGTH",
     "Book",
+    "CacheTag",
     "CommentReport",
     "DiscussionComment",
     "DiscussionIndexPage",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 from django.utils.http import http_date
 
-from reviews.caching import CHANGED_AT_KEY
+from reviews import cache_tags
+from reviews.models import CacheTag
 from tests.api.conftest import token_client
 from tests.factories import BookFactory, UserFactory, make_review, paragraph
 
@@ -25,6 +25,15 @@ URLS = [
     "/api/v2/pages/?type=reviews.ReviewPage",
     "/api/v3/pages/{review}/",
 ]
+
+
+def _set_changed_at(moment) -> None:
+    """As if every tag was last retired at ``moment``."""
+    CacheTag.objects.update(changed_at=moment)
+
+
+def _changed_at():
+    return CacheTag.objects.get(name=cache_tags.ALL).changed_at
 
 
 @pytest.fixture
@@ -59,9 +68,8 @@ def test_etag_and_304(client, review, template):
 
 def test_publishing_changes_the_validators(client, review):
     url = "/api/v3/reviews/"
-    first = client.get(url)
-    cache.set(CHANGED_AT_KEY, timezone.now() - timedelta(hours=1))
-    before = client.get(url)
+    _set_changed_at(timezone.now() - timedelta(hours=1))
+    first = before = client.get(url)
 
     make_review(book=review.book, title="Another")
 
@@ -75,15 +83,14 @@ def test_publishing_changes_the_validators(client, review):
 
 def test_unpublish_and_move_mark_the_content_changed(client, review):
     long_ago = timezone.now() - timedelta(days=1)
-    cache.set(CHANGED_AT_KEY, long_ago)
+    _set_changed_at(long_ago)
     review.unpublish()
-    assert cache.get(CHANGED_AT_KEY) > long_ago
+    assert _changed_at() > long_ago
 
-    cache.set(CHANGED_AT_KEY, long_ago)
     other = make_review(book=review.book)
-    cache.set(CHANGED_AT_KEY, long_ago)
+    _set_changed_at(long_ago)
     other.move(review.get_parent(), pos="first-child")
-    assert cache.get(CHANGED_AT_KEY) > long_ago
+    assert _changed_at() > long_ago
 
 
 def test_reader_dependent_responses_are_private(client, review):
@@ -108,7 +115,7 @@ def test_errors_are_not_given_validators(client):
 
 def test_last_modified_is_an_http_date(client, review):
     moment = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
-    cache.set(CHANGED_AT_KEY, moment)
+    _set_changed_at(moment)
     response = client.get("/api/v3/books/")
     assert response["Last-Modified"] == http_date(moment.timestamp())
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from wagtail.models import Page
 
-from reviews.content_version import content_version, mark_content_changed
+from reviews import cache_tags
+from reviews.content_version import content_version
+from reviews.invalidation import retire, tags_retired
 from reviews.models import ReviewIndexPage
 from reviews.models.reviews import public_reviews_under
 from tests.factories import make_review, review_index, site_root
@@ -41,13 +43,22 @@ def test_an_index_lists_only_its_own_reviews(book):
     assert list(public_reviews_under(theirs.get_parent())) == [theirs]
 
 
-def test_a_change_retires_the_version_again_when_it_commits(
+def test_a_change_moves_the_version_on_and_tells_the_edge_when_it_commits(
     django_capture_on_commit_callbacks,
 ):
     before = content_version()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        mark_content_changed()
-        during = content_version()
+    announced = []
+
+    def listen(sender, tags, **kwargs):
+        announced.append(tags)
+
+    tags_retired.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            retire({cache_tags.page(7)})
+            during = content_version()
+            assert announced == [], "nothing is purged before the commit"
+    finally:
+        tags_retired.disconnect(listen)
     assert during != before
-    assert callbacks, "a second change is scheduled for the commit"
-    assert content_version() != during
+    assert announced == [frozenset({cache_tags.page(7), cache_tags.ALL})]

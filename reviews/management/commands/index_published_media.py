@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from reviews.content_version import mark_content_changed
+from reviews import cache_tags
+from reviews.invalidation import retire
 from reviews.media_visibility import rebuild
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = rebuild()
         # Cached media listings were built from the old record.
-        mark_content_changed()
+        retire(cache_tags.retired_by_structure())
         if options["verbosity"] > 0:
             self.stdout.write(
                 self.style.SUCCESS(f"Recorded {count} published media uses.")

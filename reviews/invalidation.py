@@ -1,0 +1,158 @@
+"""Retiring cache tags when the content changes.
+
+Signal handlers (wired in reviews/signal_handlers.py) name the change;
+reviews.cache_tags says which tags it retires; :func:`retire` gives those
+tags new versions in the database inside the change's own transaction, and
+once it commits sends :data:`tags_retired`, which an edge cache's purger
+listens to (purge by surrogate key).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+from wagtail.models import Page
+from wagtail.models.pages import COMMENTS_RELATION_NAME
+
+from . import cache_tags
+from .content_version import retire_in_database
+from .models import (
+    DiscussionIndexPage,
+    DiscussionPage,
+    ReviewIndexPage,
+    ReviewPage,
+    SeriesIndexPage,
+    SeriesPage,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Sent once the transaction that retired ``tags`` (a frozenset of
+#: reviews.cache_tags names) has committed; ``sender`` is None.
+tags_retired = Signal()
+
+_KINDS: tuple[tuple[type[Page], str], ...] = (
+    (ReviewPage, cache_tags.REVIEW),
+    (DiscussionPage, cache_tags.DISCUSSION),
+    (SeriesPage, cache_tags.SERIES_PAGE),
+    (ReviewIndexPage, cache_tags.REVIEW_INDEX),
+    (DiscussionIndexPage, cache_tags.DISCUSSION_INDEX),
+    (SeriesIndexPage, cache_tags.SERIES_INDEX),
+)
+
+#: Fields Wagtail saves on a page when a draft is saved or scheduled: what
+#: readers see does not change.
+_DRAFT_FIELDS = frozenset(
+    {
+        COMMENTS_RELATION_NAME,
+        "latest_revision",
+        "latest_revision_created_at",
+        "has_unpublished_changes",
+        "draft_title",
+        "locked",
+        "locked_at",
+        "locked_by",
+    }
+)
+
+
+def page_kind(page: Page) -> str:
+    """The reviews.cache_tags kind of ``page`` (any Page, specific or not)."""
+    model = page.specific_class or type(page)
+    for page_model, kind in _KINDS:
+        if issubclass(model, page_model):
+            return kind
+    return cache_tags.OTHER
+
+
+def retire(tags: Iterable[str]) -> None:
+    """Retire ``tags`` (and :data:`~reviews.cache_tags.ALL`) now, in the
+    current transaction; tell the edge once it commits."""
+    retired = frozenset(tags) | {cache_tags.ALL}
+    retire_in_database(retired)
+    transaction.on_commit(partial(_announce, retired))
+
+
+def _announce(tags: frozenset[str]) -> None:
+    for receiver, error in tags_retired.send_robust(sender=None, tags=tags):
+        if isinstance(error, Exception):  # an edge outage must not fail a write
+            logger.error("Purging %s failed in %r: %s", sorted(tags), receiver, error)
+
+
+def _book_id(page: Page) -> int | None:
+    # Never a query: a deleted page's row is gone. Wagtail's page signals
+    # send the specific page; a deletion sends the specific row's own too.
+    return getattr(page, "book_id", None)
+
+
+# Signal receivers ----------------------------------------------------------
+
+
+def page_changed(sender: Any = None, instance: Page | None = None, **kwargs) -> None:
+    """A page published, unpublished or deleted."""
+    if instance is None:
+        return
+    retire(
+        cache_tags.retired_by_page(page_kind(instance), instance.pk, _book_id(instance))
+    )
+
+
+def page_saved(sender: Any, instance: Any, **kwargs) -> None:
+    """A page saved outside publishing (a script, a command): unless only
+    its draft moved on, readers may see the change."""
+    if not isinstance(instance, Page):
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= _DRAFT_FIELDS:
+        return
+    if kwargs.get("created") and not instance.live:
+        return
+    page_changed(instance=instance)
+
+
+def page_deleted(sender: Any, instance: Any, **kwargs) -> None:
+    if isinstance(instance, Page):
+        page_changed(instance=instance)
+
+
+def page_moved(sender: Any = None, instance: Page | None = None, **kwargs) -> None:
+    tags = set(cache_tags.retired_by_structure())
+    if instance is not None:
+        tags |= cache_tags.retired_by_page(
+            page_kind(instance), instance.pk, _book_id(instance)
+        )
+    retire(tags)
+
+
+def structure_changed(sender: Any = None, **kwargs) -> None:
+    """A view restriction, a site, an image, a document or an approval."""
+    retire(cache_tags.retired_by_structure())
+
+
+def book_changed(sender: Any, instance: Any, **kwargs) -> None:
+    retire(cache_tags.retired_by_book(instance.pk))
+
+
+def series_entry_changed(sender: Any, instance: Any, **kwargs) -> None:
+    retire(cache_tags.retired_by_series_entry())
+
+
+def comment_changed(sender: Any, instance: Any, **kwargs) -> None:
+    retire(cache_tags.retired_by_comment(instance.page_id))
+
+
+def rsvp_changed(sender: Any, instance: Any, **kwargs) -> None:
+    retire(cache_tags.retired_by_rsvp(instance.page_id))
+
+
+def round_changed(sender: Any, instance: Any, **kwargs) -> None:
+    retire(cache_tags.retired_by_round())
+
+
+def vote_changed(sender: Any, instance: Any, **kwargs) -> None:
+    retire(cache_tags.retired_by_vote())

@@ -1,0 +1,107 @@
+"""Many clients missing the same key at once: one builds, the others wait."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.urls import resolve
+
+from reviews.caching import APICacheHeadersMiddleware
+from reviews.page_cache import PageCacheMiddleware
+from tests.factories import make_review
+
+CLIENTS = 8
+
+
+def _at_once(middleware, make_request) -> list[HttpResponse]:
+    responses: list[HttpResponse] = []
+    start = threading.Barrier(CLIENTS)
+
+    def client() -> None:
+        request = make_request()
+        start.wait()
+        try:
+            responses.append(middleware(request))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return responses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cold_api_response_is_built_once(rf):
+    builds = []
+
+    def view(request):
+        builds.append(1)
+        time.sleep(0.3)  # a slow listing: everyone else arrives meanwhile
+        return JsonResponse({"items": [len(builds)]})
+
+    def request():
+        made = rf.get("/api/v3/reviews/")
+        made.user = AnonymousUser()
+        return made
+
+    responses = _at_once(APICacheHeadersMiddleware(view), request)
+
+    assert len(builds) == 1
+    assert len(responses) == CLIENTS
+    assert {response.status_code for response in responses} == {200}
+    assert {response.content for response in responses} == {b'{"items": [1]}'}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cold_page_is_built_once(rf, book):
+    page = make_review(book=book, title="Busy review")
+    builds = []
+
+    def view(request):
+        builds.append(1)
+        time.sleep(0.3)
+        request.resolver_match = resolve(page.url)
+        return HttpResponse(f"<p>{page.title}</p>", content_type="text/html")
+
+    def request():
+        made = rf.get(page.url)
+        made.user = AnonymousUser()
+        return made
+
+    responses = _at_once(PageCacheMiddleware(view), request)
+
+    assert len(builds) == 1
+    assert {response.status_code for response in responses} == {200}
+    assert {response.content for response in responses} == {b"<p>Busy review</p>"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_response_that_may_not_be_shared_is_built_for_each(rf):
+    """Waiters do not take a private answer for theirs: with no entry kept,
+    each builds its own."""
+    builds = []
+
+    def view(request):
+        builds.append(1)
+        time.sleep(0.1)
+        response = JsonResponse({"mine": True})
+        response["Cache-Control"] = "private"
+        return response
+
+    def request():
+        made = rf.get("/api/v3/progress/")
+        made.user = AnonymousUser()
+        return made
+
+    responses = _at_once(APICacheHeadersMiddleware(view), request)
+
+    assert len(builds) == CLIENTS
+    assert all("private" in r["Cache-Control"] for r in responses)

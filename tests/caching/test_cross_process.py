@@ -1,0 +1,240 @@
+"""A change made by another process is served at once by a running server.
+
+The server is gunicorn with two sync workers and the embedded default cache
+(local memory in each worker); the changes come from ``manage.py shell`` in
+a separate process, as a management command or a cron job would make them.
+The database is the suite's kind: a SQLite file, or a scratch PostgreSQL
+database when the suite runs on PostgreSQL (``DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = range(8100, 8150)
+
+SEED = """
+from tests.factories import BookFactory, make_review
+book = BookFactory(title="Cross Process Book")
+make_review(book=book, title="Kept Review", slug="kept")
+make_review(book=book, title="Doomed Review", slug="doomed")
+"""
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+
+    def get(self, path: str) -> tuple[int, str]:
+        request = urllib.request.Request(self.url + path)  # noqa: S310 (http only)
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def shell(self, code: str) -> str:
+        done = subprocess.run(  # noqa: S603 (our own manage.py)
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port in 8100-8149")
+
+
+def _database_url(tmp: Path) -> tuple[str, str | None]:
+    """A scratch database like the suite's; the PostgreSQL name to drop."""
+    suite = os.environ.get("DATABASE_URL", "")
+    if suite.startswith("postgres"):
+        name = f"bookclub_cache_xproc_{os.getpid()}"
+        config = dj_database_url.parse(suite)
+        base = suite.rsplit("/", 1)[0]
+        _psql(config, f'DROP DATABASE IF EXISTS "{name}"')
+        _psql(config, f'CREATE DATABASE "{name}"')
+        return f"{base}/{name}", name
+    return f"sqlite:///{tmp / 'club.sqlite3'}", None
+
+
+def _psql(config: dict, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        connection.execute(statement)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("xproc")
+    database_url, pg_name = _database_url(tmp)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "REDIS_", "DATABASE_", "PYTEST_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bookclub.settings.test",
+        DATABASE_URL=database_url,
+        PYTHONPATH=str(ROOT),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    port = _free_port()
+    gunicorn = subprocess.Popen(  # noqa: S603 (our own gunicorn)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bookclub.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--max-requests",
+            "0",
+        ],
+        cwd=ROOT,
+        env={**env, "WEB_CONCURRENCY": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    club = Server(url=f"http://127.0.0.1:{port}", env=env)
+    try:
+        club.shell(SEED)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                club.get("/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or gunicorn.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield club
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        if pg_name:
+            _psql(
+                dj_database_url.parse(os.environ["DATABASE_URL"]),
+                f'DROP DATABASE IF EXISTS "{pg_name}"',
+            )
+
+
+def _page(server: Server, slug: str) -> tuple[int, str]:
+    """The id and the path of the page with ``slug``."""
+    found = server.shell(
+        "from wagtail.models import Page\n"
+        f"page = Page.objects.get(slug={slug!r}); print(page.pk, page.url)"
+    ).split()
+    return int(found[0]), found[1]
+
+
+def _warm(server: Server, paths: list[str], times: int = 6) -> None:
+    """Every worker has each response in its own cache."""
+    for _ in range(times):
+        for path in paths:
+            assert server.get(path)[0] == 200, path
+
+
+def _every_worker(server: Server, path: str, times: int = 6) -> list[tuple[int, str]]:
+    return [server.get(path) for _ in range(times)]
+
+
+def test_unpublished_elsewhere_is_gone_at_once(server):
+    page_id, html = _page(server, "doomed")
+    api = f"/api/v2/pages/{page_id}/"
+    v3 = f"/api/v3/reviews/{page_id}/"
+    listing = "/api/v2/pages/?type=reviews.ReviewPage&fields=title"
+    _warm(server, [html, api, v3, listing])
+
+    server.shell(
+        f"from wagtail.models import Page; Page.objects.get(pk={page_id}).unpublish()"
+    )
+
+    for path in (html, api, v3):
+        assert {status for status, _ in _every_worker(server, path)} == {404}, path
+    for _, body in _every_worker(server, listing):
+        assert "Doomed Review" not in body
+        assert "Kept Review" in body
+
+
+def test_a_login_restriction_added_elsewhere_is_honoured_at_once(server):
+    page_id, html = _page(server, "kept")
+    api = f"/api/v2/pages/{page_id}/"
+    v3 = f"/api/v3/reviews/{page_id}/"
+    listing = "/api/v3/reviews/"
+    _warm(server, [html, api, v3, listing])
+
+    server.shell(
+        "from wagtail.models import PageViewRestriction, Page\n"
+        f"PageViewRestriction.objects.create(page=Page.objects.get(pk={page_id}),"
+        " restriction_type=PageViewRestriction.LOGIN)"
+    )
+
+    for status, body in _every_worker(server, html):
+        assert status == 302 and "Kept Review" not in body
+    for path in (api, v3):
+        assert {status for status, _ in _every_worker(server, path)} == {404}, path
+    for _, body in _every_worker(server, listing):
+        assert "Kept Review" not in body
+
+
+def test_published_elsewhere_shows_at_once(server):
+    listing = "/api/v3/reviews/"
+    v2 = "/api/v2/pages/?type=reviews.ReviewPage&fields=title"
+    _warm(server, [listing, v2, "/reviews/"])
+
+    server.shell(
+        "from tests.factories import make_review\n"
+        "from reviews.models import Book\n"
+        "make_review(book=Book.objects.get(title='Cross Process Book'),"
+        " title='Fresh Review', slug='fresh')"
+    )
+
+    for path in (listing, v2, "/reviews/"):
+        for status, body in _every_worker(server, path):
+            assert status == 200 and "Fresh Review" in body, path
