@@ -10,7 +10,14 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import caching, content_version, invalidation, media_visibility, webhooks
+from . import (
+    caching,
+    content_version,
+    frontend_cache,
+    invalidation,
+    media_visibility,
+    webhooks,
+)
 from .notifications import events as notification_events
 
 
@@ -68,6 +75,10 @@ def register_signal_handlers() -> None:
     post_save.connect(invalidation.page_saved, dispatch_uid="reviews_cache_page_saved")
     post_delete.connect(
         invalidation.page_deleted, dispatch_uid="reviews_cache_page_deleted"
+    )
+    # An edge cache purged by surrogate key once a change commits.
+    invalidation.tags_retired.connect(
+        frontend_cache.purge_retired, dispatch_uid="reviews_edge_purge"
     )
     # Front-end caches purged by URL (WAGTAILFRONTENDCACHE).
     page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
