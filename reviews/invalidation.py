@@ -107,6 +107,9 @@ def page_saved(sender: Any, instance: Any, **kwargs) -> None:
     its draft moved on, readers may see the change."""
     if not isinstance(instance, Page):
         return
+    if kwargs.get("raw"):  # loaddata: content types may not be there yet
+        retire(cache_tags.retired_by_structure())
+        return
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and set(update_fields) <= _DRAFT_FIELDS:
         return
