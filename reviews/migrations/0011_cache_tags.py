@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0008_notifications'),
+        ('reviews', '0010_book_slug_unique'),
     ]
 
     operations = [
