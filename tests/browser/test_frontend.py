@@ -308,11 +308,12 @@ def test_a_reader_opens_one_range_of_comments_on_purpose(new_context, frontend, 
     assert any("reveal_comments=1-5" in r.url for r in responses)
 
 
-def test_a_member_finds_her_draft_that_nobody_else_is_sent(
+def test_a_member_adopts_this_browsers_progress_and_finds_her_draft(
     new_context, frontend, club, roles
 ):
     from wagtail.models import APIToken
 
+    from reviews.models import ReadingProgress
     from reviews.roles import MEMBERS
     from tests.factories import make_review, paragraph
 
@@ -336,8 +337,23 @@ def test_a_member_finds_her_draft_that_nobody_else_is_sent(
 
     page = new_context().new_page()
     page.goto(frontend.url)
-    page.evaluate("token => localStorage.setItem('bookclub.token', token)", token)
-    page.reload()
+    # Before signing in, this browser kept how far she read The Siege.
+    page.evaluate(
+        """([token, siege]) => {
+            localStorage.setItem('bookclub.progress', JSON.stringify({[siege]: 12}));
+            localStorage.setItem('bookclub.token', token);
+        }""",
+        [token, club.siege.pk],
+    )
+    page.goto(f"{frontend.url}#/account")
+    page.get_by_role("button", name="Add it to your account").click()
+    expect(page.locator("#signed-in")).to_be_focused()
+    expect(page.get_by_role("button", name="Add it to your account")).to_have_count(0)
+    adopted = ReadingProgress.objects.get(member=club.alice, book=club.siege)
+    assert (adopted.chapter, adopted.finished) == (12, False)
+    assert page.evaluate("() => localStorage.getItem('bookclub.progress')") is None
+
+    page.get_by_role("link", name="Reviews").click()
     page.get_by_label("Only my reviews, drafts included").check()
     page.get_by_role("button", name="Show reviews").click()
     card = page.locator(".review-card").filter(has_text="Notes in progress")

@@ -2,8 +2,39 @@
 import { ApiError, api, unwrap } from "../api/client";
 import { announce, h } from "../dom";
 import { render } from "../app";
-import { setToken, token } from "../reader";
+import { reach } from "../progress";
+import { forgetLocalProgress, localProgress, setToken, token } from "../reader";
 import type { View } from "../router";
+
+/** Progress this browser kept before signing in can join the member's own. */
+function adoptLocalProgress(): HTMLElement | null {
+  const local = Object.entries(localProgress());
+  if (!local.length) return null;
+  return h(
+    "div",
+    { class: "notice" },
+    h("p", {}, local.length === 1 ? "This browser remembers your progress in 1 book." : `This browser remembers your progress in ${local.length} books.`),
+    h(
+      "button",
+      {
+        type: "button",
+        onclick: async () => {
+          try {
+            // reach() only ever moves a member's progress forward.
+            for (const [book, reached] of local) await reach(Number(book), reached);
+          } catch (error) {
+            announce(error instanceof Error ? error.message : "Your progress was not saved.");
+            return;
+          }
+          forgetLocalProgress();
+          await render("signed-in");
+          announce("Your progress is now kept by the club.");
+        },
+      },
+      "Add it to your account",
+    ),
+  );
+}
 
 export async function accountPage(): Promise<View> {
   if (token()) {
@@ -24,7 +55,8 @@ export async function accountPage(): Promise<View> {
         "div",
         {},
         h("h1", { tabindex: -1 }, "Your account"),
-        h("p", { id: "signed-in" }, `Signed in as ${name}.`),
+        h("p", { id: "signed-in", tabindex: -1 }, `Signed in as ${name}.`),
+        adoptLocalProgress(),
         h(
           "button",
           {
