@@ -17,6 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.models import APIToken
 
+#: The live server sees committed rows only; the migrated ones (the default
+#: Site) are put back after each test for the next.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXPORT_LINE = re.compile(r"For the README's API examples: export (.+)")
 TOKEN_COMMAND = re.compile(
