@@ -100,8 +100,11 @@ class _TextWriter(HTMLParser):
         self.skip = 0
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        classes = (dict(attrs).get("class") or "").split()
         if tag in ("script", "style"):
             self.skip += 1
+        elif tag == "span" and {"spoiler__scope", "spoiler__read"} & set(classes):
+            self.parts.append(" — ")
         elif tag == "br":
             self.parts.append("\n")
         elif tag in _BLOCKS:
@@ -133,7 +136,7 @@ def html_to_text(html: str) -> str:
     writer.feed(html)
     writer.close()
     text = "".join(writer.parts)
-    lines = [line.strip() for line in text.split("\n")]
+    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -9,9 +9,8 @@ published twice or a command run twice sends nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,6 +32,15 @@ REMINDER_LEAD = timedelta(hours=24)
 def _key(kind: str, page_id: int, comment_id: int | None, variant: str) -> str:
     key = f"{kind}:{page_id}" + (f":{comment_id}" if comment_id else "")
     return f"{key}:{variant}" if variant else key
+
+
+def _enqueue(notification_id: int) -> Callable[[], None]:
+    """A named callback: a robust ``on_commit`` logs failures by its name."""
+
+    def enqueue_notification() -> None:
+        send_notification.enqueue(notification_id)
+
+    return enqueue_notification
 
 
 def notify(
@@ -68,7 +76,9 @@ def notify(
             continue
         created.append(notification)
         if not digest:
-            transaction.on_commit(partial(send_notification.enqueue, notification.pk))
+            # Robust: a queue that refuses it must not fail the publish or the
+            # comment; send_notifications retries what was never sent.
+            transaction.on_commit(_enqueue(notification.pk), robust=True)
     return created
 
 

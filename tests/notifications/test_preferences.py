@@ -175,3 +175,24 @@ def test_a_meeting_moved_to_another_time_is_reminded_of_again(
     run_cron(django_capture_on_commit_callbacks)
     run_cron(django_capture_on_commit_callbacks)
     assert len(smtp.raw) == 2
+
+
+def test_a_queue_that_refuses_the_task_fails_neither_the_publish_nor_the_email(
+    smtp, book, reader, reviewer, django_capture_on_commit_callbacks, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from reviews.notifications import events
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the task queue is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "send_notification", SimpleNamespace(enqueue=refuse))
+        review = publish(book, reviewer, django_capture_on_commit_callbacks)
+    assert review.live
+    assert smtp.raw == []
+
+    Notification.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    run_cron(django_capture_on_commit_callbacks)
+    assert len(smtp.raw) == 1
