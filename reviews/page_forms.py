@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .media_visibility import unseen_references
-from .members import may_choose_reviewer, reviewer_choices
+from .members import display_name, may_choose_reviewer, reviewer_choices
 
 
 class ReviewPageForm(WagtailAdminPageForm):
@@ -30,6 +30,7 @@ class ReviewPageForm(WagtailAdminPageForm):
         parent = self.parent_page or (review.get_parent() if review else None)
         if may_choose_reviewer(self.for_user, review=review, parent=parent):
             field.queryset = reviewer_choices(parent, self.instance.reviewer_id)
+            field.label_from_instance = display_name
         else:
             del self.fields["reviewer"]
 

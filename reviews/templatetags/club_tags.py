@@ -16,6 +16,7 @@ from wagtail.models import Page
 from .. import cards
 from ..content_version import for_this_version_in_process
 from ..forms import ReadingProgressForm
+from ..members import display_name
 from ..models import (
     Book,
     DiscussionIndexPage,
@@ -108,6 +109,12 @@ def machine_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.replace(microsecond=0).isoformat()
+
+
+@register.filter
+def member_name(user) -> str:
+    """A member as other people see them: their name, never their login."""
+    return display_name(user)
 
 
 @register.simple_tag

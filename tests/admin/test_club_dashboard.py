@@ -73,3 +73,24 @@ def test_progress_listing_shows_names_and_yes_or_no(client, editor):
     assert "Dora Newman" in listing
     assert "zz_login" not in listing
     assert "True" not in listing
+
+
+def test_a_comments_reports_name_the_reporter(client, editor, reported):
+    client.force_login(editor)
+    url = reverse("wagtailsnippets_reviews_discussioncomment:edit", args=[reported.pk])
+    html = client.get(url).content.decode()
+    panel = html[html.index("Reports from members") :]
+    assert "Edith Park: Rude" in panel
+    assert "edith:" not in panel
+
+
+def test_editors_choose_a_reviewer_by_name(client, editor, alice, bruno):
+    from tests.factories import make_review
+
+    review = make_review(owner=alice, reviewer=alice)
+    client.force_login(editor)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[review.pk])).content
+    select = html.decode().split('name="reviewer"', 1)[1].split("</select>", 1)[0]
+    assert ">Alice Marsh</option>" in select
+    assert ">Bruno Keller</option>" in select
+    assert ">alice</option>" not in select
