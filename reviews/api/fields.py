@@ -14,6 +14,7 @@ from rest_framework.fields import Field
 
 from ..content_version import for_this_version_in_process
 from ..members import display_name
+from ..site_root import site_root_url
 
 #: Cover renditions every API response carries, by name.
 COVER_RENDITIONS: dict[str, str] = {
@@ -95,16 +96,10 @@ def cover_representation(image) -> dict[str, Any] | None:
     }
 
 
-def site_root_url() -> str:
-    """The default site's root URL (``https://club.example``), read once per
-    content version: absolute links never depend on a request's Host."""
-    from wagtail.models import Site
-
-    def read() -> str:
-        site = Site.objects.filter(is_default_site=True).first()
-        return site.root_url if site is not None else ""
-
-    return for_this_version_in_process("default-site-root-url", read)
+def default_site_root() -> str:
+    """:func:`reviews.site_root.site_root_url` of the default Site, read once
+    per content version: every book in a listing asks for it."""
+    return for_this_version_in_process("default-site-root-url", site_root_url)
 
 
 def book_html_url(book) -> str | None:
@@ -112,7 +107,7 @@ def book_html_url(book) -> str | None:
     if not book.slug:
         return None
     try:
-        return site_root_url() + reverse("reviews:book", args=[book.slug])
+        return default_site_root() + reverse("reviews:book", args=[book.slug])
     except NoReverseMatch:  # a site that does not include the plugin's URLs
         return None
 
