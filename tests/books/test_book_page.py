@@ -182,6 +182,8 @@ def test_members_see_their_progress_as_a_percentage(client, siege):
     assert "You have read up to chapter 12 of 30." in html
     assert '<progress max="100" value="40"' in html
     assert "40%" in html
+    follow = reverse("reviews:follow_book", args=[siege.pk])
+    assert f'action="{follow}"' in html, "members may follow the book from its page"
     assert f'action="{reverse("reviews:update_progress", args=[siege.pk])}"' in html
 
 
