@@ -146,3 +146,20 @@ def test_bad_settings_input_is_never_a_500(member_client, data):
 def test_the_settings_page_is_for_members(client):
     response = client.get("/reading/notifications/")
     assert response.status_code == 302
+
+
+def test_a_member_follows_a_book_from_its_own_page(member_client, reader):
+    from tests.factories import BookFactory
+
+    book = BookFactory(title="Life and Fate", slug="life-and-fate")
+    page = member_client.get(book.get_absolute_url())
+    assert page.status_code == 200
+    assert f'action="/club/follow/book/{book.pk}/"'.encode() in page.content
+    member_client.post(
+        f"/club/follow/book/{book.pk}/", {"next": book.get_absolute_url()}
+    )
+    assert Follow.objects.filter(member=reader, book=book).exists()
+    assert (
+        b"Stop following this book"
+        in member_client.get(book.get_absolute_url()).content
+    )
