@@ -12,7 +12,7 @@ from wagtail.api.v3.urls import api
 from reviews.api.openapi import club_openapi
 
 
-def test_the_dumped_document_is_the_served_one(client, tmp_path):
+def test_the_dumped_document_is_the_served_one(db, client, tmp_path):
     served = client.get("/api/v3/openapi.json").json()
     output = tmp_path / "openapi.json"
 
