@@ -9,6 +9,8 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .api.block_schemas import type_club_streams_in_wagtail_api
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        type_club_streams_in_wagtail_api()

@@ -119,3 +119,36 @@ class QuestionValueSchema(Schema):
 class QuestionBlockSchema(_Block):
     type: Literal["question"]
     value: QuestionValueSchema
+
+
+def type_club_streams_in_wagtail_api() -> None:
+    """Type the club's StreamFields in Wagtail's own v3 page schemas
+    (``/api/v3/pages/``) with the same unions as the club's endpoints.
+
+    Wagtail types every StreamField as a list of anything; its schema
+    generator takes a function per field class, so the club's wraps Wagtail's
+    and only changes the item type of the club's streams. It must run before
+    Wagtail builds the page schemas (the app's ``ready``).
+    """
+    from wagtail.api.v3.schemas import read_generator
+    from wagtail.fields import StreamField
+
+    from ..blocks import QuestionStreamBlock, ReviewStreamBlock
+
+    wagtail_schema = read_generator.field_schemas.get(StreamField)
+    if wagtail_schema is None or getattr(wagtail_schema, "types_club_streams", False):
+        return
+    items = {
+        ReviewStreamBlock: ReviewBodyItem,
+        QuestionStreamBlock: QuestionBlockSchema,
+    }
+
+    def club_stream_schema(generator, field):
+        annotation, default, resolve = wagtail_schema(generator, field)
+        item = items.get(type(field.stream_block))
+        if item is None:
+            return annotation, default, resolve
+        return list[item], default, resolve  # type: ignore[valid-type]
+
+    club_stream_schema.types_club_streams = True  # type: ignore[attr-defined]
+    read_generator.register_field_schema(StreamField, club_stream_schema)

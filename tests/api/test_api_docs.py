@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client, override_settings
+
+#: Serving a document reads the cache tags in the database.
+pytestmark = pytest.mark.django_db
 
 ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
 

@@ -15,6 +15,9 @@ from wagtail.api.v3.urls import api
 
 from reviews.api.openapi import club_openapi
 
+#: Serving a document reads the cache tags in the database.
+pytestmark = pytest.mark.django_db
+
 SNAPSHOT = Path(__file__).parent / "snapshots" / "club_openapi.json"
 
 CLUB_OPERATIONS = {
