@@ -26,32 +26,34 @@ PRODID = "-//bookclub//discussions//EN"
 
 @dataclass
 class RSVPSummary:
+    going_count: int = 0
+    maybe_count: int = 0
+    not_going_count: int = 0
+    #: Who is going or may come, by display name: for members only, so that
+    #: no page or API answer for a visitor ever holds a member's name.
     going: list[str] = field(default_factory=list)
     maybe: list[str] = field(default_factory=list)
-    not_going_count: int = 0
     #: The current member's answer, if any.
     answer: str | None = None
 
-    @property
-    def going_count(self) -> int:
-        return len(self.going)
-
-    @property
-    def maybe_count(self) -> int:
-        return len(self.maybe)
-
 
 def rsvp_summary(page: DiscussionPage, user=None) -> RSVPSummary:
-    """Who answered what for ``page``, in one query."""
+    """Who answered what for ``page``, in one query. Names only for a
+    member (``user`` authenticated); a visitor gets the counts."""
+    member = user is not None and user.is_authenticated
     summary = RSVPSummary()
     rows = MeetingRSVP.objects.filter(page=page).select_related("member")
     for rsvp in rows:
-        if user is not None and user.is_authenticated and rsvp.member_id == user.pk:
+        if member and rsvp.member_id == user.pk:
             summary.answer = rsvp.answer
         if rsvp.answer == MeetingRSVP.Answer.GOING:
-            summary.going.append(display_name(rsvp.member))
+            summary.going_count += 1
+            if member:
+                summary.going.append(display_name(rsvp.member))
         elif rsvp.answer == MeetingRSVP.Answer.MAYBE:
-            summary.maybe.append(display_name(rsvp.member))
+            summary.maybe_count += 1
+            if member:
+                summary.maybe.append(display_name(rsvp.member))
         else:
             summary.not_going_count += 1
     return summary

@@ -131,3 +131,17 @@ def test_discussion_page_links_its_calendar_file(client, discussion):
 def test_home_shows_the_next_meeting(client, book):
     make_discussion(book=book, title="Next one")
     assert "Next one" in client.get(site_root().url).content.decode()
+
+
+def test_a_visitors_page_is_never_given_the_names_of_who_is_coming(
+    client, discussion, other_member
+):
+    """Decide what to send: the template of a visitor's page gets counts,
+    not members' names hidden by an ``if``."""
+    MeetingRSVPFactory(page=discussion, member=other_member, answer="going")
+    MeetingRSVPFactory(
+        page=discussion, member=UserFactory(first_name="Dan"), answer="maybe"
+    )
+    rsvp = client.get(discussion.url).context["rsvp"]
+    assert (rsvp.going_count, rsvp.maybe_count) == (1, 1)
+    assert rsvp.going == [] and rsvp.maybe == []
