@@ -89,7 +89,8 @@ sub vcl_backend_response {
         return (deliver);
     }
     # A purge that arrived while this answer was being built may have
-    # retired what it shows: deliver it once, keep nothing.
+    # retired what it shows: deliver it once, keep nothing. Times are to the
+    # millisecond; a purge in the fetch's own millisecond counts as during.
     if (std.real(var.global_get("purged_at"), 0.0)
         >= std.real(bereq.http.X-Edge-Fetch-Started, 0.0)) {
         set beresp.uncacheable = true;

