@@ -542,6 +542,19 @@ PROBES: dict[str, Probes] = {
     "wagtailapi_v3:club_progress_update": lambda w: send(
         "put", f"{V3}/progress/{w.ids['book']}/", body={"chapter": 1}
     ),
+    "wagtailapi_v3:club_rsvps": lambda w: get(
+        *(f"{V3}/discussions/{pk}/rsvps/" for pk in _pages(w)),
+        f"{V3}/discussions/{w.ids['demo_discussion']}/rsvps/",
+    ),
+    "wagtailapi_v3:club_rsvp_answer": lambda w: send(
+        "put",
+        *(f"{V3}/discussions/{pk}/rsvp/" for pk in _written(w)),
+        f"{V3}/discussions/{w.ids['demo_discussion']}/rsvp/",
+        body={"answer": "going"},
+    ),
+    "wagtailapi_v3:club_progress_patch": lambda w: send(
+        "patch", f"{V3}/progress/{w.ids['book']}/", body={"chapter": 1}
+    ),
     "wagtailapi_v3:club_preview": lambda w: get(f"{V3}/preview/?token=not-a-token"),
     "wagtailapi_v3:list_comments": lambda w: get(
         f"{V3}/discussions/{w.ids['discussion']}/comments/",
