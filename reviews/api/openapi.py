@@ -37,9 +37,7 @@ def club_openapi(api: NinjaAPI) -> dict[str, Any]:
     # make_valid again: the first document a process builds may come from the
     # unwrapped method, when building it is what loads the URLconf and so
     # registers the club (see serve_valid_document).
-    document = make_valid(
-        json.loads(json.dumps(api.get_openapi_schema(), default=str))
-    )
+    document = make_valid(json.loads(json.dumps(api.get_openapi_schema(), default=str)))
     paths: dict[str, Any] = {}
     for path, operations in document["paths"].items():
         club = {
@@ -80,10 +78,37 @@ def _is_anonymous_scheme(scheme: dict[str, Any]) -> bool:
     return scheme.get("type") == "http" and not scheme.get("scheme")
 
 
+def _plain_optional_bodies(document: dict[str, Any]) -> None:
+    """An optional body Ninja documents as ``allOf: [$ref]`` plus a
+    ``default`` that only repeats the defaults of the referenced schema's own
+    properties (Wagtail's copy, alias and unpublish actions) becomes the plain
+    ``$ref``: it means the same, and generators (openapi-python-client) drop
+    an operation whose body schema has an object default."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            for media in (body or {}).get("content", {}).values():
+                schema = media.get("schema", {})
+                parts = schema.get("allOf", [])
+                if set(schema) != {"allOf", "default"} or len(parts) != 1:
+                    continue
+                name = parts[0].get("$ref", "").rsplit("/", 1)[-1]
+                properties = schemas.get(name, {}).get("properties", {})
+                implied = {
+                    key: value.get("default") for key, value in properties.items()
+                }
+                if schema["default"] == implied:
+                    media["schema"] = parts[0]
+
+
 def make_valid(document: dict[str, Any]) -> dict[str, Any]:
     """Rewrite anonymous access as OpenAPI spells it: the empty security
     requirement ``{}`` ("no credentials needed") beside the bearer scheme,
-    and no invalid scheme in ``components``. Changes ``document`` in place."""
+    and no invalid scheme in ``components``; optional bodies in the form code
+    generators read (:func:`_plain_optional_bodies`). Changes ``document`` in
+    place."""
+    _plain_optional_bodies(document)
     components = document.get("components", {})
     schemes = components.get("securitySchemes", {})
     anonymous = {

@@ -45,7 +45,9 @@ def _document(tmp_path: Path, base: str) -> Path:
     return path
 
 
-def _run(*command: str | Path, cwd: Path, env: dict | None = None) -> str:
+def _run(
+    *command: str | Path, cwd: Path, env: dict | None = None
+) -> subprocess.CompletedProcess:
     result = subprocess.run(  # noqa: S603
         [str(part) for part in command],
         cwd=cwd,
@@ -55,13 +57,13 @@ def _run(*command: str | Path, cwd: Path, env: dict | None = None) -> str:
         timeout=300,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    return result.stdout
+    return result
 
 
 def test_the_python_client_returns_typed_data(demo_server, tmp_path, monkeypatch):
     base = demo_server["B"]
     document = _document(tmp_path, base)
-    _run(
+    generated = _run(
         GENERATOR,
         "generate",
         "--path",
@@ -72,6 +74,7 @@ def test_the_python_client_returns_typed_data(demo_server, tmp_path, monkeypatch
         "none",
         cwd=tmp_path,
     )
+    assert "will not be generated" not in generated.stdout + generated.stderr
     monkeypatch.syspath_prepend(str(tmp_path))
     client_module = importlib.import_module("club_client.client")
     reviews = importlib.import_module("club_client.api.reviews.club_reviews_list")
@@ -143,7 +146,7 @@ def test_the_typescript_types_compile_and_describe_the_demo(demo_server, tmp_pat
         cwd=tmp_path,
         env={**os.environ, **demo_server},
     )
-    result = json.loads(output)
+    result = json.loads(output.stdout)
     assert result["typed"] is True
     assert result["spoilers"] >= 1
     assert result["opened"] == result["spoilers"]
