@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import (
     get_conditional_response,
@@ -93,7 +94,7 @@ class APICacheHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         key = response_cache_key(request)
         if key is None:
             response = self.get_response(request)
@@ -105,7 +106,10 @@ class APICacheHeadersMiddleware:
             built = response_cache.build_once(
                 key, self._build(request), server_timeout()
             )
-            if isinstance(built, HttpResponse):
+            # A streamed file (FileResponse) is no HttpResponse: test for the entry.
+            if not isinstance(built, response_cache.Entry):
+                if not isinstance(built, HttpResponse):
+                    return built  # streamed: sent as it is
                 return _conditional(request, built)
             entry = built
         return _conditional(request, entry.response())

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import (
     get_conditional_response,
@@ -163,7 +164,7 @@ class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         key = page_cache_key(request)
         if key is None:
             return self._members_copy(request, self.get_response(request))
@@ -172,7 +173,8 @@ class PageCacheMiddleware:
             built = response_cache.build_once(
                 key, self._build(request), server_timeout()
             )
-            if isinstance(built, HttpResponse):
+            # A streamed file (FileResponse) is no HttpResponse: test for the entry.
+            if not isinstance(built, response_cache.Entry):
                 return built
             entry = built
         if entry.counted_view is not None:

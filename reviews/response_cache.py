@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import http_date
 
 from . import cache_tags
@@ -52,7 +53,7 @@ class Entry:
 
 #: Renders a response from the content version read before (``since``);
 #: returns it with the entry to keep, or None when it may not be shared.
-Built = tuple[HttpResponse, "Entry | None"]
+Built = tuple[HttpResponseBase, "Entry | None"]
 Build = Callable[[str], Built]
 
 
@@ -115,7 +116,7 @@ def build_once(
     key: str,
     build: Build,
     timeout: int,
-) -> HttpResponse | Entry:
+) -> HttpResponseBase | Entry:
     """The response for ``key``, built by one client at a time.
 
     ``build(since)`` renders the response and returns it with the entry to
