@@ -1,0 +1,89 @@
+"""What the server's response cache costs per request, in cache round trips:
+one for a response that may be shared, none for one that may not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.core.cache import caches
+
+from tests.factories import make_review, paragraph
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = ("get", "get_many", "set", "set_many", "add", "delete", "incr", "touch")
+
+
+@contextmanager
+def cache_calls() -> Iterator[list[tuple[str, str]]]:
+    """Every call the request makes to the cache, as (operation, key)."""
+    backend = caches["default"]
+    calls: list[tuple[str, str]] = []
+    originals = {name: getattr(backend, name) for name in OPERATIONS}
+
+    def recording(name):
+        def call(key, *args, **kwargs):
+            calls.append((name, str(key)))
+            return originals[name](key, *args, **kwargs)
+
+        return call
+
+    for name in OPERATIONS:
+        setattr(backend, name, recording(name))
+    try:
+        yield calls
+    finally:
+        for name in OPERATIONS:
+            delattr(backend, name)
+
+
+@pytest.fixture
+def review(book):
+    return make_review(book=book, body=[paragraph("Kind words.")])
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v3/reviews/", "/api/v2/pages/?type=reviews.ReviewPage", "HTML"]
+)
+def test_a_shared_response_costs_one_round_trip(client, review, url):
+    url = review.get_parent().url if url == "HTML" else url
+    client.get(url)
+    with cache_calls() as calls:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    assert [operation for operation, _ in calls] == ["get"]
+
+
+@pytest.mark.parametrize(
+    "params", [{"spoilers": "show"}, {"read": "BOOK"}], ids=["spoilers", "read"]
+)
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "HTML"])
+def test_a_reader_dependent_response_never_asks_the_response_cache(
+    client, review, url, params
+):
+    url = review.get_parent().url if url == "HTML" else url
+    params = {k: v.replace("BOOK", str(review.book_id)) for k, v in params.items()}
+    client.get(url, params)
+    with cache_calls() as calls:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert not [key for _, key in calls if "reviews:api:response" in key]
+    assert not [key for _, key in calls if "reviews:page:" in key]
+
+
+def test_a_member_s_request_never_asks_the_response_cache(client, review, member):
+    client.force_login(member)
+    url = review.get_parent().url
+    client.get(url)
+    with cache_calls() as calls:
+        client.get(url)
+        client.get("/api/v3/reviews/")
+    assert not [
+        key
+        for _, key in calls
+        if "reviews:api:response" in key or "reviews:page:" in key
+    ]
