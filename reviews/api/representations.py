@@ -53,7 +53,11 @@ def page_meta(request: HttpRequest, page, url_name: str | None) -> dict[str, Any
     }
 
 
-def review_item(request: HttpRequest, page) -> dict[str, Any]:
+def review_item(
+    request: HttpRequest, page, body: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``body``: the body's representation when already known
+    (reviews.api.item_cache); rendered here otherwise."""
     return {
         "id": page.pk,
         "title": page.title,
@@ -61,7 +65,7 @@ def review_item(request: HttpRequest, page) -> dict[str, Any]:
         "book": book_summary(page.book),
         "rating": page.rating,
         "summary": page.summary,
-        "body": _stream(request, page.body),
+        "body": body if body is not None else _stream(request, page.body),
         "tags": tag_names(page),
         "reviewer": reviewer_summary(page.reviewer),
         "spoils": page.spoils,

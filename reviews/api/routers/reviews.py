@@ -16,7 +16,7 @@ from pydantic import field_validator, model_validator
 
 from ...models import Book, ReviewPage, SeriesPage
 from ...visibility import public_pages
-from .. import representations
+from .. import item_cache, representations
 from ..auth import READ_AUTH
 from ..params import (
     MAX_ID,
@@ -30,7 +30,6 @@ from ..params import (
 from ..problems import ProblemDetail
 from ..querysets import (
     annotate_popularity,
-    prepare_streams,
     public_reviews,
     visible_reviews,
     with_review_relations,
@@ -198,8 +197,10 @@ def list_reviews(
         with_review_relations(queryset), filters.ordering, drafts=filters.mine
     )
     page = paginate(queryset, pagination, public=not filters.mine)
-    prepare_streams(page["items"], "body")
-    page["items"] = [representations.review_item(request, p) for p in page["items"]]
+    known = item_cache.bodies(request, page["items"])
+    page["items"] = [
+        representations.review_item(request, p, known[p.pk]) for p in page["items"]
+    ]
     return page
 
 
@@ -242,6 +243,7 @@ def get_review(
         if not is_own(request.user, page):
             raise Http404("No draft of this review that you may read.")
         page = page.get_latest_revision_as_object()
-    else:
-        prepare_streams([page], "body")
-    return representations.review_item(request, page)
+        return representations.review_item(request, page)
+    return representations.review_item(
+        request, page, item_cache.bodies(request, [page])[page.pk]
+    )

@@ -1,0 +1,80 @@
+"""The anonymous representation of live pages' StreamFields, kept per revision.
+
+A reader who has asked to see nothing (no member, no token, no ``read=``,
+``spoilers=show`` or ``reveal=``) gets every spoiler hidden, so the API
+representation of a live page's body is the same for all of them. It is
+kept in the cache under the page's live revision and the versions of the
+tags it depends on (the page, books and series named by spoilers, media,
+the site; reviews/cache_tags.py), read from the database in one query per
+listing. A long-tail detail or a new listing page then assembles from kept
+bodies instead of converting and rendering StreamFields again, and a change
+committed by any process retires them like any cached response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from .. import cache_tags
+from ..content_version import tag_versions
+from ..spoilers import InvalidReaderParams, reader_for_request
+from .querysets import prepare_streams
+
+#: Seconds a body is kept; a change retires it sooner through its tags.
+TIMEOUT = 3600
+#: What a body shows besides the page itself.
+SHOWN = (cache_tags.BOOKS, cache_tags.SERIES, cache_tags.MEDIA, cache_tags.SITE)
+
+
+def _stream(request: HttpRequest, value) -> list[dict[str, Any]]:
+    return list(value.stream_block.get_api_representation(value, {"request": request}))
+
+
+def knows_nothing(request: HttpRequest) -> bool:
+    """Is the reader one for whom every spoiler is hidden?"""
+    user = getattr(request, "user", None)
+    if "HTTP_AUTHORIZATION" in request.META or (user and user.is_authenticated):
+        return False
+    try:
+        reader = reader_for_request(request)
+    except InvalidReaderParams:
+        return False
+    return not (reader.personal or reader.show_all or reader.reached or reader.revealed)
+
+
+def bodies(
+    request: HttpRequest, pages: Sequence, field_name: str = "body"
+) -> dict[int, list[dict[str, Any]]]:
+    """The API representation of ``field_name`` of each page, by page id."""
+    if not pages:
+        return {}
+    if not knows_nothing(request) or not all(page.live for page in pages):
+        prepare_streams(pages, field_name)
+        return {page.pk: _stream(request, getattr(page, field_name)) for page in pages}
+    versions = tag_versions({cache_tags.page(page.pk) for page in pages} | set(SHOWN))
+    shared = ":".join(str(versions[name].version) for name in SHOWN)
+    context = f"{request.get_host()}:{request.GET.get('rich_text_format', '')}"
+    keys = {
+        page.pk: "reviews:item:"
+        + hashlib.sha256(
+            f"{field_name}:{page.pk}:{page.live_revision_id}:"
+            f"{versions[cache_tags.page(page.pk)].version}:{shared}:{context}".encode()
+        ).hexdigest()[:40]
+        for page in pages
+    }
+    found = cache.get_many(list(keys.values()))
+    missing = [page for page in pages if keys[page.pk] not in found]
+    if missing:
+        prepare_streams(missing, field_name)
+        built = {
+            keys[page.pk]: _stream(request, getattr(page, field_name))
+            for page in missing
+        }
+        cache.set_many(built, timeout=TIMEOUT)
+        found.update(built)
+    return {page.pk: found[keys[page.pk]] for page in pages}

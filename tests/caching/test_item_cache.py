@@ -1,0 +1,88 @@
+"""Review bodies kept per revision for readers who asked to see nothing."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.test import override_settings
+
+from reviews.blocks import ReviewStreamBlock
+from tests.factories import ReadingProgressFactory, make_review, paragraph, spoiler
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "ITEMCACHESECRET"
+
+
+@pytest.fixture
+def renders():
+    """How many times a review body's StreamField is rendered for the API."""
+    with mock.patch.object(
+        ReviewStreamBlock,
+        "get_api_representation",
+        autospec=True,
+        side_effect=ReviewStreamBlock.get_api_representation,
+    ) as render:
+        yield render
+
+
+def _review(book, title="Kept body"):
+    return make_review(
+        book=book,
+        title=title,
+        body=[paragraph("Open words."), spoiler(book, 3, "The end", SECRET)],
+    )
+
+
+# The server's whole-response cache would hide what the item cache does.
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_a_listing_leaves_bodies_a_detail_assembles_from(client, book, renders):
+    review = _review(book)
+    listing = client.get("/api/v3/reviews/").json()
+    assert renders.call_count == 1
+    detail = client.get(f"/api/v3/reviews/{review.pk}/").json()
+    assert renders.call_count == 1, "the detail reused the listing's body"
+    assert detail["body"] == listing["items"][0]["body"]
+    assert SECRET not in str(detail)
+    hidden = [b for b in detail["body"] if b["type"] == "spoiler"]
+    assert hidden[0]["value"]["hidden"] is True
+
+
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_publishing_a_new_revision_retires_the_kept_body(client, book, renders):
+    review = _review(book)
+    client.get(f"/api/v3/reviews/{review.pk}/")
+    review.body = [paragraph("Second thoughts.")]
+    review.save_revision().publish()
+    body = client.get(f"/api/v3/reviews/{review.pk}/").json()["body"]
+    assert "Second thoughts." in str(body)
+    assert renders.call_count == 2
+
+
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_renaming_a_spoiled_book_retires_the_kept_body(client, book):
+    review = _review(book)
+    client.get(f"/api/v3/reviews/{review.pk}/")
+    book.title = "A new title"
+    book.save()
+    body = client.get(f"/api/v3/reviews/{review.pk}/").json()["body"]
+    assert "A new title" in str(body)
+
+
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_readers_who_see_spoilers_never_get_nor_leave_a_kept_body(
+    client, book, member, renders
+):
+    review = _review(book)
+    url = f"/api/v3/reviews/{review.pk}/"
+    assert SECRET in client.get(url, {"spoilers": "show"}).content.decode()
+    assert SECRET in client.get(url, {"read": f"{book.pk}:3"}).content.decode()
+    ReadingProgressFactory(member=member, book=book, chapter=3)
+    client.force_login(member)
+    assert SECRET in client.get(url).content.decode()
+    client.logout()
+    calls = renders.call_count
+    assert SECRET not in client.get(url).content.decode()
+    assert renders.call_count == calls + 1, "no personal body was kept"
+    assert SECRET in client.get(url, {"spoilers": "show"}).content.decode()
