@@ -6,7 +6,6 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.core import signals
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,9 +20,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def in_request():
-    signals.request_started.send(sender=None)
-    yield
-    signals.request_finished.send(sender=None)
+    # The version's own handlers of request_started/finished (the signals
+    # would also close the test's database connection).
+    cv.request_started()
+    try:
+        yield
+    finally:
+        cv.request_finished()
 
 
 def _reads(fn) -> int:
@@ -66,16 +69,16 @@ def test_a_change_during_the_request_moves_its_version_on(in_request):
 
 
 def test_the_next_request_sees_another_process_s_change():
-    signals.request_started.send(sender=None)
+    cv.request_started()
     seen = cv.content_version()
     _changed_elsewhere(12345)
     assert cv.content_version() == seen  # this request keeps its snapshot
-    signals.request_finished.send(sender=None)
-    signals.request_started.send(sender=None)
+    cv.request_finished()
+    cv.request_started()
     try:
         assert cv.content_version() == "12345"
     finally:
-        signals.request_finished.send(sender=None)
+        cv.request_finished()
 
 
 def test_in_process_values_are_computed_once_per_version():
