@@ -7,7 +7,7 @@ kept in the cache under the page's live revision and the versions of the
 tags it depends on (the page, books and series named by spoilers, media,
 the site; reviews/cache_tags.py), read from the database in one query per
 listing. A long-tail detail or a new listing page then assembles from kept
-bodies instead of converting and rendering StreamFields again, and a change
+bodies instead of rendering StreamFields again, and a change
 committed by any process retires them like any cached response.
 """
 
@@ -53,8 +53,10 @@ def bodies(
     """The API representation of ``field_name`` of each page, by page id."""
     if not pages:
         return {}
+    # Converted for all in one go even when kept: other fields (the books a
+    # review spoils) read the stream, which would convert page by page.
+    prepare_streams(pages, field_name)
     if not knows_nothing(request) or not all(page.live for page in pages):
-        prepare_streams(pages, field_name)
         return {page.pk: _stream(request, getattr(page, field_name)) for page in pages}
     versions = tag_versions({cache_tags.page(page.pk) for page in pages} | set(SHOWN))
     shared = ":".join(str(versions[name].version) for name in SHOWN)
@@ -70,7 +72,6 @@ def bodies(
     found = cache.get_many(list(keys.values()))
     missing = [page for page in pages if keys[page.pk] not in found]
     if missing:
-        prepare_streams(missing, field_name)
         built = {
             keys[page.pk]: _stream(request, getattr(page, field_name))
             for page in missing
