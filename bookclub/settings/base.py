@@ -220,6 +220,10 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_MODERATION_ENABLED = True
+# The admin calls no other site: Gravatar would receive every member's hashed
+# email address with each admin page, and the release check phones home.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 if os.environ.get("WAGTAILAPI_BASE_URL"):
     WAGTAILAPI_BASE_URL = os.environ["WAGTAILAPI_BASE_URL"]
 WAGTAILAPI_LIMIT_MAX = 50
