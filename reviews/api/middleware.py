@@ -121,14 +121,14 @@ def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
     # API v3 reads every write body as JSON, whatever its content type.
     multipart = (request.content_type or "").startswith("multipart/")
     try:
-        body = json.loads(request.body) if request.body else None
+        if not request.body:
+            return None
+        body = json.loads(request.body)
     except RequestDataTooBig:
         # A large upload is streamed by its view, never read here.
         return None if multipart else problem_response(413, "The body is too large.")
     except ValueError:
         return None  # the view answers an unreadable body with a 400
-    if body is None:
-        return None
     if not isinstance(body, dict):
         # Every write takes an object; Wagtail's page writes fail on others.
         return problem_response(400, "The request body must be a JSON object.")

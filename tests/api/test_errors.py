@@ -180,6 +180,7 @@ BODIES = [
     b"not json",
     b"",
     b"[]",
+    b"null",
     b'{"body": "a\\u0000b", "title": "T\\u0000"}',
 ]
 CONTENT_TYPES = [
@@ -238,3 +239,10 @@ def test_head_with_a_member_token(content, member):
     response = token_client(member).head(f"/api/v3/reviews/{content.pk}/")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_a_page_patch_at_a_path_that_is_no_id_is_a_400(content, member):
+    response = token_client(member).patch(
+        "/api/v3/pages/true/", {"title": "x"}, content_type="application/json"
+    )
+    assert_problem(response, 400)
