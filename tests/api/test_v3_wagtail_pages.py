@@ -76,3 +76,22 @@ def test_an_editor_still_sees_drafts(editor, book, other_member):
     draft = make_review(book=book, owner=other_member, live=False, title="Draft")
     response = token_client(editor).get(f"/api/v3/pages/{draft.pk}/")
     assert response.status_code == 200
+
+
+def test_an_editors_generic_discussion_create_is_never_a_500(editor, book):
+    from tests.factories import discussion_index
+
+    response = token_client(editor).post(
+        "/api/v3/pages/",
+        {
+            "meta": {
+                "type": "reviews.DiscussionPage",
+                "parent_id": discussion_index().pk,
+            },
+            "title": "Generic",
+            "slug": "generic",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
