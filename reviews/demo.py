@@ -145,7 +145,8 @@ def example_variables() -> dict[str, str]:
         "BETRAYAL": str(Book.objects.get(title="The Betrayal").pk),
         "SERIES": str(SeriesPage.objects.get(slug="leningrad").pk),
         "REVIEW": str(ReviewPage.objects.get(slug="the-betrayal-after-the-siege").pk),
-        "DISCUSSION": str(DiscussionPage.objects.live().order_by("pk").first().pk),
+        # The coming meeting: its RSVPs and comments are what the examples show.
+        "DISCUSSION": str(DiscussionPage.objects.get(slug="the-betrayal").pk),
     }
 
 

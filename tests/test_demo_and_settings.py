@@ -34,6 +34,20 @@ def test_load_demo_builds_the_club_and_is_idempotent(client):
         assert client.get(page.url).status_code == 200
 
 
+
+@pytest.mark.django_db
+def test_the_readme_examples_discussion_is_the_coming_meeting(client):
+    """`curl $B/api/v3/discussions/$DISCUSSION/rsvps/` shows the demo's RSVPs
+    (a past meeting answers all zeros, and refuses an RSVP with a 409)."""
+    from reviews.demo import example_variables
+
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    discussion = example_variables()["DISCUSSION"]
+
+    rsvps = client.get(f"/api/v3/discussions/{discussion}/rsvps/").json()
+    assert rsvps["going_count"] > 0
+    assert DiscussionPage.objects.get(pk=discussion).is_upcoming
+
 @pytest.mark.django_db
 def test_every_page_of_the_demo_club_answers(client):
     from wagtail.models import Page
