@@ -198,7 +198,7 @@ class PageCacheMiddleware:
     def _members_copy(
         self, request: HttpRequest, response: HttpResponse
     ) -> HttpResponse:
-        if _is_members_page(request):
+        if _is_for_a_member(request, response):
             patch_cache_control(response, private=True)
         return response
 
@@ -218,12 +218,15 @@ def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return conditional or response
 
 
-def _is_members_page(request: HttpRequest) -> bool:
-    match = getattr(request, "resolver_match", None)
+def _is_for_a_member(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """A response built for a signed-in user that says nothing stricter:
+    it is theirs, so no shared cache may keep it (``Vary: Cookie`` alone
+    leaves it to caches that honour Vary)."""
     user = getattr(request, "user", None)
+    cache_control = response.get("Cache-Control", "")
     return bool(
-        match is not None
-        and match.view_name in SHAREABLE_VIEWS
-        and user is not None
+        user is not None
         and user.is_authenticated
+        and "private" not in cache_control
+        and "no-store" not in cache_control
     )

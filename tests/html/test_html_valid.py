@@ -109,3 +109,20 @@ def test_the_favicon_is_served(demo, django_db_blocker):
         response = client_for("anonymous").get("/favicon.ico")
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_no_page_sent_to_a_member_may_be_stored_by_a_shared_cache(
+    pages, django_db_blocker
+):
+    """Every page type a member reaches is ``private`` (or ``no-store``):
+    ``Vary: Cookie`` alone leaves a member's page to a CDN that ignores it."""
+    shared = []
+    with django_db_blocker.unblock():
+        client = client_for("member")
+        for (viewer, kind), path in sorted(pages.items()):
+            if viewer != "member":
+                continue
+            cache_control = client.get(path).get("Cache-Control", "")
+            if "private" not in cache_control and "no-store" not in cache_control:
+                shared.append(f"{kind} ({path}): {cache_control!r}")
+    assert not shared, shared
