@@ -81,10 +81,19 @@ def header_value(tags: Iterable[str]) -> str:
 # What a response depends on ------------------------------------------------
 
 
+#: What a page's rich text shows of other pages: a link is written with the
+#: target's URL only while the reader may see the target (reviews/rich_text.py),
+#: so a page unpublished or deleted must leave every page that links to it (its
+#: slug may be a spoiler). Links are not tagged one by one yet: content that
+#: renders rich text depends on this one tag, which only a page going away
+#: retires (publishing and editing leave other pages' copies alone).
+LINKED = "linked"
+
+
 def for_page(kind: str, page_id: int) -> Tags:
     """Tags of a page as served (HTML, a revealed block): the page, the
     navigation, and what it lists or shows besides itself."""
-    tags = {SITE, page(page_id)}
+    tags = {SITE, LINKED, page(page_id)}
     if kind == REVIEW:
         # Spoiler warnings and "unread" notes name books and their series.
         tags |= {BOOKS, SERIES}
@@ -116,9 +125,11 @@ _LISTINGS: dict[str, Tags] = {
     "wagtailapi:pages:find": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
     "wagtailapi_v3:list_pages": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
     "wagtailapi_v3:find_page": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
-    "wagtailapi_v3:club_reviews_list": frozenset({REVIEWS, BOOKS, SERIES}),
-    "wagtailapi_v3:club_discussions_list": frozenset({DISCUSSIONS, COMMENTS, BOOKS}),
-    "wagtailapi_v3:club_series_list": frozenset({SERIES, BOOKS}),
+    "wagtailapi_v3:club_reviews_list": frozenset({REVIEWS, BOOKS, SERIES, LINKED}),
+    "wagtailapi_v3:club_discussions_list": frozenset(
+        {DISCUSSIONS, COMMENTS, BOOKS, LINKED}
+    ),
+    "wagtailapi_v3:club_series_list": frozenset({SERIES, BOOKS, LINKED}),
     "wagtailapi_v3:club_books_list": frozenset({BOOKS, SERIES, REVIEWS}),
     "wagtailapi:images:listing": frozenset({MEDIA}),
     "wagtailapi:documents:listing": frozenset({MEDIA}),
@@ -131,11 +142,20 @@ _LISTINGS: dict[str, Tags] = {
 #: Details by URL name: the keyword argument naming the object, and how the
 #: object's own tags are built from its id.
 _DETAILS: dict[str, tuple[str, Tags]] = {
-    "wagtailapi:pages:detail": ("pk", frozenset({BOOKS, SERIES})),
-    "wagtailapi_v3:detail_page": ("page_id", frozenset({BOOKS, SERIES})),
-    "wagtailapi_v3:club_reviews_detail": ("review_id", frozenset({BOOKS, SERIES})),
-    "wagtailapi_v3:club_discussions_detail": ("discussion_id", frozenset({BOOKS})),
-    "wagtailapi_v3:club_series_detail": ("series_id", frozenset({BOOKS, SERIES})),
+    "wagtailapi:pages:detail": ("pk", frozenset({BOOKS, SERIES, LINKED})),
+    "wagtailapi_v3:detail_page": ("page_id", frozenset({BOOKS, SERIES, LINKED})),
+    "wagtailapi_v3:club_reviews_detail": (
+        "review_id",
+        frozenset({BOOKS, SERIES, LINKED}),
+    ),
+    "wagtailapi_v3:club_discussions_detail": (
+        "discussion_id",
+        frozenset({BOOKS, LINKED}),
+    ),
+    "wagtailapi_v3:club_series_detail": (
+        "series_id",
+        frozenset({BOOKS, SERIES, LINKED}),
+    ),
 }
 
 
@@ -155,7 +175,9 @@ def for_route(view_name: str, kwargs: Mapping[str, object]) -> Tags:
     if view_name in ("reviews:reveal_block", "reviews:reveal_comments"):
         page_id = _pk(kwargs, "page_id")
         if page_id is not None:
-            return frozenset({SITE, BOOKS, SERIES, page(page_id), comments(page_id)})
+            return frozenset(
+                {SITE, BOOKS, SERIES, LINKED, page(page_id), comments(page_id)}
+            )
     if view_name == "wagtailapi_v3:club_books_detail":
         book_id = _pk(kwargs, "book_id")
         if book_id is not None:
@@ -166,10 +188,15 @@ def for_route(view_name: str, kwargs: Mapping[str, object]) -> Tags:
 # What a change retires -----------------------------------------------------
 
 
-def retired_by_page(kind: str, page_id: int, book_id: int | None = None) -> Tags:
+def retired_by_page(
+    kind: str, page_id: int, book_id: int | None = None, *, gone: bool = False
+) -> Tags:
     """A page published, unpublished, edited live or deleted (and with it
-    which images and documents are public, reviews.media_visibility)."""
+    which images and documents are public, reviews.media_visibility);
+    ``gone``: unpublished or deleted, so links to it must go (:data:`LINKED`)."""
     tags = {ALL, PAGES, MEDIA, page(page_id)}
+    if gone:
+        tags.add(LINKED)
     if book_id is not None:
         tags.add(book(book_id))
     if kind == REVIEW:

@@ -93,12 +93,19 @@ def _book_id(page: Page) -> int | None:
 # Signal receivers ----------------------------------------------------------
 
 
-def page_changed(sender: Any = None, instance: Page | None = None, **kwargs) -> None:
-    """A page published, unpublished or deleted."""
+def page_changed(
+    sender: Any = None, instance: Page | None = None, *, gone: bool = False, **kwargs
+) -> None:
+    """A page published, unpublished or deleted (``gone``, or no longer live)."""
     if instance is None:
         return
     retire(
-        cache_tags.retired_by_page(page_kind(instance), instance.pk, _book_id(instance))
+        cache_tags.retired_by_page(
+            page_kind(instance),
+            instance.pk,
+            _book_id(instance),
+            gone=gone or not instance.live,
+        )
     )
 
 
@@ -120,7 +127,7 @@ def page_saved(sender: Any, instance: Any, **kwargs) -> None:
 
 def page_deleted(sender: Any, instance: Any, **kwargs) -> None:
     if isinstance(instance, Page):
-        page_changed(instance=instance)
+        page_changed(instance=instance, gone=True)
 
 
 def page_moved(sender: Any = None, instance: Page | None = None, **kwargs) -> None:

@@ -28,7 +28,13 @@ from .querysets import prepare_streams
 #: Seconds a body is kept; a change retires it sooner through its tags.
 TIMEOUT = 3600
 #: What a body shows besides the page itself.
-SHOWN = (cache_tags.BOOKS, cache_tags.SERIES, cache_tags.MEDIA, cache_tags.SITE)
+SHOWN = (
+    cache_tags.BOOKS,
+    cache_tags.SERIES,
+    cache_tags.MEDIA,
+    cache_tags.SITE,
+    cache_tags.LINKED,
+)
 
 
 def _stream(request: HttpRequest, value) -> list[dict[str, Any]]:

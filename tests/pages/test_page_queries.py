@@ -19,7 +19,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-REVIEW_PAGE_MAX_QUERIES = 12
+#: Twelve, plus the one indexed read of the cache tags' versions that every
+#: request pays to honour another process's change (reviews/response_cache.py).
+REVIEW_PAGE_MAX_QUERIES = 13
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +36,7 @@ def _warm_count(client, url: str) -> int:
     return queries
 
 
-def test_a_full_review_page_costs_at_most_twelve_queries(client):
+def test_a_full_review_page_costs_at_most_thirteen_queries(client):
     page = full_review(1)
     assert _warm_count(client, page.url) <= REVIEW_PAGE_MAX_QUERIES
 
