@@ -85,8 +85,9 @@ def header_value(tags: Iterable[str]) -> str:
 #: target's URL only while the reader may see the target (reviews/rich_text.py),
 #: so a page unpublished or deleted must leave every page that links to it (its
 #: slug may be a spoiler). Links are not tagged one by one yet: content that
-#: renders rich text depends on this one tag, which only a page going away
-#: retires (publishing and editing leave other pages' copies alone).
+#: renders rich text depends on this one tag, which a page going away or
+#: appearing for the first time retires (editing a live page, a comment, a
+#: vote or an RSVP leave other pages' copies alone).
 LINKED = "linked"
 
 
@@ -189,13 +190,14 @@ def for_route(view_name: str, kwargs: Mapping[str, object]) -> Tags:
 
 
 def retired_by_page(
-    kind: str, page_id: int, book_id: int | None = None, *, gone: bool = False
+    kind: str, page_id: int, book_id: int | None = None, *, links: bool = False
 ) -> Tags:
     """A page published, unpublished, edited live or deleted (and with it
     which images and documents are public, reviews.media_visibility);
-    ``gone``: unpublished or deleted, so links to it must go (:data:`LINKED`)."""
+    ``links``: it went (unpublished, deleted) or first appeared, so the pages
+    that link to it change (:data:`LINKED`)."""
     tags = {ALL, PAGES, MEDIA, page(page_id)}
-    if gone:
+    if links:
         tags.add(LINKED)
     if book_id is not None:
         tags.add(book(book_id))

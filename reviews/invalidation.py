@@ -104,9 +104,17 @@ def page_changed(
             page_kind(instance),
             instance.pk,
             _book_id(instance),
-            gone=gone or not instance.live,
+            links=gone or not instance.live or _first_published(instance),
         )
     )
+
+
+def _first_published(page: Page) -> bool:
+    """Published for the first time just now: links to it, written as plain
+    text while it was a draft, may now carry its URL. (Wagtail stamps both
+    dates with one clock reading on a first publish.)"""
+    first = getattr(page, "first_published_at", None)
+    return first is not None and first == getattr(page, "last_published_at", None)
 
 
 def page_saved(sender: Any, instance: Any, **kwargs) -> None:
