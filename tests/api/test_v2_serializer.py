@@ -34,7 +34,8 @@ def _get(viewset, path: str, user=None, **kwargs):
         request.user = user
     action = "detail_view" if kwargs else "listing_view"
     response = viewset.as_view({"get": action})(request, **kwargs)
-    response.render()
+    if hasattr(response, "render"):  # the club answers errors as problem+json
+        response.render()
     return response.status_code, json.loads(response.content)
 
 
@@ -62,7 +63,12 @@ def test_listings_match_wagtails_serializer(client, reviews, query):
     for user in (None, UserFactory(username="reader")):
         for _ in range(2):  # the second time from the club's kept classes
             ours = _get(ClubPagesAPIViewSet, path, user)
-            assert ours == _get(WagtailSerializerViewSet, path, user)
+            theirs = _get(WagtailSerializerViewSet, path, user)
+            if theirs[0] == 200:
+                assert ours == theirs
+            else:  # the same refusal, in the API's one error shape
+                assert ours[0] == theirs[0]
+                assert {"type", "title", "status", "detail"} <= set(ours[1])
     status, body = ours
     if status == 200:
         assert body["items"]

@@ -104,7 +104,8 @@ def test_the_result_shows_when_the_round_closes(
 
     NominationRound.objects.filter(pk=open_round.pk).update(closes_at=timezone.now())
     html = client.get(url).content.decode()
-    assert "The club will read <cite>Life and Fate</cite>" in html
+    assert "The club will read <a href=" in html
+    assert "<cite>Life and Fate</cite></a> by" in html
     assert "with 2 of 3 votes" in html
     assert vote(client, open_round, second).status_code == 302
     assert Vote.objects.filter(nomination=second).count() == 1, "closed: no change"
