@@ -19,7 +19,10 @@ from wagtail.models import APIToken
 
 #: The live server sees committed rows only; the migrated ones (the default
 #: Site) are put back after each test for the next.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_db"),
+]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXPORT_LINE = re.compile(r"For the README's API examples: export (.+)")

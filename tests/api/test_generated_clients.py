@@ -24,7 +24,10 @@ from reviews.demo import example_variables
 
 #: The live server sees committed rows only; the migrated ones (the default
 #: Site) are put back after each test for the next.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_db"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_BIN = ROOT / "frontend" / "node_modules" / ".bin"

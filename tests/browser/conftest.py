@@ -131,32 +131,6 @@ BRUNO_LATE_COMMENT = "I did not see the trial coming at all."
 
 
 @pytest.fixture
-def migrated_db(transactional_db):
-    """A live-server database holding what the migrations created.
-
-    Each browser test flushes the database afterwards, and ``serialized_rollback``
-    should put the migrated rows back before the next one. Django keeps the
-    serialized rows on the connection object it set the database up with;
-    when other tests ran first in the same session, the browser tests (with
-    Playwright's event loop in this thread) got a connection object without
-    them, so nothing was restored and every test after the first failed.
-    The rows are kept at set-up and put back here when they are missing.
-    """
-    from django.db import connection
-    from wagtail.models import Site
-
-    from tests.conftest import MIGRATED_ROWS
-
-    rows = MIGRATED_ROWS.get(connection.alias)
-    if rows is None:
-        return
-    # Let ``serialized_rollback`` restore them itself from now on.
-    connection._test_serialized_contents = rows
-    if not Site.objects.exists():
-        connection.creation.deserialize_db_from_string(rows)
-
-
-@pytest.fixture
 def club(migrated_db):
     """A small club: a two-book series, reviews with spoilers of both books,
     members, and an upcoming discussion with a gated question, Bruno's

@@ -37,7 +37,8 @@ def _at_once(middleware, make_request) -> list[HttpResponse]:
     return responses
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
 def test_a_cold_api_response_is_built_once(rf):
     builds = []
 
@@ -59,7 +60,8 @@ def test_a_cold_api_response_is_built_once(rf):
     assert {response.content for response in responses} == {b'{"items": [1]}'}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
 def test_a_cold_page_is_built_once(rf):
     url = "/reviews/busy-review/"
     builds = []
@@ -82,7 +84,8 @@ def test_a_cold_page_is_built_once(rf):
     assert {response.content for response in responses} == {b"<p>Busy review</p>"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
 def test_a_response_that_may_not_be_shared_is_built_for_each(rf):
     """Waiters do not take a private answer for theirs: with no entry kept,
     each builds its own."""

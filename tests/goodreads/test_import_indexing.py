@@ -54,6 +54,7 @@ def test_a_dry_run_leaves_the_search_index_as_it_was(reader):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
 def test_deferring_in_one_thread_does_not_stop_indexing_in_another():
     """Other requests keep updating the index while an import runs."""
 

@@ -17,7 +17,10 @@ from tests.api.conftest import token_client
 from tests.factories import UserFactory, make_review, review_index
 
 #: Real commits, so the emails go out where they would: inside the request.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_db"),
+]
 
 
 def _link(page, text: str) -> dict:
