@@ -75,7 +75,7 @@ def test_the_club_works_without_javascript(new_context, live_server, club):
 
     page.get_by_role("link", name="Leningrad").click()
     assert page.locator("h1").inner_text() == "Leningrad"
-    assert page.locator(".series-books__position + cite").all_inner_texts() == [
+    assert page.locator(".series-books__position + a cite").all_inner_texts() == [
         "The Siege",
         "The Betrayal",
     ]
