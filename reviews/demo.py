@@ -163,6 +163,10 @@ def load_demo() -> DemoResult:
     alice = _user("alice", "Alice", "Marsh")
     bruno = _user("bruno", "Bruno", "Keller")
 
+    # ISBNs: the Grove Press (US) paperbacks; The Betrayal's is the one its
+    # publisher lists (groveatlantic.com, 978-0-8021-7088-0).
+    # The Siege's 30 chapters come from the first demo; no source found here
+    # confirms or corrects them.
     siege = _book(
         "The Siege",
         "Helen Dunmore",
@@ -171,11 +175,14 @@ def load_demo() -> DemoResult:
         chapter_count=30,
         isbn13="9780802139580",
     )
-    # The Betrayal's chapters are not counted here: no source at hand gave
-    # their real number, and the demo invents none.
+    # The Betrayal's chapters are not counted: no publisher page, contents or
+    # study guide found gives their number, and the demo invents none.
     betrayal = _book(
         "The Betrayal", "Helen Dunmore", 2010, (40, 60, 90), isbn13="9780802170880"
     )
+    # Middlemarch, Persuasion and North and South: the chapters of Project
+    # Gutenberg's editions (86 beside a prelude and a finale; 24 in two
+    # volumes; 52); ISBNs of the Penguin Classics paperbacks.
     middlemarch = _book(
         "Middlemarch",
         "George Eliot",
@@ -394,12 +401,17 @@ def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Boo
             chapter_count=52,
             isbn13="9780140434248",
         ),
-        # Told in narratives of their own chapters, not one numbered run.
+        # Project Gutenberg's contents: the First Period's 23 chapters, then the
+        # Second Period's eight narratives (8, 3, 10, 1, 1, 5, 1 and 1 sections,
+        # each unnumbered narrative one section), then the epilogue's three
+        # parts. A reader counts them in one run, as they come: 23 + 30 + 3 = 56
+        # (the prologue comes before chapter 1). ISBN: Penguin Classics.
         "moonstone": _book(
             "The Moonstone",
             "Wilkie Collins",
             1868,
             (40, 90, 90),
+            chapter_count=56,
             isbn13="9780140434088",
         ),
     }
@@ -588,6 +600,9 @@ def _club_life(discussion: DiscussionPage, editor, alice, bruno) -> None:
     title = "What do we read after The Betrayal?"
     if NominationRound.objects.filter(title=title).exists():
         return
+    # Life and Fate numbers its chapters afresh in each of its three parts, so
+    # one count would match no edition's headings; it stays uncounted. ISBN: the
+    # New York Review Books paperback.
     grossman = _book(
         "Life and Fate", "Vasily Grossman", 1980, (70, 70, 40), isbn13="9781590172018"
     )
