@@ -20,6 +20,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
+from django.urls import reverse
 from wagtail.contrib.redirects.middleware import RedirectMiddleware, get_redirect
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
@@ -82,3 +83,47 @@ class VisibleRedirectMiddleware(RedirectMiddleware):
         if redirect.is_permanent:
             return HttpResponsePermanentRedirect(redirect.link)
         return HttpResponseRedirect(redirect.link)
+
+
+def book_slug_changing(sender, instance, **kwargs) -> None:
+    """``pre_save`` of a book: when its slug changes, its old address becomes a
+    permanent redirect to the new one, kept as one of Wagtail's redirects (so
+    editors see and manage it beside the pages' own). Earlier addresses are
+    pointed straight at the new one, and a redirect from the new address (the
+    book took back an old slug) goes, so no chain or loop forms."""
+    if instance.pk is None or not instance.slug:
+        return
+    old_slug = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk)
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if not old_slug or old_slug == instance.slug:
+        return
+    old_url = reverse("reviews:book", args=[old_slug])
+    new_url = reverse("reviews:book", args=[instance.slug])
+    Redirect.objects.filter(redirect_page=None, redirect_link=old_url).update(
+        redirect_link=new_url
+    )
+    Redirect.objects.filter(
+        site=None, old_path=Redirect.normalise_path(new_url)
+    ).delete()
+    Redirect.objects.update_or_create(
+        site=None,
+        old_path=Redirect.normalise_path(old_url),
+        defaults={
+            "redirect_page": None,
+            "redirect_link": new_url,
+            "is_permanent": True,
+        },
+    )
+
+
+def book_deleted(sender, instance, **kwargs) -> None:
+    """``post_delete`` of a book: its old addresses lead nowhere now, so they
+    answer 404 like any unknown book."""
+    Redirect.objects.filter(
+        redirect_page=None,
+        redirect_link=reverse("reviews:book", args=[instance.slug]),
+    ).delete()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core import signals as core_signals
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -16,6 +16,7 @@ from . import (
     frontend_cache,
     invalidation,
     media_visibility,
+    redirects,
     webhooks,
 )
 from .notifications import events as notification_events
@@ -99,6 +100,13 @@ def register_signal_handlers() -> None:
         notification_events.on_comment_saved,
         sender=DiscussionComment,
         dispatch_uid="reviews_notify_reply",
+    )
+    # A book's old address redirects to its new one.
+    pre_save.connect(
+        redirects.book_slug_changing, sender=Book, dispatch_uid="reviews_book_slug"
+    )
+    post_delete.connect(
+        redirects.book_deleted, sender=Book, dispatch_uid="reviews_book_redirects"
     )
     receivers: dict[type, Callable[..., None]] = {
         Book: invalidation.book_changed,

@@ -49,7 +49,7 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
         blank=True,
         help_text=_(
             "The book's address on the site, /books/<slug>/. Leave blank to make "
-            "one from the title; changing it breaks links to the old address."
+            "one from the title; the old address then redirects to the new one."
         ),
     )
     author = models.CharField(_("author"), max_length=255)
