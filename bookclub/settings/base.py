@@ -201,8 +201,8 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Immediate by default (no worker needed); production may switch to the database
-# backend, which runs tasks in `manage.py db_worker` and can defer retries.
+# Immediate in development (no worker needed); production uses the database
+# backend, whose tasks `manage.py db_worker` runs (settings/production.py).
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

@@ -158,6 +158,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
+# Background tasks (emails, imports, webhooks) wait in the database for
+# `manage.py db_worker`, so no request sends mail or waits on an SMTP server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
+
 # Behind AXES_IPWARE_PROXY_COUNT proxies, the client's address is read from
 # X-Forwarded-For at that depth; without it, from the connection.
 if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
