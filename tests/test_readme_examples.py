@@ -93,3 +93,28 @@ def test_readme_api_examples_run_against_the_demo(live_server):
 
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-2000:]
     assert '"count"' in result.stdout
+
+
+PROGRESS_PATCH = re.compile(
+    r"""-d '\{"chapter": (\d+)\}' "\$B/api/v3/progress/\$(\w+)/\""""
+)
+
+
+def test_the_progress_example_moves_the_member_forward_in_a_book_being_read():
+    """Alice (the token's member) records a chapter past hers in a book she
+    has not finished: the example shows progress being made, not a finished
+    book sent back to a chapter."""
+    from reviews.models import Book, ReadingProgress
+
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    exported = EXPORT_LINE.search(output.getvalue())
+    assert exported, output.getvalue()
+    ids = dict(item.split("=", 1) for item in shlex.split(exported.group(1)))
+    examples = PROGRESS_PATCH.findall(README.read_text())
+    assert examples
+    for chapter, variable in examples:
+        book = Book.objects.get(pk=ids[variable])
+        progress = ReadingProgress.objects.get(member__username="alice", book=book)
+        assert not progress.finished, book.title
+        assert (progress.chapter or 0) < int(chapter), book.title
