@@ -31,6 +31,23 @@ from ..visibility import in_subtree, public_pages, site_root_path
 
 register = template.Library()
 
+#: A message with this extra tag is shown beside the control that caused it
+#: (``messages|placed:"rsvp"``), not at the top of the page, which a phone's
+#: reader has scrolled far away from.
+PLACED = "placed"
+
+
+@register.filter
+def placed(messages, place: str) -> list:
+    """The messages to show at ``place``."""
+    return [m for m in messages if {PLACED, place} <= set(m.extra_tags.split())]
+
+
+@register.filter
+def unplaced(messages) -> list:
+    """The messages for the top of the page: every one not shown in place."""
+    return [m for m in messages if PLACED not in m.extra_tags.split()]
+
 
 @register.filter
 def site_absolute(url: str, page: Page | None = None) -> str:

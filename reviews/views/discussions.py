@@ -215,12 +215,19 @@ def rsvp(request: HttpRequest, page_id: int) -> HttpResponse:
     form = RSVPForm(request.POST)
     if not page.is_upcoming:
         messages.error(request, _("This meeting is over; answers are closed."))
-    elif form.is_valid():
+        return redirect(f"{page.url}#rsvp")
+    # Shown beside the button (reviews/includes/meeting.html), where the
+    # fragment lands.
+    if form.is_valid():
         set_rsvp(page, request.user, form.cleaned_data["answer"])
-        messages.success(request, _("Thanks, your answer is saved."))
+        messages.success(
+            request, _("Thanks, your answer is saved."), extra_tags="placed rsvp"
+        )
     else:
-        messages.error(request, _("Choose going, maybe or not going."))
-    return redirect(f"{page.url}#rsvp")
+        messages.error(
+            request, _("Choose going, maybe or not going."), extra_tags="placed rsvp"
+        )
+    return redirect(f"{page.url}#rsvp-status")
 
 
 @require_GET

@@ -1,9 +1,10 @@
 """On a phone (390×844), the club's pages fit the screen and read comfortably."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import club_pages
-from tests.browser.helpers import layout_report, open_all_details
+from tests.browser.helpers import layout_report, log_in, open_all_details
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -46,3 +47,19 @@ def test_pages_fit_a_phone_screen_with_readable_text(
                 )
         screenshot(mobile_page, f"{name}-mobile-spoilers-open{suffix}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_rsvp_answer_is_confirmed_on_screen_on_a_phone(
+    mobile_page, live_server, club, member, screenshot
+):
+    """The confirmation appears where the button was, not at the top of a page
+    the reader has scrolled far down."""
+    log_in(mobile_page, live_server.url, member.username)
+    mobile_page.goto(live_server.url + club.discussion.url)
+    rsvp = mobile_page.get_by_role("region", name="Who is coming")
+    rsvp.get_by_label("Going", exact=True).check()
+    rsvp.get_by_role("button", name="Save my answer").click()
+    status = mobile_page.locator("#rsvp-status")
+    expect(status).to_have_text("Thanks, your answer is saved.")
+    expect(status).to_be_in_viewport()
+    screenshot(mobile_page, "discussion-rsvp-saved-mobile-member")

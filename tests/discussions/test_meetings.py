@@ -145,3 +145,20 @@ def test_a_visitors_page_is_never_given_the_names_of_who_is_coming(
     rsvp = client.get(discussion.url).context["rsvp"]
     assert (rsvp.going_count, rsvp.maybe_count) == (1, 1)
     assert rsvp.going == [] and rsvp.maybe == []
+
+
+def test_the_rsvp_answer_is_confirmed_where_the_button_was(client, discussion, member):
+    """On a phone the top of the page is screens away from the RSVP form: the
+    confirmation replaces nothing up there and appears right after the
+    button, where the redirect's fragment lands."""
+    client.force_login(member)
+    response = rsvp(client, discussion, "going")
+    assert response.headers["Location"].endswith("#rsvp-status")
+    html = client.get(response.headers["Location"].split("#")[0]).content.decode()
+    section = html[html.index('id="rsvp"') :]
+    section = section[: section.index("</section>")]
+    button = section.index("Save my answer")
+    status = section.index('id="rsvp-status"')
+    assert button < status
+    assert "your answer is saved" in section[status:]
+    assert html.count("your answer is saved") == section.count("your answer is saved")
