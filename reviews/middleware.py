@@ -91,9 +91,15 @@ def bad_request(request: HttpRequest, error: InvalidReaderParams) -> HttpRespons
     if request.path.startswith(API_PATH_PREFIX):
         response = problem_response(400, error.message, param=error.param)
     else:
+        # Back to the same page, without the part that could not be read.
+        kept = request.GET.copy()
+        kept.pop(error.param, None)
+        back_url = request.path + (f"?{kept.urlencode()}" if kept else "")
         response = HttpResponse(
             render_to_string(
-                "reviews/bad_reader_params.html", {"error": error}, request=request
+                "reviews/bad_reader_params.html",
+                {"error": error, "back_url": back_url},
+                request=request,
             ),
             status=400,
         )

@@ -138,7 +138,7 @@ def test_bad_reveal_value_is_a_400_like_a_bad_read(client, review, value):
     response = client.get(review.url, {"reveal": value})
     assert response.status_code == 400
     assert b"reveal must be a block id" in response.content
-    assert b"open the page without them" in response.content
+    assert b">Back to the page</a>" in response.content
 
 
 def test_revealing_too_many_blocks_at_once_is_a_400(client, review):
@@ -403,3 +403,16 @@ def test_a_spoiler_inside_a_revealed_spoiler_stays_hidden(rf, siege, betrayal):
         assert ENDING_MARKER not in html, "the inner spoiler is of another book"
         assert f"reveal={inner_id}#{inner_id}" in html
         assert html.count(f'id="{outer_id}"') <= 1
+
+
+def test_a_broken_reveal_link_leads_back_to_the_page(client, review):
+    """A reveal link cut short when copied: the 400 page says so and links back
+    to the same page, keeping the parts of the address that were fine."""
+    response = client.get(review.url, {"spoilers": "hide", "reveal": "nope"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    back = re.search(r'<a href="([^"]*)"[^>]*>Back to the page</a>', html)
+    assert back, html
+    assert back.group(1) == f"{review.url}?spoilers=hide"
+    assert "cut short" in html
+    assert client.get(back.group(1).replace("&amp;", "&")).status_code == 200
