@@ -330,7 +330,7 @@ def load_demo() -> DemoResult:
         "the-betrayal",
         title="The Betrayal, chapters 1 to 20",
         book=betrayal,
-        starts_at=timezone.make_aware(datetime.combine(meeting_day, time(19, 30))),
+        starts_at=_at_local(meeting_day, time(19, 30)),
         location="The back room, Corner Café",
         online_url="https://meet.example.org/bookclub",
         host="Edith",
@@ -487,7 +487,7 @@ def _past_discussion(index: DiscussionIndexPage, book: Book) -> None:
         "persuasion",
         title="Persuasion, the whole book",
         book=book,
-        starts_at=timezone.make_aware(datetime.combine(last_month, time(19, 0))),
+        starts_at=_at_local(last_month, time(19, 0)),
         location="The back room, Corner Café",
         host="Alice",
         intro="<p>We read the whole novel for this one.</p>",
@@ -610,8 +610,9 @@ def _club_life(discussion: DiscussionPage, editor, alice, bruno) -> None:
     next_round = NominationRound.objects.create(
         title=title,
         description="Something long for the winter. Nominate one book each.",
-        opens_at=timezone.now() - timedelta(days=2),
-        closes_at=timezone.now() + timedelta(days=10),
+        # On the hour in the club's time zone, as a club would set them.
+        opens_at=_at_local(timezone.localdate() - timedelta(days=2), time(9, 0)),
+        closes_at=_at_local(timezone.localdate() + timedelta(days=10), time(20, 0)),
         created_by=editor,
     )
     epic = Nomination.objects.create(
@@ -628,6 +629,11 @@ def _club_life(discussion: DiscussionPage, editor, alice, bruno) -> None:
     )
     Vote.objects.create(round=next_round, nomination=epic, member=alice)
     Vote.objects.create(round=next_round, nomination=reread, member=bruno)
+
+
+def _at_local(day: date, at: time) -> datetime:
+    """``at`` o'clock on ``day`` in the club's time zone."""
+    return timezone.make_aware(datetime.combine(day, at))
 
 
 def _progress(member, book, *, chapter=None, finished=False) -> None:

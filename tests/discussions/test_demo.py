@@ -27,3 +27,15 @@ def test_demo_club_has_a_lively_discussion(client):
     assert gated.threads and gated.hidden.count > 0, "alice is at chapter 5"
     assert "are hidden until you get there" in response.content.decode()
     assert client.get(f"/club/next-book/{open_round.pk}/").status_code == 200
+
+
+def test_the_demo_round_opens_and_closes_on_the_hour_in_the_clubs_time_zone():
+    """A deadline like 14:37:12 reads as a mistake; a club sets 20:00."""
+    from django.utils import timezone
+
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    (open_round,) = NominationRound.objects.open()
+    for moment in (open_round.opens_at, open_round.closes_at):
+        local = timezone.localtime(moment)
+        assert (local.minute, local.second, local.microsecond) == (0, 0, 0), local
+        assert 9 <= local.hour <= 21, local
