@@ -5,6 +5,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -485,6 +486,16 @@ def choose_visible_images_only(images, request):
 @hooks.register("construct_document_chooser_queryset")
 def choose_visible_documents_only(documents, request):
     return visible_media(documents, request.user)
+
+
+@hooks.register("before_serve_document")
+def serve_visible_documents_only(document, request) -> None:
+    """A document's download address (``/documents/<id>/<file name>``) is
+    guessable: ids count up and the file name is the uploader's. One the
+    reader may not see answers exactly as a missing one."""
+    model = type(document)
+    if not visible_media(model.objects.filter(pk=document.pk), request.user).exists():
+        raise Http404(f"No {model._meta.object_name} matches the given query.")
 
 
 @hooks.register("construct_homepage_panels")

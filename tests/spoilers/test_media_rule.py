@@ -9,6 +9,8 @@ method exactly as missing media do.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -428,3 +430,69 @@ def test_a_hidden_document_answers_every_method_like_a_missing_one(
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
     assert MARKER not in hidden.content.decode()
+
+
+# (g) The file itself: a hidden document's download address is a missing one.
+
+
+def document_of(uploader, filename: str):
+    document = get_document_model()(title=f"Notes {MARKER}", uploaded_by_user=uploader)
+    document.file.save(
+        filename, ContentFile(f"The ending {MARKER}".encode()), save=False
+    )
+    document.save()
+    return document
+
+
+@pytest.fixture
+def files_on_disk(settings, tmp_path):
+    """Documents served from files, as every deployment has them."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    }
+
+
+def download(client: Client, document, pk: int | None = None):
+    """The status and body, less what differs on every page: the address (a
+    404 page names it) and a signed-in reader's CSRF token."""
+    path = f"/documents/{pk or document.pk}/{document.filename}"
+    response = client.get(path)
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", body)
+    return response.status_code, body.replace(path.encode(), b"")
+
+
+@pytest.mark.parametrize("serve_method", ["serve_view", "redirect"])
+def test_a_hidden_documents_file_is_not_served_to_who_may_not_see_it(
+    settings, files_on_disk, client, member, other_member, editor, serve_method
+):
+    """Document ids count up and file names are the uploader's: a reader who
+    guesses ``/documents/<id>/<name>`` must get what a missing one gives."""
+    settings.WAGTAILDOCS_SERVE_METHOD = serve_method
+    document = document_of(other_member, "who-dies.txt")
+    for reader in (None, member):
+        if reader is not None:
+            client.force_login(reader)
+        missing = download(client, document, pk=document.pk + 1000)
+        assert missing[0] == 404
+        assert download(client, document) == missing
+    for reader in (other_member, editor):
+        client.force_login(reader)
+        status, body = download(client, document)
+        assert status in (200, 302), reader
+        if status == 200:
+            assert MARKER.encode() in body
+
+
+def test_an_approved_document_is_served_to_everyone(
+    files_on_disk, client, editor, other_member
+):
+    from reviews.models import DocumentApproval
+
+    document = document_of(other_member, "reading-guide.txt")
+    DocumentApproval.objects.create(document=document, approved_by=editor)
+    status, body = download(client, document)
+    assert status == 200 and MARKER.encode() in body
