@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .. import cards
 from ..content_version import for_this_version_in_process
@@ -35,6 +36,14 @@ register = template.Library()
 #: (``messages|placed:"rsvp"``), not at the top of the page, which a phone's
 #: reader has scrolled far away from.
 PLACED = "placed"
+
+
+@register.filter
+def may_publish(user) -> bool:
+    """Does ``user`` publish pages (an editor), rather than only write them?"""
+    return bool(user and user.is_authenticated) and (
+        PagePermissionPolicy().user_has_permission(user, "publish")
+    )
 
 
 @register.filter

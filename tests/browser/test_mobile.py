@@ -63,3 +63,25 @@ def test_the_rsvp_answer_is_confirmed_on_screen_on_a_phone(
     expect(status).to_have_text("Thanks, your answer is saved.")
     expect(status).to_be_in_viewport()
     screenshot(mobile_page, "discussion-rsvp-saved-mobile-member")
+
+
+@pytest.mark.parametrize(
+    ("who", "shown_on_a_phone"), [("member", False), ("editor", True)]
+)
+def test_the_userbar_leaves_a_members_phone_alone_and_stays_for_editors(
+    new_context, live_server, club, request, who, shown_on_a_phone
+):
+    """Wagtail's userbar floats over the page's corner; on a phone that covers
+    what a member came to read, and a member has little to do with it there.
+    An editor keeps it on every screen; everyone keeps it on a desktop."""
+    user = request.getfixturevalue(who)
+    for mobile, expected in ((True, shown_on_a_phone), (False, True)):
+        page = new_context(mobile=mobile).new_page()
+        log_in(page, live_server.url, user.username)
+        page.goto(live_server.url + club.discussion.url)
+        userbar = page.locator("[data-wagtail-userbar]")
+        expect(userbar).to_have_count(1)
+        if expected:
+            expect(userbar).to_be_visible()
+        else:
+            expect(userbar).to_be_hidden()
