@@ -23,8 +23,13 @@ run: $(STAMP)
 	@echo "Serving the demo club on http://127.0.0.1:$(PORT)/ (admin at /admin/; 'make frontend' serves the API frontend)"
 	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one
+# process). A file stays on one worker: its module-scoped servers and demo
+# club are built once. Each worker has its own test database and ports.
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)

@@ -1,10 +1,17 @@
 import pytest
 from django.core.cache import cache
 
+from tests.ports import claim_server_ranges
+
 #: The rows the migrations created (root page, default site, root collection,
 #: Wagtail's groups) as Django serialized them for ``serialized_rollback``,
 #: by database alias. See ``migrated_db`` in tests/browser/conftest.py.
 MIGRATED_ROWS: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist each worker starts its servers on its own ports.
+    claim_server_ranges()
 
 
 @pytest.fixture(scope="session")

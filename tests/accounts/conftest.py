@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -12,6 +11,8 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import override_settings
+
+from tests.ports import free_port
 
 
 @dataclass
@@ -49,17 +50,11 @@ def link_in(message: EmailMessage) -> str:
     return re.sub(r"^https?://[^/]+", "", urls[0])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_inbox() -> Iterator[Inbox]:
     """Send the site's email through Django's SMTP backend to a local server."""
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -10,7 +10,6 @@ database when the suite runs on PostgreSQL (``DATABASE_URL``).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,8 +22,9 @@ from pathlib import Path
 import dj_database_url
 import pytest
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(8100, 8150)
 
 SEED = """
 from tests.factories import BookFactory, make_review
@@ -64,14 +64,6 @@ class Server:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 8100-8149")
 
 
 def _database_url(tmp: Path) -> tuple[str, str | None]:
@@ -122,7 +114,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
         check=True,
         timeout=600,
     )
-    port = _free_port()
+    port = free_port()
     gunicorn = subprocess.Popen(  # noqa: S603 (our own gunicorn)
         [
             sys.executable,

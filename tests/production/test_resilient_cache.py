@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,19 +12,14 @@ import pytest
 import redis
 
 from bookclub.cache import ResilientRedisCache
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 class PrivateRedis:
     """A redis-server of this test's own on a free port, never the shared one."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -71,7 +65,7 @@ def make_cache(url: str) -> ResilientRedisCache:
 
 
 def test_every_operation_is_a_miss_when_redis_cannot_be_reached(caplog):
-    cache = make_cache(f"redis://127.0.0.1:{_free_port()}/0")
+    cache = make_cache(f"redis://127.0.0.1:{free_port()}/0")
     with caplog.at_level(logging.WARNING, logger="bookclub.cache"):
         assert cache.get("k") is None
         assert cache.get("k", "fallback") == "fallback"
@@ -135,7 +129,7 @@ def test_view_counting_survives_a_redis_outage(settings, db, django_assert_num_q
     settings.CACHES = {
         "default": {
             "BACKEND": "bookclub.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
     with django_assert_num_queries(0):
