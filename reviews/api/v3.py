@@ -301,6 +301,63 @@ def _tokens_read_public_pages() -> None:
             operation.view_func = live_unless_editable
 
 
+def _page_writes_hide_like_missing() -> None:
+    """Make Wagtail's v3 page writes answer a page the user may not know
+    exists (another member's draft, a restricted page) exactly as a missing
+    one, before Wagtail's own permission check could answer 403 and so
+    confirm that it exists: the page in the path, and any page the body
+    names (a new page's parent, where a copy, move or alias goes).
+
+    Should a Wagtail upgrade rename the routers, this fails loudly at
+    start-up rather than letting a token probe page ids again.
+    """
+    from django.http import Http404
+    from wagtail.models import Page
+
+    from ..visibility import can_view_page
+
+    module = import_module(_PAGES_ROUTER)
+    routers = [getattr(module, name, None) for name in ("router", "actions_router")]
+    if None in routers:
+        raise ImproperlyConfigured(
+            f"{_PAGES_ROUTER} lacks its routers: a token could probe which page "
+            "ids are drafts or restricted."
+        )
+
+    def named_pages(kwargs: dict) -> list[object]:
+        data = kwargs.get("data")
+        return [
+            kwargs.get("page_id"),
+            getattr(data, "destination_id", None),
+            getattr(getattr(data, "meta", None), "parent_id", None),
+        ]
+
+    def visible_or_404(request: HttpRequest, kwargs: dict) -> None:
+        for page_id in named_pages(kwargs):
+            if page_id is None:
+                continue
+            page = Page.objects.filter(pk=page_id).first()
+            if page is None or not can_view_page(page, request.user):
+                raise Http404("No Page matches the given query.")
+
+    for router in routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                view = operation.view_func
+                if "GET" in operation.methods or getattr(
+                    view, "hides_unseen_pages", False
+                ):
+                    continue
+
+                @functools.wraps(view)
+                def checked(request: HttpRequest, *args, _view=view, **kwargs):
+                    visible_or_404(request, kwargs)
+                    return _view(request, *args, **kwargs)
+
+                checked.hides_unseen_pages = True  # type: ignore[attr-defined]
+                operation.view_func = checked
+
+
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
@@ -320,6 +377,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     _no_content_queries_in_page_listing()
     _redirects_to_visible_pages_only()
     _tokens_read_public_pages()
+    _page_writes_hide_like_missing()
     install_v3_handlers(api)
     api.add_router("/books/", books_router)
     api.add_router("/reviews/", reviews_router)

@@ -95,3 +95,72 @@ def test_an_editors_generic_discussion_create_is_never_a_500(editor, book):
     )
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/problem+json"
+
+
+#: Wagtail's v3 page writes on one page, with a body that passes validation.
+PAGE_WRITES = [
+    ("patch", "/api/v3/pages/{id}/", {"title": "x"}),
+    ("delete", "/api/v3/pages/{id}/", None),
+    ("post", "/api/v3/pages/{id}/actions/publish/", {}),
+    ("post", "/api/v3/pages/{id}/actions/unpublish/", {}),
+    ("post", "/api/v3/pages/{id}/actions/copy/", {}),
+    ("post", "/api/v3/pages/{id}/actions/move/", {"destination_id": 1}),
+    ("delete", "/api/v3/pages/{id}/actions/delete/", None),
+    ("post", "/api/v3/pages/{id}/actions/revert/", {"revision_id": 1}),
+    ("post", "/api/v3/pages/{id}/actions/convert_alias/", {}),
+    ("post", "/api/v3/pages/{id}/actions/create_alias/", {}),
+]
+#: Writes that name another page in their body.
+PAGES_IN_BODY = [
+    (
+        "post",
+        "/api/v3/pages/",
+        lambda id: {
+            "meta": {"type": "reviews.ReviewPage", "parent_id": id},
+            "title": "x",
+        },
+    ),
+    ("post", "/api/v3/pages/{public}/actions/copy/", lambda id: {"destination_id": id}),
+    ("post", "/api/v3/pages/{public}/actions/move/", lambda id: {"destination_id": id}),
+    (
+        "post",
+        "/api/v3/pages/{public}/actions/create_alias/",
+        lambda id: {"destination_id": id},
+    ),
+]
+
+
+def _send(api, method: str, url: str, body) -> tuple[int, str]:
+    kwargs = {} if body is None else {"data": body, "content_type": "application/json"}
+    response = getattr(api, method)(url, **kwargs)
+    return response.status_code, response.content.decode()
+
+
+@pytest.fixture
+def hidden_pages(book, other_member, public_review):
+    """Another member's draft and a restricted review: ids a member's token
+    may not learn exist."""
+    draft = make_review(book=book, owner=other_member, live=False, title="Draft")
+    restricted = make_review(book=book, owner=other_member, title="Committee only")
+    restrict(restricted)
+    return {"draft": draft.pk, "restricted": restricted.pk}
+
+
+@pytest.mark.parametrize("method,url,body", PAGE_WRITES)
+def test_a_write_on_a_hidden_page_answers_as_on_a_missing_one(
+    member_api, hidden_pages, method, url, body
+):
+    missing = _send(member_api, method, url.format(id=999_999), body)
+    assert missing[0] == 404
+    for name, page_id in hidden_pages.items():
+        assert _send(member_api, method, url.format(id=page_id), body) == missing, name
+
+
+@pytest.mark.parametrize("method,url,body", PAGES_IN_BODY)
+def test_a_hidden_page_named_in_a_write_answers_as_a_missing_one(
+    member_api, hidden_pages, public_review, method, url, body
+):
+    url = url.format(public=public_review.pk)
+    missing = _send(member_api, method, url, body(999_999))
+    for name, page_id in hidden_pages.items():
+        assert _send(member_api, method, url, body(page_id)) == missing, name
