@@ -26,6 +26,7 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import Cast
 from wagtail import blocks
@@ -243,9 +244,15 @@ def index_page(page: Page) -> None:
     with transaction.atomic():
         PublishedMediaUse.objects.filter(page_id=page_id).delete()
         current = Page.objects.filter(pk=page_id).first()
-        if current is None:
+        try:
+            specific = current.specific if current is not None else None
+        except ObjectDoesNotExist:
+            # Being deleted: its own rows go before its view restriction,
+            # whose removal brings us here.
             return
-        published = _published_object(current.specific)
+        if specific is None:
+            return
+        published = _published_object(specific)
         if published is None:
             return
         PublishedMediaUse.objects.bulk_create(

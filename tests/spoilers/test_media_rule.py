@@ -239,6 +239,25 @@ def test_unpublishing_or_restricting_the_page_hides_its_images_again(client):
     assert_not_anywhere(client, image)
 
 
+def test_an_editor_deletes_a_review_that_carries_its_own_restriction(
+    client, editor
+):
+    """The restriction goes with the page, after the page's own review row:
+    recording where published pages use media must not fail the deletion."""
+    from wagtail.models import Page, PageViewRestriction
+
+    image = make_image(f"The cellar {MARKER}")
+    page = make_review(body=[image_block(image.pk)])
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    client.force_login(editor)
+    response = client.post(f"/admin/pages/{page.pk}/delete/")
+    assert response.status_code == 302
+    assert not Page.objects.filter(pk=page.pk).exists()
+    assert_not_anywhere(Client(), image)
+
+
 # (d) The admin image chooser shows a member only what they may see.
 
 
