@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core import signals as core_signals
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -92,7 +92,8 @@ def register_signal_handlers() -> None:
     page_unpublished.connect(
         webhooks.on_unpublished, dispatch_uid="reviews_hook_unpublished"
     )
-    post_delete.connect(webhooks.on_deleted, dispatch_uid="reviews_hook_deleted")
+    # Before the rows go: a deleted page's own view restriction goes first.
+    pre_delete.connect(webhooks.on_deleted, dispatch_uid="reviews_hook_deleted")
     page_published.connect(
         notification_events.on_page_published, dispatch_uid="reviews_notify_review"
     )

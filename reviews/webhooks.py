@@ -27,6 +27,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
+from .visibility import is_restricted
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Bookclub-Signature-256"
@@ -83,11 +85,23 @@ def build_payload(event: str, page) -> dict[str, Any]:
     }
 
 
+def is_announced(event: str, page) -> bool:
+    """Does a receiver hear of ``page``? A receiver is another site, no more
+    entitled than an anonymous reader: it hears nothing of a page behind a
+    view restriction, nor of the deletion of a draft that was never
+    published (its title and slug were nobody else's)."""
+    if is_restricted(page):
+        return False
+    return event != "page.deleted" or page.first_published_at is not None
+
+
 def page_event(event: str, page) -> list:
     """Record a delivery for every endpoint that wants ``event``; send them
     after the current transaction commits."""
     from .models import Webhook, WebhookDelivery
 
+    if not is_announced(event, page):
+        return []
     webhooks = [
         hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)
     ]
@@ -205,9 +219,10 @@ def on_unpublished(sender, instance, **kwargs) -> None:
 
 
 def on_deleted(sender, instance, **kwargs) -> None:
+    """``pre_delete``: while the page's own view restriction is still there."""
     from wagtail.models import Page
 
-    # Multi-table inheritance sends post_delete for the specific model and for
+    # Multi-table inheritance sends the signal for the specific model and for
     # Page; announce the page once, from its specific class.
     if isinstance(instance, Page) and type(instance) is (
         instance.specific_class or Page

@@ -170,3 +170,63 @@ def test_editors_register_endpoints_and_see_deliveries(client, editor, endpoint,
     listing = client.get("/admin/snippets/reviews/webhookdelivery/")
     assert listing.status_code == 200
     assert "Announced review" in listing.content.decode()
+
+
+# A receiver is another site: it learns only of pages an anonymous reader may see.
+
+
+def _restrict(page) -> None:
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+
+
+def _named(calls: list[dict]) -> str:
+    return " ".join(call["body"].decode() for call in calls)
+
+
+@pytest.mark.parametrize("restricted", ["parent", "page"])
+def test_a_restricted_page_is_never_announced(
+    endpoint, sent, django_capture_on_commit_callbacks, restricted
+):
+    from reviews.models import ReviewIndexPage
+
+    calls, _ = sent
+    parent = review_index().add_child(
+        instance=ReviewIndexPage(title="Committee", slug="committee")
+    )
+    if restricted == "parent":
+        _restrict(parent)
+    page = make_review(book=BookFactory(), parent=parent, live=False)
+    if restricted == "page":
+        _restrict(page)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.title = "Committee minutes"
+        page.save_revision().publish()
+        page.unpublish()
+        page.delete()
+    assert "Committee minutes" not in _named(calls)
+    assert calls == []
+
+
+def test_a_draft_deleted_before_it_was_ever_published_is_not_announced(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    calls, _ = sent
+    draft = make_review(book=BookFactory(), live=False, title="Who dies at the end")
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.delete()
+    assert "Who dies at the end" not in _named(calls)
+    assert calls == []
+
+
+def test_a_public_pages_deletion_is_still_announced(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    calls, _ = sent
+    page = make_review(book=BookFactory(), title="Public once")
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert "page.deleted" in [json.loads(call["body"])["event"] for call in calls]
