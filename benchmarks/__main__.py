@@ -64,7 +64,29 @@ def main(argv: list[str] | None = None) -> int:
     edge.add_argument("--reviews", type=int, default=200)
     edge.add_argument("--redis-url", help="share this Redis between the nodes")
 
+    profile = commands.add_parser(
+        "profile",
+        help="count what one request costs: queries, cache calls, instructions",
+        description="Seeds a scratch database and sends each row's request "
+        "through the WSGI application in-process, anonymously: SQL queries and "
+        "cache operations per request, CPU instructions under valgrind "
+        "(--callgrind) and a cProfile breakdown (--cprofile).",
+    )
+    profile.add_argument("--reviews", type=int, default=200)
+    profile.add_argument("--requests", type=int, default=200, help="per row")
+    profile.add_argument(
+        "--rows", default="static,v2_list,home,login", help="comma-separated"
+    )
+    profile.add_argument("--redis-url", help="use the Redis cache at this URL")
+    profile.add_argument("--callgrind", action="store_true")
+    profile.add_argument("--cprofile", action="store_true")
+    profile.add_argument("--json", help="also write the counts to this file")
+
     args = parser.parse_args(argv)
+    if args.command == "profile":
+        from .profile import main as profile_main
+
+        return profile_main(args)
     if args.command == "edge":
         from .edge import serve
 

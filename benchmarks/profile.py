@@ -1,0 +1,366 @@
+"""``python -m benchmarks profile``: what one request costs inside the
+Django stack, counted rather than timed.
+
+Seeds a scratch database (SQLite in a temp dir, or the PostgreSQL database
+``DATABASE_URL`` names if it is a scratch one), then, in a fresh process
+with the benchmark's settings (production behaviour), sends each row's
+request through the WSGI application many times, in-process, anonymously,
+after one warm-up request, and reports per request:
+
+* SQL queries and cache operations (each a round trip with Redis);
+* with ``--callgrind``, CPU instructions, counted by valgrind: the same
+  requests are sent twice as many times in a second run, and the
+  difference is divided by the extra requests, so start-up cancels out.
+  Instruction counts do not move with the load of a shared machine;
+* with ``--cprofile``, where the time goes, by package and by function.
+
+Rows: ``static`` (the benchmark's fixed bytes through every middleware),
+``v2_list`` and ``home`` (a cached hit of the v2 list and of the home
+page), ``login`` (a page that is never shared).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .endpoints import V2_FIELDS
+from .runtime import ROOT, base_env, recreate_postgres, run_django
+
+ROWS: dict[str, str] = {
+    "static": "/bench/static.json",
+    "v2_list": f"/api/v2/pages/?{V2_FIELDS}",
+    "home": "/",
+    "login": "/accounts/login/",
+}
+CACHE_OPERATIONS = (
+    "get",
+    "get_many",
+    "set",
+    "set_many",
+    "add",
+    "delete",
+    "delete_many",
+    "incr",
+    "touch",
+    "has_key",
+)
+
+
+def main(args) -> int:
+    rows = [row for row in args.rows.split(",") if row]
+    unknown = set(rows) - set(ROWS)
+    if unknown:
+        print(f"unknown rows: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bookclub-profile-") as workdir:
+        work = Path(workdir)
+        database_url = os.environ.get("DATABASE_URL", "")
+        if database_url.startswith("postgres"):
+            recreate_postgres(database_url)
+        else:
+            database_url = f"sqlite:///{work / 'profile.sqlite3'}"
+        extra = {
+            "BENCH_BLOB_PATH": str(work / "blob.json"),
+            "STATIC_ROOT": str(work / "static"),
+            "PYTHONHASHSEED": "0",
+        }
+        if args.redis_url:
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
+            extra["REDIS_URL"] = args.redis_url
+        env = base_env(database_url, **extra)
+        print(f"seeding {args.reviews} reviews …", flush=True)
+        run_django(["-m", "benchmarks.profile", "prepare", str(args.reviews)], env)
+        out = work / "counted.json"
+        command = ["-m", "benchmarks.profile", "measure", args.rows]
+        command += [str(args.requests), str(out)]
+        run_django([*command, *(["--cprofile"] if args.cprofile else [])], env)
+        results = json.loads(out.read_text())
+        if args.callgrind:
+            for row, instructions in _instructions(env, work, command).items():
+                results[row]["instructions"] = instructions
+        _print_table(results)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+#: The C function each measured stretch runs inside (see :func:`_window`):
+#: callgrind counts only while it runs, and writes one file per call.
+WINDOW = "qsort_r"
+
+
+def _instructions(env: dict[str, str], work: Path, command: list[str]) -> dict:
+    """Instructions per request of each row, counted by callgrind in the
+    measured stretches only (start-up and warm-up requests excluded)."""
+    log = work / "callgrind.out"
+    subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            f"--toggle-collect={WINDOW}",
+            f"--dump-after={WINDOW}",
+            f"--callgrind-out-file={log}",
+            sys.executable,
+            *command,
+            "--callgrind",
+        ],
+        cwd=ROOT,
+        env=env | {"BENCH_CALLGRIND_OUT": str(log)},
+        check=True,
+        stderr=subprocess.DEVNULL,
+        timeout=3600,
+    )
+    requests = int(command[4])
+    dumps = json.loads(Path(command[5]).read_text())
+    return {
+        row: _total_instructions(Path(dump)) / requests for row, dump in dumps.items()
+    }
+
+
+def _total_instructions(log: Path) -> int:
+    match = re.search(r"^(?:summary|totals):\s*(\d+)", log.read_text(), re.M)
+    if not match:
+        raise RuntimeError(f"no instruction total in {log}")
+    return int(match.group(1))
+
+
+def _print_table(results: dict[str, dict]) -> None:
+    print()
+    print("| row | path | status | SQL queries | cache operations | instructions |")
+    print("|---|---|---|---|---|---|")
+    for row, counted in results.items():
+        instructions = counted.get("instructions")
+        shown = f"{instructions / 1000:,.0f} k" if instructions else "—"
+        operations = ", ".join(
+            f"{name} {count:g}" for name, count in counted["cache"].items()
+        )
+        print(
+            f"| {row} | `{ROWS[row]}` | {counted['status']} | "
+            f"{counted['queries']:g} | {operations or '0'} | {shown} |"
+        )
+    for row, counted in results.items():
+        if counted.get("profile"):
+            print(f"\n{row}: where the time goes, per package (cProfile)\n")
+            print(counted["profile"])
+
+
+# -- inside Django -----------------------------------------------------------
+
+
+def prepare(reviews: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from benchmarks.seed import seed
+
+    call_command("migrate", verbosity=0, interactive=False)
+    seed(reviews, report=lambda line: None)
+    response = Client().get(ROWS["v2_list"])
+    Path(os.environ["BENCH_BLOB_PATH"]).write_bytes(response.content)
+
+
+def _environ(path: str) -> dict:
+    import io
+
+    path_info, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_ACCEPT": "*/*",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def measure(
+    rows: list[str], requests: int, out: Path, *, callgrind: bool, cprofile: bool
+) -> None:
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    results: dict[str, Any] = {}
+    for row in rows:
+        statuses: list[str] = []
+
+        def start_response(status, headers, exc_info=None):
+            statuses.append(status)  # noqa: B023
+
+        def one_request(path: str = ROWS[row]) -> None:
+            body = application(_environ(path), start_response)  # noqa: B023
+            try:
+                for _chunk in body:
+                    pass
+            finally:
+                close = getattr(body, "close", None)
+                if close:
+                    close()
+
+        one_request()  # warm: imports, templates, the cached copy
+        one_request()
+        if callgrind:
+
+            def run(one_request=one_request) -> None:
+                for _ in range(requests):
+                    one_request()
+
+            results[row] = _window(run)
+            continue
+        results[row] = _count(one_request, requests) | {"status": statuses[-1]}
+        if cprofile:
+            results[row]["profile"] = _cprofile(one_request, requests)
+    out.write_text(json.dumps(results, indent=2))
+
+
+def _window(run) -> str:
+    """Run ``run()`` inside a call of the C library's ``qsort_r`` (a sort of
+    two numbers whose comparison is ``run``): callgrind, told to count only
+    inside it, counts exactly this, and writes it to a file of its own when
+    it ends. Returns that file's path; refuses a stretch in which something
+    else called ``qsort_r`` (it would have cut the count short)."""
+    import ctypes
+
+    log = os.environ["BENCH_CALLGRIND_OUT"]
+
+    def dumps() -> list[int]:
+        return [int(path.suffix[1:]) for path in Path(log).parent.glob("*.out.*")]
+
+    compare_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+
+    def compare(_a, _b) -> int:
+        run()
+        return 0
+
+    before = dumps()
+    numbers = (ctypes.c_int * 2)(1, 2)
+    libc = ctypes.CDLL(None)
+    libc.qsort(numbers, 2, ctypes.sizeof(ctypes.c_int), compare_type(compare))
+    new = sorted(set(dumps()) - set(before))
+    if len(new) != 1:
+        raise RuntimeError(f"{WINDOW} was called inside the measured requests")
+    return f"{log}.{new[0]}"
+
+
+def _count(one_request, requests: int) -> dict:
+    """SQL queries and cache operations per request."""
+    from django.core.cache import caches
+    from django.db import connection
+
+    queries: list[str] = []
+    operations: dict[str, int] = {}
+    backend = caches["default"]
+
+    def counting(name: str):
+        original = getattr(backend, name)
+
+        def call(*args, **kwargs):
+            operations[name] = operations.get(name, 0) + 1
+            return original(*args, **kwargs)
+
+        return call
+
+    for name in CACHE_OPERATIONS:
+        setattr(backend, name, counting(name))
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(record):
+            for _ in range(requests):
+                one_request()
+    finally:
+        for name in CACHE_OPERATIONS:
+            delattr(backend, name)
+    return {
+        "queries": len(queries) / requests,
+        "cache": {name: n / requests for name, n in sorted(operations.items())},
+        "sql": sorted({sql[:120] for sql in queries}),
+    }
+
+
+def _cprofile(one_request, requests: int) -> str:
+    """Own time by package, then the functions that cost most in all."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        one_request()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    by_package: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in (
+        stats.stats.items()  # type: ignore[attr-defined]
+    ):
+        package = _package(filename)
+        by_package[package] = by_package.get(package, 0.0) + tottime
+    total = sum(by_package.values()) or 1.0
+    lines = [
+        f"    {share / total:6.1%}  {package}"
+        for package, share in sorted(by_package.items(), key=lambda kv: -kv[1])[:15]
+    ]
+    text = io.StringIO()
+    stats.stream = text  # type: ignore[attr-defined]
+    stats.sort_stats("cumulative").print_stats(40)
+    return "\n".join(lines) + "\n\n" + text.getvalue()
+
+
+def _package(filename: str) -> str:
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins and C"
+    path = Path(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        after = parts[parts.index("site-packages") + 1 :]
+        if after and after[0] in ("django", "wagtail") and len(after) > 2:
+            return "/".join(after[:2]) if after[1] != "contrib" else "/".join(after[:3])
+        return after[0] if after else filename
+    try:
+        relative = path.relative_to(ROOT)
+    except ValueError:
+        return "python stdlib"
+    return str(relative.parent if len(relative.parts) > 1 else relative)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "prepare":
+        prepare(int(sys.argv[2]))
+    elif command == "measure":
+        measure(
+            sys.argv[2].split(","),
+            int(sys.argv[3]),
+            Path(sys.argv[4]),
+            callgrind="--callgrind" in sys.argv,
+            cprofile="--cprofile" in sys.argv,
+        )
