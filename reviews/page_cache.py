@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.urls import NoReverseMatch, reverse
+from django.urls import Resolver404, get_resolver
+from django.urls.resolvers import URLResolver
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -85,7 +87,7 @@ def page_cache_key(request: HttpRequest) -> str | None:
         request.method not in ("GET", "HEAD")
         or not enabled()
         or _has_reader_state(request)
-        or _is_excluded_path(request.path)
+        or not _is_shareable_route(request)
     ):
         return None
     try:
@@ -111,14 +113,23 @@ def _has_reader_state(request: HttpRequest) -> bool:
     )
 
 
-def _is_excluded_path(path: str) -> bool:
-    prefixes = ["/api/"]
-    for name in ("wagtailadmin_home", "admin:index"):
-        try:
-            prefixes.append(reverse(name))
-        except NoReverseMatch:
-            continue
-    return path.startswith(tuple(prefixes))
+def _is_shareable_route(request: HttpRequest) -> bool:
+    """Does the URL lead to a view whose pages may be shared? Asked before
+    any cache round trip, so that a route that never is (the admin, the
+    API, a form, a members' page) costs no cache read and no version query.
+    Django resolves the URL only after the middleware has run, so the
+    answer is looked up here, remembered per path."""
+    resolver = get_resolver(getattr(request, "urlconf", None))
+    return _view_name(resolver, request.path_info) in SHAREABLE_VIEWS
+
+
+@lru_cache(maxsize=4096)
+def _view_name(resolver: URLResolver, path: str) -> str | None:
+    # Keyed on the resolver too: a changed URLconf builds a new one.
+    try:
+        return resolver.resolve(path).view_name
+    except Resolver404:
+        return None
 
 
 def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:

@@ -1,0 +1,44 @@
+"""What cannot be cached costs no cache round trip and no query: the page
+and API caches decide from the route and the request alone before they ask
+the cache or read a tag version."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+
+from tests.caching.test_round_trips import cache_calls
+
+pytestmark = pytest.mark.django_db
+
+
+def fixed_bytes(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(b'{"items": []}', content_type="application/json")
+
+
+urlpatterns = [
+    path("fixed.json", fixed_bytes, name="fixed_bytes"),
+    path("", include("bookclub.urls")),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_a_view_that_is_never_shared_costs_no_round_trip(client):
+    client.get("/fixed.json")
+    with cache_calls() as calls, CaptureQueriesContext(connection) as queries:
+        response = client.get("/fixed.json")
+    assert response.status_code == 200
+    assert response.content == b'{"items": []}'
+    assert calls == []
+    assert queries.captured_queries == []
+
+
+def test_a_form_page_never_asks_the_page_cache(client):
+    client.get("/accounts/login/")
+    with cache_calls() as calls:
+        response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert not [key for _, key in calls if "reviews:page:" in key]
