@@ -24,6 +24,7 @@ from typing import NamedTuple, TypeVar
 from asgiref.local import Local
 from django.apps import apps
 from django.core.cache import cache
+from django.db import connections, router
 from django.utils import timezone
 
 from . import cache_tags
@@ -69,6 +70,31 @@ def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
     versions = {name: found.get(name, NEVER_RETIRED) for name in wanted}
     if cache_tags.ALL in versions and getattr(_this_request, "active", False):
         _this_request.version = str(versions[cache_tags.ALL].version)
+    return versions
+
+
+def current_versions(names: Iterable[str]) -> dict[str, int]:
+    """The version of each tag in ``names``: what :func:`tag_versions`
+    reads, without the dates, in one query written out by hand.
+
+    Every response served from a cache pays this read, so it skips the
+    ORM's query building, which cost more than the query itself.
+    """
+    wanted = sorted(set(names))
+    model = _tag_model()
+    connection = connections[router.db_for_read(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        # Only the table's own name and placeholders are formatted in.
+        cursor.execute(
+            f"SELECT name, version FROM {table} WHERE name IN ({marks})",  # noqa: S608
+            wanted,
+        )
+        found = dict(cursor.fetchall())
+    versions = {name: found.get(name, NEVER_RETIRED.version) for name in wanted}
+    if cache_tags.ALL in versions and getattr(_this_request, "active", False):
+        _this_request.version = str(versions[cache_tags.ALL])
     return versions
 
 

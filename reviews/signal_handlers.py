@@ -17,6 +17,7 @@ from . import (
     invalidation,
     media_visibility,
     redirects,
+    response_cache,
     webhooks,
 )
 from .notifications import events as notification_events
@@ -49,6 +50,9 @@ def register_signal_handlers() -> None:
     )
     core_signals.request_finished.connect(
         content_version.request_finished, dispatch_uid="reviews_version_finished"
+    )
+    core_signals.setting_changed.connect(
+        response_cache.forget_local, dispatch_uid="reviews_forget_local_responses"
     )
     # Before the caches move on: listings must see the page's new media uses.
     page_published.connect(

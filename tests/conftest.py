@@ -50,9 +50,13 @@ def migrated_db(transactional_db):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from reviews.response_cache import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture

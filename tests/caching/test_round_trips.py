@@ -1,5 +1,6 @@
-"""What the server's response cache costs per request, in cache round trips:
-one for a response that may be shared, none for one that may not."""
+"""What the server's response cache costs per request, in round trips: one
+for a response that may be shared (the read of its tags' versions; a hot
+entry is in the process's memory), none for one that may not."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from contextlib import contextmanager
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from reviews.models import CacheTag
+from tests.cache_queries import SERVED_FROM_CACHE
 from tests.factories import make_review, paragraph
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +55,44 @@ def review(book):
 def test_a_shared_response_costs_one_round_trip(client, review, url):
     url = review.get_parent().url if url == "HTML" else url
     client.get(url)
-    with cache_calls() as calls:
+    with cache_calls() as calls, CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
     assert "public" in response["Cache-Control"]
-    assert [operation for operation, _ in calls] == ["get"]
+    assert calls == []
+    assert len(queries.captured_queries) == SERVED_FROM_CACHE
+    assert "cachetag" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "HTML"])
+def test_a_response_kept_in_memory_is_shared_only_while_its_versions_hold(
+    client, review, url
+):
+    url = review.get_parent().url if url == "HTML" else url
+    client.get(url)
+    client.get(url)
+    # Another process retires a tag the response depends on: no signal
+    # reaches this one, only the row in the database changes.
+    CacheTag.objects.filter(name="reviews").update(version=12345)
+    with cache_calls() as calls, CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(queries.captured_queries) > SERVED_FROM_CACHE  # built again
+    assert "set" in [operation for operation, _ in calls]
+
+
+def test_a_response_kept_in_memory_is_dropped_when_another_process_learned_it_first(
+    client, review
+):
+    """The shared copy comes first when this process's own is out of date."""
+    url = "/api/v3/reviews/"
+    client.get(url)
+    CacheTag.objects.filter(name="reviews").update(version=12345)
+    client.get(url)  # built again, kept in both
+    with cache_calls() as calls, CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert calls == []
+    assert len(queries.captured_queries) == SERVED_FROM_CACHE
 
 
 @pytest.mark.parametrize(
