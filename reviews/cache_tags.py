@@ -113,6 +113,34 @@ def for_page(kind: str, page_id: int) -> Tags:
     return frozenset(tags)
 
 
+#: Generic page listings: what they show depends on the page types asked for.
+_PAGE_LISTINGS = frozenset(
+    {
+        "wagtailapi:pages:listing",
+        "wagtailapi:pages:find",
+        "wagtailapi_v3:list_pages",
+        "wagtailapi_v3:find_page",
+    }
+)
+#: Page types (``app_label.model``, lower case) none of whose fields shows a
+#: discussion's comments: a listing of these alone is left by a comment.
+_TYPES_WITHOUT_COMMENTS = frozenset(
+    {
+        "reviews.reviewpage",
+        "reviews.reviewindexpage",
+        "reviews.seriespage",
+        "reviews.seriesindexpage",
+        "reviews.discussionindexpage",
+        "home.homepage",
+    }
+)
+
+
+def _shows_comments(query: Mapping[str, str]) -> bool:
+    names = {name.strip().lower() for name in query.get("type", "").split(",")}
+    return not names <= _TYPES_WITHOUT_COMMENTS
+
+
 def _pk(kwargs: Mapping[str, object], name: str) -> int | None:
     try:
         return int(str(kwargs[name]))
@@ -160,12 +188,20 @@ _DETAILS: dict[str, tuple[str, Tags]] = {
 }
 
 
-def for_route(view_name: str, kwargs: Mapping[str, object]) -> Tags:
+def for_route(
+    view_name: str,
+    kwargs: Mapping[str, object],
+    query: Mapping[str, str] | None = None,
+) -> Tags:
     """Tags of a response from the view named ``view_name`` (a URL name with
-    its namespace) called with ``kwargs``. A route this module does not know
-    depends on :data:`ALL`: any change retires it."""
+    its namespace) called with ``kwargs`` and the query string ``query``. A
+    route this module does not know depends on :data:`ALL`: any change
+    retires it."""
     if view_name in _LISTINGS:
-        return _LISTINGS[view_name] | {SITE}
+        shown = _LISTINGS[view_name]
+        if view_name in _PAGE_LISTINGS and not _shows_comments(query or {}):
+            shown = shown - {COMMENTS}
+        return shown | {SITE}
     if view_name in _DETAILS:
         name, shown = _DETAILS[view_name]
         page_id = _pk(kwargs, name)

@@ -78,7 +78,7 @@ def tags_of(request: HttpRequest) -> frozenset[str]:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return frozenset({cache_tags.SITE, cache_tags.ALL})
-    return cache_tags.for_route(match.view_name or "", match.kwargs)
+    return cache_tags.for_route(match.view_name or "", match.kwargs, request.GET)
 
 
 def label(response: HttpResponse, tags: Iterable[str]) -> None:

@@ -81,3 +81,41 @@ def test_a_bad_id_in_a_route_falls_back_to_everything():
 
 def test_the_header_value_is_sorted_and_space_separated():
     assert tags.header_value({"page-2", "books", "site"}) == "books page-2 site"
+
+
+V2_REVIEWS = tags.for_route(
+    "wagtailapi:pages:listing", {}, {"type": "reviews.ReviewPage", "fields": "*"}
+)
+#: The hot set of the benchmark (benchmarks/endpoints.py, HOT_PATHS).
+HOT_SET = (
+    HOME,
+    V2_REVIEWS,
+    REVIEW_LIST,
+    REVIEW_INDEX,
+    tags.for_page(tags.SERIES_INDEX, 4),
+    tags.for_route("wagtailapi_v3:club_books_list", {}),
+    tags.for_page(tags.DISCUSSION_INDEX, 5),
+)
+
+
+def test_comments_votes_and_rsvps_leave_the_hot_set_alone():
+    for change in (
+        tags.retired_by_comment(40),
+        tags.retired_by_vote(),
+        tags.retired_by_rsvp(40),
+    ):
+        for response in HOT_SET:
+            assert not _retires(change, response), (change, response)
+
+
+def test_a_pages_listing_that_may_show_discussions_follows_their_comments():
+    change = tags.retired_by_comment(40)
+    for query in ({}, {"type": "reviews.DiscussionPage"}, {"type": "wagtailcore.Page"}):
+        for view in ("wagtailapi:pages:listing", "wagtailapi_v3:list_pages"):
+            assert _retires(change, tags.for_route(view, {}, query)), (view, query)
+    mixed = {"type": "reviews.ReviewPage,reviews.DiscussionPage"}
+    assert _retires(change, tags.for_route("wagtailapi:pages:listing", {}, mixed))
+    reviews_only = {"type": "REVIEWS.reviewpage"}
+    assert not _retires(
+        change, tags.for_route("wagtailapi_v3:list_pages", {}, reviews_only)
+    )
