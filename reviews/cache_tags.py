@@ -259,6 +259,13 @@ def retired_by_book(book_id: int) -> Tags:
     return frozenset({ALL, BOOKS, MEDIA, book(book_id)})
 
 
+def retired_by_member() -> Tags:
+    """A member renamed or gone: their name shows beside their reviews,
+    comments and meetings, in pages and listings of every kind. Rare enough
+    to retire everything (:data:`SITE`)."""
+    return frozenset({ALL, SITE})
+
+
 def retired_by_series_entry() -> Tags:
     return frozenset({ALL, SERIES, BOOKS})
 

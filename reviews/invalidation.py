@@ -156,6 +156,20 @@ def book_changed(sender: Any, instance: Any, **kwargs) -> None:
     retire(cache_tags.retired_by_book(instance.pk))
 
 
+#: What a sign-in or a password change saves on a member: nothing shown.
+_UNSHOWN_MEMBER_FIELDS = frozenset({"last_login", "password"})
+
+
+def member_changed(sender: Any, instance: Any, **kwargs) -> None:
+    """A member saved (their name may have changed) or deleted."""
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= _UNSHOWN_MEMBER_FIELDS:
+        return
+    if kwargs.get("created"):
+        return  # nothing shows a member who has just joined
+    retire(cache_tags.retired_by_member())
+
+
 def series_entry_changed(sender: Any, instance: Any, **kwargs) -> None:
     retire(cache_tags.retired_by_series_entry())
 

@@ -29,6 +29,7 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
 
 def register_signal_handlers() -> None:
+    from django.contrib.auth import get_user_model
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import PageViewRestriction, Site
@@ -121,6 +122,7 @@ def register_signal_handlers() -> None:
         NominationRound: invalidation.round_changed,
         Nomination: invalidation.round_changed,
         Vote: invalidation.vote_changed,
+        get_user_model(): invalidation.member_changed,
         PageViewRestriction: invalidation.structure_changed,
         Site: invalidation.structure_changed,
         get_image_model(): invalidation.structure_changed,
