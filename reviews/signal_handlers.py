@@ -45,6 +45,7 @@ def register_signal_handlers() -> None:
         SeriesEntry,
         Vote,
     )
+    from .models.members import give_new_user_a_profile
 
     core_signals.request_started.connect(
         content_version.request_started, dispatch_uid="reviews_version_started"
@@ -81,6 +82,11 @@ def register_signal_handlers() -> None:
     post_save.connect(invalidation.page_saved, dispatch_uid="reviews_cache_page_saved")
     post_delete.connect(
         invalidation.page_deleted, dispatch_uid="reviews_cache_page_deleted"
+    )
+    post_save.connect(
+        give_new_user_a_profile,
+        sender=get_user_model(),
+        dispatch_uid="reviews_member_profile",
     )
     # An edge cache purged by surrogate key once a change commits.
     invalidation.tags_retired.connect(

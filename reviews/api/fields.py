@@ -156,9 +156,12 @@ PREFETCHED_TAGS = "prefetched_tags"
 
 def reviewer_summary(user) -> dict[str, Any]:
     """A reviewer as both APIs show them: the public id the ``reviewer``
-    filter takes (the member's user id) and the display name; never a login
-    or an email. A former member has no id."""
-    return {"id": user.pk if user else None, "display_name": display_name(user)}
+    filter takes (random and stored, never the user's primary key, which
+    would count members) and the display name; never a login or an email.
+    A former member has no id."""
+    from ..models.members import public_id_of  # the models import this module
+
+    return {"id": public_id_of(user), "display_name": display_name(user)}
 
 
 def tag_names(page) -> list[str]:

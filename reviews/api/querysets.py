@@ -85,7 +85,7 @@ def with_review_relations(
         related += ["book", "book__cover"]
         prefetches += book_relations("book__")
     if shown("reviewer"):
-        related.append("reviewer")
+        related.append("reviewer__member_profile")
     if shown("locale"):
         related.append("locale")
     if shown("tags"):

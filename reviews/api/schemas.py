@@ -68,9 +68,9 @@ class ClubBookSchema(BookSummarySchema):
 
 
 class ReviewerSchema(Schema):
-    id: int | None = Field(
-        description="The reviewer's public id, as the reviewer filter takes it; "
-        "null for a former member."
+    id: str | None = Field(
+        description="The reviewer's public id, as the reviewer filter takes it "
+        "(random, never a user's key); null for a former member."
     )
     display_name: str
 

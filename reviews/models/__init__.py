@@ -14,6 +14,7 @@ from .discussions import (
 from .imports import GoodreadsImport, GoodreadsImportJob
 from .invitations import Invitation
 from .media import DocumentApproval, ImageApproval, PublishedMediaUse
+from .members import MemberProfile, public_id_of
 from .notifications import Follow, Notification, NotificationSettings
 from .reviews import ReviewDailyViews, ReviewIndexPage, ReviewPage, ReviewPageTag
 from .series import SeriesEntry, SeriesIndexPage, SeriesPage
@@ -35,6 +36,7 @@ __all__ = [
     "ImageApproval",
     "Invitation",
     "MeetingRSVP",
+    "MemberProfile",
     "Nomination",
     "NominationRound",
     "Notification",
@@ -52,4 +54,5 @@ __all__ = [
     "Webhook",
     "WebhookDelivery",
     "WebhookEvent",
+    "public_id_of",
 ]

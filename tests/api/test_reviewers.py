@@ -53,3 +53,46 @@ def test_reviewer_me_on_v2_with_a_token(client, ann):
     assert _titles(token_client(UserFactory()).get(f"{V2_REVIEWS}&reviewer=me")) == []
     anonymous = client.get(f"{V2_REVIEWS}&reviewer=me")
     assert anonymous.status_code in (400, 401)
+
+
+def test_the_public_id_is_not_the_users_key_and_cannot_be_counted(client, ann):
+    bob = UserFactory(username="bob-login")
+    make_review(title="Ann's", reviewer=ann, owner=ann)
+    make_review(title="Bob's", reviewer=bob, owner=bob)
+    shown = {
+        item["title"]: item["reviewer"]["id"]
+        for item in client.get("/api/v3/reviews/").json()["items"]
+    }
+    assert set(shown.values()).isdisjoint({ann.pk, bob.pk, str(ann.pk), str(bob.pk)})
+    assert all(isinstance(value, str) and len(value) >= 12 for value in shown.values())
+    assert shown["Ann's"] != shown["Bob's"]
+    # The same member keeps the same id, whichever API and request shows it.
+    anns = shown["Ann's"]
+    again = client.get(f"{V2_REVIEWS}&reviewer={anns}").json()["items"]
+    assert [item["reviewer"]["id"] for item in again] == [anns]
+
+
+@pytest.mark.parametrize("api", ["/api/v3/reviews/", V2_REVIEWS])
+def test_a_user_key_is_no_longer_a_reviewer_id(client, ann, api):
+    make_review(title="Ann's", reviewer=ann, owner=ann)
+    separator = "&" if "?" in api else "?"
+    response = client.get(f"{api}{separator}reviewer={ann.pk}")
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Ann's" not in response.content.decode()
+
+
+def test_a_user_made_without_signals_still_gets_one_id(client):
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import MemberProfile
+
+    get_user_model().objects.bulk_create(
+        [get_user_model()(username="quiet", first_name="Quinn")]
+    )
+    quiet = get_user_model().objects.get(username="quiet")
+    assert not MemberProfile.objects.filter(user=quiet).exists()
+    make_review(title="Quinn's", reviewer=quiet, owner=quiet)
+    first = client.get("/api/v3/reviews/").json()["items"][0]["reviewer"]["id"]
+    second = client.get(V2_REVIEWS).json()["items"][0]["reviewer"]["id"]
+    assert first == second == MemberProfile.objects.get(user=quiet).public_id

@@ -66,7 +66,10 @@ def test_review_item_carries_every_contract_field(client, siege, betrayal, serie
     assert item["book"]["cover"]["thumbnail"]["width"] == 160
     assert item["rating"] == 4.5
     assert item["tags"] == ["war"]
-    assert item["reviewer"] == {"id": reviewer.pk, "display_name": "Ann Lee"}
+    assert item["reviewer"] == {
+        "id": reviewer.member_profile.public_id,
+        "display_name": "Ann Lee",
+    }
     assert item["spoils"] == [{"id": siege.pk, "title": "The Siege", "chapter": None}]
     assert item["published"]
     assert item["meta"]["status"] == "live"
@@ -110,7 +113,9 @@ def test_review_filters(client, siege, betrayal, series):
         "Sequel",
     ]
     assert _titles(get("/api/v3/reviews/", {"tag": "classic"})) == ["Elsewhere"]
-    assert _titles(get("/api/v3/reviews/", {"reviewer": ann.pk})) == ["Old"]
+    assert _titles(
+        get("/api/v3/reviews/", {"reviewer": ann.member_profile.public_id})
+    ) == ["Old"]
     assert _titles(get("/api/v3/reviews/", {"rating_min": 3.5, "rating_max": 4.5})) == [
         "Elsewhere"
     ]

@@ -111,7 +111,7 @@ export async function reviewList(route: Route): Promise<View> {
     tag: q.get("tag") || undefined,
     rating_min: positiveInt(q.get("rating_min")),
     search: q.get("search") || undefined,
-    reviewer: /^([1-9]\d{0,8}|me)$/.test(q.get("reviewer") ?? "") ? (q.get("reviewer") as string) : undefined,
+    reviewer: /^([\w-]{12}|me)$/.test(q.get("reviewer") ?? "") ? (q.get("reviewer") as string) : undefined,
     mine: token() && q.get("mine") === "true" ? true : undefined,
     ordering,
     limit: PAGE_SIZE,

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from pydantic import field_validator, model_validator
 
 from ...models import Book, ReviewPage, SeriesPage
+from ...models.members import PUBLIC_ID_LENGTH
 from ...visibility import public_pages
 from .. import item_cache, representations
 from ..auth import READ_AUTH
@@ -59,8 +60,9 @@ class ReviewFilters(Schema):
     tag: str | None = Field(None, min_length=1, max_length=100)
     reviewer: str | None = Field(
         None,
-        pattern=r"^(me|[1-9][0-9]{0,8})$",
-        description="A member's id, or 'me' for the token's member.",
+        pattern=rf"^(me|[A-Za-z0-9_-]{{{PUBLIC_ID_LENGTH}}})$",
+        description="A reviewer's public id (reviewer.id in a review), or "
+        "'me' for the token's member.",
     )
     rating_min: float | None = Field(None, ge=1, le=5)
     rating_max: float | None = Field(None, ge=1, le=5)
@@ -127,7 +129,7 @@ def filter_reviews(
             raise HttpError(401, "reviewer=me needs a bearer token.")
         queryset = queryset.filter(reviewer=request.user)
     elif filters.reviewer:
-        queryset = queryset.filter(reviewer_id=int(filters.reviewer))
+        queryset = queryset.filter(reviewer__member_profile__public_id=filters.reviewer)
     if filters.rating_min is not None:
         queryset = queryset.filter(rating__gte=filters.rating_min)
     if filters.rating_max is not None:
