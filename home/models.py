@@ -32,7 +32,7 @@ class HomePage(ChildRoutingMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
-    api_fields = [APIField("intro")]
+    api_fields = [APIField("intro", writable=True)]
 
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1

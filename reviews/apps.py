@@ -10,7 +10,9 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from .api.block_schemas import type_club_streams_in_wagtail_api
+        from .api.page_writes import accept_club_input
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
         type_club_streams_in_wagtail_api()
+        accept_club_input()

@@ -9,7 +9,6 @@ response is converted by :class:`reviews.api.middleware.ProblemDetailsMiddleware
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -28,8 +27,6 @@ from wagtail.utils.forms import FormValidationError
 from ..spoilers import InvalidReaderParams
 from .filtering import ContentFieldQueryError
 from .problems import VALIDATION_STATUS, problem_response, validation_problem
-
-logger = logging.getLogger(__name__)
 
 #: A number the database cannot hold (an offset past 2**63 - 1 on SQLite, an
 #: id past a column's range on PostgreSQL): the client's value is wrong.
@@ -87,15 +84,6 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     def out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(VALIDATION_STATUS, OUT_OF_RANGE_DETAIL)
 
-    def bad_value(request: HttpRequest, exc: Any) -> HttpResponse:
-        # A value Django could not convert before validation ran, e.g.
-        # Wagtail's page PATCH looks up ``/pages/true/`` to find its type.
-        # Logged with its traceback, so a real bug still shows.
-        logger.warning("Bad value in %s: %s", request.path, exc, exc_info=exc)
-        return problem_response(
-            VALIDATION_STATUS, "A value in the request is not valid."
-        )
-
     def integrity_error(request: HttpRequest, exc: Any) -> HttpResponse:
         # A constraint the form did not check (a required relation left
         # out, a duplicate): the client's data is wrong.
@@ -120,7 +108,6 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     for range_class in OUT_OF_RANGE_ERRORS:
         api.add_exception_handler(range_class, out_of_range)
     api.add_exception_handler(IntegrityError, integrity_error)
-    api.add_exception_handler(ValueError, bad_value)
 
 
 class InvalidParam(BadRequestError):

@@ -1,4 +1,5 @@
-"""Turning a review's body as the API shows it back into what it stores.
+"""Turning a review's body (or a discussion's questions) as the API shows
+it back into what it stores.
 
 A client may send back exactly what it read: a spoiler's ``spoils`` as
 ``{"id", "title"}``, an image as ``{"id", …}``, and a spoiler it was not
@@ -112,18 +113,22 @@ def _block(
     return result
 
 
-def _spoiler(
-    value: Any, loc: tuple, block_id: str | None, existing: dict[str, dict]
-) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise BodyInputError(loc, "Expected {spoils, chapter, label, content}.")
-    chapter = value.get("chapter")
+def _chapter(chapter: Any, loc: tuple) -> int | None:
     if chapter is not None and (
         isinstance(chapter, bool)
         or not isinstance(chapter, int)
         or not 1 <= chapter <= 32767
     ):
-        raise BodyInputError((*loc, "chapter"), "A chapter is a positive whole number.")
+        raise BodyInputError(loc, "A chapter is a positive whole number.")
+    return chapter
+
+
+def _spoiler(
+    value: Any, loc: tuple, block_id: str | None, existing: dict[str, dict]
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BodyInputError(loc, "Expected {spoils, chapter, label, content}.")
+    chapter = _chapter(value.get("chapter"), (*loc, "chapter"))
     content = value.get("content")
     if content is None:
         kept = existing.get(block_id or "")
@@ -159,6 +164,33 @@ def stream_to_raw(
         _block(item, (*loc, index), allowed, existing or {})
         for index, item in enumerate(items)
     ]
+
+
+def _question(item: Any, loc: tuple) -> dict[str, Any]:
+    if not isinstance(item, dict) or item.get("type") != "question":
+        raise BodyInputError(loc, "Each item is {type: question, value}.")
+    value = item.get("value")
+    if not isinstance(value, dict):
+        raise BodyInputError((*loc, "value"), "Expected {question, book, chapter}.")
+    chapter = _chapter(value.get("chapter"), (*loc, "value", "chapter"))
+    raw = {
+        "question": _text(value.get("question"), (*loc, "value", "question")),
+        "book": _id_of(value.get("book"), (*loc, "value", "book"), allow_none=True),
+        "chapter": chapter,
+    }
+    result: dict[str, Any] = {"type": "question", "value": raw}
+    if isinstance(item.get("id"), str) and item["id"]:
+        result["id"] = item["id"]
+    return result
+
+
+def questions_to_raw(items: Any, loc: tuple = ("questions",)) -> list[dict[str, Any]]:
+    """The stored form of discussion questions sent in the API's read form.
+    A question must come with its text: one read hidden is sent back whole
+    by someone who may see it."""
+    if not isinstance(items, list):
+        raise BodyInputError(loc, "Expected a list of questions.")
+    return [_question(item, (*loc, index)) for index, item in enumerate(items)]
 
 
 def image_references(

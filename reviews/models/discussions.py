@@ -39,7 +39,7 @@ class DiscussionIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
-    api_fields = [APIField("intro")]
+    api_fields = [APIField("intro", writable=True)]
 
     parent_page_types = ["wagtailcore.Page", "home.HomePage"]
     subpage_types = ["reviews.DiscussionPage"]
@@ -130,13 +130,13 @@ class DiscussionPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     ]
 
     api_fields = [
-        APIField("book", serializer=BookSummaryField()),
-        APIField("starts_at"),
-        APIField("location"),
-        APIField("online_url"),
-        APIField("host"),
-        APIField("intro"),
-        APIField("questions"),
+        APIField("book", serializer=BookSummaryField(), writable=True),
+        APIField("starts_at", writable=True),
+        APIField("location", writable=True),
+        APIField("online_url", writable=True),
+        APIField("host", writable=True),
+        APIField("intro", writable=True),
+        APIField("questions", writable=True),
         APIField("comment_count"),
     ]
 

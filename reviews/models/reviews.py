@@ -41,7 +41,7 @@ class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
-    api_fields = [APIField("intro")]
+    api_fields = [APIField("intro", writable=True)]
 
     parent_page_types = ["wagtailcore.Page", "home.HomePage"]
     subpage_types = ["reviews.ReviewPage"]
@@ -164,11 +164,11 @@ class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     ]
 
     api_fields = [
-        APIField("book", serializer=BookSummaryField()),
-        APIField("rating"),
-        APIField("summary"),
-        APIField("body"),
-        APIField("tags", serializer=TagNamesField()),
+        APIField("book", serializer=BookSummaryField(), writable=True),
+        APIField("rating", writable=True),
+        APIField("summary", writable=True),
+        APIField("body", writable=True),
+        APIField("tags", serializer=TagNamesField(), writable=True),
         APIField("reviewer", serializer=ReviewerField()),
         APIField("spoils"),
         APIField("published"),

@@ -26,7 +26,7 @@ class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
-    api_fields = [APIField("intro")]
+    api_fields = [APIField("intro", writable=True)]
 
     parent_page_types = ["wagtailcore.Page", "home.HomePage"]
     subpage_types = ["reviews.SeriesPage"]
@@ -67,9 +67,11 @@ class SeriesPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     ]
 
     api_fields = [
-        APIField("author"),
-        APIField("description"),
+        APIField("author", writable=True),
+        APIField("description", writable=True),
         APIField("books"),
+        # Written as {book, position} items; read as ``books`` above.
+        APIField("entries", writable=True),
     ]
 
     parent_page_types = ["reviews.SeriesIndexPage"]
@@ -128,6 +130,8 @@ class SeriesEntry(Orderable):
     )
 
     panels = [FieldPanel("book"), FieldPanel("position")]
+
+    api_fields = [APIField("book", writable=True), APIField("position", writable=True)]
 
     class Meta(Orderable.Meta):
         verbose_name = _("book in series")

@@ -123,6 +123,7 @@ def test_member_submits_for_moderation_but_cannot_publish(member_api, editor, si
             },
             "title": "Sneaky",
             "slug": "sneaky",
+            "book": siege.pk,
             "summary": "s",
         },
     )

@@ -1,0 +1,368 @@
+"""Wagtail's own generic page writes (``POST /api/v3/pages/``, ``PATCH
+/api/v3/pages/{id}/``) for every club page type: editors create and publish,
+a spoiler block round-trips, members only draft, and a bad or missing field is
+a 400 problem naming it, never a 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reviews.models import DiscussionPage, ReviewPage, SeriesPage
+from tests.api.conftest import token_client
+from tests.factories import (
+    BookFactory,
+    discussion_index,
+    make_image,
+    make_review,
+    paragraph,
+    review_index,
+    series_index,
+    spoiler,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "XYZZY-HOW-IT-ENDS"
+
+
+def _create(client, page_type: str, parent, **fields):
+    return client.post(
+        "/api/v3/pages/",
+        {"meta": {"type": page_type, "parent_id": parent.pk}, **fields},
+        content_type="application/json",
+    )
+
+
+def _problem_fields(response) -> set[str]:
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    return {str(part) for error in response.json()["errors"] for part in error["loc"]}
+
+
+@pytest.fixture
+def novel(db):
+    return BookFactory(title="The Siege", chapter_count=30)
+
+
+def _create_review(user, novel, **fields):
+    return _create(
+        token_client(user),
+        "reviews.ReviewPage",
+        review_index(),
+        **_review_fields(novel, **fields),
+    )
+
+
+def _review_fields(novel, **fields) -> dict:
+    return {
+        "title": "A generic review",
+        "book": novel.pk,
+        "summary": "No plot here.",
+        "body": [paragraph("Open text."), spoiler(novel, 12, "Chapter 12", SECRET)],
+        "tags": ["war", "winter"],
+        **fields,
+    }
+
+
+def test_an_editor_creates_a_review_whose_spoiler_round_trips(editor, novel):
+    api = token_client(editor)
+    response = _create(
+        api, "reviews.ReviewPage", review_index(), **_review_fields(novel)
+    )
+    assert response.status_code == 201, response.content
+    page_id = response.json()["id"]
+    review = ReviewPage.objects.get(pk=page_id)
+    assert review.book == novel
+    assert not review.live
+
+    read = api.get(f"/api/v3/pages/{page_id}/?version=draft&spoilers=show").json()
+    assert read["book"]["id"] == novel.pk
+    assert read["tags"] == ["war", "winter"]
+    block = read["body"][1]
+    assert block["type"] == "spoiler"
+    assert block["value"]["spoils"] == {"id": novel.pk, "title": "The Siege"}
+    assert block["value"]["chapter"] == 12
+    assert block["value"]["label"] == "Chapter 12"
+    assert block["value"]["hidden"] is False
+    assert SECRET in block["value"]["content"][0]["value"]
+
+
+def test_what_a_reader_got_can_be_sent_back(editor, novel):
+    """The spoiler's book as the API shows it ({id, title}) is accepted."""
+    api = token_client(editor)
+    created = _create(
+        api, "reviews.ReviewPage", review_index(), **_review_fields(novel)
+    ).json()
+    read = api.get(f"/api/v3/pages/{created['id']}/?version=draft&spoilers=show")
+    body = read.json()["body"]
+    response = api.patch(
+        f"/api/v3/pages/{created['id']}/",
+        {"body": body, "book": read.json()["book"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    again = api.get(f"/api/v3/pages/{created['id']}/?version=draft&spoilers=show")
+    # Rich text gets fresh block keys; the blocks and the spoiler are the same.
+    assert [(b["id"], b["type"]) for b in again.json()["body"]] == [
+        (b["id"], b["type"]) for b in body
+    ]
+    kept, sent = again.json()["body"][1]["value"], body[1]["value"]
+    assert (kept["spoils"], kept["chapter"], kept["label"]) == (
+        sent["spoils"],
+        sent["chapter"],
+        sent["label"],
+    )
+    assert SECRET in kept["content"][0]["value"]
+
+
+def test_an_editor_publishes_in_one_step(editor, novel, client):
+    response = _create(
+        token_client(editor),
+        "reviews.ReviewPage",
+        review_index(),
+        meta={
+            "type": "reviews.ReviewPage",
+            "parent_id": review_index().pk,
+            "action": "publish",
+        },
+        **_review_fields(novel),
+    )
+    assert response.status_code == 201, response.content
+    page_id = response.json()["id"]
+    assert ReviewPage.objects.get(pk=page_id).live
+    anonymous = client.get(f"/api/v3/pages/{page_id}/")
+    assert anonymous.status_code == 200
+    assert SECRET not in anonymous.content.decode()
+
+
+def test_a_member_creates_a_draft_of_their_own(club_member, novel):
+    response = _create_review(club_member, novel)
+    assert response.status_code == 201, response.content
+    review = ReviewPage.objects.get(pk=response.json()["id"])
+    assert not review.live
+    assert review.owner == club_member
+    assert review.reviewer == club_member
+
+
+def test_a_member_never_publishes(club_member, novel):
+    api = token_client(club_member)
+    response = api.post(
+        "/api/v3/pages/",
+        {
+            "meta": {
+                "type": "reviews.ReviewPage",
+                "parent_id": review_index().pk,
+                "action": "publish",
+            },
+            **_review_fields(novel),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 403, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert not ReviewPage.objects.filter(title="A generic review").exists()
+
+    draft = make_review(book=novel, owner=club_member, live=False)
+    response = api.patch(
+        f"/api/v3/pages/{draft.pk}/",
+        {"meta": {"action": "publish"}, "summary": "Changed."},
+        content_type="application/json",
+    )
+    assert response.status_code == 403, response.content
+    draft.refresh_from_db()
+    assert not draft.live
+    assert draft.summary != "Changed."
+
+
+def test_a_member_never_edits_another_members_review(club_member, other_member, novel):
+    theirs = make_review(book=novel, owner=other_member, live=False)
+    response = token_client(club_member).patch(
+        f"/api/v3/pages/{theirs.pk}/",
+        {"summary": "Mine now."},
+        content_type="application/json",
+    )
+    assert response.status_code in (403, 404)
+    theirs.refresh_from_db()
+    assert theirs.summary != "Mine now."
+
+
+def test_a_member_creates_no_discussion_or_series(club_member, novel):
+    api = token_client(club_member)
+    response = _create(
+        api, "reviews.DiscussionPage", discussion_index(), **_discussion_fields(novel)
+    )
+    assert response.status_code == 403, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    response = _create(
+        api, "reviews.SeriesPage", series_index(), title="Mine", author="Me"
+    )
+    assert response.status_code == 403, response.content
+    assert not DiscussionPage.objects.exists()
+    assert not SeriesPage.objects.exists()
+
+
+@pytest.mark.parametrize("missing", ["book", "summary", "title"])
+def test_a_missing_review_field_is_named(editor, novel, missing):
+    fields = _review_fields(novel)
+    del fields[missing]
+    response = _create(
+        token_client(editor), "reviews.ReviewPage", review_index(), **fields
+    )
+    assert missing in _problem_fields(response)
+
+
+@pytest.mark.parametrize(
+    "block, where",
+    [
+        (
+            {"type": "spoiler", "value": {"label": "x", "chapter": 0, "content": []}},
+            "chapter",
+        ),
+        ({"type": "poem", "value": "x"}, "type"),
+        ({"value": "no type"}, "0"),
+        ({"type": "spoiler", "value": {"label": "x", "content": None}}, "content"),
+        ({"type": "image", "value": {"image": 2**70, "caption": ""}}, "image"),
+    ],
+)
+def test_a_malformed_body_block_is_a_400_saying_where(editor, novel, block, where):
+    response = _create_review(editor, novel, body=[block])
+    assert "body" in _problem_fields(response)
+    assert where in response.json()["errors"][0]["msg"]
+
+
+def test_a_spoiler_past_the_last_chapter_is_refused_by_the_models_rule(editor, novel):
+    response = _create_review(
+        editor, novel, body=[spoiler(novel, 99, "Too far", SECRET)]
+    )
+    assert "body" in _problem_fields(response)
+    assert SECRET not in response.content.decode()
+
+
+def test_an_unknown_book_is_named(editor, novel):
+    response = _create_review(editor, novel, book=987654)
+    assert "book" in _problem_fields(response)
+
+
+def test_a_member_may_not_use_an_image_they_may_not_see(club_member, novel):
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    hidden = Collection.get_first_root_node().add_child(name="Committee only")
+    CollectionViewRestriction.objects.create(
+        collection=hidden, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    image = make_image("Private photo")
+    image.collection = hidden
+    image.save()
+    from django.contrib.auth.models import Group
+
+    restriction = CollectionViewRestriction.objects.get(collection=hidden)
+    restriction.restriction_type = CollectionViewRestriction.GROUPS
+    restriction.save()
+    restriction.groups.add(Group.objects.create(name="Committee"))
+    block = {
+        "type": "image",
+        "value": {"image": image.pk, "caption": "Mine"},
+    }
+    response = _create_review(club_member, novel, body=[block])
+    assert "body" in _problem_fields(response)
+    assert "Private photo" not in response.content.decode()
+
+
+def _discussion_fields(book, **fields) -> dict:
+    return {
+        "title": "Winter meeting",
+        "book": book.pk,
+        "starts_at": (timezone.now() + timedelta(days=9)).isoformat(),
+        "location": "The library",
+        "questions": [
+            {
+                "type": "question",
+                "value": {"question": "Open?", "book": None, "chapter": None},
+            },
+            {
+                "type": "question",
+                "value": {"question": SECRET, "book": book.pk, "chapter": 20},
+            },
+        ],
+        **fields,
+    }
+
+
+def test_an_editor_creates_a_discussion_with_gated_questions(editor, novel):
+    api = token_client(editor)
+    response = _create(
+        api, "reviews.DiscussionPage", discussion_index(), **_discussion_fields(novel)
+    )
+    assert response.status_code == 201, response.content
+    discussion = DiscussionPage.objects.get(pk=response.json()["id"])
+    assert discussion.book == novel
+    assert discussion.location == "The library"
+    read = api.get(f"/api/v3/pages/{discussion.pk}/?version=draft").json()
+    assert read["questions"][1]["value"]["hidden"] is True
+    assert read["questions"][1]["value"]["chapter"] == 20
+    assert SECRET not in str(read)
+
+
+def test_a_discussion_without_place_or_link_names_both_fields(editor, novel):
+    fields = _discussion_fields(novel)
+    del fields["location"]
+    response = _create(
+        token_client(editor), "reviews.DiscussionPage", discussion_index(), **fields
+    )
+    assert {"location", "online_url"} <= _problem_fields(response)
+
+
+@pytest.mark.parametrize("missing", ["book", "starts_at"])
+def test_a_missing_discussion_field_is_named(editor, novel, missing):
+    fields = _discussion_fields(novel)
+    del fields[missing]
+    response = _create(
+        token_client(editor), "reviews.DiscussionPage", discussion_index(), **fields
+    )
+    assert missing in _problem_fields(response)
+
+
+def test_an_editor_creates_a_series_in_reading_order(editor, novel):
+    sequel = BookFactory(title="The Betrayal")
+    api = token_client(editor)
+    response = _create(
+        api,
+        "reviews.SeriesPage",
+        series_index(),
+        title="Leningrad",
+        author="Helen Dunmore",
+        entries=[
+            {"book": {"id": sequel.pk}, "position": 2},
+            {"book": novel.pk, "position": 1},
+        ],
+    )
+    assert response.status_code == 201, response.content
+    series = SeriesPage.objects.get(pk=response.json()["id"])
+    assert [entry.book for entry in series.ordered_entries()] == [novel, sequel]
+    read = api.get(f"/api/v3/pages/{series.pk}/?version=draft").json()
+    assert [book["title"] for book in read["books"]] == ["The Siege", "The Betrayal"]
+
+
+def test_a_series_without_author_is_named(editor, novel):
+    response = _create(
+        token_client(editor),
+        "reviews.SeriesPage",
+        series_index(),
+        title="Anonymous",
+        entries=[{"book": novel.pk, "position": 1}],
+    )
+    assert "author" in _problem_fields(response)
+
+
+def test_an_editor_edits_an_index_introduction(editor):
+    index = review_index()
+    response = token_client(editor).patch(
+        f"/api/v3/pages/{index.pk}/",
+        {"intro": "All our reviews."},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["intro"] == "All our reviews."
