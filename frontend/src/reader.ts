@@ -1,6 +1,6 @@
 /**
  * Who is reading: an anonymous reader's progress kept in this browser, or a
- * member's API token.
+ * member's API token kept for this tab only.
  *
  * The API decides what a reader may see; the frontend only tells it what the
  * reader has read (`read=`) or who they are (the token). It never holds a
@@ -75,11 +75,19 @@ export function readParam(progress: LocalProgress = localProgress()): string | u
   return parts.length ? parts.join(",") : undefined;
 }
 
+// The token is a member's password for the API, so it lives in this tab's
+// sessionStorage: it goes when the tab closes, is not shared with other tabs,
+// and is not left on a shared computer, while a reload keeps the member signed
+// in. localStorage would keep it for good, readable by any script on this
+// origin from then on. (Reading progress is not a secret and stays there.)
+// A token an earlier version left in localStorage is dropped.
+localStorage.removeItem(TOKEN_KEY);
+
 export function token(): string | null {
-  return localStorage.getItem(TOKEN_KEY);
+  return sessionStorage.getItem(TOKEN_KEY);
 }
 
 export function setToken(value: string | null): void {
-  if (value) localStorage.setItem(TOKEN_KEY, value);
-  else localStorage.removeItem(TOKEN_KEY);
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
 }

@@ -201,6 +201,9 @@ def test_a_member_records_progress_and_sees_what_opens(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as Alice Marsh.")).to_be_visible()
     assert not page.evaluate("() => localStorage.getItem('bookclub.progress')")
+    # The token stays with this tab: nothing on disk keeps it for good.
+    assert not page.evaluate("() => localStorage.getItem('bookclub.token')")
+    assert page.evaluate("() => sessionStorage.getItem('bookclub.token')") == token
 
     page.get_by_role("link", name="Discussions").click()
     page.get_by_role("link", name="The Betrayal, part one").click()
@@ -341,7 +344,7 @@ def test_a_member_adopts_this_browsers_progress_and_finds_her_draft(
     page.evaluate(
         """([token, siege]) => {
             localStorage.setItem('bookclub.progress', JSON.stringify({[siege]: 12}));
-            localStorage.setItem('bookclub.token', token);
+            sessionStorage.setItem('bookclub.token', token);
         }""",
         [token, club.siege.pk],
     )

@@ -110,7 +110,7 @@ export async function accountPage(): Promise<View> {
           { id: "token-help", class: "help" },
           "Members make a token in the club's admin, under their account, or an administrator runs ",
           h("code", {}, "manage.py api_tokens create --user NAME --name frontend"),
-          ". This browser keeps it until you sign out.",
+          ". This tab keeps it until you sign out or close it.",
         ),
         error,
         h("button", { type: "submit" }, "Sign in"),
