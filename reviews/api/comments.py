@@ -42,7 +42,7 @@ from ..spoilers import (
 )
 from ..visibility import public_pages
 from .params import MAX_ID, IdPath
-from .problems import ProblemDetail, problem_response, validation_problem
+from .problems import Problem, problem_response, validation_problem
 from .schemas import JSONObjectInput
 
 router = Router(tags=["discussions"])
@@ -313,7 +313,7 @@ def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> di
 
 @router.post(
     "/discussions/{page_id}/comments/",
-    response={201: CommentSchema, 400: ProblemDetail, 429: ProblemDetail},
+    response={201: CommentSchema, 400: Problem, 429: Problem},
     auth=WRITE_AUTH,
     operation_id="create_discussion_comment",
     summary="Post a comment or a reply",
@@ -353,7 +353,7 @@ def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSch
 
 @router.patch(
     "/discussions/{page_id}/comments/{comment_id}/",
-    response={200: CommentSchema, 400: ProblemDetail},
+    response={200: CommentSchema, 400: Problem},
     auth=WRITE_AUTH,
     operation_id="update_discussion_comment",
     summary="Correct your own comment shortly after posting it",
@@ -395,7 +395,7 @@ def delete_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath):
 
 @router.post(
     "/discussions/{page_id}/comments/{comment_id}/report/",
-    response={201: ReportResultSchema, 200: ReportResultSchema, 400: ProblemDetail},
+    response={201: ReportResultSchema, 200: ReportResultSchema, 400: Problem},
     auth=WRITE_AUTH,
     operation_id="report_discussion_comment",
     summary="Ask the moderators to look at a comment",

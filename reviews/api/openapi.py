@@ -1,5 +1,5 @@
-"""The v3 OpenAPI document: made valid as a whole, and the part of it that
-describes the club's endpoints.
+"""The v3 OpenAPI document: made valid as a whole, the part of it that
+describes the club's endpoints, and the docs page that shows it.
 
 :func:`club_openapi` is used by the snapshot test (and handy for frontends
 that want only the club's contract): the club's operations and every component
@@ -13,7 +13,13 @@ import functools
 import json
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+from wagtail.models import Site
+
+from .problems import PROBLEM_JSON, Problem, status_title
 
 CLUB_OPERATION_PREFIX = "club_"
 
@@ -102,20 +108,54 @@ def _plain_optional_bodies(document: dict[str, Any]) -> None:
                     media["schema"] = parts[0]
 
 
+def _problem_responses(document: dict[str, Any]) -> None:
+    """Every error as it is served: ``application/problem+json`` with the
+    :class:`~reviews.api.problems.Problem` schema (Ninja writes
+    ``application/json``). Every operation documents a 400; one on an item
+    (a path with a parameter) a 404; one that needs a token 401 and 403."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", Problem.model_json_schema())
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            expected = {400}
+            if "{" in path:
+                expected.add(404)
+            if {} not in (operation.get("security") or [{}]):
+                expected |= {401, 403}
+            responses = operation.setdefault("responses", {})
+            # Ninja keys responses by int, a document read back by str.
+            documented = {str(status) for status in responses}
+            for status in sorted(expected):
+                if str(status) not in documented:
+                    responses[status] = {"description": status_title(status)}
+            for status, response in responses.items():
+                if str(status).isdigit() and int(status) >= 400:
+                    response["content"] = copy.deepcopy(problem)
+
+
 def make_valid(document: dict[str, Any]) -> dict[str, Any]:
     """Rewrite anonymous access as OpenAPI spells it: the empty security
     requirement ``{}`` ("no credentials needed") beside the bearer scheme,
     and no invalid scheme in ``components``; optional bodies in the form code
-    generators read (:func:`_plain_optional_bodies`). Changes ``document`` in
-    place."""
+    generators read (:func:`_plain_optional_bodies`); errors as problems
+    (:func:`_problem_responses`). Changes ``document`` in place."""
     _plain_optional_bodies(document)
+    _anonymous_as_no_requirement(document)
+    _problem_responses(document)
+    return document
+
+
+def _anonymous_as_no_requirement(document: dict[str, Any]) -> None:
     components = document.get("components", {})
     schemes = components.get("securitySchemes", {})
     anonymous = {
         name for name, scheme in schemes.items() if _is_anonymous_scheme(scheme)
     }
     if not anonymous:
-        return document
+        return
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             security = (
@@ -132,7 +172,6 @@ def make_valid(document: dict[str, Any]) -> dict[str, Any]:
             operation["security"] = refined
     for name in anonymous:
         del schemes[name]
-    return document
 
 
 def serve_valid_document(api: NinjaAPI) -> None:
@@ -151,3 +190,35 @@ def serve_valid_document(api: NinjaAPI) -> None:
 
     valid_document.makes_valid = True  # type: ignore[attr-defined]
     api.get_openapi_schema = valid_document  # type: ignore[method-assign]
+
+
+def club_name(request: HttpRequest) -> str:
+    """The club as its site is called: the Site's name, else the
+    ``WAGTAIL_SITE_NAME`` setting."""
+    site = Site.find_for_request(request)
+    return (site.site_name if site else "") or getattr(
+        settings, "WAGTAIL_SITE_NAME", ""
+    )
+
+
+class _TitledAPI:
+    """``api`` as the docs template sees it, with another ``title``."""
+
+    def __init__(self, api: NinjaAPI, title: str) -> None:
+        self._api = api
+        self.title = title
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._api, name)
+
+
+class ClubSwagger(Swagger):
+    """Ninja's Swagger UI (its assets served by this site), titled with the
+    club's name instead of the generic API title."""
+
+    def render_page(
+        self, request: HttpRequest, api: NinjaAPI, **kwargs: Any
+    ) -> HttpResponse:
+        name = club_name(request)
+        title = f"{name} API" if name else api.title
+        return super().render_page(request, _TitledAPI(api, title), **kwargs)  # type: ignore[arg-type]

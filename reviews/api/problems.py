@@ -24,12 +24,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from wagtail.api.v3.errors import ProblemDetail
+from ninja import Field, Schema
 
 __all__ = [
     "PROBLEM_JSON",
     "VALIDATION_STATUS",
-    "ProblemDetail",
+    "Problem",
     "is_problem",
     "problem",
     "problem_response",
@@ -42,6 +42,23 @@ PROBLEM_TYPE = "about:blank"
 #: The status of every validation error: a value the client got wrong.
 VALIDATION_STATUS = 400
 VALIDATION_DETAIL = "Validation failed"
+
+
+class Problem(Schema):
+    """The one error shape: an RFC 9457 problem, served as
+    ``application/problem+json`` (the OpenAPI document says so)."""
+
+    type: str = Field(description="Always about:blank: the status says it all.")
+    title: str = Field(description="The status's phrase, e.g. Bad Request.")
+    status: int
+    detail: str = Field(description="What went wrong, for a person.")
+    param: str | None = Field(
+        None, description="The one query parameter at fault, if there is one."
+    )
+    errors: list[dict[str, Any]] | None = Field(
+        None,
+        description="Field errors: each with loc (where), msg and type.",
+    )
 
 
 def status_title(status: int) -> str:

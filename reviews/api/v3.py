@@ -22,7 +22,7 @@ from .comments import router as comments_router
 from .errors import install_v3_handlers
 from .exports import router as exports_router
 from .filtering import check_filters_and_ordering
-from .openapi import serve_valid_document
+from .openapi import ClubSwagger, serve_valid_document
 
 _registered: set[int] = set()
 
@@ -373,6 +373,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     _registered.add(id(api))
 
     serve_valid_document(api)
+    api.docs = ClubSwagger()
     _apply_media_rule()
     _no_content_queries_in_page_listing()
     _redirects_to_visible_pages_only()

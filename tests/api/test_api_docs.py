@@ -37,3 +37,23 @@ def test_every_asset_of_the_api_docs_is_served(db):
             else b"".join(response.streaming_content)
         )
         assert body
+
+
+def test_the_docs_page_is_titled_with_the_clubs_name(client):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "Leningrad Readers"
+    site.save()
+    html = client.get("/api/v3/docs/").content.decode()
+    assert re.search(r"<title>\s*Leningrad Readers API\s*</title>", html), html
+    assert "Wagtail API" not in html
+
+
+@override_settings(WAGTAIL_SITE_NAME="Siege & Sequel")
+def test_without_a_site_name_the_setting_names_the_club(client):
+    from wagtail.models import Site
+
+    Site.objects.update(site_name="")
+    html = client.get("/api/v3/docs/").content.decode()
+    assert re.search(r"<title>\s*Siege &amp; Sequel API\s*</title>", html), html

@@ -63,6 +63,41 @@ def test_anonymous_access_is_an_optional_security_requirement(client):
     assert {} not in progress["security"]
 
 
+def test_every_error_is_documented_as_a_problem(client):
+    """As every error is served: application/problem+json, the Problem
+    schema; Wagtail's own operations included."""
+    document = _served(client)
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail"} <= set(problem["required"])
+    assert "param" in problem["properties"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            errors = {
+                status: response
+                for status, response in operation["responses"].items()
+                if int(status) >= 400
+            }
+            assert "400" in errors, (method, path)
+            if "{" in path:
+                assert "404" in errors, (method, path)
+            for status, response in errors.items():
+                assert response["content"] == {
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"}
+                    }
+                }, (method, path, status)
+    create = document["paths"]["/api/v3/pages/"]["post"]["responses"]
+    assert {"401", "403"} <= set(create)
+
+
+def test_an_error_answers_as_its_document_says(client):
+    response = client.get("/api/v3/reviews/", {"rating_min": "lots"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    schema = _served(client)["components"]["schemas"]["Problem"]
+    Draft202012Validator(schema).validate(response.json())
+
+
 def test_no_two_schemas_share_a_name(monkeypatch):
     """Component names are global: a second model of the same name silently
     replaces the first in the document, and responses of the first then fail

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ..problems import ProblemDetail
+from ..problems import Problem
 
 #: Error responses the club's endpoints document (RFC 9457 problem details,
 #: :mod:`reviews.api.problems`; a bad value is a 400).
-READ_ERRORS = {400: ProblemDetail, 404: ProblemDetail}
+READ_ERRORS = {400: Problem, 404: Problem}
 WRITE_ERRORS = {
-    400: ProblemDetail,
-    401: ProblemDetail,
-    403: ProblemDetail,
-    404: ProblemDetail,
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
 }

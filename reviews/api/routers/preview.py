@@ -14,7 +14,7 @@ from ...models import DiscussionPage, ReviewPage, SeriesPage
 from ...preview import PreviewTokenError, page_from_preview_token
 from .. import representations
 from ..params import ReaderParams, reject_unknown_params
-from ..problems import ProblemDetail
+from ..problems import Problem
 from ..querysets import prepare_streams
 from ..schemas import DiscussionSchema, PreviewPageSchema, ReviewSchema, SeriesSchema
 from .series import RichTextParams
@@ -30,8 +30,8 @@ class PreviewParams(Schema):
     "/",
     response={
         200: ReviewSchema | SeriesSchema | DiscussionSchema | PreviewPageSchema,
-        400: ProblemDetail,
-        403: ProblemDetail,
+        400: Problem,
+        403: Problem,
     },
     url_name="club_preview",
     operation_id="club_preview",

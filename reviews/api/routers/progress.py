@@ -18,7 +18,7 @@ from ...spoilers import forget_reader
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
-from ..problems import ProblemDetail
+from ..problems import Problem
 from ..schemas import (
     ProgressInSchema,
     ProgressListSchema,
@@ -32,7 +32,7 @@ router = Router(tags=["progress"], auth=ClubBearerAuth())
 
 @router.get(
     "/",
-    response={200: ProgressListSchema, 400: ProblemDetail, 401: ProblemDetail},
+    response={200: ProgressListSchema, 400: Problem, 401: Problem},
     url_name="club_progress_list",
     operation_id="club_progress_list",
     summary="My reading progress",

@@ -29,7 +29,7 @@ from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, reject_unknown_params
-from ..problems import VALIDATION_STATUS, ProblemDetail
+from ..problems import VALIDATION_STATUS, Problem
 from ..review_input import (
     BodyInputError,
     existing_spoilers,
@@ -203,7 +203,7 @@ def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSche
 
 @router.post(
     "/{review_id}/submit/",
-    response={200: ReviewSchema, 409: ProblemDetail, **WRITE_ERRORS},
+    response={200: ReviewSchema, 409: Problem, **WRITE_ERRORS},
     url_name="club_reviews_submit",
     operation_id="club_reviews_submit",
     summary="Submit a review to the moderation workflow",

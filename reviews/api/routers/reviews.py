@@ -28,7 +28,7 @@ from ..params import (
     paginate,
     reject_unknown_params,
 )
-from ..problems import ProblemDetail
+from ..problems import Problem
 from ..querysets import (
     annotate_popularity,
     public_reviews,
@@ -173,7 +173,7 @@ def order_reviews(
 
 @router.get(
     "/",
-    response={200: ReviewListSchema, 401: ProblemDetail, **READ_ERRORS},
+    response={200: ReviewListSchema, 401: Problem, **READ_ERRORS},
     url_name="club_reviews_list",
     operation_id="club_reviews_list",
     summary="List reviews",

@@ -13,7 +13,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from wagtail.api.v3.errors import ProblemDetail
 
 from ...meetings import rsvp_summary, set_rsvp
 from ...members import MemberRequest
@@ -21,6 +20,7 @@ from ...models import DiscussionPage
 from ...visibility import public_pages
 from ..auth import READ_AUTH, ClubBearerAuth
 from ..params import IdPath, reject_unknown_params
+from ..problems import Problem
 from ..schemas import JSONObjectInput
 from . import READ_ERRORS, WRITE_ERRORS
 
@@ -80,7 +80,7 @@ def get_rsvps(request: HttpRequest, discussion_id: IdPath):
 
 @router.put(
     "/discussions/{discussion_id}/rsvp/",
-    response={200: RSVPSummarySchema, 409: ProblemDetail, **WRITE_ERRORS},
+    response={200: RSVPSummarySchema, 409: Problem, **WRITE_ERRORS},
     auth=ClubBearerAuth(),
     url_name="club_rsvp_answer",
     operation_id="club_rsvp_answer",
