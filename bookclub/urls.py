@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from bookclub.accounts import ThrottledPasswordResetView
 from bookclub.forms import ClubSetPasswordForm
 from reviews.api.v2 import api_router
+from reviews.api.v2_openapi import openapi_view as v2_openapi_view
 from reviews.api.v3 import register as register_club_api
 
 register_club_api(api_v3)
@@ -17,6 +18,7 @@ register_club_api(api_v3)
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/openapi.json", v2_openapi_view, name="api_v2_openapi"),
     path("api/v2/", api_router.urls),
     path("api/v3/", api_v3.urls),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models
 from django.db.models import QuerySet
@@ -40,6 +42,7 @@ from .filtering import (
     check_filters_and_ordering,
     is_content_column,
 )
+from .params import MAX_ID
 from .querysets import BODY_FIELDS, prepare_streams, with_review_relations
 from .serializers import ClubPageSerializer
 
@@ -62,6 +65,14 @@ class ReaderAwareMixin(ProblemErrorsMixin):
             self.reader = reader_for_request(request)
         except InvalidReaderParams as error:
             raise InvalidParam(error.message, error.param) from error
+
+    def find_object(self, queryset, request):
+        # Wagtail hands ``find/?id=`` to the database as it came.
+        if "id" in request.GET:
+            value = request.GET["id"]
+            if not re.fullmatch(r"[1-9][0-9]{0,9}", value) or int(value) > MAX_ID:
+                raise InvalidParam("id must be a positive whole number.", "id")
+        return super().find_object(queryset, request)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from wagtail.models import APIToken
 
 from reviews.roles import MEMBERS, MODERATORS, ensure_groups
-from tests.factories import UserFactory, review_index
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_discussion,
+    make_image,
+    make_review,
+    make_series,
+    review_index,
+    spoiler,
+)
 
 
 def token_client(user) -> Client:
@@ -45,3 +56,38 @@ def editor(groups):
 @pytest.fixture
 def member_api(club_member) -> Client:
     return token_client(club_member)
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """Like Django's test client: a request must not close the connection that
+    holds the test's transaction (the WSGI handler does so on PostgreSQL)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_club(db):
+    book = BookFactory(chapter_count=12)
+    make_series("Fuzzed series", [(book, 1)])
+    make_review(book=book, body=[spoiler(book, 3, "Three", "hidden text")])
+    make_discussion(book=book)
+    make_image("Fuzzed photo")
+    return book
+
+
+@pytest.fixture
+def member_bearer(fuzz_club, club_member) -> dict[str, str]:
+    """A token of a member of the club (who may draft reviews)."""
+    _, plaintext = APIToken.create_token(user=club_member, name="fuzz")
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+@pytest.fixture
+def user_bearer(fuzz_club) -> dict[str, str]:
+    """A token of a user in no group (who may write nothing)."""
+    _, plaintext = APIToken.create_token(user=UserFactory(), name="fuzz")
+    return {"Authorization": f"Bearer {plaintext}"}
