@@ -5,11 +5,15 @@ resolver. Bad values of any kind are a 400."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.db import transaction
 from django.test import Client
 
+from reviews.models import ReviewPage
 from tests.api.conftest import token_client
-from tests.factories import make_discussion, make_review
+from tests.factories import BookFactory, make_discussion, make_review, spoiler
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +32,17 @@ def assert_problem(response, status: int) -> dict:
     return problem
 
 
-@pytest.fixture
-def content(book):
-    from tests.factories import spoiler
-
-    review = make_review(book=book, body=[spoiler(book, 3, "Three", HIDDEN)])
-    make_discussion(book=book)
-    return review
+@pytest.fixture(scope="module")
+def content(django_db_setup, django_db_blocker) -> Iterator[ReviewPage]:
+    """A review with a hidden spoiler, and a discussion, built once for the
+    module's read-only requests and rolled back at the end; what a test
+    writes rolls back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        book = BookFactory(title="The Siege", chapter_count=30)
+        review = make_review(book=book, body=[spoiler(book, 3, "Three", HIDDEN)])
+        make_discussion(book=book)
+        yield review
+        transaction.set_rollback(True)
 
 
 ANONYMOUS_ERRORS = [
