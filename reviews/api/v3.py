@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 
 from ..media_visibility import visible_media
 from .comments import router as comments_router
@@ -339,6 +340,11 @@ def _page_writes_hide_like_missing() -> None:
             page = Page.objects.filter(pk=page_id).first()
             if page is None or not can_view_page(page, request.user):
                 raise Http404("No Page matches the given query.")
+            # Wagtail's copy, move and alias actions read the page's parent,
+            # which the tree's root lacks (an AttributeError, a 500): no write
+            # may take the root itself as its page.
+            if page_id == kwargs.get("page_id") and page.is_root():
+                raise HttpError(400, "The root of the page tree cannot be changed.")
 
     for router in routers:
         for path_view in router.path_operations.values():

@@ -164,3 +164,15 @@ def test_a_hidden_page_named_in_a_write_answers_as_a_missing_one(
     missing = _send(member_api, method, url, body(999_999))
     for name, page_id in hidden_pages.items():
         assert _send(member_api, method, url, body(page_id)) == missing, name
+
+
+@pytest.mark.parametrize("method,url,body", PAGE_WRITES)
+def test_a_write_on_the_tree_root_is_a_problem_not_a_500(member_api, method, url, body):
+    # Wagtail's copy, move and alias read the page's parent, which the root
+    # lacks: they raised AttributeError for a token allowed to add pages.
+    from wagtail.models import Page
+
+    root = Page.get_first_root_node()
+    for sent in (body, {}, {"destination_id": root.pk}):
+        status, text = _send(member_api, method, url.format(id=root.pk), sent)
+        assert 400 <= status < 500, (sent, text[:300])
