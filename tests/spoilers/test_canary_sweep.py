@@ -344,6 +344,7 @@ PROBES: dict[str, Probes] = {
     "wagtailapi:documents:find": lambda w: get(
         *(f"{V2}/documents/find/?id={pk}" for pk in _documents(w))
     ),
+    "api_v2_openapi": lambda w: get(f"{V2}/openapi.json"),
     # API v3: Wagtail's own endpoints.
     "wagtailapi_v3:api-root": lambda w: get(f"{V3}/"),
     "wagtailapi_v3:openapi-json": lambda w: get(f"{V3}/openapi.json"),
