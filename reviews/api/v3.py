@@ -10,7 +10,9 @@ routers follow the club's media rule (:mod:`reviews.media_visibility`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
@@ -40,6 +42,25 @@ _MEDIA_ROUTERS = (
         "document_id",
     ),
 )
+
+
+def _check_first(
+    operation: Any, check: Callable[[HttpRequest, dict], None], marker: str
+) -> None:
+    """Make ``operation`` run ``check(request, kwargs)`` before its view;
+    ``check`` refuses by raising. ``marker`` is set on the wrapper so that
+    building the API twice (tests, reloads) wraps each view once."""
+    view = operation.view_func
+    if getattr(view, marker, False):
+        return
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs):
+        check(request, kwargs)
+        return view(request, *args, **kwargs)
+
+    setattr(checked, marker, True)
+    operation.view_func = checked
 
 
 def _hidden_like_missing(model, id_name: str):
@@ -106,7 +127,6 @@ def _no_content_queries_in_page_listing() -> None:
     Ninja has parsed ``type=`` and before any query. Should a Wagtail upgrade
     rename the operation, this fails loudly at start-up.
     """
-    from functools import wraps
     from importlib import import_module
 
     from django.core.exceptions import ImproperlyConfigured
@@ -125,19 +145,13 @@ def _no_content_queries_in_page_listing() -> None:
             f"{module_name} has no '{operation_id}' operation: API v3 would "
             "filter and order pages by their content."
         )
+
+    def refuse_content_queries(request: HttpRequest, kwargs: dict) -> None:
+        page_types = getattr(kwargs.get("filters"), "type", None) or [Page]
+        check_filters_and_ordering(page_types, request.GET)
+
     for operation in operations:
-        view = operation.view_func
-        if getattr(view, "refuses_content_queries", False):
-            continue
-
-        @wraps(view)
-        def checked(request: HttpRequest, *args, _view=view, **kwargs):
-            page_types = getattr(kwargs.get("filters"), "type", None) or [Page]
-            check_filters_and_ordering(page_types, request.GET)
-            return _view(request, *args, **kwargs)
-
-        checked.refuses_content_queries = True  # type: ignore[attr-defined]
-        operation.view_func = checked
+        _check_first(operation, refuse_content_queries, "refuses_content_queries")
 
 
 #: Wagtail's v3 redirect reads (mounted by ``wagtail.contrib.redirects``):
@@ -208,18 +222,7 @@ def _redirects_to_visible_pages_only() -> None:
             raise Http404("No Redirect matches the given query.")
 
     for operation_id in ("redirects_detail", "redirects_find"):
-        operation = operations[operation_id]
-        view = operation.view_func
-        if getattr(view, "follows_visibility", False):
-            continue
-
-        @functools.wraps(view)
-        def checked(request: HttpRequest, *args, _view=view, **kwargs):
-            visible_or_404(request, kwargs)
-            return _view(request, *args, **kwargs)
-
-        checked.follows_visibility = True  # type: ignore[attr-defined]
-        operation.view_func = checked
+        _check_first(operations[operation_id], visible_or_404, "follows_visibility")
 
 
 #: Wagtail's v3 pages router, and the function every page read there takes
@@ -349,19 +352,8 @@ def _page_writes_hide_like_missing() -> None:
     for router in routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
-                view = operation.view_func
-                if "GET" in operation.methods or getattr(
-                    view, "hides_unseen_pages", False
-                ):
-                    continue
-
-                @functools.wraps(view)
-                def checked(request: HttpRequest, *args, _view=view, **kwargs):
-                    visible_or_404(request, kwargs)
-                    return _view(request, *args, **kwargs)
-
-                checked.hides_unseen_pages = True  # type: ignore[attr-defined]
-                operation.view_func = checked
+                if "GET" not in operation.methods:
+                    _check_first(operation, visible_or_404, "hides_unseen_pages")
 
 
 def register(api: NinjaAPI) -> NinjaAPI:
