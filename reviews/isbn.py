@@ -1,7 +1,10 @@
 """ISBN normalisation and validation.
 
-Dependency-free on purpose: the Goodreads importer and the Django model
-validation both call :func:`normalise_isbn`, and neither should need the other.
+python-stdnum checks the check digits and the Bookland prefix and converts
+between the two forms; this module adds what the club needs around it: the
+Goodreads importer's Excel wrapping, the separators people paste, ASCII digits
+only, and error messages fit to show a user. Both the importer and the Django
+model validation call :func:`normalise_isbn`, and neither needs the other.
 
 Everything is normalised to ISBN-13 (digits only, no hyphens), because an ISBN-10
 is only a different spelling of the ``978``-prefixed ISBN-13 and storing one form
@@ -11,6 +14,9 @@ lets the database enforce uniqueness.
 from __future__ import annotations
 
 import re
+
+from stdnum import ean, isbn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
 __all__ = [
     "is_valid_isbn10",
@@ -26,11 +32,9 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
 # Goodreads exports ISBNs as an Excel formula (="0141046201") so that Excel
 # keeps the leading zero; ="" is an empty value.
 _EXCEL_FORMULA = re.compile(r'^=\s*"(.*)"$', re.DOTALL)
-_ISBN10 = re.compile(r"^[0-9]{9}[0-9X]$")
-_ISBN13 = re.compile(r"^[0-9]{13}$")
-# An ISBN-13 is an EAN-13 in the "Bookland" ranges; any other EAN-13 (ISSN,
-# music, groceries) is not an ISBN.
-_ISBN13_PREFIXES = ("978", "979")
+# stdnum reads full-width and other look-alike digits as ASCII ones; an ISBN
+# stored by the club is ASCII, so anything else is refused before stdnum sees it.
+_ISBN_CHARACTERS = {10: re.compile(r"[0-9]{9}[0-9X]"), 13: re.compile(r"[0-9]{13}")}
 
 
 def _unwrap(value: str) -> str:
@@ -44,32 +48,54 @@ def _clean(value: str) -> str:
     return _SEPARATORS.sub("", _unwrap(value)).upper()
 
 
-def _isbn10_check_digit(first_nine: str) -> str:
-    total = sum((10 - i) * int(d) for i, d in enumerate(first_nine))
-    check = (11 - total % 11) % 11
-    return "X" if check == 10 else str(check)
+def _expected_check_digit(text: str) -> str:
+    if len(text) == 13:
+        return ean.calc_check_digit(text[:12])
+    # stdnum works out an ISBN-10's check digit only while converting to it.
+    bookland = "978" + text[:9]
+    return isbn.to_isbn10(bookland + ean.calc_check_digit(bookland))[-1]
 
 
-def _isbn13_check_digit(first_twelve: str) -> str:
-    total = sum((3 if i % 2 else 1) * int(d) for i, d in enumerate(first_twelve))
-    return str((10 - total % 10) % 10)
+def _validate(text: str, original: str, length: int) -> str:
+    """Return ``text`` (already cleaned) if it is a valid ISBN of ``length``
+    digits; raise ``ValueError`` saying what is wrong otherwise."""
+    name = f"ISBN-{length} {_unwrap(original)!r}"
+    if len(text) != length:
+        raise ValueError(f"{name} has {len(text)} characters, not {length}.")
+    if not _ISBN_CHARACTERS[length].fullmatch(text):
+        raise ValueError(
+            f"{name} may only contain digits"
+            + (" (and X as the last character)." if length == 10 else ".")
+        )
+    try:
+        return isbn.validate(text)
+    except InvalidComponent:
+        raise ValueError(f"{name} must start with 978 or 979.") from None
+    except InvalidChecksum:
+        raise ValueError(
+            f"{name} has check digit {text[-1]}, "
+            f"expected {_expected_check_digit(text)}."
+        ) from None
+
+
+def _is_valid(value: str, length: int) -> bool:
+    text = _clean(value)
+    try:
+        _validate(text, value, length)
+    except (ValueError, ValidationError):
+        return False
+    return True
 
 
 def is_valid_isbn10(value: str) -> bool:
     """True if ``value`` (separators allowed) is an ISBN-10 with a valid check digit."""
-    text = _clean(value)
-    return bool(_ISBN10.match(text)) and _isbn10_check_digit(text[:9]) == text[9]
+    return _is_valid(value, 10)
 
 
 def is_valid_isbn13(value: str) -> bool:
     """True if ``value`` (separators allowed) is a 978/979 ISBN-13 with a valid
     check digit."""
-    text = _clean(value)
-    return (
-        bool(_ISBN13.match(text))
-        and text.startswith(_ISBN13_PREFIXES)
-        and _isbn13_check_digit(text[:12]) == text[12]
-    )
+    return _is_valid(value, 13)
 
 
 def isbn10_to_isbn13(value: str) -> str:
@@ -77,10 +103,7 @@ def isbn10_to_isbn13(value: str) -> str:
 
     Raises ``ValueError`` if ``value`` is not a valid ISBN-10.
     """
-    text = _clean(value)
-    _check_isbn10(text, value)
-    body = "978" + text[:9]
-    return body + _isbn13_check_digit(body)
+    return isbn.to_isbn13(_validate(_clean(value), value, 10))
 
 
 def isbn13_to_isbn10(value: str) -> str | None:
@@ -89,11 +112,8 @@ def isbn13_to_isbn10(value: str) -> str | None:
 
     Raises ``ValueError`` if ``value`` is not a valid ISBN-13.
     """
-    text = _clean(value)
-    _check_isbn13(text, value)
-    if not text.startswith("978"):
-        return None
-    return text[3:12] + _isbn10_check_digit(text[3:12])
+    text = _validate(_clean(value), value, 13)
+    return isbn.to_isbn10(text) if text.startswith("978") else None
 
 
 def normalise_isbn(value: str | None) -> str | None:
@@ -108,49 +128,9 @@ def normalise_isbn(value: str | None) -> str | None:
     text = _clean(value)
     if not text:
         return None
-    if len(text) == 10:
-        _check_isbn10(text, value)
-        body = "978" + text[:9]
-        return body + _isbn13_check_digit(body)
-    if len(text) == 13:
-        _check_isbn13(text, value)
-        return text
-    raise ValueError(
-        f"ISBN {_unwrap(value)!r} has {len(text)} characters; "
-        "an ISBN has 10 or 13 digits."
-    )
-
-
-def _check_isbn10(text: str, original: str) -> None:
-    if len(text) != 10:
+    if len(text) not in _ISBN_CHARACTERS:
         raise ValueError(
-            f"ISBN-10 {_unwrap(original)!r} has {len(text)} characters, not 10."
+            f"ISBN {_unwrap(value)!r} has {len(text)} characters; "
+            "an ISBN has 10 or 13 digits."
         )
-    if not _ISBN10.match(text):
-        raise ValueError(
-            f"ISBN-10 {_unwrap(original)!r} may only contain digits "
-            "(and X as the last character)."
-        )
-    expected = _isbn10_check_digit(text[:9])
-    if text[9] != expected:
-        raise ValueError(
-            f"ISBN-10 {_unwrap(original)!r} has check digit {text[9]}, "
-            f"expected {expected}."
-        )
-
-
-def _check_isbn13(text: str, original: str) -> None:
-    if len(text) != 13:
-        raise ValueError(
-            f"ISBN-13 {_unwrap(original)!r} has {len(text)} characters, not 13."
-        )
-    if not _ISBN13.match(text):
-        raise ValueError(f"ISBN-13 {_unwrap(original)!r} may only contain digits.")
-    if not text.startswith(_ISBN13_PREFIXES):
-        raise ValueError(f"ISBN-13 {_unwrap(original)!r} must start with 978 or 979.")
-    expected = _isbn13_check_digit(text[:12])
-    if text[12] != expected:
-        raise ValueError(
-            f"ISBN-13 {_unwrap(original)!r} has check digit {text[12]}, "
-            f"expected {expected}."
-        )
+    return isbn.to_isbn13(_validate(text, value, len(text)))

@@ -33,6 +33,12 @@ def _clear_cache():
         ("080442957x", "9780804429573"),
         ('="080442957x"', "9780804429573"),
         ("979-10-90636-07-1", "9791090636071"),
+        # Edge spellings: X after hyphens, pasted dashes and spaces.
+        ("0-8044-2957-x", "9780804429573"),
+        ("0 8044 2957 X", "9780804429573"),
+        ("978\u20130\u201314\u2013104620\u20134", "9780141046204"),
+        ("978\u00a00141046204", "9780141046204"),
+        ('="0-8044-2957-X"', "9780804429573"),
     ],
 )
 def test_normalise_isbn_returns_isbn13(value, expected):
@@ -60,6 +66,12 @@ def test_normalise_isbn_empty_is_none(value):
         ("9780141046205", "check digit 5, expected 4"),
         ("9771234567003", "must start with 978 or 979"),
         ("٩٧٨٠١٤١٠٤٦٢٠٤", "may only contain digits"),  # Arabic-Indic digits
+        ("９７８０１４１０４６２０４", "may only contain digits"),  # full-width digits
+        ("0804429570", "check digit 0, expected X"),
+        ("0-8044-2957-0", "check digit 0, expected X"),
+        ("978-0-14-104620-5", "check digit 5, expected 4"),
+        ("X141046201", "may only contain digits"),
+        ("0141046201X", "has 11 characters"),
     ],
 )
 def test_normalise_isbn_rejects_bad_values_clearly(value, message):
