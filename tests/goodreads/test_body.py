@@ -224,6 +224,11 @@ def test_non_breaking_spaces_and_entities():
         '<a href="relative/page.html">Hello</a>',
         "<a>Hello</a>",
         '<a href="\x00javascript:alert(1)">Hello</a>',
+        "<template><b>alert(1)</b></template>Hello",
+        "<noscript><script>alert(1)</script></noscript>Hello",
+        '<object data="javascript:alert(1)"></object>Hello',
+        '<form action="javascript:alert(1)"><button>Hello</button></form>',
+        "<math><mi>Hello</mi></math>",
     ],
 )
 def test_dangerous_markup_does_not_survive(review):
@@ -233,6 +238,17 @@ def test_dangerous_markup_does_not_survive(review):
     assert "<a " not in stream[0]["value"]
     for word in ("script", "alert", "onerror", "onclick", "javascript", "style"):
         assert word not in stream_to_review_html(stream).lower()
+
+
+def test_allowed_tags_keep_no_attribute_but_a_safe_href():
+    (block,) = review_to_stream(
+        '<a href="https://example.org/" onclick="alert(1)" style="color:red" '
+        'target="_blank">link</a> <b class="x" onmouseover="alert(1)">bold</b> '
+        '<em id="y" style="display:none">italic</em>'
+    )
+    assert block["value"] == (
+        '<p><a href="https://example.org/">link</a> <b>bold</b> <i>italic</i></p>'
+    )
 
 
 def test_href_quotes_cannot_break_out_of_the_attribute():
