@@ -20,6 +20,7 @@ from . import (
     response_cache,
     webhooks,
 )
+from .models.page_types import forget_index_parents
 from .notifications import events as notification_events
 
 
@@ -55,6 +56,9 @@ def register_signal_handlers() -> None:
     )
     core_signals.setting_changed.connect(
         response_cache.forget_local, dispatch_uid="reviews_forget_local_responses"
+    )
+    core_signals.setting_changed.connect(
+        forget_index_parents, dispatch_uid="reviews_forget_index_parents"
     )
     # Before the caches move on: listings must see the page's new media uses.
     page_published.connect(

@@ -237,6 +237,10 @@ REST_FRAMEWORK = {
     ],
 }
 
+# Where the club's review, series and discussion indexes may be created: at the
+# tree's root and under this site's home page (reviews/models/page_types.py).
+BOOKCLUB_INDEX_PARENT_PAGE_TYPES = ["wagtailcore.Page", "home.HomePage"]
+
 # Headless preview (reviews/preview.py): the frontend URL that renders drafts,
 # and how long its signed preview token lives.
 BOOKCLUB_PREVIEW_URL = os.environ.get("BOOKCLUB_PREVIEW_URL", "")

@@ -27,6 +27,7 @@ from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
+from .page_types import INDEX_PARENT_PAGE_TYPES
 
 COMMENT_MAX_LENGTH = 4000
 #: How long a member may still correct a comment after posting it.
@@ -41,7 +42,7 @@ class DiscussionIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
     api_fields = [APIField("intro", writable=True)]
 
-    parent_page_types = ["wagtailcore.Page", "home.HomePage"]
+    parent_page_types = INDEX_PARENT_PAGE_TYPES
     subpage_types = ["reviews.DiscussionPage"]
     max_count_per_parent = 1
     routed_child_model = "reviews.DiscussionPage"

@@ -31,6 +31,7 @@ from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import descendants_of, public_pages
+from .page_types import INDEX_PARENT_PAGE_TYPES
 from .series import SeriesEntry
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
@@ -43,7 +44,7 @@ class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
     api_fields = [APIField("intro", writable=True)]
 
-    parent_page_types = ["wagtailcore.Page", "home.HomePage"]
+    parent_page_types = INDEX_PARENT_PAGE_TYPES
     subpage_types = ["reviews.ReviewPage"]
     max_count_per_parent = 1
 

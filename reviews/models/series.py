@@ -19,6 +19,7 @@ from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
+from .page_types import INDEX_PARENT_PAGE_TYPES
 
 
 class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
@@ -28,7 +29,7 @@ class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
     api_fields = [APIField("intro", writable=True)]
 
-    parent_page_types = ["wagtailcore.Page", "home.HomePage"]
+    parent_page_types = INDEX_PARENT_PAGE_TYPES
     subpage_types = ["reviews.SeriesPage"]
     max_count_per_parent = 1
     routed_child_model = "reviews.SeriesPage"
