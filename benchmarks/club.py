@@ -24,6 +24,7 @@ def prepare(out: Path, writers: int) -> None:
     from benchmarks.seed import seed
     from reviews.models import Book, DiscussionPage, ReviewIndexPage, ReviewPage
     from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+    from reviews.stream_values import heading
 
     call_command("migrate", verbosity=0, interactive=False)
     seed(200, report=lambda line: print(line, flush=True))
@@ -48,7 +49,7 @@ def prepare(out: Path, writers: int) -> None:
                 slug=f"resilience-{role}-{n}-{p}",
                 book=book,
                 summary="Before the run.",
-                body=[{"type": "heading", "value": "Before", "id": str(uuid.uuid4())}],
+                body=[heading("Before", block_id=str(uuid.uuid4()))],
                 owner=user,
                 reviewer=user,
             )

@@ -36,6 +36,7 @@ from reviews.models import (
     SeriesIndexPage,
     SeriesPage,
 )
+from reviews.stream_values import StreamBlockData, heading, paragraph, quote, spoiler
 
 BATCH = 500
 SEARCH_TERM = "lighthouse"
@@ -68,9 +69,14 @@ def _sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _paragraph(rng: random.Random, sentences: int = 3) -> dict:
+def _block_id() -> str:
+    # Seeded rows bypass the form that would give each block its id.
+    return str(uuid.uuid4())
+
+
+def _paragraph(rng: random.Random, sentences: int = 3) -> StreamBlockData:
     body = " ".join(_sentence(rng, rng.randint(9, 16)) for _ in range(sentences))
-    return {"type": "paragraph", "value": f"<p>{body}</p>", "id": str(uuid.uuid4())}
+    return paragraph(body, block_id=_block_id())
 
 
 def review_body(
@@ -81,26 +87,20 @@ def review_body(
     chapter = rng.randint(1, chapters) if chapters and rng.random() < 0.7 else None
     return [
         _paragraph(rng),
-        {"type": "heading", "value": "What stays with you", "id": str(uuid.uuid4())},
-        {
-            "type": "quote",
-            "value": {
-                "text": _sentence(rng, 14),
-                "attribution": f"Chapter {rng.randint(1, 12)}",
-            },
-            "id": str(uuid.uuid4()),
-        },
+        heading("What stays with you", block_id=_block_id()),
+        quote(
+            _sentence(rng, 14),
+            f"Chapter {rng.randint(1, 12)}",
+            block_id=_block_id(),
+        ),
         _paragraph(rng, 2),
-        {
-            "type": "spoiler",
-            "value": {
-                "spoils": spoiled_book_id,
-                "chapter": chapter,
-                "label": "What happens to the family",
-                "content": [_paragraph(rng, 2)],
-            },
-            "id": str(uuid.uuid4()),
-        },
+        spoiler(
+            "What happens to the family",
+            [_paragraph(rng, 2)],
+            spoils=spoiled_book_id,
+            chapter=chapter,
+            block_id=_block_id(),
+        ),
         _paragraph(rng, 2),
     ]
 

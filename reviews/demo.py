@@ -31,6 +31,14 @@ from .models import (
     SeriesPage,
 )
 from .roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+from .stream_values import (
+    StreamBlockData,
+    heading,
+    paragraph,
+    question,
+    quote,
+    spoiler,
+)
 
 DEMO_PASSWORDS = {
     "admin": "club-admin",
@@ -108,20 +116,11 @@ def _child(parent: Page, model, slug: str, **fields):
     return page
 
 
-def _p(text: str) -> dict:
-    return {"type": "paragraph", "value": f"<p>{text}</p>"}
-
-
-def _spoiler(book: Book | None, chapter: int | None, label: str, *texts: str) -> dict:
-    return {
-        "type": "spoiler",
-        "value": {
-            "spoils": book.pk if book else None,
-            "chapter": chapter,
-            "label": label,
-            "content": [_p(text) for text in texts],
-        },
-    }
+def _spoiler(
+    book: Book | None, chapter: int | None, label: str, *texts: str
+) -> StreamBlockData:
+    content = [paragraph(text) for text in texts]
+    return spoiler(label, content, spoils=book.pk if book else None, chapter=chapter)
 
 
 def point_default_site(hostname: str, port: int) -> str:
@@ -244,17 +243,14 @@ def load_demo() -> DemoResult:
             "details. Slow to start, impossible to put down."
         ),
         body=[
-            _p(
+            paragraph(
                 "Dunmore writes hunger the way other novelists write love: "
                 "every crumb counts, and so does every kindness."
             ),
-            {
-                "type": "quote",
-                "value": {
-                    "text": "Warmth is something you make, a little at a time.",
-                    "attribution": "Our paraphrase of the book's spirit",
-                },
-            },
+            quote(
+                "Warmth is something you make, a little at a time.",
+                "Our paraphrase of the book's spirit",
+            ),
             _spoiler(
                 siege,
                 12,
@@ -262,7 +258,7 @@ def load_demo() -> DemoResult:
                 "By the middle of the book the flat holds more people than "
                 "anyone planned for, and the extra mouths change everything.",
             ),
-            _p("Read it in winter, with the heating on."),
+            paragraph("Read it in winter, with the heating on."),
         ],
     )
     _child(
@@ -286,7 +282,7 @@ def load_demo() -> DemoResult:
                 "The Betrayal opens years later, and it tells you at once who "
                 "came through the siege and who did not.",
             ),
-            _p(
+            paragraph(
                 "The fear here is quieter than in the first book, and it lasts "
                 "longer: nobody knows which conversation will be remembered."
             ),
@@ -310,7 +306,9 @@ def load_demo() -> DemoResult:
         rating=5.0,
         summary="Long, generous and funny. The best novel about marriage we have read.",
         body=[
-            _p("Eliot follows four marriages and a town that talks about all of them."),
+            paragraph(
+                "Eliot follows four marriages and a town that talks about all of them."
+            ),
             _spoiler(
                 middlemarch,
                 20,
@@ -338,30 +336,9 @@ def load_demo() -> DemoResult:
             "<p>Read as far as you like: questions past your chapter stay closed.</p>"
         ),
         questions=[
-            {
-                "type": "question",
-                "value": {
-                    "question": "How does the opening set the tone?",
-                    "book": None,
-                    "chapter": None,
-                },
-            },
-            {
-                "type": "question",
-                "value": {
-                    "question": "Should Andrei have taken the case?",
-                    "book": None,
-                    "chapter": 10,
-                },
-            },
-            {
-                "type": "question",
-                "value": {
-                    "question": "Who betrays whom, in the end?",
-                    "book": None,
-                    "chapter": 20,
-                },
-            },
+            question("How does the opening set the tone?"),
+            question("Should Andrei have taken the case?", chapter=10),
+            question("Who betrays whom, in the end?", chapter=20),
         ],
     )
     _comments(discussion, alice, bruno)
@@ -427,7 +404,7 @@ def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Boo
         summary="Austen's quietest novel, and her most grown-up. A book about "
         "regret that somehow ends up hopeful.",
         body=[
-            _p("Anne Elliot is the heroine you root for without being told to."),
+            paragraph("Anne Elliot is the heroine you root for without being told to."),
             _spoiler(
                 books["persuasion"],
                 23,
@@ -449,9 +426,9 @@ def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Boo
         summary="A romance conducted as a debate about work and fairness. "
         "Better than its reputation as 'Pride and Prejudice with factories'.",
         body=[
-            _p("Gaskell gives the strike as much room as the courtship."),
-            {"type": "heading", "value": "What the club argued about"},
-            _p("Whether Margaret changes Thornton more than he changes her."),
+            paragraph("Gaskell gives the strike as much room as the courtship."),
+            heading("What the club argued about"),
+            paragraph("Whether Margaret changes Thornton more than he changes her."),
         ],
     )
     _child(
@@ -466,7 +443,7 @@ def _more_reviews(index: ReviewIndexPage, alice, bruno, editor) -> dict[str, Boo
         summary="The first great English detective novel, told by people who "
         "each know only part of the story. Long, but great fun.",
         body=[
-            _p("The butler's narration alone is worth the price."),
+            paragraph("The butler's narration alone is worth the price."),
             _spoiler(
                 books["moonstone"],
                 None,
@@ -492,14 +469,7 @@ def _past_discussion(index: DiscussionIndexPage, book: Book) -> None:
         host="Alice",
         intro="<p>We read the whole novel for this one.</p>",
         questions=[
-            {
-                "type": "question",
-                "value": {
-                    "question": "Was Lady Russell wrong?",
-                    "book": None,
-                    "chapter": None,
-                },
-            },
+            question("Was Lady Russell wrong?"),
         ],
     )
 
@@ -541,7 +511,7 @@ def _draft_review(index: ReviewIndexPage, member, book: Book) -> None:
         book=book,
         rating=3.5,
         summary="Worth it, but bring patience for the middle third.",
-        body=[_p("I liked Mary Garth more than anyone else in the book.")],
+        body=[paragraph("I liked Mary Garth more than anyone else in the book.")],
         live=False,
     )
     index.add_child(instance=page)

@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
+from reviews import stream_values
 from reviews.models import (
     Book,
     DiscussionIndexPage,
@@ -76,20 +77,14 @@ def discussion_index() -> DiscussionIndexPage:
     return _index(DiscussionIndexPage, "discussions", "Discussions")
 
 
-def paragraph(text: str) -> dict:
-    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+paragraph = stream_values.paragraph
 
 
 def spoiler(book: Book | None, chapter: int | None, label: str, *texts: str) -> dict:
-    return {
-        "type": "spoiler",
-        "value": {
-            "spoils": book.pk if book else None,
-            "chapter": chapter,
-            "label": label,
-            "content": [paragraph(text) for text in texts],
-        },
-    }
+    content = [paragraph(text) for text in texts]
+    return stream_values.spoiler(
+        label, content, spoils=book.pk if book else None, chapter=chapter
+    )
 
 
 _counter = iter(range(1, 10**9))

@@ -58,6 +58,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
+from ..stream_values import StreamBlockData, paragraph, spoiler
+
 __all__ = [
     "DEFAULT_SPOILER_LABEL",
     "SPOILER_LABEL_LENGTH",
@@ -546,30 +548,12 @@ def sanitise_paragraphs(source: str) -> list[str]:
     return [paragraph for _, paragraphs, _ in segments for paragraph in paragraphs]
 
 
-def _paragraph_block(inner: str) -> dict[str, Any]:
-    return {"type": "paragraph", "value": f"<p>{inner}</p>"}
-
-
-def _spoiler_block(
-    paragraphs: list[str], label: str, spoils: int | None, chapter: int | None
-) -> dict[str, Any]:
-    return {
-        "type": "spoiler",
-        "value": {
-            "spoils": spoils,
-            "chapter": chapter,
-            "label": label,
-            "content": [_paragraph_block(p) for p in paragraphs],
-        },
-    }
-
-
 def review_to_stream(
     html: str | None,
     whole_spoiler: bool = False,
     label: str = DEFAULT_SPOILER_LABEL,
     spoiled_book: Callable[[SpoiledBook], int | None] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[StreamBlockData]:
     """Convert Goodreads review HTML to raw data for the review body StreamField.
 
     ``whole_spoiler`` (the export's ``Spoiler`` column) puts the whole review in
@@ -582,7 +566,7 @@ def review_to_stream(
     if not html:
         return []
     segments = _segments(html, markers=not whole_spoiler, all_spoiler=whole_spoiler)
-    blocks: list[dict[str, Any]] = []
+    blocks: list[StreamBlockData] = []
     for is_spoiler, paragraphs, scope in segments:
         if is_spoiler:
             spoils = (
@@ -590,11 +574,14 @@ def review_to_stream(
                 if scope.book is not None and spoiled_book is not None
                 else None
             )
+            content = [paragraph(p) for p in paragraphs]
             blocks.append(
-                _spoiler_block(paragraphs, scope.label or label, spoils, scope.chapter)
+                spoiler(
+                    scope.label or label, content, spoils=spoils, chapter=scope.chapter
+                )
             )
         else:
-            blocks.extend(_paragraph_block(p) for p in paragraphs)
+            blocks.extend(paragraph(p) for p in paragraphs)
     return blocks
 
 
@@ -642,8 +629,8 @@ def _collect_paragraphs(blocks: Iterable[Any], emit: Callable[[str], None]) -> N
             continue
         else:  # images and unknown blocks have no Goodreads equivalent
             continue
-        for paragraph in paragraphs:
-            emit(paragraph)
+        for inner in paragraphs:
+            emit(inner)
 
 
 def _spoiler_tag(value: Any, books: Mapping[int, SpoiledBook]) -> str:
