@@ -15,7 +15,7 @@ context-local switch in Wagtail.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import models, transaction
@@ -75,8 +75,8 @@ def indexing_deferred(
 
 
 def update_indexes(
-    search: dict[type[models.Model], Iterable[int]],
-    references: dict[type[models.Model], Iterable[int]] | None = None,
+    search: Mapping[type[models.Model], Iterable[int]],
+    references: Mapping[type[models.Model], Iterable[int]] | None = None,
 ) -> None:
     """Bring the search index up to date for the objects in ``search`` and the
     reference index for those in ``references`` (model -> primary keys)."""
