@@ -1,4 +1,4 @@
-"""The rule itself, beyond the basics in tests/test_spoiler_rule.py."""
+"""The rule itself, beyond the basics in tests/spoilers/test_spoiler_rule.py."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from reviews.models import Book, DiscussionPage, ReadingProgress, ReviewPage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.usefixtures("migrated_db"),
 ]
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 EXPORT_LINE = re.compile(r"For the README's API examples: export (.+)")
 TOKEN_COMMAND = re.compile(
     r"(\w+)=\$\(\.venv/bin/python manage\.py api_tokens create --user (\w+) "
