@@ -40,10 +40,12 @@ def _refs(node: Any) -> set[str]:
 
 def club_openapi(api: NinjaAPI) -> dict[str, Any]:
     """The club's operations of ``api``'s OpenAPI document, self-contained."""
-    # make_valid again: the first document a process builds may come from the
+    # club_document again: the first document a process builds may come from the
     # unwrapped method, when building it is what loads the URLconf and so
     # registers the club (see serve_valid_document).
-    document = make_valid(json.loads(json.dumps(api.get_openapi_schema(), default=str)))
+    document = club_document(
+        json.loads(json.dumps(api.get_openapi_schema(), default=str)), api
+    )
     paths: dict[str, Any] = {}
     for path, operations in document["paths"].items():
         club = {
@@ -174,8 +176,41 @@ def _anonymous_as_no_requirement(document: dict[str, Any]) -> None:
         del schemes[name]
 
 
+def document_info(label: str, version: str, description: str) -> dict[str, str]:
+    """The ``info`` of an API's OpenAPI document, named after the club: the
+    ``WAGTAIL_SITE_NAME`` setting, not a Site's name, so that the document
+    (and the clients generated from it) is the same for every host and can
+    be exported without a database. ``label`` follows the name ("API",
+    "API v2"); ``{name}`` in ``description`` is the club's name."""
+    name = getattr(settings, "WAGTAIL_SITE_NAME", "") or "Book club"
+    return {
+        "title": f"{name} {label}",
+        "version": version,
+        "description": description.format(name=name),
+    }
+
+
+V3_DESCRIPTION = (
+    "{name}: reviews, series, discussions with their comments, RSVPs and "
+    "reading progress, beside Wagtail's own pages, images and documents. "
+    "A spoiler stays hidden (content null) until the reader has read far "
+    "enough: spoilers=show, read=<book>[:<chapter>], or a member's token. "
+    "Writes take Authorization: Bearer <token>; every error is "
+    "application/problem+json."
+)
+
+
+def club_document(document: dict[str, Any], api: NinjaAPI) -> dict[str, Any]:
+    """``api``'s OpenAPI ``document`` made valid (:func:`make_valid`) and
+    named after the club (:func:`document_info`); changes it in place."""
+    make_valid(document)
+    document["info"] = document_info("API", str(api.version), V3_DESCRIPTION)
+    return document
+
+
 def serve_valid_document(api: NinjaAPI) -> None:
-    """Make ``api`` serve (and export) a valid document (:func:`make_valid`).
+    """Make ``api`` serve (and export) a valid document (:func:`make_valid`),
+    named after the club (:func:`document_info`).
 
     Ninja builds the document in ``get_openapi_schema`` and offers no hook
     for its security part, so the instance's method is wrapped, once.
@@ -186,7 +221,7 @@ def serve_valid_document(api: NinjaAPI) -> None:
 
     @functools.wraps(build)
     def valid_document(*args: Any, **kwargs: Any) -> Any:
-        return make_valid(build(*args, **kwargs))
+        return club_document(build(*args, **kwargs), api)
 
     valid_document.makes_valid = True  # type: ignore[attr-defined]
     api.get_openapi_schema = valid_document  # type: ignore[method-assign]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
+from .openapi import document_info
 from .params import MAX_ID
 from .problems import PROBLEM_JSON, Problem, status_title
 from .v2 import (
@@ -173,12 +174,12 @@ def v2_openapi(prefix: str = "/api/v2") -> dict[str, Any]:
     paths.update(_endpoint(prefix, "documents", ClubDocumentsAPIViewSet))
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Book club API v2",
-            "version": "2.0.0",
-            "description": "Wagtail's API v2 with the club's reader context "
+        "info": document_info(
+            "API v2",
+            "2.0.0",
+            "{name}: Wagtail's API v2 with the club's reader context "
             "(spoilers=, read=, a member's token) and review filters.",
-        },
+        ),
         "security": [{}, {"BearerAuth": []}],
         "paths": paths,
         "components": {

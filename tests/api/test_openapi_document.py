@@ -337,3 +337,19 @@ def test_a_review_with_every_block_matches_its_schema(client, db):
     content = shown["body"][4]["value"]["content"]
     assert [block["type"] for block in content] == ["paragraph", "quote", "image"]
     assert content[2]["value"]["image"]["width"] > 0
+
+
+@pytest.mark.parametrize(
+    "url, title",
+    [
+        ("/api/v3/openapi.json", "Siege Readers API"),
+        ("/api/v2/openapi.json", "Siege Readers API v2"),
+    ],
+)
+def test_each_document_is_named_after_the_club(client, settings, url, title):
+    settings.WAGTAIL_SITE_NAME = "Siege Readers"
+    document = client.get(url).json()
+    validate(document)
+    assert document["info"]["title"] == title
+    assert document["info"]["description"].startswith("Siege Readers")
+    assert "Wagtail API" not in json.dumps(document["info"])
