@@ -129,3 +129,32 @@ def test_put_replaces_the_whole_record_and_says_so(client):
     ]
     assert "replaces" in operations["put"]["description"].lower()
     assert "patch" in operations
+
+
+def test_a_first_save_that_races_another_lands_on_the_record_it_made():
+    """Two first saves of one book at once (two tabs): the second finds the
+    record the first made between its lookup and its insert. It lands its
+    change there; it is no error, and no second record."""
+    from django.db.models.signals import pre_save
+
+    book = BookFactory(chapter_count=20)
+    member = UserFactory()
+    raced = []
+
+    def the_other_tab_saves_first(sender, instance, **kwargs):
+        if instance.pk is None and not raced:
+            raced.append(True)
+            ReadingProgress.objects.create(member=member, book=book, chapter=2)
+
+    pre_save.connect(the_other_tab_saves_first, sender=ReadingProgress)
+    try:
+        response = put(
+            token_client(member), f"/api/v3/progress/{book.pk}/", {"chapter": 5}
+        )
+    finally:
+        pre_save.disconnect(the_other_tab_saves_first, sender=ReadingProgress)
+
+    assert raced
+    assert response.status_code == 200, response.content
+    assert response.json()["chapter"] == 5
+    assert ReadingProgress.objects.get(member=member, book=book).chapter == 5

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
@@ -66,7 +67,9 @@ def get_progress(request: MemberRequest, book_id: IdPath):
     return representations.progress_item(progress)
 
 
-def _save(request: MemberRequest, book_id: int, changes: dict[str, Any]):
+def _save(
+    request: MemberRequest, book_id: int, changes: dict[str, Any], *, retry: bool = True
+):
     """Apply ``changes`` to the member's progress in the book (a new record
     if there is none), validate it as a whole, and save it."""
     book = get_object_or_404(Book, pk=book_id)
@@ -82,7 +85,16 @@ def _save(request: MemberRequest, book_id: int, changes: dict[str, Any]):
         and progress.finished_at < progress.started_at
     ):
         raise ValidationError("finished_at cannot be before started_at.")
-    progress.save()
+    try:
+        with transaction.atomic():
+            progress.save()
+    except IntegrityError:
+        # Only a new record can break the one-per-member-and-book constraint:
+        # another request (a second tab) made it after the lookup above.
+        # Apply the same changes to that record.
+        if progress.pk is not None or not retry:
+            raise
+        return _save(request, book_id, changes, retry=False)
     forget_reader(request)
     return representations.progress_item(progress)
 
