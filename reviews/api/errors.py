@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -45,6 +45,12 @@ def validation_errors(exc: Exception) -> list[dict[str, Any]]:
             for message, code in coded_messages
         ]
     if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return [
+                {"loc": [field], "msg": message}
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            ]
         return [{"msg": message} for message in exc.messages]
     if isinstance(exc, NinjaValidationError):
         return list(exc.errors)
@@ -84,14 +90,6 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     def out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(VALIDATION_STATUS, OUT_OF_RANGE_DETAIL)
 
-    def integrity_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        # A constraint the form did not check (a required relation left
-        # out, a duplicate): the client's data is wrong.
-        return problem_response(
-            VALIDATION_STATUS,
-            "The data is incomplete or conflicts with existing content.",
-        )
-
     validation_classes: tuple[type[Exception], ...] = (
         PydanticValidationError,
         NinjaValidationError,
@@ -107,7 +105,6 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ContentFieldQueryError, content_query)
     for range_class in OUT_OF_RANGE_ERRORS:
         api.add_exception_handler(range_class, out_of_range)
-    api.add_exception_handler(IntegrityError, integrity_error)
 
 
 class InvalidParam(BadRequestError):

@@ -10,7 +10,9 @@ binds the type's own admin form to it, so the form's and the model's
   lacked a required field. Here it takes the model field's input.
 - a book (a review's, a discussion's, a series entry's) is its id, or
   ``{"id", …}`` as the API shows it, under the field's own name (Wagtail
-  takes ``book_id``).
+  takes ``book_id``); a member (a review's ``reviewer``) is their public id,
+  never the user's key, and only an editor names someone else
+  (:func:`reviewer_chosen_by_editors`).
 - a page id in the path that is no id: Wagtail looks the page's type up
   before the path is validated, so ``PATCH /pages/abc/`` failed inside the
   database lookup. Here it is the same 400 naming ``page_id`` as a ``GET``.
@@ -18,7 +20,9 @@ binds the type's own admin form to it, so the form's and the model's
   malformed block. Here a body or a question list is read by
   :mod:`reviews.api.review_input`, the same reader as the club's own review
   writes, so a bad block is a 400 naming where it is, and a spoiler's or a
-  question's book is an id or ``{"id", …}``.
+  question's book is an id or ``{"id", …}``. A PATCH may send a spoiler back
+  hidden, as it read it: it keeps its stored content
+  (:func:`keep_hidden_spoilers`).
 
 :func:`accept_club_input` must run before Wagtail builds the page schemas
 (the app's ``ready``), like
@@ -27,21 +31,36 @@ binds the type's own admin form to it, so the form's and the model's
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import ForeignKey, Model
+from django.http import HttpRequest
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import AfterValidator, Field, TypeAdapter
+from pydantic import AfterValidator, Field, PlainSerializer, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 from wagtail.api import APIField
 from wagtail.api.conf import get_model_field
+from wagtail.fields import StreamField
+from wagtail.models import Page
 
+from ..blocks import ReviewStreamBlock
+from ..members import may_choose_reviewer
+from ..models.members import PUBLIC_ID_LENGTH, MemberProfile
 from .params import MAX_ID
-from .review_input import BodyInputError, questions_to_raw, stream_to_raw
-from .schemas import BookIdSchema, ObjectId
+from .review_input import (
+    KEEP_LATER,
+    BodyInputError,
+    existing_spoilers,
+    fill_kept_content,
+    questions_to_raw,
+    stream_to_raw,
+)
+from .schemas import BookIdSchema, ObjectId, ReviewerIdSchema
 
 #: The generators' method that lists the input fields a model's APIFields add.
 _EXTRA_FIELDS = "_build_extra_fields"
@@ -100,7 +119,47 @@ def _serialized_fields_take_input(generator: Any) -> None:
     setattr(generator, _EXTRA_FIELDS, extra_fields)
 
 
-def _books_by_id(generator: Any) -> None:
+def _member_key(value: str | ReviewerIdSchema | None) -> int | None:
+    """The user behind a member's public id; an unknown id is an error on
+    the field that named it."""
+    if value is None:
+        return None
+    public_id = value.id if isinstance(value, ReviewerIdSchema) else value
+    user_id = (
+        MemberProfile.objects.filter(public_id=public_id)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if user_id is None:
+        raise PydanticCustomError(
+            "unknown_member",
+            "No member has the public id {public_id!r}.",
+            {"public_id": public_id},
+        )
+    return user_id
+
+
+def _member_input(field: ForeignKey) -> tuple[Any, Any]:
+    """A member by their public id (the one the API shows and the
+    ``reviewer`` filter takes, never the user's key), or ``{"id", …}`` as
+    the API shows them."""
+    annotation: Any = Annotated[
+        Annotated[str, Field(min_length=1, max_length=PUBLIC_ID_LENGTH)]
+        | ReviewerIdSchema
+        | None,
+        AfterValidator(_member_key),
+        # Validated, it holds the user's key, which the form takes as is.
+        PlainSerializer(lambda user_id: user_id),
+    ]
+    return annotation, Field(
+        None,
+        title=str(field.verbose_name).capitalize(),
+        description=f"The {field.verbose_name}: a member's public id, or "
+        "{id, …} as the API shows them. Only an editor names someone else.",
+    )
+
+
+def _books_and_members_by_id(generator: Any) -> None:
     from ..models import Book
 
     wagtail_schema = generator.field_schemas[ForeignKey]
@@ -110,10 +169,16 @@ def _books_by_id(generator: Any) -> None:
     def foreign_key_schema(generator: Any, field: Any) -> Any:
         if field.related_model is Book:
             return _book_input(field)
+        if field.related_model is get_user_model():
+            return _member_input(field)
         return wagtail_schema(generator, field)
 
     foreign_key_schema.takes_books_by_id = True  # type: ignore[attr-defined]
     generator.register_field_schema(ForeignKey, foreign_key_schema)
+
+
+def _where(error: BodyInputError) -> str:
+    return ".".join(str(part) for part in error.loc)
 
 
 def _stream_input(read: _StreamReader, description: str) -> Any:
@@ -121,9 +186,10 @@ def _stream_input(read: _StreamReader, description: str) -> Any:
         try:
             return read(items, ())
         except BodyInputError as error:
-            where = ".".join(str(part) for part in error.loc)
             raise PydanticCustomError(
-                "invalid_block", "{where}: {text}", {"where": where, "text": error.text}
+                "invalid_block",
+                "{where}: {text}",
+                {"where": _where(error), "text": error.text},
             ) from error
 
     return Annotated[
@@ -141,9 +207,12 @@ def _club_streams_take_api_input(generator: Any) -> None:
     wagtail_schema = generator.field_schemas.get(StreamField)
     if wagtail_schema is None or getattr(wagtail_schema, "reads_club_streams", False):
         return
+    # A PATCH reads a spoiler sent back hidden before its page is known;
+    # keep_hidden_spoilers fills its content in once it is.
+    existing = KEEP_LATER if generator.for_update else None
     inputs = {
         ReviewStreamBlock: _stream_input(
-            stream_to_raw,
+            functools.partial(stream_to_raw, existing=existing),
             "Blocks as the API shows them; a spoiler's book is an id or {id, …} "
             "(null: the reviewed book), and a new spoiler needs its content.",
         ),
@@ -201,6 +270,69 @@ def _page_id_checked_first() -> None:
     PageTypeInjectingBodyModel.get_meta_type = classmethod(get_meta_type)  # type: ignore[method-assign,assignment]
 
 
+def keep_hidden_spoilers(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """Before Wagtail's page PATCH (``kwargs`` its arguments): give each
+    spoiler sent back hidden the content the page's latest revision holds
+    under the same block id (:func:`reviews.api.review_input.fill_kept_content`);
+    one that matches none is a 400 saying where."""
+    data = kwargs.get("data")
+    page = Page.objects.filter(pk=kwargs.get("page_id")).first()
+    if data is None or page is None or page.specific_class is None:
+        return
+    bodies = {
+        field.name
+        for field in page.specific_class._meta.get_fields()
+        if isinstance(field, StreamField)
+        and isinstance(field.stream_block, ReviewStreamBlock)
+    }
+    latest = None
+    for name in sorted(bodies & data.model_fields_set):
+        if getattr(data, name) is None:
+            continue
+        latest = latest or page.specific.get_latest_revision_as_object()
+        try:
+            filled = fill_kept_content(
+                getattr(data, name), existing_spoilers(getattr(latest, name))
+            )
+        except BodyInputError as error:
+            raise NinjaValidationError(
+                [
+                    {
+                        "type": "invalid_block",
+                        "loc": ["body", "data", page.specific_class._meta.label, name],
+                        "msg": f"{_where(error)}: {error.text}",
+                        "ctx": {"where": _where(error), "text": error.text},
+                    }
+                ]
+            ) from error
+        setattr(data, name, filled)
+
+
+def reviewer_chosen_by_editors(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """Before Wagtail's page create and PATCH (``kwargs`` their arguments):
+    only someone who may publish a review names its reviewer
+    (:func:`reviews.members.may_choose_reviewer`); a member naming anyone but
+    themselves is refused, where the admin form would quietly keep them."""
+    data = kwargs.get("data")
+    if data is None or "reviewer" not in data.model_fields_set:
+        return
+    chosen = data.reviewer
+    if chosen is None or chosen == request.user.pk:
+        return
+    review = parent = None
+    if kwargs.get("page_id") is not None:
+        review = Page.objects.filter(pk=kwargs["page_id"]).first()
+    else:
+        parent = Page.objects.filter(pk=data.meta.parent_id).first()
+    if (review or parent) is None or may_choose_reviewer(
+        request.user, review=review, parent=parent
+    ):
+        return
+    raise PermissionDenied(
+        "Only an editor names a review's reviewer: a member's review is their own."
+    )
+
+
 def accept_club_input() -> None:
     """Make Wagtail's create and patch schemas take the club's fields, and its
     page PATCH check the page id first."""
@@ -209,5 +341,5 @@ def accept_club_input() -> None:
     _page_id_checked_first()
     for generator in (create_generator, patch_generator):
         _serialized_fields_take_input(generator)
-        _books_by_id(generator)
+        _books_and_members_by_id(generator)
         _club_streams_take_api_input(generator)

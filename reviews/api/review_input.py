@@ -6,12 +6,18 @@ A client may send back exactly what it read: a spoiler's ``spoils`` as
 allowed to see (``"hidden": true, "content": null``) keeps the content it
 already has, matched by the block's ``id``. Rich text is sanitised to the
 club's features, as Wagtail's own v3 writes do.
+
+Where the body is read before its page is known (the schema of Wagtail's
+generic page PATCH), ``existing=KEEP_LATER`` leaves each hidden spoiler's
+content as :class:`KeptContent`, and :func:`fill_kept_content` puts the
+stored content in once the page is: the same rule, applied in two steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from wagtail.api.rich_text import APIRichText, RichTextFormatError
@@ -21,6 +27,23 @@ from .params import MAX_ID
 
 REVIEW_BLOCK_TYPES = ("paragraph", "heading", "quote", "image", "spoiler")
 CONTENT_BLOCK_TYPES = ("paragraph", "quote", "image")
+
+
+@dataclass(frozen=True)
+class KeptContent:
+    """The content of a spoiler sent back hidden, to be taken from the stored
+    spoiler with ``block_id``; ``loc`` is where the spoiler was sent."""
+
+    block_id: str | None
+    loc: tuple
+
+
+class _KeepLater(dict):
+    """``existing`` when the stored spoilers are not known yet."""
+
+
+#: Read hidden spoilers into :class:`KeptContent` (see the module's text).
+KEEP_LATER: Final = _KeepLater()
 
 
 class BodyInputError(ValidationError):
@@ -131,14 +154,8 @@ def _spoiler(
     chapter = _chapter(value.get("chapter"), (*loc, "chapter"))
     content = value.get("content")
     if content is None:
-        kept = existing.get(block_id or "")
-        if kept is None:
-            raise BodyInputError(
-                (*loc, "content"),
-                "A new spoiler needs its content; only a spoiler that already "
-                "exists (same id) may be sent back hidden.",
-            )
-        raw_content = kept["content"]
+        kept = KeptContent(block_id, (*loc, "content"))
+        raw_content = kept if existing is KEEP_LATER else _stored(kept, existing)
     else:
         raw_content = stream_to_raw(
             content, (*loc, "content"), CONTENT_BLOCK_TYPES, existing
@@ -151,17 +168,46 @@ def _spoiler(
     }
 
 
+def _stored(kept: KeptContent, existing: Mapping[str, dict]) -> Any:
+    stored = existing.get(kept.block_id or "")
+    if stored is None:
+        raise BodyInputError(
+            kept.loc,
+            "A new spoiler needs its content; only a spoiler that already "
+            "exists (same id) may be sent back hidden.",
+        )
+    return stored["content"]
+
+
+def fill_kept_content(
+    raw: list[dict[str, Any]], existing: Mapping[str, dict]
+) -> list[dict[str, Any]]:
+    """``raw`` (read with ``existing=KEEP_LATER``) with each hidden spoiler's
+    content taken from ``existing`` (:func:`existing_spoilers`); a spoiler
+    matching none is a :class:`BodyInputError` saying where."""
+    filled = []
+    for block in raw:
+        value = block.get("value")
+        if isinstance(value, dict) and isinstance(value.get("content"), KeptContent):
+            value = {**value, "content": _stored(value["content"], existing)}
+            block = {**block, "value": value}
+        filled.append(block)
+    return filled
+
+
 def stream_to_raw(
     items: Any,
     loc: tuple = ("body",),
     allowed: tuple[str, ...] = REVIEW_BLOCK_TYPES,
     existing: dict[str, dict] | None = None,
 ) -> list[dict[str, Any]]:
-    """The stored form of a body sent in the API's read form."""
+    """The stored form of a body sent in the API's read form; a spoiler sent
+    back hidden keeps its content from ``existing`` (by block id), or waits
+    for it with ``KEEP_LATER``."""
     if not isinstance(items, list):
         raise BodyInputError(loc, "Expected a list of blocks.")
     return [
-        _block(item, (*loc, index), allowed, existing or {})
+        _block(item, (*loc, index), allowed, {} if existing is None else existing)
         for index, item in enumerate(items)
     ]
 

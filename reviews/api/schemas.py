@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
+from ..models.members import PUBLIC_ID_LENGTH
 from .block_schemas import QuestionBlockSchema, ReviewBodyItem
 
 T = TypeVar("T")
@@ -221,6 +222,13 @@ ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 class BookIdSchema(Schema):
     id: ObjectId
+
+
+class ReviewerIdSchema(Schema):
+    """A member as the API shows them (``{"id", "display_name"}``), sent
+    back: only the public id counts."""
+
+    id: str = Field(min_length=1, max_length=PUBLIC_ID_LENGTH)
 
 
 class ReviewInSchema(JSONObjectInput):

@@ -26,6 +26,8 @@ from .errors import install_v3_handlers
 from .exports import router as exports_router
 from .filtering import check_filters_and_ordering
 from .openapi import ClubSwagger, serve_valid_document
+from .page_actions import slug_free_where_it_lands
+from .page_writes import keep_hidden_spoilers, reviewer_chosen_by_editors
 
 _registered: set[int] = set()
 
@@ -305,6 +307,79 @@ def _tokens_read_public_pages() -> None:
             operation.view_func = live_unless_editable
 
 
+def _both_routers(module_name: str, risk: str) -> list[Any]:
+    """A Wagtail v3 module's ``router`` and ``actions_router``; should an
+    upgrade rename either, fail loudly at start-up, saying what would break
+    (``risk``)."""
+    module = import_module(module_name)
+    routers = [getattr(module, name, None) for name in ("router", "actions_router")]
+    if None in routers:
+        raise ImproperlyConfigured(f"{module_name} lacks its routers: {risk}")
+    return routers
+
+
+def _check_before_page_operations(
+    router_name: str,
+    operation_ids: tuple[str, ...],
+    check: Callable[[HttpRequest, dict], None],
+    marker: str,
+    risk: str,
+) -> None:
+    """Run ``check`` before each of these operations of Wagtail's pages
+    router ``router_name`` (``router`` or ``actions_router``); should a
+    Wagtail upgrade rename one, fail loudly at start-up, saying what would
+    break (``risk``)."""
+    router = getattr(import_module(_PAGES_ROUTER), router_name)
+    operations = [
+        operation
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        if operation.operation_id in operation_ids
+    ]
+    missing = set(operation_ids) - {operation.operation_id for operation in operations}
+    if missing:
+        raise ImproperlyConfigured(
+            f"{_PAGES_ROUTER}.{router_name} lacks {sorted(missing)}: {risk}"
+        )
+    for operation in operations:
+        _check_first(operation, check, marker)
+
+
+def _club_checks_before_page_writes() -> None:
+    """Wagtail's page writes run the club's checks first: a PATCH keeps the
+    content of a spoiler sent back hidden
+    (:func:`reviews.api.page_writes.keep_hidden_spoilers`); only editors
+    name a review's reviewer
+    (:func:`reviews.api.page_writes.reviewer_chosen_by_editors`); a copy,
+    alias or move never lands beside a page with its slug
+    (:mod:`reviews.api.page_actions`).
+
+    Installed before :func:`_page_writes_hide_like_missing`, whose check then
+    runs first: a page the token may not see is a 404 before anything about
+    it is looked at."""
+    _check_before_page_operations(
+        "router",
+        ("pages_update",),
+        keep_hidden_spoilers,
+        "keeps_hidden_spoilers",
+        "a page PATCH would refuse spoilers sent back hidden.",
+    )
+    _check_before_page_operations(
+        "router",
+        ("pages_create", "pages_update"),
+        reviewer_chosen_by_editors,
+        "checks_reviewer",
+        "a member could name another member as a review's reviewer.",
+    )
+    _check_before_page_operations(
+        "actions_router",
+        ("pages_actions_copy", "pages_actions_create_alias", "pages_actions_move"),
+        slug_free_where_it_lands,
+        "checks_slugs",
+        "a page could land beside a page with its slug.",
+    )
+
+
 def _page_writes_hide_like_missing() -> None:
     """Make Wagtail's v3 page writes answer a page the user may not know
     exists (another member's draft, a restricted page) exactly as a missing
@@ -320,13 +395,9 @@ def _page_writes_hide_like_missing() -> None:
 
     from ..visibility import can_view_page
 
-    module = import_module(_PAGES_ROUTER)
-    routers = [getattr(module, name, None) for name in ("router", "actions_router")]
-    if None in routers:
-        raise ImproperlyConfigured(
-            f"{_PAGES_ROUTER} lacks its routers: a token could probe which page "
-            "ids are drafts or restricted."
-        )
+    routers = _both_routers(
+        _PAGES_ROUTER, "a token could probe which page ids are drafts or restricted."
+    )
 
     def named_pages(kwargs: dict) -> list[object]:
         data = kwargs.get("data")
@@ -356,6 +427,49 @@ def _page_writes_hide_like_missing() -> None:
                     _check_first(operation, visible_or_404, "hides_unseen_pages")
 
 
+#: Wagtail's v3 snippet routers (mounted by ``wagtail.snippets``), whose
+#: operations on one snippet take its primary key as a string.
+_SNIPPETS_ROUTER = "wagtail.snippets.api.v3.router"
+
+
+def _snippet_ids_checked_first() -> None:
+    """Make Wagtail's v3 operations on one snippet answer a ``pk`` its model's
+    key cannot hold (``/snippets/reviews.Book/abc/``) with a 400 naming
+    ``pk``, as ``/pages/abc/`` does, instead of failing inside the database
+    lookup (a 500, only for a token whose user may see the snippet type).
+
+    Should a Wagtail upgrade rename the routers, this fails loudly at
+    start-up.
+    """
+    from django.contrib.admin.utils import unquote
+    from django.core.exceptions import ValidationError
+    from ninja.errors import ValidationError as NinjaValidationError
+    from wagtail.coreutils import resolve_model_string
+
+    routers = _both_routers(
+        _SNIPPETS_ROUTER, "a snippet id that is no id would fail in the database."
+    )
+
+    def key_or_400(request: HttpRequest, kwargs: dict) -> None:
+        if kwargs.get("pk") is None or kwargs.get("type") is None:
+            return
+        key = resolve_model_string(kwargs["type"])._meta.pk
+        try:
+            key.to_python(unquote(kwargs["pk"]))
+        except ValidationError as error:
+            raise NinjaValidationError(
+                [
+                    {"type": "invalid", "loc": ["path", "pk"], "msg": message}
+                    for message in error.messages
+                ]
+            ) from error
+
+    for router in routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                _check_first(operation, key_or_400, "checks_snippet_pk")
+
+
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
@@ -376,7 +490,9 @@ def register(api: NinjaAPI) -> NinjaAPI:
     _no_content_queries_in_page_listing()
     _redirects_to_visible_pages_only()
     _tokens_read_public_pages()
+    _club_checks_before_page_writes()
     _page_writes_hide_like_missing()
+    _snippet_ids_checked_first()
     install_v3_handlers(api)
     api.add_router("/books/", books_router)
     api.add_router("/reviews/", reviews_router)

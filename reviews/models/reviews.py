@@ -170,7 +170,7 @@ class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
         APIField("summary", writable=True),
         APIField("body", writable=True),
         APIField("tags", serializer=TagNamesField(), writable=True),
-        APIField("reviewer", serializer=ReviewerField()),
+        APIField("reviewer", serializer=ReviewerField(), writable=True),
         APIField("spoils"),
         APIField("published"),
     ]

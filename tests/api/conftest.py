@@ -8,7 +8,7 @@ from django.db import close_old_connections
 from django.test import Client
 from wagtail.models import APIToken
 
-from reviews.roles import MEMBERS, MODERATORS, ensure_groups
+from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
 from tests.factories import (
     BookFactory,
     UserFactory,
@@ -83,6 +83,16 @@ def fuzz_club(db):
 def member_bearer(fuzz_club, club_member) -> dict[str, str]:
     """A token of a member of the club (who may draft reviews)."""
     _, plaintext = APIToken.create_token(user=club_member, name="fuzz")
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+@pytest.fixture
+def editor_bearer(fuzz_club, groups) -> dict[str, str]:
+    """A token of an editor as the demo makes one (Editors and Moderators:
+    publishes, moves, copies and deletes pages)."""
+    user = UserFactory(username="fuzz-editor")
+    user.groups.add(groups[EDITORS], groups[MODERATORS])
+    _, plaintext = APIToken.create_token(user=user, name="fuzz")
     return {"Authorization": f"Bearer {plaintext}"}
 
 

@@ -40,6 +40,21 @@ def one_problem_shape(ctx, response, case) -> bool | None:
 CHECKS = [not_a_server_error, response_schema_conformance, one_problem_shape]
 
 
+def token_fuzz_test(schema, bearer: str):
+    """A test of every operation of ``schema`` with the headers the fixture
+    named ``bearer`` gives (a token's ``Authorization``)."""
+
+    @pytest.mark.django_db
+    @pytest.mark.usefixtures("keep_the_test_connection")
+    @schema.parametrize()
+    @FUZZ_SETTINGS
+    def with_token(case, request):
+        headers = request.getfixturevalue(bearer)
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return with_token
+
+
 def fuzz_tests(schema, bearer: str = "member_bearer") -> tuple:
     """The anonymous and the token's test of every operation of ``schema``
     (a schemathesis schema with its ``app`` set), for a test module to bind
@@ -53,12 +68,4 @@ def fuzz_tests(schema, bearer: str = "member_bearer") -> tuple:
     def anonymous(case, fuzz_club):
         case.call_and_validate(checks=CHECKS)
 
-    @pytest.mark.django_db
-    @pytest.mark.usefixtures("keep_the_test_connection")
-    @schema.parametrize()
-    @FUZZ_SETTINGS
-    def member(case, request):
-        headers = request.getfixturevalue(bearer)
-        case.call_and_validate(headers=headers, checks=CHECKS)
-
-    return anonymous, member
+    return anonymous, token_fuzz_test(schema, bearer)

@@ -366,3 +366,168 @@ def test_an_editor_edits_an_index_introduction(editor):
     )
     assert response.status_code == 200, response.content
     assert response.json()["intro"] == "All our reviews."
+
+
+def _stored_spoilers(page_id: int) -> list[dict]:
+    latest = ReviewPage.objects.get(pk=page_id).get_latest_revision_as_object()
+    return [block for block in latest.body.raw_data if block["type"] == "spoiler"]
+
+
+@pytest.fixture
+def drafted(club_member, novel):
+    """A member's draft whose spoiler (chapter 12) its writer has not reached."""
+    return make_review(
+        book=novel,
+        owner=club_member,
+        live=False,
+        body=[paragraph("Open text."), spoiler(novel, 12, "Chapter 12", SECRET)],
+    )
+
+
+@pytest.mark.parametrize("who", ["club_member", "editor"])
+def test_a_hidden_spoiler_sent_back_keeps_its_content(request, drafted, who):
+    """A client sends back the body as it read it, the spoiler hidden
+    (``content: null``): the stored content stays, and the answer follows the
+    spoiler rule for that reader."""
+    api = token_client(request.getfixturevalue(who))
+    body = api.get(f"/api/v3/pages/{drafted.pk}/?version=draft").json()["body"]
+    assert body[1]["value"]["hidden"] is True
+    assert body[1]["value"]["content"] is None
+    body[0] = paragraph("Changed opinion.")
+    body[1]["value"]["label"] = "Late in the siege"
+
+    response = api.patch(
+        f"/api/v3/pages/{drafted.pk}/", {"body": body}, content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert SECRET not in response.content.decode()
+    shown = response.json()["body"][1]["value"]
+    assert (shown["hidden"], shown["content"]) == (True, None)
+    assert shown["label"] == "Late in the siege"
+    (stored,) = _stored_spoilers(drafted.pk)
+    assert stored["id"] == body[1]["id"]
+    assert stored["value"]["label"] == "Late in the siege"
+    assert SECRET in str(stored["value"]["content"])
+    assert "Changed opinion." in str(
+        ReviewPage.objects.get(pk=drafted.pk).get_latest_revision_as_object().body
+    )
+
+
+def test_the_patch_answer_shows_the_spoiler_to_who_asked_to_see_it(editor, drafted):
+    api = token_client(editor)
+    body = api.get(f"/api/v3/pages/{drafted.pk}/?version=draft").json()["body"]
+    response = api.patch(
+        f"/api/v3/pages/{drafted.pk}/?spoilers=show",
+        {"body": body},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert SECRET in response.json()["body"][1]["value"]["content"][0]["value"]
+
+
+@pytest.mark.parametrize("block_id", ["not-a-stored-spoiler", None])
+def test_a_hidden_spoiler_that_matches_none_stored_is_a_400_saying_where(
+    editor, drafted, block_id
+):
+    api = token_client(editor)
+    body = api.get(f"/api/v3/pages/{drafted.pk}/?version=draft").json()["body"]
+    if block_id is None:
+        del body[1]["id"]
+    else:
+        body[1]["id"] = block_id
+    response = api.patch(
+        f"/api/v3/pages/{drafted.pk}/", {"body": body}, content_type="application/json"
+    )
+    assert "body" in _problem_fields(response)
+    assert "1.value.content" in response.json()["errors"][0]["msg"]
+    assert SECRET not in response.content.decode()
+    assert SECRET in str(_stored_spoilers(drafted.pk)[0]["value"]["content"])
+
+
+def test_a_new_page_cannot_send_a_spoiler_hidden(editor, novel):
+    hidden = {
+        "type": "spoiler",
+        "id": "c0ffee00-0000-4000-8000-000000000000",
+        "value": {"spoils": None, "chapter": 3, "label": "x", "content": None},
+    }
+    response = _create_review(editor, novel, body=[hidden])
+    assert "body" in _problem_fields(response)
+    assert "0.value.content" in response.json()["errors"][0]["msg"]
+
+
+def _public_id(user) -> str:
+    from reviews.models.members import public_id_of
+
+    return public_id_of(user)
+
+
+@pytest.mark.parametrize("as_shown", [False, True])
+def test_an_editor_names_the_reviewer_by_public_id(
+    editor, club_member, novel, as_shown
+):
+    reviewer = (
+        {"id": _public_id(club_member), "display_name": "Bea Lane"}
+        if as_shown
+        else _public_id(club_member)
+    )
+    response = _create_review(editor, novel, reviewer=reviewer)
+    assert response.status_code == 201, response.content
+    assert response.json()["reviewer"]["id"] == _public_id(club_member)
+    review = ReviewPage.objects.get(pk=response.json()["id"])
+    assert review.reviewer == club_member
+    assert review.owner == editor
+
+
+def _patch_reviewer(user, page, reviewer):
+    """PATCH ``page``'s reviewer as ``user``; the response and the reviewer
+    of the page's latest revision after it."""
+    response = token_client(user).patch(
+        f"/api/v3/pages/{page.pk}/",
+        {"reviewer": _public_id(reviewer)},
+        content_type="application/json",
+    )
+    latest = ReviewPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    return response, latest.reviewer
+
+
+def test_an_editor_changes_the_reviewer(editor, club_member, other_member, novel):
+    draft = make_review(book=novel, owner=club_member, live=False)
+    response, reviewer = _patch_reviewer(editor, draft, other_member)
+    assert response.status_code == 200, response.content
+    assert reviewer == other_member
+
+
+@pytest.mark.parametrize("reviewer", ["no-such-id", "", 42])
+def test_an_unknown_reviewer_is_a_400_naming_the_field(editor, novel, reviewer):
+    response = _create_review(editor, novel, reviewer=reviewer)
+    assert "reviewer" in _problem_fields(response)
+    assert not ReviewPage.objects.filter(title="A generic review").exists()
+
+
+def test_a_reviewer_who_writes_no_reviews_is_refused(editor, novel):
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(username="outsider")
+    response = _create_review(editor, novel, reviewer=_public_id(outsider))
+    assert "reviewer" in _problem_fields(response)
+
+
+def test_a_member_never_names_another_reviewer(club_member, other_member, novel):
+    response = _create_review(club_member, novel, reviewer=_public_id(other_member))
+    assert response.status_code == 403, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert "reviewer" in response.json()["detail"]
+    assert not ReviewPage.objects.filter(title="A generic review").exists()
+
+    own = make_review(book=novel, owner=club_member, live=False)
+    response, reviewer = _patch_reviewer(club_member, own, other_member)
+    assert response.status_code == 403, response.content
+    assert reviewer == club_member
+
+
+def test_a_member_may_name_themselves(club_member, novel):
+    response = _create_review(club_member, novel, reviewer=_public_id(club_member))
+    assert response.status_code == 201, response.content
+    review = ReviewPage.objects.get(pk=response.json()["id"])
+    assert review.reviewer == club_member

@@ -1,0 +1,60 @@
+"""Checks the club runs before Wagtail's v3 page actions (``copy``,
+``create_alias``, ``move``), where Wagtail's own check comes too late or
+names no field.
+
+A page's slug is unique among its siblings, and no database constraint says
+so: Wagtail's move checks it only when saving the moved page (inside the
+tree move, after the ``pre_page_move`` signal went out), and its copy and
+alias answer a taken slug with an error that names no field. Here each is a
+400 naming ``slug`` before anything moves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import ValidationError as NinjaValidationError
+from wagtail.coreutils import find_available_slug
+from wagtail.models import Page
+
+#: Move positions that make the destination the page's parent; the others
+#: make the page its sibling.
+CHILD_POSITIONS = ("first-child", "last-child", "sorted-child")
+
+
+def _landing(page: Page, data: Any) -> tuple[Page | None, str | None, bool]:
+    """Where the action puts the page (its new parent), under which slug, and
+    whether the page itself leaves its old place (a move)."""
+    destination_id = getattr(data, "destination_id", None)
+    destination = (
+        Page.objects.filter(pk=destination_id).first() if destination_id else None
+    )
+    if hasattr(data, "position"):
+        if destination is None:
+            return None, None, True
+        if data.position in CHILD_POSITIONS:
+            return destination, page.slug, True
+        return destination.get_parent(), page.slug, True
+    # Copy and alias: without a slug, Wagtail picks a free one.
+    return destination or page.get_parent(), getattr(data, "slug", None), False
+
+
+def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """Before a copy, alias or move (``kwargs`` its arguments): the slug the
+    page will have is free among its new siblings, or the action is a 400
+    naming ``slug``."""
+    page = Page.objects.filter(pk=kwargs.get("page_id")).first()
+    if page is None or kwargs.get("data") is None:
+        return
+    parent, slug, moves = _landing(page, kwargs["data"])
+    if parent is None or not slug:
+        return
+    ignore = page.pk if moves else None
+    if find_available_slug(parent, slug, ignore_page_id=ignore) == slug:
+        return
+    message = f"The slug '{slug}' is already in use under '{parent.title}'" + (
+        ": change this page's slug first." if moves else "."
+    )
+    loc = ["path", "page_id", "slug"] if moves else ["body", "data", "slug"]
+    raise NinjaValidationError([{"type": "slug_in_use", "loc": loc, "msg": message}])
