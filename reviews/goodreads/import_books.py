@@ -16,7 +16,6 @@ from ..models import (
 from .import_state import BookRef, ImportState
 from .keys import book_match_key
 from .parse import GoodreadsRow
-from .report import RowNote
 
 _SLUG_LENGTH = 200
 _MAX_POSITION = Decimal("999.99")  # SeriesEntry.position: 5 digits, 2 decimals
@@ -48,12 +47,10 @@ class BookStage(ImportState):
             self.report.books_matched += counted
             return self.books_by_key[key]
         if year is not None and not 1 <= year <= 2100:
-            self.report.notes.append(
-                RowNote(
-                    line,
-                    _("Year %(year)d is not stored: books take years 1 to 2100.")
-                    % {"year": year},
-                )
+            self.note(
+                line,
+                _("Year %(year)d is not stored: books take years 1 to 2100.")
+                % {"year": year},
             )
             year = None
         book = Book(
@@ -83,12 +80,10 @@ class BookStage(ImportState):
             return
         position = row.series_position
         if position > _MAX_POSITION:
-            self.report.notes.append(
-                RowNote(
-                    row.line,
-                    _("Not placed in %(series)s: position #%(n)s is too large.")
-                    % {"series": name, "n": position},
-                )
+            self.note(
+                row.line,
+                _("Not placed in %(series)s: position #%(n)s is too large.")
+                % {"series": name, "n": position},
             )
             return
         key = book_match_key(name, row.author)

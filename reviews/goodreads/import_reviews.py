@@ -26,7 +26,6 @@ from .import_books import BookStage
 from .import_state import BookRef
 from .keys import digest
 from .parse import GoodreadsRow
-from .report import RowNote
 
 _SPACES = re.compile(r"\s+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -141,15 +140,13 @@ class ReviewStage(BookStage):
 
     def _kept(self, row: GoodreadsRow, record: GoodreadsImport) -> None:
         self.report.reviews_kept += 1
-        self.report.notes.append(
-            RowNote(
-                row.line,
-                _(
-                    "Your review of %(title)s was edited after it was imported; "
-                    "it is left as it is."
-                )
-                % {"title": row.title},
+        self.note(
+            row.line,
+            _(
+                "Your review of %(title)s was edited after it was imported; "
+                "it is left as it is."
             )
+            % {"title": row.title},
         )
 
     def _stream(self, row: GoodreadsRow, book: BookRef) -> list[dict[str, Any]]:
@@ -168,19 +165,17 @@ class ReviewStage(BookStage):
             spoiled = self.books_by_id.get(value["spoils"] or book.id)
             count = spoiled.chapter_count if spoiled is not None else None
             if spoiled is not None and count and value["chapter"] > count:
-                self.report.notes.append(
-                    RowNote(
-                        row.line,
-                        _(
-                            "A spoiler of %(title)s up to chapter %(chapter)d now "
-                            "hides the whole book: it has %(count)d chapters here."
-                        )
-                        % {
-                            "title": spoiled.title,
-                            "chapter": value["chapter"],
-                            "count": count,
-                        },
+                self.note(
+                    row.line,
+                    _(
+                        "A spoiler of %(title)s up to chapter %(chapter)d now "
+                        "hides the whole book: it has %(count)d chapters here."
                     )
+                    % {
+                        "title": spoiled.title,
+                        "chapter": value["chapter"],
+                        "count": count,
+                    },
                 )
                 value["chapter"] = None
         return stream
@@ -224,15 +219,13 @@ class ReviewStage(BookStage):
             record.review_source_digest = source
             return
         if record.had_review:
-            self.report.notes.append(
-                RowNote(
-                    row.line,
-                    _(
-                        "Your review of %(title)s was deleted after it was "
-                        "imported; it is not imported again."
-                    )
-                    % {"title": row.title},
+            self.note(
+                row.line,
+                _(
+                    "Your review of %(title)s was deleted after it was "
+                    "imported; it is not imported again."
                 )
+                % {"title": row.title},
             )
             return
         stream = self._stream(row, book)
@@ -240,15 +233,13 @@ class ReviewStage(BookStage):
             # Written in the club (or imported from another file): never a
             # second review of the same book by the same member.
             self.report.reviews_kept += 1
-            self.report.notes.append(
-                RowNote(
-                    row.line,
-                    _(
-                        "You already have a review of %(title)s in the club; "
-                        "it is left as it is."
-                    )
-                    % {"title": row.title},
+            self.note(
+                row.line,
+                _(
+                    "You already have a review of %(title)s in the club; "
+                    "it is left as it is."
                 )
+                % {"title": row.title},
             )
             return
         if stream:

@@ -27,7 +27,7 @@ from ..models import (
     SeriesPage,
 )
 from .keys import book_match_key
-from .report import ImportReport
+from .report import ImportReport, RowNote
 
 
 class ImportAborted(Exception):
@@ -132,6 +132,10 @@ class ImportState:
             ReviewPage: set(),
             SeriesPage: set(),
         }
+
+    def note(self, line: int, text: str) -> None:
+        """Tell the member something about one row of the export."""
+        self.report.notes.append(RowNote(line, text))
 
     # -- loading what exists ---------------------------------------------------
 
