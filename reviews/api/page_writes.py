@@ -38,7 +38,7 @@ from typing import Annotated, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import ForeignKey, Model
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, Field, PlainSerializer, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -51,6 +51,7 @@ from wagtail.models import Page
 from ..blocks import ReviewStreamBlock
 from ..members import may_choose_reviewer
 from ..models.members import PUBLIC_ID_LENGTH, MemberProfile
+from ..visibility import can_view_page
 from .params import MAX_ID
 from .review_input import (
     KEEP_LATER,
@@ -256,7 +257,7 @@ def _page_id_checked_first() -> None:
 
     def get_meta_type(cls, request, api, path_params) -> str:
         try:
-            _PAGE_ID.validate_python(path_params.get(name), strict=False)
+            page_id = _PAGE_ID.validate_python(path_params.get(name), strict=False)
         except PydanticValidationError as error:
             raise NinjaValidationError(
                 [
@@ -264,10 +265,28 @@ def _page_id_checked_first() -> None:
                     for detail in error.errors(include_url=False)
                 ]
             ) from error
+        # The body is validated against this type before the view runs: a
+        # page the token may not see must not lend it its schema, whose
+        # errors would name its type where a missing page is a 404.
+        visible_page_or_404(page_id, request.user)
         return original(cls, request, api, path_params)
 
     get_meta_type.checks_page_id = True  # type: ignore[attr-defined]
     PageTypeInjectingBodyModel.get_meta_type = classmethod(get_meta_type)  # type: ignore[method-assign,assignment]
+
+
+#: What a page write says of a page that does not exist, or that the token
+#: may not know exists (Wagtail's own ``get_object_or_404`` wording).
+MISSING_PAGE = "No Page matches the given query."
+
+
+def visible_page_or_404(page_id: int, user: Any) -> Page:
+    """The page ``page_id``, or a 404 alike for a missing page and for one
+    ``user`` may not know exists (:func:`reviews.visibility.can_view_page`)."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None or not can_view_page(page, user):
+        raise Http404(MISSING_PAGE)
+    return page
 
 
 def keep_hidden_spoilers(request: HttpRequest, kwargs: dict[str, Any]) -> None:

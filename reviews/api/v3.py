@@ -27,7 +27,11 @@ from .exports import router as exports_router
 from .filtering import check_filters_and_ordering
 from .openapi import ClubSwagger, serve_valid_document
 from .page_actions import slug_free_where_it_lands
-from .page_writes import keep_hidden_spoilers, reviewer_chosen_by_editors
+from .page_writes import (
+    keep_hidden_spoilers,
+    reviewer_chosen_by_editors,
+    visible_page_or_404,
+)
 
 _registered: set[int] = set()
 
@@ -390,11 +394,6 @@ def _page_writes_hide_like_missing() -> None:
     Should a Wagtail upgrade rename the routers, this fails loudly at
     start-up rather than letting a token probe page ids again.
     """
-    from django.http import Http404
-    from wagtail.models import Page
-
-    from ..visibility import can_view_page
-
     routers = _both_routers(
         _PAGES_ROUTER, "a token could probe which page ids are drafts or restricted."
     )
@@ -411,9 +410,7 @@ def _page_writes_hide_like_missing() -> None:
         for page_id in named_pages(kwargs):
             if page_id is None:
                 continue
-            page = Page.objects.filter(pk=page_id).first()
-            if page is None or not can_view_page(page, request.user):
-                raise Http404("No Page matches the given query.")
+            page = visible_page_or_404(page_id, request.user)
             # Wagtail's copy, move and alias actions read the page's parent,
             # which the tree's root lacks (an AttributeError, a 500): no write
             # may take the root itself as its page.

@@ -156,6 +156,19 @@ def test_a_write_on_a_hidden_page_answers_as_on_a_missing_one(
         assert _send(member_api, method, url.format(id=page_id), body) == missing, name
 
 
+@pytest.mark.parametrize("body", [{"summary": 5}, {"body": "not blocks"}])
+def test_a_patch_its_page_type_refuses_answers_on_a_hidden_page_as_on_a_missing_one(
+    member_api, hidden_pages, body
+):
+    # The PATCH's input schema is the page's own type: validated before the
+    # view, its errors named the type of another member's draft.
+    missing = _send(member_api, "patch", "/api/v3/pages/999999/", body)
+    assert missing[0] == 404
+    for name, page_id in hidden_pages.items():
+        sent = _send(member_api, "patch", f"/api/v3/pages/{page_id}/", body)
+        assert sent == missing, name
+
+
 @pytest.mark.parametrize("method,url,body", PAGES_IN_BODY)
 def test_a_hidden_page_named_in_a_write_answers_as_a_missing_one(
     member_api, hidden_pages, public_review, method, url, body
