@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from ..chapter_ranges import MAX_CHAPTER
 from .body_paragraphs import (
     GOODREADS_LINK,
     LINE_BREAK,
@@ -81,13 +82,21 @@ class Scope:
                 if title
                 else None
             ),
-            # A chapter that is no positive number is dropped: no chapter is
-            # "the ending included", which hides the most.
-            chapter=int(chapter) if chapter.isdigit() and int(chapter) > 0 else None,
+            chapter=_chapter(chapter),
         )
 
 
 _NO_SCOPE = Scope()
+
+
+def _chapter(text: str) -> int | None:
+    """A chapter that is no plain positive number a chapter can have (``0``,
+    ``seven``, ``²``, past :data:`MAX_CHAPTER`) is dropped: no chapter is "the
+    ending included", which hides the most."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_CHAPTER)):
+        return None
+    chapter = int(text)
+    return chapter if 1 <= chapter <= MAX_CHAPTER else None
 
 
 def clean_href(raw: str | None) -> str | None:
@@ -255,28 +264,45 @@ class _Tokeniser(HTMLParser):
             self._links.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._drop:
+        if self._drop:
+            self._open_spoilers_in_dropped(data)
+        else:
             self._buffer.append(data)
 
     # Comments and declarations are dropped, but still separate text, as in the
     # raw review Goodreads reads: "[spo<!-- -->iler]" is no marker there.
     def handle_comment(self, data: str) -> None:
         self._flush()
+        self._open_spoilers_in_dropped(data)
 
     def handle_decl(self, decl: str) -> None:
         self._flush()
+        self._open_spoilers_in_dropped(decl)
 
     def handle_pi(self, data: str) -> None:
         self._flush()
+        self._open_spoilers_in_dropped(data)
 
     def unknown_decl(self, data: str) -> None:
         self._flush()
+        self._open_spoilers_in_dropped(data)
 
     def close(self) -> None:
         super().close()
         self._flush()
 
     # -- internals -------------------------------------------------------------
+
+    def _open_spoilers_in_dropped(self, data: str) -> None:
+        """Markup whose text is dropped (a comment, a script) is still raw text
+        to Goodreads, where an opening marker in it opens a spoiler: so it opens
+        one here. A closing one closes nothing, as for "<spoiler" left as text."""
+        if not self._markers:
+            return
+        for match in MARKER.finditer(data):
+            kind = "tag" if match.group("tag") is not None else "bb"
+            if not match.group(kind):
+                self._builder.open_spoiler(kind)
 
     def _flush(self) -> None:
         if not self._buffer:

@@ -416,6 +416,25 @@ def test_marker_split_by_a_tag_is_no_marker_and_is_removed():
         assert paragraphs(stream) == ["<p>A B</p>"]
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<!-- <spoiler> -->",
+        "<!-- [spoiler] -->",
+        "<![CDATA[<spoiler>]]>",
+        "<style><spoiler></style>",
+        "<script>[spoiler]</script>",
+    ],
+)
+def test_an_opening_in_dropped_markup_still_opens(opening):
+    # Goodreads finds markers in the raw text, where these open a spoiler:
+    # what follows stays hidden up to a real closer.
+    stream = review_to_stream(f"A {opening}The butler did it.[/spoiler]</spoiler> B")
+    assert "butler" not in visible_text(stream)
+    assert "butler" in hidden_text(stream)
+    assert "B" in visible_text(stream)
+
+
 def test_marker_inside_a_tag_attribute_is_not_text():
     stream = review_to_stream('<a href="https://x.org/[spoiler]">link</a> text')
     assert paragraphs(stream) == [
@@ -733,6 +752,11 @@ def test_spoiler_scope_is_written_on_the_tag_and_read_back():
         ('<spoiler chapter="seven">', DEFAULT_SPOILER_LABEL, None),
         ('<spoiler chapter="0">', DEFAULT_SPOILER_LABEL, None),
         ('<spoiler chapter="-3">', DEFAULT_SPOILER_LABEL, None),
+        # Digits that are no plain chapter number: one failed the whole row.
+        ('<spoiler chapter="\u00b2">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler chapter="\u0663">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler chapter="32768">', DEFAULT_SPOILER_LABEL, None),
+        ('<spoiler chapter="99999999999999999999">', DEFAULT_SPOILER_LABEL, None),
         ('<spoiler label="  ">', DEFAULT_SPOILER_LABEL, None),
         ('<spoiler label="' + "x" * 300 + '">', "x" * 120, None),
         ("<spoiler label='a\nb' chapter=12>", "a b", 12),
