@@ -134,7 +134,7 @@ def _member_key(value: str | ReviewerIdSchema | None) -> int | None:
     if user_id is None:
         raise PydanticCustomError(
             "unknown_member",
-            "No member has the public id {public_id!r}.",
+            "No member has the public id '{public_id}'.",
             {"public_id": public_id},
         )
     return user_id
@@ -215,7 +215,12 @@ def _club_streams_take_api_input(generator: Any) -> None:
         ReviewStreamBlock: _stream_input(
             functools.partial(stream_to_raw, existing=existing),
             "Blocks as the API shows them; a spoiler's book is an id or {id, …} "
-            "(null: the reviewed book), and a new spoiler needs its content.",
+            "(null: the reviewed book), and a new spoiler needs its content"
+            + (
+                "; one sent back hidden, with its id, keeps its content."
+                if generator.for_update
+                else "."
+            ),
         ),
         QuestionStreamBlock: _stream_input(
             questions_to_raw,

@@ -502,6 +502,8 @@ def test_an_editor_changes_the_reviewer(editor, club_member, other_member, novel
 def test_an_unknown_reviewer_is_a_400_naming_the_field(editor, novel, reviewer):
     response = _create_review(editor, novel, reviewer=reviewer)
     assert "reviewer" in _problem_fields(response)
+    if reviewer == "no-such-id":
+        assert "'no-such-id'" in response.json()["errors"][0]["msg"]
     assert not ReviewPage.objects.filter(title="A generic review").exists()
 
 
