@@ -112,14 +112,16 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
         index.FilterField("isbn13"),
     ]
 
+    # Writable for Wagtail's v3 snippet writes (editors manage books): without
+    # them its create schema had no fields and saved a book with no title.
     api_fields = [
-        APIField("title"),
-        APIField("slug"),
-        APIField("author"),
-        APIField("isbn13"),
-        APIField("published_year"),
-        APIField("chapter_count"),
-        APIField("cover"),
+        APIField("title", writable=True),
+        APIField("slug", writable=True),
+        APIField("author", writable=True),
+        APIField("isbn13", writable=True),
+        APIField("published_year", writable=True),
+        APIField("chapter_count", writable=True),
+        APIField("cover", writable=True),
     ]
 
     class Meta:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from reviews.models import Book
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,59 @@ def test_a_copy_or_alias_onto_a_siblings_slug_is_a_400_naming_slug(
     )
     _slug_named(response)
     assert index.get_children().filter(slug="same-slug").count() == 1
+
+
+def _create_book(api, **fields):
+    return api.post(f"{BOOKS}/", fields, content_type="application/json")
+
+
+def _fields_named(response) -> set[str]:
+    body = _problem(response)
+    return {str(part) for error in body["errors"] for part in error.get("loc", [])}
+
+
+def test_an_editor_adds_a_book_through_wagtails_snippet_writes(editor_api):
+    response = _create_book(
+        editor_api,
+        title="Life and Fate",
+        author="Vasily Grossman",
+        isbn13="978-1-59017-201-8",
+        published_year=1980,
+        chapter_count=100,
+    )
+    assert response.status_code == 201, response.content
+    book = Book.objects.get(pk=response.json()["id"])
+    assert (book.title, book.author, book.isbn13) == (
+        "Life and Fate",
+        "Vasily Grossman",
+        "9781590172018",
+    )
+    assert book.slug == "life-and-fate"
+
+
+def test_a_book_without_title_or_author_is_a_400_naming_both(editor_api):
+    response = _create_book(editor_api)
+    assert {"title", "author"} <= _fields_named(response)
+    assert not Book.objects.filter(title="").exists()
+
+
+def test_a_taken_isbn_or_slug_is_a_400_naming_it(editor_api, book):
+    book.isbn13 = "9781590172018"
+    book.save()
+    response = _create_book(
+        editor_api, title="Again", author="Someone", isbn13="9781590172018"
+    )
+    assert "isbn13" in _fields_named(response)
+    response = _create_book(editor_api, title="Again", author="A", slug=book.slug)
+    assert "slug" in _fields_named(response)
+    response = editor_api.patch(
+        f"{BOOKS}/{book.pk}/", {"isbn13": "123"}, content_type="application/json"
+    )
+    assert "isbn13" in _fields_named(response)
+    assert Book.objects.count() == 1
+
+
+def test_a_member_adds_no_book(club_member):
+    response = _create_book(token_client(club_member), title="Mine", author="Me")
+    assert response.status_code == 403, response.content
+    assert not Book.objects.filter(title="Mine").exists()
