@@ -19,7 +19,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_demo --port $(PORT)
+	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo --port $(PORT)
 	@echo "Serving the demo club on http://127.0.0.1:$(PORT)/ (admin at /admin/; 'make frontend' serves the API frontend)"
 	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

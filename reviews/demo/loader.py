@@ -121,7 +121,9 @@ def point_default_site(hostname: str, port: int) -> str:
     """Make the default Site the address the demo is served on, so every
     absolute URL (feeds, sitemap, calendars, Open Graph, the API) works
     there; returns its root URL."""
-    site = Site.objects.get(is_default_site=True)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        raise RuntimeError("No default site: run migrate first.")
     if (site.hostname, site.port) != (hostname, port):
         site.hostname, site.port = hostname, port
         site.save()

@@ -63,8 +63,10 @@ def test_examples_are_found():
 @pytest.mark.skipif(
     not Path("/usr/bin/curl").exists(), reason="the examples are curl commands"
 )
-def test_readme_api_examples_run_against_the_demo(live_server):
+def test_readme_api_examples_run_against_the_demo(live_server, settings, mailoutbox):
     port = urlsplit(live_server.url).port
+    # As make run loads the demo: Wagtail's admin emails take this root.
+    settings.WAGTAILADMIN_BASE_URL = f"http://127.0.0.1:{port}"
     output = io.StringIO()
     call_command("load_demo", "--port", str(port), stdout=output)
     exported = EXPORT_LINE.search(output.getvalue())
@@ -72,6 +74,14 @@ def test_readme_api_examples_run_against_the_demo(live_server):
     env = dict(os.environ)
     env.update(item.split("=", 1) for item in shlex.split(exported.group(1)))
     assert env["B"] == f"http://127.0.0.1:{port}"
+    # The emails the demo sends as it is built link to where it is served.
+    links = {
+        url
+        for message in mailoutbox
+        for url in re.findall(r"https?://[^\s\"'<>]+", message.body)
+    }
+    assert links
+    assert {url for url in links if not url.startswith(env["B"] + "/")} == set()
 
     text = README.read_text()
     users = get_user_model().objects

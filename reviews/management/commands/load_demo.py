@@ -27,12 +27,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
+            # First: the emails the demo sends as it is built link to it.
+            root = (
+                point_default_site(options["hostname"], options["port"])
+                if options["port"]
+                else None
+            )
             result = load_demo()
-            if options["port"]:
-                result.note(
-                    "site root "
-                    + point_default_site(options["hostname"], options["port"])
-                )
+            if root:
+                result.note(f"site root {root}")
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         call_command("update_index", verbosity=0)
