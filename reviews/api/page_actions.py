@@ -50,6 +50,13 @@ def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> No
     parent, slug, moves = _landing(page, kwargs["data"])
     if parent is None or not slug:
         return
+    # Whoever may not do this gets Wagtail's own 403, never a word about
+    # the slugs under that parent.
+    permissions = page.permissions_for_user(request.user)
+    if not (
+        permissions.can_move_to(parent) if moves else permissions.can_copy_to(parent)
+    ):
+        return
     ignore = page.pk if moves else None
     if find_available_slug(parent, slug, ignore_page_id=ignore) == slug:
         return

@@ -150,3 +150,16 @@ def test_a_member_adds_no_book(club_member):
     response = _create_book(token_client(club_member), title="Mine", author="Me")
     assert response.status_code == 403, response.content
     assert not Book.objects.filter(title="Mine").exists()
+
+
+def test_who_may_not_copy_there_gets_a_403_not_a_word_about_slugs(
+    club_member, two_indexes
+):
+    index, other, here, there = two_indexes
+    response = token_client(club_member).post(
+        f"/api/v3/pages/{there.pk}/actions/copy/",
+        {"destination_id": other.pk, "slug": "same-slug"},
+        content_type="application/json",
+    )
+    body = _problem(response, 403)
+    assert "same-slug" not in str(body)
