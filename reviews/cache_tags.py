@@ -21,7 +21,8 @@ ASCII words without spaces, so a header can carry them space-separated:
 ``comments-<id>``, ``rsvps-<id>``  one discussion's comments, answers
 ``pages``, ``reviews``, ``discussions``, ``series``, ``books``,
 ``comments``, ``rounds``, ``votes``, ``media``  listings of that kind: retired
-               when anything of the kind changes
+               when anything of the kind changes (``media``: which images and
+               documents are public)
 ============== ===========================================================
 """
 
@@ -228,13 +229,15 @@ def for_route(
 def retired_by_page(
     kind: str, page_id: int, book_id: int | None = None, *, links: bool = False
 ) -> Tags:
-    """A page published, unpublished, edited live or deleted (and with it
-    which images and documents are public, reviews.media_visibility);
-    ``links``: it went (unpublished, deleted) or first appeared, so the pages
-    that link to it change (:data:`LINKED`)."""
-    tags = {ALL, PAGES, MEDIA, page(page_id)}
+    """A page published, unpublished, edited live or deleted; ``links``: it
+    went (unpublished, deleted) or first appeared, so the pages that link to
+    it change (:data:`LINKED`), and so may the media it made public (a
+    deletion takes its recorded uses with it). Otherwise the media listings
+    are retired only when the page's media uses changed
+    (:func:`retired_by_media_uses`)."""
+    tags = {ALL, PAGES, page(page_id)}
     if links:
-        tags.add(LINKED)
+        tags |= {LINKED, MEDIA}
     if book_id is not None:
         tags.add(book(book_id))
     if kind == REVIEW:
@@ -254,16 +257,35 @@ def retired_by_structure() -> Tags:
     return frozenset({ALL, SITE, MEDIA})
 
 
+def retired_by_media_uses() -> Tags:
+    """A published page's media uses changed (reviews.media_visibility):
+    which images and documents are public may have. Review bodies do not
+    depend on it: they show an image the same whether or not it is public
+    elsewhere, and an image's own change retires :data:`SITE`."""
+    return frozenset({ALL, MEDIA})
+
+
 def retired_by_book(book_id: int) -> Tags:
     """A book saved or deleted (its cover may make an image public)."""
     return frozenset({ALL, BOOKS, MEDIA, book(book_id)})
 
 
-def retired_by_member() -> Tags:
-    """A member renamed or gone: their name shows beside their reviews,
-    comments and meetings, in pages and listings of every kind. Rare enough
-    to retire everything (:data:`SITE`)."""
-    return frozenset({ALL, SITE})
+def retired_by_member(
+    reviews: Iterable[int] = (),
+    discussions: Iterable[int] = (),
+    books: Iterable[int] = (),
+) -> Tags:
+    """A member renamed or gone: their name shows beside their ``reviews``
+    (page ids) and their comments and answers in ``discussions`` (page ids),
+    on the pages of the reviewed ``books``, and in the listings of reviews,
+    discussions, comments, pages and nomination rounds. Every other cached
+    response (a series, a book detail, another discussion) stays."""
+    tags = {ALL, PAGES, REVIEWS, DISCUSSIONS, COMMENTS, ROUNDS}
+    tags |= {page(page_id) for page_id in reviews}
+    for page_id in discussions:
+        tags |= {page(page_id), comments(page_id), rsvps(page_id)}
+    tags |= {book(book_id) for book_id in books}
+    return frozenset(tags)
 
 
 def retired_by_series_entry() -> Tags:

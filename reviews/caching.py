@@ -101,10 +101,10 @@ class APICacheHeadersMiddleware:
             if not _is_cacheable(request, response):
                 return response
             return self._answer(request, response)
-        entry = response_cache.lookup(key)
+        entry, late = response_cache.find(key)
         if entry is None:
             built = response_cache.build_once(
-                key, self._build(request), server_timeout()
+                key, self._build(request), server_timeout(), late
             )
             # A streamed file (FileResponse) is no HttpResponse: test for the entry.
             if not isinstance(built, response_cache.Entry):
@@ -115,7 +115,7 @@ class APICacheHeadersMiddleware:
         return _conditional(request, entry.response())
 
     def _build(self, request: HttpRequest) -> response_cache.Build:
-        def build(since: str) -> response_cache.Built:
+        def build(since: response_cache.Since) -> response_cache.Built:
             response = self.get_response(request)
             if not _is_cacheable(request, response):
                 return response, None

@@ -10,6 +10,12 @@ was there before a change once that change has committed.
 :func:`content_version` is the version of the tag every change retires
 (:data:`reviews.cache_tags.ALL`), read once per request: values derived
 from the content (:func:`for_this_version`) are kept under it.
+
+Each tag also has a *strict* version, which moves with every change except
+the ones a response may show a moment late (``retire(..., late_ok=True)``:
+a new comment, a vote, an RSVP; reviews/invalidation.py says which and
+reviews/response_cache.py why). A cached response whose strict versions
+still match is out of date only by such changes.
 """
 
 from __future__ import annotations
@@ -42,9 +48,11 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 class TagVersion(NamedTuple):
     version: int
     changed_at: datetime
+    #: Moves with :attr:`version` except on changes that may show late.
+    strict: int = 0
 
 
-NEVER_RETIRED = TagVersion(0, EPOCH)
+NEVER_RETIRED = TagVersion(0, EPOCH, 0)
 
 
 def _tag_model():
@@ -62,10 +70,10 @@ def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
     """
     wanted = set(names)
     found = {
-        name: TagVersion(version, changed_at)
-        for name, version, changed_at in _tag_model()
+        name: TagVersion(version, changed_at, strict)
+        for name, version, changed_at, strict in _tag_model()
         .objects.filter(name__in=wanted)
-        .values_list("name", "version", "changed_at")
+        .values_list("name", "version", "changed_at", "strict_version")
     }
     versions = {name: found.get(name, NEVER_RETIRED) for name in wanted}
     if cache_tags.ALL in versions and getattr(_this_request, "active", False):
@@ -73,9 +81,10 @@ def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
     return versions
 
 
-def current_versions(names: Iterable[str]) -> dict[str, int]:
-    """The version of each tag in ``names``: what :func:`tag_versions`
-    reads, without the dates, in one query written out by hand.
+def current_versions(names: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """The version and the strict version of each tag in ``names``: what
+    :func:`tag_versions` reads, without the dates, in one query written out
+    by hand.
 
     Every response served from a cache pays this read, so it skips the
     ORM's query building, which cost more than the query itself.
@@ -88,18 +97,21 @@ def current_versions(names: Iterable[str]) -> dict[str, int]:
     with connection.cursor() as cursor:
         # Only the table's own name and placeholders are formatted in.
         cursor.execute(
-            f"SELECT name, version FROM {table} WHERE name IN ({marks})",  # noqa: S608
+            f"SELECT name, version, strict_version FROM {table}"  # noqa: S608
+            f" WHERE name IN ({marks})",
             wanted,
         )
-        found = dict(cursor.fetchall())
-    versions = {name: found.get(name, NEVER_RETIRED.version) for name in wanted}
+        found = {name: (version, strict) for name, version, strict in cursor}
+    never = (NEVER_RETIRED.version, NEVER_RETIRED.strict)
+    versions = {name: found.get(name, never) for name in wanted}
     if cache_tags.ALL in versions and getattr(_this_request, "active", False):
-        _this_request.version = str(versions[cache_tags.ALL])
+        _this_request.version = str(versions[cache_tags.ALL][0])
     return versions
 
 
-def retire_in_database(tags: Iterable[str]) -> None:
-    """Give every tag in ``tags`` a new version, in the current transaction.
+def retire_in_database(tags: Iterable[str], *, late_ok: bool = False) -> None:
+    """Give every tag in ``tags`` a new version, in the current transaction;
+    a new strict version too unless ``late_ok``.
 
     Rows are written in name order, so two changes retiring the same tags
     lock them in the same order. The version is random: a value never used
@@ -107,15 +119,23 @@ def retire_in_database(tags: Iterable[str]) -> None:
     """
     now = timezone.now()
     model = _tag_model()
-    rows = [
-        model(name=name, version=secrets.randbits(62), changed_at=now)
-        for name in sorted(set(tags))
-    ]
+    rows = []
+    for name in sorted(set(tags)):
+        version = secrets.randbits(62)
+        # A row created by a late-ok change has never had a strict change.
+        strict = NEVER_RETIRED.strict if late_ok else version
+        rows.append(
+            model(name=name, version=version, strict_version=strict, changed_at=now)
+        )
     model.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["name"],
-        update_fields=["version", "changed_at"],
+        update_fields=(
+            ["version", "changed_at"]
+            if late_ok
+            else ["version", "strict_version", "changed_at"]
+        ),
     )
     if getattr(_this_request, "active", False):
         for row in rows:

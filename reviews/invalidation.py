@@ -21,9 +21,12 @@ from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 from . import cache_tags
 from .content_version import retire_in_database
+from .members import display_name
 from .models import (
+    DiscussionComment,
     DiscussionIndexPage,
     DiscussionPage,
+    MeetingRSVP,
     ReviewIndexPage,
     ReviewPage,
     SeriesIndexPage,
@@ -70,11 +73,17 @@ def page_kind(page: Page) -> str:
     return cache_tags.OTHER
 
 
-def retire(tags: Iterable[str]) -> None:
+def retire(tags: Iterable[str], *, late_ok: bool = False) -> None:
     """Retire ``tags`` (and :data:`~reviews.cache_tags.ALL`) now, in the
-    current transaction; tell the edge once it commits."""
+    current transaction; tell the edge once it commits.
+
+    ``late_ok``: the change only adds to what every reader may already see
+    (a new comment, a vote, an RSVP), so a cached copy may still be served
+    while one client rebuilds it (reviews/response_cache.py). Anything that
+    may hide, reveal or rename must leave it False.
+    """
     retired = frozenset(tags) | {cache_tags.ALL}
-    retire_in_database(retired)
+    retire_in_database(retired, late_ok=late_ok)
     transaction.on_commit(partial(_announce, retired))
 
 
@@ -152,22 +161,70 @@ def structure_changed(sender: Any = None, **kwargs) -> None:
     retire(cache_tags.retired_by_structure())
 
 
+def media_uses_changed(sender: Any = None, **kwargs) -> None:
+    retire(cache_tags.retired_by_media_uses())
+
+
 def book_changed(sender: Any, instance: Any, **kwargs) -> None:
     retire(cache_tags.retired_by_book(instance.pk))
 
 
 #: What a sign-in or a password change saves on a member: nothing shown.
 _UNSHOWN_MEMBER_FIELDS = frozenset({"last_login", "password"})
+#: Where :func:`member_saving` leaves the name a member was shown by.
+_SHOWN_BEFORE = "_reviews_shown_name_before"
+
+
+def member_saving(sender: Any, instance: Any, **kwargs) -> None:
+    """Before a member is saved: remember the name the stored row shows,
+    so that a save that changes nothing shown (a password reset through
+    Django's form saves every field) retires nothing."""
+    update_fields = kwargs.get("update_fields")
+    if kwargs.get("raw") or instance.pk is None:
+        return
+    if update_fields is not None and set(update_fields) <= _UNSHOWN_MEMBER_FIELDS:
+        return
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if stored is not None:
+        instance.__dict__[_SHOWN_BEFORE] = display_name(stored)
 
 
 def member_changed(sender: Any, instance: Any, **kwargs) -> None:
-    """A member saved (their name may have changed) or deleted."""
+    """A member saved: if their name changed, the pages and listings that
+    show them."""
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and set(update_fields) <= _UNSHOWN_MEMBER_FIELDS:
         return
     if kwargs.get("created"):
         return  # nothing shows a member who has just joined
-    retire(cache_tags.retired_by_member())
+    before = instance.__dict__.pop(_SHOWN_BEFORE, None)
+    if before is not None and before == display_name(instance):
+        return
+    retire(_shown_member(instance.pk))
+
+
+def member_deleting(sender: Any, instance: Any, **kwargs) -> None:
+    """A member about to be deleted, in the deletion's transaction: found
+    while their comments and reviews still name them."""
+    retire(_shown_member(instance.pk))
+
+
+def _shown_member(member_id: int) -> frozenset[str]:
+    reviews = ReviewPage.objects.filter(reviewer_id=member_id)
+    discussions = set(
+        DiscussionComment.objects.filter(author_id=member_id).values_list(
+            "page_id", flat=True
+        )
+    ) | set(
+        MeetingRSVP.objects.filter(member_id=member_id).values_list(
+            "page_id", flat=True
+        )
+    )
+    return cache_tags.retired_by_member(
+        reviews=reviews.values_list("pk", flat=True),
+        discussions=discussions,
+        books=reviews.values_list("book_id", flat=True),
+    )
 
 
 def series_entry_changed(sender: Any, instance: Any, **kwargs) -> None:
@@ -175,11 +232,20 @@ def series_entry_changed(sender: Any, instance: Any, **kwargs) -> None:
 
 
 def comment_changed(sender: Any, instance: Any, **kwargs) -> None:
-    retire(cache_tags.retired_by_comment(instance.page_id))
+    """A comment posted may show a moment late; an edit (its author taking
+    a spoiler back out), a removal or a deletion never."""
+    posted = (
+        kwargs.get("created", False)
+        and not instance.removed
+        and instance.deleted_at is None
+    )
+    retire(cache_tags.retired_by_comment(instance.page_id), late_ok=posted)
 
 
 def rsvp_changed(sender: Any, instance: Any, **kwargs) -> None:
-    retire(cache_tags.retired_by_rsvp(instance.page_id))
+    """An answer given or changed may show a moment late; one deleted (its
+    member gone) never."""
+    retire(cache_tags.retired_by_rsvp(instance.page_id), late_ok="created" in kwargs)
 
 
 def round_changed(sender: Any, instance: Any, **kwargs) -> None:
@@ -187,4 +253,5 @@ def round_changed(sender: Any, instance: Any, **kwargs) -> None:
 
 
 def vote_changed(sender: Any, instance: Any, **kwargs) -> None:
-    retire(cache_tags.retired_by_vote())
+    """Votes only move a tally: late is harmless."""
+    retire(cache_tags.retired_by_vote(), late_ok=True)

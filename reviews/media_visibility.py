@@ -21,7 +21,7 @@ from the extractor behind Wagtail's own reference index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 from django.apps import apps
@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import Cast
+from django.dispatch import Signal
 from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
@@ -237,33 +238,68 @@ def _is_media(model: type[models.Model]) -> bool:
     return issubclass(model, (get_image_model(), get_document_model()))
 
 
+#: Sent, inside the change's transaction, when :func:`index_page` found that
+#: a page's published media uses changed, so which media are public may have
+#: (``sender`` is None). A page republished with the same media sends nothing.
+media_uses_changed = Signal()
+
+
+def _recorded(page_id: int) -> set[tuple[int, str, bool]]:
+    return set(
+        PublishedMediaUse.objects.filter(page_id=page_id).values_list(
+            "content_type_id", "object_id", "open"
+        )
+    )
+
+
 def index_page(page: Page) -> None:
     """Rewrite the media uses recorded for ``page`` from its published
     revision (none when it is not live and public)."""
-    page_id = page.pk
+    _rewrite(page.pk, _write_uses)
+
+
+def forget_page(page: Page) -> None:
+    """Drop the media uses recorded for ``page``: it is no longer live."""
+    _rewrite(page.pk, lambda page_id: _write_uses(page_id, live=False))
+
+
+def _rewrite(page_id: int, write: Callable[[int], set[tuple[int, str, bool]]]) -> None:
     with transaction.atomic():
-        PublishedMediaUse.objects.filter(page_id=page_id).delete()
-        current = Page.objects.filter(pk=page_id).first()
-        try:
-            specific = current.specific if current is not None else None
-        except ObjectDoesNotExist:
-            # Being deleted: its own rows go before its view restriction,
-            # whose removal brings us here.
-            return
-        if specific is None:
-            return
-        published = _published_object(specific)
-        if published is None:
-            return
-        PublishedMediaUse.objects.bulk_create(
-            PublishedMediaUse(
-                page_id=page_id,
-                content_type_id=content_type_id,
-                object_id=object_id,
-                open=is_open,
-            )
-            for content_type_id, object_id, is_open in _uses(published)
+        before = _recorded(page_id)
+        if write(page_id) != before:
+            media_uses_changed.send(sender=None)
+
+
+def _write_uses(page_id: int, *, live: bool = True) -> set[tuple[int, str, bool]]:
+    """Rewrite the rows of ``page_id``; the uses written."""
+    PublishedMediaUse.objects.filter(page_id=page_id).delete()
+    if not live:
+        return set()
+    current = Page.objects.filter(pk=page_id).first()
+    try:
+        specific = current.specific if current is not None else None
+    except ObjectDoesNotExist:
+        # Being deleted: its own rows go before its view restriction,
+        # whose removal brings us here.
+        return set()
+    if specific is None:
+        return set()
+    published = _published_object(specific)
+    if published is None:
+        return set()
+    uses = {
+        (ct, str(object_id), is_open) for ct, object_id, is_open in _uses(published)
+    }
+    PublishedMediaUse.objects.bulk_create(
+        PublishedMediaUse(
+            page_id=page_id,
+            content_type_id=content_type_id,
+            object_id=object_id,
+            open=is_open,
         )
+        for content_type_id, object_id, is_open in uses
+    )
+    return uses
 
 
 def index_subtree(page: Page) -> None:
@@ -286,9 +322,17 @@ def rebuild() -> int:
 
 
 def on_page_changed(sender, instance, **kwargs) -> None:
-    """``page_published`` / ``page_unpublished``: only the published revision
-    counts, so rewrite from it before the caches move on."""
+    """``page_published``: only the published revision counts, so rewrite
+    from it before the caches move on."""
     index_page(instance)
+
+
+def on_page_unpublished(sender, instance, **kwargs) -> None:
+    """``page_unpublished``. Not read back from the database: Wagtail
+    unpublishes a page it is deleting without saving it, so its row still
+    says live, and rows written from it outlived the page (its media stayed
+    public)."""
+    forget_page(instance)
 
 
 def on_page_moved(sender, instance, **kwargs) -> None:

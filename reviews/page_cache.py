@@ -179,10 +179,10 @@ class PageCacheMiddleware:
         key = page_cache_key(request)
         if key is None:
             return self._members_copy(request, self.get_response(request))
-        entry = response_cache.lookup(key)
+        entry, late = response_cache.find(key)
         if entry is None:
             built = response_cache.build_once(
-                key, self._build(request), server_timeout()
+                key, self._build(request), server_timeout(), late
             )
             # A streamed file (FileResponse) is no HttpResponse: test for the entry.
             if not isinstance(built, response_cache.Entry):
@@ -193,7 +193,7 @@ class PageCacheMiddleware:
         return _conditional(request, entry.response())
 
     def _build(self, request: HttpRequest) -> response_cache.Build:
-        def build(since: str) -> response_cache.Built:
+        def build(since: response_cache.Since) -> response_cache.Built:
             response = self.get_response(request)
             if not is_shareable(request, response):
                 return self._members_copy(request, response), None

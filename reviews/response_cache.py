@@ -17,6 +17,25 @@ versions decide.
 When many clients miss the same key at once, one builds it and the others
 wait for its entry (:func:`build_once`); with a cache shared between
 processes (Redis) that holds across processes too.
+
+Serving the previous copy while one client rebuilds (stale while
+revalidate) is allowed only where being late cannot matter. The promise is
+that no response shows content older than a committed change, and most
+changes decide what a reader may see: a publish, an unpublish, a view
+restriction, a move, a deletion, an edit (a comment's author taking a
+spoiler back out), a moderator removing a comment, a member renamed or
+gone, a book or an image. For those the other clients wait for the new
+copy, as before. Only changes that merely *add* to what everyone may
+already see retire their tags with ``late_ok`` (reviews/invalidation.py):
+a new comment, a vote, an RSVP. Each tag's row keeps a second, *strict*
+version that such changes leave alone (reviews/content_version.py). An
+entry whose versions moved but whose strict versions all match lacks only
+those additions; while another client holds its build lock, it is served
+as it is, marked ``Cache-Control: no-cache`` so that no edge cache or
+browser keeps it beyond that rebuild. The client that takes the lock
+builds, and a sequence of requests therefore always sees the change at
+once: only requests that arrive during someone else's rebuild get the
+previous copy, for that rebuild's length.
 """
 
 from __future__ import annotations
@@ -35,7 +54,7 @@ from django.http.response import HttpResponseBase
 from django.utils.http import http_date
 
 from . import cache_tags
-from .content_version import content_version, current_versions, tag_versions
+from .content_version import current_versions, tag_versions
 
 #: How long a client that missed waits for another one's build of the same
 #: key before building it too; and how long a build may hold the key.
@@ -55,18 +74,30 @@ class Entry:
     counted_view: int | None = None
     #: When the shared cache lets it go (a Unix time; 0: not stored yet).
     expires: float = 0.0
+    #: The tags' strict versions (reviews.content_version), in tag order.
+    stricts: tuple[int, ...] = ()
+    #: Served while another client rebuilds it: it may lack a late-ok change.
+    late: bool = False
 
     def response(self) -> HttpResponse:
         response = HttpResponse(self.content)
         for name, value in self.headers:
             response[name] = value
+        if self.late:
+            # Good for this rebuild only: no cache may keep it.
+            response["Cache-Control"] = "no-cache"
         return response
+
+
+#: The version and the strict version of :data:`~reviews.cache_tags.ALL`
+#: read before a build: every change moves the first, a strict one both.
+Since = tuple[int, int]
 
 
 #: Renders a response from the content version read before (``since``);
 #: returns it with the entry to keep, or None when it may not be shared.
 Built = tuple[HttpResponseBase, "Entry | None"]
-Build = Callable[[str], Built]
+Build = Callable[[Since], Built]
 
 
 def tags_of(request: HttpRequest) -> frozenset[str]:
@@ -89,10 +120,28 @@ def label(response: HttpResponse, tags: Iterable[str]) -> None:
     response["Last-Modified"] = http_date(changed_at.timestamp())
 
 
+FRESH = "fresh"
+#: Only late-ok changes since it was built (see the module's docstring).
+LATE = "late"
+STALE = "stale"
+#: A version no tag ever has: an entry built while a late-ok change
+#: committed is stored under it, so that the next client rebuilds it.
+UNMATCHED = -1
+
+
+def freshness(entry: Entry) -> str:
+    """Compare the entry's versions with the database's, in one query."""
+    current = current_versions((*entry.tags, cache_tags.ALL))
+    if tuple(current[name][0] for name in entry.tags) == entry.versions:
+        return FRESH
+    if tuple(current[name][1] for name in entry.tags) == entry.stricts:
+        return LATE
+    return STALE
+
+
 def is_fresh(entry: Entry) -> bool:
     """Do the database's versions of the entry's tags still match?"""
-    current = current_versions((*entry.tags, cache_tags.ALL))
-    return tuple(current[name] for name in entry.tags) == entry.versions
+    return freshness(entry) == FRESH
 
 
 _local: OrderedDict[str, Entry] = OrderedDict()
@@ -125,37 +174,54 @@ def forget_local(**kwargs) -> None:
 def lookup(key: str) -> Entry | None:
     """The entry under ``key`` if it is still fresh: from this process's
     memory, else from the shared cache."""
+    return find(key)[0]
+
+
+def find(key: str) -> tuple[Entry | None, Entry | None]:
+    """The entry under ``key`` if it is fresh, else (second) the entry that
+    only late-ok changes have passed by, which may be served while another
+    client rebuilds it."""
     entry = _local_entry(key)
     if entry is None:
         entry = cache.get(key)
         if not isinstance(entry, Entry):
-            return None
-    if entry.expires < time.time() or not is_fresh(entry):
+            return None, None
+    state = STALE if entry.expires < time.time() else freshness(entry)
+    if state == STALE:
         with _local_lock:
             _local.pop(key, None)
-        return None
+        return None, None
     _keep_locally(key, entry)
-    return entry
+    if state == LATE:
+        return None, entry
+    return entry, None
 
 
 def freeze(
     response: HttpResponse,
     tags: Iterable[str],
-    since: str,
+    since: Since,
     counted_view: int | None = None,
 ) -> Entry | None:
-    """An entry for ``response``, or None if the content changed while it
-    was built (the version read before building, ``since``, moved on): it
-    may hold what was there before, under versions that say otherwise."""
+    """An entry for ``response``, or None if a strict change committed while
+    it was built (``since`` moved on): it may hold what was there before,
+    under versions that say otherwise. If only late-ok changes committed
+    meanwhile, the entry is kept as already late (:data:`UNMATCHED`), so
+    that the next client rebuilds it."""
     names = tuple(sorted(tags))
     current = tag_versions((*names, cache_tags.ALL))
-    if str(current[cache_tags.ALL].version) != since:
+    now = current[cache_tags.ALL]
+    if now.strict != since[1]:
         return None
+    versions = tuple(current[name].version for name in names)
+    if now.version != since[0]:
+        versions = (UNMATCHED,) * len(names)
     return Entry(
         content=response.content,
         headers=tuple(response.items()),
         tags=names,
-        versions=tuple(current[name].version for name in names),
+        versions=versions,
+        stricts=tuple(current[name].strict for name in names),
         counted_view=counted_view,
     )
 
@@ -164,18 +230,23 @@ def build_once(
     key: str,
     build: Build,
     timeout: int,
+    late: Entry | None = None,
 ) -> HttpResponseBase | Entry:
     """The response for ``key``, built by one client at a time.
 
     ``build(since)`` renders the response and returns it with the entry to
     keep (None: not shareable); ``since`` is the content version read before
-    rendering. A client that finds another building the key waits for that
-    entry, up to :data:`WAIT_SECONDS`, and builds it itself only if none
-    comes (the other one's response was not shareable, or it died).
+    rendering. A client that finds another building the key gets ``late``
+    (an entry only late-ok changes have passed by) if there is one, else
+    waits for that entry, up to :data:`WAIT_SECONDS`, and builds it itself
+    only if none comes (the other one's response was not shareable, or it
+    died).
     """
     lock = key + LOCK_SUFFIX
     token = secrets.token_hex(8)
     if not cache.add(lock, token, timeout=int(WAIT_SECONDS) + 1):
+        if late is not None:
+            return dataclasses.replace(late, late=True)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
@@ -185,11 +256,18 @@ def build_once(
             if cache.get(lock) is None:
                 break
     try:
-        response, entry = build(content_version())
+        before = tag_versions([cache_tags.ALL])[cache_tags.ALL]
+        response, entry = build((before.version, before.strict))
         if entry is not None:
             entry = dataclasses.replace(entry, expires=time.time() + timeout)
             cache.set(key, entry, timeout=timeout)
             _keep_locally(key, entry)
+        elif late is not None:
+            # No new copy to replace it: others would get the late one until
+            # it expired.
+            cache.delete(key)
+            with _local_lock:
+                _local.pop(key, None)
         return response
     finally:
         if cache.get(lock) == token:

@@ -65,7 +65,11 @@ def register_signal_handlers() -> None:
         media_visibility.on_page_changed, dispatch_uid="reviews_media_published"
     )
     page_unpublished.connect(
-        media_visibility.on_page_changed, dispatch_uid="reviews_media_unpublished"
+        media_visibility.on_page_unpublished,
+        dispatch_uid="reviews_media_unpublished",
+    )
+    media_visibility.media_uses_changed.connect(
+        invalidation.media_uses_changed, dispatch_uid="reviews_media_uses_retire"
     )
     post_page_move.connect(
         media_visibility.on_page_moved, dispatch_uid="reviews_media_moved"
@@ -132,7 +136,6 @@ def register_signal_handlers() -> None:
         NominationRound: invalidation.round_changed,
         Nomination: invalidation.round_changed,
         Vote: invalidation.vote_changed,
-        get_user_model(): invalidation.member_changed,
         PageViewRestriction: invalidation.structure_changed,
         Site: invalidation.structure_changed,
         get_image_model(): invalidation.structure_changed,
@@ -140,6 +143,18 @@ def register_signal_handlers() -> None:
         ImageApproval: invalidation.structure_changed,
         DocumentApproval: invalidation.structure_changed,
     }
+    member = get_user_model()
+    pre_save.connect(
+        invalidation.member_saving, sender=member, dispatch_uid="reviews_member_saving"
+    )
+    post_save.connect(
+        invalidation.member_changed, sender=member, dispatch_uid="reviews_member_saved"
+    )
+    pre_delete.connect(
+        invalidation.member_deleting,
+        sender=member,
+        dispatch_uid="reviews_member_deleting",
+    )
     for model, receiver in receivers.items():
         for signal in (post_save, post_delete):
             signal.connect(

@@ -4,8 +4,8 @@ A reader who has asked to see nothing (no member, no token, no ``read=``,
 ``spoilers=show`` or ``reveal=``) gets every spoiler hidden, so the API
 representation of a live page's body is the same for all of them. It is
 kept in the cache under the page's live revision and the versions of the
-tags it depends on (the page, books and series named by spoilers, media,
-the site; reviews/cache_tags.py), read from the database in one query per
+tags it depends on (the page, books and series named by spoilers, the
+site; reviews/cache_tags.py), read from the database in one query per
 listing. A long-tail detail or a new listing page then assembles from kept
 bodies instead of rendering StreamFields again, and a change
 committed by any process retires them like any cached response.
@@ -27,11 +27,13 @@ from .querysets import prepare_streams
 
 #: Seconds a body is kept; a change retires it sooner through its tags.
 TIMEOUT = 3600
-#: What a body shows besides the page itself.
+#: What a body shows besides the page itself. Not which media are public
+#: (:data:`~reviews.cache_tags.MEDIA`, moved by publishing other pages): a
+#: body shows its images the same either way, and an image's own change
+#: retires the site.
 SHOWN = (
     cache_tags.BOOKS,
     cache_tags.SERIES,
-    cache_tags.MEDIA,
     cache_tags.SITE,
     cache_tags.LINKED,
 )

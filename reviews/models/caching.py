@@ -18,6 +18,13 @@ class CacheTag(models.Model):
             "Changes, to a value never used before, whenever the tag is retired."
         )
     )
+    strict_version = models.BigIntegerField(
+        default=0,
+        help_text=_(
+            "Changes with the version, except when the change is one a page may "
+            "show a moment late (a new comment, a vote, an RSVP)."
+        ),
+    )
     changed_at = models.DateTimeField(
         help_text=_("When the tag was last retired (a response's Last-Modified).")
     )

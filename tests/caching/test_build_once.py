@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
 from reviews.caching import APICacheHeadersMiddleware
 from reviews.page_cache import PageCacheMiddleware
+from tests.caching.clients import at_once
 
 CLIENTS = 8
 
 
-def _at_once(middleware, make_request) -> list[HttpResponse]:
-    responses: list[HttpResponse] = []
-    start = threading.Barrier(CLIENTS)
-
-    def client() -> None:
-        request = make_request()
-        start.wait()
-        try:
-            responses.append(middleware(request))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return responses
+def _at_once(middleware, make_request) -> list:
+    return [response for _, response in at_once(middleware, make_request, CLIENTS)]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -230,3 +230,57 @@ def test_published_elsewhere_shows_at_once(server):
     for path in (listing, v2, "/reviews/"):
         for status, body in _every_worker(server, path):
             assert status == 200 and "Fresh Review" in body, path
+
+
+def test_a_comment_posted_elsewhere_shows_at_once(server):
+    """A comment may show late only to requests that arrive while another
+    rebuilds the page (tests/caching/test_late_copies.py); one request after
+    another, in any worker, sees it at once."""
+    found = server.shell(
+        "from tests.factories import make_discussion\n"
+        "from reviews.models import Book\n"
+        "page = make_discussion(book=Book.objects.get(title='Cross Process Book'),"
+        " title='Open Talk', slug='open-talk')\n"
+        "print(page.pk)"
+    )
+    page_id = int(found.split()[-1])
+    path = f"/api/v3/discussions/{page_id}/"
+    _warm(server, [path])
+    before = {body for _, body in _every_worker(server, path)}
+    assert len(before) == 1
+
+    server.shell(
+        "from reviews.models import DiscussionComment\n"
+        "from tests.factories import UserFactory\n"
+        f"DiscussionComment.objects.create(page_id={page_id},"
+        " author=UserFactory(), body='First!')"
+    )
+
+    for status, body in _every_worker(server, path):
+        assert status == 200 and body not in before
+
+
+def test_a_member_renamed_elsewhere_shows_at_once(server):
+    server.shell(
+        "from tests.factories import UserFactory, make_review\n"
+        "from reviews.models import Book\n"
+        "olga = UserFactory(username='olga', first_name='Olga', last_name='Before')\n"
+        "make_review(book=Book.objects.get(title='Cross Process Book'),"
+        " title='Named Review', slug='named', reviewer=olga, owner=olga)"
+    )
+    page_id, html = _page(server, "named")
+    v3 = f"/api/v3/reviews/{page_id}/"
+    _warm(server, [html, v3])
+    assert "Olga Before" in server.get(v3)[1]
+
+    server.shell(
+        "from reviews.models import ReviewPage\n"
+        f"member = ReviewPage.objects.get(pk={page_id}).reviewer\n"
+        "member.last_name = 'After'\n"
+        "member.save()"
+    )
+
+    for path in (html, v3):
+        for status, body in _every_worker(server, path):
+            assert status == 200, path
+            assert "Olga After" in body and "Olga Before" not in body, path

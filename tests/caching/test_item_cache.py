@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.test import override_settings
 
-from reviews.blocks import ReviewStreamBlock
 from tests.factories import ReadingProgressFactory, make_review, paragraph, spoiler
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "ITEMCACHESECRET"
-
-
-@pytest.fixture
-def renders():
-    """How many times a review body's StreamField is rendered for the API."""
-    with mock.patch.object(
-        ReviewStreamBlock,
-        "get_api_representation",
-        autospec=True,
-        side_effect=ReviewStreamBlock.get_api_representation,
-    ) as render:
-        yield render
 
 
 def _review(book, title="Kept body"):
