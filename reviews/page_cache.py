@@ -166,10 +166,18 @@ def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
 class PageCacheMiddleware:
     """Serves and stores the shared copies of anonymous readers' pages.
 
-    Sits after the session, CSRF, authentication and messages middleware
-    (so it sees what they would add) and before
-    :class:`reviews.middleware.ReaderMiddleware` (so it sees a response
-    already marked private because it depended on the reader).
+    Sits before the session, CSRF, authentication, messages and
+    clickjacking middleware, right after Django's ``SecurityMiddleware``
+    (and WhiteNoise): a request that may share a page has no session, no
+    message and no token (:func:`page_cache_key`), so a hit needs none of
+    them and skips their cost. A copy is stored as it leaves them all, so a
+    hit carries exactly the headers the full stack gave (``Vary``,
+    ``X-Frame-Options``, ``Content-Length``), and whatever they added that
+    makes a response personal (a CSRF or session cookie, a queued message)
+    keeps it from being stored; ``SecurityMiddleware`` adds its own headers
+    to both alike. On the way out it still sees the response after
+    :class:`reviews.middleware.ReaderMiddleware` marked it private because
+    it depended on the reader.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session, CSRF, authentication, messages and clickjacking
+    # middleware: a shared page needs none of them (reviews/page_cache.py).
+    "reviews.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Under /api/: HEAD like GET, no NUL characters, every error a problem.
@@ -63,7 +66,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reviews.caching.APICacheHeadersMiddleware",
-    "reviews.page_cache.PageCacheMiddleware",
     "reviews.middleware.ReaderMiddleware",
     "reviews.redirects.VisibleRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
