@@ -33,8 +33,10 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
+from django.utils.functional import SimpleLazyObject, empty
 
 from . import response_cache
+from .api.middleware import api_prefix
 from .content_version import strong_etag
 from .popularity import record_view
 from .spoilers import InvalidReaderParams, reader_for_request, reader_used
@@ -85,6 +87,9 @@ def page_cache_key(request: HttpRequest) -> str | None:
     request may see something reader-specific and must be rendered."""
     if (
         request.method not in ("GET", "HEAD")
+        # The API has its own cache (reviews/caching.py); asked first, as
+        # this middleware now sees every API request before anything else.
+        or request.path.startswith(api_prefix())
         or not enabled()
         or _has_reader_state(request)
         or not _is_shareable_route(request)
@@ -242,6 +247,11 @@ def _is_for_a_member(request: HttpRequest, response: HttpResponseBase) -> bool:
     it is theirs, so no shared cache may keep it (``Vary: Cookie`` alone
     leaves it to caches that honour Vary)."""
     user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        # Never read while the response was built (an API hit, a static
+        # file): it cannot depend on who asked, and reading it now would
+        # load the session for nothing.
+        return False
     cache_control = response.get("Cache-Control", "")
     return bool(
         user is not None
