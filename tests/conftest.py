@@ -4,9 +4,18 @@ from django.core.cache import cache
 from tests.ports import claim_server_ranges
 
 #: The rows the migrations created (root page, default site, root collection,
-#: Wagtail's groups) as Django serialized them for ``serialized_rollback``,
-#: by database alias. See ``migrated_db`` in tests/browser/conftest.py.
+#: content types, permissions, Wagtail's groups) as Django serializes them for
+#: ``serialized_rollback``, by database alias.
 MIGRATED_ROWS: dict[str, str] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--transactional-first",
+        action="store_true",
+        help="Run the tests that really commit (transactional) before the others, "
+        "the opposite of pytest-django's order: every test must pass in any order.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -14,38 +23,117 @@ def pytest_configure(config: pytest.Config) -> None:
     claim_server_ranges()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    # trylast: after pytest-django has put the transactional tests last.
+    if config.getoption("transactional_first"):
+        items.sort(key=lambda item: not _is_transactional(item))
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    """Whether pytest-django runs ``item`` as a TransactionTestCase (flushing
+    the database at its end), by pytest-django's own rule."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker and any(validate_django_db(marker)[:2]):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Keep the migrated rows of every test database, whichever tests were
+    collected (pytest-django serializes them only when a collected test asks
+    for ``serialized_rollback``), so that :func:`restore_migrated_rows` can
+    put them back after any transactional test."""
     from django.db import connections
 
-    for alias in connections:
-        rows = getattr(connections[alias], "_test_serialized_contents", None)
-        if rows is not None:
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            rows = getattr(connection, "_test_serialized_contents", None)
+            if rows is None:
+                rows = connection.creation.serialize_db_to_string()
+                connection._test_serialized_contents = rows
             MIGRATED_ROWS[alias] = rows
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test has flushed its database, put the migrated
+    rows back, so that the next test on this process finds the database as
+    ``migrate`` left it whatever ran before it (pytest-django only runs
+    transactional tests last in one process; under pytest-xdist a worker
+    takes files in any order)."""
+    yield
+    if MIGRATED_ROWS and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migrated_rows()
+
+
+def restore_migrated_rows() -> None:
+    """Make every test database hold exactly what the migrations created.
+
+    Django's flush after a transactional test leaves it empty (with
+    ``serialized_rollback``) or with the content types and permissions that
+    ``post_migrate`` recreated under new ids (without). The migrated rows
+    go back with their own ids, as ``serialized_rollback`` would put them.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    for alias, rows in MIGRATED_ROWS.items():
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM django_content_type LIMIT 1")
+            flushed = cursor.fetchone() is None
+        if not flushed:
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                database=alias,
+                inhibit_post_migrate=True,
+            )
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s",
+                    [FTS_TABLE],
+                )
+                if cursor.fetchone():
+                    cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+        connection.creation.deserialize_db_from_string(rows)
+
+
+#: Wagtail's SQLite full-text index: an FTS5 table that is no Django model, so
+#: flush leaves it alone; its delete trigger empties it with the index entries,
+#: and it is emptied once more so that no row a test wrote to it directly can
+#: outlive the test.
+FTS_TABLE = "wagtailsearch_indexentry_fts"
 
 
 @pytest.fixture
 def migrated_db(transactional_db):
-    """A live-server database holding what the migrations created.
+    """A transactional database holding what the migrations created.
 
-    Each browser test flushes the database afterwards, and ``serialized_rollback``
-    should put the migrated rows back before the next one. Django keeps the
-    serialized rows on the connection object it set the database up with;
-    when other tests ran first in the same session, the browser tests (with
-    Playwright's event loop in this thread) got a connection object without
-    them, so nothing was restored and every test after the first failed.
-    The rows are kept at set-up and put back here when they are missing.
+    ``serialized_rollback`` restores the migrated rows before a transactional
+    test from the rows Django kept on the connection object it set the
+    database up with; the browser tests (with Playwright's event loop in this
+    thread) get another connection object without them. They are handed to
+    it here.
     """
     from django.db import connection
-    from wagtail.models import Site
 
     rows = MIGRATED_ROWS.get(connection.alias)
-    if rows is None:
-        return
-    # Let ``serialized_rollback`` restore them itself from now on.
-    connection._test_serialized_contents = rows
-    if not Site.objects.exists():
-        connection.creation.deserialize_db_from_string(rows)
+    if rows is not None:
+        connection._test_serialized_contents = rows
 
 
 @pytest.fixture(autouse=True)
