@@ -3,6 +3,12 @@ from django.core.cache import cache
 
 from tests.ports import claim_server_ranges
 
+pytest_plugins = [
+    "tests.fixtures.demo",
+    "tests.fixtures.mail",
+    "tests.fixtures.people",
+]
+
 #: The rows the migrations created (root page, default site, root collection,
 #: content types, permissions, Wagtail's groups) as Django serializes them for
 #: ``serialized_rollback``, by database alias.
@@ -145,17 +151,3 @@ def _clear_cache():
     yield
     cache.clear()
     forget_local()
-
-
-@pytest.fixture
-def book(db):
-    from tests.factories import BookFactory
-
-    return BookFactory(title="The Siege", chapter_count=30)
-
-
-@pytest.fixture
-def member(db):
-    from tests.factories import UserFactory
-
-    return UserFactory(username="alice", first_name="Alice", last_name="Marsh")

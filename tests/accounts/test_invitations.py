@@ -10,19 +10,13 @@ from django.test import Client, override_settings
 
 from reviews.invitations import make_token
 from reviews.models import Invitation, ReadingProgress
-from reviews.roles import EDITORS, MEMBERS, ensure_groups
-from tests.factories import BookFactory, UserFactory, review_index
-
-from .conftest import body_text, link_in
+from reviews.roles import EDITORS, MEMBERS
+from tests.factories import BookFactory, UserFactory
+from tests.fixtures.mail import body_text, link_in
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a lantern in the snow 1941"
-
-
-@pytest.fixture
-def groups(db):
-    return ensure_groups(review_index())
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import UserFactory
-
-from .conftest import body_text, link_in
+from tests.fixtures.mail import body_text, link_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import UserFactory
-
-from .conftest import link_in
+from tests.fixtures.mail import link_in
 
 #: Real commits: the worker takes a task in a transaction of its own.
 pytestmark = [

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import pytest
 from wagtail.models import Page, PageViewRestriction
 
-from reviews.roles import EDITORS, MEMBERS, ensure_groups
-from tests.factories import UserFactory, make_review, review_index
+from reviews.roles import MEMBERS
+from tests.factories import make_review, review_index, user_in
 
 DRAFT_TITLE = "Bruno draft quokka"
 PENDING_TITLE = "Bruno pending wombat"
@@ -29,29 +29,13 @@ class AdminPages:
 
 
 @pytest.fixture
-def groups(db):
-    return ensure_groups(review_index())
-
-
-@pytest.fixture
 def alice(groups):
-    user = UserFactory(username="alice", first_name="Alice", last_name="Marsh")
-    user.groups.add(groups[MEMBERS])
-    return user
+    return user_in(groups[MEMBERS], "alice", first_name="Alice", last_name="Marsh")
 
 
 @pytest.fixture
 def bruno(groups):
-    user = UserFactory(username="bruno", first_name="Bruno", last_name="Keller")
-    user.groups.add(groups[MEMBERS])
-    return user
-
-
-@pytest.fixture
-def editor(groups):
-    user = UserFactory(username="edith", first_name="Edith", last_name="Park")
-    user.groups.add(groups[EDITORS])
-    return user
+    return user_in(groups[MEMBERS], "bruno", first_name="Bruno", last_name="Keller")
 
 
 @pytest.fixture

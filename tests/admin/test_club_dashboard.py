@@ -7,8 +7,12 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import CommentReport, DiscussionComment
-from tests.discussions.factories import NominationRoundFactory
-from tests.factories import ReadingProgressFactory, UserFactory, make_discussion
+from tests.factories import (
+    NominationRoundFactory,
+    ReadingProgressFactory,
+    UserFactory,
+    make_discussion,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils.text import slugify
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from reviews.models import ReviewPage
-from tests.api.conftest import token_client
-from tests.factories import BookFactory, make_review
+from tests.factories import BookFactory, make_review, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import close_old_connections
 from django.test import Client
 from wagtail.models import APIToken
 
-from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+from reviews.roles import EDITORS, MEMBERS, MODERATORS
 from tests.factories import (
     BookFactory,
     UserFactory,
@@ -16,41 +16,20 @@ from tests.factories import (
     make_image,
     make_review,
     make_series,
-    review_index,
     spoiler,
+    token_client,
+    user_in,
 )
-
-
-def token_client(user) -> Client:
-    """A test client that sends ``Authorization: Bearer <token>`` for ``user``."""
-    _, plaintext = APIToken.create_token(user=user, name="tests")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-
-
-@pytest.fixture
-def groups(db):
-    return ensure_groups(review_index())
 
 
 @pytest.fixture
 def club_member(groups):
-    user = UserFactory(username="bea", first_name="Bea", last_name="Lane")
-    user.groups.add(groups[MEMBERS])
-    return user
+    return user_in(groups[MEMBERS], "bea", first_name="Bea", last_name="Lane")
 
 
 @pytest.fixture
 def other_member(groups):
-    user = UserFactory(username="carl", first_name="Carl", last_name="Noor")
-    user.groups.add(groups[MEMBERS])
-    return user
-
-
-@pytest.fixture
-def editor(groups):
-    user = UserFactory(username="edna", first_name="Edna", last_name="Park")
-    user.groups.add(groups[MODERATORS])
-    return user
+    return user_in(groups[MEMBERS], "carl", first_name="Carl", last_name="Noor")
 
 
 @pytest.fixture

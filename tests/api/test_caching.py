@@ -11,8 +11,13 @@ from django.utils.http import http_date
 
 from reviews import cache_tags
 from reviews.models import CacheTag
-from tests.api.conftest import token_client
-from tests.factories import BookFactory, UserFactory, make_review, paragraph
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_review,
+    paragraph,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import token_client
-from tests.factories import BookFactory, UserFactory, make_review, make_series
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_review,
+    make_series,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 

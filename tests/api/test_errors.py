@@ -8,12 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from reviews.models import ReviewPage
-from tests.api.conftest import token_client
-from tests.factories import BookFactory, make_discussion, make_review, spoiler
+from tests.factories import (
+    BookFactory,
+    make_discussion,
+    make_review,
+    spoiler,
+    token_client,
+)
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +42,11 @@ def content(django_db_setup, django_db_blocker) -> Iterator[ReviewPage]:
     """A review with a hidden spoiler, and a discussion, built once for the
     module's read-only requests and rolled back at the end; what a test
     writes rolls back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with built_once(django_db_blocker):
         book = BookFactory(title="The Siege", chapter_count=30)
         review = make_review(book=book, body=[spoiler(book, 3, "Three", HIDDEN)])
         make_discussion(book=book)
         yield review
-        transaction.set_rollback(True)
 
 
 ANONYMOUS_ERRORS = [

@@ -30,9 +30,14 @@ from reviews.models import (
     ReviewPage,
     SeriesPage,
 )
-from tests.api.conftest import token_client
 from tests.api.helpers import image_block
-from tests.factories import BookFactory, make_image, make_review, paragraph
+from tests.factories import (
+    BookFactory,
+    make_image,
+    make_review,
+    paragraph,
+    token_client,
+)
 
 #: Serving a document reads the cache tags in the database.
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ def preview_token(page) -> str:
 
 
 @override_settings(BOOKCLUB_PREVIEW_URL=FRONTEND)
-def test_frontend_reads_the_unsaved_draft(client, editor):
+def test_frontend_reads_the_unsaved_draft(client, moderator):
     book = BookFactory(chapter_count=10)
     page = make_review(book=book, title="Published title")
     page.title = "Edited, not saved"
@@ -45,7 +45,7 @@ def test_frontend_reads_the_unsaved_draft(client, editor):
 
 
 @override_settings(BOOKCLUB_PREVIEW_URL=FRONTEND)
-def test_preview_keeps_the_spoiler_rule(client, editor):
+def test_preview_keeps_the_spoiler_rule(client, moderator):
     book = BookFactory(chapter_count=10)
     page = make_review(book=book, body=[spoiler(book, 2, "Two", SECRET)])
     token = preview_token(page)
@@ -58,7 +58,7 @@ def test_preview_keeps_the_spoiler_rule(client, editor):
 
 
 @override_settings(BOOKCLUB_PREVIEW_URL=FRONTEND)
-def test_series_preview(client, editor):
+def test_series_preview(client, moderator):
     page = make_series("Leningrad", [(BookFactory(title="The Siege"), 1)])
     token = preview_token(page)
     item = client.get("/api/v3/preview/", {"token": token}).json()
@@ -66,7 +66,7 @@ def test_series_preview(client, editor):
 
 
 @override_settings(BOOKCLUB_PREVIEW_URL=FRONTEND, BOOKCLUB_PREVIEW_MAX_AGE=60)
-def test_preview_token_expires(client, editor):
+def test_preview_token_expires(client, moderator):
     page = make_review(book=BookFactory())
     token = preview_token(page)
     assert client.get("/api/v3/preview/", {"token": token}).status_code == 200
@@ -85,14 +85,14 @@ def test_bad_preview_tokens_are_403(client, token):
     assert response.status_code == 403
 
 
-def test_a_tampered_token_is_403(client, editor):
+def test_a_tampered_token_is_403(client, moderator):
     with override_settings(BOOKCLUB_PREVIEW_URL=FRONTEND):
         token = preview_token(make_review(book=BookFactory()))
     response = client.get("/api/v3/preview/", {"token": token[:-2] + "xx"})
     assert response.status_code == 403
 
 
-def test_without_a_frontend_pages_preview_as_the_site_renders_them(editor):
+def test_without_a_frontend_pages_preview_as_the_site_renders_them(moderator):
     page = make_review(book=BookFactory(), title="Shown by the site")
     response = page.make_preview_request()
     assert response.status_code == 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from reviews.models import ReadingProgress
-from tests.api.conftest import token_client
 from tests.api.helpers import SECRET
 from tests.factories import (
     BookFactory,
@@ -13,6 +12,7 @@ from tests.factories import (
     UserFactory,
     make_review,
     spoiler,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db

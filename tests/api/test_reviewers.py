@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import token_client
-from tests.factories import UserFactory, make_review
+from tests.factories import UserFactory, make_review, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import MeetingRSVP
-from tests.api.conftest import token_client
-from tests.factories import UserFactory, make_discussion
+from tests.factories import UserFactory, make_discussion, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import base64
 
 import pytest
 
-from tests.api.conftest import token_client
 from tests.api.helpers import SECRET, restrict
 from tests.factories import (
     BookFactory,
@@ -15,6 +14,7 @@ from tests.factories import (
     make_review,
     make_series,
     spoiler,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db

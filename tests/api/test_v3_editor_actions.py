@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from reviews.models import Book
-from tests.api.conftest import token_client
+from tests.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,8 @@ BOOKS = "/api/v3/snippets/reviews.Book"
 
 
 @pytest.fixture
-def editor_api(editor):
-    return token_client(editor)
+def editor_api(moderator):
+    return token_client(moderator)
 
 
 def _problem(response, status: int = 400) -> dict:

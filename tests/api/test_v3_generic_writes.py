@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import DiscussionPage, ReviewPage, SeriesPage
-from tests.api.conftest import token_client
 from tests.factories import (
     BookFactory,
     discussion_index,
@@ -21,6 +20,7 @@ from tests.factories import (
     review_index,
     series_index,
     spoiler,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +67,8 @@ def _review_fields(novel, **fields) -> dict:
     }
 
 
-def test_an_editor_creates_a_review_whose_spoiler_round_trips(editor, novel):
-    api = token_client(editor)
+def test_an_editor_creates_a_review_whose_spoiler_round_trips(moderator, novel):
+    api = token_client(moderator)
     response = _create(
         api, "reviews.ReviewPage", review_index(), **_review_fields(novel)
     )
@@ -90,9 +90,9 @@ def test_an_editor_creates_a_review_whose_spoiler_round_trips(editor, novel):
     assert SECRET in block["value"]["content"][0]["value"]
 
 
-def test_what_a_reader_got_can_be_sent_back(editor, novel):
+def test_what_a_reader_got_can_be_sent_back(moderator, novel):
     """The spoiler's book as the API shows it ({id, title}) is accepted."""
-    api = token_client(editor)
+    api = token_client(moderator)
     created = _create(
         api, "reviews.ReviewPage", review_index(), **_review_fields(novel)
     ).json()
@@ -118,9 +118,9 @@ def test_what_a_reader_got_can_be_sent_back(editor, novel):
     assert SECRET in kept["content"][0]["value"]
 
 
-def test_an_editor_publishes_in_one_step(editor, novel, client):
+def test_an_editor_publishes_in_one_step(moderator, novel, client):
     response = _create(
-        token_client(editor),
+        token_client(moderator),
         "reviews.ReviewPage",
         review_index(),
         meta={
@@ -205,11 +205,11 @@ def test_a_member_creates_no_discussion_or_series(club_member, novel):
 
 
 @pytest.mark.parametrize("missing", ["book", "summary", "title"])
-def test_a_missing_review_field_is_named(editor, novel, missing):
+def test_a_missing_review_field_is_named(moderator, novel, missing):
     fields = _review_fields(novel)
     del fields[missing]
     response = _create(
-        token_client(editor), "reviews.ReviewPage", review_index(), **fields
+        token_client(moderator), "reviews.ReviewPage", review_index(), **fields
     )
     assert missing in _problem_fields(response)
 
@@ -227,22 +227,24 @@ def test_a_missing_review_field_is_named(editor, novel, missing):
         ({"type": "image", "value": {"image": 2**70, "caption": ""}}, "image"),
     ],
 )
-def test_a_malformed_body_block_is_a_400_saying_where(editor, novel, block, where):
-    response = _create_review(editor, novel, body=[block])
+def test_a_malformed_body_block_is_a_400_saying_where(moderator, novel, block, where):
+    response = _create_review(moderator, novel, body=[block])
     assert "body" in _problem_fields(response)
     assert where in response.json()["errors"][0]["msg"]
 
 
-def test_a_spoiler_past_the_last_chapter_is_refused_by_the_models_rule(editor, novel):
+def test_a_spoiler_past_the_last_chapter_is_refused_by_the_models_rule(
+    moderator, novel
+):
     response = _create_review(
-        editor, novel, body=[spoiler(novel, 99, "Too far", SECRET)]
+        moderator, novel, body=[spoiler(novel, 99, "Too far", SECRET)]
     )
     assert "body" in _problem_fields(response)
     assert SECRET not in response.content.decode()
 
 
-def test_an_unknown_book_is_named(editor, novel):
-    response = _create_review(editor, novel, book=987654)
+def test_an_unknown_book_is_named(moderator, novel):
+    response = _create_review(moderator, novel, book=987654)
     assert "book" in _problem_fields(response)
 
 
@@ -291,8 +293,8 @@ def _discussion_fields(book, **fields) -> dict:
     }
 
 
-def test_an_editor_creates_a_discussion_with_gated_questions(editor, novel):
-    api = token_client(editor)
+def test_an_editor_creates_a_discussion_with_gated_questions(moderator, novel):
+    api = token_client(moderator)
     response = _create(
         api, "reviews.DiscussionPage", discussion_index(), **_discussion_fields(novel)
     )
@@ -306,28 +308,28 @@ def test_an_editor_creates_a_discussion_with_gated_questions(editor, novel):
     assert SECRET not in str(read)
 
 
-def test_a_discussion_without_place_or_link_names_both_fields(editor, novel):
+def test_a_discussion_without_place_or_link_names_both_fields(moderator, novel):
     fields = _discussion_fields(novel)
     del fields["location"]
     response = _create(
-        token_client(editor), "reviews.DiscussionPage", discussion_index(), **fields
+        token_client(moderator), "reviews.DiscussionPage", discussion_index(), **fields
     )
     assert {"location", "online_url"} <= _problem_fields(response)
 
 
 @pytest.mark.parametrize("missing", ["book", "starts_at"])
-def test_a_missing_discussion_field_is_named(editor, novel, missing):
+def test_a_missing_discussion_field_is_named(moderator, novel, missing):
     fields = _discussion_fields(novel)
     del fields[missing]
     response = _create(
-        token_client(editor), "reviews.DiscussionPage", discussion_index(), **fields
+        token_client(moderator), "reviews.DiscussionPage", discussion_index(), **fields
     )
     assert missing in _problem_fields(response)
 
 
-def test_an_editor_creates_a_series_in_reading_order(editor, novel):
+def test_an_editor_creates_a_series_in_reading_order(moderator, novel):
     sequel = BookFactory(title="The Betrayal")
-    api = token_client(editor)
+    api = token_client(moderator)
     response = _create(
         api,
         "reviews.SeriesPage",
@@ -346,9 +348,9 @@ def test_an_editor_creates_a_series_in_reading_order(editor, novel):
     assert [book["title"] for book in read["books"]] == ["The Siege", "The Betrayal"]
 
 
-def test_a_series_without_author_is_named(editor, novel):
+def test_a_series_without_author_is_named(moderator, novel):
     response = _create(
-        token_client(editor),
+        token_client(moderator),
         "reviews.SeriesPage",
         series_index(),
         title="Anonymous",
@@ -357,9 +359,9 @@ def test_a_series_without_author_is_named(editor, novel):
     assert "author" in _problem_fields(response)
 
 
-def test_an_editor_edits_an_index_introduction(editor):
+def test_an_editor_edits_an_index_introduction(moderator):
     index = review_index()
-    response = token_client(editor).patch(
+    response = token_client(moderator).patch(
         f"/api/v3/pages/{index.pk}/",
         {"intro": "All our reviews."},
         content_type="application/json",
@@ -384,7 +386,7 @@ def drafted(club_member, novel):
     )
 
 
-@pytest.mark.parametrize("who", ["club_member", "editor"])
+@pytest.mark.parametrize("who", ["club_member", "moderator"])
 def test_a_hidden_spoiler_sent_back_keeps_its_content(request, drafted, who):
     """A client sends back the body as it read it, the spoiler hidden
     (``content: null``): the stored content stays, and the answer follows the
@@ -414,8 +416,8 @@ def test_a_hidden_spoiler_sent_back_keeps_its_content(request, drafted, who):
     )
 
 
-def test_the_patch_answer_shows_the_spoiler_to_who_asked_to_see_it(editor, drafted):
-    api = token_client(editor)
+def test_the_patch_answer_shows_the_spoiler_to_who_asked_to_see_it(moderator, drafted):
+    api = token_client(moderator)
     body = api.get(f"/api/v3/pages/{drafted.pk}/?version=draft").json()["body"]
     response = api.patch(
         f"/api/v3/pages/{drafted.pk}/?spoilers=show",
@@ -428,9 +430,9 @@ def test_the_patch_answer_shows_the_spoiler_to_who_asked_to_see_it(editor, draft
 
 @pytest.mark.parametrize("block_id", ["not-a-stored-spoiler", None])
 def test_a_hidden_spoiler_that_matches_none_stored_is_a_400_saying_where(
-    editor, drafted, block_id
+    moderator, drafted, block_id
 ):
-    api = token_client(editor)
+    api = token_client(moderator)
     body = api.get(f"/api/v3/pages/{drafted.pk}/?version=draft").json()["body"]
     if block_id is None:
         del body[1]["id"]
@@ -445,13 +447,13 @@ def test_a_hidden_spoiler_that_matches_none_stored_is_a_400_saying_where(
     assert SECRET in str(_stored_spoilers(drafted.pk)[0]["value"]["content"])
 
 
-def test_a_new_page_cannot_send_a_spoiler_hidden(editor, novel):
+def test_a_new_page_cannot_send_a_spoiler_hidden(moderator, novel):
     hidden = {
         "type": "spoiler",
         "id": "c0ffee00-0000-4000-8000-000000000000",
         "value": {"spoils": None, "chapter": 3, "label": "x", "content": None},
     }
-    response = _create_review(editor, novel, body=[hidden])
+    response = _create_review(moderator, novel, body=[hidden])
     assert "body" in _problem_fields(response)
     assert "0.value.content" in response.json()["errors"][0]["msg"]
 
@@ -464,19 +466,19 @@ def _public_id(user) -> str:
 
 @pytest.mark.parametrize("as_shown", [False, True])
 def test_an_editor_names_the_reviewer_by_public_id(
-    editor, club_member, novel, as_shown
+    moderator, club_member, novel, as_shown
 ):
     reviewer = (
         {"id": _public_id(club_member), "display_name": "Bea Lane"}
         if as_shown
         else _public_id(club_member)
     )
-    response = _create_review(editor, novel, reviewer=reviewer)
+    response = _create_review(moderator, novel, reviewer=reviewer)
     assert response.status_code == 201, response.content
     assert response.json()["reviewer"]["id"] == _public_id(club_member)
     review = ReviewPage.objects.get(pk=response.json()["id"])
     assert review.reviewer == club_member
-    assert review.owner == editor
+    assert review.owner == moderator
 
 
 def _patch_reviewer(user, page, reviewer):
@@ -491,27 +493,27 @@ def _patch_reviewer(user, page, reviewer):
     return response, latest.reviewer
 
 
-def test_an_editor_changes_the_reviewer(editor, club_member, other_member, novel):
+def test_an_editor_changes_the_reviewer(moderator, club_member, other_member, novel):
     draft = make_review(book=novel, owner=club_member, live=False)
-    response, reviewer = _patch_reviewer(editor, draft, other_member)
+    response, reviewer = _patch_reviewer(moderator, draft, other_member)
     assert response.status_code == 200, response.content
     assert reviewer == other_member
 
 
 @pytest.mark.parametrize("reviewer", ["no-such-id", "", 42])
-def test_an_unknown_reviewer_is_a_400_naming_the_field(editor, novel, reviewer):
-    response = _create_review(editor, novel, reviewer=reviewer)
+def test_an_unknown_reviewer_is_a_400_naming_the_field(moderator, novel, reviewer):
+    response = _create_review(moderator, novel, reviewer=reviewer)
     assert "reviewer" in _problem_fields(response)
     if reviewer == "no-such-id":
         assert "'no-such-id'" in response.json()["errors"][0]["msg"]
     assert not ReviewPage.objects.filter(title="A generic review").exists()
 
 
-def test_a_reviewer_who_writes_no_reviews_is_refused(editor, novel):
+def test_a_reviewer_who_writes_no_reviews_is_refused(moderator, novel):
     from tests.factories import UserFactory
 
     outsider = UserFactory(username="outsider")
-    response = _create_review(editor, novel, reviewer=_public_id(outsider))
+    response = _create_review(moderator, novel, reviewer=_public_id(outsider))
     assert "reviewer" in _problem_fields(response)
 
 

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import ReviewDailyViews
-from tests.api.conftest import token_client
 from tests.api.helpers import SECRET, restrict
 from tests.factories import (
     BookFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     make_series,
     paragraph,
     spoiler,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db

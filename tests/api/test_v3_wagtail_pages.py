@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import token_client
 from tests.api.helpers import restrict
-from tests.factories import make_review, paragraph
+from tests.factories import make_review, paragraph, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -72,16 +71,16 @@ def test_a_public_pages_draft_stays_with_those_who_may_edit_it(
     assert DRAFT_TEXT not in revisions.content.decode()
 
 
-def test_an_editor_still_sees_drafts(editor, book, other_member):
+def test_an_editor_still_sees_drafts(moderator, book, other_member):
     draft = make_review(book=book, owner=other_member, live=False, title="Draft")
-    response = token_client(editor).get(f"/api/v3/pages/{draft.pk}/")
+    response = token_client(moderator).get(f"/api/v3/pages/{draft.pk}/")
     assert response.status_code == 200
 
 
-def test_an_editors_generic_discussion_create_is_never_a_500(editor, book):
+def test_an_editors_generic_discussion_create_is_never_a_500(moderator, book):
     from tests.factories import discussion_index
 
-    response = token_client(editor).post(
+    response = token_client(moderator).post(
         "/api/v3/pages/",
         {
             "meta": {

@@ -6,9 +6,14 @@ import pytest
 from django.test import Client
 
 from reviews.models import ReviewPage
-from tests.api.conftest import token_client
 from tests.api.helpers import SECRET
-from tests.factories import BookFactory, make_review, paragraph, review_index
+from tests.factories import (
+    BookFactory,
+    make_review,
+    paragraph,
+    review_index,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +106,7 @@ def test_spoiler_blocks_round_trip(member_api, siege, betrayal):
     assert page.body[1].value["spoils"] == betrayal
 
 
-def test_member_submits_for_moderation_but_cannot_publish(member_api, editor, siege):
+def test_member_submits_for_moderation_but_cannot_publish(member_api, moderator, siege):
     created = post(member_api, "/api/v3/reviews/", new_review(siege)).json()
     review_id = created["id"]
 
@@ -130,7 +135,7 @@ def test_member_submits_for_moderation_but_cannot_publish(member_api, editor, si
     assert create_live.status_code == 403
     assert not ReviewPage.objects.get(pk=review_id).live
 
-    published = post(token_client(editor), publish_url)
+    published = post(token_client(moderator), publish_url)
     assert published.status_code == 200, published.content
     assert ReviewPage.objects.get(pk=review_id).live
     assert Client().get(f"/api/v3/reviews/{review_id}/").status_code == 200

@@ -148,9 +148,11 @@ def test_backoff_grows():
     assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 120, 480]
 
 
-def test_editors_register_endpoints_and_see_deliveries(client, editor, endpoint, sent):
-    editor.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(editor)
+def test_editors_register_endpoints_and_see_deliveries(
+    client, moderator, endpoint, sent
+):
+    moderator.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(moderator)
     response = client.post(
         "/admin/snippets/reviews/webhook/add/",
         {

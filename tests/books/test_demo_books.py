@@ -13,12 +13,6 @@ from reviews.models import Book, ReadingProgress
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    with open(os.devnull, "w") as devnull:
-        call_command("load_demo", stdout=devnull)
-
-
 def test_every_demo_book_has_a_valid_distinct_isbn13_and_a_page(demo, client):
     books = list(Book.objects.all())
     isbns = [book.isbn13 for book in books]

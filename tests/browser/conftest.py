@@ -137,12 +137,10 @@ def club(migrated_db):
     comments about chapters 3 and 30 and his RSVP."""
     from django.utils import timezone
 
-    from tests.discussions.factories import (
-        DiscussionCommentFactory,
-        MeetingRSVPFactory,
-    )
     from tests.factories import (
         BookFactory,
+        DiscussionCommentFactory,
+        MeetingRSVPFactory,
         UserFactory,
         make_cover,
         make_discussion,
@@ -275,11 +273,9 @@ def roles(migrated_db):
 @pytest.fixture
 def editor(roles):
     from reviews.roles import EDITORS
-    from tests.factories import UserFactory
+    from tests.factories import user_in
 
-    user = UserFactory(username="edith", first_name="Edith", last_name="Clay")
-    user.groups.add(roles[EDITORS])
-    return user
+    return user_in(roles[EDITORS], "edith", first_name="Edith", last_name="Clay")
 
 
 @pytest.fixture

@@ -8,18 +8,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.accounts import conftest as accounts
 from tests.browser.helpers import (
     admin_messages,
     axe_violations,
     describe_violations,
     log_in_to_admin,
 )
+from tests.fixtures.mail import body_text
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-#: The local SMTP server the site sends through (tests/accounts/conftest.py).
-smtp_inbox = accounts.smtp_inbox
 
 PASSWORD = "a lantern in the snow 1941"
 
@@ -40,7 +37,7 @@ def test_invitation_set_password_record_progress(
 
     message = smtp_inbox.only()
     assert message["To"] == "nina@example.org"
-    (link,) = re.findall(r"https?://\S+", accounts.body_text(message))
+    (link,) = re.findall(r"https?://\S+", body_text(message))
 
     page = new_context().new_page()
     page.goto(link)
@@ -124,7 +121,7 @@ def test_join_follow_a_book_get_a_spoiler_safe_email_and_unsubscribe(
     assert message["To"] == "nina@example.org"
     assert message["Subject"] == "New review of The Siege: The second winter"
     assert b"Nevsky" not in message.as_bytes()
-    text = accounts.body_text(message)
+    text = body_text(message)
     html = message.get_body(preferencelist=("html",)).get_content()
     for part in (text, html):
         assert "What happens to the bakery" in part

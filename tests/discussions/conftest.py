@@ -1,7 +1,6 @@
 import pytest
 
-from tests.discussions.factories import bearer
-from tests.factories import UserFactory, make_discussion
+from tests.factories import UserFactory, bearer, make_discussion
 
 
 @pytest.fixture

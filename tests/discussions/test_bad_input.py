@@ -4,7 +4,7 @@
 import pytest
 from django.test import Client
 
-from tests.discussions.factories import (
+from tests.factories import (
     DiscussionCommentFactory,
     NominationRoundFactory,
     bearer,

@@ -3,8 +3,11 @@ discussion page itself would not (removed text, or a chapter not reached)."""
 
 import pytest
 
-from tests.discussions.factories import DiscussionCommentFactory
-from tests.factories import ReadingProgressFactory, UserFactory
+from tests.factories import (
+    DiscussionCommentFactory,
+    ReadingProgressFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import ReadingProgress
-from tests.discussions.factories import DiscussionCommentFactory, bearer
-from tests.factories import ReadingProgressFactory, UserFactory
+from tests.factories import (
+    DiscussionCommentFactory,
+    ReadingProgressFactory,
+    UserFactory,
+    bearer,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,12 @@ range opened on purpose (no-JS link, reveal endpoint, API parameter)."""
 import pytest
 from wagtail.models import PageViewRestriction
 
-from tests.discussions.factories import DiscussionCommentFactory, bearer
-from tests.factories import ReadingProgressFactory, UserFactory
+from tests.factories import (
+    DiscussionCommentFactory,
+    ReadingProgressFactory,
+    UserFactory,
+    bearer,
+)
 
 pytestmark = pytest.mark.django_db
 

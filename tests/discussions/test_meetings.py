@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import MeetingRSVP
-from tests.discussions.factories import MeetingRSVPFactory
-from tests.factories import UserFactory, make_discussion, site_root
+from tests.factories import MeetingRSVPFactory, UserFactory, make_discussion, site_root
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")

@@ -3,21 +3,12 @@
 import pytest
 
 from reviews.models import CommentReport, DiscussionComment
-from reviews.roles import EDITORS, MEMBERS, ensure_groups
-from tests.discussions.factories import DiscussionCommentFactory, bearer
-from tests.factories import UserFactory, review_index
+from reviews.roles import MEMBERS, ensure_groups
+from tests.factories import DiscussionCommentFactory, UserFactory, bearer, review_index
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_LIST = "/admin/snippets/reviews/discussioncomment/"
-
-
-@pytest.fixture
-def editor(db):
-    groups = ensure_groups(review_index())
-    user = UserFactory(username="edith", first_name="Edith", last_name="Editor")
-    user.groups.add(groups[EDITORS])
-    return user
 
 
 @pytest.fixture

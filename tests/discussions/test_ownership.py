@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import COMMENT_EDIT_WINDOW, DiscussionComment
-from tests.discussions.factories import DiscussionCommentFactory, bearer
+from tests.factories import DiscussionCommentFactory, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from reviews.models import DiscussionComment
-from tests.discussions.factories import DiscussionCommentFactory
+from tests.factories import DiscussionCommentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from reviews.models import DiscussionComment
-from tests.discussions.factories import bearer
+from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 

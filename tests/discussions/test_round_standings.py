@@ -8,12 +8,13 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import NominationRound, Vote
-from tests.discussions.factories import (
+from tests.factories import (
+    BookFactory,
     NominationFactory,
     NominationRoundFactory,
+    UserFactory,
     bearer,
 )
-from tests.factories import BookFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,13 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from reviews.models import Nomination, NominationRound, Vote
-from tests.discussions.factories import (
+from tests.factories import (
+    BookFactory,
     NominationFactory,
     NominationRoundFactory,
+    UserFactory,
     bearer,
 )
-from tests.factories import BookFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from wagtail.models import PageLogEntry
 
 from reviews.goodreads.admin_views import MAX_UPLOAD_SIZE
 from reviews.models import Book, GoodreadsImportJob, ReviewPage, SeriesPage
-from reviews.roles import EDITORS, ensure_groups
 from tests.factories import UserFactory
 
 from .helpers import book_row, export_csv
@@ -28,11 +27,10 @@ def admin_user(username: str, *codenames: str):
 
 
 @pytest.fixture
-def editor(indexes):
-    """An editor as ``setup_roles`` makes them: books, and publishing pages."""
-    user = UserFactory(username="eddie")
-    user.groups.add(ensure_groups(indexes[0])[EDITORS])
-    return user
+def editor(indexes, editor):
+    """An editor as ``setup_roles`` makes them (books, and publishing pages),
+    with the indexes an import writes under."""
+    return editor
 
 
 def upload(text: str, name: str = "goodreads_library_export.csv"):

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from qa.crawl import page_types
 
 #: Who reads the pages: members see forms, progress and opened spoilers.
 VIEWERS = ("anonymous", "member")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """``load_demo``'s club, rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def client_for(viewer: str) -> Client:

@@ -1,6 +1,6 @@
-"""A real SMTP server (aiosmtpd, from tests/accounts) that keeps the raw
-bytes of each message, and a small club: a book, a member at chapter 5 who
-follows it, a reviewer."""
+"""The site's email through a real SMTP server (``smtp_inbox``,
+tests/fixtures/mail.py) and a small club: The Siege (``book``), a member at
+chapter 5 who follows it, a reviewer."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from email.message import EmailMessage
 import pytest
 
 from reviews.models import Follow
-from tests.accounts import conftest as accounts
-from tests.factories import BookFactory, ReadingProgressFactory, UserFactory
+from tests.factories import ReadingProgressFactory, UserFactory
+from tests.fixtures.mail import Inbox
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -29,19 +29,10 @@ def everything(raw: bytes, message: EmailMessage) -> str:
     return "\n".join([raw.decode("utf-8", "replace"), headers, text, html])
 
 
-#: The local SMTP server of the accounts tests, which keeps raw bytes too.
-smtp_inbox = accounts.smtp_inbox
-
-
 @pytest.fixture
-def smtp(smtp_inbox) -> accounts.Inbox:
-    """The site's email goes to a real local SMTP server (tests/accounts)."""
+def smtp(smtp_inbox) -> Inbox:
+    """The site's email goes to a real local SMTP server."""
     return smtp_inbox
-
-
-@pytest.fixture
-def book(db):
-    return BookFactory(title="The Siege", chapter_count=30)
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from reviews.roles import MODERATORS, ensure_groups
-from tests.api.conftest import token_client
-from tests.factories import UserFactory, make_review, review_index
+from tests.factories import UserFactory, make_review, review_index, token_client
 
 #: Real commits, so the emails go out where they would: inside the request.
 pytestmark = [

@@ -97,7 +97,7 @@ def test_the_next_book_round_is_in_the_navigation_of_every_page(client):
 
 
 def test_the_home_page_points_to_the_open_round(client):
-    from tests.discussions.factories import NominationRoundFactory
+    from tests.factories import NominationRoundFactory
 
     html = client.get("/").content.decode()
     assert "No round is open right now." in html

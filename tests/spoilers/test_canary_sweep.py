@@ -23,12 +23,12 @@ from urllib.parse import unquote
 
 import pytest
 from django.core import mail
-from django.db import transaction
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from reviews.notifications.unsubscribe import make_token
+from tests.fixtures.database import built_once
 
 from .canary import CanaryWorld, build_canary_world
 from .helpers import bearer
@@ -642,9 +642,8 @@ def _sweep_params() -> Iterator[object]:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker) -> Iterator[CanaryWorld]:
     """The demo club and its canaries, built once and rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with built_once(django_db_blocker):
         yield build_canary_world()
-        transaction.set_rollback(True)
 
 
 def _client(world: CanaryWorld, viewer: str) -> Client:

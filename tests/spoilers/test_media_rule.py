@@ -23,7 +23,7 @@ from wagtail.models import APIToken
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from reviews.models import ImageApproval, PublishedMediaUse, ReviewPage
-from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+from reviews.roles import EDITORS, MEMBERS, MODERATORS
 from tests.factories import (
     BookFactory,
     UserFactory,
@@ -72,11 +72,6 @@ def spoiler_with(*content: dict) -> dict:
             "content": list(content),
         },
     }
-
-
-@pytest.fixture
-def groups(db):
-    return ensure_groups(review_index())
 
 
 @pytest.fixture

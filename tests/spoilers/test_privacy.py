@@ -3,17 +3,12 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from reviews.roles import EDITORS, MEMBERS, ensure_groups
-from tests.factories import ReadingProgressFactory, UserFactory, review_index
+from reviews.roles import EDITORS, MEMBERS
+from tests.factories import ReadingProgressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 LISTING = "/admin/snippets/reviews/readingprogress/"
-
-
-@pytest.fixture
-def groups(db):
-    return ensure_groups(review_index())
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""Factories for the club's content. Pages are added under real parents, so
-the tree stays valid (Wagtail's treebeard paths)."""
+"""The club's pages and StreamField blocks. Pages are added under real
+parents, so the tree stays valid (Wagtail's treebeard paths)."""
 
 from __future__ import annotations
 
-import factory
-from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
 from reviews import stream_values
@@ -12,42 +10,13 @@ from reviews.models import (
     Book,
     DiscussionIndexPage,
     DiscussionPage,
-    ReadingProgress,
     ReviewIndexPage,
     ReviewPage,
     SeriesEntry,
     SeriesIndexPage,
     SeriesPage,
 )
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"member{n}")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("password")
-
-
-class BookFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Book
-
-    title = factory.Sequence(lambda n: f"Book {n}")
-    author = "Helen Dunmore"
-    published_year = 2001
-
-
-class ReadingProgressFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ReadingProgress
-
-    member = factory.SubFactory(UserFactory)
-    book = factory.SubFactory(BookFactory)
+from tests.factories.models import BookFactory
 
 
 def site_root() -> Page:
@@ -148,45 +117,3 @@ def make_discussion(*, book: Book | None = None, **fields) -> DiscussionPage:
     discussion_index().add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-def make_image(title: str = "Cover", width: int = 400, height: int = 600):
-    """A real (small) PNG in the image library, for covers and body images."""
-    from wagtail.images import get_image_model
-    from wagtail.images.tests.utils import get_test_image_file
-
-    return get_image_model().objects.create(
-        title=title,
-        file=get_test_image_file(size=(width, height)),
-    )
-
-
-def cover_png(title: str, colour: tuple[int, int, int] = (122, 46, 31)) -> bytes:
-    """A small generated book cover, as PNG bytes (no downloaded files)."""
-    import io
-
-    from PIL import Image as PILImage
-    from PIL import ImageDraw
-
-    picture = PILImage.new("RGB", (200, 300), colour)
-    draw = ImageDraw.Draw(picture)
-    draw.rectangle((10, 10, 190, 290), outline=(255, 255, 255), width=3)
-    draw.text((24, 120), title[:16], fill=(255, 255, 255), font_size=20)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def make_cover(title: str, colour: tuple[int, int, int] = (122, 46, 31)):
-    """A Wagtail image holding a generated cover for ``title``."""
-    import io
-
-    from django.core.files.images import ImageFile
-    from wagtail.images import get_image_model
-
-    slug = "".join(c for c in title.lower() if c.isalnum()) or "cover"
-    file = ImageFile(io.BytesIO(cover_png(title, colour)), name=f"{slug}.png")
-    image = get_image_model()(title=f"Cover: {title}")
-    image.file.save(f"{slug}.png", file, save=False)
-    image.save()
-    return image

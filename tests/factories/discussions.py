@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import factory
 from django.utils import timezone
-from wagtail.models import APIToken
 
 from reviews.models import (
     DiscussionComment,
@@ -14,7 +13,7 @@ from reviews.models import (
     Nomination,
     NominationRound,
 )
-from tests.factories import BookFactory, UserFactory
+from tests.factories.models import BookFactory, UserFactory
 
 
 class DiscussionCommentFactory(factory.django.DjangoModelFactory):
@@ -51,9 +50,3 @@ class NominationFactory(factory.django.DjangoModelFactory):
     book = factory.SubFactory(BookFactory)
     nominated_by = factory.SubFactory(UserFactory)
     pitch = "A book we should read together."
-
-
-def bearer(user) -> dict[str, str]:
-    """Headers for an API v3 request as ``user``, with a fresh token."""
-    _token, plaintext = APIToken.create_token(user=user, name="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
