@@ -23,11 +23,11 @@ run: $(STAMP)
 	@echo "Serving the demo club on http://127.0.0.1:$(PORT)/ (admin at /admin/; 'make frontend' serves the API frontend)"
 	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# TEST_WORKERS=auto runs the suite on every core (pytest-xdist): a file stays
-# on one worker, each worker has its own test database and ports. One process
-# until the transactional tests' flush stops leaving later tests on the same
-# worker without the migrated Site (tests/README.md).
-TEST_WORKERS ?= 0
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 for one process):
+# each worker has its own test database and ports, and a file stays on one
+# worker (--dist loadfile), so a file's module-scoped servers and content are
+# built once. Tests pass in any order (tests/README.md).
+TEST_WORKERS ?= auto
 
 test: $(STAMP)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
