@@ -298,22 +298,30 @@ def keep_hidden_spoilers(request: HttpRequest, kwargs: dict[str, Any]) -> None:
     """Before Wagtail's page PATCH (``kwargs`` its arguments): give each
     spoiler sent back hidden the content the page's latest revision holds
     under the same block id (:func:`reviews.api.review_input.fill_kept_content`);
-    one that matches none is a 400 saying where."""
+    one that matches none is a 400 saying where. Anyone who may not edit
+    the page gets the 403 Wagtail's edit would give, before the body is
+    compared with its latest (perhaps unpublished) revision, which would
+    tell them which spoilers that revision holds."""
     data = kwargs.get("data")
     page = Page.objects.filter(pk=kwargs.get("page_id")).first()
     if data is None or page is None or page.specific_class is None:
         return
-    bodies = {
+    sent = sorted(
         field.name
         for field in page.specific_class._meta.get_fields()
         if isinstance(field, StreamField)
         and isinstance(field.stream_block, ReviewStreamBlock)
-    }
-    latest = None
-    for name in sorted(bodies & data.model_fields_set):
-        if getattr(data, name) is None:
-            continue
-        latest = latest or page.specific.get_latest_revision_as_object()
+        and field.name in data.model_fields_set
+        and getattr(data, field.name) is not None
+    )
+    if not sent:
+        return
+    if not page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied(
+            "You do not have permission to perform the 'edit' action on this object."
+        )
+    latest = page.specific.get_latest_revision_as_object()
+    for name in sent:
         try:
             filled = fill_kept_content(
                 getattr(data, name), existing_spoilers(getattr(latest, name))

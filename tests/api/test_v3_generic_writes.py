@@ -535,3 +535,41 @@ def test_a_member_may_name_themselves(club_member, novel):
     assert response.status_code == 201, response.content
     review = ReviewPage.objects.get(pk=response.json()["id"])
     assert review.reviewer == club_member
+
+
+def test_who_may_not_edit_learns_nothing_of_the_stored_spoilers(
+    other_member, club_member, novel
+):
+    """Another member sends a hidden spoiler to a review they may read but
+    not edit: Wagtail's 403, whether the id matches a stored spoiler or not."""
+    review = make_review(
+        book=novel,
+        owner=club_member,
+        body=[paragraph("Open text."), spoiler(novel, 12, "Chapter 12", SECRET)],
+    )
+    api = token_client(other_member)
+    body = api.get(f"/api/v3/pages/{review.pk}/").json()["body"]
+    answers = []
+    for block_id in (body[1]["id"], "not-a-stored-spoiler"):
+        body[1]["id"] = block_id
+        response = api.patch(
+            f"/api/v3/pages/{review.pk}/",
+            {"body": body},
+            content_type="application/json",
+        )
+        answers.append((response.status_code, response.json()["detail"]))
+        assert SECRET not in response.content.decode()
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 403
+
+
+def test_a_patch_without_the_body_leaves_it_alone(editor, drafted):
+    response = token_client(editor).patch(
+        f"/api/v3/pages/{drafted.pk}/",
+        {"summary": "Only this."},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    latest = ReviewPage.objects.get(pk=drafted.pk).get_latest_revision_as_object()
+    assert latest.summary == "Only this."
+    assert SECRET in str(latest.body.raw_data)
