@@ -129,21 +129,36 @@ def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
         return None if multipart else problem_response(413, "The body is too large.")
     except ValueError:
         return None  # the view answers an unreadable body with a 400
+    except RecursionError:
+        return problem_response(400, TOO_DEEP)
     if not isinstance(body, dict):
         # Every write takes an object; Wagtail's page writes fail on others.
         return problem_response(400, "The request body must be a JSON object.")
-    if _holds_nul(body):
-        return problem_response(
-            400, "Text in the request body cannot contain NUL characters."
-        )
+    problem = _body_problem(body)
+    return problem_response(400, problem) if problem else None
+
+
+#: How deep a write body may nest: a review body with a spoiler holding an
+#: image is 7 levels; what the views and libraries walk recursively gives up
+#: (a RecursionError, a 500) somewhere below a thousand.
+MAX_BODY_DEPTH = 32
+TOO_DEEP = f"The request body is nested more than {MAX_BODY_DEPTH} levels deep."
+
+
+def _body_problem(body: dict) -> str | None:
+    """What makes a JSON body unusable for every view: a NUL character in
+    any text, or nesting deeper than :data:`MAX_BODY_DEPTH`. Walked with a
+    list, not recursively, so no depth stops the walk itself."""
+    pending: list[tuple[Any, int]] = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "Text in the request body cannot contain NUL characters."
+        elif isinstance(value, dict | list):
+            if depth > MAX_BODY_DEPTH:
+                return TOO_DEEP
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                pending += [(key, depth), (item, depth + 1)]
     return None
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False

@@ -222,6 +222,29 @@ def test_a_bad_body_is_a_400(content, member, body, content_type):
     assert not DiscussionComment.objects.exists()
 
 
+def _nested(depth: int) -> bytes:
+    return b'{"title": "T", "body": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize("depth", [400, 5000])
+def test_a_deeply_nested_body_is_a_400_not_a_500(client, content, member, depth):
+    # json.loads gave up on 5,000 levels and the NUL check on 400 with a
+    # RecursionError: a 500 page, before any authentication.
+    for api in (client, token_client(member)):
+        for method, url in [
+            ("post", "/api/v3/reviews/"),
+            ("post", "/api/v3/pages/"),
+            ("patch", f"/api/v3/pages/{content.pk}/"),
+            ("put", f"/api/v3/progress/{content.book.pk}/"),
+            ("post", "/api/v2/pages/"),
+        ]:
+            response = getattr(api, method)(
+                url, _nested(depth), content_type="application/json"
+            )
+            assert response.status_code < 500, (url, depth)
+            assert response["Content-Type"] == PROBLEM_JSON, (url, depth)
+
+
 HEAD_URLS = [
     "/api/v3/reviews/",
     "/api/v3/books/",
