@@ -35,15 +35,29 @@ def _landing(page: Page, data: Any) -> tuple[Page | None, str | None, bool]:
             return None, None, True
         if data.position in CHILD_POSITIONS:
             return destination, page.slug, True
+        if destination.is_root():
+            # Wagtail's permission check reads the new parent, which a
+            # sibling of the tree's root lacks (an AttributeError, a 500).
+            raise NinjaValidationError(
+                [
+                    {
+                        "type": "no_parent",
+                        "loc": ["body", "data", "position"],
+                        "msg": "The root of the page tree has no siblings: move "
+                        "a page under it (first-child or last-child).",
+                    }
+                ]
+            )
         return destination.get_parent(), page.slug, True
     # Copy and alias: without a slug, Wagtail picks a free one.
     return destination or page.get_parent(), getattr(data, "slug", None), False
 
 
 def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> None:
-    """Before a copy, alias or move (``kwargs`` its arguments): the slug the
-    page will have is free among its new siblings, or the action is a 400
-    naming ``slug``."""
+    """Before a copy, alias or move (``kwargs`` its arguments): the page lands
+    under a parent (a move beside the tree's root is a 400 naming
+    ``position``), and the slug it will have is free among its new
+    siblings, or the action is a 400 naming ``slug``."""
     page = Page.objects.filter(pk=kwargs.get("page_id")).first()
     if page is None or kwargs.get("data") is None:
         return
