@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from wagtail.api.rich_text import APIRichText, RichTextFormatError
+from wagtail.images import get_image_model
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..models import Book
 from .params import MAX_ID
 
 REVIEW_BLOCK_TYPES = ("paragraph", "heading", "quote", "image", "spoiler")
@@ -69,6 +72,18 @@ def _id_of(value: Any, loc: tuple, *, allow_none: bool = False) -> int | None:
     return value
 
 
+def _existing(model: type[Model], object_id: int | None, loc: tuple) -> int | None:
+    """``object_id`` if a ``model`` has it. A chooser block stores an id of
+    nothing as empty: an image block with no image, a spoiler of no book,
+    which the review then reads as a spoiler of the reviewed book."""
+    if (
+        object_id is not None
+        and not model._default_manager.filter(pk=object_id).exists()
+    ):
+        raise BodyInputError(loc, f"No {model._meta.verbose_name} with id {object_id}.")
+    return object_id
+
+
 def _rich_text(value: Any, loc: tuple) -> str:
     try:
         html, _removals = APIRichText.convert_input(value, features=RICH_TEXT_FEATURES)
@@ -90,7 +105,9 @@ def _image(value: Any, loc: tuple) -> dict[str, Any]:
     alt = image.get("alt", "") if isinstance(image, dict) else ""
     return {
         "image": {
-            "image": _id_of(image, (*loc, "image")),
+            "image": _existing(
+                get_image_model(), _id_of(image, (*loc, "image")), (*loc, "image")
+            ),
             "alt_text": alt or "",
             "decorative": False,
         },
@@ -161,7 +178,11 @@ def _spoiler(
             content, (*loc, "content"), CONTENT_BLOCK_TYPES, existing
         )
     return {
-        "spoils": _id_of(value.get("spoils"), (*loc, "spoils"), allow_none=True),
+        "spoils": _existing(
+            Book,
+            _id_of(value.get("spoils"), (*loc, "spoils"), allow_none=True),
+            (*loc, "spoils"),
+        ),
         "chapter": chapter,
         "label": _text(value.get("label"), (*loc, "label")),
         "content": raw_content,
@@ -221,7 +242,11 @@ def _question(item: Any, loc: tuple) -> dict[str, Any]:
     chapter = _chapter(value.get("chapter"), (*loc, "value", "chapter"))
     raw = {
         "question": _text(value.get("question"), (*loc, "value", "question")),
-        "book": _id_of(value.get("book"), (*loc, "value", "book"), allow_none=True),
+        "book": _existing(
+            Book,
+            _id_of(value.get("book"), (*loc, "value", "book"), allow_none=True),
+            (*loc, "value", "book"),
+        ),
         "chapter": chapter,
     }
     result: dict[str, Any] = {"type": "question", "value": raw}

@@ -225,6 +225,20 @@ def test_a_missing_review_field_is_named(moderator, novel, missing):
         ({"value": "no type"}, "0"),
         ({"type": "spoiler", "value": {"label": "x", "content": None}}, "content"),
         ({"type": "image", "value": {"image": 2**70, "caption": ""}}, "image"),
+        # Ids of nothing: the image was stored empty, and a spoiler of no book
+        # silently spoiled the reviewed book instead, under its chapters.
+        ({"type": "image", "value": {"image": 987654, "caption": ""}}, "image"),
+        (
+            {
+                "type": "spoiler",
+                "value": {
+                    "spoils": 987654,
+                    "label": "x",
+                    "content": [{"type": "paragraph", "value": "<p>x</p>"}],
+                },
+            },
+            "spoils",
+        ),
     ],
 )
 def test_a_malformed_body_block_is_a_400_saying_where(moderator, novel, block, where):
@@ -306,6 +320,19 @@ def test_an_editor_creates_a_discussion_with_gated_questions(moderator, novel):
     assert read["questions"][1]["value"]["hidden"] is True
     assert read["questions"][1]["value"]["chapter"] == 20
     assert SECRET not in str(read)
+
+
+def test_a_question_about_no_book_is_a_400_saying_where(moderator, novel):
+    # It was stored as a question about the discussion's own book, gated by
+    # that book's chapters.
+    fields = _discussion_fields(novel)
+    fields["questions"][1]["value"]["book"] = 987654
+    response = _create(
+        token_client(moderator), "reviews.DiscussionPage", discussion_index(), **fields
+    )
+    assert "questions" in _problem_fields(response)
+    assert "1.value.book" in response.json()["errors"][0]["msg"]
+    assert SECRET not in response.content.decode()
 
 
 def test_a_discussion_without_place_or_link_names_both_fields(moderator, novel):
