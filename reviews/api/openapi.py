@@ -127,15 +127,27 @@ def _problem_responses(document: dict[str, Any]) -> None:
                 expected.add(404)
             if {} not in (operation.get("security") or [{}]):
                 expected |= {401, 403}
-            responses = operation.setdefault("responses", {})
-            # Ninja keys responses by int, a document read back by str.
-            documented = {str(status) for status in responses}
-            for status in sorted(expected):
-                if str(status) not in documented:
-                    responses[status] = {"description": status_title(status)}
+            # Ninja keys responses by int, a document read back from JSON by
+            # str: keyed by str (as OpenAPI names them) and in status order,
+            # the document is the same however it was built, and a mix of
+            # both kinds of key cannot be sorted (json.dumps(sort_keys=True)).
+            responses = {
+                str(status): response
+                for status, response in operation.get("responses", {}).items()
+            }
+            for code in expected:
+                responses.setdefault(str(code), {"description": status_title(code)})
             for status, response in responses.items():
-                if str(status).isdigit() and int(status) >= 400:
+                if status.isdigit() and int(status) >= 400:
                     response["content"] = copy.deepcopy(problem)
+            operation["responses"] = dict(
+                sorted(responses.items(), key=lambda item: _status_order(item[0]))
+            )
+
+
+def _status_order(status: str) -> tuple[int, str]:
+    """Numeric codes in order, then ``default`` and ranges such as ``2XX``."""
+    return (int(status), "") if status.isdigit() else (1000, status)
 
 
 def make_valid(document: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from wagtail.api.v3.urls import api
 
-from reviews.api.openapi import club_openapi
+from reviews.api.openapi import club_openapi, make_valid
 
 #: Serving a document reads the cache tags in the database.
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,25 @@ def test_openapi_snapshot():
     if not SNAPSHOT.exists():
         pytest.fail(f"Missing {SNAPSHOT}; set UPDATE_OPENAPI_SNAPSHOT=1 to create it.")
     assert document == json.loads(SNAPSHOT.read_text())
+
+
+def test_response_codes_are_strings_however_the_document_was_built():
+    """Ninja keys responses by int; a document read back from JSON has str
+    keys. Made valid either way (and made valid twice, as club_openapi does
+    when the first document a process builds came from the unwrapped
+    method), every status is the str OpenAPI names, never a mix that cannot
+    be sorted."""
+    built = {
+        "paths": {
+            "/api/v3/books/{book_id}/": {
+                "get": {"responses": {200: {"description": "OK"}}}
+            }
+        }
+    }
+    read_back = json.loads(json.dumps(built))
+    for document in (built, read_back):
+        make_valid(document)
+        make_valid(document)
+        responses = document["paths"]["/api/v3/books/{book_id}/"]["get"]["responses"]
+        assert list(responses) == ["200", "400", "404"]
+        json.dumps(document, sort_keys=True)
