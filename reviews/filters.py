@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +40,9 @@ class ReviewFilterForm(forms.Form):
         empty_label=_("Any book"),
     )
     series = IdChoiceField(
-        # Lazy: view restrictions are read when the choices are, not at import.
-        queryset=public_pages(SeriesPage.objects.live()).order_by("title"),
+        # The public series are chosen in __init__: view restrictions are
+        # read each time the form is built, not once per process.
+        queryset=SeriesPage.objects.none(),
         required=False,
         empty_label=_("Any series"),
     )
@@ -51,6 +54,11 @@ class ReviewFilterForm(forms.Form):
         label=_("Rating"),
     )
     tag = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        series = cast(IdChoiceField, self.fields["series"])
+        series.queryset = public_pages(SeriesPage.objects.live()).order_by("title")
 
     def filter(self, reviews: QuerySet) -> QuerySet:
         """Apply the valid filters; an invalid form filters nothing."""

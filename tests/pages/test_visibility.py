@@ -128,3 +128,21 @@ def test_in_subtree_and_descendants_of_match_descendant_of(book):
         assert set(descendants_of(Page.objects.all(), root)) == set(
             Page.objects.descendant_of(root)
         ), root.title
+
+
+def test_review_filters_leave_out_a_series_restricted_since_the_process_started(
+    client, book
+):
+    """The series choices read the view restrictions each time the form is
+    built, not once when the module is first imported."""
+    from tests.factories import make_series
+
+    make_review(book=book, title="Open")
+    make_series("The Hidden Cycle", [(book, 1)])
+    index_url = review_index().url
+    assert "The Hidden Cycle" in client.get(index_url).content.decode()
+
+    from reviews.models import SeriesPage
+
+    _restrict(SeriesPage.objects.get(title="The Hidden Cycle"))
+    assert "The Hidden Cycle" not in client.get(index_url).content.decode()
