@@ -2,12 +2,12 @@
 
 Every output (HTML, API v2 and v3, search, feeds, meta tags, discussion
 questions and comments) asks :func:`can_see` through a :class:`Reader`. A
-reader is built once per request from three sources:
+reader says what someone has read:
 
 * ``spoilers=hide|show`` — an explicit wish to see everything;
 * ``read=<book id>[:<chapter>],…`` — what an anonymous client declares it
   has read (a bare book id means "finished");
-* the authenticated member's :class:`~reviews.models.ReadingProgress`.
+* the authenticated member's reading progress.
 
 ``read=`` may add to a member's progress, never take away. Where nothing is
 known about the reader, spoilers are hidden.
@@ -17,6 +17,10 @@ what the no-JavaScript reveal link sends). That reveals the block to whoever
 asks, so it does not make the response personal: a revealed page is the same
 for everyone and may be shared by caches under its own URL.
 :func:`can_see_block` and :func:`can_see_question` are what a block asks.
+
+This module is pure: it parses parameters and decides, and knows no model,
+request or database. :mod:`reviews.spoilers.readers` builds the reader of a
+request or a member.
 """
 
 from __future__ import annotations
@@ -25,11 +29,9 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal
 
-from django.http import HttpRequest
-
-from .chapter_ranges import ChapterRange, InvalidChapterRange, parse_range
+from ..chapter_ranges import ChapterRange, InvalidChapterRange, parse_range
 
 #: Stands for "finished the book": beyond every chapter, the ending included.
 FINISHED = math.inf
@@ -39,8 +41,6 @@ MAX_READ_ENTRIES = 200
 MAX_READ_LENGTH = MAX_READ_ENTRIES * 16
 #: A reveal link opens one block; a few more are tolerated, no more.
 MAX_REVEALED = 10
-_REQUEST_ATTR = "_bookclub_reader"
-_PARAMS_ATTR = "_bookclub_reader_params"
 
 
 class InvalidReaderParams(ValueError):
@@ -244,27 +244,6 @@ def _is_positive_int(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0
 
 
-def check_books_exist(book_ids: Iterable[int]) -> None:
-    """Raise :class:`InvalidReaderParams` naming the first unknown book id.
-
-    A typo in ``read=`` would otherwise silently hide what the client meant to
-    reveal; saying so is kinder than guessing.
-    """
-    from .models import Book
-
-    wanted = set(book_ids)
-    if not wanted:
-        return
-    known = set(Book.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    unknown = sorted(wanted - known)
-    if unknown:
-        listed = ", ".join(str(pk) for pk in unknown[:5])
-        raise InvalidReaderParams(
-            "read",
-            f"read names no known book: {listed}{'…' if len(unknown) > 5 else ''}.",
-        )
-
-
 def merge_reached(*sources: Mapping[int, float]) -> dict[int, float]:
     """Combine several sources of progress: the furthest reach wins."""
     merged: dict[int, float] = {}
@@ -274,29 +253,7 @@ def merge_reached(*sources: Mapping[int, float]) -> dict[int, float]:
     return merged
 
 
-def member_reached(user) -> dict[int, float]:
-    """A member's recorded progress, as ``{book id: reach}``."""
-    from .models import ReadingProgress
-
-    if user is None or not user.is_authenticated:
-        return {}
-    rows = ReadingProgress.objects.filter(member=user).values_list(
-        "book_id", "chapter", "finished"
-    )
-    return {
-        book_id: FINISHED if finished else (chapter or 0)
-        for book_id, chapter, finished in rows
-    }
-
-
-def reader_for_member(user) -> Reader:
-    """The reader a member is when nothing asks for them: their recorded
-    progress alone, no ``spoilers=show``, nothing revealed. What every email
-    to them is written for, since a message has no request to ask."""
-    return Reader(reached=member_reached(user), personal=True)
-
-
-def _single_value(params: Mapping[str, str], name: str) -> str | None:
+def single_param(params: Mapping[str, str], name: str) -> str | None:
     """The value of ``name``; repeating it with different values is an error."""
     getlist = getattr(params, "getlist", None)
     values = getlist(name) if getlist is not None else None
@@ -305,151 +262,6 @@ def _single_value(params: Mapping[str, str], name: str) -> str | None:
     if len(set(values)) > 1:
         raise InvalidReaderParams(name, f"give {name} once.")
     return values[0] if values else None
-
-
-class ReaderParams(NamedTuple):
-    """The reader's query parameters, validated."""
-
-    show_all: bool
-    declared: dict[int, float]
-    revealed: frozenset[str] = frozenset()
-
-
-def parse_reader_params(params: Mapping[str, str]) -> ReaderParams:
-    """Validate ``spoilers=``, ``read=`` and ``reveal=``.
-
-    Raises :class:`InvalidReaderParams` for malformed values and for book ids
-    that name no book.
-    """
-    show_all = parse_spoilers_param(_single_value(params, "spoilers"))
-    getlist = getattr(params, "getlist", None)
-    raw_read = (
-        ",".join(value for value in getlist("read") if value)
-        if getlist is not None
-        else params.get("read")
-    )
-    declared = parse_read_param(raw_read)
-    check_books_exist(declared)
-    raw_reveal = getlist("reveal") if getlist is not None else [params.get("reveal")]
-    revealed = parse_reveal_param(value for value in raw_reveal if value)
-    return ReaderParams(show_all, declared, revealed)
-
-
-def reader_from_params(params: Mapping[str, str], user=None) -> Reader:
-    """Build a reader from query parameters and (optionally) a member.
-
-    Raises :class:`InvalidReaderParams` for malformed parameters.
-    """
-    return _build_reader(parse_reader_params(params), user)
-
-
-def _build_reader(params: ReaderParams, user) -> Reader:
-    authenticated = bool(user is not None and user.is_authenticated)
-    return Reader(
-        show_all=params.show_all,
-        reached=merge_reached(member_reached(user), params.declared),
-        personal=params.show_all or bool(params.declared) or authenticated,
-        revealed=params.revealed,
-    )
-
-
-def validate_request_params(request: HttpRequest) -> ReaderParams:
-    """Validate the request's reader parameters once and remember the result.
-
-    Needs no member, so it can run before authentication has settled (API v3
-    authenticates inside the view).
-    """
-    request = _django_request(request)
-    parsed = getattr(request, _PARAMS_ATTR, None)
-    if parsed is None:
-        parsed = parse_reader_params(request.GET)
-        setattr(request, _PARAMS_ATTR, parsed)
-    return parsed
-
-
-_SESSION_USER_ATTR = "_bookclub_session_user"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def remember_session_user(request: HttpRequest) -> None:
-    """Keep the session's member (lazily, no query) before an API layer
-    replaces ``request.user``.
-
-    Wagtail's API v3 trusts only bearer tokens and sets ``request.user`` to
-    anonymous otherwise; the contract lets a member's session reveal what
-    they have read in every API version. Reads only: the session never
-    widens what a request may *do*, just which spoilers it may see.
-    """
-    user = getattr(request, "user", None)
-    if user is not None:
-        setattr(request, _SESSION_USER_ATTR, user)
-
-
-def _reading_member(request, user):
-    """The member whose progress counts: the authenticated user, else on a
-    safe request the session's member."""
-    if user is not None and user.is_authenticated:
-        return user
-    django_request = _django_request(request)
-    if django_request.method not in SAFE_METHODS:
-        return user
-    session_user = getattr(django_request, _SESSION_USER_ATTR, None)
-    if session_user is not None and session_user.is_authenticated:
-        return session_user
-    return user
-
-
-def _user_key(user) -> object:
-    if user is None or not user.is_authenticated:
-        return None
-    return user.pk
-
-
-def reader_for_request(request: HttpRequest | None) -> Reader:
-    """The reader behind ``request``, built once and cached on the request.
-
-    The cache is keyed by the user, so an authenticator that replaces
-    ``request.user`` later in the request (API v3's bearer token does, inside
-    the view) never leaves a stale reader behind.
-
-    Raises :class:`InvalidReaderParams` for malformed parameters; the API
-    layers and :class:`reviews.middleware.ReaderMiddleware` turn that into a
-    400 before any content is rendered.
-    """
-    if request is None:
-        return ANONYMOUS
-    # A DRF Request authenticates when its user is first read; the reader is
-    # then kept on the Django request beneath it, where middleware sees it.
-    user = _reading_member(request, getattr(request, "user", None))
-    request = _django_request(request)
-    key = _user_key(user)
-    cached = getattr(request, _REQUEST_ATTR, None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    reader = _build_reader(validate_request_params(request), user)
-    setattr(request, _REQUEST_ATTR, (key, reader))
-    return reader
-
-
-def _django_request(request) -> HttpRequest:
-    return getattr(request, "_request", request)
-
-
-def reader_used(request: HttpRequest) -> Reader | None:
-    """The reader this request's response was built for, if one was needed."""
-    cached = getattr(_django_request(request), _REQUEST_ATTR, None)
-    return cached[1] if cached is not None else None
-
-
-def forget_reader(request: HttpRequest) -> None:
-    """Drop the cached reader, e.g. after the member recorded new progress.
-
-    Not needed when an authenticator replaces ``request.user``: the cache is
-    keyed by the user and rebuilds itself.
-    """
-    request = _django_request(request)
-    if hasattr(request, _REQUEST_ATTR):
-        delattr(request, _REQUEST_ATTR)
 
 
 # -- Opening one range of hidden comments ------------------------------------
@@ -465,7 +277,7 @@ def parse_reveal_comments(params: Mapping[str, str]) -> ChapterRange | None:
     and reveals nothing else. Raises :class:`InvalidReaderParams` for a value
     that names no range.
     """
-    value = _single_value(params, REVEAL_COMMENTS_PARAM)
+    value = single_param(params, REVEAL_COMMENTS_PARAM)
     if not value:
         return None
     try:
@@ -475,11 +287,3 @@ def parse_reveal_comments(params: Mapping[str, str]) -> ChapterRange | None:
             REVEAL_COMMENTS_PARAM,
             f"{REVEAL_COMMENTS_PARAM} must name a range of chapters: {error}",
         ) from error
-
-
-def revealed_comment_range(request: HttpRequest | None) -> ChapterRange | None:
-    """The comment range ``request`` opens on purpose; see
-    :func:`parse_reveal_comments`."""
-    if request is None:
-        return None
-    return parse_reveal_comments(_django_request(request).GET)
