@@ -12,6 +12,7 @@ class ReviewsConfig(AppConfig):
         from .api.block_schemas import type_club_streams_in_wagtail_api
         from .api.page_writes import accept_club_input
         from .signal_handlers import register_signal_handlers
+        from .views import page_context  # noqa: F401  (registers page builders)
 
         register_signal_handlers()
         type_club_streams_in_wagtail_api()

@@ -28,6 +28,7 @@ from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
 from .page_types import INDEX_PARENT_PAGE_TYPES
+from .page_views import context_from_views
 
 COMMENT_MAX_LENGTH = 4000
 #: How long a member may still correct a comment after posting it.
@@ -169,10 +170,9 @@ class DiscussionPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
                 raise ValidationError({"questions": errors})
 
     def get_context(self, request, *args, **kwargs):
-        from ..comments import comment_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(comment_context(self, request))
+        # The comments this reader may see, the comment and RSVP forms.
+        context.update(context_from_views(self, request))
         return context
 
     @property

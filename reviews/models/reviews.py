@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
@@ -24,14 +23,13 @@ from ..api.fields import BookSummaryField, ReviewerField, TagNamesField
 from ..blocks import ReviewStreamBlock
 from ..content_version import for_this_version
 from ..members import display_name
-from ..page_cache import COUNTED_VIEW_ATTR
 from ..page_forms import ReviewPageForm
 from ..page_permissions import LiveTitleForMembersMixin
-from ..popularity import record_view
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import descendants_of, public_pages
 from .page_types import INDEX_PARENT_PAGE_TYPES
+from .page_views import context_from_views, page_served
 from .series import SeriesEntry
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
@@ -56,23 +54,9 @@ class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
         verbose_name = _("review index")
 
     def get_context(self, request, *args, **kwargs):
-        from ..cards import prepare_review_cards
-        from ..filters import ReviewFilterForm
-
         context = super().get_context(request, *args, **kwargs)
-        reviews = (
-            public_reviews_under(self)
-            .select_related("book", "reviewer", "book__cover")
-            .order_by("-first_published_at", "-pk")
-        )
-        filters = ReviewFilterForm(request.GET or None)
-        paginator = Paginator(filters.filter(reviews), self.REVIEWS_PER_PAGE)
-        context["filters"] = filters
-        context["filter_query"] = filters.querystring() if filters.is_bound else ""
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
-        prepare_review_cards(page.object_list)
-        context["reviews"] = page
+        # The filter form and the page of review cards.
+        context.update(context_from_views(self, request))
         return context
 
 
@@ -209,12 +193,9 @@ class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
             raise ValidationError({"body": errors})
 
     def get_context(self, request, *args, **kwargs):
-        from ..api.querysets import prepare_streams
-
         context = super().get_context(request, *args, **kwargs)
-        # The spoiled books and the images (with their renditions) of the
-        # whole body in one query each, before the template walks it.
-        prepare_streams([self], "body")
+        # First: the body's spoiled books and images are loaded at once.
+        context.update(context_from_views(self, request))
         context["series_memberships"] = self.series_entries_by_book().get(
             self.book_id, []
         )
@@ -240,9 +221,9 @@ class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         if response.status_code == 200:
-            record_view(self.pk)
-            # The page cache counts the view again whenever it serves this copy.
-            setattr(response, COUNTED_VIEW_ATTR, self.pk)
+            page_served.send(
+                sender=type(self), page=self, request=request, response=response
+            )
         return response
 
     def json_ld(self, request=None) -> SafeString:

@@ -20,6 +20,7 @@ from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
 from .page_types import INDEX_PARENT_PAGE_TYPES
+from .page_views import context_from_views
 
 
 class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
@@ -90,22 +91,9 @@ class SeriesPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
         return series_books(self.ordered_entries())
 
     def get_context(self, request, *args, **kwargs):
-        from .reviews import ReviewPage
-
         context = super().get_context(request, *args, **kwargs)
-        entries = list(self.ordered_entries())
-        reviews_by_book: dict[int, list] = {}
-        for review in public_pages(
-            ReviewPage.objects.live().filter(
-                book__in=[entry.book_id for entry in entries]
-            )
-        ).order_by("-first_published_at"):
-            reviews_by_book.setdefault(review.book_id, []).append(review)
-        for entry in entries:
-            entry.reviews = reviews_by_book.get(entry.book_id, [])
-            ratings = [r.rating for r in entry.reviews if r.rating]
-            entry.average_rating = sum(ratings) / len(ratings) if ratings else None
-        context["entries"] = entries
+        # The entries in reading order, each with its public reviews.
+        context.update(context_from_views(self, request))
         return context
 
     def ordered_entries(self):

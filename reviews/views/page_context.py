@@ -1,0 +1,86 @@
+"""What the club's pages show that is built above the models.
+
+Each builder is registered for its page type (see
+:mod:`reviews.models.page_views`); the page's ``get_context`` adds what it
+returns. Imported when the app is ready.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+from ..api.querysets import prepare_streams
+from ..cards import prepare_review_cards
+from ..comments import comment_context
+from ..filters import ReviewFilterForm
+from ..models import DiscussionPage, ReviewIndexPage, ReviewPage, SeriesPage
+from ..models.page_views import builds_context_of, page_served
+from ..models.reviews import public_reviews_under
+from ..page_cache import COUNTED_VIEW_ATTR
+from ..popularity import record_view
+from ..visibility import public_pages
+
+
+@builds_context_of(ReviewIndexPage)
+def review_index_context(page: ReviewIndexPage, request: HttpRequest) -> dict[str, Any]:
+    """The filter form and one page of review cards."""
+    reviews = (
+        public_reviews_under(page)
+        .select_related("book", "reviewer", "book__cover")
+        .order_by("-first_published_at", "-pk")
+    )
+    filters = ReviewFilterForm(request.GET or None)
+    paginator = Paginator(filters.filter(reviews), page.REVIEWS_PER_PAGE)
+    cards = paginator.get_page(request.GET.get("page"))
+    cards.object_list = list(cards.object_list)
+    prepare_review_cards(cards.object_list)
+    return {
+        "filters": filters,
+        "filter_query": filters.querystring() if filters.is_bound else "",
+        "reviews": cards,
+    }
+
+
+@builds_context_of(ReviewPage)
+def review_context(page: ReviewPage, request: HttpRequest) -> dict[str, Any]:
+    """Nothing new: the spoiled books and the images (with their renditions)
+    of the whole body are loaded in one query each, before the template walks
+    the body."""
+    prepare_streams([page], "body")
+    return {}
+
+
+@builds_context_of(SeriesPage)
+def series_context(page: SeriesPage, request: HttpRequest) -> dict[str, Any]:
+    """The entries in reading order, each with its public reviews and their
+    average rating."""
+    entries = list(page.ordered_entries())
+    reviews_by_book: dict[int, list] = {}
+    for review in public_pages(
+        ReviewPage.objects.live().filter(book__in=[entry.book_id for entry in entries])
+    ).order_by("-first_published_at"):
+        reviews_by_book.setdefault(review.book_id, []).append(review)
+    for entry in entries:
+        entry.reviews = reviews_by_book.get(entry.book_id, [])
+        ratings = [r.rating for r in entry.reviews if r.rating]
+        entry.average_rating = sum(ratings) / len(ratings) if ratings else None
+    return {"entries": entries}
+
+
+@builds_context_of(DiscussionPage)
+def discussion_context(page: DiscussionPage, request: HttpRequest) -> dict[str, Any]:
+    """The comments this reader may see, and the comment and RSVP forms."""
+    return comment_context(page, request)
+
+
+@receiver(page_served, sender=ReviewPage)
+def count_review_view(
+    sender: type, page: ReviewPage, response: HttpResponse, **kwargs: Any
+) -> None:
+    record_view(page.pk)
+    # The page cache counts the view again whenever it serves this copy.
+    setattr(response, COUNTED_VIEW_ATTR, page.pk)
