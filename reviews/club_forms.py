@@ -19,7 +19,7 @@ from .models import (
     NominationRound,
 )
 from .models.club import PITCH_MAX_LENGTH
-from .models.discussions import REPORT_REASON_MAX_LENGTH
+from .models.comments import REPORT_REASON_MAX_LENGTH
 
 
 class CommentForm(forms.Form):

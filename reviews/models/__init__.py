@@ -3,14 +3,13 @@
 from .books import Book, ReadingProgress
 from .caching import CacheTag
 from .club import MeetingRSVP, Nomination, NominationRound, Vote
-from .discussions import (
+from .comments import (
     COMMENT_EDIT_WINDOW,
     COMMENT_MAX_LENGTH,
     CommentReport,
     DiscussionComment,
-    DiscussionIndexPage,
-    DiscussionPage,
 )
+from .discussions import DiscussionIndexPage, DiscussionPage
 from .imports import GoodreadsImport, GoodreadsImportJob
 from .invitations import Invitation
 from .media import DocumentApproval, ImageApproval, PublishedMediaUse
