@@ -1,17 +1,20 @@
-"""The club's panel on the Wagtail dashboard, and the admin's listing columns
-that speak members' language (display names, "Yes"/"No")."""
+"""The club's panel on the Wagtail dashboard, the admin's listing columns
+that speak members' language (display names, "Yes"/"No"), and a permission
+policy that never offers some actions."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from .cards import open_round
 from .members import display_name
@@ -35,6 +38,22 @@ def member_name(name: str, label: StrOrPromise) -> Column:
     return Column(
         name, label=label, accessor=lambda obj: display_name(getattr(obj, name))
     )
+
+
+class PolicyWithout(ModelPermissionPolicy):
+    """The model's permissions, except the actions in ``NEVER``: those are
+    offered to nobody, not even to superusers."""
+
+    NEVER: frozenset[str] = frozenset()
+
+    def user_has_permission(self, user, action):
+        return action not in self.NEVER and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.NEVER]
+        if not allowed:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(allowed)
 
 
 class ClubPanel(Component):

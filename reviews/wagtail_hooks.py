@@ -1,55 +1,42 @@
 """The club's admin: books, reading progress, comment moderation, the
 next-book rounds and the Goodreads import under one menu."""
 
-import django_filters
-from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import AbstractPage
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
     CreateView,
-    EditView,
     SnippetViewSet,
     SnippetViewSetGroup,
 )
 
 from . import cache_tags
-from .account_forms import InvitationForm
 from .admin_dashboard import ClubPanel, member_name, yes_no
+from .comment_admin import CommentModerationPolicy, DiscussionCommentViewSet
 from .goodreads import admin_views as goodreads_admin
 from .invalidation import page_kind
-from .invitations import invitation_url, send_invitation
+from .invitation_admin import InvitationPolicy, InvitationViewSet
 from .media_admin import DocumentApprovalViewSet, ImageApprovalViewSet
 from .media_visibility import VisibleMediaPermissionPolicy, visible_media
-from .members import display_name
 from .models import (
     Book,
-    CommentReport,
     DiscussionComment,
-    DiscussionPage,
     Invitation,
     NominationRound,
     ReadingProgress,
-    Webhook,
-    WebhookDelivery,
 )
 from .page_permissions import club_page_policy
 from .rich_text import use_visible_page_links
+from .webhook_admin import WebhookViewSetGroup
 
 # Members see their own pages and live public pages only (reviews.page_permissions).
 register_permission_policy(AbstractPage, club_page_policy)
@@ -100,122 +87,10 @@ class ReadingProgressViewSet(SnippetViewSet):
     ]
 
 
-# -- Comment moderation ------------------------------------------------------
-# Editors hide and restore comments; nothing a member wrote is deleted here,
-# and nobody adds comments in the admin.
-
-
-class CommentModerationPolicy(ModelPermissionPolicy):
-    """``change_discussioncomment`` lets editors hide and restore comments;
-    adding and deleting are never offered, not even to superusers."""
-
-    NEVER = frozenset({"add", "delete"})
-
-    def user_has_permission(self, user, action):
-        return action not in self.NEVER and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.NEVER]
-        if not allowed:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(allowed)
-
-
+# Editors hide and restore comments (reviews/comment_admin.py).
 register_permission_policy(
     DiscussionComment, CommentModerationPolicy(DiscussionComment)
 )
-
-
-class CommentFilterSet(WagtailFilterSet):
-    page = django_filters.ModelChoiceFilter(
-        label=_("Discussion"),
-        queryset=DiscussionPage.objects.order_by("-starts_at"),
-    )
-    reported = django_filters.BooleanFilter(
-        label=_("Has open reports"), method="filter_reported"
-    )
-    removed = django_filters.BooleanFilter(label=_("Removed"))
-
-    class Meta:
-        model = DiscussionComment
-        fields = ["page", "reported", "removed"]
-
-    def filter_reported(self, queryset, name, value):
-        if value is None:
-            return queryset
-        open_reports = Exists(
-            CommentReport.objects.filter(
-                comment=OuterRef("pk"), resolved_at__isnull=True
-            )
-        )
-        return (
-            queryset.filter(open_reports) if value else queryset.exclude(open_reports)
-        )
-
-
-class CommentModerationEditView(EditView):
-    """Saving with "removed" switched records who hid or restored the
-    comment, and closes its open reports."""
-
-    def save_instance(self):
-        was_removed = (
-            DiscussionComment.objects.filter(pk=self.object.pk)
-            .values_list("removed", flat=True)
-            .first()
-        )
-        instance = super().save_instance()
-        if instance.removed and not was_removed:
-            instance.remove(self.request.user)
-        elif was_removed and not instance.removed:
-            instance.restore(self.request.user)
-        else:
-            # Saved without a change of state: the moderator saw the reports.
-            instance.resolve_reports(self.request.user)
-        return instance
-
-
-class DiscussionCommentViewSet(SnippetViewSet):
-    model = DiscussionComment
-    icon = "comment"
-    menu_label = _("Comments")
-    add_to_admin_menu = False
-    copy_view_enabled = False
-    edit_view_class = CommentModerationEditView
-    list_display = [
-        "excerpt",
-        member_name("author", _("Author")),
-        "page",
-        "chapter",
-        Column("open_reports", label=_("Open reports")),
-        yes_no("removed", _("Removed")),
-        "created_at",
-    ]
-    filterset_class = CommentFilterSet
-    search_fields = ["body"]
-    ordering = ["-created_at"]
-    panels = [
-        FieldPanel("page", read_only=True),
-        FieldPanel("author", read_only=True),
-        FieldPanel("chapter", read_only=True),
-        FieldPanel("body", read_only=True),
-        FieldPanel("created_at", read_only=True),
-        FieldPanel("edited_at", read_only=True),
-        FieldPanel(
-            "removed",
-            help_text=_(
-                "Hide the comment from the site and the API. Its replies stay "
-                "readable under a 'removed' note; untick to restore it."
-            ),
-        ),
-        FieldPanel("removed_by", read_only=True),
-        FieldPanel("removed_at", read_only=True),
-        HelpPanel(template="reviews/admin/comment_reports_panel.html"),
-    ]
-
-    def get_queryset(self, request):
-        return DiscussionComment.objects.select_related("author", "page").annotate(
-            open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
-        )
 
 
 class RoundCreateView(CreateView):
@@ -291,56 +166,6 @@ register_permission_policy(
 )
 
 
-class WebhookViewSet(SnippetViewSet):
-    model = Webhook
-    icon = "link-external"
-    menu_label = _("Publish webhooks")
-    list_display = ["name", "url", "events", yes_no("active", _("Active"))]
-    list_filter = ["active"]
-
-
-class WebhookDeliveryViewSet(SnippetViewSet):
-    """Every delivery and its last attempt; editors only read these."""
-
-    model = WebhookDelivery
-    icon = "history"
-    menu_label = _("Webhook deliveries")
-    list_display = [
-        "event",
-        "page_title",
-        "webhook",
-        "status",
-        "attempts",
-        "response_status",
-        "next_attempt_at",
-        "created_at",
-    ]
-    list_filter = ["status", "event", "webhook"]
-    search_fields = ["page_title", "last_error"]
-    inspect_view_enabled = True
-    inspect_view_fields = [
-        "webhook",
-        "event",
-        "page_id",
-        "page_title",
-        "status",
-        "attempts",
-        "response_status",
-        "last_error",
-        "next_attempt_at",
-        "created_at",
-        "delivered_at",
-        "payload",
-    ]
-
-
-class WebhookViewSetGroup(SnippetViewSetGroup):
-    items = (WebhookViewSet, WebhookDeliveryViewSet)
-    menu_icon = "link-external"
-    menu_label = _("Webhooks")
-    menu_name = "webhooks"
-
-
 register_snippet(WebhookViewSetGroup)
 
 
@@ -374,98 +199,8 @@ def register_goodreads_import_menu_item():
     )
 
 
-# -- Invitations -------------------------------------------------------------
-# Under Settings, beside Users, for whoever may add invitations (editors and
-# admins). An invitation is sent or withdrawn (deleted), never edited: the
-# link already emailed would not follow a changed address.
-
-
-class InvitationPolicy(ModelPermissionPolicy):
-    NEVER = frozenset({"change"})
-
-    def user_has_permission(self, user, action):
-        return action not in self.NEVER and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.NEVER]
-        if not allowed:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(allowed)
-
-
+# Invitations: sent or withdrawn, never changed (reviews/invitation_admin.py).
 register_permission_policy(Invitation, InvitationPolicy(Invitation))
-
-
-class InvitationCreateView(generic.CreateView):
-    """Saves the invitation, then emails its link (outside the transaction, so
-    a mail server that is down leaves the invitation listed, with its link
-    shown to the editor to pass on another way)."""
-
-    def save_instance(self):
-        self.form.instance.invited_by = self.request.user
-        return super().save_instance()
-
-    def save_action(self):
-        try:
-            send_invitation(self.request, self.object)
-        except OSError:  # smtplib's errors are OSErrors, as are refused connections
-            messages.error(
-                self.request,
-                _(
-                    "The invitation to %(email)s is saved, but the email could not "
-                    "be sent. Send them this link another way: %(url)s"
-                )
-                % {
-                    "email": self.object.email,
-                    "url": invitation_url(self.request, self.object),
-                },
-            )
-        else:
-            messages.success(
-                self.request,
-                _("Invitation sent to %(email)s.") % {"email": self.object.email},
-            )
-        return redirect(self.get_success_url())
-
-
-class InvitationViewSet(ModelViewSet):
-    model = Invitation
-    icon = "mail"
-    menu_label = _("Invitations")
-    add_to_settings_menu = True
-    add_view_class = InvitationCreateView
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_display = [
-        "email",
-        Column(
-            "status",
-            label=_("Status"),
-            accessor=lambda invitation: (
-                _("Joined") if invitation.accepted else _("Waiting")
-            ),
-        ),
-        Column(
-            "inviter",
-            label=_("Invited by"),
-            accessor=lambda invitation: display_name(invitation.invited_by),
-        ),
-        "created_at",
-        Column(
-            "joined_as",
-            label=_("Joined as"),
-            accessor=lambda invitation: (
-                display_name(invitation.member) if invitation.member else ""
-            ),
-        ),
-    ]
-    inspect_view_fields = ["email", "created_at", "accepted_at"]
-
-    def get_form_class(self, for_update=False):
-        return InvitationForm
-
-    def get_queryset(self, request):
-        return Invitation.objects.select_related("invited_by", "member")
 
 
 @hooks.register("register_admin_viewset")
