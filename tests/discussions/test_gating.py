@@ -1,10 +1,12 @@
 """Comments are gated by the reader's progress, like spoilers."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import ReadingProgress
+from reviews.response_cache import forget_local
 from tests.factories import (
     DiscussionCommentFactory,
     ReadingProgressFactory,
@@ -292,9 +294,19 @@ def test_api_queries_do_not_grow_with_comments(client, discussion, member):
     url = f"/api/v3/discussions/{discussion.pk}/comments/?limit=50"
     _comments(discussion, 3)
     client.get(url, **headers)  # warm up the token's last-used stamp
-    few = _count_queries(client, url)
+    few = _count_cold_queries(client, url)
     _comments(discussion, 27)
     # New comments move the content version on: what is worked out once per
     # version (the restricted pages) is read again once, then not.
     client.get(url, **headers)
-    assert _count_queries(client, url) == few
+    assert _count_cold_queries(client, url) == few
+
+
+def _count_cold_queries(client, url) -> int:
+    """The queries of a response built afresh: both counts above start
+    with no stored copy, since a copy that comments have since passed by
+    costs one more query (its versions are read before it is rebuilt)
+    however many comments there are."""
+    cache.clear()
+    forget_local()
+    return _count_queries(client, url)
