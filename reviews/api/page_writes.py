@@ -20,7 +20,8 @@ binds the type's own admin form to it, so the form's and the model's
   malformed block. Here a body or a question list is read by
   :mod:`reviews.api.review_input`, the same reader as the club's own review
   writes, so a bad block is a 400 naming where it is, and a spoiler's or a
-  question's book is an id or ``{"id", …}``. A PATCH may send a spoiler back
+  question's book is an id or ``{"id", …}``; the document types them as
+  :mod:`reviews.api.block_schemas` does. A PATCH may send a spoiler back
   hidden, as it read it: it keeps its stored content
   (:func:`keep_hidden_spoilers`).
 
@@ -52,6 +53,7 @@ from ..blocks import ReviewStreamBlock
 from ..members import may_choose_reviewer
 from ..models.members import PUBLIC_ID_LENGTH, MemberProfile
 from ..visibility import can_view_page
+from .block_schemas import QuestionBlockInSchema, ReviewBodyInputItem, documented_as
 from .params import MAX_ID
 from .review_input import (
     KEEP_LATER,
@@ -182,7 +184,7 @@ def _where(error: BodyInputError) -> str:
     return ".".join(str(part) for part in error.loc)
 
 
-def _stream_input(read: _StreamReader, description: str) -> Any:
+def _stream_input(read: _StreamReader, documented: Any, description: str) -> Any:
     def to_raw(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             return read(items, ())
@@ -196,6 +198,7 @@ def _stream_input(read: _StreamReader, description: str) -> Any:
     return Annotated[
         list[dict[str, Any]],
         AfterValidator(to_raw),
+        documented_as(documented),
         Field(description=description),
     ]
 
@@ -214,6 +217,7 @@ def _club_streams_take_api_input(generator: Any) -> None:
     inputs = {
         ReviewStreamBlock: _stream_input(
             functools.partial(stream_to_raw, existing=existing),
+            list[ReviewBodyInputItem],
             "Blocks as the API shows them; a spoiler's book is an id or {id, …} "
             "(null: the reviewed book), and a new spoiler needs its content"
             + (
@@ -224,6 +228,7 @@ def _club_streams_take_api_input(generator: Any) -> None:
         ),
         QuestionStreamBlock: _stream_input(
             questions_to_raw,
+            list[QuestionBlockInSchema],
             "Questions as the API shows them; a question's book is an id or "
             "{id, …} (null: the discussed book).",
         ),

@@ -4,14 +4,20 @@ document describe every field a frontend gets)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import model_validator
 
 from ..models.members import PUBLIC_ID_LENGTH
-from .block_schemas import QuestionBlockSchema, ReviewBodyItem
+from .block_schemas import (
+    BookIdSchema,
+    ObjectId,
+    QuestionBlockSchema,
+    ReviewBodyInput,
+    ReviewBodyItem,
+)
 
 T = TypeVar("T")
 
@@ -215,15 +221,6 @@ class ReaderErrorSchema(Schema):
     param: str
 
 
-#: Ids fit a 32-bit integer column (see reviews.api.params.MAX_ID).
-MAX_ID = 2_147_483_647
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class BookIdSchema(Schema):
-    id: ObjectId
-
-
 class ReviewerIdSchema(Schema):
     """A member as the API shows them (``{"id", "display_name"}``), sent
     back: only the public id counts."""
@@ -240,7 +237,7 @@ class ReviewInSchema(JSONObjectInput):
     )
     rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
     summary: str = Field(min_length=1, max_length=300)
-    body: list[dict[str, Any]] = Field(
+    body: ReviewBodyInput = Field(
         default_factory=list,
         description="Blocks as the API shows them; a hidden spoiler sent back "
         "with its id keeps its content.",
@@ -256,7 +253,7 @@ class ReviewPatchSchema(JSONObjectInput):
     book: ObjectId | BookIdSchema | None = None
     rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
     summary: str | None = Field(None, min_length=1, max_length=300)
-    body: list[dict[str, Any]] | None = None
+    body: ReviewBodyInput | None = None
     tags: list[str] | None = Field(None, max_length=20)
 
 

@@ -94,6 +94,20 @@ def test_the_python_client_returns_typed_data(demo_server, tmp_path, monkeypatch
     assert spoilers and all(s.value.hidden is True for s in spoilers)
     assert any(isinstance(b, models.ParagraphBlockSchema) for b in blocks)
     assert isinstance(listing.items[0].reviewer, models.ReviewerSchema)
+    # A review write's body is typed by block too.
+    draft = models.ReviewInSchema.from_dict(
+        {
+            "title": "Cold",
+            "book": 1,
+            "summary": "Short.",
+            "body": [
+                {"type": "heading", "value": "Part one"},
+                {"type": "spoiler", "value": {"label": "The end", "content": None}},
+            ],
+        }
+    )
+    assert isinstance(draft.body[0], models.HeadingBlockSchema)
+    assert isinstance(draft.body[1], models.SpoilerBlockInSchema)
     catalogue = books.sync(client=anonymous)
     assert isinstance(catalogue, models.ClubBookListSchema)
     assert {book.title for book in catalogue.items} >= {"The Siege", "The Betrayal"}
@@ -151,5 +165,6 @@ def test_the_typescript_types_compile_and_describe_the_demo(demo_server, tmp_pat
     )
     result = json.loads(output.stdout)
     assert result["typed"] is True
+    assert result["typedInput"] is True
     assert result["spoilers"] >= 1
     assert result["opened"] == result["spoilers"]
