@@ -33,9 +33,9 @@ from ..models import (
     SeriesEntry,
     SeriesPage,
 )
+from ..models.api_fields import COVER_RENDITIONS, PREFETCHED_TAGS
 from ..popularity import POPULAR_DAYS
 from ..visibility import public_pages
-from .fields import COVER_RENDITIONS, PREFETCHED_TAGS
 
 
 def cover_renditions() -> QuerySet:
@@ -49,7 +49,7 @@ def cover_renditions() -> QuerySet:
 def book_relations(prefix: str = "") -> list:
     """Prefetches for a book's cover renditions; the cover itself comes with
     ``select_related(f"{prefix}cover")`` and its series from
-    :func:`reviews.api.fields.live_series_memberships`."""
+    :func:`reviews.models.api_fields.live_series_memberships`."""
     return [Prefetch(f"{prefix}cover__renditions", queryset=cover_renditions())]
 
 

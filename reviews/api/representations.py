@@ -14,7 +14,8 @@ from django.urls import reverse
 from wagtail.api.rich_text import APIRichText
 from wagtail.api.v2.utils import get_full_url
 
-from .fields import book_summary, reviewer_summary, series_books, tag_names
+from ..models.api_fields import book_summary, reviewer_summary, tag_names
+from ..models.series import series_books
 
 
 def _rich_text(request: HttpRequest, value: str, features) -> str:

@@ -19,12 +19,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..api.fields import BookSummaryField
 from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import public_pages
+from .api_fields import BookSummaryField
 
 # Re-exported for the modules that import it from here.
 from .comments import REPORT_REASON_MAX_LENGTH  # noqa: F401

@@ -19,7 +19,6 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..api.fields import BookSummaryField, ReviewerField, TagNamesField
 from ..blocks import ReviewStreamBlock
 from ..content_version import for_this_version
 from ..members import display_name
@@ -28,6 +27,7 @@ from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import descendants_of, public_pages
+from .api_fields import BookSummaryField, ReviewerField, TagNamesField
 from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views, page_served
 from .series import SeriesEntry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -86,8 +87,6 @@ class SeriesPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
     @property
     def books(self) -> list[dict]:
         """The series in reading order, as the API shows it."""
-        from ..api.fields import series_books
-
         return series_books(self.ordered_entries())
 
     def get_context(self, request, *args, **kwargs):
@@ -144,3 +143,15 @@ class SeriesEntry(Orderable):
     def position_display(self) -> str:
         """``2`` for 2.00, ``2.5`` for 2.50."""
         return format(self.position.normalize(), "f")
+
+
+def series_books(entries) -> list[dict[str, Any]]:
+    """A series' books in the order given, as every API version shows them."""
+    return [
+        {
+            "id": entry.book_id,
+            "title": entry.book.title,
+            "position": entry.position_number,
+        }
+        for entry in entries
+    ]

@@ -55,7 +55,7 @@ class _FrontendHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def frontend(live_server, settings, club):
-    from reviews.api.fields import COVER_RENDITIONS
+    from reviews.models.api_fields import COVER_RENDITIONS
 
     if not (DIST / "index.html").exists():
         message = f"{DIST} is not built: run `make frontend-build`"

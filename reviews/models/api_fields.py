@@ -3,6 +3,9 @@
 Wagtail's v3 schema generator runs ``APIField(serializer=…)`` fields through
 the same ``to_representation``, so both versions show the same shape. The
 club's own v3 routers build their items from the same functions.
+
+They live beside the models because Wagtail reads a page's ``api_fields``
+from the model class: kept with the API, every page model imported upwards.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rest_framework.fields import Field
 from ..content_version import for_this_version_in_process
 from ..members import display_name
 from ..site_root import site_root_url
+from .members import public_id_of
 
 #: Cover renditions every API response carries, by name.
 COVER_RENDITIONS: dict[str, str] = {
@@ -36,7 +40,7 @@ def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
     The whole map is small — one entry per book in a series — and series
     edits, publishing and entry changes all move the content version on.
     """
-    from ..models import SeriesEntry  # the models import this module
+    from .series import SeriesEntry  # series imports this module
 
     def read() -> dict[int, list[dict[str, Any]]]:
         memberships: dict[int, list[dict[str, Any]]] = {}
@@ -57,18 +61,6 @@ def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
         return memberships
 
     return for_this_version_in_process("series-memberships", read)
-
-
-def series_books(entries) -> list[dict[str, Any]]:
-    """A series' books in the order given, as every API version shows them."""
-    return [
-        {
-            "id": entry.book_id,
-            "title": entry.book.title,
-            "position": entry.position_number,
-        }
-        for entry in entries
-    ]
 
 
 def rendition_representation(rendition) -> dict[str, Any]:
@@ -159,7 +151,6 @@ def reviewer_summary(user) -> dict[str, Any]:
     filter takes (random and stored, never the user's primary key, which
     would count members) and the display name; never a login or an email.
     A former member has no id."""
-    from ..models.members import public_id_of  # the models import this module
 
     return {"id": public_id_of(user), "display_name": display_name(user)}
 
