@@ -22,6 +22,7 @@ from pathlib import Path
 import dj_database_url
 import pytest
 
+from tests.fixtures.database import scratch_database_name
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,7 @@ def _database_url(tmp: Path) -> tuple[str, str | None]:
     """A scratch database like the suite's; the PostgreSQL name to drop."""
     suite = os.environ.get("DATABASE_URL", "")
     if suite.startswith("postgres"):
-        name = f"bookclub_cache_xproc_{os.getpid()}"
+        name = scratch_database_name("xproc")
         config = dj_database_url.parse(suite)
         base = suite.rsplit("/", 1)[0]
         _psql(config, f'DROP DATABASE IF EXISTS "{name}"')

@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks.edge import EdgeStack
 from benchmarks.runtime import Varnish, drop_postgres, recreate_postgres
+from tests.fixtures.database import scratch_database_name
 
 INSTALL = "apt-get install varnish varnish-modules"
 
@@ -26,7 +27,7 @@ def _scratch_database(tmp_path) -> tuple[str, bool]:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         parts = urlsplit(url)
-        name = f"bookclub_edge_scratch_{os.getpid()}"
+        name = scratch_database_name("edge")
         scratch = urlunsplit(parts._replace(path=f"/{name}"))
         recreate_postgres(scratch)
         return scratch, True
