@@ -76,7 +76,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     transactional tests last in one process; under pytest-xdist a worker
     takes files in any order)."""
     yield
-    if MIGRATED_ROWS and _is_transactional(item):
+    # After the last test the test databases are gone and the connection
+    # names the real database again: nothing may be written then.
+    if nextitem is not None and MIGRATED_ROWS and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -27,7 +27,7 @@ def _scratch_database(tmp_path) -> tuple[str, bool]:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         parts = urlsplit(url)
-        name = scratch_database_name("edge")
+        name = scratch_database_name("edge_scratch")
         scratch = urlunsplit(parts._replace(path=f"/{name}"))
         recreate_postgres(scratch)
         return scratch, True
