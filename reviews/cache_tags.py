@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
+
 ALL = "all"
 SITE = "site"
 PAGES = "pages"
@@ -123,8 +125,10 @@ _PAGE_LISTINGS = frozenset(
         "wagtailapi_v3:find_page",
     }
 )
-#: Page types (``app_label.model``, lower case) none of whose fields shows a
-#: discussion's comments: a listing of these alone is left by a comment.
+#: The plugin's page types (``app_label.model``, lower case) none of whose
+#: fields shows a discussion's comments: a listing of these alone is left by a
+#: comment. The host site names its own in
+#: ``BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS``; any other type may show them.
 _TYPES_WITHOUT_COMMENTS = frozenset(
     {
         "reviews.reviewpage",
@@ -132,14 +136,18 @@ _TYPES_WITHOUT_COMMENTS = frozenset(
         "reviews.seriespage",
         "reviews.seriesindexpage",
         "reviews.discussionindexpage",
-        "home.homepage",
     }
 )
 
 
+def _types_without_comments() -> frozenset[str]:
+    hosts = getattr(settings, "BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS", ())
+    return _TYPES_WITHOUT_COMMENTS | {name.lower() for name in hosts}
+
+
 def _shows_comments(query: Mapping[str, str]) -> bool:
     names = {name.strip().lower() for name in query.get("type", "").split(",")}
-    return not names <= _TYPES_WITHOUT_COMMENTS
+    return not names <= _types_without_comments()
 
 
 def _pk(kwargs: Mapping[str, object], name: str) -> int | None:

@@ -243,6 +243,10 @@ REST_FRAMEWORK = {
 # tree's root and under this site's home page (reviews/models/page_types.py).
 BOOKCLUB_INDEX_PARENT_PAGE_TYPES = ["wagtailcore.Page", "home.HomePage"]
 
+# This site's page types that show no discussion's comments: an API listing of
+# them alone is left cached when a comment is posted (reviews/cache_tags.py).
+BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS = ["home.HomePage"]
+
 # Headless preview (reviews/preview.py): the frontend URL that renders drafts,
 # and how long its signed preview token lives.
 BOOKCLUB_PREVIEW_URL = os.environ.get("BOOKCLUB_PREVIEW_URL", "")

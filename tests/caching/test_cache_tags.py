@@ -119,3 +119,15 @@ def test_a_pages_listing_that_may_show_discussions_follows_their_comments():
     assert not _retires(
         change, tags.for_route("wagtailapi_v3:list_pages", {}, reviews_only)
     )
+
+
+def test_the_host_sites_page_types_without_comments_come_from_its_settings(settings):
+    change = tags.retired_by_comment(40)
+    home_only = {"type": "home.HomePage"}
+    settings.BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS = ["home.HomePage"]
+    assert not _retires(
+        change, tags.for_route("wagtailapi_v3:list_pages", {}, home_only)
+    )
+    # A host page type the plugin is not told about may show comments.
+    settings.BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS = []
+    assert _retires(change, tags.for_route("wagtailapi_v3:list_pages", {}, home_only))
