@@ -13,6 +13,9 @@ pytest_plugins = [
 #: content types, permissions, Wagtail's groups) as Django serializes them for
 #: ``serialized_rollback``, by database alias.
 MIGRATED_ROWS: dict[str, str] = {}
+#: The test database each alias named when its rows were kept: rows go back
+#: only into that one, never into a database the connection names later.
+TEST_DATABASES: dict[str, object] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,6 +69,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 rows = connection.creation.serialize_db_to_string()
                 connection._test_serialized_contents = rows
             MIGRATED_ROWS[alias] = rows
+            TEST_DATABASES[alias] = connection.settings_dict["NAME"]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -98,6 +102,9 @@ def restore_migrated_rows() -> None:
 
     for alias, rows in MIGRATED_ROWS.items():
         connection = connections[alias]
+        if connection.settings_dict["NAME"] != TEST_DATABASES.get(alias):
+            # The test database is gone and the connection names the real one.
+            continue
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM django_content_type LIMIT 1")
             flushed = cursor.fetchone() is None
