@@ -142,7 +142,7 @@ def club_for_writes() -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from benchmarks.prepare import reveal_paths
+    from benchmarks.seed import reveal_paths
     from reviews.models import (
         Book,
         DiscussionPage,

@@ -29,7 +29,7 @@ def main(reviews: int, out: Path, blob: Path, migrate: bool = True) -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from benchmarks.endpoints import CACHES_OFF_SETTINGS, ENDPOINTS, expand
-    from benchmarks.seed import SEARCH_TERM, search_terms, seed
+    from benchmarks.seed import SEARCH_TERM, reveal_paths, search_terms, seed
     from reviews.models import ReviewPage
 
     def report(line: str) -> None:
@@ -143,20 +143,6 @@ def long_tail(rng_seed: int = 3) -> tuple[list[int], list[str]]:
     rows = list(ReviewPage.objects.live().order_by("pk").values_list("pk", "url_path"))
     random.Random(rng_seed).shuffle(rows)
     return [pk for pk, _ in rows], ["/" + path[len(root) :] for _, path in rows]
-
-
-def reveal_paths(reviews) -> list[str]:
-    """The reveal endpoint of each sampled review's first spoiler block."""
-    from django.urls import reverse
-
-    paths = []
-    for review in reviews:
-        block_id = next(
-            (child.id for child in review.body if child.block_type == "spoiler"), None
-        )
-        if block_id:
-            paths.append(reverse("reviews:reveal_block", args=[review.pk, block_id]))
-    return paths
 
 
 def _writes_per_100(client, path: str) -> int:

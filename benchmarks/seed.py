@@ -340,3 +340,17 @@ def _insert_reviews(
         for page in pages
         for tag_id in rng.sample(tag_ids, 2)
     )
+
+
+def reveal_paths(reviews) -> list[str]:
+    """The reveal endpoint of each sampled review's first spoiler block."""
+    from django.urls import reverse
+
+    paths = []
+    for review in reviews:
+        block_id = next(
+            (child.id for child in review.body if child.block_type == "spoiler"), None
+        )
+        if block_id:
+            paths.append(reverse("reviews:reveal_block", args=[review.pk, block_id]))
+    return paths

@@ -7,8 +7,7 @@ import pytest
 from wagtail.models import Page
 
 from benchmarks.endpoints import ENDPOINTS, expand
-from benchmarks.prepare import reveal_paths
-from benchmarks.seed import SEARCH_TERM, seed
+from benchmarks.seed import SEARCH_TERM, reveal_paths, seed
 from reviews.models import ReviewIndexPage, ReviewPage
 
 
