@@ -146,7 +146,13 @@ def _types_without_comments() -> frozenset[str]:
 
 
 def _shows_comments(query: Mapping[str, str]) -> bool:
-    names = {name.strip().lower() for name in query.get("type", "").split(",")}
+    # A repeated ``type`` counts whole: API v3 takes every value given.
+    values = (
+        query.getlist("type") if hasattr(query, "getlist") else [query.get("type", "")]
+    )
+    names = {
+        name.strip().lower() for value in values or [""] for name in value.split(",")
+    }
     return not names <= _types_without_comments()
 
 

@@ -131,3 +131,20 @@ def test_the_host_sites_page_types_without_comments_come_from_its_settings(setti
     # A host page type the plugin is not told about may show comments.
     settings.BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS = []
     assert _retires(change, tags.for_route("wagtailapi_v3:list_pages", {}, home_only))
+
+
+def test_a_repeated_type_counts_every_value(settings):
+    from django.http import QueryDict
+
+    settings.BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS = ["home.HomePage"]
+    change = tags.retired_by_comment(40)
+    for query in (
+        "type=reviews.DiscussionPage&type=home.HomePage",
+        "type=home.HomePage&type=reviews.DiscussionPage",
+    ):
+        listing = tags.for_route("wagtailapi_v3:list_pages", {}, QueryDict(query))
+        assert _retires(change, listing), query
+    home_only = QueryDict("type=home.HomePage&type=home.HomePage")
+    assert not _retires(
+        change, tags.for_route("wagtailapi_v3:list_pages", {}, home_only)
+    )
