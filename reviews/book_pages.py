@@ -6,7 +6,7 @@ summary (never their body) with the spoilers they hold named as a badge;
 discussions say how many questions and comments are about chapters the
 reader has not reached, never what they say. Everything here comes from
 live, public pages (:mod:`reviews.visibility`), and the gating from the one
-spoiler rule (:mod:`reviews.spoilers`, :mod:`reviews.comments`).
+spoiler rule (:mod:`reviews.spoilers`, :mod:`reviews.comments.gate`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from wagtail.models import ReferenceIndex
 
 from .cards import prepare_review_cards
-from .comments import gate
+from .comments.gate import gate
 from .models import Book, DiscussionPage, ReviewPage, SeriesEntry, SeriesPage
 from .spoilers import Reader, can_see_about
 from .visibility import public_pages

@@ -1,5 +1,5 @@
 """Forms members fill in on the site: comments, reports, RSVPs, nominations
-and votes. Each maps onto the services in :mod:`reviews.comments`,
+and votes. Each maps onto the services in :mod:`reviews.comments.actions`,
 :mod:`reviews.meetings` and :mod:`reviews.models.club`."""
 
 from __future__ import annotations

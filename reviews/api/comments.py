@@ -3,7 +3,7 @@ next-book rounds (read-only).
 
 Reads answer anonymous clients and token members alike; a token member's
 reading progress (plus ``read=``/``spoilers=``) decides which comments show
-their text, through :func:`reviews.comments.gate` and so through
+their text, through :func:`reviews.comments.gate.gate` and so through
 :func:`reviews.spoilers.can_see`. Writes need ``Authorization: Bearer``.
 """
 
@@ -21,8 +21,9 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
-from .. import comments as comment_actions
-from ..comments import GatedComment, comment_html, gate
+from ..comments import actions as comment_actions
+from ..comments.gate import DELETED, HIDDEN, REMOVED, GatedComment, gate
+from ..comments.text import comment_html
 from ..members import display_name
 from ..models import (
     COMMENT_MAX_LENGTH,
@@ -213,9 +214,9 @@ def serialize_comment(node: GatedComment) -> dict:
         "id": comment.pk,
         "parent": comment.parent_id,
         "chapter": comment.chapter,
-        "hidden": node.placeholder == comment_actions.HIDDEN,
-        "removed": node.placeholder == comment_actions.REMOVED,
-        "deleted": node.placeholder == comment_actions.DELETED,
+        "hidden": node.placeholder == HIDDEN,
+        "removed": node.placeholder == REMOVED,
+        "deleted": node.placeholder == DELETED,
         "author": {"display_name": display_name(comment.author)}
         if node.placeholder is None
         else None,

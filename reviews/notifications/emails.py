@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from ..blocks import READER_CONTEXT_KEY
-from ..comments import comment_html
+from ..comments.text import comment_html
 from ..members import display_name
 from ..models import DiscussionPage, Notification, ReviewPage
 from ..spoilers import Reader, can_see, reader_for_member

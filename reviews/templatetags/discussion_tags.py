@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from ..comments import comment_html, may_comment
+from ..comments.actions import may_comment
+from ..comments.text import comment_html
 from ..members import display_name
 
 register = template.Library()

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.models import Site
 
-from .. import comments as comment_actions
 from ..chapter_ranges import InvalidChapterRange, parse_range
 from ..club_forms import CommentForm, EditCommentForm, ReportForm, RSVPForm
-from ..comments import revealed_range_comments
+from ..comments import actions as comment_actions
+from ..comments.gate import revealed_range_comments
 from ..meetings import calendar_for, set_rsvp
 from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage

@@ -15,13 +15,22 @@ from django.http import HttpRequest, HttpResponse
 
 from ..api.querysets import prepare_streams
 from ..cards import prepare_review_cards
-from ..comments import comment_context
+from ..club_forms import CommentForm, RSVPForm
+from ..comments.gate import gate
 from ..filters import ReviewFilterForm
-from ..models import DiscussionPage, ReviewIndexPage, ReviewPage, SeriesPage
+from ..meetings import rsvp_summary
+from ..models import (
+    COMMENT_MAX_LENGTH,
+    DiscussionPage,
+    ReviewIndexPage,
+    ReviewPage,
+    SeriesPage,
+)
 from ..models.page_views import builds_context_of, page_served
 from ..models.reviews import public_reviews_under
 from ..page_cache import COUNTED_VIEW_ATTR
 from ..popularity import record_view
+from ..spoilers import reader_for_request, revealed_comment_range
 from ..visibility import public_pages
 
 
@@ -74,7 +83,23 @@ def series_context(page: SeriesPage, request: HttpRequest) -> dict[str, Any]:
 @builds_context_of(DiscussionPage)
 def discussion_context(page: DiscussionPage, request: HttpRequest) -> dict[str, Any]:
     """The comments this reader may see, and the comment and RSVP forms."""
-    return comment_context(page, request)
+    user = getattr(request, "user", None)
+    member = user if user is not None and user.is_authenticated else None
+    rsvp = rsvp_summary(page, user)
+    context: dict[str, Any] = {
+        "discussion": gate(
+            page,
+            reader_for_request(request),
+            reveal=revealed_comment_range(request),
+            member_id=member.pk if member is not None else None,
+        ),
+        "comment_max_length": COMMENT_MAX_LENGTH,
+        "rsvp": rsvp,
+    }
+    if member is not None:
+        context["comment_form"] = CommentForm(page=page)
+        context["rsvp_form"] = RSVPForm(initial={"answer": rsvp.answer})
+    return context
 
 
 @receiver(page_served, sender=ReviewPage)

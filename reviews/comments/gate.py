@@ -1,5 +1,4 @@
-"""Discussion comments: who may read which, how threads are shown, and the
-actions members take on them (post, edit, delete, report).
+"""Who may read which discussion comment, and how threads are shown to them.
 
 Visibility is decided per comment by :func:`reviews.spoilers.can_see`, with
 the comment's chapter (``None``, "the whole book", counts as the ending). The
@@ -13,42 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.html import urlize
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import chapter_ranges, ratelimit
-from .chapter_ranges import ChapterRange
-from .models import COMMENT_MAX_LENGTH, CommentReport, DiscussionComment, DiscussionPage
-from .spoilers import Reader, can_see, reader_for_request, revealed_comment_range
+from .. import chapter_ranges
+from ..chapter_ranges import ChapterRange
+from ..models import DiscussionComment, DiscussionPage
+from ..spoilers import Reader, can_see
 
 REMOVED = "removed"
 DELETED = "deleted"
 #: A published comment about a chapter the reader has not reached, kept as a
 #: placeholder because a reply they may read hangs from it.
 HIDDEN = "hidden"
-
-
-# -- Showing a comment's text -------------------------------------------------
-
-
-def comment_html(text: str) -> SafeString:
-    """Plain text to HTML: everything escaped, web links made clickable
-    (``rel="nofollow ugc noopener"``), blank lines start paragraphs."""
-    linked = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
-    linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
-    paragraphs = [p for p in normalize_newlines(linked).split("\n\n") if p.strip()]
-    return mark_safe(  # noqa: S308 - built from escaped text only
-        "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    )
-
-
-# -- Gating ----------------------------------------------------------------
 
 
 @dataclass
@@ -276,7 +252,7 @@ def gate(
             if reveal is not None
             else []
         )
-        if opened:
+        if opened and reveal is not None:
             ranges.append(
                 HiddenRange(
                     range=chapter_ranges.intersection(chapter_range, reveal),
@@ -313,109 +289,3 @@ def revealed_range_comments(
         GatedComment(comment=comment, visible=True)
         for comment in comments.select_related("author").order_by("created_at", "pk")
     ]
-
-
-def comment_context(page: DiscussionPage, request) -> dict:
-    """What the discussion page's template needs for comments and RSVPs."""
-    from .club_forms import CommentForm, RSVPForm
-    from .meetings import rsvp_summary
-
-    user = getattr(request, "user", None)
-    context = {
-        "discussion": gate(
-            page,
-            reader_for_request(request),
-            reveal=revealed_comment_range(request),
-            member_id=user.pk if user is not None and user.is_authenticated else None,
-        ),
-        "comment_max_length": COMMENT_MAX_LENGTH,
-        "rsvp": rsvp_summary(page, user),
-    }
-    if user is not None and user.is_authenticated:
-        context["comment_form"] = CommentForm(page=page)
-        context["rsvp_form"] = RSVPForm(initial={"answer": context["rsvp"].answer})
-    return context
-
-
-# -- Actions -------------------------------------------------------------
-
-
-def may_comment(user) -> bool:
-    """Any signed-in, active member may comment (the Members group included)."""
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def may_moderate(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.has_perm("reviews.change_discussioncomment")
-    )
-
-
-def post_comment(
-    page: DiscussionPage,
-    author,
-    body: str,
-    chapter: int | None = None,
-    parent: DiscussionComment | None = None,
-) -> DiscussionComment:
-    """Validate, rate-limit and save a new comment.
-
-    Raises ``ValidationError`` for bad input and
-    :class:`reviews.ratelimit.RateLimited` when the member posts too fast.
-    Only valid comments count towards the limit.
-    """
-    if not may_comment(author):
-        raise PermissionDenied(_("Log in to comment."))
-    if parent is not None and (parent.page_id != page.pk or not parent.is_published):
-        raise ValidationError({"parent": _("That comment cannot be answered.")})
-    comment = DiscussionComment(
-        page=page, author=author, body=body, chapter=chapter, parent=parent
-    )
-    comment.full_clean()
-    ratelimit.hit("comment", author.pk, ratelimit.comment_rates())
-    comment.save()
-    return comment
-
-
-def edit_comment(
-    comment: DiscussionComment, user, body: str, chapter: int | None
-) -> DiscussionComment:
-    """Let the author correct a comment within the edit window."""
-    if not comment.can_delete(user):
-        raise PermissionDenied(_("You can only edit your own comments."))
-    if not comment.edit_window_open():
-        raise PermissionDenied(_("Comments can be edited only shortly after posting."))
-    comment.body = body
-    comment.chapter = chapter
-    comment.full_clean()
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "chapter", "edited_at"])
-    return comment
-
-
-def delete_comment(comment: DiscussionComment, user) -> None:
-    if not comment.can_delete(user):
-        raise PermissionDenied(_("You can only delete your own comments."))
-    comment.delete_by_author()
-
-
-def report_comment(
-    comment: DiscussionComment, user, reason: str = ""
-) -> tuple[CommentReport, bool]:
-    """File (once) a member's report; returns the report and whether it is new."""
-    if not may_comment(user):
-        raise PermissionDenied(_("Log in to report a comment."))
-    if not comment.is_published:
-        raise ValidationError(_("This comment has already been taken down."))
-    if comment.author_id == user.pk:
-        raise ValidationError(_("You cannot report your own comment; delete it."))
-    report = CommentReport(comment=comment, reporter=user, reason=reason.strip())
-    report.full_clean(exclude=["comment", "reporter"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError:
-        return CommentReport.objects.get(comment=comment, reporter=user), False
-    return report, True
