@@ -24,6 +24,10 @@ from wagtail.api.v2.utils import get_object_detail_url
 #: the detail URL of every item from.
 _PK_STANDIN = 987654321987
 
+#: Context key: ``(model, {page id: body})``, bodies already represented for
+#: this request (reviews.api.item_cache), shown instead of rendering again.
+KEPT_BODIES = "club_kept_bodies"
+
 
 class DetailUrlField(Field):
     """``meta.detail_url``: Wagtail's, reversed once per model and request."""
@@ -113,7 +117,13 @@ class ClubPageSerializer(PageSerializer):
             )
         if meta:
             data["meta"] = meta
+        kept_model, kept = self.context.get(KEPT_BODIES, (None, {}))
+        if type(instance) is not kept_model:
+            kept = {}
         for field in core_fields:
+            if field.field_name == "body" and instance.pk in kept:
+                data["body"] = kept[instance.pk]
+                continue
             try:
                 if field.field_name == "admin_display_title":
                     instance = instance.specific_deferred

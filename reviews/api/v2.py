@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.response import Response
 from wagtail.api.v2.filters import (
     AncestorOfFilter,
     ChildOfFilter,
@@ -36,6 +37,7 @@ from ..media_visibility import visible_media
 from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
 from ..visibility import public_site_pages
+from . import item_cache
 from .auth import BearerTokenAuthentication
 from .errors import InvalidParam, ProblemErrorsMixin
 from .filtering import (
@@ -44,7 +46,7 @@ from .filtering import (
 )
 from .params import MAX_ID
 from .querysets import BODY_FIELDS, prepare_streams, with_review_relations
-from .serializers import ClubPageSerializer
+from .serializers import KEPT_BODIES, ClubPageSerializer
 
 READER_PARAMS = frozenset({"spoilers", "read"})
 API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
@@ -350,9 +352,30 @@ class ClubPagesAPIViewSet(
         if page is not None and _is_reviews(queryset):
             page = list(page)
             shown = self._shown_fields(queryset.model)
-            if shown is None or shown & BODY_FIELDS:
+            if shown is None or "body" in shown:
+                self._keep_bodies(page)
+            elif shown & BODY_FIELDS:
                 prepare_streams(page, "body")
         return page
+
+    def detail_view(self, request, pk):
+        instance = self.get_object()
+        if isinstance(instance, ReviewPage):
+            self._keep_bodies([instance])
+        return Response(self.get_serializer(instance).data)
+
+    def _keep_bodies(self, reviews: list[ReviewPage]) -> None:
+        """The reviews' bodies as an anonymous reader's are kept per revision
+        (reviews.api.item_cache), shared with API v3: a listing rebuilt
+        after a publish renders only the new revision's body."""
+        self._kept_bodies = item_cache.bodies(self.request, reviews)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        kept = getattr(self, "_kept_bodies", None)
+        if kept is not None:
+            context[KEPT_BODIES] = (ReviewPage, kept)
+        return context
 
 
 class ClubImagesAPIViewSet(

@@ -71,3 +71,54 @@ def test_readers_who_see_spoilers_never_get_nor_leave_a_kept_body(
     assert SECRET not in client.get(url).content.decode()
     assert renders.call_count == calls + 1, "no personal body was kept"
     assert SECRET in client.get(url, {"spoilers": "show"}).content.decode()
+
+
+V2_LISTING = "/api/v2/pages/?type=reviews.ReviewPage&fields=*"
+V2_LISTING_PARAMS = {"type": "reviews.ReviewPage", "fields": "*"}
+
+
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_a_v2_listing_assembles_from_kept_bodies(client, book, renders):
+    """After a publish, rebuilding a listing renders only the new body."""
+    first = _review(book, "First")
+    second = _review(book, "Second")
+    listing = client.get(V2_LISTING).json()
+    assert renders.call_count == 2
+    assert SECRET not in str(listing)
+    detail = client.get(f"/api/v2/pages/{first.pk}/").json()
+    v3_detail = client.get(f"/api/v3/reviews/{second.pk}/").json()
+    assert renders.call_count == 2, "the details reused the listing's bodies"
+    items = {item["id"]: item for item in listing["items"]}
+    assert detail["body"] == items[first.pk]["body"]
+    assert v3_detail["body"] == items[second.pk]["body"]
+    second.body = [paragraph("Second thoughts.")]
+    second.save_revision().publish()
+    listing = client.get(V2_LISTING).json()
+    assert renders.call_count == 3, "only the new revision was rendered"
+    assert "Second thoughts." in str(listing)
+    assert SECRET not in str(listing)
+
+
+@override_settings(BOOKCLUB_API_RESPONSE_CACHE=False)
+def test_v2_readers_who_see_spoilers_never_get_nor_leave_a_kept_body(
+    client, book, member, renders
+):
+    review = _review(book)
+    urls = (("/api/v2/pages/", V2_LISTING_PARAMS), (f"/api/v2/pages/{review.pk}/", {}))
+
+    def body(url, params, **reader):
+        return client.get(url, params | reader).content.decode()
+
+    for url, params in urls:
+        assert SECRET not in body(url, params)
+        assert SECRET in body(url, params, spoilers="show")
+        assert SECRET in body(url, params, read=f"{book.pk}:3")
+    ReadingProgressFactory(member=member, book=book, chapter=3)
+    client.force_login(member)
+    for url, params in urls:
+        assert SECRET in body(url, params)
+    client.logout()
+    calls = renders.call_count
+    for url, params in urls:
+        assert SECRET not in body(url, params)
+    assert renders.call_count == calls, "the anonymous body was kept, none other"
