@@ -40,6 +40,11 @@ def unique_book_slug(manager, title: str, pk: int | None = None) -> str:
 
 
 # Reverse managers from page models are beyond the type checker's Django plugin.
+def book_label(title: str, author: str) -> str:
+    """How a book is named in lists and choices (``str(book)``)."""
+    return f"{title} ({author})"
+
+
 class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(
@@ -130,7 +135,7 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
         verbose_name_plural = _("books")
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.author})"
+        return book_label(self.title, self.author)
 
     def save(self, *args, **kwargs) -> None:
         if not self.isbn13:
