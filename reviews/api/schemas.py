@@ -82,6 +82,12 @@ class ReviewerSchema(Schema):
     display_name: str
 
 
+class MemberSchema(Schema):
+    """A member as comments and nominations show them: a name, nothing more."""
+
+    display_name: str
+
+
 class SpoiledBookSchema(Schema):
     id: int
     title: str

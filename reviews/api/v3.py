@@ -21,7 +21,6 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 
 from ..media_visibility import visible_media
-from .comments import router as comments_router
 from .errors import install_v3_handlers
 from .exports import router as exports_router
 from .filtering import check_filters_and_ordering
@@ -470,10 +469,12 @@ def _snippet_ids_checked_first() -> None:
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
     from .routers.books import router as books_router
+    from .routers.comments import router as comments_router
     from .routers.discussions import router as discussions_router
     from .routers.preview import router as preview_router
     from .routers.progress import router as progress_router
     from .routers.review_writes import router as reviews_router  # adds writes
+    from .routers.rounds import router as rounds_router
     from .routers.rsvps import router as rsvps_router
     from .routers.series import router as series_router
 
@@ -498,6 +499,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     api.add_router("/progress/", progress_router)
     api.add_router("/preview/", preview_router)
     api.add_router("/", comments_router)
+    api.add_router("/", rounds_router)
     api.add_router("/", rsvps_router)
     api.add_router("/", exports_router)
     return api

@@ -1,5 +1,5 @@
-"""API v3: discussion comments (read, post, edit, delete, report) and the
-next-book rounds (read-only).
+"""``/api/v3/discussions/{id}/comments/``: discussion comments (read, post,
+edit, delete, report).
 
 Reads answer anonymous clients and token members alike; a token member's
 reading progress (plus ``read=``/``spoilers=``) decides which comments show
@@ -9,175 +9,43 @@ their text, through :func:`reviews.comments.gate.gate` and so through
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from pydantic import ConfigDict
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
-from ..comments import actions as comment_actions
-from ..comments.gate import DELETED, HIDDEN, REMOVED, GatedComment, gate
-from ..comments.text import comment_html
-from ..members import display_name
-from ..models import (
-    COMMENT_MAX_LENGTH,
-    DiscussionComment,
-    DiscussionPage,
-    Nomination,
-    NominationRound,
-    Vote,
-)
-from ..models.discussions import REPORT_REASON_MAX_LENGTH
-from ..ratelimit import RateLimited, describe_wait
-from ..spoilers import (
+from ...comments import actions as comment_actions
+from ...comments.gate import DELETED, HIDDEN, REMOVED, GatedComment, gate
+from ...comments.text import comment_html
+from ...members import display_name
+from ...models import DiscussionComment, DiscussionPage
+from ...ratelimit import RateLimited, describe_wait
+from ...spoilers import (
     Reader,
     forget_reader,
     reader_for_request,
     revealed_comment_range,
 )
-from ..visibility import public_pages
-from .params import MAX_ID, IdPath
-from .problems import Problem, problem_response, validation_problem
-from .schemas import JSONObjectInput
+from ...visibility import public_pages
+from ..comment_schemas import (
+    CommentCreateSchema,
+    CommentListSchema,
+    CommentSchema,
+    CommentUpdateSchema,
+    ListParams,
+    ReportResultSchema,
+    ReportSchema,
+)
+from ..params import IdPath
+from ..problems import Problem, problem_response, validation_problem
 
 router = Router(tags=["discussions"])
-ROUND_TAGS = ["next book"]
 
 READ_AUTH = [BearerTokenAuth(), AllowAnonymous()]
 WRITE_AUTH = [BearerTokenAuth()]
-
-
-# -- Schemas ---------------------------------------------------------------
-
-
-class MemberSchema(Schema):
-    display_name: str
-
-
-class CommentSchema(Schema):
-    id: int
-    parent: int | None
-    chapter: int | None = Field(
-        description="The chapter the comment is about; null: the whole book."
-    )
-    hidden: bool = Field(
-        description="A comment about a chapter the reader has not reached is "
-        "not sent, only counted in the list's ``hidden``; when a reply the "
-        "reader may read hangs from it, it is kept as an empty placeholder "
-        "with ``hidden`` true: its chapter only, no author and no text."
-    )
-    removed: bool = Field(
-        description="A moderator removed it; kept as an empty placeholder "
-        "because replies hang from it."
-    )
-    deleted: bool = Field(description="Its author deleted it; placeholder as above.")
-    author: MemberSchema | None
-    body: str | None
-    body_html: str | None
-    created_at: datetime
-    edited_at: datetime | None
-
-
-class HiddenRangeSchema(Schema):
-    model_config = ConfigDict(populate_by_name=True)
-
-    first: int | None = Field(
-        alias="from", description="First chapter; null: the whole book."
-    )
-    last: int | None = Field(alias="to", description="Last chapter; null as above.")
-    count: int
-    key: str = Field(description="What ``reveal_comments=`` takes to open it.")
-    label: str
-
-
-class HiddenCommentsSchema(Schema):
-    count: int
-    from_chapter: int | None
-    to_chapter: int | None
-    whole_book: bool
-    message: str
-    ranges: list[HiddenRangeSchema] = Field(
-        description="Hidden comments counted per range of chapters, the whole "
-        "book last."
-    )
-
-
-class CommentListSchema(Schema):
-    count: int = Field(description="Items in this list, placeholders included.")
-    comment_count: int = Field(description="Published comments.")
-    hidden: HiddenCommentsSchema
-    items: list[CommentSchema]
-
-
-class CommentCreateSchema(JSONObjectInput):
-    body: str = Field(min_length=1, max_length=COMMENT_MAX_LENGTH)
-    chapter: int | None = Field(default=None, ge=1, le=32767)
-    parent: int | None = Field(default=None, ge=1, le=MAX_ID)
-
-
-class CommentUpdateSchema(JSONObjectInput):
-    body: str | None = Field(default=None, min_length=1, max_length=COMMENT_MAX_LENGTH)
-    chapter: int | None = Field(default=None, ge=1, le=32767)
-
-
-class ReportSchema(JSONObjectInput):
-    reason: str = Field(default="", max_length=REPORT_REASON_MAX_LENGTH)
-
-
-class ReportResultSchema(Schema):
-    reported: bool = True
-    new: bool
-
-
-class ListParams(Schema):
-    limit: int = Field(default=20, ge=1)
-    offset: int = Field(default=0, ge=0)
-    reveal_comments: str | None = Field(
-        default=None,
-        description="Open one range of hidden comments on purpose, e.g. "
-        "``6-10`` or ``ending``; its comments join ``items``.",
-    )
-
-
-class BookRefSchema(Schema):
-    id: int
-    title: str
-    author: str
-
-
-class NominationSchema(Schema):
-    id: int
-    book: BookRefSchema
-    pitch: str
-    nominated_by: MemberSchema | None
-    votes: int | None = Field(description="Shown once the round has closed.")
-
-
-class RoundSchema(Schema):
-    id: int
-    title: str
-    description: str
-    opens_at: datetime
-    closes_at: datetime
-    status: Literal["scheduled", "open", "closed"]
-    nominations: list[NominationSchema] = Field(
-        description="In the order they were made while the round is open; "
-        "most votes first once it has closed."
-    )
-    total_votes: int | None = Field(description="Shown once the round has closed.")
-    winners: list[int] = Field(
-        description="Nomination ids with the most votes (several on a tie), "
-        "once the round has closed."
-    )
-    your_vote: int | None = Field(
-        description="The token member's current vote (a nomination id)."
-    )
 
 
 # -- Helpers ---------------------------------------------------------------
@@ -413,76 +281,3 @@ def report_comment(
     except ValidationError as error:
         return _validation_problem(error)
     return Status(201 if created else 200, {"reported": True, "new": created})
-
-
-# -- Next-book rounds --------------------------------------------------------
-
-
-def _visible_rounds():
-    from django.utils import timezone
-
-    return NominationRound.objects.filter(opens_at__lte=timezone.now())
-
-
-def serialize_round(nomination_round: NominationRound, user) -> dict:
-    tally = nomination_round.tally()
-    closed = nomination_round.is_closed
-    your_vote = None
-    if user is not None and user.is_authenticated:
-        your_vote = (
-            Vote.objects.filter(round=nomination_round, member=user)
-            .values_list("nomination_id", flat=True)
-            .first()
-        )
-    return {
-        "id": nomination_round.pk,
-        "title": nomination_round.title,
-        "description": nomination_round.description,
-        "opens_at": nomination_round.opens_at,
-        "closes_at": nomination_round.closes_at,
-        "status": nomination_round.status,
-        "nominations": [_nomination(n, closed) for n in tally],
-        "total_votes": sum(n.vote_count for n in tally) if closed else None,
-        "winners": [n.pk for n in nomination_round.winners(tally)],
-        "your_vote": your_vote,
-    }
-
-
-def _nomination(nomination: Nomination, closed: bool) -> dict:
-    return {
-        "id": nomination.pk,
-        "book": {
-            "id": nomination.book_id,
-            "title": nomination.book.title,
-            "author": nomination.book.author,
-        },
-        "pitch": nomination.pitch,
-        "nominated_by": {"display_name": display_name(nomination.nominated_by)},
-        "votes": nomination.vote_count if closed else None,
-    }
-
-
-@router.get(
-    "/rounds/",
-    tags=ROUND_TAGS,
-    response=list[RoundSchema],
-    auth=READ_AUTH,
-    operation_id="list_next_book_rounds",
-    summary="Next-book rounds: nominations, and results once closed",
-)
-def list_rounds(request: HttpRequest) -> list[dict]:
-    rounds = _visible_rounds().order_by("-closes_at")[:20]
-    return [serialize_round(r, request.user) for r in rounds]
-
-
-@router.get(
-    "/rounds/{round_id}/",
-    tags=ROUND_TAGS,
-    response=RoundSchema,
-    auth=READ_AUTH,
-    operation_id="get_next_book_round",
-    summary="One next-book round",
-)
-def get_round(request: HttpRequest, round_id: IdPath) -> dict:
-    nomination_round = get_object_or_404(_visible_rounds(), pk=round_id)
-    return serialize_round(nomination_round, request.user)
