@@ -13,14 +13,9 @@ from .body import (
     review_to_stream,
     stream_to_review_html,
 )
-from .parse import (
-    EXPORT_COLUMNS,
-    GoodreadsRow,
-    ParseResult,
-    RowError,
-    parse_export,
-    write_export,
-)
+from .parse import parse_export
+from .rows import EXPORT_COLUMNS, GoodreadsRow, ParseResult, RowError
+from .write import write_export
 
 __all__ = [
     "DEFAULT_SPOILER_LABEL",

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from .parse import GoodreadsRow, ParseResult, RowError
+from .rows import GoodreadsRow, ParseResult, RowError
 
 __all__ = ["FORMAT_NAME", "looks_like_json", "parse_club_json"]
 

@@ -36,7 +36,8 @@ from ..models import Book, GoodreadsImport, ReadingProgress, ReviewPage, SeriesE
 from .body import SpoiledBook, stream_to_review_html
 from .club_json import FORMAT_NAME
 from .importer import FINISHED_SHELF, LISTED_SHELF, STARTED_SHELF
-from .parse import GoodreadsRow, write_export
+from .rows import GoodreadsRow
+from .write import write_export
 
 __all__ = [
     "CSV_FILENAME",

@@ -15,7 +15,7 @@ from ..models import (
 )
 from .import_state import BookRef, ImportState
 from .keys import book_match_key
-from .parse import GoodreadsRow
+from .rows import GoodreadsRow
 
 _SLUG_LENGTH = 200
 _MAX_POSITION = Decimal("999.99")  # SeriesEntry.position: 5 digits, 2 decimals

@@ -11,7 +11,7 @@ from ..models import (
     ReadingProgress,
 )
 from .import_state import BookRef, ImportState
-from .parse import GoodreadsRow
+from .rows import GoodreadsRow
 
 #: Shelves that say how far the member got; any other shelf only records the book.
 FINISHED_SHELF = "read"

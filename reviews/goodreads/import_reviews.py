@@ -25,7 +25,7 @@ from .body import SpoiledBook, review_to_stream, stream_to_review_html
 from .import_books import BookStage
 from .import_state import BookRef
 from .keys import digest
-from .parse import GoodreadsRow
+from .rows import GoodreadsRow
 
 _SPACES = re.compile(r"\s+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)

@@ -52,8 +52,9 @@ from .import_progress import FINISHED_SHELF, LISTED_SHELF, STARTED_SHELF, Progre
 from .import_reviews import ReviewStage, review_summary
 from .import_state import ImportAborted, site_review_index
 from .keys import row_digest, source_key
-from .parse import GoodreadsRow, RowError, parse_export, read_text
+from .parse import parse_export, read_text
 from .report import ImportReport, RowNote
+from .rows import GoodreadsRow, RowError
 
 __all__ = [
     "FINISHED_SHELF",

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .parse import GoodreadsRow
+from .rows import GoodreadsRow
 
 __all__ = [
     "book_match_key",

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from .parse import RowError
+from .rows import RowError
 
 __all__ = ["ImportReport", "RowError", "RowNote"]
 

@@ -15,7 +15,7 @@ import random
 from datetime import date, timedelta
 
 from ..isbn import isbn13_to_isbn10
-from .parse import EXPORT_COLUMNS
+from .rows import EXPORT_COLUMNS
 
 __all__ = [
     "BAD_ROW_KINDS",

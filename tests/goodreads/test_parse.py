@@ -13,7 +13,8 @@ from reviews.goodreads import (
     parse_export,
     write_export,
 )
-from reviews.goodreads.parse import EXCERPT_LENGTH, split_series
+from reviews.goodreads.parse import EXCERPT_LENGTH
+from reviews.goodreads.rows import split_series
 from reviews.goodreads.sample import BAD_ROW_KINDS, is_bad_row, make_export_csv
 
 FIXTURES = Path(__file__).parent / "fixtures"
