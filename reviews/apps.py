@@ -11,9 +11,11 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from .api.block_schemas import type_club_streams_in_wagtail_api
         from .api.page_writes import accept_club_input
+        from .page_forms import use_club_page_forms
         from .signal_handlers import register_signal_handlers
         from .views import page_context  # noqa: F401  (registers page builders)
 
         register_signal_handlers()
         type_club_streams_in_wagtail_api()
         accept_club_input()
+        use_club_page_forms()

@@ -1,4 +1,8 @@
-"""The admin forms of the club's pages."""
+"""The admin forms of the club's pages.
+
+Wagtail reads a page type's admin form from the model (``base_form_class``),
+but models import no forms: :func:`use_club_page_forms` sets it when the app
+is ready, before any admin view builds an edit handler."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from .media_visibility import unseen_references
 from .members import display_name, may_choose_reviewer, reviewer_choices
+from .models import ReviewPage
 
 
 class ReviewPageForm(WagtailAdminPageForm):
@@ -50,3 +55,8 @@ class ReviewPageForm(WagtailAdminPageForm):
                 ),
             )
         return cleaned_data
+
+
+def use_club_page_forms() -> None:
+    """Make the admin edit each club page type with its form."""
+    ReviewPage.base_form_class = ReviewPageForm

@@ -22,7 +22,6 @@ from wagtail.search import index
 from ..blocks import ReviewStreamBlock
 from ..content_version import for_this_version
 from ..members import display_name
-from ..page_forms import ReviewPageForm
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
@@ -135,7 +134,8 @@ class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
-    base_form_class = ReviewPageForm
+    # The admin form (reviews.page_forms.ReviewPageForm) is set as
+    # base_form_class when the app is ready: models import no forms.
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
