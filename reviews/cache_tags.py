@@ -1,7 +1,7 @@
 """Cache tags: what a cached response depends on, and what a change retires.
 
 One vocabulary for every cache that keeps the club's public responses: the
-server's own (reviews/response_cache.py keeps one version per tag in the
+server's own (reviews/response_cache/store.py keeps one version per tag in the
 database) and an edge cache in front (responses carry their tags in the
 ``Surrogate-Key`` header, fed to Varnish xkey; a change purges the tags it
 retires). A cached response is good while none of its tags has been retired

@@ -14,7 +14,7 @@ from the content (:func:`for_this_version`) are kept under it.
 Each tag also has a *strict* version, which moves with every change except
 the ones a response may show a moment late (``retire(..., late_ok=True)``:
 a new comment, a vote, an RSVP; reviews/invalidation.py says which and
-reviews/response_cache.py why). A cached response whose strict versions
+reviews/response_cache/store.py why). A cached response whose strict versions
 still match is out of date only by such changes.
 """
 

@@ -23,8 +23,12 @@ from urllib.request import urlopen
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from wagtail import __version__
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
+from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+
+from .models import DiscussionPage, ReviewPage, SeriesPage
 
 logger = logging.getLogger("wagtail.frontendcache")
 
@@ -123,3 +127,56 @@ def purge_retired(
     """Receiver of ``reviews.invalidation.tags_retired`` (sent once the
     change has committed): purge the same keys at the edge."""
     purge_keys(tags)
+
+
+def api_urls_for_page(page) -> list[str]:
+    """API URLs that show ``page`` (for purging a front-end cache)."""
+    specific = page.specific_deferred
+    routes: list[tuple[str, list]] = [
+        ("wagtailapi:pages:listing", []),
+        ("wagtailapi:pages:detail", [page.pk]),
+        ("wagtailapi_v3:list_pages", []),
+        ("wagtailapi_v3:detail_page", [page.pk]),
+    ]
+    names = {
+        ReviewPage: "club_reviews",
+        SeriesPage: "club_series",
+        DiscussionPage: "club_discussions",
+    }
+    for model, name in names.items():
+        if isinstance(specific, model):
+            routes += [
+                (f"wagtailapi_v3:{name}_list", []),
+                (f"wagtailapi_v3:{name}_detail", [page.pk]),
+            ]
+    book_id = getattr(specific, "book_id", None)
+    if book_id:
+        routes += [
+            ("wagtailapi_v3:club_books_list", []),
+            ("wagtailapi_v3:club_books_detail", [book_id]),
+        ]
+    paths = []
+    for name, args in routes:
+        try:
+            paths.append(reverse(name, args=args))
+        except NoReverseMatch:  # a site that mounts only some of the APIs
+            continue
+    base = getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(
+        settings, "WAGTAILADMIN_BASE_URL", ""
+    )
+    return [base.rstrip("/") + path for path in dict.fromkeys(paths)]
+
+
+def purge_api_urls(page) -> None:
+    """Purge the API URLs of ``page`` from the front-end cache, if configured."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    try:
+        purge_urls_from_cache(api_urls_for_page(page))
+    except Exception:  # a CDN outage must not stop a publish
+        logger.exception("Could not purge the API URLs of page %s", page.pk)
+
+
+def page_changed(sender=None, instance=None, **kwargs) -> None:
+    if instance is not None:
+        purge_api_urls(instance)

@@ -79,7 +79,7 @@ def retire(tags: Iterable[str], *, late_ok: bool = False) -> None:
 
     ``late_ok``: the change only adds to what every reader may already see
     (a new comment, a vote, an RSVP), so a cached copy may still be served
-    while one client rebuilds it (reviews/response_cache.py). Anything that
+    while one client rebuilds it (reviews/response_cache/store.py). Anything that
     may hide, reveal or rename must leave it False.
     """
     retired = frozenset(tags) | {cache_tags.ALL}

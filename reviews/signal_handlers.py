@@ -11,7 +11,6 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import (
-    caching,
     content_version,
     frontend_cache,
     invalidation,
@@ -26,7 +25,7 @@ from .notifications import events as notification_events
 
 def _page_deleted(sender, instance, **kwargs) -> None:
     if isinstance(instance, Page):
-        caching.page_changed(sender=sender, instance=instance)
+        frontend_cache.page_changed(sender=sender, instance=instance)
 
 
 def register_signal_handlers() -> None:
@@ -101,11 +100,15 @@ def register_signal_handlers() -> None:
         frontend_cache.purge_retired, dispatch_uid="reviews_edge_purge"
     )
     # Front-end caches purged by URL (WAGTAILFRONTENDCACHE).
-    page_published.connect(caching.page_changed, dispatch_uid="reviews_api_published")
-    page_unpublished.connect(
-        caching.page_changed, dispatch_uid="reviews_api_unpublished"
+    page_published.connect(
+        frontend_cache.page_changed, dispatch_uid="reviews_api_published"
     )
-    post_page_move.connect(caching.page_changed, dispatch_uid="reviews_api_moved")
+    page_unpublished.connect(
+        frontend_cache.page_changed, dispatch_uid="reviews_api_unpublished"
+    )
+    post_page_move.connect(
+        frontend_cache.page_changed, dispatch_uid="reviews_api_moved"
+    )
     post_delete.connect(_page_deleted, dispatch_uid="reviews_api_page_deleted")
     page_published.connect(webhooks.on_published, dispatch_uid="reviews_hook_published")
     page_unpublished.connect(

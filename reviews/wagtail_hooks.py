@@ -45,7 +45,7 @@ register_permission_policy(AbstractPage, club_page_policy)
 @hooks.register("before_serve_page")
 def declare_cache_tags(page, request, serve_args, serve_kwargs) -> None:
     """What the served page depends on, for the page cache and the edge
-    (reviews/response_cache.py)."""
+    (reviews/response_cache/store.py)."""
     request.cache_tags = cache_tags.for_page(page_kind(page), page.pk)
 
 

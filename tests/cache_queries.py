@@ -1,20 +1,18 @@
 """What a response served from the server's cache costs in queries."""
 
 #: One indexed read of the versions of the response's cache tags
-#: (reviews/response_cache.py), so that a change committed by any process
+#: (reviews/response_cache/store.py), so that a change committed by any process
 #: retires it at once; nothing is rendered.
 SERVED_FROM_CACHE = 1
 
 
 def served_from_cache(client, monkeypatch, path: str) -> bool:
     """Is ``path`` answered from a fresh copy in the server's cache?"""
-    from reviews import response_cache
+    from reviews.response_cache import store
 
     found = []
-    find = response_cache.find
-    monkeypatch.setattr(
-        response_cache, "find", lambda key: found.append(find(key)) or found[-1]
-    )
+    find = store.find
+    monkeypatch.setattr(store, "find", lambda key: found.append(find(key)) or found[-1])
     client.get(path)
     monkeypatch.undo()
     return len(found) == 1 and found[0][0] is not None

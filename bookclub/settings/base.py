@@ -53,8 +53,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session, CSRF, authentication, messages and clickjacking
-    # middleware: a shared page needs none of them (reviews/page_cache.py).
-    "reviews.page_cache.PageCacheMiddleware",
+    # middleware: a shared page needs none of them (reviews/response_cache/pages.py).
+    "reviews.response_cache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Under /api/: HEAD like GET, no NUL characters, every error a problem.
@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "reviews.admin_privacy.HiddenAdminPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "reviews.caching.APICacheHeadersMiddleware",
+    "reviews.response_cache.middleware.APICacheHeadersMiddleware",
     "reviews.middleware.ReaderMiddleware",
     "reviews.redirects.VisibleRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
@@ -257,7 +257,8 @@ BOOKCLUB_INVITATION_MAX_AGE = int(
     os.environ.get("BOOKCLUB_INVITATION_MAX_AGE", str(7 * 24 * 60 * 60))
 )
 
-# Seconds shared caches may keep anonymous API responses (reviews/caching.py).
+# Seconds shared caches may keep anonymous API responses
+# (reviews/response_cache/api.py).
 BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
 # Keep anonymous, spoiler-free API responses in the server's cache, keyed by
 # the content's version (retired on publish, unpublish, move, edits). The
@@ -266,7 +267,7 @@ BOOKCLUB_API_MAX_AGE = int(os.environ.get("BOOKCLUB_API_MAX_AGE", "60"))
 BOOKCLUB_API_RESPONSE_CACHE = os.environ.get("BOOKCLUB_API_RESPONSE_CACHE", "1") == "1"
 BOOKCLUB_API_CACHE_TIMEOUT = int(os.environ.get("BOOKCLUB_API_CACHE_TIMEOUT", "300"))
 # The same for the HTML pages of anonymous readers who reveal nothing
-# (reviews/page_cache.py); 0 seconds turns the page cache off.
+# (reviews/response_cache/pages.py); 0 seconds turns the page cache off.
 BOOKCLUB_PAGE_CACHE = os.environ.get("BOOKCLUB_PAGE_CACHE", "1") == "1"
 BOOKCLUB_PAGE_MAX_AGE = int(os.environ.get("BOOKCLUB_PAGE_MAX_AGE", "60"))
 BOOKCLUB_PAGE_CACHE_TIMEOUT = int(os.environ.get("BOOKCLUB_PAGE_CACHE_TIMEOUT", "300"))

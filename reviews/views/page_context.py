@@ -28,8 +28,8 @@ from ..models import (
 )
 from ..models.page_views import builds_context_of, page_served
 from ..models.reviews import public_reviews_under
-from ..page_cache import COUNTED_VIEW_ATTR
 from ..popularity import record_view
+from ..response_cache.pages import COUNTED_VIEW_ATTR
 from ..spoilers import reader_for_request, revealed_comment_range
 from ..visibility import public_pages
 

@@ -7,7 +7,7 @@ view for the block's content alone and puts it in place.
 
 The answer depends only on the page and the block, never on who asks: it is
 rendered for a reader who knows nothing but asked for this one block, so it
-is shared by the page cache (``reviews.page_cache``) like any anonymous page.
+is shared by the page cache (``reviews.response_cache.pages``) like any anonymous page.
 That is why only live pages without view restrictions answer; a draft, a
 restricted page, an unknown page and an unknown block are the same 404.
 """

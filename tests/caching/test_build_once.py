@@ -9,8 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
-from reviews.caching import APICacheHeadersMiddleware
-from reviews.page_cache import PageCacheMiddleware
+from reviews.response_cache.middleware import (
+    APICacheHeadersMiddleware,
+    PageCacheMiddleware,
+)
 from tests.caching.clients import at_once
 
 CLIENTS = 8

@@ -15,7 +15,7 @@ from django.urls import resolve
 from reviews import cache_tags
 from reviews.invalidation import retire
 from reviews.models import CacheTag, DiscussionComment
-from reviews.page_cache import PageCacheMiddleware
+from reviews.response_cache.middleware import PageCacheMiddleware
 from tests.caching.clients import at_once
 from tests.factories import UserFactory, make_discussion
 

@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse
 
-from reviews.caching import APICacheHeadersMiddleware
-from reviews.page_cache import PageCacheMiddleware
+from reviews.response_cache.middleware import (
+    APICacheHeadersMiddleware,
+    PageCacheMiddleware,
+)
 
 
 def _file(request):

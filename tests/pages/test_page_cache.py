@@ -309,7 +309,7 @@ def _anonymous_search_request(rf):
 
 
 def test_is_shareable_refuses_cookies_and_csrf_tokens(rf):
-    from reviews.page_cache import is_shareable
+    from reviews.response_cache.pages import is_shareable
 
     request = _anonymous_search_request(rf)
     assert is_shareable(request, HttpResponse("<p>hi</p>"))
@@ -328,7 +328,7 @@ def test_is_shareable_refuses_cookies_and_csrf_tokens(rf):
 def test_is_shareable_refuses_other_views_and_statuses(rf):
     from django.urls import resolve
 
-    from reviews.page_cache import is_shareable
+    from reviews.response_cache.pages import is_shareable
 
     request = _anonymous_search_request(rf)
     assert not is_shareable(request, HttpResponse("gone", status=404))

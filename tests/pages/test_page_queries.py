@@ -20,7 +20,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 #: Twelve, plus the one indexed read of the cache tags' versions that every
-#: request pays to honour another process's change (reviews/response_cache.py).
+#: request pays to honour another process's change (reviews/response_cache/store.py).
 REVIEW_PAGE_MAX_QUERIES = 13
 
 

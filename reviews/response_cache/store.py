@@ -1,5 +1,4 @@
-"""The server's cache of whole public responses, shared by the API's and the
-pages' middleware (reviews/caching.py, reviews/page_cache.py).
+"""The store of whole public responses: lookup, one build per key, freshness.
 
 An entry is kept under the request's URL with the tags the response depends
 on (reviews.cache_tags) and their versions when it was built. It is served
@@ -53,8 +52,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import http_date
 
-from . import cache_tags
-from .content_version import current_versions, tag_versions
+from .. import cache_tags
+from ..content_version import current_versions, tag_versions
 
 #: How long a client that missed waits for another one's build of the same
 #: key before building it too; and how long a build may hold the key.

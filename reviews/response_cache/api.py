@@ -1,0 +1,167 @@
+"""HTTP caching for the club's APIs: validators, freshness, the shared copy.
+
+Every successful ``GET``/``HEAD`` under the API prefix gets a strong
+``ETag`` (a hash of the body, so it changes whenever anything shown changes)
+and, unless the response depends on who reads it, a ``Last-Modified`` (when
+one of its cache tags was last retired), its tags in ``Surrogate-Key`` for
+an edge cache, and a public ``Cache-Control: max-age``. ``If-None-Match``
+and ``If-Modified-Since`` are answered with ``304``.
+
+Anonymous, spoiler-free responses are kept as shared copies and served
+while none of their tags has been retired. Reader-dependent responses (a
+member's progress, ``read=``, ``spoilers=show``, a token; see
+reviews.spoilers.Reader.personal) stay ``private``, carry only the ETag,
+and cost no cache round trip at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import parse_http_date_safe
+
+from ..api.middleware import api_prefix
+from ..content_version import strong_etag
+from ..spoilers import InvalidReaderParams, reader_for_request
+from . import store
+from .policy import Policy, members_copy
+
+DEFAULT_MAX_AGE = 60
+DEFAULT_SERVER_TIMEOUT = 300
+KEY_PREFIX = "reviews:api:response:"
+
+
+def max_age() -> int:
+    """Seconds a shared cache may keep an anonymous API response."""
+    return int(getattr(settings, "BOOKCLUB_API_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def server_timeout() -> int:
+    """Seconds the server keeps an anonymous API response in its own cache.
+
+    Longer than :func:`max_age` by default. A change retires a response at
+    once through its tags, whatever the timeout; what the timeout bounds is
+    an answer that moves with the clock alone (which meetings are upcoming,
+    the popularity order, which nomination rounds are open).
+    """
+    return int(getattr(settings, "BOOKCLUB_API_CACHE_TIMEOUT", DEFAULT_SERVER_TIMEOUT))
+
+
+def is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """A plain JSON answer to a read: it gets validators."""
+    return (
+        request.method in ("GET", "HEAD")
+        and request.path.startswith(api_prefix())
+        and isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and "json" in response.get("Content-Type", "")
+    )
+
+
+def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether the response may differ by reader, even if this one did not
+    (a review without spoilers reads the same for everyone, but a member's
+    draft at the same URL must never reach a shared cache)."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return True
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return True
+    try:
+        return reader_for_request(request).personal
+    except InvalidReaderParams:
+        return True
+
+
+def label(request: HttpRequest, response: HttpResponse) -> None:
+    """The validators and freshness of an API response: public with its
+    tags, or private when it may depend on the reader."""
+    response["ETag"] = strong_etag(response.content)
+    patch_vary_headers(response, ["Authorization", "Cookie"])
+    if _is_personal(request, response):
+        patch_cache_control(response, private=True)
+    else:
+        store.label(response, store.tags_of(request))
+        patch_cache_control(response, public=True, max_age=max_age())
+
+
+def response_cache_key(request: HttpRequest) -> str | None:
+    """Where an anonymous, spoiler-free API response is kept on the server.
+
+    Only requests that cannot depend on the reader qualify: no token, no
+    session, no ``read=``/``spoilers=``. Any other request costs no cache
+    round trip at all.
+    """
+    if (
+        request.method != "GET"
+        or not request.path.startswith(api_prefix())
+        or "HTTP_AUTHORIZATION" in request.META
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "read" in request.GET
+        or "spoilers" in request.GET
+        or max_age() <= 0
+        or server_timeout() <= 0
+        or not getattr(settings, "BOOKCLUB_API_RESPONSE_CACHE", True)
+    ):
+        return None
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
+    return f"{KEY_PREFIX}{request.get_host()}:{digest}"
+
+
+class APIPolicy(Policy):
+    """Everything under the API prefix."""
+
+    def applies(self, request: HttpRequest) -> bool:
+        return request.path.startswith(api_prefix())
+
+    def key(self, request: HttpRequest) -> str | None:
+        return response_cache_key(request)
+
+    def timeout(self) -> int:
+        return server_timeout()
+
+    def finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        if is_cacheable(request, response):
+            label(request, response)  # type: ignore[arg-type]
+
+    def shareable(self, request: HttpRequest, response: HttpResponseBase) -> bool:
+        return (
+            request.method == "GET"
+            and is_cacheable(request, response)
+            and "public" in response.get("Cache-Control", "")
+        )
+
+    def conditional(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if "ETag" not in response or not isinstance(response, HttpResponse):
+            return response
+        last_modified = response.get("Last-Modified")
+        conditional = get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(last_modified)
+            if last_modified
+            else None,
+            response=response,
+        )
+        return conditional or response
+
+    def unshared(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        response = members_copy(request, response)
+        if not is_cacheable(request, response):
+            return response
+        return self.conditional(request, response)
+
+
+API = APIPolicy()

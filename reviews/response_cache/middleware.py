@@ -1,0 +1,82 @@
+"""The one lookup, build and serve path of the shared copies, for every kind.
+
+A request of a kind (:mod:`.pages`, :mod:`.api`) that its policy gives a key
+is answered from the fresh shared copy under that key if there is one
+(:func:`reviews.response_cache.store.find`), else built by one client at a
+time (:func:`reviews.response_cache.store.build_once`) and kept if the
+policy shares the response. Any other request goes through untouched, but
+for what the policy adds to every response of its kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+from . import store
+from .api import API
+from .pages import PAGES
+from .policy import Policy, members_copy
+
+
+class ResponseCacheMiddleware:
+    """Serves and stores the shared copies of the kinds in :attr:`policies`;
+    the first policy that applies to a request decides for it."""
+
+    policies: tuple[Policy, ...] = (API, PAGES)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        policy = next((p for p in self.policies if p.applies(request)), None)
+        if policy is None:
+            return members_copy(request, self.get_response(request))
+        key = policy.key(request)
+        if key is None:
+            return policy.unshared(request, self._respond(request, policy))
+        entry, late = store.find(key)
+        if entry is None:
+            if not policy.may_store(request):
+                return policy.unshared(request, self._respond(request, policy))
+            built = store.build_once(
+                key, self._build(request, policy), policy.timeout(), late
+            )
+            # A streamed file (FileResponse) is no HttpResponse: test for the entry.
+            if not isinstance(built, store.Entry):
+                return built
+            entry = built
+        policy.served(entry)
+        return policy.conditional(request, policy.copy(request, entry))
+
+    def _respond(self, request: HttpRequest, policy: Policy) -> HttpResponseBase:
+        response = self.get_response(request)
+        policy.finish(request, response)
+        return response
+
+    def _build(self, request: HttpRequest, policy: Policy) -> store.Build:
+        def build(since: store.Since) -> store.Built:
+            response = self._respond(request, policy)
+            if not policy.shareable(request, response):
+                return policy.unshared(request, response), None
+            assert isinstance(response, HttpResponse)  # noqa: S101 (shareable says)
+            tags = store.tags_of(request)
+            policy.publish(response, tags)
+            entry = store.freeze(response, tags, since, policy.counted_view(response))
+            return policy.conditional(request, response), entry
+
+        return build
+
+
+class PageCacheMiddleware(ResponseCacheMiddleware):
+    """The pages' shared copies only (the API's are served further in)."""
+
+    policies = (PAGES,)
+
+
+class APICacheHeadersMiddleware(ResponseCacheMiddleware):
+    """The API's validators and shared copies."""
+
+    policies = (API,)

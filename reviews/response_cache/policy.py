@@ -1,0 +1,99 @@
+"""What differs between the kinds of shared response (pages, the API).
+
+The lookup, the build and the serving of a shared copy are one path
+(reviews/response_cache/middleware.py); a :class:`Policy` answers the
+questions on which the kinds differ: which requests may get the shared copy
+and under which key, which responses may become one, which headers it
+carries, and how a conditional request is answered.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
+
+from . import store
+
+
+class Policy:
+    """One kind of shared response. The defaults share nothing."""
+
+    def applies(self, request: HttpRequest) -> bool:
+        """Is ``request`` of this kind?"""
+        return True
+
+    def key(self, request: HttpRequest) -> str | None:
+        """Where the shared copy lives, or None when the request may get
+        something reader-specific and must take the full stack (decided
+        before any cache round trip)."""
+        return None
+
+    def timeout(self) -> int:
+        """Seconds the server keeps a shared copy."""
+        return 0
+
+    def may_store(self, request: HttpRequest) -> bool:
+        """May a miss of ``request`` be built into a shared copy? (A request
+        may be served one it could not build, e.g. a ``HEAD``.)"""
+        return True
+
+    def finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        """Headers every response of the kind gets, shared or not."""
+
+    def shareable(self, request: HttpRequest, response: HttpResponseBase) -> bool:
+        """May ``response`` be stored and served to every anonymous reader?"""
+        return False
+
+    def publish(self, response: HttpResponse, tags: frozenset[str]) -> None:
+        """Headers a shared copy carries (validators, tags, freshness)."""
+
+    def counted_view(self, response: HttpResponse) -> int | None:
+        """The review whose view a hit still counts (reviews/popularity.py)."""
+        return None
+
+    def served(self, entry: store.Entry) -> None:
+        """What a hit does besides answering."""
+
+    def copy(self, request: HttpRequest, entry: store.Entry) -> HttpResponse:
+        """The response a hit sends."""
+        return entry.response()
+
+    def conditional(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        """``response``, or a 304 when the client's copy is current."""
+        return response
+
+    def unshared(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        """A response that is not (or may not be) a shared copy."""
+        return members_copy(request, response)
+
+
+def members_copy(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """Mark ``response`` private if it was built for a signed-in user."""
+    if is_for_a_member(request, response):
+        patch_cache_control(response, private=True)
+    return response
+
+
+def is_for_a_member(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """A response built for a signed-in user that says nothing stricter:
+    it is theirs, so no shared cache may keep it (``Vary: Cookie`` alone
+    leaves it to caches that honour Vary)."""
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        # Never read while the response was built (an API hit, a static
+        # file): it cannot depend on who asked, and reading it now would
+        # load the session for nothing.
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
