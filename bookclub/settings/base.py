@@ -52,9 +52,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before the session, CSRF, authentication, messages and clickjacking
-    # middleware: a shared page needs none of them (reviews/response_cache/pages.py).
-    "reviews.response_cache.middleware.PageCacheMiddleware",
+    # Before the session, CORS, CSRF, authentication, messages and clickjacking
+    # middleware: a shared page or API response needs none of them
+    # (reviews/response_cache/middleware.py).
+    "reviews.response_cache.middleware.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Under /api/: HEAD like GET, no NUL characters, every error a problem.
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "reviews.admin_privacy.HiddenAdminPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "reviews.response_cache.middleware.APICacheHeadersMiddleware",
+    "reviews.response_cache.api.APIHeadersMiddleware",
     "reviews.middleware.ReaderMiddleware",
     "reviews.redirects.VisibleRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.

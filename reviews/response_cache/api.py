@@ -17,6 +17,7 @@ and cost no cache round trip at all.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -98,10 +99,11 @@ def response_cache_key(request: HttpRequest) -> str | None:
 
     Only requests that cannot depend on the reader qualify: no token, no
     session, no ``read=``/``spoilers=``. Any other request costs no cache
-    round trip at all.
+    round trip at all. The ``Origin`` is part of the key: the copy carries
+    the CORS headers the full stack gave that origin.
     """
     if (
-        request.method != "GET"
+        request.method not in ("GET", "HEAD")
         or not request.path.startswith(api_prefix())
         or "HTTP_AUTHORIZATION" in request.META
         or settings.SESSION_COOKIE_NAME in request.COOKIES
@@ -112,8 +114,31 @@ def response_cache_key(request: HttpRequest) -> str | None:
         or not getattr(settings, "BOOKCLUB_API_RESPONSE_CACHE", True)
     ):
         return None
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
+    origin = request.META.get("HTTP_ORIGIN", "")
+    asked = f"{request.get_full_path()} {origin}" if origin else request.get_full_path()
+    digest = hashlib.sha256(asked.encode()).hexdigest()[:40]
     return f"{KEY_PREFIX}{request.get_host()}:{digest}"
+
+
+class APIHeadersMiddleware:
+    """Labels every API read with its validators and freshness (:func:`label`).
+
+    Sits inside the session, CSRF, authentication and problem middleware and
+    before :class:`reviews.middleware.ReaderMiddleware` in ``MIDDLEWARE``: it
+    sees a ``HEAD`` as the ``GET`` it answers like, and the response after
+    the reader middleware marked a reader-dependent one private. The shared
+    copies are served and kept further out
+    (:class:`reviews.response_cache.middleware.ResponseCacheMiddleware`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if isinstance(response, HttpResponse) and is_cacheable(request, response):
+            label(request, response)
+        return response
 
 
 class APIPolicy(Policy):
@@ -128,16 +153,27 @@ class APIPolicy(Policy):
     def timeout(self) -> int:
         return server_timeout()
 
-    def finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
-        if is_cacheable(request, response):
-            label(request, response)  # type: ignore[arg-type]
+    def may_store(self, request: HttpRequest) -> bool:
+        # A HEAD's response has no body to keep; it is served a GET's copy.
+        return request.method == "GET"
 
     def shareable(self, request: HttpRequest, response: HttpResponseBase) -> bool:
         return (
             request.method == "GET"
             and is_cacheable(request, response)
             and "public" in response.get("Cache-Control", "")
+            # The session or CSRF middleware gave this client a cookie.
+            and not response.cookies
         )
+
+    def copy(self, request: HttpRequest, entry: store.Entry) -> HttpResponse:
+        response = entry.response()
+        if request.method == "HEAD":
+            # As reviews.api.middleware answers a HEAD: the GET's headers.
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
 
     def conditional(
         self, request: HttpRequest, response: HttpResponseBase
@@ -153,7 +189,13 @@ class APIPolicy(Policy):
             else None,
             response=response,
         )
-        return conditional or response
+        if conditional is None:
+            return response
+        # A 304 keeps what CORS said about the origin, as the full stack's did.
+        for name, value in response.items():
+            if name.lower().startswith("access-control-"):
+                conditional[name] = value
+        return conditional
 
     def unshared(
         self, request: HttpRequest, response: HttpResponseBase

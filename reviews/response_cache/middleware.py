@@ -23,7 +23,21 @@ from .policy import Policy, members_copy
 
 class ResponseCacheMiddleware:
     """Serves and stores the shared copies of the kinds in :attr:`policies`;
-    the first policy that applies to a request decides for it."""
+    the first policy that applies to a request decides for it.
+
+    Sits before the session, CORS, CSRF, authentication, messages and
+    clickjacking middleware, right after Django's ``SecurityMiddleware``
+    (and WhiteNoise): a request that may get a shared copy has no session,
+    no message and no token (the policies' keys), so a hit needs none of
+    them and skips their cost. A copy is stored as it leaves them all, so a
+    hit carries exactly the headers the full stack gave (``Vary``,
+    ``X-Frame-Options``, ``Content-Length``, CORS for the key's origin),
+    and whatever they added that makes a response personal (a CSRF or
+    session cookie, a queued message) keeps it from being stored;
+    ``SecurityMiddleware`` adds its own headers to both alike. On the way
+    out it sees the response after :class:`reviews.middleware.ReaderMiddleware`
+    marked it private because it depended on the reader.
+    """
 
     policies: tuple[Policy, ...] = (API, PAGES)
 
@@ -36,11 +50,11 @@ class ResponseCacheMiddleware:
             return members_copy(request, self.get_response(request))
         key = policy.key(request)
         if key is None:
-            return policy.unshared(request, self._respond(request, policy))
+            return policy.unshared(request, self.get_response(request))
         entry, late = store.find(key)
         if entry is None:
             if not policy.may_store(request):
-                return policy.unshared(request, self._respond(request, policy))
+                return policy.unshared(request, self.get_response(request))
             built = store.build_once(
                 key, self._build(request, policy), policy.timeout(), late
             )
@@ -51,14 +65,9 @@ class ResponseCacheMiddleware:
         policy.served(entry)
         return policy.conditional(request, policy.copy(request, entry))
 
-    def _respond(self, request: HttpRequest, policy: Policy) -> HttpResponseBase:
-        response = self.get_response(request)
-        policy.finish(request, response)
-        return response
-
     def _build(self, request: HttpRequest, policy: Policy) -> store.Build:
         def build(since: store.Since) -> store.Built:
-            response = self._respond(request, policy)
+            response = self.get_response(request)
             if not policy.shareable(request, response):
                 return policy.unshared(request, response), None
             assert isinstance(response, HttpResponse)  # noqa: S101 (shareable says)
@@ -68,15 +77,3 @@ class ResponseCacheMiddleware:
             return policy.conditional(request, response), entry
 
         return build
-
-
-class PageCacheMiddleware(ResponseCacheMiddleware):
-    """The pages' shared copies only (the API's are served further in)."""
-
-    policies = (PAGES,)
-
-
-class APICacheHeadersMiddleware(ResponseCacheMiddleware):
-    """The API's validators and shared copies."""
-
-    policies = (API,)

@@ -39,9 +39,6 @@ class Policy:
         may be served one it could not build, e.g. a ``HEAD``.)"""
         return True
 
-    def finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
-        """Headers every response of the kind gets, shared or not."""
-
     def shareable(self, request: HttpRequest, response: HttpResponseBase) -> bool:
         """May ``response`` be stored and served to every anonymous reader?"""
         return False

@@ -9,10 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
-from reviews.response_cache.middleware import (
-    APICacheHeadersMiddleware,
-    PageCacheMiddleware,
-)
+from reviews.response_cache.api import APIHeadersMiddleware
+from reviews.response_cache.middleware import ResponseCacheMiddleware
 from tests.caching.clients import at_once
 
 CLIENTS = 8
@@ -37,7 +35,7 @@ def test_a_cold_api_response_is_built_once(rf):
         made.user = AnonymousUser()
         return made
 
-    responses = _at_once(APICacheHeadersMiddleware(view), request)
+    responses = _at_once(ResponseCacheMiddleware(APIHeadersMiddleware(view)), request)
 
     assert len(builds) == 1
     assert len(responses) == CLIENTS
@@ -62,7 +60,7 @@ def test_a_cold_page_is_built_once(rf):
         made.user = AnonymousUser()
         return made
 
-    responses = _at_once(PageCacheMiddleware(view), request)
+    responses = _at_once(ResponseCacheMiddleware(view), request)
 
     assert len(builds) == 1
     assert {response.status_code for response in responses} == {200}
@@ -88,7 +86,7 @@ def test_a_response_that_may_not_be_shared_is_built_for_each(rf):
         made.user = AnonymousUser()
         return made
 
-    responses = _at_once(APICacheHeadersMiddleware(view), request)
+    responses = _at_once(ResponseCacheMiddleware(APIHeadersMiddleware(view)), request)
 
     assert len(builds) == CLIENTS
     assert all("private" in r["Cache-Control"] for r in responses)

@@ -1,6 +1,7 @@
-"""A shared page is served before the session, CSRF, authentication, messages
-and clickjacking middleware, with exactly the headers the full stack gives;
-a request that may be reader-dependent always goes through the full stack."""
+"""A shared page or API response is served before the session, CORS, CSRF,
+authentication, messages and clickjacking middleware, with exactly the
+headers the full stack gives; a request that may be reader-dependent always
+goes through the full stack."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from corsheaders.middleware import CorsMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test import override_settings
 
-from tests.factories import make_review
+from reviews.api.middleware import ProblemDetailsMiddleware
+from reviews.response_cache.api import APIHeadersMiddleware
+from reviews.response_cache.middleware import ResponseCacheMiddleware
+from tests.factories import make_review, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +34,19 @@ SKIPPED = [
     (MessageMiddleware, "process_request"),
     (XFrameOptionsMiddleware, "process_response"),
 ]
+#: The API's requests also pass these before the view.
+API_SKIPPED = [
+    *SKIPPED,
+    (CorsMiddleware, "__call__"),
+    (ProblemDetailsMiddleware, "__call__"),
+]
+API_URLS = [
+    "/api/v2/pages/?type=reviews.ReviewPage",
+    "/api/v2/pages/{review}/",
+    "/api/v3/reviews/",
+    "/api/v3/reviews/{review}/",
+]
+ORIGIN = "https://readers.example"
 SECURITY = {
     "SECURE_CONTENT_TYPE_NOSNIFF": True,
     "SECURE_REFERRER_POLICY": "same-origin",
@@ -36,11 +56,11 @@ SECURITY = {
 
 
 @contextmanager
-def counting() -> Iterator[list[str]]:
+def counting(skipped=SKIPPED) -> Iterator[list[str]]:
     """The names of the skipped middleware's hooks that ran."""
     ran: list[str] = []
     with_patches = []
-    for klass, name in SKIPPED:
+    for klass, name in skipped:
         original = getattr(klass, name)
 
         def hook(self, *args, _original=original, _klass=klass, **kwargs):
@@ -132,3 +152,131 @@ def test_a_member_is_never_served_the_shared_copy(client, review, member):
         response = client.get(review.url)
     assert "SessionMiddleware" in ran
     assert "private" in response["Cache-Control"]
+
+
+def _api_url(template: str, review) -> str:
+    return template.format(review=review.pk)
+
+
+@override_settings(**SECURITY)
+@pytest.mark.parametrize("template", API_URLS)
+def test_an_api_hit_has_the_full_stacks_headers_and_skips_its_middleware(
+    client, review, template
+):
+    url = _api_url(template, review)
+    with counting(API_SKIPPED) as ran:
+        built = client.get(url)
+        assert built.status_code == 200
+        assert set(ran) == {klass.__name__ for klass, _ in API_SKIPPED}
+        ran.clear()
+        hit = client.get(url)
+        assert ran == [], "an API hit went through the session/CORS/auth middleware"
+    assert hit.content == built.content
+    assert dict(hit.items()) == dict(built.items())
+    for name in ("Vary", "ETag", "Last-Modified", "X-Frame-Options", "Content-Length"):
+        assert name in hit, name
+    assert "public" in hit["Cache-Control"]
+
+
+@override_settings(**SECURITY)
+@pytest.mark.parametrize("template", API_URLS)
+def test_an_api_head_is_served_the_gets_copy_with_the_full_stacks_headers(
+    client, review, template
+):
+    url = _api_url(template, review)
+    full_stack = client.head(url)  # nothing kept yet: the whole stack answers
+    client.get(url)
+    with counting(API_SKIPPED) as ran:
+        hit = client.head(url)
+    assert ran == []
+    assert hit.status_code == 200
+    assert hit.content == b""
+    assert dict(hit.items()) == dict(full_stack.items())
+
+
+@override_settings(**SECURITY)
+def test_a_conditional_api_hit_answers_304_with_the_same_validator(client, review):
+    url = "/api/v3/reviews/"
+    etag = client.get(url)["ETag"]
+    with counting(API_SKIPPED) as ran:
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert ran == []
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[ORIGIN])
+def test_an_api_copy_carries_the_cors_headers_of_its_own_origin(client, review):
+    url = "/api/v3/reviews/"
+    plain = client.get(url)
+    assert "Access-Control-Allow-Origin" not in plain
+    allowed = client.get(url, HTTP_ORIGIN=ORIGIN)
+    assert allowed["Access-Control-Allow-Origin"] == ORIGIN
+    with counting(API_SKIPPED) as ran:
+        again = client.get(url, HTTP_ORIGIN=ORIGIN)
+        assert ran == []
+        stranger = client.get(url, HTTP_ORIGIN="https://elsewhere.example")
+        not_modified = client.get(
+            url, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=allowed["ETag"]
+        )
+        plain_again = client.get(url)
+    assert dict(again.items()) == dict(allowed.items())
+    assert "Access-Control-Allow-Origin" not in stranger
+    assert "Access-Control-Allow-Origin" not in plain_again
+    assert not_modified.status_code == 304
+    assert not_modified["Access-Control-Allow-Origin"] == ORIGIN
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"HTTP_COOKIE": "sessionid=abc"},
+        {"HTTP_AUTHORIZATION": "Bearer nothing"},
+        {"QUERY_STRING": "read=1"},
+        {"QUERY_STRING": "spoilers=show"},
+    ],
+    ids=["session", "token", "read", "spoilers"],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_an_api_request_that_may_depend_on_the_reader_takes_the_full_stack(
+    client, review, extra, method
+):
+    url = "/api/v3/reviews/"
+    client.get(url)
+    client.get(url)
+    with counting(API_SKIPPED) as ran:
+        client.generic(method, url, **extra)
+    assert "SessionMiddleware" in ran and "AuthenticationMiddleware" in ran
+
+
+def test_a_member_with_a_token_or_a_session_never_gets_the_shared_api_copy(
+    client, review, member
+):
+    url = "/api/v3/reviews/"
+    client.get(url)
+    client.get(url)
+    client.force_login(member)
+    with counting(API_SKIPPED) as ran:
+        client.get(url)
+    assert "SessionMiddleware" in ran
+    with counting(API_SKIPPED) as ran:
+        token_client(member).get(url)
+    assert "AuthenticationMiddleware" in ran
+
+
+def test_an_api_response_that_sets_a_cookie_is_never_shared(rf):
+    builds = []
+
+    def view(request):
+        builds.append(1)
+        response = JsonResponse({"builds": len(builds)})
+        response.set_cookie("csrftoken", "given-to-this-client-only")
+        return response
+
+    middleware = ResponseCacheMiddleware(APIHeadersMiddleware(view))
+    for _ in range(2):
+        request = rf.get("/api/v3/reviews/")
+        request.user = AnonymousUser()
+        response = middleware(request)
+    assert len(builds) == 2
+    assert response.cookies["csrftoken"].value == "given-to-this-client-only"

@@ -15,7 +15,7 @@ from django.urls import resolve
 from reviews import cache_tags
 from reviews.invalidation import retire
 from reviews.models import CacheTag, DiscussionComment
-from reviews.response_cache.middleware import PageCacheMiddleware
+from reviews.response_cache.middleware import ResponseCacheMiddleware
 from tests.caching.clients import at_once
 from tests.factories import UserFactory, make_discussion
 
@@ -49,9 +49,9 @@ def _at_once(middleware, rf) -> list:
     return at_once(middleware, lambda: _request(rf), CLIENTS)
 
 
-def _cached_page(rf) -> tuple[SlowPage, PageCacheMiddleware]:
+def _cached_page(rf) -> tuple[SlowPage, ResponseCacheMiddleware]:
     view = SlowPage()
-    middleware = PageCacheMiddleware(view)
+    middleware = ResponseCacheMiddleware(view)
     assert middleware(_request(rf)).content == b"<p>build 1</p>"
     assert middleware(_request(rf)).content == b"<p>build 1</p>"
     assert view.builds == 1

@@ -9,10 +9,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse
 
-from reviews.response_cache.middleware import (
-    APICacheHeadersMiddleware,
-    PageCacheMiddleware,
-)
+from reviews.response_cache.api import APIHeadersMiddleware
+from reviews.response_cache.middleware import ResponseCacheMiddleware
 
 
 def _file(request):
@@ -23,8 +21,9 @@ def _file(request):
 @pytest.mark.parametrize(
     ("middleware", "url"),
     [
-        (PageCacheMiddleware, "/media/images/cover.fill-96x144.png"),
-        (APICacheHeadersMiddleware, "/api/v3/reading/export.csv"),
+        (ResponseCacheMiddleware, "/media/images/cover.fill-96x144.png"),
+        (ResponseCacheMiddleware, "/api/v3/reading/export.csv"),
+        (APIHeadersMiddleware, "/api/v3/reading/export.csv"),
     ],
 )
 def test_a_streamed_file_reaches_an_anonymous_reader(rf, middleware, url):
