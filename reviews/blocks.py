@@ -25,7 +25,7 @@ from .spoilers import (
     can_see,
     can_see_about,
     can_see_question,
-    reader_for_request,
+    reader_of,
     spoiler_state,
 )
 
@@ -92,7 +92,7 @@ def context_reader(context: dict[str, Any] | None) -> Reader:
     reader = context.get(READER_CONTEXT_KEY)
     if reader is not None:
         return reader
-    return reader_for_request(context.get("request"))
+    return reader_of(context.get("request"))
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class SpoilerBlock(blocks.StructBlock):
         context = context or {}
         book = value["spoils"]
         visible = can_see(
-            reader_for_request(context.get("request")),
+            reader_of(context.get("request")),
             book.pk if book else None,
             value["chapter"],
         )
@@ -325,7 +325,7 @@ class QuestionBlock(blocks.StructBlock):
         context = context or {}
         book = value["book"]
         visible = can_see_about(
-            reader_for_request(context.get("request")),
+            reader_of(context.get("request")),
             book.pk if book else None,
             value["chapter"],
         )

@@ -13,10 +13,9 @@ from .api.problems import problem_response
 from .spoilers import (
     REVEAL_COMMENTS_PARAM,
     InvalidReaderParams,
+    attach_reader,
     parse_reveal_comments,
     reader_used,
-    remember_session_user,
-    validate_request_params,
 )
 from .visibility import reading_request
 
@@ -25,24 +24,27 @@ READER_PARAMS = ("spoilers", "read", "reveal")
 
 
 class ReaderMiddleware:
-    """Rejects malformed ``spoilers=``/``read=`` before any view runs, and
-    marks responses that depended on the reader as private.
+    """Sets ``request.reader``, rejects malformed ``spoilers=``/``read=``
+    before any view runs, and marks responses that depended on the reader
+    as private.
 
-    Validation needs no member; the reader itself is built lazily by
-    :func:`reviews.spoilers.reader_for_request` once authentication (which
-    API v3 does inside the view) has settled who is asking.
+    Goes anywhere after ``AuthenticationMiddleware`` (the reader is the
+    member's); ``reviews.checks`` refuses any other order. The reader is a
+    lazy object (:class:`reviews.spoilers.RequestReader`), built when an
+    output first asks, so an API that authenticates inside the view
+    (a bearer token) is read for the member it settles on.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        remember_session_user(request)
+        reader = attach_reader(request)
         if any(name in request.GET for name in READER_PARAMS) and not _is_admin(
             request
         ):
             try:
-                validate_request_params(request)
+                reader.params  # noqa: B018  (validates, once)
             except InvalidReaderParams as error:
                 return bad_request(request, error)
         if REVEAL_COMMENTS_PARAM in request.GET and not _is_admin(request):
@@ -52,13 +54,13 @@ class ReaderMiddleware:
                 return bad_request(request, error)
         with reading_request(request):
             response = self.get_response(request)
-        reader = reader_used(request)
-        if reader is not None or request.path.startswith(API_PATH_PREFIX):
+        used = reader_used(request)
+        if used is not None or request.path.startswith(API_PATH_PREFIX):
             # The same URL answers differently for a member (session cookie or
             # bearer token): shared caches must key on both.
             patch_vary_headers(response, ["Cookie", "Authorization"])
         if (
-            (reader is not None and reader.personal)
+            (used is not None and used.personal)
             or _asks_for_spoilers(request)
             or "HTTP_AUTHORIZATION" in request.META
         ):

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reviews.response_cache.api.APIHeadersMiddleware",
+    # After authentication: it sets request.reader, the member's (reviews/checks.py).
     "reviews.middleware.ReaderMiddleware",
     "reviews.redirects.VisibleRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.

@@ -8,7 +8,7 @@ from rest_framework import authentication, exceptions
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.models import APIToken
 
-from ..spoilers import forget_reader
+from ..spoilers import refresh_reader
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -45,12 +45,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
 
 class ClubBearerAuth(BearerTokenAuth):
-    """Wagtail's v3 bearer authentication; the reader (spoiler context) is
-    rebuilt for the member it resolves."""
+    """Wagtail's v3 bearer authentication; ``request.reader`` becomes the
+    reader of the member it resolves."""
 
     def authenticate(self, request, token: str):
         result = super().authenticate(request, token)
-        forget_reader(request)
+        refresh_reader(request)
         return result
 
 
@@ -59,7 +59,7 @@ class ClubAnonymous(AllowAnonymous):
 
     def __call__(self, request):
         result = super().__call__(request)
-        forget_reader(request)
+        refresh_reader(request)
         return result
 
 

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 
 from .. import cache_tags
 from ..content_version import tag_versions
-from ..spoilers import InvalidReaderParams, reader_for_request
+from ..spoilers import InvalidReaderParams
 from .querysets import prepare_streams
 
 #: Seconds a body is kept; a change retires it sooner through its tags.
@@ -48,11 +48,15 @@ def knows_nothing(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if "HTTP_AUTHORIZATION" in request.META or (user and user.is_authenticated):
         return False
+    reader = getattr(request, "reader", None)
+    if reader is None:
+        return False
     try:
-        reader = reader_for_request(request)
+        return not (
+            reader.personal or reader.show_all or reader.reached or reader.revealed
+        )
     except InvalidReaderParams:
         return False
-    return not (reader.personal or reader.show_all or reader.reached or reader.revealed)
 
 
 def bodies(

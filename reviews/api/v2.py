@@ -35,7 +35,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from ..counts import with_remembered_count
 from ..media_visibility import visible_media
 from ..models import ReviewPage
-from ..spoilers import InvalidReaderParams, forget_reader, reader_for_request
+from ..spoilers import InvalidReaderParams, reader_of, refresh_reader
 from ..visibility import public_site_pages
 from . import item_cache
 from .auth import BearerTokenAuthentication
@@ -61,10 +61,11 @@ class ReaderAwareMixin(ProblemErrorsMixin):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # request.user is known only now (DRF authenticates lazily).
-        forget_reader(request)
+        # request.user is known only now (DRF authenticates lazily): the
+        # reader is the member DRF's authentication settled on.
+        refresh_reader(request)
         try:
-            self.reader = reader_for_request(request)
+            self.reader = reader_of(request)
         except InvalidReaderParams as error:
             raise InvalidParam(error.message, error.param) from error
 

@@ -31,7 +31,7 @@ from django.utils.http import parse_http_date_safe
 
 from ..api.middleware import api_prefix
 from ..content_version import strong_etag
-from ..spoilers import InvalidReaderParams, reader_for_request
+from ..spoilers import InvalidReaderParams
 from . import store
 from .policy import Policy, members_copy
 
@@ -76,8 +76,13 @@ def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
     cache_control = response.get("Cache-Control", "")
     if "private" in cache_control or "no-store" in cache_control:
         return True
+    # Set by ReaderMiddleware, further in; a response that never got that far
+    # is kept private rather than guessed about.
+    reader = getattr(request, "reader", None)
+    if reader is None:
+        return True
     try:
-        return reader_for_request(request).personal
+        return reader.personal
     except InvalidReaderParams:
         return True
 

@@ -35,7 +35,7 @@ from django.utils.cache import (
 from ..api.middleware import api_prefix
 from ..content_version import strong_etag
 from ..popularity import record_view
-from ..spoilers import InvalidReaderParams, reader_for_request, reader_used
+from ..spoilers import params_ask_for_more, reader_used
 from . import store
 from .policy import Policy
 
@@ -88,12 +88,10 @@ def page_cache_key(request: HttpRequest) -> str | None:
         or not enabled()
         or _has_reader_state(request)
         or not _is_shareable_route(request)
+        # Asked before authentication, so of the parameters alone; a
+        # malformed one is answered with a 400 further in.
+        or params_ask_for_more(request)
     ):
-        return None
-    try:
-        if reader_for_request(request).personal:
-            return None
-    except InvalidReaderParams:  # answered with a 400 further in
         return None
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:40]

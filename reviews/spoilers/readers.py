@@ -15,10 +15,11 @@ registry, the way reusable apps reach the user model (``get_user_model()``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, cached_property, empty
 
 from ..chapter_ranges import ChapterRange
 from .rule import (
@@ -33,9 +34,6 @@ from .rule import (
     parse_spoilers_param,
     single_param,
 )
-
-_REQUEST_ATTR = "_bookclub_reader"
-_PARAMS_ATTR = "_bookclub_reader_params"
 
 
 def check_books_exist(book_ids: Iterable[int]) -> None:
@@ -84,7 +82,9 @@ class ReaderParams(NamedTuple):
     revealed: frozenset[str] = frozenset()
 
 
-def parse_reader_params(params: Mapping[str, str]) -> ReaderParams:
+def parse_reader_params(
+    params: Mapping[str, str], check_books: bool = True
+) -> ReaderParams:
     """Validate ``spoilers=``, ``read=`` and ``reveal=``.
 
     Raises :class:`InvalidReaderParams` for malformed values and for book ids
@@ -98,7 +98,8 @@ def parse_reader_params(params: Mapping[str, str]) -> ReaderParams:
         else params.get("read")
     )
     declared = parse_read_param(raw_read)
-    check_books_exist(declared)
+    if check_books:
+        check_books_exist(declared)
     raw_reveal = getlist("reveal") if getlist is not None else [params.get("reveal")]
     revealed = parse_reveal_param(value for value in raw_reveal if value)
     return ReaderParams(show_all, declared, revealed)
@@ -112,113 +113,209 @@ def reader_from_params(params: Mapping[str, str], user=None) -> Reader:
     return _build_reader(parse_reader_params(params), user)
 
 
-def _build_reader(params: ReaderParams, user) -> Reader:
+def _build_reader(
+    params: ReaderParams, user, reached_by_member: dict[int, float] | None = None
+) -> Reader:
     authenticated = bool(user is not None and user.is_authenticated)
+    if reached_by_member is None:
+        reached_by_member = member_reached(user)
     return Reader(
         show_all=params.show_all,
-        reached=merge_reached(member_reached(user), params.declared),
+        reached=merge_reached(reached_by_member, params.declared),
         personal=params.show_all or bool(params.declared) or authenticated,
         revealed=params.revealed,
     )
 
 
-def validate_request_params(request: HttpRequest) -> ReaderParams:
-    """Validate the request's reader parameters once and remember the result.
-
-    Needs no member, so it can run before authentication has settled (API v3
-    authenticates inside the view).
-    """
-    request = _django_request(request)
-    parsed = getattr(request, _PARAMS_ATTR, None)
-    if parsed is None:
-        parsed = parse_reader_params(request.GET)
-        setattr(request, _PARAMS_ATTR, parsed)
-    return parsed
-
-
-_SESSION_USER_ATTR = "_bookclub_session_user"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def remember_session_user(request: HttpRequest) -> None:
-    """Keep the session's member (lazily, no query) before an API layer
-    replaces ``request.user``.
+class _Origin(NamedTuple):
+    request: HttpRequest
+    session_user: Any
+    previous: RequestReader | None
 
-    Wagtail's API v3 trusts only bearer tokens and sets ``request.user`` to
-    anonymous otherwise; the contract lets a member's session reveal what
-    they have read in every API version. Reads only: the session never
-    widens what a request may *do*, just which spoilers it may see.
+
+class RequestReader(SimpleLazyObject):
+    """``request.reader``: the :class:`Reader` of one request, built the first
+    time an output asks for it, like Django's lazy ``request.user``.
+
+    Set by :class:`reviews.middleware.ReaderMiddleware` right after
+    authentication (:func:`attach_reader`). Whoever later changes who is
+    asking (an API's token authentication) or what they have read (a
+    progress write) puts a fresh one in its place (:func:`refresh_reader`);
+    nothing else clears it.
+
+    It also remembers whether it was ever built, which is how the caches
+    learn that a response depended on the reader (:func:`reader_used`).
     """
-    user = getattr(request, "user", None)
-    if user is not None:
-        setattr(request, _SESSION_USER_ATTR, user)
 
+    def __init__(
+        self,
+        request: HttpRequest,
+        session_user=None,
+        previous: RequestReader | None = None,
+    ) -> None:
+        # The wrapper's own state lives in __dict__ (LazyObject forwards other
+        # assignments to the Reader) and in a plain tuple: LazyObject looks
+        # every attribute it returns over, which would build a lazy value.
+        self.__dict__["_origin"] = _Origin(request, session_user, previous)
+        if previous is not None and "params" in previous.__dict__:
+            # Validated once per request: unknown book ids cost a query.
+            self.__dict__["params"] = previous.__dict__["params"]
+        super().__init__(self._build)
 
-def _reading_member(request, user):
-    """The member whose progress counts: the authenticated user, else on a
-    safe request the session's member."""
-    if user is not None and user.is_authenticated:
+    @cached_property
+    def params(self) -> ReaderParams:
+        """The request's ``spoilers=``, ``read=`` and ``reveal=``, validated.
+
+        Needs no member, so :class:`~reviews.middleware.ReaderMiddleware`
+        answers a malformed value with a 400 before any view runs. Raises
+        :class:`InvalidReaderParams`.
+        """
+        return parse_reader_params(self._origin.request.GET)
+
+    @cached_property
+    def member(self):
+        """The member whose progress counts: the authenticated user as the
+        request has it *now*, else, on a safe request, the session's member.
+
+        Wagtail's API v3 trusts only bearer tokens and sets ``request.user``
+        to anonymous otherwise; the contract lets a member's session reveal
+        what they have read in every API version. Reads only: the session
+        never widens what a request may *do*, just which spoilers it may see.
+        """
+        request, session_user, _previous = self._origin
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        if (
+            request.method in SAFE_METHODS
+            and session_user is not None
+            and session_user.is_authenticated
+        ):
+            return session_user
         return user
-    django_request = _django_request(request)
-    if django_request.method not in SAFE_METHODS:
-        return user
-    session_user = getattr(django_request, _SESSION_USER_ATTR, None)
-    if session_user is not None and session_user.is_authenticated:
-        return session_user
-    return user
+
+    @cached_property
+    def progress_rows(self) -> dict[int, Any]:
+        """The member's ``ReadingProgress`` rows by book id: what the reader
+        is built from, and what the progress forms show, in one query."""
+        member = self.member
+        if member is None or not member.is_authenticated:
+            return {}
+        return {row.book_id: row for row in member.reading_progress.all()}
+
+    def _build(self) -> Reader:
+        return _build_reader(
+            self.params, self.member, reached_by_member=_reached(self.progress_rows)
+        )
+
+    @property
+    def built(self) -> Reader | None:
+        """The reader, if anything has asked for it yet."""
+        wrapped = self._wrapped
+        return None if wrapped is empty else wrapped
+
+    def used(self) -> Reader | None:
+        """The reader a response built in this request depended on, if any:
+        this one or one it replaced, the personal one first (a response
+        that showed a member's progress stays theirs after a refresh)."""
+        built = []
+        current: RequestReader | None = self
+        while current is not None:
+            if current.built is not None:
+                built.append(current.built)
+            current = current._origin.previous
+        personal = [reader for reader in built if reader.personal]
+        return next(iter(personal or built), None)
 
 
-def _user_key(user) -> object:
-    if user is None or not user.is_authenticated:
-        return None
-    return user.pk
+def attach_reader(request: HttpRequest) -> RequestReader:
+    """Set ``request.reader`` for a request that has just been authenticated.
 
-
-def reader_for_request(request: HttpRequest | None) -> Reader:
-    """The reader behind ``request``, built once and cached on the request.
-
-    The cache is keyed by the user, so an authenticator that replaces
-    ``request.user`` later in the request (API v3's bearer token does, inside
-    the view) never leaves a stale reader behind.
-
-    Raises :class:`InvalidReaderParams` for malformed parameters; the API
-    layers and :class:`reviews.middleware.ReaderMiddleware` turn that into a
-    400 before any content is rendered.
+    Called once per request by :class:`reviews.middleware.ReaderMiddleware`,
+    which must come after ``AuthenticationMiddleware`` (``reviews.checks``
+    says so at start-up). ``request.user`` is kept unread (no session load)
+    as the session's member.
     """
-    if request is None:
-        return ANONYMOUS
-    # A DRF Request authenticates when its user is first read; the reader is
-    # then kept on the Django request beneath it, where middleware sees it.
-    user = _reading_member(request, getattr(request, "user", None))
     request = _django_request(request)
-    key = _user_key(user)
-    cached = getattr(request, _REQUEST_ATTR, None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    reader = _build_reader(validate_request_params(request), user)
-    setattr(request, _REQUEST_ATTR, (key, reader))
+    reader = RequestReader(request, getattr(request, "user", None))
+    request.reader = reader  # type: ignore[attr-defined]
     return reader
 
 
-def _django_request(request) -> HttpRequest:
-    return getattr(request, "_request", request)
+def refresh_reader(request: HttpRequest) -> None:
+    """Put a fresh ``request.reader`` in place: the one place that says who
+    is asking or what they have read changed during the request.
+
+    Called when an API authenticates (a bearer token replaces
+    ``request.user`` inside the view) and after a member records progress.
+    Validated parameters and the session's member carry over; the replaced
+    reader still counts for :func:`reader_used`.
+    """
+    request = _django_request(request)
+    previous = getattr(request, "reader", None)
+    if not isinstance(previous, RequestReader):
+        attach_reader(request)
+        return
+    request.reader = RequestReader(  # type: ignore[attr-defined]
+        request, previous._origin.session_user, previous
+    )
+
+
+def reader_of(request: HttpRequest | None) -> Reader:
+    """``request.reader``, as a plain :class:`Reader`, for outputs that may
+    have no request (an email, the search index) or one that never passed
+    :class:`~reviews.middleware.ReaderMiddleware`: those get the reader who
+    has read nothing, which hides every spoiler.
+
+    Raises :class:`InvalidReaderParams` for malformed parameters.
+    """
+    reader = getattr(request, "reader", None) if request is not None else None
+    if reader is None:
+        return ANONYMOUS
+    if isinstance(reader, RequestReader):
+        built = reader.built
+        if built is None:
+            reader._setup()
+            built = reader._wrapped
+        return built
+    return reader
 
 
 def reader_used(request: HttpRequest) -> Reader | None:
-    """The reader this request's response was built for, if one was needed."""
-    cached = getattr(_django_request(request), _REQUEST_ATTR, None)
-    return cached[1] if cached is not None else None
+    """The reader this request's response was built for, if one was needed:
+    the signal that keeps a personal response out of every shared cache."""
+    reader = getattr(_django_request(request), "reader", None)
+    return reader.used() if isinstance(reader, RequestReader) else None
 
 
-def forget_reader(request: HttpRequest) -> None:
-    """Drop the cached reader, e.g. after the member recorded new progress.
+def params_ask_for_more(request: HttpRequest) -> bool:
+    """Do the query's reader parameters ask for more than the default (hide
+    everything)? Malformed ones count as asking: they get a 400 further in.
 
-    Not needed when an authenticator replaces ``request.user``: the cache is
-    keyed by the user and rebuilds itself.
+    For the page cache, which decides before authentication whether a
+    request may share a page; it needs no reader and no database.
     """
-    request = _django_request(request)
-    if hasattr(request, _REQUEST_ATTR):
-        delattr(request, _REQUEST_ATTR)
+    try:
+        params = parse_reader_params(request.GET, check_books=False)
+    except InvalidReaderParams:
+        return True
+    return params.show_all or bool(params.declared)
+
+
+def _reached(rows: Mapping[int, Any]) -> dict[int, float]:
+    return {
+        book_id: FINISHED if row.finished else (row.chapter or 0)
+        for book_id, row in rows.items()
+    }
+
+
+def _django_request(request) -> HttpRequest:
+    # A DRF Request wraps the Django request and forwards attribute reads to
+    # it; the reader lives on the Django request, where middleware sees it.
+    return getattr(request, "_request", request)
 
 
 def revealed_comment_range(request: HttpRequest | None) -> ChapterRange | None:

@@ -27,7 +27,7 @@ from ..models import (
     SeriesIndexPage,
 )
 from ..site_root import absolute_url
-from ..spoilers import can_see_about, reader_for_request
+from ..spoilers import RequestReader, can_see_about, reader_of
 from ..visibility import in_subtree, public_pages, site_root_path
 
 register = template.Library()
@@ -165,7 +165,7 @@ def unread_spoilers(context, review) -> list[dict]:
     Asking to see spoilers does not count as having read them: the banner
     still says what lies ahead.
     """
-    reader = reader_for_request(context.get("request"))
+    reader = reader_of(context.get("request"))
     unread = [
         dict(entry)
         for entry in review.spoils
@@ -196,7 +196,7 @@ def review_books(review) -> list[Book]:
 def gated_questions(context, discussion) -> list[dict]:
     """The questions of a discussion the current reader has not reached yet,
     decided exactly as each question block decides it."""
-    reader = reader_for_request(context.get("request"))
+    reader = reader_of(context.get("request"))
     gated = []
     for block in discussion.questions:
         book = block.value["book"]
@@ -207,15 +207,15 @@ def gated_questions(context, discussion) -> list[dict]:
 
 
 def _member_progress(request) -> dict[int, ReadingProgress]:
-    """The member's progress rows by book id, fetched once per request."""
-    cached = getattr(request, "_bookclub_progress_rows", None)
-    if cached is None:
-        cached = {
-            progress.book_id: progress
-            for progress in ReadingProgress.objects.filter(member=request.user)
-        }
-        request._bookclub_progress_rows = cached
-    return cached
+    """The member's progress rows by book id: the ones the request's reader
+    is built from, fetched once per request."""
+    reader = getattr(request, "reader", None)
+    if isinstance(reader, RequestReader) and reader.member == request.user:
+        return reader.progress_rows
+    return {
+        progress.book_id: progress
+        for progress in ReadingProgress.objects.filter(member=request.user)
+    }
 
 
 @register.inclusion_tag("reviews/includes/progress_form.html", takes_context=True)

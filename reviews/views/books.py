@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from ..book_pages import book_page
 from ..charts import column_chart
 from ..models import Book
-from ..spoilers import reader_for_request
+from ..spoilers import reader_of
 
 
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The book, its place in its series, its ratings, its reviews (by their
     summaries) and discussions, and the reader's progress in it."""
     book = get_object_or_404(Book.objects.select_related("cover"), slug=slug)
-    page = book_page(book, reader_for_request(request))
+    page = book_page(book, reader_of(request))
     chart = None
     if page.ratings.count:
         chart = column_chart(

@@ -21,7 +21,7 @@ from ..meetings import calendar_for, set_rsvp
 from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
-from ..spoilers import InvalidReaderParams, can_see, reader_for_request
+from ..spoilers import InvalidReaderParams, can_see, reader_of
 from ..visibility import descendants_of, public_pages
 
 
@@ -119,7 +119,7 @@ def _action_page(
         "comment": comment,
         "page": comment.page,
         "text_visible": can_see(
-            reader_for_request(request), comment.page.book_id, comment.chapter
+            reader_of(request), comment.page.book_id, comment.chapter
         ),
         **extra,
     }

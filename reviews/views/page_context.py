@@ -30,7 +30,7 @@ from ..models.page_views import builds_context_of, page_served
 from ..models.reviews import public_reviews_under
 from ..popularity import record_view
 from ..response_cache.pages import COUNTED_VIEW_ATTR
-from ..spoilers import reader_for_request, revealed_comment_range
+from ..spoilers import reader_of, revealed_comment_range
 from ..visibility import public_pages
 
 
@@ -89,7 +89,7 @@ def discussion_context(page: DiscussionPage, request: HttpRequest) -> dict[str, 
     context: dict[str, Any] = {
         "discussion": gate(
             page,
-            reader_for_request(request),
+            reader_of(request),
             reveal=revealed_comment_range(request),
             member_id=member.pk if member is not None else None,
         ),

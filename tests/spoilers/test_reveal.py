@@ -388,12 +388,13 @@ def _nested_value(body, outer_id, inner_id, outer_book, inner_book):
 
 def test_a_spoiler_inside_a_revealed_spoiler_stays_hidden(rf, siege, betrayal):
     from reviews.blocks import READER_CONTEXT_KEY
-    from reviews.spoilers import Reader
+    from reviews.spoilers import Reader, attach_reader
 
     body = _nested_body()
     outer_id, inner_id = str(uuid.uuid4()), str(uuid.uuid4())
     value = _nested_value(body, outer_id, inner_id, betrayal, siege)
     request = rf.get("/reviews/x/", {"reveal": outer_id})
+    attach_reader(request)  # what ReaderMiddleware does
     for context in (
         {"request": request},  # the no-JavaScript link
         {"request": rf.get("/"), READER_CONTEXT_KEY: Reader(revealed={outer_id})},

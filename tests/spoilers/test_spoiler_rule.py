@@ -8,9 +8,9 @@ from reviews.spoilers import (
     FINISHED,
     InvalidReaderParams,
     Reader,
+    attach_reader,
     can_see,
     parse_read_param,
-    reader_for_request,
 )
 from tests.factories import BookFactory, ReadingProgressFactory
 
@@ -68,7 +68,8 @@ def test_member_progress_counts_and_read_can_add_but_not_take_away(member):
     ReadingProgressFactory(member=member, book=siege, chapter=10)
     request = RequestFactory().get("/", {"read": f"{siege.pk}:2,{betrayal.pk}:4"})
     request.user = member
-    reader = reader_for_request(request)
+    attach_reader(request)
+    reader = request.reader
     assert reader.reach(siege.pk) == 10, "read= never lowers a member's progress"
     assert reader.reach(betrayal.pk) == 4
     assert reader.personal
@@ -80,4 +81,5 @@ def test_finished_progress_reveals_the_ending(member):
     ReadingProgressFactory(member=member, book=siege, chapter=3, finished=True)
     request = RequestFactory().get("/")
     request.user = member
-    assert can_see(reader_for_request(request), siege.pk, None)
+    attach_reader(request)
+    assert can_see(request.reader, siege.pk, None)

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
 from ...comments import actions as comment_actions
 from ...comments.gate import DELETED, HIDDEN, REMOVED, GatedComment, gate
@@ -23,13 +22,9 @@ from ...comments.text import comment_html
 from ...members import display_name
 from ...models import DiscussionComment, DiscussionPage
 from ...ratelimit import RateLimited, describe_wait
-from ...spoilers import (
-    Reader,
-    forget_reader,
-    reader_for_request,
-    revealed_comment_range,
-)
+from ...spoilers import reader_of, revealed_comment_range
 from ...visibility import public_pages
+from ..auth import READ_AUTH, ClubBearerAuth
 from ..comment_schemas import (
     CommentCreateSchema,
     CommentListSchema,
@@ -44,17 +39,10 @@ from ..problems import Problem, problem_response, validation_problem
 
 router = Router(tags=["discussions"])
 
-READ_AUTH = [BearerTokenAuth(), AllowAnonymous()]
-WRITE_AUTH = [BearerTokenAuth()]
+WRITE_AUTH = [ClubBearerAuth()]
 
 
 # -- Helpers ---------------------------------------------------------------
-
-
-def _reader(request: HttpRequest) -> Reader:
-    # Authentication has just replaced request.user: build the reader again.
-    forget_reader(request)
-    return reader_for_request(request)
 
 
 def _member_id(request: HttpRequest) -> int | None:
@@ -142,7 +130,7 @@ def list_comments(
     page = _discussion(page_id)
     gated = gate(
         page,
-        _reader(request),
+        reader_of(request),
         reveal=revealed_comment_range(request),
         member_id=_member_id(request),
     )
@@ -173,7 +161,7 @@ def list_comments(
 )
 def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> dict:
     page = _discussion(page_id)
-    gated = gate(page, _reader(request), member_id=_member_id(request))
+    gated = gate(page, reader_of(request), member_id=_member_id(request))
     node = next((n for n in gated.items if n.pk == comment_id), None)
     if node is None:
         raise HttpError(404, "No such comment.")

@@ -15,7 +15,7 @@ from ninja import Query, Router
 
 from ...members import MemberRequest
 from ...models import Book, ReadingProgress
-from ...spoilers import forget_reader
+from ...spoilers import refresh_reader
 from .. import representations
 from ..auth import ClubBearerAuth
 from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
@@ -95,7 +95,9 @@ def _save(
         if progress.pk is not None or not retry:
             raise
         return _save(request, book_id, changes, retry=False)
-    forget_reader(request)
+    # What the member has read changed: anything built after this in the
+    # same request is built for their new progress.
+    refresh_reader(request)
     return representations.progress_item(progress)
 
 
