@@ -26,11 +26,14 @@ run: $(STAMP)
 # The suite runs on every core (pytest-xdist; TEST_WORKERS=0 for one process):
 # each worker has its own test database and ports, and a file stays on one
 # worker (--dist loadfile), so a file's module-scoped servers and content are
-# built once. Tests pass in any order (tests/README.md).
+# built once. Files marked `slow` are handed out first, then the others by
+# their number of tests (--no-loadscope-reorder keeps the order that
+# tests/conftest.py gives), so no worker starts a long file last. Tests pass
+# in any order (tests/README.md).
 TEST_WORKERS ?= auto
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)

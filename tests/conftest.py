@@ -1,3 +1,7 @@
+import os
+from collections import Counter
+from collections.abc import Callable
+
 import pytest
 from django.core.cache import cache
 
@@ -28,6 +32,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slow: a file that keeps one worker busy for a minute or more (servers "
+        "in other processes, content built once); `make test` hands it out first",
+    )
     # Under pytest-xdist each worker starts its servers on its own ports.
     claim_server_ranges()
 
@@ -39,6 +48,33 @@ def pytest_collection_modifyitems(
     # trylast: after pytest-django has put the transactional tests last.
     if config.getoption("transactional_first"):
         items.sort(key=lambda item: not _is_transactional(item))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_file_rank(items))
+
+
+def _file_rank(items: list[pytest.Item]) -> Callable[[pytest.Item], tuple[bool, int]]:
+    """The order in which ``make test`` hands whole files to the workers.
+
+    With ``--dist loadfile --no-loadscope-reorder`` pytest-xdist hands out
+    files in the order the workers collected them. xdist's own order (most
+    tests first) starts the files with few tests but a long set-up (app
+    servers, Varnish, a club built once) last, so one worker ran one of them
+    for a minute or more while the other had nothing left. Files marked
+    ``slow`` go first, then the others by their number of tests; the sort is
+    stable, so a file's tests keep their order.
+    """
+    counts = Counter(_file(item) for item in items)
+    slow = {_file(item) for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        return _file(item) not in slow, -counts[_file(item)]
+
+    return rank
+
+
+def _file(item: pytest.Item) -> str:
+    """The test file, as ``--dist loadfile`` groups by it."""
+    return item.nodeid.split("::", 1)[0]
 
 
 def _is_transactional(item: pytest.Item) -> bool:

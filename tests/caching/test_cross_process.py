@@ -25,6 +25,8 @@ import pytest
 from tests.fixtures.database import scratch_database_name
 from tests.ports import free_port
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SEED = """

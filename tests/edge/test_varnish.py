@@ -14,6 +14,8 @@ import pytest
 
 from benchmarks.resilience import Browser, publish_form
 
+pytestmark = pytest.mark.slow
+
 V2_LIST = "/api/v2/pages/?type=reviews.ReviewPage&fields=*&limit=50"
 V3_LIST = "/api/v3/reviews/?limit=50"
 

@@ -33,6 +33,8 @@ from tests.fixtures.database import built_once
 from .canary import CanaryWorld, build_canary_world
 from .helpers import bearer
 
+pytestmark = pytest.mark.slow
+
 # --- the routes ------------------------------------------------------------
 
 
