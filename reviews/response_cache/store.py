@@ -111,12 +111,24 @@ def tags_of(request: HttpRequest) -> frozenset[str]:
     return cache_tags.for_route(match.view_name or "", match.kwargs, request.GET)
 
 
+#: Seconds after a change before a response names it in ``Last-Modified``.
+LAST_MODIFIED_SETTLED = 2.0
+
+
 def label(response: HttpResponse, tags: Iterable[str]) -> None:
-    """Carry the tags to an edge cache, and say when they last changed."""
+    """Carry the tags to an edge cache, and say when they last changed.
+
+    ``Last-Modified`` counts whole seconds: a response built in the second
+    of the last change (or within a node's clock skew of it) could not tell
+    an ``If-Modified-Since`` a later change in that second from none, and
+    would answer it ``304`` with what that change retired. Such a response
+    names no date; its ``ETag`` still validates it.
+    """
     versions = tag_versions(tags)
     response[cache_tags.HEADER] = cache_tags.header_value(versions)
-    changed_at = max(version.changed_at for version in versions.values())
-    response["Last-Modified"] = http_date(changed_at.timestamp())
+    changed_at = max(version.changed_at for version in versions.values()).timestamp()
+    if changed_at <= time.time() - LAST_MODIFIED_SETTLED:
+        response["Last-Modified"] = http_date(changed_at)
 
 
 FRESH = "fresh"

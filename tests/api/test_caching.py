@@ -53,6 +53,8 @@ def _url(template: str, review) -> str:
 @pytest.mark.parametrize("template", URLS)
 def test_etag_and_304(client, review, template):
     url = _url(template, review)
+    # Built well after the last change: the response can name its second.
+    _set_changed_at(timezone.now() - timedelta(hours=1))
     response = client.get(url)
 
     etag = response["ETag"]
@@ -81,9 +83,27 @@ def test_publishing_changes_the_validators(client, review):
     after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert after.status_code == 200
     assert after["ETag"] != first["ETag"]
-    assert after["Last-Modified"] != before["Last-Modified"]
+    # Built in the second of the change: it names no date (store.label).
+    assert after.get("Last-Modified") != before["Last-Modified"]
     stale_since = client.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
     assert stale_since.status_code == 200
+
+
+def test_a_change_later_in_the_same_second_is_never_answered_304(client, review):
+    """Last-Modified counts whole seconds: a copy built in the second of the
+    last change could not tell a later change in that second from none."""
+    url = "/api/v3/reviews/"
+    first = client.get(url)
+    changed_at = _changed_at()
+
+    review.unpublish()
+    # The unpublish committed within the same second as the change before it.
+    _set_changed_at(changed_at + timedelta(microseconds=1))
+
+    if "Last-Modified" in first:
+        since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 200
+        assert review.title.encode() not in since.content
 
 
 def test_unpublish_and_move_mark_the_content_changed(client, review):
