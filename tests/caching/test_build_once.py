@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
+from reviews.middleware import ReaderMiddleware
 from reviews.response_cache.api import APIHeadersMiddleware
 from reviews.response_cache.middleware import ResponseCacheMiddleware
 from tests.caching.clients import at_once
@@ -35,7 +36,9 @@ def test_a_cold_api_response_is_built_once(rf):
         made.user = AnonymousUser()
         return made
 
-    responses = _at_once(ResponseCacheMiddleware(APIHeadersMiddleware(view)), request)
+    # The order of settings.MIDDLEWARE: a response with no reader is never shared.
+    stack = ResponseCacheMiddleware(APIHeadersMiddleware(ReaderMiddleware(view)))
+    responses = _at_once(stack, request)
 
     assert len(builds) == 1
     assert len(responses) == CLIENTS
@@ -86,7 +89,9 @@ def test_a_response_that_may_not_be_shared_is_built_for_each(rf):
         made.user = AnonymousUser()
         return made
 
-    responses = _at_once(ResponseCacheMiddleware(APIHeadersMiddleware(view)), request)
+    # The order of settings.MIDDLEWARE: a response with no reader is never shared.
+    stack = ResponseCacheMiddleware(APIHeadersMiddleware(ReaderMiddleware(view)))
+    responses = _at_once(stack, request)
 
     assert len(builds) == CLIENTS
     assert all("private" in r["Cache-Control"] for r in responses)
