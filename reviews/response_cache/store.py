@@ -265,6 +265,12 @@ def build_once(
             if entry is not None:
                 return entry
             if cache.get(lock) is None:
+                # The builder may have stored its entry and let go of the lock
+                # while this client's lookup ran: look once more before
+                # building again.
+                entry = lookup(key)
+                if entry is not None:
+                    return entry
                 break
     try:
         before = tag_versions([cache_tags.ALL])[cache_tags.ALL]
