@@ -215,6 +215,13 @@ def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def forget_in_process() -> None:
+    """Drop the values :func:`for_this_version_in_process` keeps (tests start
+    afresh: a value kept by an earlier test expires on its own clock, so a
+    test could see it expire between two of its own requests)."""
+    _in_process.clear()
+
+
 def strong_etag(content: bytes) -> str:
     """A strong validator: a hash of the exact bytes sent."""
     return f'"{hashlib.sha256(content).hexdigest()[:40]}"'

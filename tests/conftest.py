@@ -189,10 +189,13 @@ def migrated_db(transactional_db):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from reviews.content_version import forget_in_process
     from reviews.response_cache import forget_local
 
     cache.clear()
     forget_local()
+    forget_in_process()
     yield
     cache.clear()
     forget_local()
+    forget_in_process()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from reviews.models import ReviewPage
 from tests.api.helpers import count_queries, full_review
 from tests.factories import UserFactory, token_client
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +26,14 @@ def _measure_uncached(settings):
     settings.BOOKCLUB_API_RESPONSE_CACHE = False
 
 
-@pytest.fixture
-def twenty_reviews() -> list[ReviewPage]:
-    # Built for each test: built once for the module (built_once), the
-    # anonymous v2 listing read the view restrictions again in a full run on
-    # two workers, though it passed alone; to be found before it is shared.
-    return [full_review(n) for n in range(20)]
+@pytest.fixture(scope="module")
+def twenty_reviews(django_db_setup, django_db_blocker) -> Iterator[list[ReviewPage]]:
+    """Built once for the module (each test only reads them; what a test adds
+    rolls back after it). Values derived per content version are forgotten
+    before each test (tests/conftest.py), so a value an earlier test kept
+    cannot expire between a test's warm-up and its measured request."""
+    with built_once(django_db_blocker):
+        yield [full_review(n) for n in range(20)]
 
 
 @pytest.mark.parametrize(
