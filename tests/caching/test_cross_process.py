@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import dj_database_url
 import pytest
 
-from tests.fixtures.database import scratch_database_name
+from tests.fixtures.database import migrated_copy
 from tests.ports import free_port
 
-pytestmark = pytest.mark.slow
+# django_db: the servers start from a copy of the test database (migrated_copy).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,37 +69,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _database_url(tmp: Path) -> tuple[str, str | None]:
-    """A scratch database like the suite's; the PostgreSQL name to drop."""
-    suite = os.environ.get("DATABASE_URL", "")
-    if suite.startswith("postgres"):
-        name = scratch_database_name("xproc")
-        config = dj_database_url.parse(suite)
-        base = suite.rsplit("/", 1)[0]
-        _psql(config, f'DROP DATABASE IF EXISTS "{name}"')
-        _psql(config, f'CREATE DATABASE "{name}"')
-        return f"{base}/{name}", name
-    return f"sqlite:///{tmp / 'club.sqlite3'}", None
-
-
-def _psql(config: dict, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=config["HOST"] or "127.0.0.1",
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        connection.execute(statement)
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("xproc")
-    database_url, pg_name = _database_url(tmp)
+def server(tmp_path_factory, django_db_setup, django_db_blocker) -> Iterator[Server]:
+    with migrated_copy(
+        django_db_blocker, "xproc", tmp_path_factory.mktemp("xproc")
+    ) as database_url:
+        yield from _serve(database_url)
+
+
+def _serve(database_url: str) -> Iterator[Server]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -109,13 +87,6 @@ def server(tmp_path_factory) -> Iterator[Server]:
         DJANGO_SETTINGS_MODULE="bookclub.settings.test",
         DATABASE_URL=database_url,
         PYTHONPATH=str(ROOT),
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=600,
     )
     port = free_port()
     gunicorn = subprocess.Popen(  # noqa: S603 (our own gunicorn)
@@ -152,11 +123,6 @@ def server(tmp_path_factory) -> Iterator[Server]:
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
-        if pg_name:
-            _psql(
-                dj_database_url.parse(os.environ["DATABASE_URL"]),
-                f'DROP DATABASE IF EXISTS "{pg_name}"',
-            )
 
 
 def _page(server: Server, slug: str) -> tuple[int, str]:

@@ -14,7 +14,8 @@ import pytest
 
 from benchmarks.resilience import Browser, publish_form
 
-pytestmark = pytest.mark.slow
+# django_db: the servers start from a copy of the test database (migrated_copy).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 V2_LIST = "/api/v2/pages/?type=reviews.ReviewPage&fields=*&limit=50"
 V3_LIST = "/api/v3/reviews/?limit=50"
