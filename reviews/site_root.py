@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
+from django.http import HttpRequest
 from wagtail.models import Page, Site
 
 
@@ -35,3 +36,12 @@ def absolute_url(url: str, page: Page | None = None) -> str:
 def site_hostname(page: Page | None = None) -> str:
     site = site_for(page)
     return site.hostname if site is not None else "localhost"
+
+
+def answered_as(request: HttpRequest) -> str:
+    """What decides which Site a request is answered as, and so the root of
+    the links Wagtail builds from ``request.site`` (API v2's ``detail_url``):
+    the scheme, the ``Host`` and the port (``Site.find_for_request``). A
+    response kept for reuse is kept under it, so that an ``https`` request
+    never gets the links built for ``http``, nor one host another's."""
+    return f"{request.scheme}://{request.get_host()} {request.get_port()}"

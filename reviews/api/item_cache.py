@@ -22,6 +22,7 @@ from django.http import HttpRequest
 
 from .. import cache_tags
 from ..content_version import tag_versions
+from ..site_root import answered_as
 from ..spoilers import InvalidReaderParams
 from .querysets import prepare_streams
 
@@ -72,7 +73,7 @@ def bodies(
         return {page.pk: _stream(request, getattr(page, field_name)) for page in pages}
     versions = tag_versions({cache_tags.page(page.pk) for page in pages} | set(SHOWN))
     shared = ":".join(str(versions[name].version) for name in SHOWN)
-    context = f"{request.get_host()}:{request.GET.get('rich_text_format', '')}"
+    context = f"{answered_as(request)}:{request.GET.get('rich_text_format', '')}"
     keys = {
         page.pk: "reviews:item:"
         + hashlib.sha256(

@@ -31,6 +31,7 @@ from django.utils.http import parse_http_date_safe
 
 from ..api.middleware import api_prefix
 from ..content_version import strong_etag
+from ..site_root import answered_as
 from ..spoilers import InvalidReaderParams
 from . import store
 from .policy import Policy, members_copy
@@ -105,7 +106,9 @@ def response_cache_key(request: HttpRequest) -> str | None:
     Only requests that cannot depend on the reader qualify: no token, no
     session, no ``read=``/``spoilers=``. Any other request costs no cache
     round trip at all. The ``Origin`` is part of the key: the copy carries
-    the CORS headers the full stack gave that origin.
+    the CORS headers the full stack gave that origin; so is the scheme, host
+    and port the request came by, which decide its links' root
+    (:func:`reviews.site_root.answered_as`).
     """
     if (
         request.method not in ("GET", "HEAD")
@@ -120,9 +123,9 @@ def response_cache_key(request: HttpRequest) -> str | None:
     ):
         return None
     origin = request.META.get("HTTP_ORIGIN", "")
-    asked = f"{request.get_full_path()} {origin}" if origin else request.get_full_path()
+    asked = f"{answered_as(request)} {request.get_full_path()} {origin}"
     digest = hashlib.sha256(asked.encode()).hexdigest()[:40]
-    return f"{KEY_PREFIX}{request.get_host()}:{digest}"
+    return f"{KEY_PREFIX}{digest}"
 
 
 class APIHeadersMiddleware:

@@ -35,6 +35,7 @@ from django.utils.cache import (
 from ..api.middleware import api_prefix
 from ..content_version import strong_etag
 from ..popularity import record_view
+from ..site_root import answered_as
 from ..spoilers import params_ask_for_more, reader_used
 from . import store
 from .policy import Policy
@@ -93,7 +94,7 @@ def page_cache_key(request: HttpRequest) -> str | None:
         or params_ask_for_more(request)
     ):
         return None
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    url = f"{answered_as(request)} {request.get_full_path()}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:40]
     return f"{KEY_PREFIX}{digest}"
 
