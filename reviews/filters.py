@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Book, ReviewPage, SeriesPage
 from .models.books import book_label
-from .visibility import public_pages
+from .visibility import public_pages, reachable_pages
 
 RATING_FLOOR_CHOICES = [("", _("Any rating"))] + [
     (str(n), _("%(n)s stars or more") % {"n": n}) for n in (5, 4, 3, 2)
@@ -82,11 +82,10 @@ def _attrs(attrs: dict[str, Any]) -> str:
     )
 
 
-def _public_reviewed_books() -> QuerySet:
-    """Books with a review anyone may read: a book whose only reviews are
-    private is not named to readers who may not see them."""
-    reviews = public_pages(ReviewPage.objects.live()).values("book_id")
-    return Book.objects.filter(pk__in=reviews)
+def _reviewed_books(reviews: QuerySet) -> QuerySet:
+    """The books of ``reviews``: a book whose only reviews a reader may not
+    see (private, unpublished, on another site's tree) is never named."""
+    return Book.objects.filter(pk__in=reviews.order_by().values("book_id"))
 
 
 class ReviewFilterForm(forms.Form):
@@ -114,12 +113,18 @@ class ReviewFilterForm(forms.Form):
     )
     tag = forms.CharField(required=False, max_length=100)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, reviews: QuerySet | None = None, **kwargs: Any
+    ) -> None:
+        """``reviews``: those the index lists (by default every live review
+        that is public and below no unpublished page)."""
         super().__init__(*args, **kwargs)
+        if reviews is None:
+            reviews = reachable_pages(ReviewPage.objects.live())
         series = cast(IdChoiceField, self.fields["series"])
         series.queryset = public_pages(SeriesPage.objects.live()).order_by("title")
         book = cast(IdChoiceField, self.fields["book"])
-        book.queryset = _public_reviewed_books()
+        book.queryset = _reviewed_books(reviews)
         # Shown from plain rows, not a model instance per book; the queryset
         # still decides what is valid.
         book.widget.choices = [("", book.empty_label)] + [

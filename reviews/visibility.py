@@ -47,6 +47,34 @@ def public_pages(queryset: QuerySet) -> QuerySet:
     return queryset.exclude(private) if private else queryset
 
 
+def unpublished_branch_paths() -> list[str]:
+    """Tree paths of the unpublished pages that have pages below them."""
+    return for_this_version_in_process(
+        "unpublished-branches",
+        lambda: sorted(
+            set(
+                Page.objects.filter(live=False, numchild__gt=0).values_list(
+                    "path", flat=True
+                )
+            )
+        ),
+    )
+
+
+def reachable_pages(queryset: QuerySet) -> QuerySet:
+    """:func:`public_pages` without the pages below an unpublished one.
+
+    Wagtail still routes to a live page whose ancestor was unpublished, but
+    an editor who unpublishes an index or a section takes what is below it
+    away from readers: nothing listed from there may name it.
+    """
+    queryset = public_pages(queryset)
+    below = Q()
+    for path in unpublished_branch_paths():
+        below |= Q(path__startswith=path)
+    return queryset.exclude(below) if below else queryset
+
+
 def own_or_live_public_condition(user) -> Q:
     """:func:`own_or_live_public` as a condition, to combine with others."""
     private = _private()

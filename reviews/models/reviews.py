@@ -25,7 +25,7 @@ from ..members import display_name
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
-from ..visibility import descendants_of, public_pages
+from ..visibility import descendants_of, reachable_pages
 from .api_fields import BookSummaryField, ReviewerField, TagNamesField
 from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views, page_served
@@ -60,14 +60,15 @@ class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
 
 
 def public_reviews_under(page: Page) -> QuerySet:
-    """Live, public reviews below ``page`` (a home or review index page).
+    """Live, public reviews below ``page`` (a home or review index page),
+    none of them below an unpublished page.
 
     Reviews live only under review indexes (``parent_page_types``). When
     every review index is ``page`` or below it, the type alone selects them:
     without a ``path LIKE`` filter the database reads the newest reviews off
     the ``first_published_at`` index instead of sorting all of them.
     """
-    reviews = public_pages(ReviewPage.objects.live())
+    reviews = reachable_pages(ReviewPage.objects.live())
     others = for_this_version(
         f"review-indexes-outside:{page.path}",
         lambda: ReviewIndexPage.objects.exclude(path__startswith=page.path).exists(),

@@ -42,7 +42,7 @@ def review_index_context(page: ReviewIndexPage, request: HttpRequest) -> dict[st
         .select_related("book", "reviewer", "book__cover")
         .order_by("-first_published_at", "-pk")
     )
-    filters = ReviewFilterForm(request.GET or None)
+    filters = ReviewFilterForm(request.GET or None, reviews=reviews)
     paginator = Paginator(filters.filter(reviews), page.REVIEWS_PER_PAGE)
     cards = paginator.get_page(request.GET.get("page"))
     cards.object_list = list(cards.object_list)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django import forms
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.filters import PlainSelect, ReviewFilterForm
-from tests.factories import BookFactory, make_review, review_index
+from reviews.models import ReviewIndexPage
+from tests.factories import BookFactory, make_review, review_index, site_root
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,69 @@ def test_a_chosen_book_filters_and_stays_selected(client):
     assert "About one" in html and "About other" not in html
     form = ReviewFilterForm({"book": str(other.pk + 1000)})
     assert not form.is_valid()
+
+
+def _index_under(parent, slug: str, *, live: bool = True):
+    index = ReviewIndexPage(title=slug.title(), slug=slug)
+    parent.add_child(instance=index)
+    index.save_revision().publish()
+    if not live:
+        index.unpublish()
+    return index
+
+
+def _options(html: str) -> str:
+    """The book filter's ``<select>``, where a book is named."""
+    start = html.index('<select name="book"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_a_review_on_another_site_does_not_name_its_book(client):
+    here = review_index()
+    make_review(book=BookFactory(title="Home Book"), parent=here)
+    other_root = Page(title="Other club", slug="other-club")
+    Page.get_first_root_node().add_child(instance=other_root)
+    Site.objects.create(hostname="other.example", port=80, root_page=other_root)
+    there = _index_under(other_root, "their-reviews")
+    make_review(book=BookFactory(title="Elsewhere Book"), parent=there)
+    html = client.get(here.url).content.decode()
+    assert "Home Book" in _options(html)
+    assert "Elsewhere Book" not in html
+
+
+@pytest.mark.parametrize("hidden_by", ["unpublished", "restricted"])
+def test_a_review_under_a_hidden_index_does_not_name_its_book(client, hidden_by):
+    here = review_index()
+    make_review(book=BookFactory(title="Open Book"), parent=here)
+    hidden = _index_under(site_root(), "hidden-reviews")
+    make_review(book=BookFactory(title="Hidden Book"), parent=hidden)
+    if hidden_by == "unpublished":
+        hidden.unpublish()
+    else:
+        PageViewRestriction.objects.create(
+            page=hidden, restriction_type=PageViewRestriction.LOGIN
+        )
+    html = client.get(here.url).content.decode()
+    assert "Open Book" in _options(html)
+    assert "Hidden Book" not in html
+
+
+@pytest.mark.parametrize("hidden_by", ["unpublished", "restricted"])
+def test_a_review_below_a_hidden_ancestor_does_not_name_its_book(client, hidden_by):
+    here = review_index()
+    make_review(book=BookFactory(title="Open Book"), parent=here)
+    section = Page(title="Section", slug="section")
+    site_root().add_child(instance=section)
+    section.save_revision().publish()
+    below = _index_under(section, "section-reviews")
+    make_review(book=BookFactory(title="Hidden Book"), parent=below)
+    if hidden_by == "unpublished":
+        section.unpublish()  # the index and its review stay live
+    else:
+        PageViewRestriction.objects.create(
+            page=section, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
+    for index in (here, below):
+        response = client.get(index.url)
+        assert b"Hidden Book" not in response.content, (index.slug, hidden_by)
+    assert "Open Book" in _options(client.get(here.url).content.decode())
