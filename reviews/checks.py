@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
 READER_MIDDLEWARE = "reviews.middleware.ReaderMiddleware"
@@ -62,3 +62,33 @@ def _positions(wanted: type) -> list[int]:
         if isinstance(middleware, type) and issubclass(middleware, wanted):
             positions.append(index)
     return positions
+
+
+FRONTEND_CACHE_APP = "wagtail.contrib.frontend_cache"
+
+
+def check_frontend_cache_order(
+    app_configs: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """``wagtail.contrib.frontend_cache``, when installed, comes before
+    ``reviews``: the plugin takes that app's purges on publish off the
+    signals once they are connected, and sends them on commit instead
+    (reviews.frontend_cache.defer_wagtails_page_purges)."""
+    installed = list(settings.INSTALLED_APPS)
+    if FRONTEND_CACHE_APP not in installed:
+        return []
+    reviews_at = next(
+        (i for i, name in enumerate(installed) if name.split(".apps.")[0] == "reviews"),
+        None,
+    )
+    if reviews_at is None or installed.index(FRONTEND_CACHE_APP) < reviews_at:
+        return []
+    return [
+        Warning(
+            f"'{FRONTEND_CACHE_APP}' must come before 'reviews' in INSTALLED_APPS.",
+            hint="Listed after, its handlers purge a published page inside the "
+            "transaction, and an edge cache can keep the old page again before "
+            "the change commits.",
+            id="reviews.W003",
+        )
+    ]

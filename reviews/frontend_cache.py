@@ -9,7 +9,8 @@ per-URL purges, removes every stored response tagged with given keys: one
 
 :func:`purge_keys` sends keys to every configured backend that can take them,
 once the current transaction commits, so the edge never drops a response
-before the change it reflects is visible to the app nodes.
+before the change it reflects is visible to the app nodes; the URL purges of
+a changed page (:func:`purge_page_urls`) wait for the commit too.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlunsplit
 from urllib.request import urlopen
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from wagtail import __version__
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
-from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+from wagtail.contrib.frontend_cache.utils import PurgeBatch, purge_urls_from_cache
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished
 
 from .models import DiscussionPage, ReviewPage, SeriesPage
 
@@ -167,16 +171,58 @@ def api_urls_for_page(page) -> list[str]:
     return [base.rstrip("/") + path for path in dict.fromkeys(paths)]
 
 
-def purge_api_urls(page) -> None:
-    """Purge the API URLs of ``page`` from the front-end cache, if configured."""
+def urls_for_page(page) -> list[str]:
+    """The page's own URLs (as Wagtail's frontend cache purges them: its
+    ``get_cached_paths`` under its full URL) and the API URLs that show it."""
+    batch = PurgeBatch()
+    batch.add_page(page)
+    return [*sorted(batch.urls), *api_urls_for_page(page)]
+
+
+def purge_page_urls(page) -> None:
+    """Purge the URLs of ``page`` from the front-end caches, if configured,
+    once the transaction commits: a purge sent earlier lets the edge fetch
+    and keep the old state again before the change is visible; a change
+    rolled back purges nothing. The URLs are read now, while the page is
+    where the change found it."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     try:
-        purge_urls_from_cache(api_urls_for_page(page))
-    except Exception:  # a CDN outage must not stop a publish
-        logger.exception("Could not purge the API URLs of page %s", page.pk)
+        urls = urls_for_page(page)
+    except Exception:  # a page without a Site still lets the change commit
+        logger.exception("Could not list the URLs of page %s", page.pk)
+        return
+
+    def purge() -> None:
+        try:
+            purge_urls_from_cache(urls)
+        except Exception:  # a CDN outage must not stop a publish
+            logger.exception("Could not purge the URLs of page %s", page.pk)
+
+    transaction.on_commit(purge)
 
 
 def page_changed(sender=None, instance=None, **kwargs) -> None:
     if instance is not None:
-        purge_api_urls(instance)
+        purge_page_urls(instance)
+
+
+def defer_wagtails_page_purges() -> None:
+    """Take ``wagtail.contrib.frontend_cache``'s own purges on publish and
+    unpublish off the signals: they are sent at once, inside the
+    transaction, and :func:`page_changed` purges the same URLs on commit.
+
+    Its handlers are connected when that app is ready, so it has to be
+    listed before ``reviews`` in ``INSTALLED_APPS`` (``reviews.W003``)."""
+    if not apps.is_installed("wagtail.contrib.frontend_cache"):
+        return
+    from wagtail.contrib.frontend_cache import signal_handlers
+
+    for model in apps.get_models():
+        if issubclass(model, Page):
+            page_published.disconnect(
+                signal_handlers.page_published_signal_handler, sender=model
+            )
+            page_unpublished.disconnect(
+                signal_handlers.page_unpublished_signal_handler, sender=model
+            )

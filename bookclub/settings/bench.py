@@ -35,7 +35,12 @@ if REDIS_URL:  # noqa: F405
 # production): changes purge it by surrogate key.
 _varnish = [u.strip() for u in os.environ.get("VARNISH_URLS", "").split(",") if u]
 if _varnish:
-    INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405
+    # Before reviews, which sends its purges on commit instead (reviews.W003).
+    INSTALLED_APPS = [  # noqa: F405
+        *INSTALLED_APPS[: INSTALLED_APPS.index("reviews")],  # noqa: F405
+        "wagtail.contrib.frontend_cache",
+        *INSTALLED_APPS[INSTALLED_APPS.index("reviews") :],  # noqa: F405
+    ]
     WAGTAILFRONTENDCACHE = {
         f"varnish{number}": {
             "BACKEND": "reviews.frontend_cache.XkeyBackend",

@@ -105,7 +105,12 @@ for number, location in enumerate(env_list("VARNISH_URLS")):
         "LOCATION": location,
     }
 if WAGTAILFRONTENDCACHE:
-    INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405
+    # Before reviews, which sends its purges on commit instead (reviews.W003).
+    INSTALLED_APPS = [  # noqa: F405
+        *INSTALLED_APPS[: INSTALLED_APPS.index("reviews")],  # noqa: F405
+        "wagtail.contrib.frontend_cache",
+        *INSTALLED_APPS[INSTALLED_APPS.index("reviews") :],  # noqa: F405
+    ]
 
 # A database outage is a 503 with Retry-After, never a 500 traceback.
 MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405

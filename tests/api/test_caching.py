@@ -168,9 +168,12 @@ class RecordingBackend:
         "recording": {"BACKEND": "tests.api.test_caching.RecordingBackend"}
     }
 )
-def test_publish_purges_the_api_urls_from_the_frontend_cache(review):
+def test_publish_purges_the_api_urls_from_the_frontend_cache(
+    review, django_capture_on_commit_callbacks
+):
     RecordingBackend.purged.clear()
-    review.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        review.save_revision().publish()
     assert f"http://testserver/api/v3/reviews/{review.pk}/" in RecordingBackend.purged
     assert "http://testserver/api/v3/reviews/" in RecordingBackend.purged
     assert f"http://testserver/api/v2/pages/{review.pk}/" in RecordingBackend.purged
@@ -179,7 +182,8 @@ def test_publish_purges_the_api_urls_from_the_frontend_cache(review):
     )
 
     RecordingBackend.purged.clear()
-    review.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        review.unpublish()
     assert f"http://testserver/api/v3/reviews/{review.pk}/" in RecordingBackend.purged
 
 

@@ -1,0 +1,146 @@
+"""Purges reach the edge cache only once the change has committed, and a
+change rolled back purges nothing: a purge sent earlier lets the edge fetch
+and keep the old state again before the commit makes the new one visible.
+
+The edge here is a small HTTP server that records every ``PURGE`` the
+club's :class:`~reviews.frontend_cache.XkeyBackend` sends it, by URL and by
+surrogate key."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from reviews.frontend_cache import PURGE_HEADER
+from tests.factories import make_review
+
+#: Ports of this file's recording edge, outside the tests' server ports.
+EDGE_PORTS = range(8690, 8700)
+
+
+class Rollback(Exception):
+    pass
+
+
+class RecordingEdge(BaseHTTPRequestHandler):
+    received: list[tuple[str, str, str]] = []
+
+    def do_PURGE(self) -> None:  # noqa: N802 (http.server's name)
+        RecordingEdge.received.append(
+            (
+                self.headers.get("Host", ""),
+                self.path,
+                self.headers.get(PURGE_HEADER, ""),
+            )
+        )
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _bound() -> ThreadingHTTPServer:
+    for port in EDGE_PORTS:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", port), RecordingEdge)
+        except OSError:
+            continue
+    raise OSError(socket.errno.EADDRINUSE, "no free port for the recording edge")
+
+
+@pytest.fixture
+def edge() -> Iterator[list[tuple[str, str, str]]]:
+    server = _bound()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    backend = {
+        "edge": {
+            "BACKEND": "reviews.frontend_cache.XkeyBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_address[1]}",
+        }
+    }
+    RecordingEdge.received = []
+    try:
+        with override_settings(WAGTAILFRONTENDCACHE=backend):
+            yield RecordingEdge.received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _url_purges(received) -> set[str]:
+    """The paths purged by URL (the host is the Site's or the API's)."""
+    return {path for _, path, keys in received if not keys}
+
+
+def _key_purges(received) -> list[str]:
+    return [keys for _, _, keys in received if keys]
+
+
+@pytest.fixture(params=["publish", "unpublish"])
+def change(request, edge):
+    """A review, and a change of it (a publish, an unpublish) to make."""
+    review = make_review()
+    edge.clear()
+
+    def make() -> None:
+        if request.param == "publish":
+            review.title = "Changed"
+            review.save_revision().publish()
+        else:
+            review.unpublish()
+
+    make.review = review
+    return make
+
+
+@pytest.mark.django_db
+def test_nothing_is_purged_before_the_commit(
+    edge, django_capture_on_commit_callbacks, change
+):
+    review = change.review
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            change()
+            assert edge == []
+        assert edge == []
+    assert f"/api/v3/reviews/{review.pk}/" in _url_purges(edge)
+    assert review.url in _url_purges(edge)
+    assert any(f"page-{review.pk}" in keys.split() for keys in _key_purges(edge))
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_purges_nothing(
+    edge, django_capture_on_commit_callbacks, change
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(Rollback), transaction.atomic():
+            change()
+            raise Rollback
+    assert edge == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purges_follow_a_real_commit_and_never_a_rollback(edge):
+    review = make_review()
+    edge.clear()
+    with pytest.raises(Rollback), transaction.atomic():
+        review.unpublish()
+        raise Rollback
+    assert edge == []
+    review.refresh_from_db()
+    assert review.live
+    with transaction.atomic():
+        review.unpublish()
+        assert edge == []
+    assert f"/api/v2/pages/{review.pk}/" in _url_purges(edge)
+    assert review.url in _url_purges(edge)
+    assert _key_purges(edge)
