@@ -1,24 +1,20 @@
-"""API v2 endpoints: Wagtail's own viewsets with the club's reader context."""
+"""API v2 endpoints: Wagtail's own viewsets with the club's reader context.
+
+Their query parameters (the review filters, checked field filters, no
+queries on content columns) are :mod:`reviews.api.v2_filters`."""
 
 from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, models
 from django.db.models import QuerySet
-from ninja.errors import HttpError
-from pydantic import ValidationError as PydanticValidationError
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 from wagtail.api.v2.filters import (
     AncestorOfFilter,
     ChildOfFilter,
     DescendantOfFilter,
-    FieldsFilter,
     LocaleFilter,
-    OrderingFilter,
     SearchFilter,
     TranslationOfFilter,
 )
@@ -40,13 +36,17 @@ from ..visibility import public_site_pages
 from . import item_cache
 from .auth import BearerTokenAuthentication
 from .errors import InvalidParam, ProblemErrorsMixin
-from .filtering import (
-    check_filters_and_ordering,
-    is_content_column,
-)
 from .params import MAX_ID
 from .querysets import BODY_FIELDS, prepare_streams, with_review_relations
 from .serializers import KEPT_BODIES, ClubPageSerializer
+from .v2_filters import (
+    REVIEW_FILTER_PARAMS,
+    CheckedFieldsFilter,
+    ClubOrderingFilter,
+    ClubReviewFilter,
+    NoContentFieldQueriesMixin,
+    is_reviews,
+)
 
 READER_PARAMS = frozenset({"spoilers", "read"})
 API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
@@ -96,138 +96,6 @@ class ReaderAwareMixin(ProblemErrorsMixin):
         return context
 
 
-class NoContentFieldQueriesMixin:
-    """No filter or ordering on a column that holds page content
-    (:mod:`reviews.api.filtering`): a 400 problem, before Wagtail's own
-    field filters and ordering see the parameters."""
-
-    @classmethod
-    def get_available_fields(cls, model, db_fields_only=False):
-        fields = super().get_available_fields(model, db_fields_only)
-        if db_fields_only:
-            # Wagtail's FieldsFilter and OrderingFilter read this list.
-            fields = [name for name in fields if not is_content_column(model, name)]
-        return fields
-
-    def check_query_parameters(self, queryset):
-        check_filters_and_ordering([queryset.model], self.request.GET)
-        return super().check_query_parameters(queryset)
-
-
-#: The club's review filters, as in API v3's ``/reviews/`` (``book`` and
-#: ``tags`` are Wagtail's own field filters in v2).
-REVIEW_FILTER_PARAMS = frozenset(
-    {"series", "tag", "reviewer", "rating_min", "rating_max", "published_after"}
-)
-
-
-def _is_reviews(queryset) -> bool:
-    return queryset.model is ReviewPage
-
-
-def _review_filters(request):
-    """Parse the club's review parameters with API v3's schema; bad values are
-    a 400 like every other v2 parameter error."""
-    from .routers.reviews import ReviewFilters
-
-    params = {
-        name: request.GET[name] for name in REVIEW_FILTER_PARAMS if name in request.GET
-    }
-    order = request.GET.get("order", "")
-    if order.lstrip("-") == "popularity":
-        params["ordering"] = order
-    try:
-        return ReviewFilters(**params)
-    except PydanticValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc']) or 'query'}: {e['msg']}"
-            for e in error.errors()
-        )
-        locs = [e["loc"] for e in error.errors()]
-        param = str(locs[0][-1]) if len(locs) == 1 and locs[0] else None
-        raise InvalidParam(details, param) from error
-
-
-class ClubReviewFilter(BaseFilterBackend):
-    """``series``, ``tag``, ``reviewer``, ``rating_min``/``rating_max`` and
-    ``published_after`` on ``type=reviews.ReviewPage`` listings."""
-
-    def filter_queryset(self, request, queryset, view):
-        if not _is_reviews(queryset):
-            return queryset
-        from .routers.reviews import filter_reviews
-
-        try:
-            return filter_reviews(request, queryset, _review_filters(request))
-        except PydanticValidationError as error:
-            raise BadRequestError(error.errors()[0]["msg"]) from error
-        except HttpError as error:
-            raise BadRequestError(str(error)) from error
-
-
-class ClubOrderingFilter(OrderingFilter):
-    """Wagtail's ordering, plus ``order=popularity`` (views over 30 days) for
-    reviews."""
-
-    def filter_queryset(self, request, queryset, view):
-        order = request.GET.get("order", "")
-        if order.lstrip("-") == "popularity" and _is_reviews(queryset):
-            from .routers.reviews import order_reviews
-
-            return order_reviews(queryset, order)
-        return super().filter_queryset(request, queryset, view)
-
-
-class CheckedFieldsFilter(FieldsFilter):
-    """Wagtail's field filters, with each value checked before it reaches the
-    database: ``rating=abc``, ``starts_at=abc`` or an id past the column's
-    range are a 400, not a database error."""
-
-    def filter_queryset(self, request, queryset, view):
-        if _is_reviews(queryset):
-            view = _ClubFiltersLeftOut(view)
-        fields = set(view.get_available_fields(queryset.model, db_fields_only=True))
-        for name, value in request.GET.items():
-            if name in fields and name != "locale":
-                _check_field_value(queryset.model, name, value)
-        return super().filter_queryset(request, queryset, view)
-
-
-class _ClubFiltersLeftOut:
-    """A view whose field filters leave out the parameters
-    :class:`ClubReviewFilter` answers (``reviewer=me`` is no user id)."""
-
-    def __init__(self, view) -> None:
-        self._view = view
-
-    def get_available_fields(self, model, db_fields_only: bool = False) -> list[str]:
-        fields = self._view.get_available_fields(model, db_fields_only=db_fields_only)
-        return [name for name in fields if name not in REVIEW_FILTER_PARAMS]
-
-    def __getattr__(self, name: str):
-        return getattr(self._view, name)
-
-
-def _check_field_value(model, name: str, value: str) -> None:
-    try:
-        field = model._meta.get_field(name)
-    except LookupError:
-        return
-    target = field.target_field if isinstance(field, models.ForeignKey) else field
-    if not isinstance(target, models.Field) or isinstance(target, models.BooleanField):
-        return
-    try:
-        python_value = target.to_python(value)
-    except DjangoValidationError as error:
-        raise InvalidParam(f"{name}: {' '.join(error.messages)}", name) from error
-    if isinstance(python_value, int):
-        low, high = connection.ops.integer_field_range(target.get_internal_type())
-        if (low is not None and python_value < low) or (
-            high is not None and python_value > high
-        ):
-            raise InvalidParam(f"{name}: {value[:30]} is out of range.", name)
-
-
 #: Serializer classes by what they serialize (oldest dropped first): a
 #: ``fields=`` parameter a client made up only costs a class.
 _SERIALIZER_CLASSES: dict[tuple, type] = {}
@@ -255,7 +123,7 @@ class ClubPagesAPIViewSet(
     ]
 
     def check_query_parameters(self, queryset):
-        if _is_reviews(queryset):
+        if is_reviews(queryset):
             extra = REVIEW_FILTER_PARAMS & set(self.request.GET)
             if extra:
                 saved = self.known_query_parameters
@@ -300,7 +168,7 @@ class ClubPagesAPIViewSet(
             queryset = self._single_type_public_queryset()
             if queryset is None:
                 queryset = super().get_queryset()
-            if _is_reviews(queryset):
+            if is_reviews(queryset):
                 queryset = with_review_relations(
                     queryset, self._shown_fields(queryset.model)
                 )
@@ -350,7 +218,7 @@ class ClubPagesAPIViewSet(
             # counted once per content version (reviews/counts.py).
             queryset = with_remembered_count(queryset)
         page = super().paginate_queryset(queryset)
-        if page is not None and _is_reviews(queryset):
+        if page is not None and is_reviews(queryset):
             page = list(page)
             shown = self._shown_fields(queryset.model)
             if shown is None or "body" in shown:

@@ -18,11 +18,11 @@ from .openapi import document_info
 from .params import MAX_ID
 from .problems import PROBLEM_JSON, Problem, status_title
 from .v2 import (
-    REVIEW_FILTER_PARAMS,
     ClubDocumentsAPIViewSet,
     ClubImagesAPIViewSet,
     ClubPagesAPIViewSet,
 )
+from .v2_filters import REVIEW_FILTER_PARAMS
 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _COUNT = {"type": "integer", "minimum": 0}
