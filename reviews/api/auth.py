@@ -63,5 +63,9 @@ class ClubAnonymous(AllowAnonymous):
         return result
 
 
-#: Public reads: token members and anonymous clients alike.
+#: Public reads: token members and anonymous clients alike. Every club
+#: router uses these two sets, never Wagtail's classes directly: only these
+#: make ``request.reader`` the reader of whoever they settle on.
 READ_AUTH = [ClubBearerAuth(), ClubAnonymous()]
+#: Writes, and reads of a member's own data: a token member only.
+WRITE_AUTH = [ClubBearerAuth()]

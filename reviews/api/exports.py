@@ -11,13 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from wagtail.api.v3.auth import BearerTokenAuth
 
 from ..goodreads.export import CSV_FILENAME, export_csv, export_json
+from .auth import WRITE_AUTH
 
-router = Router(tags=["reading"])
-
-AUTH = [BearerTokenAuth()]
+router = Router(tags=["reading"], auth=WRITE_AUTH)
 
 
 class ExportSeriesSchema(Schema):
@@ -89,7 +87,6 @@ class ReadingExportSchema(Schema):
 @router.get(
     "/reading/export.json",
     response=ReadingExportSchema,
-    auth=AUTH,
     url_name="reading_export_json",
     operation_id="reading_export_json",
     summary="Your reading history as JSON",
@@ -102,7 +99,6 @@ def reading_export_json(request: HttpRequest):
 
 @router.get(
     "/reading/export.csv",
-    auth=AUTH,
     url_name="reading_export_csv",
     operation_id="reading_export_csv",
     summary="Your reading history as a Goodreads library export",

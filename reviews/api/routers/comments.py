@@ -24,7 +24,7 @@ from ...models import DiscussionComment, DiscussionPage
 from ...ratelimit import RateLimited, describe_wait
 from ...spoilers import reader_of, revealed_comment_range
 from ...visibility import public_pages
-from ..auth import READ_AUTH, ClubBearerAuth
+from ..auth import READ_AUTH, WRITE_AUTH
 from ..comment_schemas import (
     CommentCreateSchema,
     CommentListSchema,
@@ -38,8 +38,6 @@ from ..params import IdPath
 from ..problems import Problem, problem_response, validation_problem
 
 router = Router(tags=["discussions"])
-
-WRITE_AUTH = [ClubBearerAuth()]
 
 
 # -- Helpers ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from ...members import MemberRequest
 from ...models import Book, ReadingProgress
 from ...spoilers import refresh_reader
 from .. import representations
-from ..auth import ClubBearerAuth
+from ..auth import WRITE_AUTH
 from ..params import IdPath, PaginationParams, paginate, reject_unknown_params
 from ..problems import Problem
 from ..schemas import (
@@ -28,7 +28,7 @@ from ..schemas import (
 )
 from . import WRITE_ERRORS
 
-router = Router(tags=["progress"], auth=ClubBearerAuth())
+router = Router(tags=["progress"], auth=WRITE_AUTH)
 
 
 @router.get(

@@ -27,7 +27,7 @@ from ...media_visibility import visible_media
 from ...members import may_choose_reviewer
 from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
-from ..auth import ClubBearerAuth
+from ..auth import WRITE_AUTH
 from ..params import IdPath, reject_unknown_params
 from ..problems import VALIDATION_STATUS, Problem
 from ..review_input import (
@@ -39,8 +39,6 @@ from ..review_input import (
 from ..schemas import BookIdSchema, ReviewInSchema, ReviewPatchSchema, ReviewSchema
 from . import WRITE_ERRORS
 from .reviews import router, visible_reviews
-
-WRITE_AUTH = ClubBearerAuth()
 
 
 def _book(value: int | BookIdSchema) -> Book:

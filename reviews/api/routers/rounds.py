@@ -11,16 +11,14 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
 from ...members import display_name
 from ...models import Nomination, NominationRound, Vote
+from ..auth import READ_AUTH
 from ..params import IdPath
 from ..schemas import MemberSchema
 
-router = Router(tags=["next book"])
-
-READ_AUTH = [BearerTokenAuth(), AllowAnonymous()]
+router = Router(tags=["next book"], auth=READ_AUTH)
 
 
 class BookRefSchema(Schema):
@@ -103,7 +101,6 @@ def _nomination(nomination: Nomination, closed: bool) -> dict:
 @router.get(
     "/rounds/",
     response=list[RoundSchema],
-    auth=READ_AUTH,
     operation_id="list_next_book_rounds",
     summary="Next-book rounds: nominations, and results once closed",
 )
@@ -115,7 +112,6 @@ def list_rounds(request: HttpRequest) -> list[dict]:
 @router.get(
     "/rounds/{round_id}/",
     response=RoundSchema,
-    auth=READ_AUTH,
     operation_id="get_next_book_round",
     summary="One next-book round",
 )

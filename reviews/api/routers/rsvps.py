@@ -18,7 +18,7 @@ from ...meetings import rsvp_summary, set_rsvp
 from ...members import MemberRequest
 from ...models import DiscussionPage
 from ...visibility import public_pages
-from ..auth import READ_AUTH, ClubBearerAuth
+from ..auth import READ_AUTH, WRITE_AUTH
 from ..params import IdPath, reject_unknown_params
 from ..problems import Problem
 from ..schemas import JSONObjectInput
@@ -81,7 +81,7 @@ def get_rsvps(request: HttpRequest, discussion_id: IdPath):
 @router.put(
     "/discussions/{discussion_id}/rsvp/",
     response={200: RSVPSummarySchema, 409: Problem, **WRITE_ERRORS},
-    auth=ClubBearerAuth(),
+    auth=WRITE_AUTH,
     url_name="club_rsvp_answer",
     operation_id="club_rsvp_answer",
     summary="Say whether I am coming",

@@ -1,0 +1,78 @@
+"""API v3 reads with a bearer token: the reader is the token's member, even
+when something asked for the reader before the token was authenticated (the
+token is only read inside the view, long after ``ReaderMiddleware`` set
+``request.reader``).
+
+The fixtures (tests/spoilers/conftest.py) give The Betrayal and a member who
+has read it up to chapter 5.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import LazySettings
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+
+from reviews.spoilers import reader_of
+from tests.factories import NominationFactory, UserFactory, token_client
+from tests.factories.tokens import bearer
+
+pytestmark = pytest.mark.django_db
+
+
+class AskForReaderFirst:
+    """Builds the reader before the view runs, as any output rendered early
+    (an error page, a redirect check) would."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reader_of(request)
+        return self.get_response(request)
+
+
+@pytest.fixture(params=["lazy", "asked first"])
+def asked(request, settings: LazySettings) -> str:
+    if request.param == "asked first":
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.AskForReaderFirst"]
+    return request.param
+
+
+def _rounds_urls(book) -> list[str]:
+    nomination = NominationFactory(book=book)
+    return ["/api/v3/rounds/", f"/api/v3/rounds/{nomination.round_id}/"]
+
+
+def test_the_reader_of_a_token_on_the_rounds_endpoints_is_the_tokens_member(
+    asked, betrayal, reader_at_chapter_5
+):
+    for url in _rounds_urls(betrayal):
+        response = token_client(reader_at_chapter_5).get(url)
+        assert response.status_code == 200, response.content
+        reader = response.wsgi_request.reader
+        assert reader.reach(betrayal.pk) == 5, url
+        assert "private" in response["Cache-Control"]
+
+
+def test_an_anonymous_reader_on_the_rounds_endpoints_has_read_nothing(
+    asked, client, betrayal, reader_at_chapter_5
+):
+    for url in _rounds_urls(betrayal):
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        assert response.wsgi_request.reader.reach(betrayal.pk) == 0, url
+
+
+def test_a_session_never_counts_beside_a_token_on_the_rounds_endpoints(
+    asked, betrayal, reader_at_chapter_5
+):
+    # Signed in as the member at chapter 5, asking with a token of a member
+    # who has read nothing: the token says who is asking.
+    client = Client(**bearer(UserFactory()))
+    client.force_login(reader_at_chapter_5)
+    for url in _rounds_urls(betrayal):
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        assert response.wsgi_request.reader.reach(betrayal.pk) == 0, url
