@@ -1,9 +1,15 @@
 """Bearer-token authentication for API v2 and the club's v3 routers, backed by
-Wagtail's APIToken."""
+Wagtail's APIToken, and the reader that follows v3 authentication."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import NinjaAPI
 from rest_framework import authentication, exceptions
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.models import APIToken
@@ -69,3 +75,26 @@ class ClubAnonymous(AllowAnonymous):
 READ_AUTH = [ClubBearerAuth(), ClubAnonymous()]
 #: Writes, and reads of a member's own data: a token member only.
 WRITE_AUTH = [ClubBearerAuth()]
+
+
+def _reader_of_the_authenticated(view_func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view_func)
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        refresh_reader(request)
+        return view_func(request, *args, **kwargs)
+
+    return view
+
+
+def readers_follow_authentication(api: NinjaAPI) -> None:
+    """Make every operation of ``api`` run with the reader of whoever its
+    authentication settled on.
+
+    Wagtail's own routers authenticate with Wagtail's classes, which set
+    ``request.user`` and leave ``request.reader`` as it was: a reader built
+    before the token was read would answer a token member's page read. The
+    club's routers use :data:`READ_AUTH`/:data:`WRITE_AUTH`, which refresh
+    it themselves; refreshing once more costs nothing (the reader is built
+    when an output first asks).
+    """
+    api.add_decorator(_reader_of_the_authenticated)

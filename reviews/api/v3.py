@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from .auth import readers_follow_authentication
 from .errors import install_v3_handlers
 from .exports import router as exports_router
 from .openapi import ClubSwagger, serve_valid_document
@@ -48,6 +49,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
 
     serve_valid_document(api)
     api.docs = ClubSwagger()
+    readers_follow_authentication(api)
     apply_media_rule()
     no_content_queries_in_page_listing()
     redirects_to_visible_pages_only()

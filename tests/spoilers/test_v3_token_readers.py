@@ -1,10 +1,11 @@
-"""API v3 reads with a bearer token: the reader is the token's member, even
-when something asked for the reader before the token was authenticated (the
-token is only read inside the view, long after ``ReaderMiddleware`` set
-``request.reader``).
+"""API v3 reads with a bearer token: the reader is the token's member, on the
+club's routers and on Wagtail's own, even when something asked for the
+reader before the token was authenticated (the token is only read inside
+the view, long after ``ReaderMiddleware`` set ``request.reader``).
 
-The fixtures (tests/spoilers/conftest.py) give The Betrayal and a member who
-has read it up to chapter 5.
+The fixtures (tests/spoilers/conftest.py) give a review of The Betrayal with
+a spoiler up to chapter 5 (``MARKER``) and later ones, and a member who has
+read it up to chapter 5.
 """
 
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from django.test import Client
 from reviews.spoilers import reader_of
 from tests.factories import NominationFactory, UserFactory, token_client
 from tests.factories.tokens import bearer
+
+from .helpers import LATER_MARKER, MARKER
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +79,36 @@ def test_a_session_never_counts_beside_a_token_on_the_rounds_endpoints(
         response = client.get(url)
         assert response.status_code == 200, response.content
         assert response.wsgi_request.reader.reach(betrayal.pk) == 0, url
+
+
+def test_a_token_member_reads_a_wagtail_v3_page_as_far_as_they_have_read(
+    asked, client, review, reader_at_chapter_5
+):
+    url = f"/api/v3/pages/{review.pk}/"
+    # An anonymous read first: whatever it leaves in the caches is its own.
+    anonymous = client.get(url)
+    assert anonymous.status_code == 200, anonymous.content
+    assert MARKER not in anonymous.content.decode()
+
+    member = token_client(reader_at_chapter_5).get(url)
+    assert member.status_code == 200, member.content
+    body = member.content.decode()
+    assert MARKER in body
+    assert LATER_MARKER not in body
+    assert "private" in member["Cache-Control"]
+    assert member.wsgi_request.reader.reach(review.book_id) == 5
+
+    again = client.get(url)
+    assert MARKER not in again.content.decode()
+
+
+def test_a_token_never_gets_another_readers_wagtail_v3_page(
+    asked, client, review, reader_at_chapter_5
+):
+    url = f"/api/v3/pages/{review.pk}/"
+    reached = token_client(reader_at_chapter_5)
+    unread = token_client(UserFactory())
+    for _ in range(2):
+        assert MARKER in reached.get(url).content.decode()
+        assert MARKER not in unread.get(url).content.decode()
+        assert MARKER not in client.get(url).content.decode()
