@@ -6,6 +6,9 @@ beside Wagtail's own ``pages``, ``sites``, ``images``, ``documents`` and
 ``schema`` routers in the same OpenAPI document; Wagtail's own reads and
 writes follow the club's rules (:mod:`reviews.api.wagtail_reads`,
 :mod:`reviews.api.wagtail_writes`).
+
+This is the one place the API is put together: importing a router module
+adds nothing to any other router.
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ from .auth import readers_follow_authentication
 from .errors import install_v3_handlers
 from .exports import router as exports_router
 from .openapi import ClubSwagger, serve_valid_document
+from .routers.books import router as books_router
+from .routers.comments import router as comments_router
+from .routers.discussions import router as discussions_router
+from .routers.preview import router as preview_router
+from .routers.progress import router as progress_router
+from .routers.review_writes import add_review_writes
+from .routers.reviews import router as reviews_router
+from .routers.rounds import router as rounds_router
+from .routers.rsvps import router as rsvps_router
+from .routers.series import router as series_router
 from .wagtail_reads import (
     apply_media_rule,
     no_content_queries_in_page_listing,
@@ -33,16 +46,6 @@ _registered: set[int] = set()
 
 def register(api: NinjaAPI) -> NinjaAPI:
     """Add the club's routers and error handlers to ``api`` (once)."""
-    from .routers.books import router as books_router
-    from .routers.comments import router as comments_router
-    from .routers.discussions import router as discussions_router
-    from .routers.preview import router as preview_router
-    from .routers.progress import router as progress_router
-    from .routers.review_writes import router as reviews_router  # adds writes
-    from .routers.rounds import router as rounds_router
-    from .routers.rsvps import router as rsvps_router
-    from .routers.series import router as series_router
-
     if id(api) in _registered:
         return api
     _registered.add(id(api))
@@ -58,6 +61,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     page_writes_hide_like_missing()
     snippet_ids_checked_first()
     install_v3_handlers(api)
+    add_review_writes(reviews_router)
     api.add_router("/books/", books_router)
     api.add_router("/reviews/", reviews_router)
     api.add_router("/series/", series_router)

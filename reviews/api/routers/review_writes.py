@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.text import slugify
-from ninja import Status
+from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.errors import as_validation_error
@@ -38,7 +38,7 @@ from ..review_input import (
 )
 from ..schemas import BookIdSchema, ReviewInSchema, ReviewPatchSchema, ReviewSchema
 from . import WRITE_ERRORS
-from .reviews import router, visible_reviews
+from .reviews import visible_reviews
 
 
 def _book(value: int | BookIdSchema) -> Book:
@@ -123,14 +123,6 @@ def _review_index(request: HttpRequest) -> ReviewIndexPage:
     return index
 
 
-@router.post(
-    "/",
-    response={201: ReviewSchema, **WRITE_ERRORS},
-    url_name="club_reviews_create",
-    operation_id="club_reviews_create",
-    summary="Create a review (as a draft)",
-    auth=WRITE_AUTH,
-)
 def create_review(request: HttpRequest, data: ReviewInSchema):
     reject_unknown_params(request)
     user = request.user
@@ -166,14 +158,6 @@ def _own_review(request: HttpRequest, review_id: int) -> ReviewPage:
     return page.get_latest_revision_as_object()
 
 
-@router.patch(
-    "/{review_id}/",
-    response={200: ReviewSchema, **WRITE_ERRORS},
-    url_name="club_reviews_update",
-    operation_id="club_reviews_update",
-    summary="Change a review (saved as a new draft revision)",
-    auth=WRITE_AUTH,
-)
 def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSchema):
     reject_unknown_params(request)
     page = _own_review(request, review_id)
@@ -199,14 +183,6 @@ def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSche
     return representations.review_item(request, draft)
 
 
-@router.post(
-    "/{review_id}/submit/",
-    response={200: ReviewSchema, 409: Problem, **WRITE_ERRORS},
-    url_name="club_reviews_submit",
-    operation_id="club_reviews_submit",
-    summary="Submit a review to the moderation workflow",
-    auth=WRITE_AUTH,
-)
 def submit_review(request: HttpRequest, review_id: IdPath):
     reject_unknown_params(request)
     live_page = visible_reviews(request.user).filter(pk=review_id).first()
@@ -224,3 +200,45 @@ def submit_review(request: HttpRequest, review_id: IdPath):
     return representations.review_item(
         request, live_page.get_latest_revision_as_object()
     )
+
+
+#: Marks a router that has the review writes.
+_WRITES_ADDED = "club_reviews_create"
+
+
+def add_review_writes(router: Router) -> None:
+    """Add the review writes to ``router``, the reviews router of
+    :mod:`reviews.api.routers.reviews`: ``/reviews/`` answers its ``GET`` and
+    its ``POST`` from one router. Called by :func:`reviews.api.v3.register`,
+    the one place the club's API is put together; a second call adds
+    nothing."""
+    if any(
+        operation.operation_id == _WRITES_ADDED
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    ):
+        return
+    router.post(
+        "/",
+        response={201: ReviewSchema, **WRITE_ERRORS},
+        url_name="club_reviews_create",
+        operation_id="club_reviews_create",
+        summary="Create a review (as a draft)",
+        auth=WRITE_AUTH,
+    )(create_review)
+    router.patch(
+        "/{review_id}/",
+        response={200: ReviewSchema, **WRITE_ERRORS},
+        url_name="club_reviews_update",
+        operation_id="club_reviews_update",
+        summary="Change a review (saved as a new draft revision)",
+        auth=WRITE_AUTH,
+    )(update_review)
+    router.post(
+        "/{review_id}/submit/",
+        response={200: ReviewSchema, 409: Problem, **WRITE_ERRORS},
+        url_name="club_reviews_submit",
+        operation_id="club_reviews_submit",
+        summary="Submit a review to the moderation workflow",
+        auth=WRITE_AUTH,
+    )(submit_review)
