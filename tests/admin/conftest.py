@@ -1,8 +1,9 @@
 """Members, an editor, and pages a member may or may not see in the admin."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
+from django.contrib.auth.models import Group, User
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.roles import MEMBERS
@@ -27,19 +28,40 @@ class AdminPages:
     password_only: Page
     own_draft: Page
 
+    def from_database(self) -> "AdminPages":
+        """The same pages read afresh (for a test that shares them)."""
+        return AdminPages(
+            **{
+                field.name: Page.objects.get(pk=getattr(self, field.name).pk).specific
+                for field in fields(self)
+            }
+        )
 
-@pytest.fixture
-def alice(groups):
+
+def make_alice(groups: dict[str, Group]) -> User:
     return user_in(groups[MEMBERS], "alice", first_name="Alice", last_name="Marsh")
 
 
-@pytest.fixture
-def bruno(groups):
+def make_bruno(groups: dict[str, Group]) -> User:
     return user_in(groups[MEMBERS], "bruno", first_name="Bruno", last_name="Keller")
 
 
 @pytest.fixture
+def alice(groups) -> User:
+    return make_alice(groups)
+
+
+@pytest.fixture
+def bruno(groups) -> User:
+    return make_bruno(groups)
+
+
+@pytest.fixture
 def pages(alice, bruno) -> AdminPages:
+    return build_pages(alice, bruno)
+
+
+def build_pages(alice: User, bruno: User) -> AdminPages:
     """Bruno's draft, his live review with a pending retitle, two restricted
     reviews, and Alice's own draft."""
     draft = make_review(owner=bruno, live=False, title=DRAFT_TITLE)

@@ -2,8 +2,15 @@
 other members' drafts, pending titles and restricted pages are absent from
 every listing, search, chooser, report and the admin's API."""
 
+from collections.abc import Iterator
+
 import pytest
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
+
+from reviews.roles import ensure_groups
+from tests.factories import review_index
+from tests.fixtures.database import built_once
 
 from .conftest import (
     DRAFT_TITLE,
@@ -11,10 +18,46 @@ from .conftest import (
     LIVE_TITLE,
     OWN_DRAFT_TITLE,
     PENDING_TITLE,
+    AdminPages,
     assert_hides_others,
+    build_pages,
+    make_alice,
+    make_bruno,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def club(
+    django_db_setup, django_db_blocker
+) -> Iterator[tuple[dict[str, Group], User, User, AdminPages]]:
+    """The groups, Alice, Bruno and their pages, built once for the module:
+    every test here reads them, and what a test writes rolls back after it."""
+    with built_once(django_db_blocker):
+        groups = ensure_groups(review_index())
+        alice, bruno = make_alice(groups), make_bruno(groups)
+        yield groups, alice, bruno, build_pages(alice, bruno)
+
+
+@pytest.fixture
+def groups(club) -> dict[str, Group]:
+    return {name: Group.objects.get(pk=group.pk) for name, group in club[0].items()}
+
+
+@pytest.fixture
+def alice(club) -> User:
+    return User.objects.get(pk=club[1].pk)
+
+
+@pytest.fixture
+def bruno(club) -> User:
+    return User.objects.get(pk=club[2].pk)
+
+
+@pytest.fixture
+def pages(club) -> AdminPages:
+    return club[3].from_database()
 
 
 @pytest.fixture
