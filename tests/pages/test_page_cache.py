@@ -4,6 +4,7 @@ stored copy; nobody else ever gets or leaves one."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from unittest import mock
 
 import pytest
@@ -13,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from reviews import popularity
-from reviews.models import ReviewDailyViews, ReviewPage
+from reviews.models import Book, ReviewDailyViews, ReviewPage
 from tests.cache_queries import SERVED_FROM_CACHE
 from tests.factories import (
+    BookFactory,
     ReadingProgressFactory,
     make_discussion,
     make_review,
@@ -24,6 +26,7 @@ from tests.factories import (
     site_root,
     spoiler,
 )
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +37,27 @@ def _get(client, url, **kwargs):
     return response, len(queries)
 
 
+@pytest.fixture(scope="module")
+def built_club(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    """The club every test here reads, built once for the module; what a
+    test changes (a publish, a move, a restriction) rolls back after it."""
+    with built_once(django_db_blocker):
+        book = BookFactory(title="The Siege", chapter_count=30)
+        yield {**_build_club(book), "book": book}
+
+
 @pytest.fixture
-def club(book):
+def book(built_club) -> Book:
+    return Book.objects.get(pk=built_club["book"].pk)
+
+
+@pytest.fixture
+def club(built_club) -> dict:
+    """The module's club, its review read afresh from the database."""
+    return {**built_club, "page": ReviewPage.objects.get(pk=built_club["page"].pk)}
+
+
+def _build_club(book: Book) -> dict:
     review = make_review(
         book=book,
         title="A fine review",
