@@ -5,8 +5,12 @@ chapter 5 (``MARKER``), up to chapter 20 (``LATER_MARKER``), and the ending
 of The Siege (book 1, ``ENDING_MARKER``).
 """
 
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
 import pytest
 
+from reviews.models import Book, ReviewPage
 from tests.factories import (
     BookFactory,
     ReadingProgressFactory,
@@ -16,22 +20,69 @@ from tests.factories import (
     paragraph,
     spoiler,
 )
+from tests.fixtures.database import built_once
 
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, OPEN_WORD
 
 
 @pytest.fixture
 def siege(db):
-    return BookFactory(title="The Siege", chapter_count=30)
+    return _siege()
 
 
 @pytest.fixture
 def betrayal(db):
-    return BookFactory(title="The Betrayal", chapter_count=25)
+    return _betrayal()
 
 
 @pytest.fixture
 def review(siege, betrayal):
+    return _review(siege, betrayal)
+
+
+def _siege() -> Book:
+    return BookFactory(title="The Siege", chapter_count=30)
+
+
+def _betrayal() -> Book:
+    return BookFactory(title="The Betrayal", chapter_count=25)
+
+
+class BuiltReview(NamedTuple):
+    siege: Book
+    betrayal: Book
+    review: ReviewPage
+
+
+@pytest.fixture(scope="module")
+def built_review(django_db_setup, django_db_blocker) -> Iterator[BuiltReview]:
+    with built_once(django_db_blocker):
+        siege, betrayal = _siege(), _betrayal()
+        yield BuiltReview(siege, betrayal, _review(siege, betrayal))
+
+
+def shared_review() -> tuple[Callable, Callable, Callable]:
+    """``siege``, ``betrayal`` and ``review`` built once for the module, for
+    a module whose every test reads them (``siege, betrayal, review =
+    shared_review()`` there): each test gets fresh copies from the
+    database, and what it writes rolls back after it."""
+
+    @pytest.fixture
+    def siege(built_review: BuiltReview) -> Book:
+        return Book.objects.get(pk=built_review.siege.pk)
+
+    @pytest.fixture
+    def betrayal(built_review: BuiltReview) -> Book:
+        return Book.objects.get(pk=built_review.betrayal.pk)
+
+    @pytest.fixture
+    def review(built_review: BuiltReview) -> ReviewPage:
+        return ReviewPage.objects.get(pk=built_review.review.pk)
+
+    return siege, betrayal, review
+
+
+def _review(siege: Book, betrayal: Book) -> ReviewPage:
     make_series("Leningrad", [(siege, 1), (betrayal, 2)])
     return make_review(
         book=betrayal,

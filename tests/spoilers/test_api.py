@@ -5,9 +5,13 @@ import pytest
 from reviews.roles import MEMBERS, ensure_groups
 from tests.factories import ReadingProgressFactory, make_review, review_index, spoiler
 
+from .conftest import shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, bearer, spoiler_values
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 ALL_MARKERS = (MARKER, LATER_MARKER, ENDING_MARKER)
 

@@ -10,9 +10,13 @@ import pytest
 
 from tests.factories import make_discussion, make_series
 
+from .conftest import shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 REVIEWS = {"type": "reviews.ReviewPage"}
 DISCUSSIONS = {"type": "reviews.DiscussionPage"}
