@@ -5,6 +5,7 @@ members."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.test import RequestFactory
@@ -12,8 +13,10 @@ from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from reviews.api.v2 import ClubPagesAPIViewSet, api_router
+from reviews.models import ReviewPage
 from tests.api.helpers import full_review
 from tests.factories import UserFactory
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +42,11 @@ def _get(viewset, path: str, user=None, **kwargs):
     return response.status_code, json.loads(response.content)
 
 
-@pytest.fixture
-def reviews():
-    return [full_review(n) for n in range(3)]
+@pytest.fixture(scope="module")
+def reviews(django_db_setup, django_db_blocker) -> Iterator[list[ReviewPage]]:
+    """Built once for the module: every test only reads them."""
+    with built_once(django_db_blocker):
+        yield [full_review(n) for n in range(3)]
 
 
 @pytest.mark.parametrize(
