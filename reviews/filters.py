@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Book, ReviewPage, SeriesPage
 from .models.books import book_label
-from .visibility import public_pages, reachable_pages
+from .visibility import reachable_pages
 
 RATING_FLOOR_CHOICES = [("", _("Any rating"))] + [
     (str(n), _("%(n)s stars or more") % {"n": n}) for n in (5, 4, 3, 2)
@@ -114,15 +114,22 @@ class ReviewFilterForm(forms.Form):
     tag = forms.CharField(required=False, max_length=100)
 
     def __init__(
-        self, *args: Any, reviews: QuerySet | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        reviews: QuerySet | None = None,
+        series: QuerySet | None = None,
+        **kwargs: Any,
     ) -> None:
-        """``reviews``: those the index lists (by default every live review
-        that is public and below no unpublished page)."""
+        """``reviews``: those the index lists; ``series``: those it may name
+        (by default every live one that is public and below no unpublished
+        page, as for the reviews)."""
         super().__init__(*args, **kwargs)
         if reviews is None:
             reviews = reachable_pages(ReviewPage.objects.live())
-        series = cast(IdChoiceField, self.fields["series"])
-        series.queryset = public_pages(SeriesPage.objects.live()).order_by("title")
+        if series is None:
+            series = SeriesPage.objects.live()
+        series_field = cast(IdChoiceField, self.fields["series"])
+        series_field.queryset = reachable_pages(series).order_by("title")
         book = cast(IdChoiceField, self.fields["book"])
         book.queryset = _reviewed_books(reviews)
         # Shown from plain rows, not a model instance per book; the queryset

@@ -31,7 +31,7 @@ from ..models.reviews import public_reviews_under
 from ..popularity import record_view
 from ..response_cache.pages import COUNTED_VIEW_ATTR
 from ..spoilers import reader_of, revealed_comment_range
-from ..visibility import public_pages
+from ..visibility import in_subtree, public_pages, site_root_path
 
 
 @builds_context_of(ReviewIndexPage)
@@ -42,7 +42,9 @@ def review_index_context(page: ReviewIndexPage, request: HttpRequest) -> dict[st
         .select_related("book", "reviewer", "book__cover")
         .order_by("-first_published_at", "-pk")
     )
-    filters = ReviewFilterForm(request.GET or None, reviews=reviews)
+    # The series of this index's Site only, as its reviews are.
+    series = in_subtree(SeriesPage.objects.live(), site_root_path(request) or page.path)
+    filters = ReviewFilterForm(request.GET or None, reviews=reviews, series=series)
     paginator = Paginator(filters.filter(reviews), page.REVIEWS_PER_PAGE)
     cards = paginator.get_page(request.GET.get("page"))
     cards.object_list = list(cards.object_list)

@@ -8,8 +8,14 @@ from django import forms
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.filters import PlainSelect, ReviewFilterForm
-from reviews.models import ReviewIndexPage
-from tests.factories import BookFactory, make_review, review_index, site_root
+from reviews.models import ReviewIndexPage, SeriesEntry, SeriesIndexPage, SeriesPage
+from tests.factories import (
+    BookFactory,
+    make_review,
+    make_series,
+    review_index,
+    site_root,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +131,48 @@ def test_a_review_below_a_hidden_ancestor_does_not_name_its_book(client, hidden_
         response = client.get(index.url)
         assert b"Hidden Book" not in response.content, (index.slug, hidden_by)
     assert "Open Book" in _options(client.get(here.url).content.decode())
+
+
+def _series_under(parent, slug: str, title: str):
+    index = SeriesIndexPage(title=slug.title(), slug=slug)
+    parent.add_child(instance=index)
+    index.save_revision().publish()
+    series = SeriesPage(
+        title=title,
+        slug=title.lower().replace(" ", "-"),
+        author="Someone Else",
+        entries=[SeriesEntry(book=BookFactory(), position=1)],
+    )
+    index.add_child(instance=series)
+    series.save_revision().publish()
+    return index
+
+
+def _series_options(html: str) -> str:
+    start = html.index('<select name="series"')
+    return html[start : html.index("</select>", start)]
+
+
+@pytest.mark.parametrize("hidden_by", ["other_site", "unpublished", "restricted"])
+def test_the_series_filter_names_no_series_the_reader_cannot_reach(client, hidden_by):
+    here = review_index()
+    book = BookFactory(title="Open Book")
+    make_review(book=book, parent=here)
+    make_series("Open Series", [(book, 1)])
+    if hidden_by == "other_site":
+        other_root = Page(title="Other club", slug="other-club")
+        Page.get_first_root_node().add_child(instance=other_root)
+        Site.objects.create(hostname="other.example", port=80, root_page=other_root)
+        _series_under(other_root, "their-series", "Elsewhere Series")
+    else:
+        hidden = _series_under(site_root(), "more-series", "Hidden Series")
+        if hidden_by == "unpublished":
+            hidden.unpublish()  # the series below it stays live
+        else:
+            PageViewRestriction.objects.create(
+                page=hidden, restriction_type=PageViewRestriction.LOGIN
+            )
+    html = client.get(here.url).content.decode()
+    assert "Open Series" in _series_options(html)
+    assert "Elsewhere Series" not in html
+    assert "Hidden Series" not in html
