@@ -207,6 +207,31 @@ def page_changed(sender=None, instance=None, **kwargs) -> None:
         purge_page_urls(instance)
 
 
+def page_moving(sender=None, instance=None, **kwargs) -> None:
+    """Receiver of ``pre_page_move``: the addresses the page and the live
+    pages below it are about to leave, purged once the move commits. An edge
+    purged by URL only (Cloudflare, a plain HTTP purger) would otherwise go
+    on serving them there; ``post_page_move`` purges the new ones."""
+    if instance is None or not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    batch = PurgeBatch()
+    try:
+        batch.add_page(instance)
+        batch.add_pages(instance.get_descendants().live().specific())
+    except Exception:  # a page without a Site still lets the move commit
+        logger.exception("Could not list the URLs of page %s", instance.pk)
+        return
+    urls = sorted(batch.urls)
+
+    def purge() -> None:
+        try:
+            purge_urls_from_cache(urls)
+        except Exception:  # a CDN outage must not stop a move
+            logger.exception("Could not purge the old URLs of page %s", instance.pk)
+
+    transaction.on_commit(purge)
+
+
 def defer_wagtails_page_purges() -> None:
     """Take ``wagtail.contrib.frontend_cache``'s own purges on publish and
     unpublish off the signals: they are sent at once, inside the

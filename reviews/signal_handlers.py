@@ -8,7 +8,12 @@ from collections.abc import Callable
 from django.core import signals as core_signals
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.models import Page
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    pre_page_move,
+)
 
 from . import (
     content_version,
@@ -107,6 +112,9 @@ def register_signal_handlers() -> None:
     )
     page_unpublished.connect(
         frontend_cache.page_changed, dispatch_uid="reviews_api_unpublished"
+    )
+    pre_page_move.connect(
+        frontend_cache.page_moving, dispatch_uid="reviews_urls_left_by_move"
     )
     post_page_move.connect(
         frontend_cache.page_changed, dispatch_uid="reviews_api_moved"

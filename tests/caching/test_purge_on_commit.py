@@ -16,9 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from wagtail.models import Page
 
 from reviews.frontend_cache import PURGE_HEADER
-from tests.factories import make_review
+from reviews.models import ReviewIndexPage
+from tests.factories import make_review, site_root
 
 #: Ports of this file's recording edge, outside the tests' server ports.
 EDGE_PORTS = range(8690, 8700)
@@ -85,16 +87,22 @@ def _key_purges(received) -> list[str]:
     return [keys for _, _, keys in received if keys]
 
 
-@pytest.fixture(params=["publish", "unpublish"])
+@pytest.fixture(params=["publish", "unpublish", "move"])
 def change(request, edge):
-    """A review, and a change of it (a publish, an unpublish) to make."""
+    """A review, and a change of it (a publish, an unpublish, a move) to make."""
     review = make_review()
+    if request.param == "move":
+        elsewhere = ReviewIndexPage(title="Elsewhere", slug="elsewhere")
+        site_root().add_child(instance=elsewhere)
+        elsewhere.save_revision().publish()
     edge.clear()
 
     def make() -> None:
         if request.param == "publish":
             review.title = "Changed"
             review.save_revision().publish()
+        elif request.param == "move":
+            Page.objects.get(pk=review.pk).move(elsewhere, pos="last-child")
         else:
             review.unpublish()
 
@@ -144,3 +152,33 @@ def test_purges_follow_a_real_commit_and_never_a_rollback(edge):
     assert f"/api/v2/pages/{review.pk}/" in _url_purges(edge)
     assert review.url in _url_purges(edge)
     assert _key_purges(edge)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moved", ["review", "its index"])
+def test_a_move_purges_the_urls_it_leaves_once_it_commits(
+    edge, django_capture_on_commit_callbacks, moved
+):
+    """Edges purged by URL only (Cloudflare, a plain HTTP purger) keep the
+    page at the address it left unless that address is purged."""
+    review = make_review()
+    index = review.get_parent()
+    old_url = review.url
+    section = Page(title="Section", slug="section")
+    site_root().add_child(instance=section)
+    section.save_revision().publish()
+    target = section
+    if moved == "review":
+        target = ReviewIndexPage(title="Elsewhere", slug="elsewhere")
+        section.add_child(instance=target)
+        target.save_revision().publish()
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            page = review if moved == "review" else index
+            Page.objects.get(pk=page.pk).move(target, pos="last-child")
+            assert edge == []
+    review.refresh_from_db()
+    assert review.url != old_url
+    assert old_url in _url_purges(edge)
+    assert review.url in _url_purges(edge) or moved != "review"
