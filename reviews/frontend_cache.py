@@ -207,29 +207,44 @@ def page_changed(sender=None, instance=None, **kwargs) -> None:
         purge_page_urls(instance)
 
 
-def page_moving(sender=None, instance=None, **kwargs) -> None:
-    """Receiver of ``pre_page_move``: the addresses the page and the live
-    pages below it are about to leave, purged once the move commits. An edge
-    purged by URL only (Cloudflare, a plain HTTP purger) would otherwise go
-    on serving them there; ``post_page_move`` purges the new ones."""
-    if instance is None or not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+def purge_subtree_urls(page) -> None:
+    """Purge, once the transaction commits, the URLs of ``page`` and of the
+    live pages below it, read now: where they are before a move, or what
+    a view restriction now covers. An edge purged by URL only (Cloudflare,
+    a plain HTTP purger) keeps them otherwise; an edge purged by surrogate
+    key is already purged by :func:`purge_retired`."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     batch = PurgeBatch()
     try:
-        batch.add_page(instance)
-        batch.add_pages(instance.get_descendants().live().specific())
-    except Exception:  # a page without a Site still lets the move commit
-        logger.exception("Could not list the URLs of page %s", instance.pk)
+        batch.add_page(page)
+        batch.add_pages(page.get_descendants().live().specific())
+    except Exception:  # a page without a Site still lets the change commit
+        logger.exception("Could not list the URLs below page %s", page.pk)
         return
     urls = sorted(batch.urls)
 
     def purge() -> None:
         try:
             purge_urls_from_cache(urls)
-        except Exception:  # a CDN outage must not stop a move
-            logger.exception("Could not purge the old URLs of page %s", instance.pk)
+        except Exception:  # a CDN outage must not stop a change
+            logger.exception("Could not purge the URLs below page %s", page.pk)
 
     transaction.on_commit(purge)
+
+
+def page_moving(sender=None, instance=None, **kwargs) -> None:
+    """Receiver of ``pre_page_move``: the addresses the page and the pages
+    below it are about to leave (``post_page_move`` purges the new ones)."""
+    if instance is not None:
+        purge_subtree_urls(instance)
+
+
+def restriction_changed(sender=None, instance=None, **kwargs) -> None:
+    """A ``PageViewRestriction`` saved or deleted: the pages it covers."""
+    page = Page.objects.filter(pk=getattr(instance, "page_id", None)).first()
+    if page is not None:
+        purge_subtree_urls(page)
 
 
 def defer_wagtails_page_purges() -> None:

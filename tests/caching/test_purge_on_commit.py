@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 from django.test import override_settings
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from reviews.frontend_cache import PURGE_HEADER
 from reviews.models import ReviewIndexPage
@@ -182,3 +182,35 @@ def test_a_move_purges_the_urls_it_leaves_once_it_commits(
     assert review.url != old_url
     assert old_url in _url_purges(edge)
     assert review.url in _url_purges(edge) or moved != "review"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["restrict", "lift"])
+def test_a_view_restriction_purges_the_pages_below_it_once_it_commits(
+    edge, django_capture_on_commit_callbacks, change
+):
+    """Only a purge by surrogate key followed a restriction: an edge purged
+    by URL only went on serving the pages below it to anyone."""
+    review = make_review()
+    index = review.get_parent()
+    login = PageViewRestriction.LOGIN
+    if change == "lift":
+        PageViewRestriction.objects.create(page=index, restriction_type=login)
+    edge.clear()
+
+    def apply() -> None:
+        if change == "restrict":
+            PageViewRestriction.objects.create(page=index, restriction_type=login)
+        else:
+            PageViewRestriction.objects.get(page=index).delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(Rollback), transaction.atomic():
+            apply()
+            raise Rollback
+    assert edge == []
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            apply()
+            assert edge == []
+    assert {index.url, review.url} <= _url_purges(edge)
