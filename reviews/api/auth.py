@@ -7,9 +7,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from rest_framework import authentication, exceptions
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.models import APIToken
@@ -77,9 +79,23 @@ READ_AUTH = [ClubBearerAuth(), ClubAnonymous()]
 WRITE_AUTH = [ClubBearerAuth()]
 
 
+def presents_bearer_token(request: HttpRequest) -> bool:
+    """Does the request send ``Authorization: Bearer …``, well formed or not?"""
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == BearerTokenAuthentication.keyword.lower()
+
+
 def _reader_of_the_authenticated(view_func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view_func)
     def view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(getattr(request, "auth", None), AnonymousUser) and (
+            presents_bearer_token(request)
+        ):
+            # The anonymous fallback let a token through that names no
+            # member (unknown, revoked, an inactive member's): answered as
+            # anonymous or, beside a session, as the session's member, the
+            # client would never learn its token is no good.
+            raise AuthenticationError
         refresh_reader(request)
         return view_func(request, *args, **kwargs)
 
@@ -88,7 +104,8 @@ def _reader_of_the_authenticated(view_func: Callable[..., Any]) -> Callable[...,
 
 def readers_follow_authentication(api: NinjaAPI) -> None:
     """Make every operation of ``api`` run with the reader of whoever its
-    authentication settled on.
+    authentication settled on, and refuse a bearer token that settled on
+    no one.
 
     Wagtail's own routers authenticate with Wagtail's classes, which set
     ``request.user`` and leave ``request.reader`` as it was: a reader built
@@ -96,5 +113,11 @@ def readers_follow_authentication(api: NinjaAPI) -> None:
     club's routers use :data:`READ_AUTH`/:data:`WRITE_AUTH`, which refresh
     it themselves; refreshing once more costs nothing (the reader is built
     when an output first asks).
+
+    On public reads both fall back to anonymous when the token resolves to
+    no active member; that fallback is for clients that send no token, so a
+    bad one is a 401 here, as it is in API v2. The decorator runs once
+    authentication has settled (Ninja's ``operation`` mode), before the
+    operation itself.
     """
     api.add_decorator(_reader_of_the_authenticated)

@@ -114,7 +114,8 @@ def _problem_responses(document: dict[str, Any]) -> None:
     """Every error as it is served: ``application/problem+json`` with the
     :class:`~reviews.api.problems.Problem` schema (Ninja writes
     ``application/json``). Every operation documents a 400; one on an item
-    (a path with a parameter) a 404; one that needs a token 401 and 403."""
+    (a path with a parameter) a 404; one that reads a token 401, and one that
+    needs a token 403 as well."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema())
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -125,8 +126,12 @@ def _problem_responses(document: dict[str, Any]) -> None:
             expected = {400}
             if "{" in path:
                 expected.add(404)
-            if {} not in (operation.get("security") or [{}]):
-                expected |= {401, 403}
+            security = operation.get("security") or [{}]
+            if any(requirement for requirement in security):
+                # A bad token is a 401 even where anonymous clients may read.
+                expected.add(401)
+            if {} not in security:
+                expected.add(403)
             # Ninja keys responses by int, a document read back from JSON by
             # str: keyed by str (as OpenAPI names them) and in status order,
             # the document is the same however it was built, and a mix of

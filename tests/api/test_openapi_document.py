@@ -95,6 +95,22 @@ def test_every_error_is_documented_as_a_problem(client):
     assert {"401", "403"} <= set(create)
 
 
+def test_every_operation_that_reads_a_token_documents_its_401(client):
+    """A public read answers a bad bearer token with a 401 as a write does;
+    an operation that needs a token may also answer 403."""
+    document = _served(client)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            security = operation.get("security") or [{}]
+            responses = set(operation["responses"])
+            if any(requirement for requirement in security):
+                assert "401" in responses, (method, path)
+            if {} not in security:
+                assert "403" in responses, (method, path)
+    listing = document["paths"]["/api/v3/pages/"]["get"]["responses"]
+    assert "401" in listing
+
+
 def test_an_error_answers_as_its_document_says(client):
     response = client.get("/api/v3/reviews/", {"rating_min": "lots"})
     assert response.status_code == 400

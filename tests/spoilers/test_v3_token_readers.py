@@ -14,9 +14,16 @@ import pytest
 from django.conf import LazySettings
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
+from django.utils import timezone
+from wagtail.models import APIToken
 
 from reviews.spoilers import reader_of
-from tests.factories import NominationFactory, UserFactory, token_client
+from tests.factories import (
+    NominationFactory,
+    ReadingProgressFactory,
+    UserFactory,
+    token_client,
+)
 from tests.factories.tokens import bearer
 
 from .helpers import LATER_MARKER, MARKER
@@ -112,3 +119,46 @@ def test_a_token_never_gets_another_readers_wagtail_v3_page(
         assert MARKER in reached.get(url).content.decode()
         assert MARKER not in unread.get(url).content.decode()
         assert MARKER not in client.get(url).content.decode()
+
+
+def _revoked(user) -> str:
+    token, plaintext = APIToken.create_token(user=user, name="tests")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return f"Bearer {plaintext}"
+
+
+def _inactive_members(betrayal) -> str:
+    member = UserFactory(is_active=False)
+    ReadingProgressFactory(member=member, book=betrayal, finished=True)
+    return bearer(member)["HTTP_AUTHORIZATION"]
+
+
+UNRESOLVED_TOKENS = {
+    "revoked": lambda betrayal: _revoked(UserFactory()),
+    "an inactive member's": _inactive_members,
+    "unknown": lambda betrayal: "Bearer not-a-token",
+    "empty": lambda betrayal: "Bearer",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNRESOLVED_TOKENS))
+def test_a_token_that_names_no_member_is_a_401_on_every_v3_read(
+    kind, review, betrayal, reader_at_chapter_5
+):
+    # Signed in as the member at chapter 5: a bad token must not fall back to
+    # the session's reader (nor to an anonymous one) as if none were sent.
+    client = Client(HTTP_AUTHORIZATION=UNRESOLVED_TOKENS[kind](betrayal))
+    client.force_login(reader_at_chapter_5)
+    for url in [
+        f"/api/v3/reviews/{review.pk}/",
+        "/api/v3/reviews/",
+        f"/api/v3/pages/{review.pk}/",
+        "/api/v3/pages/?type=reviews.ReviewPage&fields=body",
+        f"/api/v3/books/{betrayal.pk}/",
+        *_rounds_urls(betrayal),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 401, (url, response.content[:200])
+        assert response["Content-Type"] == "application/problem+json", url
+        assert MARKER not in response.content.decode(), url
