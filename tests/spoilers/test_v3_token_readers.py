@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
+from reviews.preview import create_preview_token
 from reviews.spoilers import reader_of
 from tests.factories import (
     NominationFactory,
@@ -162,3 +163,27 @@ def test_a_token_that_names_no_member_is_a_401_on_every_v3_read(
         assert response.status_code == 401, (url, response.content[:200])
         assert response["Content-Type"] == "application/problem+json", url
         assert MARKER not in response.content.decode(), url
+
+
+def test_the_preview_endpoint_reads_for_the_tokens_member(review, reader_at_chapter_5):
+    url = f"/api/v3/preview/?token={create_preview_token(review)}"
+    member = token_client(reader_at_chapter_5).get(url)
+    assert member.status_code == 200, member.content
+    assert MARKER in member.content.decode()
+    assert LATER_MARKER not in member.content.decode()
+
+    # The token says who is asking, beside the session of a member who has
+    # read further; a token that names no one is refused.
+    unread = Client(**bearer(UserFactory()))
+    unread.force_login(reader_at_chapter_5)
+    assert MARKER not in unread.get(url).content.decode()
+    refused = Client(HTTP_AUTHORIZATION="Bearer not-a-token")
+    refused.force_login(reader_at_chapter_5)
+    response = refused.get(url)
+    assert response.status_code == 401
+    assert MARKER not in response.content.decode()
+
+    # Without a token the session's member reads, as on every v3 read.
+    session = Client()
+    session.force_login(reader_at_chapter_5)
+    assert MARKER in session.get(url).content.decode()

@@ -1,7 +1,8 @@
 """``/api/v3/preview/``: the draft an editor is previewing, for the frontend.
 
 No bearer token is needed: the short-lived signed preview token is the
-permission (see reviews.preview).
+permission (see reviews.preview). A bearer token still says who reads it,
+as on every club read: spoilers open as far as that member has read.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from ninja.errors import HttpError
 from ...models import DiscussionPage, ReviewPage, SeriesPage
 from ...preview import PreviewTokenError, page_from_preview_token
 from .. import representations
+from ..auth import READ_AUTH
 from ..params import ReaderParams, reject_unknown_params
 from ..problems import Problem
 from ..querysets import prepare_streams
 from ..schemas import DiscussionSchema, PreviewPageSchema, ReviewSchema, SeriesSchema
 from .series import RichTextParams
 
-router = Router(tags=["preview"])
+router = Router(tags=["preview"], auth=READ_AUTH)
 
 
 class PreviewParams(Schema):
