@@ -5,7 +5,7 @@
  */
 import createClient, { type Middleware } from "openapi-fetch";
 
-import { readParam, token } from "../reader";
+import { readParam, setToken, token } from "../reader";
 import type { paths } from "./schema";
 
 export type Client = ReturnType<typeof createClient<paths>>;
@@ -39,6 +39,13 @@ const readerContext: Middleware = {
       return new Request(url, request);
     }
     return request;
+  },
+  onResponse({ request, response }) {
+    // The API refuses a token it no longer knows (revoked, or its member
+    // deactivated) on reads as on writes: forget it, so the next view reads
+    // as a visitor and the account page offers to sign in again.
+    if (response.status === 401 && request.headers.has("Authorization")) setToken(null);
+    return undefined;
   },
 };
 
