@@ -108,6 +108,10 @@ def problem_response(
         status=status,
         content_type=PROBLEM_JSON,
     )
+    if status == 401:
+        # RFC 9110: a 401 names how to authenticate; both APIs take a bearer
+        # token (API v2's DRF says so itself, v3's Ninja does not).
+        response["WWW-Authenticate"] = "Bearer"
     for name, value in (headers or {}).items():
         response[name] = value
     return response

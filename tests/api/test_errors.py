@@ -113,6 +113,21 @@ def test_an_invalid_token_is_a_401_problem(content):
     assert_problem(bad.post("/api/v3/reviews/", {}, "application/json"), 401)
 
 
+def test_every_401_names_the_bearer_scheme(client, content):
+    """RFC 9110: a 401 says how to authenticate, in both APIs."""
+    bad = Client(HTTP_AUTHORIZATION="Bearer not-a-token")
+    for response in [
+        bad.get("/api/v2/pages/"),
+        bad.get("/api/v3/reviews/"),
+        bad.get(f"/api/v3/pages/{content.pk}/"),
+        bad.post("/api/v3/reviews/", {}, "application/json"),
+        client.get("/api/v3/progress/"),
+        client.post("/api/v3/pages/", {}, "application/json"),
+    ]:
+        assert_problem(response, 401)
+        assert response["WWW-Authenticate"] == "Bearer", response.wsgi_request.path
+
+
 def test_a_write_with_a_bad_body_is_a_400(content, member):
     response = token_client(member).post(
         "/api/v3/reviews/", {"title": 3}, content_type="application/json"
