@@ -161,6 +161,25 @@ def restore_migrated_rows() -> None:
                 if cursor.fetchone():
                     cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
         connection.creation.deserialize_db_from_string(rows)
+        _sequences_past_the_rows(connection)
+
+
+def _sequences_past_the_rows(connection) -> None:
+    """Set every table's id sequence past its rows, as ``loaddata`` does.
+
+    The rows go back with their own ids, which moves no sequence, and on
+    PostgreSQL the flush restarted every sequence at 1: the next row of a
+    table would be given the id of a migrated one.
+    """
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), apps.get_models(include_auto_created=True)
+    )
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 #: Wagtail's SQLite full-text index: an FTS5 table that is no Django model, so
