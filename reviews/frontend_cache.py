@@ -193,13 +193,7 @@ def purge_page_urls(page) -> None:
         logger.exception("Could not list the URLs of page %s", page.pk)
         return
 
-    def purge() -> None:
-        try:
-            purge_urls_from_cache(urls)
-        except Exception:  # a CDN outage must not stop a publish
-            logger.exception("Could not purge the URLs of page %s", page.pk)
-
-    transaction.on_commit(purge)
+    _purge_urls_on_commit(urls, page.pk)
 
 
 def page_changed(sender=None, instance=None, **kwargs) -> None:
@@ -224,11 +218,17 @@ def purge_subtree_urls(page) -> None:
         return
     urls = sorted(batch.urls)
 
+    _purge_urls_on_commit(urls, page.pk)
+
+
+def _purge_urls_on_commit(urls: list[str], page_id: int) -> None:
+    """Purge ``urls`` once the transaction commits; nothing on rollback."""
+
     def purge() -> None:
         try:
             purge_urls_from_cache(urls)
         except Exception:  # a CDN outage must not stop a change
-            logger.exception("Could not purge the URLs below page %s", page.pk)
+            logger.exception("Could not purge the URLs of page %s", page_id)
 
     transaction.on_commit(purge)
 
