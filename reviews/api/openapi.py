@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -160,21 +161,22 @@ def make_valid(document: dict[str, Any]) -> dict[str, Any]:
     requirement ``{}`` ("no credentials needed") beside the bearer scheme,
     and no invalid scheme in ``components``; optional bodies in the form code
     generators read (:func:`_plain_optional_bodies`); errors as problems
-    (:func:`_problem_responses`). Changes ``document`` in place."""
+    (:func:`_problem_responses`); one name for each security scheme
+    (:func:`_one_name_per_scheme`). Changes ``document`` in place."""
     _plain_optional_bodies(document)
     _anonymous_as_no_requirement(document)
+    _one_name_per_scheme(document)
     _problem_responses(document)
     return document
 
 
-def _anonymous_as_no_requirement(document: dict[str, Any]) -> None:
-    components = document.get("components", {})
-    schemes = components.get("securitySchemes", {})
-    anonymous = {
-        name for name, scheme in schemes.items() if _is_anonymous_scheme(scheme)
-    }
-    if not anonymous:
-        return
+def _rewrite_requirements(
+    document: dict[str, Any],
+    rewrite: Callable[[dict[str, Any]], dict[str, Any]],
+    retired: set[str],
+) -> None:
+    """Every operation's security requirements through ``rewrite``, without
+    repeats, then the ``retired`` schemes out of ``components``."""
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             security = (
@@ -182,15 +184,52 @@ def _anonymous_as_no_requirement(document: dict[str, Any]) -> None:
             )
             if not security:
                 continue
-            refined: list[dict[str, Any]] = []
-            for requirement in security:
-                if set(requirement) & anonymous:
-                    requirement = {}
-                if requirement not in refined:
-                    refined.append(requirement)
-            operation["security"] = refined
-    for name in anonymous:
+            rewritten: list[dict[str, Any]] = []
+            for requirement in map(rewrite, security):
+                if requirement not in rewritten:
+                    rewritten.append(requirement)
+            operation["security"] = rewritten
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    for name in retired:
         del schemes[name]
+
+
+def _anonymous_as_no_requirement(document: dict[str, Any]) -> None:
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    anonymous = {
+        name for name, scheme in schemes.items() if _is_anonymous_scheme(scheme)
+    }
+    if anonymous:
+        _rewrite_requirements(
+            document,
+            lambda requirement: {} if set(requirement) & anonymous else requirement,
+            anonymous,
+        )
+
+
+def _one_name_per_scheme(document: dict[str, Any]) -> None:
+    """Ninja names a scheme after the class of the auth callback, so the
+    club's bearer class (a subclass of Wagtail's) and Wagtail's own appear as
+    two schemes that say the same thing, and a generated client asks for the
+    same token twice. Identical schemes are merged under the first name in
+    alphabetical order, and every requirement is rewritten to that name."""
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    renamed: dict[str, str] = {}
+    kept: dict[str, str] = {}
+    for name in sorted(schemes):
+        key = json.dumps(schemes[name], sort_keys=True)
+        if key in kept:
+            renamed[name] = kept[key]
+        else:
+            kept[key] = name
+    if renamed:
+        _rewrite_requirements(
+            document,
+            lambda requirement: {
+                renamed.get(name, name): scopes for name, scopes in requirement.items()
+            },
+            set(renamed),
+        )
 
 
 def document_info(label: str, version: str, description: str) -> dict[str, str]:

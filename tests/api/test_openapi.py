@@ -103,3 +103,23 @@ def test_response_codes_are_strings_however_the_document_was_built():
         responses = document["paths"]["/api/v3/books/{book_id}/"]["get"]["responses"]
         assert list(responses) == ["200", "400", "404"]
         json.dumps(document, sort_keys=True)
+
+
+def test_one_bearer_scheme_however_many_auth_classes_read_it(client):
+    """Wagtail's bearer class and the club's subclass of it read the same
+    token: the document names one scheme, so a generated client asks for the
+    token once, and every operation's requirement names that scheme."""
+    document = client.get("/api/v3/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert list(schemes.values()) == [{"type": "http", "scheme": "bearer"}]
+    (name,) = schemes
+    named = {
+        scheme
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        for requirement in operation.get("security", [])
+        for scheme in requirement
+    }
+    assert named == {name}
+    club = _document()["components"]["securitySchemes"]
+    assert club == schemes
