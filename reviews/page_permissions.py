@@ -50,9 +50,7 @@ class ClubPagePermissionPolicy(PagePermissionPolicy):
             self._sees_all_below(user) | own_or_live_public_condition(user)
         )
 
-    def with_visible_drafts(
-        self, queryset: QuerySet, user: AnyUser
-    ) -> QuerySet:
+    def with_visible_drafts(self, queryset: QuerySet, user: AnyUser) -> QuerySet:
         """The pages of ``queryset`` whose drafts ``user`` may see: their
         own, and all below a page they change or publish."""
         if user.is_superuser:

@@ -32,8 +32,7 @@ def _get(client, url: str):
         response = client.get(url)
     assert response.status_code == 200, response.content
     counts = sum(
-        q["sql"].upper().startswith("SELECT COUNT(*)")
-        for q in context.captured_queries
+        q["sql"].upper().startswith("SELECT COUNT(*)") for q in context.captured_queries
     )
     return response, counts
 

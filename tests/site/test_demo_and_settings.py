@@ -34,7 +34,6 @@ def test_load_demo_builds_the_club_and_is_idempotent(client):
         assert client.get(page.url).status_code == 200
 
 
-
 @pytest.mark.django_db
 def test_the_readme_examples_discussion_is_the_coming_meeting(client):
     """`curl $B/api/v3/discussions/$DISCUSSION/rsvps/` shows the demo's RSVPs
@@ -47,6 +46,7 @@ def test_the_readme_examples_discussion_is_the_coming_meeting(client):
     rsvps = client.get(f"/api/v3/discussions/{discussion}/rsvps/").json()
     assert rsvps["going_count"] > 0
     assert DiscussionPage.objects.get(pk=discussion).is_upcoming
+
 
 @pytest.mark.django_db
 def test_every_page_of_the_demo_club_answers(client):

@@ -234,9 +234,7 @@ def test_unpublishing_or_restricting_the_page_hides_its_images_again(client):
     assert_not_anywhere(client, image)
 
 
-def test_an_editor_deletes_a_review_that_carries_its_own_restriction(
-    client, editor
-):
+def test_an_editor_deletes_a_review_that_carries_its_own_restriction(client, editor):
     """The restriction goes with the page, after the page's own review row:
     recording where published pages use media must not fail the deletion."""
     from wagtail.models import Page, PageViewRestriction
