@@ -29,14 +29,17 @@ run: $(STAMP)
 # built once. Files marked `slow` are handed out first, then the others by
 # their number of tests (--no-loadscope-reorder keeps the order that
 # tests/conftest.py gives), so no worker starts a long file last. Tests pass
-# in any order (tests/README.md).
+# in any order (tests/README.md). Bytecode is kept even where the environment
+# sets PYTHONDONTWRITEBYTECODE: otherwise every worker, and every server a
+# test starts, compiles the project and rewrites the test modules' asserts
+# anew (about 6 s per process).
 TEST_WORKERS ?= auto
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
