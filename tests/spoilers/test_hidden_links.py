@@ -6,14 +6,24 @@ see the target, in HTML and in both APIs; an editor of the target still gets
 the link.
 """
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 import pytest
 from wagtail.models import PageViewRestriction
 
+from reviews.models import ReviewPage, SeriesPage
 from tests.factories import UserFactory, make_review, make_series
+from tests.fixtures.database import built_once
 
+from .conftest import BuiltReview, shared_review
 from .helpers import bearer
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the linked pages and their targets: built once for
+# the module, on the conftest's books.
+siege, betrayal, review = shared_review()
 
 DRAFT_SLUG = "draft-kolya-survives"
 UNPUBLISHED_SLUG = "unpublished-anna-leaves"
@@ -26,8 +36,7 @@ def _link(page, text: str) -> str:
     return f'<a linktype="page" id="{page.pk}">{text}</a>'
 
 
-@pytest.fixture
-def targets(betrayal):
+def _targets(betrayal) -> dict[str, ReviewPage]:
     draft = make_review(book=betrayal, slug=DRAFT_SLUG, live=False)
     unpublished = make_review(book=betrayal, slug=UNPUBLISHED_SLUG)
     unpublished.unpublish()
@@ -53,8 +62,50 @@ def _paragraph(targets) -> str:
     )
 
 
+class BuiltLinks(NamedTuple):
+    targets: dict[str, ReviewPage]
+    linking_review: ReviewPage
+    linking_series: SeriesPage
+    spoiler_linking_review: ReviewPage
+
+
+@pytest.fixture(scope="module")
+def built_links(django_db_blocker, built_review: BuiltReview) -> Iterator[BuiltLinks]:
+    with built_once(django_db_blocker):
+        siege, betrayal = built_review.siege, built_review.betrayal
+        targets = _targets(betrayal)
+        yield BuiltLinks(
+            targets,
+            _linking_review(betrayal, targets),
+            _linking_series(siege, targets),
+            _spoiler_linking_review(betrayal, targets),
+        )
+
+
 @pytest.fixture
-def linking_review(betrayal, targets):
+def targets(built_links: BuiltLinks) -> dict[str, ReviewPage]:
+    return {
+        name: ReviewPage.objects.get(pk=page.pk)
+        for name, page in built_links.targets.items()
+    }
+
+
+@pytest.fixture
+def linking_review(built_links: BuiltLinks) -> ReviewPage:
+    return ReviewPage.objects.get(pk=built_links.linking_review.pk)
+
+
+@pytest.fixture
+def linking_series(built_links: BuiltLinks) -> SeriesPage:
+    return SeriesPage.objects.get(pk=built_links.linking_series.pk)
+
+
+@pytest.fixture
+def spoiler_linking_review(built_links: BuiltLinks) -> ReviewPage:
+    return ReviewPage.objects.get(pk=built_links.spoiler_linking_review.pk)
+
+
+def _linking_review(betrayal, targets) -> ReviewPage:
     return make_review(
         book=betrayal,
         title="Links everywhere",
@@ -63,8 +114,7 @@ def linking_review(betrayal, targets):
     )
 
 
-@pytest.fixture
-def linking_series(siege, targets):
+def _linking_series(siege, targets) -> SeriesPage:
     return make_series("Linked series", [(siege, 1)], description=_paragraph(targets))
 
 
@@ -171,8 +221,7 @@ def test_the_link_returns_once_the_target_is_published(client, linking_review, t
     )
 
 
-@pytest.fixture
-def spoiler_linking_review(betrayal, targets):
+def _spoiler_linking_review(betrayal, targets) -> ReviewPage:
     return make_review(
         book=betrayal,
         title="Links in a spoiler",
