@@ -197,9 +197,10 @@ class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
 # --- where published pages use media -----------------------------------------
 
 
-def _published_object(page: Page) -> Page | None:
-    """The published revision of ``page`` as an object, or None when no
-    reader may see the page (not live, or behind a view restriction)."""
+def _published_object(page: Page, published: Page | None = None) -> Page | None:
+    """The published revision of ``page`` as an object (``published`` when the
+    caller has it), or None when no reader may see the page (not live, or
+    behind a view restriction)."""
     if not page.live:
         return None
     if PageViewRestriction.objects.filter(
@@ -209,6 +210,8 @@ def _published_object(page: Page) -> Page | None:
         ]
     ).exists():
         return None
+    if published is not None:
+        return published
     if page.live_revision_id:
         return page.live_revision.as_object()
     return page.specific
@@ -252,10 +255,13 @@ def _recorded(page_id: int) -> set[tuple[int, str, bool]]:
     )
 
 
-def index_page(page: Page) -> None:
+def index_page(page: Page, published: Page | None = None) -> None:
     """Rewrite the media uses recorded for ``page`` from its published
-    revision (none when it is not live and public)."""
-    _rewrite(page.pk, _write_uses)
+    revision (none when it is not live and public). ``published`` is that
+    revision as an object, when the caller has it (``page_published`` sends
+    it): otherwise the page and its revision are read back from the
+    database."""
+    _rewrite(page.pk, lambda page_id: _write_uses(page_id, published=published))
 
 
 def forget_page(page: Page) -> None:
@@ -270,21 +276,26 @@ def _rewrite(page_id: int, write: Callable[[int], set[tuple[int, str, bool]]]) -
             media_uses_changed.send(sender=None)
 
 
-def _write_uses(page_id: int, *, live: bool = True) -> set[tuple[int, str, bool]]:
+def _write_uses(
+    page_id: int, *, live: bool = True, published: Page | None = None
+) -> set[tuple[int, str, bool]]:
     """Rewrite the rows of ``page_id``; the uses written."""
     PublishedMediaUse.objects.filter(page_id=page_id).delete()
     if not live:
         return set()
-    current = Page.objects.filter(pk=page_id).first()
-    try:
-        specific = current.specific if current is not None else None
-    except ObjectDoesNotExist:
-        # Being deleted: its own rows go before its view restriction,
-        # whose removal brings us here.
-        return set()
+    if published is not None:
+        specific: Page | None = published
+    else:
+        current = Page.objects.filter(pk=page_id).first()
+        try:
+            specific = current.specific if current is not None else None
+        except ObjectDoesNotExist:
+            # Being deleted: its own rows go before its view restriction,
+            # whose removal brings us here.
+            return set()
     if specific is None:
         return set()
-    published = _published_object(specific)
+    published = _published_object(specific, published)
     if published is None:
         return set()
     uses = {
@@ -323,8 +334,9 @@ def rebuild() -> int:
 
 def on_page_changed(sender, instance, **kwargs) -> None:
     """``page_published``: only the published revision counts, so rewrite
-    from it before the caches move on."""
-    index_page(instance)
+    from it (``instance``, the revision as Wagtail just saved it) before the
+    caches move on."""
+    index_page(instance, published=instance)
 
 
 def on_page_unpublished(sender, instance, **kwargs) -> None:
