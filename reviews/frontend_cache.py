@@ -203,20 +203,24 @@ def page_changed(sender=None, instance=None, **kwargs) -> None:
 
 def purge_subtree_urls(page) -> None:
     """Purge, once the transaction commits, the URLs of ``page`` and of the
-    live pages below it, read now: where they are before a move, or what
-    a view restriction now covers. An edge purged by URL only (Cloudflare,
-    a plain HTTP purger) keeps them otherwise; an edge purged by surrogate
-    key is already purged by :func:`purge_retired`."""
+    live pages below it, and the API URLs that show them, read now: where
+    they are before a move, or what a view restriction now covers. An edge
+    purged by URL only (Cloudflare, a plain HTTP purger) keeps them
+    otherwise; an edge purged by surrogate key is already purged by
+    :func:`purge_retired`."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     batch = PurgeBatch()
     try:
-        batch.add_page(page)
-        batch.add_pages(page.get_descendants().live().specific())
+        pages = [page, *page.get_descendants().live().specific()]
+        batch.add_pages(pages)
+        # The API answers about each page too: they show it, and name its
+        # address.
+        api = [url for each in pages for url in api_urls_for_page(each)]
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
         return
-    urls = sorted(batch.urls)
+    urls = [*sorted(batch.urls), *dict.fromkeys(api)]
 
     _purge_urls_on_commit(urls, page.pk)
 

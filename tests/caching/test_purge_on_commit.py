@@ -182,6 +182,8 @@ def test_a_move_purges_the_urls_it_leaves_once_it_commits(
     assert review.url != old_url
     assert old_url in _url_purges(edge)
     assert review.url in _url_purges(edge) or moved != "review"
+    # The API's answers about the review name its address (html_url).
+    assert _api_urls_of(review) <= _url_purges(edge)
 
 
 @pytest.mark.django_db
@@ -214,3 +216,15 @@ def test_a_view_restriction_purges_the_pages_below_it_once_it_commits(
             apply()
             assert edge == []
     assert {index.url, review.url} <= _url_purges(edge)
+    # The APIs show the review too: a URL-purged edge kept serving them.
+    assert _api_urls_of(review) <= _url_purges(edge)
+
+
+def _api_urls_of(review) -> set[str]:
+    return {
+        f"/api/v2/pages/{review.pk}/",
+        f"/api/v3/pages/{review.pk}/",
+        f"/api/v3/reviews/{review.pk}/",
+        "/api/v3/reviews/",
+        f"/api/v3/books/{review.book_id}/",
+    }
