@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from reviews.models import ReviewPage
+from reviews.models import DiscussionPage, ReviewPage
 from tests.factories import (
     BookFactory,
     make_discussion,
@@ -38,15 +38,24 @@ def assert_problem(response, status: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def content(django_db_setup, django_db_blocker) -> Iterator[ReviewPage]:
-    """A review with a hidden spoiler, and a discussion, built once for the
-    module's read-only requests and rolled back at the end; what a test
-    writes rolls back after it."""
+def built(django_db_setup, django_db_blocker) -> Iterator[tuple[int, int]]:
+    """A review with a hidden spoiler, and a discussion of its book, built
+    once for the module and rolled back at the end; what a test writes rolls
+    back after it."""
     with built_once(django_db_blocker):
         book = BookFactory(title="The Siege", chapter_count=30)
         review = make_review(book=book, body=[spoiler(book, 3, "Three", HIDDEN)])
-        make_discussion(book=book)
-        yield review
+        yield review.pk, make_discussion(book=book).pk
+
+
+@pytest.fixture
+def content(built) -> ReviewPage:
+    return ReviewPage.objects.get(pk=built[0])
+
+
+@pytest.fixture
+def discussion(built) -> DiscussionPage:
+    return DiscussionPage.objects.get(pk=built[1])
 
 
 ANONYMOUS_ERRORS = [
@@ -136,9 +145,8 @@ def test_a_write_with_a_bad_body_is_a_400(content, member):
     assert problem["errors"]
 
 
-def test_a_comment_throttle_is_a_429_problem(content, member, settings):
+def test_a_comment_throttle_is_a_429_problem(discussion, member, settings):
     settings.BOOKCLUB_COMMENT_RATES = [(1, 60)]
-    discussion = make_discussion(book=content.book, title="Throttled")
     api = token_client(member)
     url = f"/api/v3/discussions/{discussion.pk}/comments/"
     first = api.post(url, {"body": "One."}, content_type="application/json")
@@ -221,10 +229,9 @@ CONTENT_TYPES = [
 
 @pytest.mark.parametrize("body", BODIES)
 @pytest.mark.parametrize("content_type", CONTENT_TYPES)
-def test_a_bad_body_is_a_400(content, member, body, content_type):
+def test_a_bad_body_is_a_400(content, discussion, member, body, content_type):
     from reviews.models import DiscussionComment
 
-    discussion = make_discussion(book=content.book, title="Bodies")
     api = token_client(member)
     for method, url in [
         ("post", "/api/v3/reviews/"),
