@@ -4,10 +4,12 @@ endpoints really answer matches it: a client generated from it gets typed data.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,6 +40,7 @@ from tests.factories import (
     paragraph,
     token_client,
 )
+from tests.fixtures.database import built_once
 
 #: Serving a document reads the cache tags in the database.
 pytestmark = pytest.mark.django_db
@@ -51,12 +54,26 @@ def _served(client: Client) -> dict[str, Any]:
     return response.json()
 
 
-def test_the_served_document_is_valid_openapi(client):
-    validate(_served(client))
+@pytest.fixture(scope="module")
+def served_document(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
+    """The document as served, generated once for the module: each
+    generation takes a second or more, and no test here changes what it
+    holds (the one that renames the club asks for its own)."""
+    with built_once(django_db_blocker):
+        yield _served(Client())
 
 
-def test_anonymous_access_is_an_optional_security_requirement(client):
-    document = _served(client)
+@pytest.fixture
+def document(served_document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the served document that a test may change."""
+    return copy.deepcopy(served_document)
+
+
+def test_the_served_document_is_valid_openapi(document):
+    validate(document)
+
+
+def test_anonymous_access_is_an_optional_security_requirement(document):
     schemes = document["components"]["securitySchemes"]
     for name, scheme in schemes.items():
         if scheme["type"] == "http":
@@ -68,10 +85,9 @@ def test_anonymous_access_is_an_optional_security_requirement(client):
     assert {} not in progress["security"]
 
 
-def test_every_error_is_documented_as_a_problem(client):
+def test_every_error_is_documented_as_a_problem(document):
     """As every error is served: application/problem+json, the Problem
     schema; Wagtail's own operations included."""
-    document = _served(client)
     problem = document["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "detail"} <= set(problem["required"])
     assert "param" in problem["properties"]
@@ -95,10 +111,9 @@ def test_every_error_is_documented_as_a_problem(client):
     assert {"401", "403"} <= set(create)
 
 
-def test_every_operation_that_reads_a_token_documents_its_401(client):
+def test_every_operation_that_reads_a_token_documents_its_401(document):
     """A public read answers a bad bearer token with a 401 as a write does;
     an operation that needs a token may also answer 403."""
-    document = _served(client)
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             security = operation.get("security") or [{}]
@@ -111,11 +126,11 @@ def test_every_operation_that_reads_a_token_documents_its_401(client):
     assert "401" in listing
 
 
-def test_an_error_answers_as_its_document_says(client):
+def test_an_error_answers_as_its_document_says(client, document):
     response = client.get("/api/v3/reviews/", {"rating_min": "lots"})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
-    schema = _served(client)["components"]["schemas"]["Problem"]
+    schema = document["components"]["schemas"]["Problem"]
     Draft202012Validator(schema).validate(response.json())
 
 
@@ -144,8 +159,8 @@ def _class_name(schema_name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", schema_name.lower())
 
 
-def test_schema_names_stay_distinct_in_generated_code(client):
-    names = _served(client)["components"]["schemas"]
+def test_schema_names_stay_distinct_in_generated_code(document):
+    names = document["components"]["schemas"]
     by_class: dict[str, list[str]] = defaultdict(list)
     for name in names:
         by_class[_class_name(name)].append(name)
@@ -242,7 +257,7 @@ NOT_PLAIN_READS = {
 }
 
 
-def test_every_read_answers_what_its_schema_says(demo):
+def test_every_read_answers_what_its_schema_says(demo, document):
     """Every GET of the document, on every page type and snippet of the demo,
     anonymously and with a member's and an admin's token: the 200 body
     validates against the documented 200 schema."""
@@ -254,11 +269,10 @@ def test_every_read_answers_what_its_schema_says(demo):
         ("member", token_client(users.get(username="alice"))),
         ("admin", token_client(users.get(username="admin"))),
     ]:
-        _check_reads(who, client)
+        _check_reads(who, client, document)
 
 
-def _check_reads(who: str, client: Client) -> None:
-    document = _served(client)
+def _check_reads(who: str, client: Client, document: dict[str, Any]) -> None:
     checked: list[str] = []
     failures: list[str] = []
     for path, operations in document["paths"].items():
@@ -299,10 +313,10 @@ def _discriminated(schema: dict[str, Any]) -> set[str]:
     return set(schema["discriminator"]["mapping"])
 
 
-def test_stream_fields_are_typed_unions_of_their_block_types(client):
+def test_stream_fields_are_typed_unions_of_their_block_types(document):
     """Generators build one type per block from the discriminator; every
     block a stream may hold has its schema, and nothing else does."""
-    schemas = _served(client)["components"]["schemas"]
+    schemas = document["components"]["schemas"]
     body = schemas["ReviewSchema"]["properties"]["body"]["items"]
     assert _discriminated(body) == set(ReviewStreamBlock().child_blocks)
     spoiler = schemas["SpoilerValueSchema"]["properties"]["content"]["anyOf"][0]
@@ -350,11 +364,10 @@ def _review_with_every_block(book: Book, photo: dict[str, Any]) -> ReviewPage:
     )
 
 
-def test_a_review_with_every_block_matches_its_schema(client, db):
+def test_a_review_with_every_block_matches_its_schema(client, document):
     book = BookFactory(title="The Siege", chapter_count=30)
     photo = image_block(make_image("Photo"))
     page = _review_with_every_block(book, photo)
-    document = _served(client)
     validator = _validator(document, "/components/schemas/ReviewSchema")
     hidden = client.get(f"/api/v3/reviews/{page.pk}/").json()
     shown = client.get(f"/api/v3/reviews/{page.pk}/?spoilers=show").json()
@@ -402,11 +415,11 @@ QUESTION_INPUTS = [
 ]
 
 
-def test_write_bodies_are_typed_unions_of_their_block_types(client):
+def test_write_bodies_are_typed_unions_of_their_block_types(document):
     """The club's review writes and Wagtail's generic page writes take a
     stream as a union discriminated by block type, as the reads show it, so
     generated clients type what they send too."""
-    schemas = _served(client)["components"]["schemas"]
+    schemas = document["components"]["schemas"]
     for name, field in REVIEW_BODY_INPUTS:
         items = _array(schemas[name]["properties"][field])["items"]
         assert _discriminated(items) == set(ReviewStreamBlock().child_blocks), name
@@ -422,7 +435,7 @@ def test_write_bodies_are_typed_unions_of_their_block_types(client):
         ), name
 
 
-def test_a_body_as_read_or_by_ids_matches_every_write_schema(client, db):
+def test_a_body_as_read_or_by_ids_matches_every_write_schema(client, document):
     """What a client read (hidden spoilers included) and what it writes from
     scratch (books and images by id) are both what the write schemas say."""
     book = BookFactory(title="The Siege", chapter_count=30)
@@ -445,7 +458,6 @@ def test_a_body_as_read_or_by_ids_matches_every_write_schema(client, db):
         client.get(f"/api/v3/reviews/{page.pk}/?spoilers=show").json()["body"],
         by_ids,
     ]
-    document = _served(client)
     for name, field in REVIEW_BODY_INPUTS:
         validator = _validator(
             document, f"/components/schemas/{name}/properties/{field}"
