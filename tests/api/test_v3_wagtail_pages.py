@@ -4,19 +4,55 @@ narrows what its holder sees (public pages stay readable), and never widens it
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from reviews.models import ReviewPage
+from reviews.roles import MEMBERS, ensure_groups
 from tests.api.helpers import restrict
-from tests.factories import make_review, paragraph, token_client
+from tests.factories import (
+    BookFactory,
+    make_review,
+    paragraph,
+    review_index,
+    token_client,
+    user_in,
+)
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
 DRAFT_TEXT = "XYZZY-UNPUBLISHED-CHANGE"
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]]:
+    """Another member's public review, draft and restricted review, built
+    once for the module (their ids by name); what a test writes (a
+    restriction, a revision) rolls back after it."""
+    with built_once(django_db_blocker):
+        groups = ensure_groups(review_index())
+        owner = user_in(groups[MEMBERS], "carl", first_name="Carl", last_name="Noor")
+        book = BookFactory(title="The Siege", chapter_count=30)
+        public = make_review(book=book, owner=owner, title="Public review")
+        draft = make_review(book=book, owner=owner, live=False, title="Draft")
+        restricted = make_review(book=book, owner=owner, title="Committee only")
+        restrict(restricted)
+        yield {"public": public.pk, "draft": draft.pk, "restricted": restricted.pk}
+
+
 @pytest.fixture
-def public_review(book, other_member):
-    return make_review(book=book, owner=other_member, title="Public review")
+def public_review(built) -> ReviewPage:
+    """The other member's public review, read afresh."""
+    return ReviewPage.objects.get(pk=built["public"])
+
+
+@pytest.fixture
+def hidden_pages(built) -> dict[str, int]:
+    """Another member's draft and a restricted review: ids a member's token
+    may not learn exist."""
+    return {"draft": built["draft"], "restricted": built["restricted"]}
 
 
 def _ids(response) -> set[int]:
@@ -43,11 +79,11 @@ def test_a_member_token_finds_a_public_review(member_api, public_review):
     assert response.status_code == 302
 
 
-def test_a_token_never_shows_another_members_draft(member_api, book, other_member):
-    draft = make_review(book=book, owner=other_member, live=False, title="Draft")
-    assert member_api.get(f"/api/v3/pages/{draft.pk}/").status_code == 404
+def test_a_token_never_shows_another_members_draft(member_api, hidden_pages):
+    draft = hidden_pages["draft"]
+    assert member_api.get(f"/api/v3/pages/{draft}/").status_code == 404
     listed = _ids(member_api.get("/api/v3/pages/?type=reviews.ReviewPage"))
-    assert draft.pk not in listed
+    assert draft not in listed
 
 
 @pytest.mark.parametrize("to_group", [False, True])
@@ -71,9 +107,8 @@ def test_a_public_pages_draft_stays_with_those_who_may_edit_it(
     assert DRAFT_TEXT not in revisions.content.decode()
 
 
-def test_an_editor_still_sees_drafts(moderator, book, other_member):
-    draft = make_review(book=book, owner=other_member, live=False, title="Draft")
-    response = token_client(moderator).get(f"/api/v3/pages/{draft.pk}/")
+def test_an_editor_still_sees_drafts(moderator, hidden_pages):
+    response = token_client(moderator).get(f"/api/v3/pages/{hidden_pages['draft']}/")
     assert response.status_code == 200
 
 
@@ -133,16 +168,6 @@ def _send(api, method: str, url: str, body) -> tuple[int, str]:
     kwargs = {} if body is None else {"data": body, "content_type": "application/json"}
     response = getattr(api, method)(url, **kwargs)
     return response.status_code, response.content.decode()
-
-
-@pytest.fixture
-def hidden_pages(book, other_member, public_review):
-    """Another member's draft and a restricted review: ids a member's token
-    may not learn exist."""
-    draft = make_review(book=book, owner=other_member, live=False, title="Draft")
-    restricted = make_review(book=book, owner=other_member, title="Committee only")
-    restrict(restricted)
-    return {"draft": draft.pk, "restricted": restricted.pk}
 
 
 @pytest.mark.parametrize("method,url,body", PAGE_WRITES)
