@@ -16,9 +16,13 @@ from tests.factories import (
     spoiler,
 )
 
+from .conftest import shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, bearer
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 ALL_MARKERS = (MARKER, LATER_MARKER, ENDING_MARKER)
 
