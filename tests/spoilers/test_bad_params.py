@@ -2,7 +2,12 @@
 
 import pytest
 
+from .conftest import shared_review
+
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 BAD_VALUES = [
     ({"spoilers": "maybe"}, "spoilers"),
