@@ -25,9 +25,13 @@ from tests.factories import (
     token_client,
 )
 
+from .conftest import shared_review
 from .helpers import ENDING_MARKER, MARKER, bearer
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 
 @pytest.fixture
