@@ -4,18 +4,21 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from reviews.models import ReadingProgress
+from reviews.models import ReadingProgress, SeriesPage
 from tests.factories import (
     BookFactory,
     ReadingProgressFactory,
     UserFactory,
     make_discussion,
-    make_series,
 )
 
+from .conftest import shared_review
 from .helpers import split_html
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 
 def _update_url(book) -> str:
@@ -46,7 +49,8 @@ class TestFormsOnPages:
     def test_series_and_discussion_pages_offer_the_form(
         self, client, member, siege, betrayal
     ):
-        series = make_series("Leningrad", [(siege, 1), (betrayal, 2)])
+        # The review's series: Leningrad, The Siege then The Betrayal.
+        series = SeriesPage.objects.get(entries__book=betrayal)
         discussion = make_discussion(book=siege)
         client.force_login(member)
         series_html = client.get(series.url).content.decode()
