@@ -10,8 +10,10 @@ method exactly as missing media do.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -23,14 +25,16 @@ from wagtail.models import APIToken
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from reviews.models import ImageApproval, PublishedMediaUse, ReviewPage
-from reviews.roles import EDITORS, MEMBERS, MODERATORS
+from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
 from tests.factories import (
     BookFactory,
     UserFactory,
     make_image,
     make_review,
     review_index,
+    user_in,
 )
+from tests.fixtures.database import built_once
 
 from .helpers import MARKER
 
@@ -74,25 +78,34 @@ def spoiler_with(*content: dict) -> dict:
     }
 
 
-@pytest.fixture
-def member(groups):
-    user = UserFactory(username="bea")
-    user.groups.add(groups[MEMBERS])
-    return user
+@pytest.fixture(scope="module")
+def people(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]]:
+    """The club's groups on the review index, and three of its people: built
+    once for the module (every test reads them, or publishes under the index)."""
+    with built_once(django_db_blocker):
+        groups = ensure_groups(review_index())
+        editor = UserFactory(username="edna")
+        editor.groups.add(groups[EDITORS], groups[MODERATORS])
+        yield {
+            "member": user_in(groups[MEMBERS], "bea").pk,
+            "other_member": user_in(groups[MEMBERS], "carl").pk,
+            "editor": editor.pk,
+        }
 
 
 @pytest.fixture
-def other_member(groups):
-    user = UserFactory(username="carl")
-    user.groups.add(groups[MEMBERS])
-    return user
+def member(people: dict[str, int]) -> User:
+    return User.objects.get(pk=people["member"])
 
 
 @pytest.fixture
-def editor(groups):
-    user = UserFactory(username="edna")
-    user.groups.add(groups[EDITORS], groups[MODERATORS])
-    return user
+def other_member(people: dict[str, int]) -> User:
+    return User.objects.get(pk=people["other_member"])
+
+
+@pytest.fixture
+def editor(people: dict[str, int]) -> User:
+    return User.objects.get(pk=people["editor"])
 
 
 @pytest.fixture
