@@ -5,12 +5,14 @@ a 400 problem naming it, never a 500."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from reviews.models import DiscussionPage, ReviewPage, SeriesPage
+from reviews.models import Book, DiscussionPage, ReviewPage, SeriesPage
+from reviews.roles import ensure_groups
 from tests.factories import (
     BookFactory,
     discussion_index,
@@ -22,8 +24,9 @@ from tests.factories import (
     spoiler,
     token_client,
 )
+from tests.fixtures.database import built_once
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built")]
 
 SECRET = "XYZZY-HOW-IT-ENDS"
 
@@ -42,9 +45,22 @@ def _problem_fields(response) -> set[str]:
     return {str(part) for error in response.json()["errors"] for part in error["loc"]}
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """What every test here writes into, built once for the module: the
+    three published indexes, the club's groups (with their permissions on
+    the review index) and the novel (its id). Each test's pages roll back
+    after it."""
+    with built_once(django_db_blocker):
+        ensure_groups(review_index())
+        series_index()
+        discussion_index()
+        yield BookFactory(title="The Siege", chapter_count=30).pk
+
+
 @pytest.fixture
-def novel(db):
-    return BookFactory(title="The Siege", chapter_count=30)
+def novel(built: int) -> Book:
+    return Book.objects.get(pk=built)
 
 
 def _create_review(user, novel, **fields):
