@@ -6,12 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
+from reviews.roles import ensure_groups
 from tests.factories import (
     BookFactory,
+    discussion_index,
     make_image,
     make_review,
     make_series,
     paragraph,
+    review_index,
+    series_index,
     spoiler,
 )
 
@@ -46,6 +50,15 @@ def full_review(n: int, **fields):
     page.tags.add("war", f"tag{n}")
     page.save_revision().publish()
     return page
+
+
+def club_indexes() -> None:
+    """The three published indexes, and the club's groups with their
+    permissions on the review index: what a module whose tests each write
+    pages builds once."""
+    ensure_groups(review_index())
+    series_index()
+    discussion_index()
 
 
 def restrict(page, *, to_group: bool = False) -> None:

@@ -7,11 +7,15 @@ sibling already has, and books through the snippet writes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.db import transaction
 
 from reviews.models import Book
+from tests.api.helpers import club_indexes
 from tests.factories import (
+    BookFactory,
     discussion_index,
     make_discussion,
     make_review,
@@ -23,10 +27,26 @@ from tests.factories import (
     spoiler,
     token_client,
 )
+from tests.fixtures.database import built_once
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built")]
 
 BOOKS = "/api/v3/snippets/reviews.Book"
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The indexes, the club's groups and The Siege (its id), built once for
+    the module; what a test writes (a book, a page, an action's result)
+    rolls back after it."""
+    with built_once(django_db_blocker):
+        club_indexes()
+        yield BookFactory(title="The Siege", chapter_count=30).pk
+
+
+@pytest.fixture
+def book(built: int) -> Book:
+    return Book.objects.get(pk=built)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import Book, DiscussionPage, ReviewPage, SeriesPage
-from reviews.roles import ensure_groups
+from tests.api.helpers import club_indexes
 from tests.factories import (
     BookFactory,
     discussion_index,
@@ -52,9 +52,7 @@ def built(django_db_setup, django_db_blocker) -> Iterator[int]:
     the review index) and the novel (its id). Each test's pages roll back
     after it."""
     with built_once(django_db_blocker):
-        ensure_groups(review_index())
-        series_index()
-        discussion_index()
+        club_indexes()
         yield BookFactory(title="The Siege", chapter_count=30).pk
 
 
