@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from reviews.models import ReviewDailyViews
-from tests.api.helpers import SECRET, restrict
+from tests.api.helpers import SECRET, club_indexes, restrict
 from tests.factories import (
     BookFactory,
     ReadingProgressFactory,
@@ -21,8 +22,18 @@ from tests.factories import (
     spoiler,
     token_client,
 )
+from tests.fixtures.database import built_once
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("indexes")]
+
+
+@pytest.fixture(scope="module")
+def indexes(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The published indexes every test's pages go under, built once for the
+    module. The reviews, series and discussions a test lists are its own."""
+    with built_once(django_db_blocker):
+        club_indexes()
+        yield
 
 
 @pytest.fixture
