@@ -11,8 +11,9 @@ detail, chooser and reference check goes through it. Hidden media must look
 exactly like missing media, so callers filter with it before any lookup.
 
 Where published pages use media is kept in
-:class:`~reviews.models.PublishedMediaUse`, written from the published
-revision only (:func:`index_page`) when a page is published, unpublished,
+:class:`~reviews.models.PublishedMediaUse`, written from the page as readers
+are served it (its row, which holds the published revision; never a draft)
+by :func:`index_page` when a page is published, unpublished,
 moved or its view restrictions change, and rebuilt whole by ``manage.py
 index_published_media``. Spoiler blocks are found from the block
 definitions (:func:`spoiler_paths_by_model`); the references themselves come
@@ -197,24 +198,17 @@ class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
 # --- where published pages use media -----------------------------------------
 
 
-def _published_object(page: Page, published: Page | None = None) -> Page | None:
-    """The published revision of ``page`` as an object (``published`` when the
-    caller has it), or None when no reader may see the page (not live, or
-    behind a view restriction)."""
+def _is_public(page: Page) -> bool:
+    """Whether a reader may see ``page``: live, and no view restriction on it
+    or above it."""
     if not page.live:
-        return None
-    if PageViewRestriction.objects.filter(
+        return False
+    return not PageViewRestriction.objects.filter(
         page__path__in=[
             page.path[:index]
             for index in range(page.steplen, len(page.path) + 1, page.steplen)
         ]
-    ).exists():
-        return None
-    if published is not None:
-        return published
-    if page.live_revision_id:
-        return page.live_revision.as_object()
-    return page.specific
+    ).exists()
 
 
 def _uses(published: Page) -> Iterable[tuple[int, str, bool]]:
@@ -256,11 +250,10 @@ def _recorded(page_id: int) -> set[tuple[int, str, bool]]:
 
 
 def index_page(page: Page, published: Page | None = None) -> None:
-    """Rewrite the media uses recorded for ``page`` from its published
-    revision (none when it is not live and public). ``published`` is that
-    revision as an object, when the caller has it (``page_published`` sends
-    it): otherwise the page and its revision are read back from the
-    database."""
+    """Rewrite the media uses recorded for ``page`` from what readers are
+    served (none when it is not live and public). ``published`` is the page as
+    just published, when the caller has it (``page_published`` sends it):
+    otherwise it is read back from the database."""
     _rewrite(page.pk, lambda page_id: _write_uses(page_id, published=published))
 
 
@@ -293,14 +286,13 @@ def _write_uses(
             # Being deleted: its own rows go before its view restriction,
             # whose removal brings us here.
             return set()
-    if specific is None:
+    # The page's own row, not its ``live_revision``: that can be another
+    # page's revision (an alias keeps its original's) or a draft (a copy of a
+    # live page with unpublished changes). Wagtail serves the row, and a
+    # publish writes the revision into it.
+    if specific is None or not _is_public(specific):
         return set()
-    published = _published_object(specific, published)
-    if published is None:
-        return set()
-    uses = {
-        (ct, str(object_id), is_open) for ct, object_id, is_open in _uses(published)
-    }
+    uses = {(ct, str(object_id), is_open) for ct, object_id, is_open in _uses(specific)}
     PublishedMediaUse.objects.bulk_create(
         PublishedMediaUse(
             page_id=page_id,
