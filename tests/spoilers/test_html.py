@@ -4,9 +4,13 @@ import re
 
 import pytest
 
+from .conftest import shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, head_of, split_html
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 
 def _spoiler_blocks(html: str) -> list[dict]:
