@@ -27,9 +27,13 @@ from tests.factories import (
 )
 from tests.factories.tokens import bearer
 
+from .conftest import shared_review
 from .helpers import LATER_MARKER, MARKER
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review or its books: built once for the module.
+siege, betrayal, review = shared_review()
 
 
 class AskForReaderFirst:
