@@ -1,19 +1,44 @@
 """A link inside a spoiler must not give away what the spoiler hides."""
 
+from collections.abc import Iterator
+
 import pytest
 
+from reviews.models import ReviewPage
 from tests.factories import make_review, paragraph
+from tests.fixtures.database import built_once
 
+from .conftest import BuiltReview, shared_review
 from .helpers import head_of, spoiler_values
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the linking review, on the conftest's books: built
+# once for the module.
+siege, betrayal, review = shared_review()
 
 LINK_TEXT = "TRAPDOORLINKTEXT"
 TARGET_SLUG = "what-happens-to-kolya"
 
 
+@pytest.fixture(scope="module")
+def built_linking_review(
+    django_db_blocker, built_review: BuiltReview
+) -> Iterator[tuple[int, int]]:
+    with built_once(django_db_blocker):
+        linking, target = _linking_review(built_review.betrayal)
+        yield linking.pk, target.pk
+
+
 @pytest.fixture
-def linking_review(betrayal):
+def linking_review(
+    built_linking_review: tuple[int, int],
+) -> tuple[ReviewPage, ReviewPage]:
+    linking, target = built_linking_review
+    return ReviewPage.objects.get(pk=linking), ReviewPage.objects.get(pk=target)
+
+
+def _linking_review(betrayal) -> tuple[ReviewPage, ReviewPage]:
     target = make_review(
         book=betrayal,
         title="What happens to Kolya",
