@@ -8,15 +8,24 @@ spoiler): such a redirect answers exactly like a path nobody redirects, for
 everyone but those who may see the target.
 """
 
+from collections.abc import Iterator
+
 import pytest
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import PageViewRestriction
 
+from reviews.models import ReviewPage
 from tests.factories import UserFactory, make_review
+from tests.fixtures.database import built_once
 
+from .conftest import BuiltReview, shared_review
 from .helpers import bearer
 
 pytestmark = pytest.mark.django_db
+
+# The redirected pages are built once for the module, on the conftest's
+# books; the one test that reads no redirect builds its own page.
+siege, betrayal, review = shared_review()
 
 HIDDEN_SLUGS = {
     "draft": "draft-kolya-survives",
@@ -26,8 +35,21 @@ HIDDEN_SLUGS = {
 OPEN_SLUG = "open-review-of-the-betrayal"
 
 
+@pytest.fixture(scope="module")
+def built_targets(
+    django_db_blocker, built_review: BuiltReview
+) -> Iterator[dict[str, int]]:
+    with built_once(django_db_blocker):
+        pages = _targets(built_review.betrayal)
+        yield {name: page.pk for name, page in pages.items()}
+
+
 @pytest.fixture
-def targets(betrayal):
+def targets(built_targets: dict[str, int]) -> dict[str, ReviewPage]:
+    return {name: ReviewPage.objects.get(pk=pk) for name, pk in built_targets.items()}
+
+
+def _targets(betrayal) -> dict[str, ReviewPage]:
     pages = {
         "draft": make_review(book=betrayal, slug=HIDDEN_SLUGS["draft"], live=False),
         "unpublished": make_review(book=betrayal, slug=HIDDEN_SLUGS["unpublished"]),
