@@ -6,9 +6,13 @@ import pytest
 
 from tests.factories import make_review
 
+from .conftest import shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, OPEN_WORD
 
 pytestmark = pytest.mark.django_db
+
+# Every test here reads the review: built once for the module.
+siege, betrayal, review = shared_review()
 
 DC = "{http://purl.org/dc/elements/1.1/}"
 
