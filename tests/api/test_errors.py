@@ -20,7 +20,7 @@ from tests.factories import (
 )
 from tests.fixtures.database import built_once
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 PROBLEM_JSON = "application/problem+json"
 HIDDEN = "XYZZY-HIDDEN"
