@@ -6,6 +6,7 @@ Child names (``paragraph``, ``heading``, ``quote``, ``image``, ``spoiler``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -356,3 +358,24 @@ def render_question_text(text: str) -> SafeString:
 
 class QuestionStreamBlock(blocks.StreamBlock):
     question = QuestionBlock()
+
+
+def _children(stream: blocks.StreamValue) -> Iterator[Any]:
+    """Every child of ``stream``, depth first, nested streams included."""
+    for child in stream:
+        yield child
+        if isinstance(child.value, blocks.StructValue):
+            for value in child.value.values():
+                if isinstance(value, blocks.StreamValue):
+                    yield from _children(value)
+
+
+def revealable_blocks(page) -> Iterator[Any]:
+    """The blocks of ``page``'s StreamFields that a reader may ask to reveal
+    one by one (spoilers, gated questions): what the reveal endpoint answers
+    for, and what an edge cache keeps of it."""
+    for field in page._meta.get_fields():
+        if isinstance(field, StreamField):
+            for child in _children(getattr(page, field.name)):
+                if child.id and hasattr(child.block, "render_content"):
+                    yield child

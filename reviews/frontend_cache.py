@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
 from django.apps import apps
@@ -32,6 +32,7 @@ from wagtail.contrib.frontend_cache.utils import PurgeBatch, purge_urls_from_cac
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
+from .blocks import revealable_blocks
 from .models import DiscussionPage, ReviewPage, SeriesPage
 
 logger = logging.getLogger("wagtail.frontendcache")
@@ -171,12 +172,37 @@ def api_urls_for_page(page) -> list[str]:
     return [base.rstrip("/") + path for path in dict.fromkeys(paths)]
 
 
+def reveal_urls_for_page(page) -> list[str]:
+    """The reveal endpoint's answers about ``page``'s spoilers and gated
+    questions, on the page's own site: each is a block's content, shared
+    with every visitor while the page is live and public."""
+    page_url = page.get_full_url()
+    if page_url is None:
+        return []
+    scheme, netloc = urlsplit(page_url)[:2]
+    root = urlunsplit((scheme, netloc, "", "", ""))
+    urls = []
+    for child in revealable_blocks(page.specific_deferred):
+        try:
+            path = reverse("reviews:reveal_block", args=[page.pk, child.id])
+        except NoReverseMatch:  # a site that does not mount the club's URLs
+            return []
+        urls.append(root + path)
+    return urls
+
+
+def _urls_showing(page) -> list[str]:
+    """URLs other than the page's own that show what ``page`` holds."""
+    return [*reveal_urls_for_page(page), *api_urls_for_page(page)]
+
+
 def urls_for_page(page) -> list[str]:
     """The page's own URLs (as Wagtail's frontend cache purges them: its
-    ``get_cached_paths`` under its full URL) and the API URLs that show it."""
+    ``get_cached_paths`` under its full URL), its blocks' reveal answers and
+    the API URLs that show it."""
     batch = PurgeBatch()
     batch.add_page(page)
-    return [*sorted(batch.urls), *api_urls_for_page(page)]
+    return [*sorted(batch.urls), *_urls_showing(page)]
 
 
 def purge_page_urls(page) -> None:
@@ -203,7 +229,7 @@ def page_changed(sender=None, instance=None, **kwargs) -> None:
 
 def purge_subtree_urls(page) -> None:
     """Purge, once the transaction commits, the URLs of ``page`` and of the
-    live pages below it, and the API URLs that show them, read now: where
+    live pages below it, and the reveal and API URLs that show them, read now: where
     they are before a move, or what a view restriction now covers. An edge
     purged by URL only (Cloudflare, a plain HTTP purger) keeps them
     otherwise; an edge purged by surrogate key is already purged by
@@ -214,13 +240,13 @@ def purge_subtree_urls(page) -> None:
     try:
         pages = [page, *page.get_descendants().live().specific()]
         batch.add_pages(pages)
-        # The API answers about each page too: they show it, and name its
-        # address.
-        api = [url for each in pages for url in api_urls_for_page(each)]
+        # The reveal and API answers about each page too: they show it, and
+        # name its address.
+        showing = [url for each in pages for url in _urls_showing(each)]
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
         return
-    urls = [*sorted(batch.urls), *dict.fromkeys(api)]
+    urls = [*sorted(batch.urls), *dict.fromkeys(showing)]
 
     _purge_urls_on_commit(urls, page.pk)
 

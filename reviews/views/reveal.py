@@ -14,17 +14,14 @@ restricted page, an unknown page and an unknown block are the same 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
-from wagtail.blocks import StreamValue, StructValue
-from wagtail.fields import StreamField
 from wagtail.models import Page
 
-from ..blocks import READER_CONTEXT_KEY, REVEAL_PATH_CONTEXT_KEY
+from ..blocks import READER_CONTEXT_KEY, REVEAL_PATH_CONTEXT_KEY, revealable_blocks
 from ..spoilers import Reader
 from ..visibility import public_pages
 
@@ -34,7 +31,7 @@ def reveal_block(request: HttpRequest, page_id: int, block_id: UUID) -> HttpResp
     page = _public_live_page(page_id)
     wanted = str(block_id)
     child = _find_block(page, wanted)
-    if child is None or not hasattr(child.block, "render_content"):
+    if child is None:
         raise Http404("No such block.")
     context: dict[str, Any] = {
         "request": request,
@@ -60,19 +57,7 @@ def _public_live_page(page_id: int) -> Page:
 
 
 def _find_block(page: Page, block_id: str):
-    for field in page._meta.get_fields():
-        if isinstance(field, StreamField):
-            for child in _walk(getattr(page, field.name)):
-                if child.id and child.id.lower() == block_id:
-                    return child
+    for child in revealable_blocks(page):
+        if child.id.lower() == block_id:
+            return child
     return None
-
-
-def _walk(stream: StreamValue) -> Iterator[Any]:
-    """Every child of ``stream``, depth first, nested streams included."""
-    for child in stream:
-        yield child
-        if isinstance(child.value, StructValue):
-            for value in child.value.values():
-                if isinstance(value, StreamValue):
-                    yield from _walk(value)

@@ -19,8 +19,8 @@ from django.test import override_settings
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.frontend_cache import PURGE_HEADER
-from reviews.models import ReviewIndexPage
-from tests.factories import make_review, site_root
+from reviews.models import ReviewIndexPage, ReviewPage
+from tests.factories import make_review, paragraph, site_root, spoiler
 
 #: Ports of this file's recording edge, outside the tests' server ports.
 EDGE_PORTS = range(8690, 8700)
@@ -228,3 +228,32 @@ def _api_urls_of(review) -> set[str]:
         "/api/v3/reviews/",
         f"/api/v3/books/{review.book_id}/",
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["restrict its index", "unpublish"])
+def test_a_hidden_review_purges_the_reveal_answers_of_its_spoilers(
+    client, edge, django_capture_on_commit_callbacks, change
+):
+    """The reveal endpoint's answer is a spoiler's content, shared with
+    every visitor while the review is live and public: an edge purged by URL
+    only went on serving it to anyone once the review was restricted or
+    unpublished."""
+    review = make_review(
+        body=[paragraph("An opinion."), spoiler(None, 3, "The cellar", "She dies.")]
+    )
+    block_id = review.body[1].id
+    reveal = f"/club/reveal/{review.pk}/{block_id}/"
+    answer = client.get(reveal)
+    assert b"She dies." in answer.content
+    assert "public" in answer["Cache-Control"]
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "unpublish":
+            ReviewPage.objects.get(pk=review.pk).unpublish()
+        else:
+            PageViewRestriction.objects.create(
+                page=review.get_parent(), restriction_type=PageViewRestriction.LOGIN
+            )
+    assert client.get(reveal).status_code == 404
+    assert reveal in _url_purges(edge)
