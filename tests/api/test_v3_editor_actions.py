@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
+from wagtail.models import Page
 
-from reviews.models import Book
+from reviews.models import Book, ReviewIndexPage
 from tests.api.helpers import club_indexes
 from tests.factories import (
     BookFactory,
@@ -77,18 +78,24 @@ def test_a_book_id_that_is_an_id_still_answers(editor_api, book):
     assert editor_api.get(f"{BOOKS}/987654/").status_code == 404
 
 
-@pytest.fixture
-def two_indexes(book):
-    """Two review indexes, each with a review at ``/same-slug/``."""
-    from reviews.models import ReviewIndexPage
-    from tests.factories import make_review, review_index, site_root
+@pytest.fixture(scope="class")
+def built_indexes(built: int, django_db_blocker) -> Iterator[tuple[int, ...]]:
+    """Two review indexes, each with a review at ``/same-slug/`` (their ids),
+    built once for the class."""
+    with built_once(django_db_blocker):
+        other = ReviewIndexPage(title="Older reviews", slug="older-reviews")
+        site_root().add_child(instance=other)
+        other.save_revision().publish()
+        book = Book.objects.get(pk=built)
+        here = make_review(book=book, slug="same-slug", title="Here")
+        there = make_review(book=book, slug="same-slug", title="There", parent=other)
+        yield review_index().pk, other.pk, here.pk, there.pk
 
-    other = ReviewIndexPage(title="Older reviews", slug="older-reviews")
-    site_root().add_child(instance=other)
-    other.save_revision().publish()
-    here = make_review(book=book, slug="same-slug", title="Here")
-    there = make_review(book=book, slug="same-slug", title="There", parent=other)
-    return review_index(), other, here, there
+
+@pytest.fixture
+def two_indexes(built_indexes: tuple[int, ...]) -> list[Page]:
+    """The class's two indexes and their reviews, read afresh."""
+    return [Page.objects.get(pk=pk).specific for pk in built_indexes]
 
 
 def _slug_named(response) -> None:
@@ -97,36 +104,54 @@ def _slug_named(response) -> None:
     assert "same-slug" in str(body["errors"])
 
 
-@pytest.mark.parametrize("position", [None, "last-child"])
-def test_a_move_onto_a_siblings_slug_is_a_400_naming_slug(
-    editor_api, two_indexes, position
-):
-    index, other, here, there = two_indexes
-    target = index if position else here
-    data = {"destination_id": target.pk}
-    if position:
-        data["position"] = position
-    response = editor_api.post(
-        f"/api/v3/pages/{there.pk}/actions/move/", data, content_type="application/json"
-    )
-    _slug_named(response)
-    there.refresh_from_db()
-    assert there.get_parent().pk == other.pk
-    assert there.url_path.endswith("/older-reviews/same-slug/")
+class TestASlugASiblingHas:
+    """Every test here reads the same two indexes and reviews: built once
+    for the class (the page actions further down run on a tree without
+    them)."""
 
+    @pytest.mark.parametrize("position", [None, "last-child"])
+    def test_a_move_onto_a_siblings_slug_is_a_400_naming_slug(
+        self, editor_api, two_indexes, position
+    ):
+        index, other, here, there = two_indexes
+        target = index if position else here
+        data = {"destination_id": target.pk}
+        if position:
+            data["position"] = position
+        response = editor_api.post(
+            f"/api/v3/pages/{there.pk}/actions/move/",
+            data,
+            content_type="application/json",
+        )
+        _slug_named(response)
+        there.refresh_from_db()
+        assert there.get_parent().pk == other.pk
+        assert there.url_path.endswith("/older-reviews/same-slug/")
 
-@pytest.mark.parametrize("action", ["copy", "create_alias"])
-def test_a_copy_or_alias_onto_a_siblings_slug_is_a_400_naming_slug(
-    editor_api, two_indexes, action
-):
-    index, other, here, there = two_indexes
-    response = editor_api.post(
-        f"/api/v3/pages/{there.pk}/actions/{action}/",
-        {"destination_id": index.pk, "slug": "same-slug"},
-        content_type="application/json",
-    )
-    _slug_named(response)
-    assert index.get_children().filter(slug="same-slug").count() == 1
+    @pytest.mark.parametrize("action", ["copy", "create_alias"])
+    def test_a_copy_or_alias_onto_a_siblings_slug_is_a_400_naming_slug(
+        self, editor_api, two_indexes, action
+    ):
+        index, other, here, there = two_indexes
+        response = editor_api.post(
+            f"/api/v3/pages/{there.pk}/actions/{action}/",
+            {"destination_id": index.pk, "slug": "same-slug"},
+            content_type="application/json",
+        )
+        _slug_named(response)
+        assert index.get_children().filter(slug="same-slug").count() == 1
+
+    def test_who_may_not_copy_there_gets_a_403_not_a_word_about_slugs(
+        self, club_member, two_indexes
+    ):
+        index, other, here, there = two_indexes
+        response = token_client(club_member).post(
+            f"/api/v3/pages/{there.pk}/actions/copy/",
+            {"destination_id": other.pk, "slug": "same-slug"},
+            content_type="application/json",
+        )
+        body = _problem(response, 403)
+        assert "same-slug" not in str(body)
 
 
 def _create_book(api, **fields):
@@ -183,19 +208,6 @@ def test_a_member_adds_no_book(club_member):
     response = _create_book(token_client(club_member), title="Mine", author="Me")
     assert response.status_code == 403, response.content
     assert not Book.objects.filter(title="Mine").exists()
-
-
-def test_who_may_not_copy_there_gets_a_403_not_a_word_about_slugs(
-    club_member, two_indexes
-):
-    index, other, here, there = two_indexes
-    response = token_client(club_member).post(
-        f"/api/v3/pages/{there.pk}/actions/copy/",
-        {"destination_id": other.pk, "slug": "same-slug"},
-        content_type="application/json",
-    )
-    body = _problem(response, 403)
-    assert "same-slug" not in str(body)
 
 
 #: Each page action with a body, as a client would send it; "self", "parent"
