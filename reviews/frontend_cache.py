@@ -176,19 +176,43 @@ def reveal_urls_for_page(page) -> list[str]:
     """The reveal endpoint's answers about ``page``'s spoilers and gated
     questions, on the page's own site: each is a block's content, shared
     with every visitor while the page is live and public."""
+    return [
+        url
+        for child in revealable_blocks(page.specific_deferred)
+        for url in _on_site_of(page, "reviews:reveal_block", [page.pk, child.id])
+    ]
+
+
+def listing_urls_for_pages(top, pages) -> list[str]:
+    """The shared pages that list ``pages`` (``top`` and pages below it)
+    from outside them: the live pages above ``top`` (an index lists its
+    children, the home page the latest reviews), the series pages of their
+    books, and the reviews feed on ``top``'s site."""
+    books = {getattr(page, "book_id", None) for page in pages} - {None}
+    listing = [
+        *top.get_ancestors().filter(depth__gt=1).live().specific(),
+        *SeriesPage.objects.live().filter(entries__book_id__in=books).distinct(),
+    ]
+    batch = PurgeBatch()
+    batch.add_pages(listing)
+    urls = sorted(batch.urls)
+    if any(isinstance(page, ReviewPage) for page in pages):
+        urls += _on_site_of(top, "reviews:review_feed", [])
+    return urls
+
+
+def _on_site_of(page, name: str, args: list) -> list[str]:
+    """The full URL of the route ``name`` on ``page``'s site; none when
+    the page has no URL or the site does not mount the route."""
     page_url = page.get_full_url()
     if page_url is None:
         return []
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:  # a site that does not mount the club's URLs
+        return []
     scheme, netloc = urlsplit(page_url)[:2]
-    root = urlunsplit((scheme, netloc, "", "", ""))
-    urls = []
-    for child in revealable_blocks(page.specific_deferred):
-        try:
-            path = reverse("reviews:reveal_block", args=[page.pk, child.id])
-        except NoReverseMatch:  # a site that does not mount the club's URLs
-            return []
-        urls.append(root + path)
-    return urls
+    return [urlunsplit((scheme, netloc, path, "", ""))]
 
 
 def _urls_showing(page) -> list[str]:
@@ -198,11 +222,15 @@ def _urls_showing(page) -> list[str]:
 
 def urls_for_page(page) -> list[str]:
     """The page's own URLs (as Wagtail's frontend cache purges them: its
-    ``get_cached_paths`` under its full URL), its blocks' reveal answers and
-    the API URLs that show it."""
+    ``get_cached_paths`` under its full URL), its blocks' reveal answers, the
+    API URLs that show it and the shared pages that list it."""
     batch = PurgeBatch()
     batch.add_page(page)
-    return [*sorted(batch.urls), *_urls_showing(page)]
+    return [
+        *sorted(batch.urls),
+        *_urls_showing(page),
+        *listing_urls_for_pages(page, [page]),
+    ]
 
 
 def purge_page_urls(page) -> None:
@@ -229,20 +257,21 @@ def page_changed(sender=None, instance=None, **kwargs) -> None:
 
 def purge_subtree_urls(page) -> None:
     """Purge, once the transaction commits, the URLs of ``page`` and of the
-    live pages below it, and the reveal and API URLs that show them, read now: where
-    they are before a move, or what a view restriction now covers. An edge
-    purged by URL only (Cloudflare, a plain HTTP purger) keeps them
-    otherwise; an edge purged by surrogate key is already purged by
-    :func:`purge_retired`."""
+    live pages below it, the reveal and API URLs that show them and the
+    shared pages that list them, read now: where they are before a move, or
+    what a view restriction now covers. An edge purged by URL only
+    (Cloudflare, a plain HTTP purger) keeps them otherwise; an edge purged by
+    surrogate key is already purged by :func:`purge_retired`."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     batch = PurgeBatch()
     try:
-        pages = [page, *page.get_descendants().live().specific()]
+        pages = [page.specific, *page.get_descendants().live().specific()]
         batch.add_pages(pages)
         # The reveal and API answers about each page too: they show it, and
         # name its address.
         showing = [url for each in pages for url in _urls_showing(each)]
+        showing += listing_urls_for_pages(page, pages)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
         return

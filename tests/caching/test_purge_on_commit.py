@@ -20,7 +20,15 @@ from wagtail.models import Page, PageViewRestriction
 
 from reviews.frontend_cache import PURGE_HEADER
 from reviews.models import ReviewIndexPage, ReviewPage
-from tests.factories import make_review, paragraph, site_root, spoiler
+from tests.factories import (
+    BookFactory,
+    make_review,
+    make_series,
+    paragraph,
+    site_root,
+    spoiler,
+)
+from tests.spoilers.helpers import MARKER
 
 #: Ports of this file's recording edge, outside the tests' server ports.
 EDGE_PORTS = range(8690, 8700)
@@ -231,7 +239,7 @@ def _api_urls_of(review) -> set[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("change", ["restrict its index", "unpublish"])
+@pytest.mark.parametrize("change", ["restrict", "unpublish"])
 def test_a_hidden_review_purges_the_reveal_answers_of_its_spoilers(
     client, edge, django_capture_on_commit_callbacks, change
 ):
@@ -249,11 +257,42 @@ def test_a_hidden_review_purges_the_reveal_answers_of_its_spoilers(
     assert "public" in answer["Cache-Control"]
     edge.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        if change == "unpublish":
-            ReviewPage.objects.get(pk=review.pk).unpublish()
-        else:
-            PageViewRestriction.objects.create(
-                page=review.get_parent(), restriction_type=PageViewRestriction.LOGIN
-            )
+        _hide(review, change, review.get_parent())
     assert client.get(reveal).status_code == 404
     assert reveal in _url_purges(edge)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["restrict", "unpublish"])
+def test_a_hidden_review_purges_the_shared_pages_that_list_it(
+    client, edge, django_capture_on_commit_callbacks, change
+):
+    """The review index, the home page, the series page of its book and the
+    feed list a review by title and summary, and are shared with every
+    visitor: an edge purged by URL only went on listing a newly restricted or
+    unpublished review to anyone."""
+    book = BookFactory(title="The Siege")
+    review = make_review(book=book, title=f"Cold and hunger {MARKER}")
+    series = make_series("The Siege books", [(book, 1)])
+    feed = "/feeds/reviews/"
+    listings = [review.get_parent().url, site_root().url, series.url, feed]
+    for url in listings:
+        answer = client.get(url)
+        assert MARKER in answer.content.decode(), url
+        assert "public" in answer["Cache-Control"], url
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _hide(review, change, review)
+    for url in listings:
+        assert MARKER not in client.get(url).content.decode(), url
+        assert url in _url_purges(edge)
+
+
+def _hide(review, change: str, restricted: Page) -> None:
+    """Take ``review`` from readers: unpublish it, or restrict ``restricted``."""
+    if change == "unpublish":
+        ReviewPage.objects.get(pk=review.pk).unpublish()
+    else:
+        PageViewRestriction.objects.create(
+            page=restricted, restriction_type=PageViewRestriction.LOGIN
+        )
