@@ -29,7 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from wagtail import __version__
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, purge_urls_from_cache
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished
 
 from .blocks import revealable_blocks
@@ -135,7 +135,8 @@ def purge_retired(
 
 
 def api_urls_for_page(page) -> list[str]:
-    """API URLs that show ``page`` (for purging a front-end cache)."""
+    """API URLs that show ``page`` (for purging a front-end cache), on every
+    host the APIs answer on."""
     specific = page.specific_deferred
     routes: list[tuple[str, list]] = [
         ("wagtailapi:pages:listing", []),
@@ -166,10 +167,17 @@ def api_urls_for_page(page) -> list[str]:
             paths.append(reverse(name, args=args))
         except NoReverseMatch:  # a site that mounts only some of the APIs
             continue
+    return [root + path for root in _api_roots() for path in dict.fromkeys(paths)]
+
+
+def _api_roots() -> list[str]:
+    """Where the APIs answer: their base URL and every Site's address (an
+    edge keeps an answer per host)."""
     base = getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(
         settings, "WAGTAILADMIN_BASE_URL", ""
     )
-    return [base.rstrip("/") + path for path in dict.fromkeys(paths)]
+    sites = [root.root_url for root in Site.get_site_root_paths()]
+    return list(dict.fromkeys(url.rstrip("/") for url in [base, *sites]))
 
 
 def reveal_urls_for_page(page) -> list[str]:

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 from django.test import override_settings
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.frontend_cache import PURGE_HEADER
 from reviews.models import ReviewIndexPage, ReviewPage
@@ -296,3 +296,30 @@ def _hide(review, change: str, restricted: Page) -> None:
         PageViewRestriction.objects.create(
             page=restricted, restriction_type=PageViewRestriction.LOGIN
         )
+
+
+@pytest.mark.django_db
+@override_settings(ALLOWED_HOSTS=["testserver", "localhost", "books.example"])
+def test_a_restriction_purges_the_api_answers_on_every_sites_host(
+    client, edge, django_capture_on_commit_callbacks
+):
+    """The APIs answer on every Site's host, and an edge keeps an answer per
+    host: purged on the API's base URL alone, the review stayed served to
+    anyone who read the API by the other Site's address."""
+    home = Page(title="Books", slug="books-home")
+    Page.get_first_root_node().add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.create(hostname="books.example", port=80, root_page=home)
+    review = make_review(parent=home, title=f"Cold and hunger {MARKER}")
+    detail = f"/api/v3/reviews/{review.pk}/"
+    answer = client.get(detail, HTTP_HOST="books.example")
+    assert MARKER in answer.content.decode()
+    assert "public" in answer["Cache-Control"]
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _hide(review, "restrict", review)
+    assert client.get(detail, HTTP_HOST="books.example").status_code == 404
+    purged = {(host, path) for host, path, keys in edge if not keys}
+    for host in ("books.example", "localhost", "testserver"):
+        assert (host, detail) in purged
+        assert (host, f"/api/v2/pages/{review.pk}/") in purged
