@@ -29,6 +29,7 @@ from reviews.models import (
     Book,
     DiscussionIndexPage,
     DiscussionPage,
+    MemberProfile,
     ReviewIndexPage,
     ReviewPage,
     ReviewPageTag,
@@ -151,6 +152,11 @@ def seed(
             User.objects.filter(username__startswith="reader").values_list(
                 "pk", flat=True
             )
+        )
+        # bulk_create sends no post_save: give them the profile a saved user
+        # gets, or the first read showing each reviewer would write it.
+        MemberProfile.objects.bulk_create(
+            MemberProfile(user_id=user_id) for user_id in reviewer_ids
         )
         book_count = max(30, reviews // 4)
 
