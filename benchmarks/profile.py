@@ -16,7 +16,11 @@ after one warm-up request, and reports per request:
 
 Rows: ``static`` (the benchmark's fixed bytes through every middleware),
 ``v2_list`` and ``home`` (a cached hit of the v2 list and of the home
-page), ``login`` (a page that is never shared).
+page), ``login`` (a page that is never shared), and the long tail cold:
+``tail_v2_cold`` and ``tail_v3_cold`` (a review detail never asked for
+before: each request, warm-up included, names a review no other request of
+the run names, and the cache is emptied before the rows) beside
+``stock_v2_detail`` (stock Wagtail's v2 detail, which keeps nothing).
 """
 
 from __future__ import annotations
@@ -38,7 +42,12 @@ ROWS: dict[str, str] = {
     "v2_list": f"/api/v2/pages/?{V2_FIELDS}",
     "home": "/",
     "login": "/accounts/login/",
+    "tail_v2_cold": "/api/v2/pages/{id}/",
+    "tail_v3_cold": "/api/v3/reviews/{id}/",
+    "stock_v2_detail": "/bench/stock/v2/pages/{id}/",
 }
+#: Rows whose every request names a review of its own, never asked for before.
+COLD = frozenset({"tail_v2_cold", "tail_v3_cold", "stock_v2_detail"})
 CACHE_OPERATIONS = (
     "get",
     "get_many",
@@ -206,13 +215,17 @@ def measure(
 
     application = get_wsgi_application()
     results: dict[str, Any] = {}
+    fresh = _review_ids(rows, 2 + requests * (2 if cprofile else 1))
     for row in rows:
         statuses: list[str] = []
 
         def start_response(status, headers, exc_info=None):
             statuses.append(status)  # noqa: B023
 
-        def one_request(path: str = ROWS[row]) -> None:
+        ids = fresh.get(row)
+
+        def one_request(template: str = ROWS[row], ids=ids) -> None:
+            path = template.replace("{id}", str(next(ids))) if ids else template
             body = application(_environ(path), start_response)  # noqa: B023
             try:
                 for _chunk in body:
@@ -236,6 +249,30 @@ def measure(
         if cprofile:
             results[row]["profile"] = _cprofile(one_request, requests)
     out.write_text(json.dumps(results, indent=2))
+
+
+def _review_ids(rows: list[str], each: int) -> dict[str, Any]:
+    """For each cold row, an iterator over review ids no other row uses,
+    with the cache emptied: another process of this run (the count before
+    valgrind's) may have kept what these requests build."""
+    cold = [row for row in rows if row in COLD]
+    if not cold:
+        return {}
+    from django.core.cache import cache
+
+    from reviews.models import ReviewPage
+
+    cache.clear()
+    ids = list(
+        ReviewPage.objects.live().public().order_by("pk").values_list("pk", flat=True)
+    )
+    share = len(ids) // len(cold)
+    if share < each:
+        raise SystemExit(
+            f"{len(cold)} cold rows of {each} requests need {each * len(cold)} "
+            f"reviews; seed more (--reviews)"
+        )
+    return {row: iter(ids[i * share : (i + 1) * share]) for i, row in enumerate(cold)}
 
 
 def _window(run) -> str:
