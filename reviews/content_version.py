@@ -11,6 +11,12 @@ was there before a change once that change has committed.
 (:data:`reviews.cache_tags.ALL`), read once per request: values derived
 from the content (:func:`for_this_version`) are kept under it.
 
+Inside :func:`read_once` (one build of a shared response), each tag's
+version is read once, all as of the block's first read, which comes before
+the build reads any content: what the build keeps is then marked with
+versions no newer than what it shows, and a change committed meanwhile
+retires it (:class:`Reading`).
+
 Each tag also has a *strict* version, which moves with every change except
 the ones a response may show a moment late (``retire(..., late_ok=True)``:
 a new comment, a vote, an RSVP; reviews/invalidation.py says which and
@@ -23,7 +29,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import NamedTuple, TypeVar
 
@@ -63,22 +70,116 @@ def _tag_model():
 
 
 def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
-    """The current version of each tag in ``names``, in one query.
+    """The current version of each tag in ``names``, in one query; inside
+    :func:`read_once`, as of the block's first read, and no query for the
+    tags read before.
 
-    Also remembers this request's :func:`content_version` when ``names``
-    holds :data:`~reviews.cache_tags.ALL`, so the request reads it no more.
+    Also remembers this request's :func:`content_version` when the query
+    reads :data:`~reviews.cache_tags.ALL`, so the request reads it no more.
     """
     wanted = set(names)
+    reading = current_reading()
+    if reading is not None:
+        known = reading.known(wanted)
+        if known is not None:
+            return known
+        # Every read of a block reads ALL: it tells whether anything changed.
+        versions = _read_versions(wanted | {cache_tags.ALL})
+        reading.add(versions)
+    else:
+        versions = _read_versions(wanted)
+    if cache_tags.ALL in versions and getattr(_this_request, "active", False):
+        _this_request.version = str(versions[cache_tags.ALL].version)
+    return {name: versions[name] for name in wanted}
+
+
+def _read_versions(wanted: set[str]) -> dict[str, TagVersion]:
     found = {
         name: TagVersion(version, changed_at, strict)
         for name, version, changed_at, strict in _tag_model()
         .objects.filter(name__in=wanted)
         .values_list("name", "version", "changed_at", "strict_version")
     }
-    versions = {name: found.get(name, NEVER_RETIRED) for name in wanted}
-    if cache_tags.ALL in versions and getattr(_this_request, "active", False):
-        _this_request.version = str(versions[cache_tags.ALL].version)
-    return versions
+    return {name: found.get(name, NEVER_RETIRED) for name in wanted}
+
+
+class Reading:
+    """The tag versions read inside one :func:`read_once` block, each once.
+
+    All are as of the block's first read: a later read adds the tags it
+    reads only if :data:`~reviews.cache_tags.ALL`, which every change
+    retires, has not moved since; if it has, a change committed after the
+    first read (:attr:`changed`), and what the block read since may be
+    older than the versions it reads now.
+    """
+
+    def __init__(self) -> None:
+        self.versions: dict[str, TagVersion] = {}
+        #: ALL at the block's first read and at its latest.
+        self.first: TagVersion | None = None
+        self.latest: TagVersion | None = None
+
+    def known(self, names: set[str]) -> dict[str, TagVersion] | None:
+        if names <= self.versions.keys():
+            return {name: self.versions[name] for name in names}
+        return None
+
+    def add(self, versions: dict[str, TagVersion]) -> None:
+        self.latest = versions[cache_tags.ALL]
+        if self.first is None:
+            self.first = self.latest
+        if not self.changed:
+            self.versions.update(versions)
+
+    @property
+    def changed(self) -> bool:
+        """Did a read see a change committed after the first one?"""
+        return (
+            self.first is not None
+            and self.latest is not None
+            and self.latest.version != self.first.version
+        )
+
+    @property
+    def strictly_changed(self) -> bool:
+        """Did a read see a change committed after the first one that may
+        not show late (see the module's docstring)?"""
+        return (
+            self.first is not None
+            and self.latest is not None
+            and self.latest.strict != self.first.strict
+        )
+
+
+#: The reading of the :func:`read_once` block this thread (or task) is in.
+_this_build = Local()
+
+
+def current_reading() -> Reading | None:
+    return getattr(_this_build, "reading", None)
+
+
+def changed_during_build() -> bool:
+    """Has the :func:`read_once` block this code runs in seen a change
+    commit after its first read? Then the content it read may be older than
+    the versions read since: nothing may be kept or dated by them."""
+    reading = current_reading()
+    return reading is not None and reading.changed
+
+
+@contextmanager
+def read_once() -> Iterator[Reading]:
+    """A block in which :func:`tag_versions` reads each tag once, as of the
+    block's first read. A block inside another is part of it."""
+    outer = current_reading()
+    if outer is not None:
+        yield outer
+        return
+    reading = _this_build.reading = Reading()
+    try:
+        yield reading
+    finally:
+        _this_build.reading = None
 
 
 def current_versions(names: Iterable[str]) -> dict[str, tuple[int, int]]:

@@ -9,6 +9,11 @@ site; reviews/cache_tags.py), read from the database in one query per
 listing. A long-tail detail or a new listing page then assembles from kept
 bodies instead of rendering StreamFields again, and a change
 committed by any process retires them like any cached response.
+
+Inside a build of a shared response those versions are the ones read
+before the build (reviews.content_version.read_once), so a body is never
+kept under versions newer than the content it was rendered from; a build
+that saw a change commit keeps none.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from .. import cache_tags
-from ..content_version import tag_versions
+from ..content_version import changed_during_build, tag_versions
 from ..site_root import answered_as
 from ..spoilers import InvalidReaderParams
 from .querysets import prepare_streams
@@ -89,6 +94,7 @@ def bodies(
             keys[page.pk]: _stream(request, getattr(page, field_name))
             for page in missing
         }
-        cache.set_many(built, timeout=TIMEOUT)
+        if not changed_during_build():
+            cache.set_many(built, timeout=TIMEOUT)
         found.update(built)
     return {page.pk: found[keys[page.pk]] for page in pages}

@@ -56,7 +56,11 @@ class ResponseCacheMiddleware:
             if not policy.may_store(request):
                 return policy.unshared(request, self.get_response(request))
             built = store.build_once(
-                key, self._build(request, policy), policy.timeout(), late
+                key,
+                self._build(request, policy),
+                policy.timeout(),
+                late,
+                tags=store.route_tags(request),
             )
             # A streamed file (FileResponse) is no HttpResponse: test for the entry.
             if not isinstance(built, store.Entry):
@@ -66,14 +70,14 @@ class ResponseCacheMiddleware:
         return policy.conditional(request, policy.copy(request, entry))
 
     def _build(self, request: HttpRequest, policy: Policy) -> store.Build:
-        def build(since: store.Since) -> store.Built:
+        def build(reading: store.Reading) -> store.Built:
             response = self.get_response(request)
             if not policy.shareable(request, response):
                 return policy.unshared(request, response), None
             assert isinstance(response, HttpResponse)  # noqa: S101 (shareable says)
             tags = store.tags_of(request)
             policy.publish(response, tags)
-            entry = store.freeze(response, tags, since, policy.counted_view(response))
+            entry = store.freeze(response, tags, reading, policy.counted_view(response))
             return policy.conditional(request, response), entry
 
         return build

@@ -50,10 +50,17 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, get_resolver
 from django.utils.http import http_date
 
 from .. import cache_tags
-from ..content_version import current_versions, tag_versions
+from ..content_version import (
+    Reading,
+    changed_during_build,
+    current_versions,
+    read_once,
+    tag_versions,
+)
 
 #: How long a client that missed waits for another one's build of the same
 #: key before building it too; and how long a build may hold the key.
@@ -88,15 +95,11 @@ class Entry:
         return response
 
 
-#: The version and the strict version of :data:`~reviews.cache_tags.ALL`
-#: read before a build: every change moves the first, a strict one both.
-Since = tuple[int, int]
-
-
-#: Renders a response from the content version read before (``since``);
-#: returns it with the entry to keep, or None when it may not be shared.
+#: Renders a response inside the reading of the tag versions that began
+#: before it; returns it with the entry to keep, or None when it may not be
+#: shared.
 Built = tuple[HttpResponseBase, "Entry | None"]
-Build = Callable[[Since], Built]
+Build = Callable[[Reading], Built]
 
 
 def tags_of(request: HttpRequest) -> frozenset[str]:
@@ -111,6 +114,18 @@ def tags_of(request: HttpRequest) -> frozenset[str]:
     return cache_tags.for_route(match.view_name or "", match.kwargs, request.GET)
 
 
+def route_tags(request: HttpRequest) -> frozenset[str]:
+    """What the response to ``request`` depends on as far as its route says,
+    before the view runs (a served page declares its own as it renders):
+    read before a build, so that the build reads no tag version again."""
+    resolver = get_resolver(getattr(request, "urlconf", None))
+    try:
+        match = resolver.resolve(request.path_info)
+    except Resolver404:
+        return frozenset()
+    return cache_tags.for_route(match.view_name or "", match.kwargs, request.GET)
+
+
 #: Seconds after a change before a response names it in ``Last-Modified``.
 LAST_MODIFIED_SETTLED = 2.0
 
@@ -122,10 +137,14 @@ def label(response: HttpResponse, tags: Iterable[str]) -> None:
     of the last change (or within a node's clock skew of it) could not tell
     an ``If-Modified-Since`` a later change in that second from none, and
     would answer it ``304`` with what that change retired. Such a response
-    names no date; its ``ETag`` still validates it.
+    names no date; its ``ETag`` still validates it. Nor does one built while
+    a change committed (:attr:`Reading.changed`): the versions read after it
+    may be newer than what the response shows.
     """
     versions = tag_versions(tags)
     response[cache_tags.HEADER] = cache_tags.header_value(versions)
+    if changed_during_build():
+        return
     changed_at = max(version.changed_at for version in versions.values()).timestamp()
     if changed_at <= time.time() - LAST_MODIFIED_SETTLED:
         response["Last-Modified"] = http_date(changed_at)
@@ -211,21 +230,21 @@ def find(key: str) -> tuple[Entry | None, Entry | None]:
 def freeze(
     response: HttpResponse,
     tags: Iterable[str],
-    since: Since,
+    reading: Reading,
     counted_view: int | None = None,
 ) -> Entry | None:
-    """An entry for ``response``, or None if a strict change committed while
-    it was built (``since`` moved on): it may hold what was there before,
-    under versions that say otherwise. If only late-ok changes committed
-    meanwhile, the entry is kept as already late (:data:`UNMATCHED`), so
-    that the next client rebuilds it."""
+    """An entry for ``response``, built inside ``reading``, under the
+    versions its tags had before the build: a change committed during the
+    build then retires the entry. None if a read during the build saw a
+    strict change commit (the response may hold what was there before); if
+    it saw only late-ok ones, the entry is kept as already late
+    (:data:`UNMATCHED`), so that the next client rebuilds it."""
     names = tuple(sorted(tags))
-    current = tag_versions((*names, cache_tags.ALL))
-    now = current[cache_tags.ALL]
-    if now.strict != since[1]:
+    current = tag_versions(names)
+    if reading.strictly_changed:
         return None
     versions = tuple(current[name].version for name in names)
-    if now.version != since[0]:
+    if reading.changed:
         versions = (UNMATCHED,) * len(names)
     return Entry(
         content=response.content,
@@ -242,13 +261,16 @@ def build_once(
     build: Build,
     timeout: int,
     late: Entry | None = None,
+    tags: Iterable[str] = (),
 ) -> HttpResponseBase | Entry:
     """The response for ``key``, built by one client at a time.
 
-    ``build(since)`` renders the response and returns it with the entry to
-    keep (None: not shareable); ``since`` is the content version read before
-    rendering. A client that finds another building the key gets ``late``
-    (an entry only late-ok changes have passed by) if there is one, else
+    ``build(reading)`` renders the response and returns it with the entry
+    to keep (None: not shareable); ``reading`` holds the versions of
+    ``tags`` (what the response is expected to depend on), read before
+    rendering, and of any other tag the build reads, each read once. A
+    client that finds another building the key gets ``late`` (an entry
+    only late-ok changes have passed by) if there is one, else
     waits for that entry, up to :data:`WAIT_SECONDS`, and builds it itself
     only if none comes (the other one's response was not shareable, or it
     died).
@@ -273,8 +295,9 @@ def build_once(
                     return entry
                 break
     try:
-        before = tag_versions([cache_tags.ALL])[cache_tags.ALL]
-        response, entry = build((before.version, before.strict))
+        with read_once() as reading:
+            tag_versions({*tags, cache_tags.ALL})
+            response, entry = build(reading)
         if entry is not None:
             entry = dataclasses.replace(entry, expires=time.time() + timeout)
             cache.set(key, entry, timeout=timeout)

@@ -49,6 +49,19 @@ def review(book):
     return make_review(book=book, body=[paragraph("Kind words.")])
 
 
+@pytest.mark.parametrize("url", ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/"])
+def test_a_cold_detail_reads_its_tags_versions_once(client, review, url):
+    """Building it, its kept body and its entry all take the versions read
+    before the build; the body is rendered and kept on the way."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url.format(pk=review.pk))
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    reads = [q["sql"] for q in queries.captured_queries if "cachetag" in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0] == queries.captured_queries[0]["sql"], "read before the build"
+
+
 @pytest.mark.parametrize(
     "url", ["/api/v3/reviews/", "/api/v2/pages/?type=reviews.ReviewPage", "HTML"]
 )

@@ -1,0 +1,89 @@
+"""A change committed by another process while a response is being built.
+
+The response being built may show what was there before; nothing kept from
+that build may be served once it is over. Here the other process renames
+the book a review's spoiler names, right after the build has read it; the
+next anonymous reader gets the new name, from the API (whose review bodies
+are also kept per revision, reviews/api/item_cache.py) and the HTML page.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from reviews.models import Book
+from tests.factories import BookFactory, make_review, paragraph, spoiler
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_db"),
+]
+
+OLD_TITLE = "The Lighthouse Keeper"
+NEW_TITLE = "The Keeper of the Light"
+
+
+def _rename_elsewhere(book_id: int) -> None:
+    """Rename the book on another thread, with its own connection, and
+    wait until that has committed."""
+
+    def rename() -> None:
+        try:
+            book = Book.objects.get(pk=book_id)
+            book.title = NEW_TITLE
+            book.save()
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=rename)
+    other.start()
+    other.join(timeout=30)
+
+
+class RenameAfterRead:
+    """Renames ``book`` elsewhere once this connection has read its row: before
+    its next query (SQLite lets no other connection write a table while a
+    query reading it is still open)."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.read = False
+        self.fired = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.read and not self.fired:
+            self.fired = True
+            _rename_elsewhere(self.book.pk)
+        if '"reviews_book"' in sql and self.book.pk in (params or ()):
+            self.read = True
+        return execute(sql, params, many, context)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/", "{url}"],
+    ids=["v3", "v2", "html"],
+)
+def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(address):
+    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
+    review = make_review(
+        book=BookFactory(title="The Siege"),
+        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
+    )
+    path = address.format(pk=review.pk, url=review.url)
+    client = Client()
+    rename = RenameAfterRead(spoiled)
+
+    with connection.execute_wrapper(rename):
+        during = client.get(path)
+
+    assert during.status_code == 200
+    assert rename.fired, "the build read the spoiled book"
+    after = client.get(path)
+    assert after.status_code == 200
+    assert NEW_TITLE.encode() in after.content
+    assert OLD_TITLE.encode() not in after.content
