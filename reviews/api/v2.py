@@ -227,6 +227,19 @@ class ClubPagesAPIViewSet(
                 prepare_streams(page, "body")
         return page
 
+    def get_object(self):
+        # Wagtail loads the specific page by itself, and then each relation
+        # its fields show with a query of its own; a review comes with them.
+        if not hasattr(self, "_specific_object"):
+            page = super(PagesAPIViewSet, self).get_object()
+            if page.specific_class is ReviewPage:
+                reviews = ReviewPage.objects.filter(pk=page.pk)
+                fields = self._shown_fields(ReviewPage)
+                self._specific_object = with_review_relations(reviews, fields).get()
+            else:
+                self._specific_object = page.specific
+        return self._specific_object
+
     def detail_view(self, request, pk):
         instance = self.get_object()
         if isinstance(instance, ReviewPage):

@@ -158,3 +158,26 @@ def test_v2_loads_only_what_the_fields_show(client, twenty_reviews, fields):
         assert "taggit_tag" not in sql
         assert "reviews_book" not in sql
         assert "auth_user" not in sql
+
+
+def test_a_v2_review_detail_comes_with_its_book_reviewer_and_tags(client):
+    """Wagtail loads a detail's specific page by itself and then each relation
+    its fields show one query at a time; a review detail loads them as a
+    listing does, with the review."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review = full_review(99, reviewer=UserFactory(first_name="Vera"))
+    url = f"/api/v2/pages/{review.pk}/"
+    client.get(url)  # renditions get made once
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    shown = response.json()
+    assert shown["book"]["title"] == "Listed book 99"
+    assert shown["reviewer"]["display_name"].startswith("Vera")
+    assert set(shown["tags"]) == {"war", "tag99"}
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if '"reviews_book"."id" = ' in q]
+    assert not [q for q in sql if 'FROM "auth_user"' in q]
+    assert not [q for q in sql if 'FROM "reviews_memberprofile"' in q]
