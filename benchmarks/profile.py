@@ -282,6 +282,7 @@ def _window(run) -> str:
     it ends. Returns that file's path; refuses a stretch in which something
     else called ``qsort_r`` (it would have cut the count short)."""
     import ctypes
+    import gc
 
     log = os.environ["BENCH_CALLGRIND_OUT"]
 
@@ -294,6 +295,8 @@ def _window(run) -> str:
         run()
         return 0
 
+    # A collection owed by the warm-up would land in the count.
+    gc.collect()
     before = dumps()
     numbers = (ctypes.c_int * 2)(1, 2)
     libc = ctypes.CDLL(None)
