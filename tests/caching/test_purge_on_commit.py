@@ -323,3 +323,35 @@ def test_a_restriction_purges_the_api_answers_on_every_sites_host(
     for host in ("books.example", "localhost", "testserver"):
         assert (host, detail) in purged
         assert (host, f"/api/v2/pages/{review.pk}/") in purged
+
+
+@pytest.mark.django_db
+def test_an_edge_that_never_answers_holds_a_publish_only_for_its_timeout(
+    django_capture_on_commit_callbacks, caplog
+):
+    """``TIMEOUT`` bounds every purge, by URL as by key: the URL purges
+    waited for as long as the edge did, so a publish (its purges run in the
+    request with an immediate task backend) never returned."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # takes connections, never answers
+    backend = {
+        "edge": {
+            "BACKEND": "reviews.frontend_cache.XkeyBackend",
+            "LOCATION": f"http://127.0.0.1:{silent.getsockname()[1]}",
+            "TIMEOUT": 0.2,
+        }
+    }
+    review = make_review()
+    try:
+        with override_settings(WAGTAILFRONTENDCACHE=backend):
+            with django_capture_on_commit_callbacks() as callbacks:
+                ReviewPage.objects.get(pk=review.pk).save_revision().publish()
+            purges = threading.Thread(target=lambda: [each() for each in callbacks])
+            purges.start()
+            purges.join(timeout=30)
+            assert not purges.is_alive(), "the purges still wait for the edge"
+    finally:
+        silent.close()
+        purges.join()
+    assert "Couldn't purge" in caplog.text
