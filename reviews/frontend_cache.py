@@ -60,6 +60,23 @@ class XkeyBackend(HTTPBackend):
         """Wagtail's purge of one URL, within ``TIMEOUT``: Wagtail's own
         waits for as long as the edge does, and a reset connection ended the
         purges still to come."""
+        self._purge_url(url)
+
+    def purge_batch(self, urls: Iterable[str]) -> None:
+        """Purge ``urls`` one by one. Once the edge lets a purge time out,
+        each of the others would wait as long (a subtree's purges are
+        thousands): they are logged as not sent."""
+        urls = list(urls)
+        for sent, url in enumerate(urls, start=1):
+            if not self._purge_url(url) and sent < len(urls):
+                logger.error(
+                    "%s does not answer: %d more URLs not purged",
+                    self.cache_netloc,
+                    len(urls) - sent,
+                )
+                return
+
+    def _purge_url(self, url: str) -> bool:
         parsed = urlsplit(url)
         host = parsed.hostname or ""
         if parsed.port:
@@ -69,7 +86,7 @@ class XkeyBackend(HTTPBackend):
             url=urlunsplit([*location, parsed.path, parsed.query, parsed.fragment]),
             headers={"Host": host, "User-Agent": USER_AGENT},
         )
-        self._send(request, repr(url))
+        return self._send(request, repr(url))
 
     def purge_keys(self, keys: Iterable[str]) -> None:
         for header in _header_values(keys):
@@ -79,8 +96,9 @@ class XkeyBackend(HTTPBackend):
             )
             self._send(request, f"keys {header!r}")
 
-    def _send(self, request: PurgeRequest, what: str) -> None:
-        """Send one purge; an error or a silent edge is logged, never raised."""
+    def _send(self, request: PurgeRequest, what: str) -> bool:
+        """Send one purge; an error or a silent edge is logged, never raised.
+        False when the edge did not answer within ``TIMEOUT``."""
         try:
             # The scheme comes from the configured LOCATION, not from input.
             urlopen(request, timeout=self.timeout).close()  # noqa: S310
@@ -93,12 +111,12 @@ class XkeyBackend(HTTPBackend):
                 error.reason,
             )
         except (URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
             logger.error(
-                "Couldn't purge %s from %s: %s",
-                what,
-                self.cache_netloc,
-                getattr(error, "reason", error),
+                "Couldn't purge %s from %s: %s", what, self.cache_netloc, reason
             )
+            return not isinstance(reason, TimeoutError)
+        return True
 
 
 def _header_values(keys: Iterable[str]) -> list[str]:
