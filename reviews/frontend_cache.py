@@ -33,7 +33,8 @@ from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished
 
 from .blocks import revealable_blocks
-from .models import DiscussionPage, ReviewPage, SeriesPage
+from .chapter_ranges import bucket_of, clip
+from .models import DiscussionComment, DiscussionPage, ReviewPage, SeriesPage
 
 logger = logging.getLogger("wagtail.frontendcache")
 
@@ -259,9 +260,37 @@ def _on_site_of(page, name: str, args: list) -> list[str]:
     return [urlunsplit((scheme, netloc, path, "", ""))]
 
 
+def comment_range_urls_for_page(page) -> list[str]:
+    """The reveal endpoint's answers about a discussion's comments: every
+    range a reader may be offered for the chapters they are about (a bucket,
+    clipped after any of its chapters, or the ending), on the page's site.
+    Each is shared with every visitor while the discussion is live and
+    public."""
+    if not isinstance(page, DiscussionPage):
+        return []
+    chapters = DiscussionComment.objects.filter(page_id=page.pk).values_list(
+        "chapter", flat=True
+    )
+    slugs: dict[str, None] = {}
+    for chapter in set(chapters):
+        bucket = bucket_of(chapter)
+        first, last = bucket.first or 1, bucket.last or 1
+        for reached in range(first - 1, last):
+            slugs[clip(bucket, reached).slug] = None
+    return [
+        url
+        for slug in slugs
+        for url in _on_site_of(page, "reviews:reveal_comments", [page.pk, slug])
+    ]
+
+
 def _urls_showing(page) -> list[str]:
     """URLs other than the page's own that show what ``page`` holds."""
-    return [*reveal_urls_for_page(page), *api_urls_for_page(page)]
+    return [
+        *reveal_urls_for_page(page),
+        *comment_range_urls_for_page(page),
+        *api_urls_for_page(page),
+    ]
 
 
 def urls_for_page(page) -> list[str]:
@@ -341,6 +370,16 @@ def page_moving(sender=None, instance=None, **kwargs) -> None:
     below it are about to leave (``post_page_move`` purges the new ones)."""
     if instance is not None:
         purge_subtree_urls(instance)
+
+
+def comment_changed(sender=None, instance=None, **kwargs) -> None:
+    """A ``DiscussionComment`` saved or deleted (posted, edited, removed):
+    its discussion's page, API answers and comment ranges."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return  # no query per comment for a site without an edge cache
+    page = DiscussionPage.objects.filter(pk=getattr(instance, "page_id", None)).first()
+    if page is not None:
+        purge_page_urls(page)
 
 
 def restriction_changed(sender=None, instance=None, **kwargs) -> None:

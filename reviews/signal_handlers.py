@@ -125,6 +125,12 @@ def register_signal_handlers() -> None:
             sender=PageViewRestriction,
             dispatch_uid=f"reviews_urls_restricted_{signal is post_save}",
         )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            frontend_cache.comment_changed,
+            sender=DiscussionComment,
+            dispatch_uid=f"reviews_urls_comment_{signal is post_save}",
+        )
     post_delete.connect(_page_deleted, dispatch_uid="reviews_api_page_deleted")
     page_published.connect(webhooks.on_published, dispatch_uid="reviews_hook_published")
     page_unpublished.connect(

@@ -23,12 +23,15 @@ from reviews.frontend_cache import PURGE_HEADER, urls_for_page
 from reviews.models import ReviewIndexPage, ReviewPage
 from tests.factories import (
     BookFactory,
+    UserFactory,
+    make_discussion,
     make_review,
     make_series,
     paragraph,
     site_root,
     spoiler,
 )
+from tests.factories.discussions import DiscussionCommentFactory
 from tests.spoilers.helpers import MARKER
 
 #: Ports of this file's recording edge, outside the tests' server ports.
@@ -368,3 +371,36 @@ def test_an_edge_that_never_answers_holds_a_publish_only_for_its_timeout(
     # One URL per host the purges go to, and the purges by key.
     assert tried < len(urls)
     assert "does not answer" in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["restrict", "remove the comment"])
+def test_a_hidden_comment_purges_the_pages_and_reveal_answers_that_show_it(
+    client, edge, django_capture_on_commit_callbacks, change
+):
+    """A discussion's page and the reveal answers of its comments, by range
+    of chapters, are shared with every visitor: an edge purged by URL only
+    went on serving the comments of a newly restricted discussion, and a
+    comment a moderator removed, to anyone."""
+    discussion = make_discussion(book=BookFactory(chapter_count=20))
+    moderator = UserFactory(username="moderating-editor")
+    comment = DiscussionCommentFactory(page=discussion, chapter=3, body=MARKER)
+    DiscussionCommentFactory(page=discussion, chapter=None, body="The ending.")
+    ranges = ["1-5", "3-5", "5-5", "ending"]
+    reveals = [f"/club/reveal/{discussion.pk}/comments/{each}/" for each in ranges]
+    for url in reveals[:2]:
+        answer = client.get(url)
+        assert MARKER in answer.content.decode(), url
+        assert "public" in answer["Cache-Control"], url
+    assert "public" in client.get(discussion.url)["Cache-Control"]
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "restrict":
+            PageViewRestriction.objects.create(
+                page=discussion, restriction_type=PageViewRestriction.LOGIN
+            )
+        else:
+            comment.remove(moderator)
+    for url in reveals[:2]:
+        assert MARKER not in client.get(url).content.decode(), url
+    assert {discussion.url, *reveals} <= _url_purges(edge)
