@@ -171,9 +171,10 @@ def purge_retired(
     purge_keys(tags)
 
 
-def api_urls_for_page(page) -> list[str]:
+def api_urls_for_page(page, roots: list[str] | None = None) -> list[str]:
     """API URLs that show ``page`` (for purging a front-end cache), on every
-    host the APIs answer on."""
+    host the APIs answer on (``roots``, when the caller looked them up once
+    for many pages)."""
     specific = page.specific_deferred
     routes: list[tuple[str, list]] = [
         ("wagtailapi:pages:listing", []),
@@ -204,7 +205,8 @@ def api_urls_for_page(page) -> list[str]:
             paths.append(reverse(name, args=args))
         except NoReverseMatch:  # a site that mounts only some of the APIs
             continue
-    return [root + path for root in _api_roots() for path in dict.fromkeys(paths)]
+    roots = _api_roots() if roots is None else roots
+    return [root + path for root in roots for path in dict.fromkeys(paths)]
 
 
 def _api_roots() -> list[str]:
@@ -221,11 +223,13 @@ def reveal_urls_for_page(page) -> list[str]:
     """The reveal endpoint's answers about ``page``'s spoilers and gated
     questions, on the page's own site: each is a block's content, shared
     with every visitor while the page is live and public."""
-    return [
-        url
-        for child in revealable_blocks(page.specific_deferred)
-        for url in _on_site_of(page, "reviews:reveal_block", [page.pk, child.id])
-    ]
+    return _on_site_of(
+        page,
+        [
+            ("reviews:reveal_block", [page.pk, child.id])
+            for child in revealable_blocks(page.specific_deferred)
+        ],
+    )
 
 
 def listing_urls_for_pages(top, pages) -> list[str]:
@@ -242,22 +246,30 @@ def listing_urls_for_pages(top, pages) -> list[str]:
     batch.add_pages(listing)
     urls = sorted(batch.urls)
     if any(isinstance(page, ReviewPage) for page in pages):
-        urls += _on_site_of(top, "reviews:review_feed", [])
+        urls += _on_site_of(top, [("reviews:review_feed", [])])
     return urls
 
 
-def _on_site_of(page, name: str, args: list) -> list[str]:
-    """The full URL of the route ``name`` on ``page``'s site; none when
-    the page has no URL or the site does not mount the route."""
-    page_url = page.get_full_url()
-    if page_url is None:
-        return []
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:  # a site that does not mount the club's URLs
-        return []
-    scheme, netloc = urlsplit(page_url)[:2]
-    return [urlunsplit((scheme, netloc, path, "", ""))]
+def _on_site_of(page, routes: Iterable[tuple[str, list]]) -> list[str]:
+    """The full URLs of ``routes`` (name and arguments) on ``page``'s site;
+    none when the page has no URL, and none for a route the site does not
+    mount. The page's site is looked up once, however many routes (a
+    subtree's purge asks for every block of every page)."""
+    root: tuple[str, str] | None = None
+    urls = []
+    for name, args in routes:
+        try:
+            path = reverse(name, args=args)
+        except NoReverseMatch:  # a site that does not mount the club's URLs
+            continue
+        if root is None:
+            page_url = page.get_full_url()
+            if page_url is None:
+                return []
+            scheme, netloc = urlsplit(page_url)[:2]
+            root = (scheme, netloc)
+        urls.append(urlunsplit((*root, path, "", "")))
+    return urls
 
 
 def comment_range_urls_for_page(page) -> list[str]:
@@ -277,19 +289,17 @@ def comment_range_urls_for_page(page) -> list[str]:
         first, last = bucket.first or 1, bucket.last or 1
         for reached in range(first - 1, last):
             slugs[clip(bucket, reached).slug] = None
-    return [
-        url
-        for slug in slugs
-        for url in _on_site_of(page, "reviews:reveal_comments", [page.pk, slug])
-    ]
+    return _on_site_of(
+        page, [("reviews:reveal_comments", [page.pk, slug]) for slug in slugs]
+    )
 
 
-def _urls_showing(page) -> list[str]:
+def _urls_showing(page, api_roots: list[str] | None = None) -> list[str]:
     """URLs other than the page's own that show what ``page`` holds."""
     return [
         *reveal_urls_for_page(page),
         *comment_range_urls_for_page(page),
-        *api_urls_for_page(page),
+        *api_urls_for_page(page, api_roots),
     ]
 
 
@@ -343,7 +353,8 @@ def purge_subtree_urls(page) -> None:
         batch.add_pages(pages)
         # The reveal and API answers about each page too: they show it, and
         # name its address.
-        showing = [url for each in pages for url in _urls_showing(each)]
+        roots = _api_roots()
+        showing = [url for each in pages for url in _urls_showing(each, roots)]
         showing += listing_urls_for_pages(page, pages)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
