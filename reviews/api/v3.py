@@ -17,11 +17,11 @@ from ninja import NinjaAPI
 
 from .auth import readers_follow_authentication
 from .errors import install_v3_handlers
-from .exports import router as exports_router
 from .openapi import ClubSwagger, serve_valid_document
 from .routers.books import router as books_router
 from .routers.comments import router as comments_router
 from .routers.discussions import router as discussions_router
+from .routers.exports import router as exports_router
 from .routers.preview import router as preview_router
 from .routers.progress import router as progress_router
 from .routers.review_writes import add_review_writes

@@ -7,13 +7,13 @@ the token belongs to is exported; without a token the answer is 401.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
-from ..goodreads.export import CSV_FILENAME, export_csv, export_json
-from .auth import WRITE_AUTH
+from ...goodreads.export import CSV_FILENAME, export_csv, export_json
+from ..auth import WRITE_AUTH
 
 router = Router(tags=["reading"], auth=WRITE_AUTH)
 
@@ -115,7 +115,8 @@ def reading_export_csv(request: HttpRequest) -> HttpResponse:
     """The token's member's library in the Goodreads export format, which
     Goodreads and this club's importer read back."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    export_csv(request.user, response)
+    # An HttpResponse is a writable text file object (it encodes what it is given).
+    export_csv(request.user, cast(IO[str], response))
     response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
     response["Cache-Control"] = "private, no-store"
     return response
