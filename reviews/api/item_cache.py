@@ -13,7 +13,8 @@ committed by any process retires them like any cached response.
 Inside a build of a shared response those versions are the ones read
 before the build (reviews.content_version.read_once), so a body is never
 kept under versions newer than the content it was rendered from; a build
-that saw a change commit keeps none.
+that saw a change commit keeps none. Outside one, they are read before
+the streams' books, series and linked pages are.
 """
 
 from __future__ import annotations
@@ -71,12 +72,17 @@ def bodies(
     """The API representation of ``field_name`` of each page, by page id."""
     if not pages:
         return {}
+    if not knows_nothing(request) or not all(page.live for page in pages):
+        prepare_streams(pages, field_name)
+        return {page.pk: _stream(request, getattr(page, field_name)) for page in pages}
+    # Read before the streams are converted, which reads the books, series
+    # and pages they name: outside a build (a HEAD, a visitor with a
+    # session) a change committed in between then leaves the body under
+    # versions it retired, never the old names under the new versions.
+    versions = tag_versions({cache_tags.page(page.pk) for page in pages} | set(SHOWN))
     # Converted for all in one go even when kept: other fields (the books a
     # review spoils) read the stream, which would convert page by page.
     prepare_streams(pages, field_name)
-    if not knows_nothing(request) or not all(page.live for page in pages):
-        return {page.pk: _stream(request, getattr(page, field_name)) for page in pages}
-    versions = tag_versions({cache_tags.page(page.pk) for page in pages} | set(SHOWN))
     shared = ":".join(str(versions[name].version) for name in SHOWN)
     context = f"{answered_as(request)}:{request.GET.get('rich_text_format', '')}"
     keys = {

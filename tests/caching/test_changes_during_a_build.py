@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -84,6 +85,45 @@ def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(address)
     assert during.status_code == 200
     assert rename.fired, "the build read the spoiled book"
     after = client.get(path)
+    assert after.status_code == 200
+    assert NEW_TITLE.encode() in after.content
+    assert OLD_TITLE.encode() not in after.content
+
+
+@pytest.mark.parametrize(
+    ("address", "method", "cookie"),
+    [
+        ("/api/v3/reviews/{pk}/", "get", True),
+        ("/api/v2/pages/{pk}/", "get", True),
+        ("/api/v3/reviews/{pk}/", "head", False),
+        ("/api/v2/pages/{pk}/", "head", False),
+    ],
+    ids=["v3-session", "v2-session", "v3-head", "v2-head"],
+)
+def test_a_book_renamed_while_an_unshared_answer_is_built_is_shown_renamed_next(
+    address, method, cookie
+):
+    """A visitor with a session (signed out, or a page unlocked) and a HEAD get
+    no shared copy, but their review bodies are the anonymous ones, kept for
+    every later reader: one rendered before a rename must not be kept under
+    the versions read after it."""
+    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
+    review = make_review(
+        book=BookFactory(title="The Siege"),
+        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
+    )
+    path = address.format(pk=review.pk)
+    visitor = Client()
+    if cookie:
+        visitor.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    rename = RenameAfterRead(spoiled)
+
+    with connection.execute_wrapper(rename):
+        during = getattr(visitor, method)(path)
+
+    assert during.status_code == 200
+    assert rename.fired, "the answer read the spoiled book"
+    after = Client().get(path)
     assert after.status_code == 200
     assert NEW_TITLE.encode() in after.content
     assert OLD_TITLE.encode() not in after.content
