@@ -272,19 +272,19 @@ def _on_site_of(page, routes: Iterable[tuple[str, list]]) -> list[str]:
     return urls
 
 
-def comment_range_urls_for_page(page) -> list[str]:
+def comment_range_urls_for_page(page, also: Iterable[int | None] = ()) -> list[str]:
     """The reveal endpoint's answers about a discussion's comments: every
     range a reader may be offered for the chapters they are about (a bucket,
-    clipped after any of its chapters, or the ending), on the page's site.
-    Each is shared with every visitor while the discussion is live and
-    public."""
+    clipped after any of its chapters, or the ending), on the page's site;
+    and for the chapters ``also`` (where a changed comment was). Each is
+    shared with every visitor while the discussion is live and public."""
     if not isinstance(page, DiscussionPage):
         return []
     chapters = DiscussionComment.objects.filter(page_id=page.pk).values_list(
         "chapter", flat=True
     )
     slugs: dict[str, None] = {}
-    for chapter in set(chapters):
+    for chapter in {*chapters, *also}:
         bucket = bucket_of(chapter)
         first, last = bucket.first or 1, bucket.last or 1
         for reached in range(first - 1, last):
@@ -294,29 +294,33 @@ def comment_range_urls_for_page(page) -> list[str]:
     )
 
 
-def _urls_showing(page, api_roots: list[str] | None = None) -> list[str]:
-    """URLs other than the page's own that show what ``page`` holds."""
+def _urls_showing(
+    page, api_roots: list[str] | None = None, chapters: Iterable[int | None] = ()
+) -> list[str]:
+    """URLs other than the page's own that show what ``page`` holds (and
+    held in the comments about ``chapters``)."""
     return [
         *reveal_urls_for_page(page),
-        *comment_range_urls_for_page(page),
+        *comment_range_urls_for_page(page, chapters),
         *api_urls_for_page(page, api_roots),
     ]
 
 
-def urls_for_page(page) -> list[str]:
+def urls_for_page(page, chapters: Iterable[int | None] = ()) -> list[str]:
     """The page's own URLs (as Wagtail's frontend cache purges them: its
     ``get_cached_paths`` under its full URL), its blocks' reveal answers, the
-    API URLs that show it and the shared pages that list it."""
+    API URLs that show it and the shared pages that list it; ``chapters``:
+    those a changed comment of the page was and is about."""
     batch = PurgeBatch()
     batch.add_page(page)
     return [
         *sorted(batch.urls),
-        *_urls_showing(page),
+        *_urls_showing(page, chapters=chapters),
         *listing_urls_for_pages(page, [page]),
     ]
 
 
-def purge_page_urls(page) -> None:
+def purge_page_urls(page, chapters: Iterable[int | None] = ()) -> None:
     """Purge the URLs of ``page`` from the front-end caches, if configured,
     once the transaction commits: a purge sent earlier lets the edge fetch
     and keep the old state again before the change is visible; a change
@@ -325,7 +329,7 @@ def purge_page_urls(page) -> None:
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     try:
-        urls = urls_for_page(page)
+        urls = urls_for_page(page, chapters)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs of page %s", page.pk)
         return
@@ -383,14 +387,38 @@ def page_moving(sender=None, instance=None, **kwargs) -> None:
         purge_subtree_urls(instance)
 
 
+#: Where :func:`comment_saving` leaves the chapter a stored comment was about.
+_CHAPTER_BEFORE = "_reviews_chapter_before"
+
+
+def comment_saving(sender=None, instance=None, **kwargs) -> None:
+    """Before a ``DiscussionComment`` is saved: remember the chapter the
+    stored row is about. An edit may move the comment to another chapter,
+    out of the ranges whose reveal answers showed it."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    if instance is None or instance.pk is None or kwargs.get("raw"):
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "chapter" not in update_fields:
+        return
+    stored = type(instance)._default_manager.filter(pk=instance.pk)
+    for chapter in stored.values_list("chapter", flat=True):
+        instance.__dict__[_CHAPTER_BEFORE] = chapter
+
+
 def comment_changed(sender=None, instance=None, **kwargs) -> None:
     """A ``DiscussionComment`` saved or deleted (posted, edited, removed):
-    its discussion's page, API answers and comment ranges."""
+    its discussion's page, API answers and comment ranges, those of the
+    chapter it was about before an edit included."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return  # no query per comment for a site without an edge cache
+    chapters = [getattr(instance, "chapter", None)]
+    if instance is not None and _CHAPTER_BEFORE in instance.__dict__:
+        chapters.append(instance.__dict__.pop(_CHAPTER_BEFORE))
     page = DiscussionPage.objects.filter(pk=getattr(instance, "page_id", None)).first()
     if page is not None:
-        purge_page_urls(page)
+        purge_page_urls(page, chapters)
 
 
 def restriction_changed(sender=None, instance=None, **kwargs) -> None:

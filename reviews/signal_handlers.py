@@ -125,6 +125,11 @@ def register_signal_handlers() -> None:
             sender=PageViewRestriction,
             dispatch_uid=f"reviews_urls_restricted_{signal is post_save}",
         )
+    pre_save.connect(
+        frontend_cache.comment_saving,
+        sender=DiscussionComment,
+        dispatch_uid="reviews_urls_comment_saving",
+    )
     for signal in (post_save, post_delete):
         signal.connect(
             frontend_cache.comment_changed,

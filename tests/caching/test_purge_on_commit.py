@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import override_settings
 from wagtail.models import Page, PageViewRestriction, Site
 
+from reviews.comments.actions import edit_comment
 from reviews.frontend_cache import PURGE_HEADER, urls_for_page
 from reviews.models import ReviewIndexPage, ReviewPage
 from tests.factories import (
@@ -404,3 +405,35 @@ def test_a_hidden_comment_purges_the_pages_and_reveal_answers_that_show_it(
     for url in reveals[:2]:
         assert MARKER not in client.get(url).content.decode(), url
     assert {discussion.url, *reveals} <= _url_purges(edge)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["move it to a later chapter", "delete the page"])
+def test_a_comment_gone_from_its_range_purges_that_ranges_reveal_answers(
+    client, edge, django_capture_on_commit_callbacks, change
+):
+    """The ranges purged are those of the comments the discussion holds once
+    the change is made; a comment its author moved to a later chapter, or
+    deleted with its discussion, left the reveal answers of the range it was
+    in, which an edge purged by URL only went on serving to anyone."""
+    discussion = make_discussion(book=BookFactory(chapter_count=20))
+    author = UserFactory(username="commenting-member")
+    comment = DiscussionCommentFactory(
+        page=discussion, author=author, chapter=3, body=MARKER
+    )
+    reveals = [
+        f"/club/reveal/{discussion.pk}/comments/{each}/" for each in ("1-5", "3-5")
+    ]
+    for url in reveals:
+        answer = client.get(url)
+        assert MARKER in answer.content.decode(), url
+        assert "public" in answer["Cache-Control"], url
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "delete the page":
+            Page.objects.get(pk=discussion.pk).delete()
+        else:
+            edit_comment(comment, author, "Now about the end.", 12)
+    for url in reveals:
+        assert MARKER not in client.get(url).content.decode(), url
+    assert set(reveals) <= _url_purges(edge)
