@@ -41,6 +41,26 @@ def pytest_configure(config: pytest.Config) -> None:
     claim_server_ranges()
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Give every schemathesis test (one per API operation) its own node id.
+
+    schemathesis 4 names each item ``test_x[GET /api/…]`` but, under pytest
+    9.2, the node id it gets is the bare ``…::test_x`` for every operation.
+    pytest-xdist tells items apart by node id, so ``make test`` ran one
+    operation per fuzz test and dropped the rest without a word. The id is
+    rebuilt from the item's name; ``tests/api/test_fuzz_collection.py``
+    checks that each operation runs.
+    """
+    from _pytest.nodeid import NodeId
+
+    node_id = item._id  # noqa: SLF001 (pytest keeps the id only here)
+    name = item.name
+    if node_id.params is None and name.endswith("]") and "[" in name:
+        base, _, params = name[:-1].partition("[")
+        if node_id.names and node_id.names[-1] == base:
+            item._id = NodeId(path=node_id.path, names=node_id.names, params=params)  # noqa: SLF001
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]

@@ -6,17 +6,9 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 from django.test import Client
-from wagtail.models import APIToken
 
-from reviews.roles import EDITORS, MEMBERS, MODERATORS
+from reviews.roles import MEMBERS
 from tests.factories import (
-    BookFactory,
-    UserFactory,
-    make_discussion,
-    make_image,
-    make_review,
-    make_series,
-    spoiler,
     token_client,
     user_in,
 )
@@ -46,37 +38,3 @@ def keep_the_test_connection():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def fuzz_club(db):
-    book = BookFactory(chapter_count=12)
-    make_series("Fuzzed series", [(book, 1)])
-    make_review(book=book, body=[spoiler(book, 3, "Three", "hidden text")])
-    make_discussion(book=book)
-    make_image("Fuzzed photo")
-    return book
-
-
-@pytest.fixture
-def member_bearer(fuzz_club, club_member) -> dict[str, str]:
-    """A token of a member of the club (who may draft reviews)."""
-    _, plaintext = APIToken.create_token(user=club_member, name="fuzz")
-    return {"Authorization": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def editor_bearer(fuzz_club, groups) -> dict[str, str]:
-    """A token of an editor as the demo makes one (Editors and Moderators:
-    publishes, moves, copies and deletes pages)."""
-    user = UserFactory(username="fuzz-editor")
-    user.groups.add(groups[EDITORS], groups[MODERATORS])
-    _, plaintext = APIToken.create_token(user=user, name="fuzz")
-    return {"Authorization": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def user_bearer(fuzz_club) -> dict[str, str]:
-    """A token of a user in no group (who may write nothing)."""
-    _, plaintext = APIToken.create_token(user=UserFactory(), name="fuzz")
-    return {"Authorization": f"Bearer {plaintext}"}

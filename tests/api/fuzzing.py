@@ -1,17 +1,36 @@
 """What the schemathesis runs over API v2 and v3 share: bounded, repeatable
-settings, the checks every answer must pass, and the two tests (anonymous,
-and with a member's token). Their fixtures (a small club, a member's token,
-the test's connection kept across requests) are in ``conftest.py``."""
+settings, the checks every answer must pass, the schemas (with or without
+the coverage phase) and the tests (anonymous, and with a token). Their
+fixtures: a small club with its tokens, built once per module (here), and
+the test's connection kept across requests (``conftest.py``); a module that
+defines fuzz tests imports ``fuzz_club``."""
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from wagtail.models import APIToken
 
 from reviews.api.problems import PROBLEM_JSON
+from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_discussion,
+    make_image,
+    make_review,
+    make_series,
+    review_index,
+    spoiler,
+    user_in,
+)
+from tests.fixtures.database import built_once
 
 FUZZ_SETTINGS = settings(
     max_examples=3,
@@ -40,26 +59,72 @@ def one_problem_shape(ctx, response, case) -> bool | None:
 CHECKS = [not_a_server_error, response_schema_conformance, one_problem_shape]
 
 
-def token_fuzz_test(schema, bearer: str):
-    """A test of every operation of ``schema`` with the headers the fixture
-    named ``bearer`` gives (a token's ``Authorization``)."""
+def api_schema(document: dict, *, coverage: bool) -> BaseSchema:
+    """The schemathesis schema of ``document``, calling the WSGI application.
+
+    With ``coverage`` the run adds schemathesis's coverage phase: for each
+    operation about ninety requests with boundary values, missing and
+    wrong-typed parameters and bodies. It takes a few minutes over API v3, so
+    each module gives it to the one role that reaches every validator (v3: the
+    editor, whose token gets past every write's permission check; v2: the
+    member); the other roles get the documented examples and three generated
+    cases per operation.
+    """
+    schema = schemathesis.openapi.from_dict(
+        document, config=None if coverage else WITHOUT_COVERAGE
+    )
+    schema.app = get_wsgi_application()
+    return schema
+
+
+WITHOUT_COVERAGE = SchemathesisConfig.from_dict(
+    {"phases": {"coverage": {"enabled": False}}}
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_club(django_db_setup, django_db_blocker) -> dict[str, dict[str, str]]:
+    """A small club (a book in a series, a review with a spoiler, a discussion,
+    an image) and the tokens the runs send, built once per module: each
+    operation's test runs in a savepoint of its own, so what it writes (an
+    editor's token creates, moves and deletes pages) rolls back after it.
+    Returns each token's headers by role: ``member`` (who may draft reviews)
+    and ``editor`` (Editors and Moderators, as the demo makes one: publishes,
+    moves, copies and deletes pages)."""
+    with built_once(django_db_blocker):
+        groups = ensure_groups(review_index())
+        book = BookFactory(chapter_count=12)
+        make_series("Fuzzed series", [(book, 1)])
+        make_review(book=book, body=[spoiler(book, 3, "Three", "hidden text")])
+        make_discussion(book=book)
+        make_image("Fuzzed photo")
+        member = user_in(groups[MEMBERS], "bea", first_name="Bea", last_name="Lane")
+        editor = UserFactory(username="fuzz-editor")
+        editor.groups.add(groups[EDITORS], groups[MODERATORS])
+        yield {"member": _bearer(member), "editor": _bearer(editor)}
+
+
+def _bearer(user) -> dict[str, str]:
+    _, plaintext = APIToken.create_token(user=user, name="fuzz")
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+def token_fuzz_test(schema: BaseSchema, role: str):
+    """A test of every operation of ``schema`` with the token of ``role``
+    (``member`` or ``editor``, see :func:`fuzz_club`)."""
 
     @pytest.mark.django_db
     @pytest.mark.usefixtures("keep_the_test_connection")
     @schema.parametrize()
     @FUZZ_SETTINGS
-    def with_token(case, request):
-        headers = request.getfixturevalue(bearer)
-        case.call_and_validate(headers=headers, checks=CHECKS)
+    def with_token(case, fuzz_club):
+        case.call_and_validate(headers=fuzz_club[role], checks=CHECKS)
 
     return with_token
 
 
-def fuzz_tests(schema, bearer: str = "member_bearer") -> tuple:
-    """The anonymous and the token's test of every operation of ``schema``
-    (a schemathesis schema with its ``app`` set), for a test module to bind
-    to its own test names; ``bearer`` names the fixture giving the token's
-    headers."""
+def anonymous_fuzz_test(schema: BaseSchema):
+    """A test of every operation of ``schema`` for a client with no token."""
 
     @pytest.mark.django_db
     @pytest.mark.usefixtures("keep_the_test_connection")
@@ -68,4 +133,4 @@ def fuzz_tests(schema, bearer: str = "member_bearer") -> tuple:
     def anonymous(case, fuzz_club):
         case.call_and_validate(checks=CHECKS)
 
-    return anonymous, token_fuzz_test(schema, bearer)
+    return anonymous
