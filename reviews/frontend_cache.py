@@ -34,7 +34,13 @@ from wagtail.signals import page_published, page_unpublished
 
 from .blocks import revealable_blocks
 from .chapter_ranges import bucket_of, clip
-from .models import DiscussionComment, DiscussionPage, ReviewPage, SeriesPage
+from .models import (
+    DiscussionComment,
+    DiscussionPage,
+    ReviewPage,
+    SeriesPage,
+    book_left,
+)
 
 logger = logging.getLogger("wagtail.frontendcache")
 
@@ -193,8 +199,8 @@ def api_urls_for_page(page, roots: list[str] | None = None) -> list[str]:
                 (f"wagtailapi_v3:{name}_list", []),
                 (f"wagtailapi_v3:{name}_detail", [page.pk]),
             ]
-    book_id = getattr(specific, "book_id", None)
-    if book_id:
+    books = [getattr(specific, "book_id", None), book_left(page)]
+    for book_id in filter(None, books):
         routes += [
             ("wagtailapi_v3:club_books_list", []),
             ("wagtailapi_v3:club_books_detail", [book_id]),
@@ -237,7 +243,9 @@ def listing_urls_for_pages(top, pages) -> list[str]:
     from outside them: the live pages above ``top`` (an index lists its
     children, the home page the latest reviews), the series pages of their
     books, and the reviews feed on ``top``'s site."""
-    books = {getattr(page, "book_id", None) for page in pages} - {None}
+    books = {getattr(page, "book_id", None) for page in pages}
+    books |= {book_left(page) for page in pages}
+    books -= {None}
     listing = [
         *top.get_ancestors().filter(depth__gt=1).live().specific(),
         *SeriesPage.objects.live().filter(entries__book_id__in=books).distinct(),

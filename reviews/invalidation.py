@@ -31,6 +31,7 @@ from .models import (
     ReviewPage,
     SeriesIndexPage,
     SeriesPage,
+    book_left,
 )
 
 logger = logging.getLogger(__name__)
@@ -108,14 +109,17 @@ def page_changed(
     """A page published, unpublished or deleted (``gone``, or no longer live)."""
     if instance is None:
         return
-    retire(
-        cache_tags.retired_by_page(
-            page_kind(instance),
-            instance.pk,
-            _book_id(instance),
-            links=gone or not instance.live or _first_published(instance),
-        )
+    tags = cache_tags.retired_by_page(
+        page_kind(instance),
+        instance.pk,
+        _book_id(instance),
+        links=gone or not instance.live or _first_published(instance),
     )
+    left = book_left(instance)
+    if left is not None:
+        # Published about another book: the one it was about lost it.
+        tags |= {cache_tags.book(left)}
+    retire(tags)
 
 
 def _first_published(page: Page) -> bool:

@@ -49,6 +49,7 @@ def register_signal_handlers() -> None:
         NominationRound,
         SeriesEntry,
         Vote,
+        remember_stored_book,
     )
     from .models.members import give_new_user_a_profile
 
@@ -64,6 +65,8 @@ def register_signal_handlers() -> None:
     core_signals.setting_changed.connect(
         forget_index_parents, dispatch_uid="reviews_forget_index_parents"
     )
+    # Before a page about a book is saved: the book it names before the save.
+    pre_save.connect(remember_stored_book, dispatch_uid="reviews_stored_book")
     # Before the caches move on: listings must see the page's new media uses.
     page_published.connect(
         media_visibility.on_page_changed, dispatch_uid="reviews_media_published"

@@ -1,6 +1,6 @@
 """The plugin's models, split by kind and re-exported here by name."""
 
-from .books import Book, ReadingProgress
+from .books import Book, ReadingProgress, book_left, remember_stored_book
 from .caching import CacheTag
 from .club import MeetingRSVP, Nomination, NominationRound, Vote
 from .comments import (
@@ -53,5 +53,7 @@ __all__ = [
     "Webhook",
     "WebhookDelivery",
     "WebhookEvent",
+    "book_left",
     "public_id_of",
+    "remember_stored_book",
 ]

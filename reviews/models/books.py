@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
+from wagtail.models import Page
 from wagtail.search import index
 
 from ..isbn import normalise_isbn
@@ -37,6 +38,36 @@ def unique_book_slug(manager, title: str, pk: int | None = None) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+#: Where :func:`remember_stored_book` leaves the book a page's stored row names.
+_STORED_BOOK = "_reviews_stored_book"
+
+
+def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
+    """``pre_save`` receiver: before a page about a book (a review, a
+    discussion) is saved, remember the book its stored row names, so that
+    the caches that show that book (its count of reviews, its average
+    rating) learn the page left it (:func:`book_left`)."""
+    if not isinstance(instance, Page) or "book_id" not in instance.__dict__:
+        return
+    instance.__dict__.pop(_STORED_BOOK, None)
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    if update_fields is not None and not {"book", "book_id"} & set(update_fields):
+        return
+    stored = type(instance)._default_manager.filter(pk=instance.pk)
+    for book_id in stored.values_list("book_id", flat=True):
+        instance.__dict__[_STORED_BOOK] = book_id
+
+
+def book_left(page) -> int | None:
+    """The book ``page``'s last save moved it away from, if it did."""
+    before = page.__dict__.get(_STORED_BOOK)
+    if before is None or before == page.__dict__.get("book_id"):
+        return None
+    return before
 
 
 # Reverse managers from page models are beyond the type checker's Django plugin.

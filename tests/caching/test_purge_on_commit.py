@@ -437,3 +437,26 @@ def test_a_comment_gone_from_its_range_purges_that_ranges_reveal_answers(
     for url in reveals:
         assert MARKER not in client.get(url).content.decode(), url
     assert set(reveals) <= _url_purges(edge)
+
+
+@pytest.mark.django_db
+def test_a_review_published_about_another_book_purges_the_book_it_left(
+    client, edge, django_capture_on_commit_callbacks
+):
+    """The book's API answer counts its reviews and averages their ratings,
+    and its series page lists them: both, shared with every visitor, went on
+    counting and listing a review published about another book."""
+    left = BookFactory(title="The Siege")
+    review = make_review(book=left, title=f"Cold and hunger {MARKER}", rating=5)
+    series = make_series("The Siege books", [(left, 1)])
+    book_answer = f"/api/v3/books/{left.pk}/"
+    assert client.get(book_answer).json()["review_count"] == 1
+    assert MARKER in client.get(series.url).content.decode()
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        review.book = BookFactory(title="The Betrayal")
+        review.save_revision().publish()
+    assert client.get(book_answer).json()["review_count"] == 0
+    assert MARKER not in client.get(series.url).content.decode()
+    assert {book_answer, series.url} <= _url_purges(edge)
+    assert any(f"book-{left.pk}" in keys.split() for keys in _key_purges(edge))
