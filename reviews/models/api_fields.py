@@ -28,24 +28,25 @@ COVER_RENDITIONS: dict[str, str] = {
 
 
 def series_memberships(book) -> list[dict[str, Any]]:
-    """The live series a book belongs to, by series title."""
+    """The live, public series a book belongs to, by series title."""
     return live_series_memberships().get(book.pk, [])
 
 
 def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
-    """Every book's live series, read once per content version.
+    """Every book's live, public series, read once per content version (a
+    view restriction moves it on too).
 
     Every book in every API response shows its series; prefetching them per
     response cost a query and a series page per book (a tenth of a listing).
     The whole map is small — one entry per book in a series — and series
     edits, publishing and entry changes all move the content version on.
     """
-    from .series import SeriesEntry  # series imports this module
+    from .series import SeriesEntry, public_series  # series imports this module
 
     def read() -> dict[int, list[dict[str, Any]]]:
         memberships: dict[int, list[dict[str, Any]]] = {}
         entries = (
-            SeriesEntry.objects.filter(series__live=True)
+            SeriesEntry.objects.filter(series__in=public_series())
             .select_related("series")
             .only("book_id", "series_id", "position", "series__title")
             .order_by("series__title", "pk")

@@ -29,7 +29,7 @@ from ..visibility import descendants_of, reachable_pages
 from .api_fields import BookSummaryField, ReviewerField, TagNamesField
 from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views, page_served
-from .series import SeriesEntry
+from .series import SeriesEntry, public_series
 
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
 
@@ -211,7 +211,9 @@ class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
             book_ids = {self.book_id} | {entry["id"] for entry in self.spoils}
             cached = {}
             for entry in (
-                SeriesEntry.objects.filter(book_id__in=book_ids, series__live=True)
+                SeriesEntry.objects.filter(
+                    book_id__in=book_ids, series__in=public_series()
+                )
                 .select_related("series")
                 .order_by("series__title", "pk")
             ):

@@ -145,6 +145,13 @@ class SeriesEntry(Orderable):
         return format(self.position.normalize(), "f")
 
 
+def public_series() -> models.QuerySet:
+    """The ids of the live series pages no view restriction covers: the only
+    series a review, or a book's summary, may name to any reader (as the
+    series listings and the book's page do)."""
+    return public_pages(SeriesPage.objects.live()).values("pk")
+
+
 def series_books(entries) -> list[dict[str, Any]]:
     """A series' books in the order given, as every API version shows them."""
     return [

@@ -146,3 +146,33 @@ def test_review_filters_leave_out_a_series_restricted_since_the_process_started(
 
     _restrict(SeriesPage.objects.get(title="The Hidden Cycle"))
     assert "The Hidden Cycle" not in client.get(index_url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "{review_url}",
+        "/api/v3/reviews/{review}/",
+        "/api/v3/reviews/",
+        "/api/v3/books/{book}/",
+        "/api/v3/books/",
+        "/api/v2/pages/{review}/",
+    ],
+)
+def test_a_review_and_its_book_never_name_a_restricted_series(client, book, address):
+    """A series page behind a view restriction is missing from the series
+    listings and the book's page; the review of one of its books and the
+    book's summary in every API named it, title, id and link, to anyone."""
+    from tests.factories import make_series
+
+    review = make_review(book=book, title="Open")
+    series = make_series("The Hidden Cycle", [(book, 1)])
+    path = address.format(review_url=review.url, review=review.pk, book=book.pk)
+    assert "The Hidden Cycle" in client.get(path).content.decode()
+
+    _restrict(series)
+
+    answer = client.get(path)
+    assert answer.status_code == 200
+    assert "The Hidden Cycle" not in answer.content.decode()
+    assert series.url not in answer.content.decode()
