@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ..members import display_name
 from ..models import Book, GoodreadsImport, ReadingProgress, ReviewPage, SeriesEntry
+from ..visibility import can_view_page
 from .body import SpoiledBook, stream_to_review_html
 from .club_json import FORMAT_NAME
 from .importer import FINISHED_SHELF, LISTED_SHELF, STARTED_SHELF
@@ -290,7 +291,9 @@ def member_library(member) -> list[LibraryEntry]:
         .select_related("series")
         .order_by("series__title", "pk")
     ):
-        series.setdefault(entry.book_id, entry)
+        # A restricted series is its owner's and its editors' alone.
+        if entry.book_id not in series and can_view_page(entry.series, member):
+            series[entry.book_id] = entry
 
     entries: dict[int, LibraryEntry] = {
         pk: LibraryEntry(

@@ -269,3 +269,24 @@ def test_json_export_is_valid_json_with_every_review(reader):
     entry = json.loads(json.dumps(export_json(reader)))["books"][0]
 
     assert [review["id"] for review in entry["reviews"]] == [page.pk, second.pk]
+
+
+def test_the_export_names_only_the_series_the_member_may_see(member):
+    """A series page behind a view restriction is nobody's but its owner's
+    and its editors' (reviews.visibility.can_view_page): a member's export
+    named it as their book's series, title and id."""
+    from wagtail.models import PageViewRestriction
+
+    from tests.factories import make_series
+
+    siege = BookFactory(title="The Siege")
+    ReadingProgressFactory(member=member, book=siege, chapter=4)
+    series = make_series("The Hidden Cycle", [(siege, 1)])
+    assert "The Hidden Cycle" in csv_text(member)
+
+    PageViewRestriction.objects.create(
+        page=series, restriction_type=PageViewRestriction.LOGIN
+    )
+
+    assert "The Hidden Cycle" not in csv_text(member)
+    assert "The Hidden Cycle" not in json.dumps(export_json(member))
