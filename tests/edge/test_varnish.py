@@ -261,3 +261,31 @@ def test_rsvp_and_vote_purge_only_what_shows_them(edge):
     assert status == 302
     for path in (V3_LIST, "/reviews/"):
         assert edge_get(edge, path).cache == "hit", path
+
+
+def test_a_review_published_about_another_book_leaves_that_books_answer_at_once(
+    edge,
+):
+    """The book's answer counts its reviews: the edge, node B and the edge
+    again must stop counting one published, through node A, about another."""
+    review = edge.club["reviews"][7]
+    other = edge.club["book"]
+    assert review["book"] != other, "the seed gives this review another book"
+    left, joined = f"/api/v3/books/{review['book']}/", f"/api/v3/books/{other}/"
+    warm(edge, left, joined)
+    count_left = json.loads(edge_get(edge, left).body)["review_count"]
+    count_joined = json.loads(edge_get(edge, joined).body)["review_count"]
+
+    status, headers, _ = post(
+        node_a(edge, edge.club["editor"]),
+        f"/admin/pages/{review['id']}/edit/",
+        publish_form(review | {"book": other}, "About another book."),
+    )
+    assert status == 302 and "/login/" not in headers.get("Location", "")
+
+    for read in (
+        lambda path: edge_get(edge, path),
+        lambda path: node_b_get(edge, path),
+    ):
+        assert json.loads(read(left).body)["review_count"] == count_left - 1
+        assert json.loads(read(joined).body)["review_count"] == count_joined + 1
