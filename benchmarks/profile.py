@@ -68,6 +68,17 @@ def main(args) -> int:
     if unknown:
         print(f"unknown rows: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
+    # Each cold request names a review no other request names (see
+    # _review_ids): say so before seeding, not after.
+    cold = len(COLD.intersection(rows))
+    need = cold * (2 + args.requests * (2 if args.cprofile else 1))
+    if need > args.reviews:
+        print(
+            f"{cold} cold rows of {args.requests} requests need at least {need} "
+            f"reviews; seed more (--reviews {need * 2})",
+            file=sys.stderr,
+        )
+        return 2
     with tempfile.TemporaryDirectory(prefix="bookclub-profile-") as workdir:
         work = Path(workdir)
         database_url = os.environ.get("DATABASE_URL", "")
@@ -91,7 +102,12 @@ def main(args) -> int:
         out = work / "counted.json"
         command = ["-m", "benchmarks.profile", "measure", args.rows]
         command += [str(args.requests), str(out)]
-        run_django([*command, *(["--cprofile"] if args.cprofile else [])], env)
+        try:
+            run_django([*command, *(["--cprofile"] if args.cprofile else [])], env)
+        except subprocess.CalledProcessError as error:
+            # The measuring process said why (too few reviews for the cold
+            # rows, a row that failed); a traceback here would add nothing.
+            return error.returncode or 1
         results = json.loads(out.read_text())
         if args.callgrind:
             for row, instructions in _instructions(env, work, command).items():

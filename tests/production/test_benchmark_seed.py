@@ -96,3 +96,26 @@ def test_the_long_tail_rows_reach_every_review_and_start_apart():
         assert len(set(paths)) == 3
         if endpoint.warm_of:
             assert tail[endpoint.warm_of].candidates == endpoint.candidates
+
+
+def test_the_profile_says_before_seeding_when_its_cold_rows_need_more_reviews(
+    capsys,
+):
+    from argparse import Namespace
+
+    from benchmarks import profile
+
+    args = Namespace(
+        rows="tail_v2_cold,tail_v3_cold,static",
+        reviews=200,
+        requests=100,
+        cprofile=False,
+        callgrind=False,
+        redis_url=None,
+        json=None,
+    )
+
+    assert profile.main(args) == 2
+    printed = capsys.readouterr()
+    assert "2 cold rows of 100 requests need at least 204 reviews" in printed.err
+    assert "seeding" not in printed.out
