@@ -82,7 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     profile.add_argument("--cprofile", action="store_true")
     profile.add_argument("--json", help="also write the counts to this file")
 
+    rebuilds = commands.add_parser(
+        "rebuilds",
+        help="what each hot URL costs to rebuild after a publish, in process",
+        description="Against the database DATABASE_URL names, seeded by "
+        "`run --keep`: retires what a review's publish retires and requests "
+        "each hot URL once, for --rounds reviews.",
+    )
+    rebuilds.add_argument("--rounds", type=int, default=3)
+
     args = parser.parse_args(argv)
+    if args.command == "rebuilds":
+        from .rebuilds import main as rebuilds_main
+
+        return rebuilds_main(args.rounds)
     if args.command == "profile":
         from .profile import main as profile_main
 

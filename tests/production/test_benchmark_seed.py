@@ -119,3 +119,22 @@ def test_the_profile_says_before_seeding_when_its_cold_rows_need_more_reviews(
     printed = capsys.readouterr()
     assert "2 cold rows of 100 requests need at least 204 reviews" in printed.err
     assert "seeding" not in printed.out
+
+
+@pytest.mark.django_db
+def test_the_rebuild_measure_times_each_hot_url_after_a_publish():
+    from benchmarks.endpoints import HOT_PATHS
+    from benchmarks.rebuilds import measure
+
+    seed(12, report=lambda line: None)
+
+    rebuilds, statements = measure(rounds=2)
+
+    assert [rebuild.path for rebuild in rebuilds] == list(HOT_PATHS)
+    for rebuild in rebuilds:
+        assert rebuild.status == [200, 200], rebuild
+        assert len(rebuild.total_ms) == 2
+    # A publish retires the review listings: each is built again, with SQL.
+    review_index = next(r for r in rebuilds if r.path == "/reviews/")
+    assert min(review_index.queries) > 1
+    assert any(path == "/reviews/" for path, _ in statements)
