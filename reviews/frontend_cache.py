@@ -211,13 +211,14 @@ def api_urls_for_page(page, roots: list[str] | None = None) -> list[str]:
             paths.append(reverse(name, args=args))
         except NoReverseMatch:  # a site that mounts only some of the APIs
             continue
-    roots = _api_roots() if roots is None else roots
+    roots = _app_roots() if roots is None else roots
     return [root + path for root in roots for path in dict.fromkeys(paths)]
 
 
-def _api_roots() -> list[str]:
-    """Where the APIs answer: their base URL and every Site's address (an
-    edge keeps an answer per host)."""
+def _app_roots() -> list[str]:
+    """Where the APIs and the reveal endpoint answer (by id, whatever the
+    page's site): the APIs' base URL and every Site's address (an edge keeps
+    an answer per host)."""
     base = getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(
         settings, "WAGTAILADMIN_BASE_URL", ""
     )
@@ -225,16 +226,17 @@ def _api_roots() -> list[str]:
     return list(dict.fromkeys(url.rstrip("/") for url in [base, *sites]))
 
 
-def reveal_urls_for_page(page) -> list[str]:
+def reveal_urls_for_page(page, roots: list[str] | None = None) -> list[str]:
     """The reveal endpoint's answers about ``page``'s spoilers and gated
-    questions, on the page's own site: each is a block's content, shared
-    with every visitor while the page is live and public."""
-    return _on_site_of(
-        page,
+    questions, on every host the endpoint answers on (``roots``, when the
+    caller looked them up once for many pages): each is a block's content,
+    shared with every visitor while the page is live and public."""
+    return _on_every_host(
         [
             ("reviews:reveal_block", [page.pk, child.id])
             for child in revealable_blocks(page.specific_deferred)
         ],
+        roots,
     )
 
 
@@ -258,11 +260,29 @@ def listing_urls_for_pages(top, pages) -> list[str]:
     return urls
 
 
+def _on_every_host(
+    routes: Iterable[tuple[str, list]], roots: list[str] | None = None
+) -> list[str]:
+    """The full URLs of ``routes`` (name and arguments) under each of
+    ``roots`` (by default every host the app answers on); none for a route
+    the site does not mount."""
+    paths = []
+    for name, args in routes:
+        try:
+            paths.append(reverse(name, args=args))
+        except NoReverseMatch:  # a site that does not mount the club's URLs
+            continue
+    if not paths:
+        return []
+    roots = _app_roots() if roots is None else roots
+    return [root + path for root in roots for path in paths]
+
+
 def _on_site_of(page, routes: Iterable[tuple[str, list]]) -> list[str]:
-    """The full URLs of ``routes`` (name and arguments) on ``page``'s site;
-    none when the page has no URL, and none for a route the site does not
-    mount. The page's site is looked up once, however many routes (a
-    subtree's purge asks for every block of every page)."""
+    """The full URLs of ``routes`` (name and arguments) on ``page``'s site,
+    for what each site answers of its own pages (the reviews feed); none
+    when the page has no URL, and none for a route the site does not mount.
+    The page's site is looked up once, however many routes."""
     root: tuple[str, str] | None = None
     urls = []
     for name, args in routes:
@@ -280,12 +300,15 @@ def _on_site_of(page, routes: Iterable[tuple[str, list]]) -> list[str]:
     return urls
 
 
-def comment_range_urls_for_page(page, also: Iterable[int | None] = ()) -> list[str]:
+def comment_range_urls_for_page(
+    page, also: Iterable[int | None] = (), roots: list[str] | None = None
+) -> list[str]:
     """The reveal endpoint's answers about a discussion's comments: every
     range a reader may be offered for the chapters they are about (a bucket,
-    clipped after any of its chapters, or the ending), on the page's site;
-    and for the chapters ``also`` (where a changed comment was). Each is
-    shared with every visitor while the discussion is live and public."""
+    clipped after any of its chapters, or the ending), and for the chapters
+    ``also`` (where a changed comment was), on every host the endpoint
+    answers on (``roots``). Each is shared with every visitor while the
+    discussion is live and public."""
     if not isinstance(page, DiscussionPage):
         return []
     chapters = DiscussionComment.objects.filter(page_id=page.pk).values_list(
@@ -297,20 +320,21 @@ def comment_range_urls_for_page(page, also: Iterable[int | None] = ()) -> list[s
         first, last = bucket.first or 1, bucket.last or 1
         for reached in range(first - 1, last):
             slugs[clip(bucket, reached).slug] = None
-    return _on_site_of(
-        page, [("reviews:reveal_comments", [page.pk, slug]) for slug in slugs]
+    return _on_every_host(
+        [("reviews:reveal_comments", [page.pk, slug]) for slug in slugs], roots
     )
 
 
 def _urls_showing(
-    page, api_roots: list[str] | None = None, chapters: Iterable[int | None] = ()
+    page, roots: list[str] | None = None, chapters: Iterable[int | None] = ()
 ) -> list[str]:
     """URLs other than the page's own that show what ``page`` holds (and
-    held in the comments about ``chapters``)."""
+    held in the comments about ``chapters``), under ``roots``."""
+    roots = _app_roots() if roots is None else roots
     return [
-        *reveal_urls_for_page(page),
-        *comment_range_urls_for_page(page, chapters),
-        *api_urls_for_page(page, api_roots),
+        *reveal_urls_for_page(page, roots),
+        *comment_range_urls_for_page(page, chapters, roots),
+        *api_urls_for_page(page, roots),
     ]
 
 
@@ -365,7 +389,7 @@ def purge_subtree_urls(page) -> None:
         batch.add_pages(pages)
         # The reveal and API answers about each page too: they show it, and
         # name its address.
-        roots = _api_roots()
+        roots = _app_roots()
         showing = [url for each in pages for url in _urls_showing(each, roots)]
         showing += listing_urls_for_pages(page, pages)
     except Exception:  # a page without a Site still lets the change commit

@@ -460,3 +460,43 @@ def test_a_review_published_about_another_book_purges_the_book_it_left(
     assert MARKER not in client.get(series.url).content.decode()
     assert {book_answer, series.url} <= _url_purges(edge)
     assert any(f"book-{left.pk}" in keys.split() for keys in _key_purges(edge))
+
+
+@pytest.mark.django_db
+@override_settings(ALLOWED_HOSTS=["testserver", "localhost", "books.example"])
+def test_a_restriction_purges_the_reveal_answers_on_every_sites_host(
+    client, edge, django_capture_on_commit_callbacks
+):
+    """The reveal endpoint answers by page id on every Site's host, like the
+    APIs, and an edge keeps an answer per host: purged on the page's own
+    Site alone, the spoiler of a newly restricted review stayed served to
+    anyone who asked for it by another Site's address."""
+    home = Page(title="Books", slug="books-home")
+    Page.get_first_root_node().add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.create(hostname="books.example", port=80, root_page=home)
+    discussion = make_discussion(book=BookFactory(chapter_count=20))
+    DiscussionCommentFactory(page=discussion, chapter=3, body=MARKER)
+    review = make_review(
+        parent=home,
+        body=[paragraph("An opinion."), spoiler(None, 3, "The cellar", MARKER)],
+    )
+    reveals = [
+        f"/club/reveal/{review.pk}/{review.body[1].id}/",
+        f"/club/reveal/{discussion.pk}/comments/1-5/",
+    ]
+    hosts = ("books.example", "localhost")
+    for reveal in reveals:
+        for host in hosts:
+            answer = client.get(reveal, HTTP_HOST=host)
+            assert MARKER in answer.content.decode(), (host, reveal)
+            assert "public" in answer["Cache-Control"], (host, reveal)
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _hide(review, "restrict", home)
+        _hide(review, "restrict", discussion)
+    purged = {(host, path) for host, path, keys in edge if not keys}
+    for reveal in reveals:
+        for host in hosts:
+            assert client.get(reveal, HTTP_HOST=host).status_code == 404
+            assert (host, reveal) in purged
