@@ -182,6 +182,20 @@ def read_once() -> Iterator[Reading]:
         _this_build.reading = None
 
 
+def retired_since(reading: Reading, names: Iterable[str]) -> bool:
+    """Has a change committed since ``reading``'s first read retired any of
+    ``names``? Read afresh, in one query outside the reading: a build that
+    read everything up front sees no change that commits while it renders."""
+    if reading.changed:
+        return True
+    read = reading.versions
+    before = {name: read[name] for name in names if name in read}
+    if not before:
+        return False
+    now = _read_versions(set(before))
+    return any(now[name].version != version.version for name, version in before.items())
+
+
 def current_versions(names: Iterable[str]) -> dict[str, tuple[int, int]]:
     """The version and the strict version of each tag in ``names``: what
     :func:`tag_versions` reads, without the dates, in one query written out

@@ -149,6 +149,18 @@ def key_backends() -> list[XkeyBackend]:
     return [b for b in get_backends().values() if isinstance(b, XkeyBackend)]
 
 
+def purges_by_url_only() -> bool:
+    """Is an edge configured that is purged by URL alone (any backend but
+    :class:`XkeyBackend`: Cloudflare, a plain HTTP purger)? Such an edge can
+    get a change's purge before a response built while the change committed,
+    and keep that response (Varnish's VCL refuses to store it)."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return False
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    return any(not isinstance(b, XkeyBackend) for b in get_backends().values())
+
+
 def purge_keys(keys: Iterable[str]) -> None:
     """Purge ``keys`` from every edge cache once the transaction commits.
 

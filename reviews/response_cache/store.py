@@ -53,12 +53,13 @@ from django.http.response import HttpResponseBase
 from django.urls import Resolver404, get_resolver
 from django.utils.http import http_date
 
-from .. import cache_tags
+from .. import cache_tags, frontend_cache
 from ..content_version import (
     Reading,
     changed_during_build,
     current_versions,
     read_once,
+    retired_since,
     tag_versions,
 )
 
@@ -256,6 +257,24 @@ def freeze(
     )
 
 
+def _kept_downstream_only_if_current(
+    response: HttpResponseBase, reading: Reading
+) -> None:
+    """A shared response built while a change retired one of its tags may
+    show what was there before: where an edge is purged by URL only, it goes
+    out ``no-store``. The entry kept here is already retired by that change,
+    but such an edge got the purge before this response, and would keep it
+    for ``max-age``. One more query per build, so only there."""
+    if not response.has_header(cache_tags.HEADER):
+        return
+    if not frontend_cache.purges_by_url_only():
+        return
+    if "public" not in response.get("Cache-Control", ""):
+        return
+    if retired_since(reading, response[cache_tags.HEADER].split()):
+        response["Cache-Control"] = "no-store"
+
+
 def build_once(
     key: str,
     build: Build,
@@ -298,6 +317,7 @@ def build_once(
         with read_once() as reading:
             tag_versions({*tags, cache_tags.ALL})
             response, entry = build(reading)
+        _kept_downstream_only_if_current(response, reading)
         if entry is not None:
             entry = dataclasses.replace(entry, expires=time.time() + timeout)
             cache.set(key, entry, timeout=timeout)
