@@ -258,20 +258,27 @@ def freeze(
 
 
 def _kept_downstream_only_if_current(
-    response: HttpResponseBase, reading: Reading
+    response: HttpResponseBase, reading: Reading, entry: Entry | None
 ) -> None:
     """A shared response built while a change retired one of its tags may
     show what was there before: where an edge is purged by URL only, it goes
     out ``no-store``. The entry kept here is already retired by that change,
     but such an edge got the purge before this response, and would keep it
-    for ``max-age``. One more query per build, so only there."""
-    if not response.has_header(cache_tags.HEADER):
+    for ``max-age``. So too a ``304`` to an edge revalidating its copy: it
+    would keep that copy as long. A 304 carries no tags (Django keeps only
+    the validators and freshness): the entry's are the 200's; without an
+    entry, only a change the build saw commit counts. One more query per
+    build, so only there."""
+    tags: Iterable[str] = ()
+    if response.has_header(cache_tags.HEADER):
+        tags = response[cache_tags.HEADER].split()
+    elif entry is not None:
+        tags = entry.tags
+    if "public" not in response.get("Cache-Control", ""):
         return
     if not frontend_cache.purges_by_url_only():
         return
-    if "public" not in response.get("Cache-Control", ""):
-        return
-    if retired_since(reading, response[cache_tags.HEADER].split()):
+    if retired_since(reading, tags):
         response["Cache-Control"] = "no-store"
 
 
@@ -317,7 +324,7 @@ def build_once(
         with read_once() as reading:
             tag_versions({*tags, cache_tags.ALL})
             response, entry = build(reading)
-        _kept_downstream_only_if_current(response, reading)
+        _kept_downstream_only_if_current(response, reading, entry)
         if entry is not None:
             entry = dataclasses.replace(entry, expires=time.time() + timeout)
             cache.set(key, entry, timeout=timeout)

@@ -111,6 +111,47 @@ def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(
 
 
 @pytest.mark.parametrize(
+    "address",
+    ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/", "{url}"],
+    ids=["v3", "v2", "html"],
+)
+@pytest.mark.parametrize("edge", [None, URL_EDGE], ids=["no-edge", "url-edge"])
+def test_a_copy_revalidated_while_the_book_is_renamed_is_not_kept_downstream(
+    address, edge, settings
+):
+    """An edge revalidates its copy (``If-None-Match``) after the server's
+    has gone; the rebuild reads the book before a rename commits, so it
+    matches the old copy. Its ``304`` would keep that copy at an edge
+    purged by URL for another ``max-age``, as a ``200`` would: it goes out
+    ``no-store`` too."""
+    if edge:
+        settings.WAGTAILFRONTENDCACHE = edge
+    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
+    reviewed = BookFactory(title="The Siege")
+    review = make_review(
+        book=reviewed,
+        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
+    )
+    path = address.format(pk=review.pk, url=review.url)
+    client = Client()
+    first = client.get(path)
+    assert OLD_TITLE.encode() in first.content
+    # Saved unchanged: the server's copy retires, the edge's still matches.
+    reviewed.save()
+    rename = RenameAfterRead(spoiled)
+
+    with connection.execute_wrapper(rename):
+        during = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert rename.fired, "the rebuild read the spoiled book"
+    assert during.status_code == 304
+    assert during["Cache-Control"] == ("no-store" if edge else "public, max-age=60")
+    after = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert NEW_TITLE.encode() in after.content
+
+
+@pytest.mark.parametrize(
     ("address", "method", "cookie"),
     [
         ("/api/v3/reviews/{pk}/", "get", True),
