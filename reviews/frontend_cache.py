@@ -140,9 +140,20 @@ def _header_values(keys: Iterable[str]) -> list[str]:
     return values
 
 
+def configured() -> bool:
+    """Is a front-end cache configured? By ``WAGTAILFRONTENDCACHE``, or by
+    the older ``WAGTAILFRONTENDCACHE_LOCATION`` that Wagtail still reads (an
+    HTTP purger): the club takes Wagtail's own purges off the signals
+    (:func:`defer_wagtails_page_purges`) and must send them to either."""
+    return bool(
+        getattr(settings, "WAGTAILFRONTENDCACHE", None)
+        or getattr(settings, "WAGTAILFRONTENDCACHE_LOCATION", None)
+    )
+
+
 def key_backends() -> list[XkeyBackend]:
     """The configured front-end cache backends that purge by key."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not configured():
         return []
     from wagtail.contrib.frontend_cache.utils import get_backends
 
@@ -154,7 +165,7 @@ def purges_by_url_only() -> bool:
     :class:`XkeyBackend`: Cloudflare, a plain HTTP purger)? Such an edge can
     get a change's purge before a response built while the change committed,
     and keep that response (Varnish's VCL refuses to store it)."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not configured():
         return False
     from wagtail.contrib.frontend_cache.utils import get_backends
 
@@ -370,7 +381,7 @@ def purge_page_urls(page, chapters: Iterable[int | None] = ()) -> None:
     and keep the old state again before the change is visible; a change
     rolled back purges nothing. The URLs are read now, while the page is
     where the change found it."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not configured():
         return
     try:
         urls = urls_for_page(page, chapters)
@@ -393,7 +404,7 @@ def purge_subtree_urls(page) -> None:
     what a view restriction now covers. An edge purged by URL only
     (Cloudflare, a plain HTTP purger) keeps them otherwise; an edge purged by
     surrogate key is already purged by :func:`purge_retired`."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not configured():
         return
     batch = PurgeBatch()
     try:
@@ -439,7 +450,7 @@ def comment_saving(sender=None, instance=None, **kwargs) -> None:
     """Before a ``DiscussionComment`` is saved: remember the chapter the
     stored row is about. An edit may move the comment to another chapter,
     out of the ranges whose reveal answers showed it."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not configured():
         return
     if instance is None or instance.pk is None or kwargs.get("raw"):
         return
@@ -455,7 +466,7 @@ def comment_changed(sender=None, instance=None, **kwargs) -> None:
     """A ``DiscussionComment`` saved or deleted (posted, edited, removed):
     its discussion's page, API answers and comment ranges, those of the
     chapter it was about before an edit included."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not configured():
         return  # no query per comment for a site without an edge cache
     chapters = [getattr(instance, "chapter", None)]
     if instance is not None and _CHAPTER_BEFORE in instance.__dict__:

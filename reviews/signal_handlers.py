@@ -107,8 +107,9 @@ def register_signal_handlers() -> None:
     invalidation.tags_retired.connect(
         frontend_cache.purge_retired, dispatch_uid="reviews_edge_purge"
     )
-    # Front-end caches purged by URL (WAGTAILFRONTENDCACHE), once the change
-    # commits; Wagtail's own handlers would purge inside the transaction.
+    # Front-end caches purged by URL (WAGTAILFRONTENDCACHE, or the older
+    # WAGTAILFRONTENDCACHE_LOCATION), once the change commits; Wagtail's own
+    # handlers would purge inside the transaction.
     frontend_cache.defer_wagtails_page_purges()
     page_published.connect(
         frontend_cache.page_changed, dispatch_uid="reviews_api_published"

@@ -67,11 +67,20 @@ class RenameAfterRead:
 
 #: An edge purged by URL only; nothing listens there (a purge is refused at once).
 URL_EDGE = {
-    "cdn": {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-        "LOCATION": "http://127.0.0.1:9",
+    "WAGTAILFRONTENDCACHE": {
+        "cdn": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": "http://127.0.0.1:9",
+        }
     }
 }
+#: The same edge, named by Wagtail's older setting (which Wagtail still reads).
+OLDER_URL_EDGE = {"WAGTAILFRONTENDCACHE_LOCATION": "http://127.0.0.1:9"}
+EDGES = pytest.mark.parametrize(
+    "edge",
+    [None, URL_EDGE, OLDER_URL_EDGE],
+    ids=["no-edge", "url-edge", "older-url-edge"],
+)
 
 
 @pytest.mark.parametrize(
@@ -79,12 +88,12 @@ URL_EDGE = {
     ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/", "{url}"],
     ids=["v3", "v2", "html"],
 )
-@pytest.mark.parametrize("edge", [None, URL_EDGE], ids=["no-edge", "url-edge"])
+@EDGES
 def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(
     address, edge, settings
 ):
-    if edge:
-        settings.WAGTAILFRONTENDCACHE = edge
+    for name, value in (edge or {}).items():
+        setattr(settings, name, value)
     spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
     review = make_review(
         book=BookFactory(title="The Siege"),
@@ -115,7 +124,7 @@ def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(
     ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/", "{url}"],
     ids=["v3", "v2", "html"],
 )
-@pytest.mark.parametrize("edge", [None, URL_EDGE], ids=["no-edge", "url-edge"])
+@EDGES
 def test_a_copy_revalidated_while_the_book_is_renamed_is_not_kept_downstream(
     address, edge, settings
 ):
@@ -124,8 +133,8 @@ def test_a_copy_revalidated_while_the_book_is_renamed_is_not_kept_downstream(
     matches the old copy. Its ``304`` would keep that copy at an edge
     purged by URL for another ``max-age``, as a ``200`` would: it goes out
     ``no-store`` too."""
-    if edge:
-        settings.WAGTAILFRONTENDCACHE = edge
+    for name, value in (edge or {}).items():
+        setattr(settings, name, value)
     spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
     reviewed = BookFactory(title="The Siege")
     review = make_review(

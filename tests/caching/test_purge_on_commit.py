@@ -500,3 +500,30 @@ def test_a_restriction_purges_the_reveal_answers_on_every_sites_host(
         for host in hosts:
             assert client.get(reveal, HTTP_HOST=host).status_code == 404
             assert (host, reveal) in purged
+
+
+@pytest.mark.django_db
+def test_an_edge_named_by_wagtails_older_setting_is_purged_and_kept_current(
+    client, django_capture_on_commit_callbacks
+):
+    """Wagtail still reads an edge from ``WAGTAILFRONTENDCACHE_LOCATION``
+    alone. The club takes Wagtail's own purges off the signals and sends
+    them on commit: it must send them to that edge too, or an unpublished
+    review stays there."""
+    server = _bound()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    RecordingEdge.received = []
+    location = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with override_settings(WAGTAILFRONTENDCACHE_LOCATION=location):
+            review = make_review()
+            RecordingEdge.received.clear()
+            with django_capture_on_commit_callbacks(execute=True):
+                review.unpublish()
+            purged = _url_purges(RecordingEdge.received)
+            assert review.url in purged
+            assert f"/api/v3/reviews/{review.pk}/" in purged
+    finally:
+        server.shutdown()
+        server.server_close()
