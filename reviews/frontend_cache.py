@@ -26,9 +26,14 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from wagtail import __version__
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
-from wagtail.contrib.frontend_cache.utils import PurgeBatch, purge_urls_from_cache
+from wagtail.contrib.frontend_cache.utils import (
+    PurgeBatch,
+    get_backends,
+    purge_urls_from_cache,
+)
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished
 
@@ -151,13 +156,41 @@ def configured() -> bool:
     )
 
 
+def _backend_classes() -> dict[str, type | None]:
+    """The configured backends' classes by name, read as Wagtail reads the
+    settings, without building any: a backend checks its credentials as it
+    is built (Cloudflare's raises without a token) and CloudFront's opens a
+    client, and this is asked on every build. None: a class that does not
+    import."""
+    backends = getattr(settings, "WAGTAILFRONTENDCACHE", None)
+    if backends is None:
+        if getattr(settings, "WAGTAILFRONTENDCACHE_LOCATION", None) is None:
+            return {}
+        return {"default": HTTPBackend}
+    classes: dict[str, type | None] = {}
+    for name, backend in backends.items():
+        try:
+            classes[name] = import_string(backend["BACKEND"])
+        except ImportError:
+            classes[name] = None
+    return classes
+
+
 def key_backends() -> list[XkeyBackend]:
-    """The configured front-end cache backends that purge by key."""
+    """The configured front-end cache backends that purge by key (only
+    those are built)."""
     if not configured():
         return []
-    from wagtail.contrib.frontend_cache.utils import get_backends
-
-    return [b for b in get_backends().values() if isinstance(b, XkeyBackend)]
+    names = [
+        name
+        for name, backend in _backend_classes().items()
+        if backend is not None and issubclass(backend, XkeyBackend)
+    ]
+    if not names:
+        return []
+    return [
+        b for b in get_backends(backends=names).values() if isinstance(b, XkeyBackend)
+    ]
 
 
 def purges_by_url_only() -> bool:
@@ -167,9 +200,10 @@ def purges_by_url_only() -> bool:
     and keep that response (Varnish's VCL refuses to store it)."""
     if not configured():
         return False
-    from wagtail.contrib.frontend_cache.utils import get_backends
-
-    return any(not isinstance(b, XkeyBackend) for b in get_backends().values())
+    return any(
+        backend is None or not issubclass(backend, XkeyBackend)
+        for backend in _backend_classes().values()
+    )
 
 
 def purge_keys(keys: Iterable[str]) -> None:
