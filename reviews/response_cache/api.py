@@ -174,6 +174,16 @@ class APIPolicy(Policy):
             and not response.cookies
         )
 
+    def public_unshared(self, request: HttpRequest) -> bool:
+        # Labelled public unless personal (:func:`label`): with the server's
+        # copies off, or for a HEAD. A request with a token or a session is
+        # never kept by an edge (docs/deploy.md) and pays no more.
+        return (
+            request.method in ("GET", "HEAD")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+
     def copy(self, request: HttpRequest, entry: store.Entry) -> HttpResponse:
         response = entry.response()
         if request.method == "HEAD":

@@ -50,11 +50,11 @@ class ResponseCacheMiddleware:
             return members_copy(request, self.get_response(request))
         key = policy.key(request)
         if key is None:
-            return policy.unshared(request, self.get_response(request))
+            return policy.unshared(request, self._unshared(request, policy))
         entry, late = store.find(key)
         if entry is None:
             if not policy.may_store(request):
-                return policy.unshared(request, self.get_response(request))
+                return policy.unshared(request, self._unshared(request, policy))
             built = store.build_once(
                 key,
                 self._build(request, policy),
@@ -68,6 +68,14 @@ class ResponseCacheMiddleware:
             entry = built
         policy.served(entry)
         return policy.conditional(request, policy.copy(request, entry))
+
+    def _unshared(self, request: HttpRequest, policy: Policy) -> HttpResponseBase:
+        """The full stack's response to a request that gets no shared copy;
+        one that may still go out public is built as a shared one is
+        (:func:`reviews.response_cache.store.build_unshared`)."""
+        if not policy.public_unshared(request):
+            return self.get_response(request)
+        return store.build_unshared(request, lambda: self.get_response(request))
 
     def _build(self, request: HttpRequest, policy: Policy) -> store.Build:
         def build(reading: store.Reading) -> store.Built:

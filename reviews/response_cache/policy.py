@@ -43,6 +43,11 @@ class Policy:
         """May ``response`` be stored and served to every anonymous reader?"""
         return False
 
+    def public_unshared(self, request: HttpRequest) -> bool:
+        """May the response to ``request``, which gets no shared copy, still
+        go out public to an edge (and be checked as a build is)?"""
+        return False
+
     def publish(self, response: HttpResponse, tags: frozenset[str]) -> None:
         """Headers a shared copy carries (validators, tags, freshness)."""
 

@@ -282,6 +282,24 @@ def _kept_downstream_only_if_current(
         response["Cache-Control"] = "no-store"
 
 
+def build_unshared(
+    request: HttpRequest, build: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """The response to ``request``, of which the server keeps no copy but
+    which may still go out public (an API read while its shared copies are
+    off): where an edge is purged by URL only, read as :func:`build_once`
+    reads a build, its route's tags first, and sent ``no-store`` if a
+    change retired one meanwhile. Elsewhere, just ``build()``: no query
+    more."""
+    if not frontend_cache.purges_by_url_only():
+        return build()
+    with read_once() as reading:
+        tag_versions({*route_tags(request), cache_tags.ALL})
+        response = build()
+    _kept_downstream_only_if_current(response, reading, None)
+    return response
+
+
 def build_once(
     key: str,
     build: Build,

@@ -173,6 +173,38 @@ def test_a_copy_revalidated_while_the_book_is_renamed_is_not_kept_downstream(
 
 
 @pytest.mark.parametrize(
+    "address", ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/"], ids=["v3", "v2"]
+)
+def test_an_api_answer_not_kept_by_the_server_is_not_kept_downstream_either(
+    address, settings
+):
+    """With the server's copies of API answers off, every answer is built,
+    and still goes out public for an edge: one built across a rename must
+    not stay at an edge purged by URL."""
+    settings.BOOKCLUB_API_RESPONSE_CACHE = False
+    settings.WAGTAILFRONTENDCACHE = URL_EDGE["WAGTAILFRONTENDCACHE"]
+    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
+    review = make_review(
+        book=BookFactory(title="The Siege"),
+        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
+    )
+    path = address.format(pk=review.pk)
+    client = Client()
+    rename = RenameAfterRead(spoiled)
+
+    with connection.execute_wrapper(rename):
+        during = client.get(path)
+
+    assert during.status_code == 200
+    assert rename.fired, "the answer read the spoiled book"
+    assert during["Cache-Control"] == "no-store"
+    after = client.get(path)
+    assert after["Cache-Control"] == "public, max-age=60"
+    assert NEW_TITLE.encode() in after.content
+    assert OLD_TITLE.encode() not in after.content
+
+
+@pytest.mark.parametrize(
     ("address", "method", "cookie"),
     [
         ("/api/v3/reviews/{pk}/", "get", True),
