@@ -57,6 +57,7 @@ from .. import cache_tags, frontend_cache
 from ..content_version import (
     Reading,
     changed_during_build,
+    current_reading,
     current_versions,
     read_once,
     retired_since,
@@ -268,7 +269,8 @@ def _kept_downstream_only_if_current(
     would keep that copy as long. A 304 carries no tags (Django keeps only
     the validators and freshness): the entry's are the 200's; without an
     entry, only a change the build saw commit counts. One more query per
-    build, so only there."""
+    build, so only there. Nor may its date answer a conditional request
+    (:func:`dated_before_what_it_shows`)."""
     tags: Iterable[str] = ()
     if response.has_header(cache_tags.HEADER):
         tags = response[cache_tags.HEADER].split()
@@ -280,6 +282,21 @@ def _kept_downstream_only_if_current(
         return
     if retired_since(reading, tags):
         response["Cache-Control"] = "no-store"
+        del response["Last-Modified"]
+
+
+def dated_before_what_it_shows(response: HttpResponseBase) -> bool:
+    """May ``response``'s ``Last-Modified`` be older than a change it shows?
+    Inside a build (:func:`read_once`), :func:`label` dates it by its tags'
+    versions as read before the content: a change committed in between is
+    shown but not dated, and a client's copy from before it would be
+    answered ``304``. One query, so asked only where the date alone decides."""
+    reading = current_reading()
+    return (
+        reading is not None
+        and response.has_header(cache_tags.HEADER)
+        and retired_since(reading, response[cache_tags.HEADER].split())
+    )
 
 
 def build_unshared(

@@ -11,13 +11,17 @@ are also kept per revision, reviews/api/item_cache.py) and the HTML page.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
-from reviews.models import Book
+from reviews.models import Book, CacheTag, ReviewPage
+from reviews.response_cache import forget_local
 from tests.factories import BookFactory, make_review, paragraph, spoiler
 
 pytestmark = [
@@ -47,12 +51,14 @@ def _rename_elsewhere(book_id: int) -> None:
 
 
 class RenameAfterRead:
-    """Renames ``book`` elsewhere once this connection has read its row: before
-    its next query (SQLite lets no other connection write a table while a
-    query reading it is still open)."""
+    """Renames ``book`` elsewhere once this connection has read its row (with
+    ``tags``: the tag versions, which a build reads before any content),
+    before its next query (SQLite lets no other connection write a table
+    while a query reading it is still open)."""
 
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Book, *, tags: bool = False) -> None:
         self.book = book
+        self.tags = tags
         self.read = False
         self.fired = False
 
@@ -60,9 +66,25 @@ class RenameAfterRead:
         if self.read and not self.fired:
             self.fired = True
             _rename_elsewhere(self.book.pk)
-        if '"reviews_book"' in sql and self.book.pk in (params or ()):
+        if self._reads(sql, params):
             self.read = True
         return execute(sql, params, many, context)
+
+    def _reads(self, sql: str, params) -> bool:
+        if self.tags:
+            return '"reviews_cachetag"' in sql
+        return '"reviews_book"' in sql and self.book.pk in (params or ())
+
+
+def review_spoiling_a_book() -> tuple[Book, ReviewPage]:
+    """A review of another book whose spoiler names a book titled
+    :data:`OLD_TITLE`, and that book."""
+    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
+    review = make_review(
+        book=BookFactory(title="The Siege"),
+        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
+    )
+    return spoiled, review
 
 
 #: An edge purged by URL only; nothing listens there (a purge is refused at once).
@@ -106,11 +128,7 @@ def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(
 ):
     for name, value in (edge or {}).items():
         setattr(settings, name, value)
-    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
-    review = make_review(
-        book=BookFactory(title="The Siege"),
-        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
-    )
+    spoiled, review = review_spoiling_a_book()
     path = address.format(pk=review.pk, url=review.url)
     client = Client()
     rename = RenameAfterRead(spoiled)
@@ -183,11 +201,7 @@ def test_an_api_answer_not_kept_by_the_server_is_not_kept_downstream_either(
     not stay at an edge purged by URL."""
     settings.BOOKCLUB_API_RESPONSE_CACHE = False
     settings.WAGTAILFRONTENDCACHE = URL_EDGE["WAGTAILFRONTENDCACHE"]
-    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
-    review = make_review(
-        book=BookFactory(title="The Siege"),
-        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
-    )
+    spoiled, review = review_spoiling_a_book()
     path = address.format(pk=review.pk)
     client = Client()
     rename = RenameAfterRead(spoiled)
@@ -221,11 +235,7 @@ def test_a_book_renamed_while_an_unshared_answer_is_built_is_shown_renamed_next(
     no shared copy, but their review bodies are the anonymous ones, kept for
     every later reader: one rendered before a rename must not be kept under
     the versions read after it."""
-    spoiled = BookFactory(title=OLD_TITLE, chapter_count=20)
-    review = make_review(
-        book=BookFactory(title="The Siege"),
-        body=[paragraph("Open words."), spoiler(spoiled, 5, "The keeper", "Gone")],
-    )
+    spoiled, review = review_spoiling_a_book()
     path = address.format(pk=review.pk)
     visitor = Client()
     if cookie:
@@ -241,3 +251,41 @@ def test_a_book_renamed_while_an_unshared_answer_is_built_is_shown_renamed_next(
     assert after.status_code == 200
     assert NEW_TITLE.encode() in after.content
     assert OLD_TITLE.encode() not in after.content
+
+
+@pytest.mark.parametrize(
+    "address", ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/"], ids=["v3", "v2"]
+)
+@pytest.mark.parametrize("kept", [True, False], ids=["kept", "not-kept"])
+@pytest.mark.parametrize("edge", [None, URL_EDGE], ids=["no-edge", "url-edge"])
+def test_a_copy_from_before_a_rename_the_build_shows_is_not_answered_304(
+    address, kept, edge, settings
+):
+    """A client revalidates its copy by date alone (``If-Modified-Since``,
+    no ``ETag``) after the server's copy has gone. The rebuild reads its
+    tags' versions, then the rename commits, then the rebuild reads the
+    renamed book: it shows the rename, but its date is the versions'. The
+    client's copy from before the rename is not current: it gets the new
+    answer, not a ``304``."""
+    settings.BOOKCLUB_API_RESPONSE_CACHE = kept
+    for name, value in (edge or {}).items():
+        setattr(settings, name, value)
+    spoiled, review = review_spoiling_a_book()
+    # Changed long ago: the answer names its date.
+    CacheTag.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    path = address.format(pk=review.pk)
+    client = Client()
+    first = client.get(path)
+    assert OLD_TITLE.encode() in first.content
+    # The server's copies expire.
+    cache.clear()
+    forget_local()
+    rename = RenameAfterRead(spoiled, tags=True)
+
+    with connection.execute_wrapper(rename):
+        during = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert rename.fired, "the rebuild read its tags' versions"
+    assert during.status_code == 200
+    assert NEW_TITLE.encode() in during.content
+    assert OLD_TITLE.encode() not in during.content
