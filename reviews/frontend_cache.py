@@ -234,34 +234,66 @@ def purge_retired(
     purge_keys(tags)
 
 
+#: The API routes that show any page: (listing, detail) of v2 and v3.
+_PAGE_API_ROUTES = (
+    ("wagtailapi:pages:listing", "wagtailapi:pages:detail"),
+    ("wagtailapi_v3:list_pages", "wagtailapi_v3:detail_page"),
+)
+#: The club's own v3 routes for a kind of page: (listing, detail).
+_CLUB_API_ROUTES = {
+    ReviewPage: (
+        "wagtailapi_v3:club_reviews_list",
+        "wagtailapi_v3:club_reviews_detail",
+    ),
+    SeriesPage: ("wagtailapi_v3:club_series_list", "wagtailapi_v3:club_series_detail"),
+    DiscussionPage: (
+        "wagtailapi_v3:club_discussions_list",
+        "wagtailapi_v3:club_discussions_detail",
+    ),
+}
+_BOOK_API_ROUTES = ("wagtailapi_v3:club_books_list", "wagtailapi_v3:club_books_detail")
+#: The views whose answers a change purges by URL, each at its address
+#: without a query string: a page's own (Wagtail's ``get_cached_paths``),
+#: the API listings and details that show it, its reveal answers and the
+#: reviews feed. Nothing else is ever purged by URL.
+PURGED_BY_URL = frozenset(
+    {
+        "wagtail_serve",
+        "reviews:reveal_block",
+        "reviews:reveal_comments",
+        "reviews:review_feed",
+        *(name for pair in _PAGE_API_ROUTES for name in pair),
+        *(name for pair in _CLUB_API_ROUTES.values() for name in pair),
+        *_BOOK_API_ROUTES,
+    }
+)
+
+
+def is_purged_by_url(view_name: str | None, query_string: str) -> bool:
+    """Would a change to what it shows purge the answer of ``view_name`` at
+    this address from an edge purged by URL only? Only at an address with
+    no query string: the same answer under ``?utm_source=…``, an API
+    listing's filters or a search is never purged, so such an edge would
+    keep it (a review unpublished or restricted since included) for as long
+    as ``max-age`` lets it (reviews.response_cache.policy.for_edges)."""
+    return not query_string and view_name in PURGED_BY_URL
+
+
 def api_urls_for_page(page, roots: list[str] | None = None) -> list[str]:
     """API URLs that show ``page`` (for purging a front-end cache), on every
     host the APIs answer on (``roots``, when the caller looked them up once
     for many pages)."""
     specific = page.specific_deferred
-    routes: list[tuple[str, list]] = [
-        ("wagtailapi:pages:listing", []),
-        ("wagtailapi:pages:detail", [page.pk]),
-        ("wagtailapi_v3:list_pages", []),
-        ("wagtailapi_v3:detail_page", [page.pk]),
-    ]
-    names = {
-        ReviewPage: "club_reviews",
-        SeriesPage: "club_series",
-        DiscussionPage: "club_discussions",
-    }
-    for model, name in names.items():
+    routes: list[tuple[str, list]] = []
+    for listing, detail in _PAGE_API_ROUTES:
+        routes += [(listing, []), (detail, [page.pk])]
+    for model, (listing, detail) in _CLUB_API_ROUTES.items():
         if isinstance(specific, model):
-            routes += [
-                (f"wagtailapi_v3:{name}_list", []),
-                (f"wagtailapi_v3:{name}_detail", [page.pk]),
-            ]
+            routes += [(listing, []), (detail, [page.pk])]
     books = [getattr(specific, "book_id", None), book_left(page)]
     for book_id in filter(None, books):
-        routes += [
-            ("wagtailapi_v3:club_books_list", []),
-            ("wagtailapi_v3:club_books_detail", [book_id]),
-        ]
+        listing, detail = _BOOK_API_ROUTES
+        routes += [(listing, []), (detail, [book_id])]
     paths = []
     for name, args in routes:
         try:

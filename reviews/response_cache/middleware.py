@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 from . import store
 from .api import API
 from .pages import PAGES
-from .policy import Policy, members_copy
+from .policy import Policy, for_edges, members_copy
 
 
 class ResponseCacheMiddleware:
@@ -36,7 +36,8 @@ class ResponseCacheMiddleware:
     session cookie, a queued message) keeps it from being stored;
     ``SecurityMiddleware`` adds its own headers to both alike. On the way
     out it sees the response after :class:`reviews.middleware.ReaderMiddleware`
-    marked it private because it depended on the reader.
+    marked it private because it depended on the reader, and says last
+    which edge caches may keep it (:func:`.policy.for_edges`).
     """
 
     policies: tuple[Policy, ...] = (API, PAGES)
@@ -45,6 +46,9 @@ class ResponseCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return for_edges(request, self._respond(request))
+
+    def _respond(self, request: HttpRequest) -> HttpResponseBase:
         policy = next((p for p in self.policies if p.applies(request)), None)
         if policy is None:
             return members_copy(request, self.get_response(request))

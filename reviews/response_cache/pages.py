@@ -19,13 +19,10 @@ or is marked private. A member's copy of a page is marked ``private``.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.urls import Resolver404, get_resolver
-from django.urls.resolvers import URLResolver
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -38,7 +35,7 @@ from ..popularity import record_view
 from ..site_root import answered_as
 from ..spoilers import params_ask_for_more, reader_used
 from . import store
-from .policy import Policy
+from .policy import Policy, view_name
 
 DEFAULT_MAX_AGE = 60
 DEFAULT_SERVER_TIMEOUT = 300
@@ -118,17 +115,7 @@ def _is_shareable_route(request: HttpRequest) -> bool:
     API, a form, a members' page) costs no cache read and no version query.
     Django resolves the URL only after the middleware has run, so the
     answer is looked up here, remembered per path."""
-    resolver = get_resolver(getattr(request, "urlconf", None))
-    return _view_name(resolver, request.path_info) in SHAREABLE_VIEWS
-
-
-@lru_cache(maxsize=4096)
-def _view_name(resolver: URLResolver, path: str) -> str | None:
-    # Keyed on the resolver too: a changed URLconf builds a new one.
-    try:
-        return resolver.resolve(path).view_name
-    except Resolver404:
-        return None
+    return view_name(request) in SHAREABLE_VIEWS
 
 
 def is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:

@@ -9,11 +9,16 @@ carries, and how a conditional request is answered.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, get_resolver
+from django.urls.resolvers import URLResolver
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, empty
 
+from .. import frontend_cache
 from . import store
 
 
@@ -99,3 +104,45 @@ def is_for_a_member(request: HttpRequest, response: HttpResponseBase) -> bool:
         and "private" not in cache_control
         and "no-store" not in cache_control
     )
+
+
+def for_edges(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """``response`` as it leaves for the edge caches in front.
+
+    Where an edge purged by URL only is configured (Cloudflare, a plain HTTP
+    purger), a public answer at an address no change purges goes out
+    ``private`` instead (the reader's browser may keep it; no shared cache
+    may): such an edge would keep it, a review unpublished or restricted
+    since included, for ``max-age``. The server's own copy is unaffected:
+    a change retires it wherever it commits. An edge purged by key
+    (Varnish's xkey) reaches every address, so nothing changes without a
+    URL-only one; and the common case, a response that is not public,
+    costs one header look-up."""
+    if "public" not in response.get("Cache-Control", ""):
+        return response
+    if not frontend_cache.purges_by_url_only():
+        return response
+    if not frontend_cache.is_purged_by_url(
+        view_name(request), request.META.get("QUERY_STRING", "")
+    ):
+        patch_cache_control(response, private=True)
+    return response
+
+
+def view_name(request: HttpRequest) -> str | None:
+    """The URL name of the view ``request``'s path leads to, known before
+    Django resolves it (the middleware runs first) and remembered per path."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return match.view_name
+    resolver = get_resolver(getattr(request, "urlconf", None))
+    return _view_name(resolver, request.path_info)
+
+
+@lru_cache(maxsize=4096)
+def _view_name(resolver: URLResolver, path: str) -> str | None:
+    # Keyed on the resolver too: a changed URLconf builds a new one.
+    try:
+        return resolver.resolve(path).view_name
+    except Resolver404:
+        return None

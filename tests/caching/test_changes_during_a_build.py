@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from reviews.models import Book, CacheTag, ReviewPage
 from reviews.response_cache import forget_local
+from tests.caching.edges import CLOUDFLARE_WITHOUT_TOKEN, OLDER_URL_EDGE, URL_EDGE
 from tests.factories import BookFactory, make_review, paragraph, spoiler
 
 pytestmark = [
@@ -87,29 +88,6 @@ def review_spoiling_a_book() -> tuple[Book, ReviewPage]:
     return spoiled, review
 
 
-#: An edge purged by URL only; nothing listens there (a purge is refused at once).
-URL_EDGE = {
-    "WAGTAILFRONTENDCACHE": {
-        "cdn": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-            "LOCATION": "http://127.0.0.1:9",
-        }
-    }
-}
-#: The same edge, named by Wagtail's older setting (which Wagtail still reads).
-OLDER_URL_EDGE = {"WAGTAILFRONTENDCACHE_LOCATION": "http://127.0.0.1:9"}
-#: Cloudflare without its token (bookclub.settings.production builds this when
-#: CLOUDFLARE_API_TOKEN is missing): its purges fail and are logged, but the
-#: club must go on answering.
-CLOUDFLARE_WITHOUT_TOKEN = {
-    "WAGTAILFRONTENDCACHE": {
-        "cloudflare": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
-            "BEARER_TOKEN": "",
-            "ZONEID": "zone",
-        }
-    }
-}
 EDGES = pytest.mark.parametrize(
     "edge",
     [None, URL_EDGE, OLDER_URL_EDGE, CLOUDFLARE_WITHOUT_TOKEN],

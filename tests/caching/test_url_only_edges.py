@@ -1,0 +1,110 @@
+"""An edge purged by URL only (Cloudflare, a plain HTTP purger) keeps only
+what a change purges.
+
+A change purges the URLs that show what changed, as they are named without
+a query string (the page's address, its API details, the listings above it,
+its reveal answers, the feed). The same content answered under any other
+URL (``?utm_source=…``, an API listing filtered by type, a search) is
+never purged, so such an edge would keep a review unpublished or restricted
+a moment ago for ``max-age``. Where such an edge is configured, those
+answers go out ``private``: the reader's browser may keep its own copy, no
+shared cache may. The server's own copies are not affected (a change
+retires them wherever it commits), and without such an edge nothing
+changes (Varnish's xkey purge reaches every URL by key)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from reviews.models import ReviewPage
+from tests.caching.edges import BOTH_EDGES, KEY_EDGE, OLDER_URL_EDGE, URL_EDGE
+from tests.factories import make_review, spoiler
+
+pytestmark = pytest.mark.django_db
+
+#: Purged by URL when the review changes.
+PURGED = [
+    "{url}",
+    "/api/v2/pages/{pk}/",
+    "/api/v2/pages/",
+    "/api/v3/reviews/{pk}/",
+    "/api/v3/reviews/",
+    "/api/v3/pages/{pk}/",
+    "/reviews/",
+    "/feeds/reviews/",
+    "/club/reveal/{pk}/{block}/",
+]
+#: The same content under URLs no change purges.
+NOT_PURGED = [
+    "{url}?utm_source=newsletter",
+    "/api/v2/pages/?type=reviews.ReviewPage&fields=*",
+    "/api/v2/pages/{pk}/?fields=body",
+    "/api/v3/reviews/?limit=20",
+    "/api/v3/reviews/{pk}/?spoilers=hide",
+    "/api/v2/pages/{pk}/?spoilers=hide",
+    "/reviews/?page=1",
+    "/search/?q=Siege",
+    "/club/reveal/{pk}/{block}/?utm_source=x",
+]
+
+
+@pytest.fixture
+def review() -> ReviewPage:
+    return make_review(
+        title="The Siege, reread",
+        body=[spoiler(None, None, "The ending", "Pell dies.")],
+    )
+
+
+def _address(template: str, review: ReviewPage) -> str:
+    block = review.body[0].id
+    return template.format(url=review.url, pk=review.pk, block=block)
+
+
+def _cache_control(address: str) -> str:
+    response = Client().get(address)
+    assert response.status_code == 200, (address, response.status_code)
+    return response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, OLDER_URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize("template", NOT_PURGED)
+def test_what_no_change_purges_is_kept_by_no_url_purged_edge(review, edge, template):
+    address = _address(template, review)
+    with override_settings(**edge):
+        for _ in ("built", "served from the server's copy"):
+            cache_control = _cache_control(address)
+            assert "private" in cache_control, (address, cache_control)
+            assert "public" not in cache_control, (address, cache_control)
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize("template", PURGED)
+def test_what_a_change_purges_stays_public(review, edge, template):
+    address = _address(template, review)
+    with override_settings(**edge):
+        cache_control = _cache_control(address)
+    assert "public" in cache_control, (address, cache_control)
+    assert "private" not in cache_control
+
+
+@pytest.mark.parametrize("edge", [None, KEY_EDGE])
+@pytest.mark.parametrize("template", NOT_PURGED)
+def test_without_a_url_purged_edge_every_anonymous_answer_stays_public(
+    review, edge, template
+):
+    address = _address(template, review)
+    with override_settings(**(edge or {})):
+        cache_control = _cache_control(address)
+    assert "public" in cache_control, (address, cache_control)
+
+
+def test_a_conditional_request_is_answered_private_too(review):
+    address = _address("/api/v2/pages/?type=reviews.ReviewPage&fields=*", review)
+    with override_settings(**URL_EDGE):
+        first = Client().get(address)
+        again = Client().get(address, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert "private" in again["Cache-Control"]
+    assert "public" not in again["Cache-Control"]
