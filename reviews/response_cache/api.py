@@ -32,7 +32,7 @@ from django.utils.http import parse_http_date_safe
 from ..api.middleware import api_prefix
 from ..content_version import strong_etag
 from ..site_root import answered_as
-from ..spoilers import InvalidReaderParams
+from ..spoilers import InvalidReaderParams, params_ask_for_more
 from . import store
 from .policy import Policy, members_copy
 
@@ -177,11 +177,13 @@ class APIPolicy(Policy):
     def public_unshared(self, request: HttpRequest) -> bool:
         # Labelled public unless personal (:func:`label`): with the server's
         # copies off, or for a HEAD. A request with a token or a session is
-        # never kept by an edge (docs/deploy.md) and pays no more.
+        # never kept by an edge (docs/deploy.md) and pays no more, nor does
+        # one whose reader parameters ask for more (personal, or a 400).
         return (
             request.method in ("GET", "HEAD")
             and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not params_ask_for_more(request)
         )
 
     def copy(self, request: HttpRequest, entry: store.Entry) -> HttpResponse:

@@ -42,3 +42,24 @@ def test_a_form_page_never_asks_the_page_cache(client):
         response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert not [key for _, key in calls if "reviews:page:" in key]
+
+
+@pytest.mark.parametrize("query", ["read=nonsense", "spoilers=maybe", "read=1:x"])
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "/api/v2/pages/"])
+def test_a_malformed_reader_parameter_costs_no_query_behind_an_edge_purged_by_url(
+    client, settings, url, query
+):
+    """Refused before anything is read, and never public: an edge purged by
+    URL, whose public answers are checked for changes made while they were
+    built, changes nothing."""
+    settings.WAGTAILFRONTENDCACHE = {
+        "cdn": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": "http://127.0.0.1:9",
+        }
+    }
+    with cache_calls() as calls, CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert calls == []
+    assert queries.captured_queries == []
