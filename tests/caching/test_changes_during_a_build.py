@@ -267,3 +267,40 @@ def test_a_copy_from_before_a_rename_the_build_shows_is_not_answered_304(
     assert during.status_code == 200
     assert NEW_TITLE.encode() in during.content
     assert OLD_TITLE.encode() not in during.content
+
+
+@pytest.mark.parametrize(
+    ("method", "address"),
+    [
+        ("head", "/api/v3/reviews/{pk}/"),
+        ("head", "/api/v2/pages/{pk}/"),
+        ("head", "{url}"),
+        ("get", "/club/reveal/{pk}/{block}/"),
+        ("get", "/api/v3/pages/{pk}/"),
+        ("get", "/api/v3/books/{book}/"),
+    ],
+    ids=["v3-head", "v2-head", "html-head", "reveal", "v3-pages", "v3-book"],
+)
+def test_other_answers_built_across_a_rename_are_not_kept_at_an_edge_purged_by_url(
+    method, address, settings
+):
+    """A HEAD (never built into the server's copy), the reveal endpoint and
+    Wagtail's own and the books' API answers, built across the rename: an
+    edge purged by URL must not keep them either."""
+    settings.WAGTAILFRONTENDCACHE = URL_EDGE["WAGTAILFRONTENDCACHE"]
+    spoiled, review = review_spoiling_a_book()
+    path = address.format(
+        pk=review.pk, url=review.url, block=review.body[1].id, book=spoiled.pk
+    )
+    client = Client()
+    rename = RenameAfterRead(spoiled)
+
+    with connection.execute_wrapper(rename):
+        during = getattr(client, method)(path)
+
+    assert during.status_code == 200
+    assert rename.fired, "the answer read the spoiled book"
+    assert during["Cache-Control"] == "no-store"
+    after = client.get(path)
+    assert after["Cache-Control"] == "public, max-age=60"
+    assert OLD_TITLE.encode() not in after.content
