@@ -227,11 +227,40 @@ def purge_keys(keys: Iterable[str]) -> None:
 
 
 def purge_retired(
-    sender: object = None, tags: Iterable[str] = (), **kwargs: Any
+    sender: object = None,
+    tags: Iterable[str] = (),
+    pages: Iterable[int] = (),
+    books: Iterable[int] = (),
+    **kwargs: Any,
 ) -> None:
     """Receiver of ``reviews.invalidation.tags_retired`` (sent once the
-    change has committed): purge the same keys at the edge."""
+    change has committed): purge the same keys at the edge, and where an
+    edge is purged by URL only, the addresses of the ``pages`` and ``books``
+    the change shows on."""
     purge_keys(tags)
+    if (pages or books) and purges_by_url_only():
+        purge_urls_showing(pages, books)
+
+
+def purge_urls_showing(pages: Iterable[int], books: Iterable[int] = ()) -> None:
+    """Purge now the URLs of the live ``pages`` (ids) and their API, reveal
+    and listing answers (:func:`urls_for_page`), and the API answers of
+    ``books`` (ids): what a change that is not their own (a member renamed,
+    an answer to a meeting, a book renamed) shows on."""
+    pages, books = sorted(pages), sorted(books)
+    try:
+        urls = [
+            url
+            for page in Page.objects.filter(pk__in=pages).live().specific()
+            for url in urls_for_page(page)
+        ]
+        if books:
+            listing, detail = _BOOK_API_ROUTES
+            routes = [(listing, []), *((detail, [book_id]) for book_id in books)]
+            urls += _on_every_host(routes)
+        purge_urls_from_cache(list(dict.fromkeys(urls)))
+    except Exception:  # an edge outage must not fail the change (it committed)
+        logger.exception("Could not purge the URLs of pages %s", pages)
 
 
 #: The API routes that show any page: (listing, detail) of v2 and v3.

@@ -37,7 +37,11 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 #: Sent once the transaction that retired ``tags`` (a frozenset of
-#: reviews.cache_tags names) has committed; ``sender`` is None.
+#: reviews.cache_tags names) has committed; ``sender`` is None. ``pages``
+#: and ``books`` (frozensets of ids) name the pages and books a change other
+#: than their own shows on (a member renamed, an answer to a meeting, a book
+#: renamed), for an edge purged by URL (reviews.frontend_cache); a page's
+#: own change names its addresses itself.
 tags_retired = Signal()
 
 _KINDS: tuple[tuple[type[Page], str], ...] = (
@@ -74,22 +78,37 @@ def page_kind(page: Page) -> str:
     return cache_tags.OTHER
 
 
-def retire(tags: Iterable[str], *, late_ok: bool = False) -> None:
+def retire(
+    tags: Iterable[str],
+    *,
+    late_ok: bool = False,
+    pages: Iterable[int] = (),
+    books: Iterable[int] = (),
+) -> None:
     """Retire ``tags`` (and :data:`~reviews.cache_tags.ALL`) now, in the
     current transaction; tell the edge once it commits.
 
     ``late_ok``: the change only adds to what every reader may already see
     (a new comment, a vote, an RSVP), so a cached copy may still be served
     while one client rebuilds it (reviews/response_cache/store.py). Anything that
-    may hide, reveal or rename must leave it False.
+    may hide, reveal or rename must leave it False. ``pages``, ``books``: the
+    ids of those the change shows on, when it is not their own change
+    (:data:`tags_retired`).
     """
     retired = frozenset(tags) | {cache_tags.ALL}
     retire_in_database(retired, late_ok=late_ok)
-    transaction.on_commit(partial(_announce, retired))
+    transaction.on_commit(
+        partial(_announce, retired, frozenset(pages), frozenset(books))
+    )
 
 
-def _announce(tags: frozenset[str]) -> None:
-    for receiver, error in tags_retired.send_robust(sender=None, tags=tags):
+def _announce(
+    tags: frozenset[str],
+    pages: frozenset[int] = frozenset(),
+    books: frozenset[int] = frozenset(),
+) -> None:
+    sent = tags_retired.send_robust(sender=None, tags=tags, pages=pages, books=books)
+    for receiver, error in sent:
         if isinstance(error, Exception):  # an edge outage must not fail a write
             logger.error("Purging %s failed in %r: %s", sorted(tags), receiver, error)
 
@@ -170,7 +189,15 @@ def media_uses_changed(sender: Any = None, **kwargs) -> None:
 
 
 def book_changed(sender: Any, instance: Any, **kwargs) -> None:
-    retire(cache_tags.retired_by_book(instance.pk))
+    """A book saved or deleted: its answer, and the pages about it show its
+    title (listed by id now: a deletion takes the reviews' link with it)."""
+    about = [
+        *ReviewPage.objects.filter(book_id=instance.pk).values_list("pk", flat=True),
+        *DiscussionPage.objects.filter(book_id=instance.pk).values_list(
+            "pk", flat=True
+        ),
+    ]
+    retire(cache_tags.retired_by_book(instance.pk), pages=about, books=[instance.pk])
 
 
 #: What a sign-in or a password change saves on a member: nothing shown.
@@ -204,17 +231,19 @@ def member_changed(sender: Any, instance: Any, **kwargs) -> None:
     before = instance.__dict__.pop(_SHOWN_BEFORE, None)
     if before is not None and before == display_name(instance):
         return
-    retire(_shown_member(instance.pk))
+    _member_shown_differently(instance.pk)
 
 
 def member_deleting(sender: Any, instance: Any, **kwargs) -> None:
     """A member about to be deleted, in the deletion's transaction: found
     while their comments and reviews still name them."""
-    retire(_shown_member(instance.pk))
+    _member_shown_differently(instance.pk)
 
 
-def _shown_member(member_id: int) -> frozenset[str]:
-    reviews = ReviewPage.objects.filter(reviewer_id=member_id)
+def _member_shown_differently(member_id: int) -> None:
+    reviews = list(
+        ReviewPage.objects.filter(reviewer_id=member_id).values_list("pk", "book_id")
+    )
     discussions = set(
         DiscussionComment.objects.filter(author_id=member_id).values_list(
             "page_id", flat=True
@@ -224,15 +253,21 @@ def _shown_member(member_id: int) -> frozenset[str]:
             "page_id", flat=True
         )
     )
-    return cache_tags.retired_by_member(
-        reviews=reviews.values_list("pk", flat=True),
+    review_ids = [pk for pk, _ in reviews]
+    tags = cache_tags.retired_by_member(
+        reviews=review_ids,
         discussions=discussions,
-        books=reviews.values_list("book_id", flat=True),
+        books=[book_id for _, book_id in reviews],
     )
+    retire(tags, pages=[*review_ids, *discussions])
 
 
 def series_entry_changed(sender: Any, instance: Any, **kwargs) -> None:
-    retire(cache_tags.retired_by_series_entry())
+    retire(
+        cache_tags.retired_by_series_entry(),
+        pages=[instance.series_id],
+        books=[instance.book_id],
+    )
 
 
 def comment_changed(sender: Any, instance: Any, **kwargs) -> None:
@@ -249,7 +284,11 @@ def comment_changed(sender: Any, instance: Any, **kwargs) -> None:
 def rsvp_changed(sender: Any, instance: Any, **kwargs) -> None:
     """An answer given or changed may show a moment late; one deleted (its
     member gone) never."""
-    retire(cache_tags.retired_by_rsvp(instance.page_id), late_ok="created" in kwargs)
+    retire(
+        cache_tags.retired_by_rsvp(instance.page_id),
+        late_ok="created" in kwargs,
+        pages=[instance.page_id],
+    )
 
 
 def round_changed(sender: Any, instance: Any, **kwargs) -> None:

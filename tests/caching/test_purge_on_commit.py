@@ -21,7 +21,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.comments.actions import edit_comment
 from reviews.frontend_cache import PURGE_HEADER, urls_for_page
-from reviews.models import ReviewIndexPage, ReviewPage
+from reviews.models import ReviewIndexPage, ReviewPage, SeriesEntry
 from tests.factories import (
     BookFactory,
     UserFactory,
@@ -32,7 +32,7 @@ from tests.factories import (
     site_root,
     spoiler,
 )
-from tests.factories.discussions import DiscussionCommentFactory
+from tests.factories.discussions import DiscussionCommentFactory, MeetingRSVPFactory
 from tests.spoilers.helpers import MARKER
 
 #: Ports of this file's recording edge, outside the tests' server ports.
@@ -71,24 +71,41 @@ def _bound() -> ThreadingHTTPServer:
     raise OSError(socket.errno.EADDRINUSE, "no free port for the recording edge")
 
 
-@pytest.fixture
-def edge() -> Iterator[list[tuple[str, str, str]]]:
+@contextlib.contextmanager
+def _recording(backend: str) -> Iterator[list[tuple[str, str, str]]]:
+    """The club configured with one edge, a ``backend`` that sends its
+    purges to a :class:`RecordingEdge`; yields what it received."""
     server = _bound()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    backend = {
+    backends = {
         "edge": {
-            "BACKEND": "reviews.frontend_cache.XkeyBackend",
+            "BACKEND": backend,
             "LOCATION": f"http://127.0.0.1:{server.server_address[1]}",
         }
     }
     RecordingEdge.received = []
     try:
-        with override_settings(WAGTAILFRONTENDCACHE=backend):
+        with override_settings(WAGTAILFRONTENDCACHE=backends):
             yield RecordingEdge.received
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def edge() -> Iterator[list[tuple[str, str, str]]]:
+    """Varnish, purged by key and by URL."""
+    with _recording("reviews.frontend_cache.XkeyBackend") as received:
+        yield received
+
+
+@pytest.fixture
+def url_edge() -> Iterator[list[tuple[str, str, str]]]:
+    """An edge purged by URL only (Wagtail's HTTP purger, as for nginx or a
+    CDN)."""
+    with _recording("wagtail.contrib.frontend_cache.backends.HTTPBackend") as received:
+        yield received
 
 
 def _url_purges(received) -> set[str]:
@@ -527,3 +544,101 @@ def test_an_edge_named_by_wagtails_older_setting_is_purged_and_kept_current(
     finally:
         server.shutdown()
         server.server_close()
+
+
+# An edge purged by URL only, for changes that are not to a page ------------
+#
+# A page's own change purges its URLs (above). A member renamed or gone, an
+# answer to a meeting or a renamed book changes pages too: the xkey edge
+# gets their keys, an edge purged by URL only the addresses of those pages.
+
+
+@pytest.fixture
+def shown_member(db):
+    """A member shown beside a review and a comment in a discussion."""
+    member = UserFactory(first_name="Tatiana", last_name="Orlova")
+    review = make_review(reviewer=member, owner=member, title="Frozen Neva")
+    discussion = make_discussion(title="Leningrad, part one")
+    DiscussionCommentFactory(page=discussion, author=member)
+    return member, review, discussion
+
+
+def _shown_at(review, discussion) -> set[str]:
+    return {
+        review.url,
+        f"/api/v3/reviews/{review.pk}/",
+        f"/api/v2/pages/{review.pk}/",
+        discussion.url,
+        f"/api/v3/discussions/{discussion.pk}/",
+    }
+
+
+def _rename(member) -> None:
+    member.last_name = "Initials-Only"
+    member.save()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [_rename, lambda member: member.delete()])
+def test_a_member_renamed_or_deleted_purges_the_pages_that_show_them_by_url(
+    url_edge, django_capture_on_commit_callbacks, shown_member, change
+):
+    member, review, discussion = shown_member
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        change(member)
+    assert _shown_at(review, discussion) <= _url_purges(url_edge)
+
+
+@pytest.mark.django_db
+def test_a_save_that_shows_nothing_new_purges_nothing(
+    url_edge, django_capture_on_commit_callbacks, shown_member
+):
+    member, _, _ = shown_member
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        member.set_password("a new passphrase 42")
+        member.save()
+    assert url_edge == []
+
+
+@pytest.mark.django_db
+def test_an_answer_to_a_meeting_purges_its_discussion_by_url(
+    url_edge, django_capture_on_commit_callbacks
+):
+    discussion = make_discussion(title="Leningrad, part two")
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingRSVPFactory(page=discussion, member=UserFactory())
+    assert {discussion.url, f"/api/v3/discussions/{discussion.pk}/"} <= _url_purges(
+        url_edge
+    )
+
+
+@pytest.mark.django_db
+def test_a_renamed_book_purges_its_reviews_and_its_answer_by_url(
+    url_edge, django_capture_on_commit_callbacks
+):
+    book = BookFactory(title="The Siege")
+    review = make_review(book=book, title="Cold and hunger")
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        book.title = "The Siege (revised)"
+        book.save()
+    assert {
+        review.url,
+        f"/api/v3/reviews/{review.pk}/",
+        f"/api/v3/books/{book.pk}/",
+    } <= _url_purges(url_edge)
+
+
+@pytest.mark.django_db
+def test_a_book_added_to_a_series_purges_the_series_and_the_book_by_url(
+    url_edge, django_capture_on_commit_callbacks
+):
+    first, second = BookFactory(title="The Siege"), BookFactory(title="The Betrayal")
+    series = make_series("Leningrad", [(first, 1)])
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        SeriesEntry.objects.create(series=series, book=second, position=2)
+    assert {series.url, f"/api/v3/books/{second.pk}/"} <= _url_purges(url_edge)
