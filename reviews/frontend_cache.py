@@ -24,6 +24,7 @@ from urllib.request import urlopen
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
@@ -34,7 +35,7 @@ from wagtail.contrib.frontend_cache.utils import (
     get_backends,
     purge_urls_from_cache,
 )
-from wagtail.models import Page, Site
+from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signals import page_published, page_unpublished
 
 from .blocks import revealable_blocks
@@ -378,6 +379,29 @@ def listing_urls_for_pages(top, pages) -> list[str]:
     return urls
 
 
+def linking_urls_for_pages(pages, roots: list[str] | None = None) -> list[str]:
+    """The shared answers of the live pages whose rich text links to one of
+    ``pages`` (Wagtail's reference index): their own addresses and the
+    reveal and API answers that show them, under ``roots``. A link is
+    written with its target's URL only while the target is live and public
+    (reviews/rich_text.py), and a slug may be a spoiler."""
+    targets = {page.pk for page in pages}
+    sources = (
+        ReferenceIndex.get_references_to_in_bulk(list(pages))
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    linking_ids = {int(source) for source in sources} - targets
+    if not linking_ids:
+        return []
+    linking = list(Page.objects.live().filter(pk__in=linking_ids).specific())
+    batch = PurgeBatch()
+    batch.add_pages(linking)
+    roots = _app_roots() if roots is None else roots
+    showing = [url for each in linking for url in _urls_showing(each, roots)]
+    return [*sorted(batch.urls), *showing]
+
+
 def _on_every_host(
     routes: Iterable[tuple[str, list]], roots: list[str] | None = None
 ) -> list[str]:
@@ -459,14 +483,16 @@ def _urls_showing(
 def urls_for_page(page, chapters: Iterable[int | None] = ()) -> list[str]:
     """The page's own URLs (as Wagtail's frontend cache purges them: its
     ``get_cached_paths`` under its full URL), its blocks' reveal answers, the
-    API URLs that show it and the shared pages that list it; ``chapters``:
-    those a changed comment of the page was and is about."""
+    API URLs that show it, the shared pages that list it and those of the
+    pages that link to it; ``chapters``: those a changed comment of the page
+    was and is about."""
     batch = PurgeBatch()
     batch.add_page(page)
     return [
         *sorted(batch.urls),
         *_urls_showing(page, chapters=chapters),
         *listing_urls_for_pages(page, [page]),
+        *linking_urls_for_pages([page]),
     ]
 
 
@@ -494,11 +520,12 @@ def page_changed(sender=None, instance=None, **kwargs) -> None:
 
 def purge_subtree_urls(page) -> None:
     """Purge, once the transaction commits, the URLs of ``page`` and of the
-    live pages below it, the reveal and API URLs that show them and the
-    shared pages that list them, read now: where they are before a move, or
-    what a view restriction now covers. An edge purged by URL only
-    (Cloudflare, a plain HTTP purger) keeps them otherwise; an edge purged by
-    surrogate key is already purged by :func:`purge_retired`."""
+    live pages below it, the reveal and API URLs that show them, the shared
+    pages that list them and the pages that link to them, read now: where
+    they are before a move, or what a view restriction now covers. An edge
+    purged by URL only (Cloudflare, a plain HTTP purger) keeps them
+    otherwise; an edge purged by surrogate key is already purged by
+    :func:`purge_retired`."""
     if not configured():
         return
     batch = PurgeBatch()
@@ -510,6 +537,7 @@ def purge_subtree_urls(page) -> None:
         roots = _app_roots()
         showing = [url for each in pages for url in _urls_showing(each, roots)]
         showing += listing_urls_for_pages(page, pages)
+        showing += linking_urls_for_pages(pages, roots)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
         return

@@ -321,6 +321,43 @@ def _hide(review, change: str, restricted: Page) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("change", ["restrict", "unpublish", "delete"])
+def test_a_hidden_review_purges_the_pages_that_link_to_it(
+    client, edge, django_capture_on_commit_callbacks, change
+):
+    """Rich text writes a link with its target's URL only while the target is
+    live and public (reviews/rich_text.py): the slug may be a spoiler. The
+    review that links to it, and the reveal answer of a spoiler that does,
+    are shared with every visitor: an edge purged by URL only went on
+    serving the slug once the target was restricted, unpublished or
+    deleted."""
+    book = BookFactory(title="The Siege")
+    target = make_review(book=book, slug=f"kolya-survives-{MARKER.lower()}")
+    link = f'<a linktype="page" id="{target.pk}">the next one</a>'
+    linking = make_review(
+        book=book,
+        body=[
+            paragraph(f"Then read {link}."),
+            spoiler(None, None, "The ending", f"As {link} tells."),
+        ],
+    )
+    addresses = [linking.url, f"/club/reveal/{linking.pk}/{linking.body[1].id}/"]
+    for address in addresses:
+        answer = client.get(address)
+        assert target.slug in answer.content.decode(), address
+        assert "public" in answer["Cache-Control"], address
+    edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "delete":
+            ReviewPage.objects.get(pk=target.pk).delete()
+        else:
+            _hide(target, change, target)
+    for address in addresses:
+        assert target.slug not in client.get(address).content.decode(), address
+        assert address in _url_purges(edge)
+
+
+@pytest.mark.django_db
 @override_settings(ALLOWED_HOSTS=["testserver", "localhost", "books.example"])
 def test_a_restriction_purges_the_api_answers_on_every_sites_host(
     client, edge, django_capture_on_commit_callbacks
