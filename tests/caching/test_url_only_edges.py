@@ -17,9 +17,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
-from reviews.models import ReviewPage
 from tests.caching.edges import BOTH_EDGES, KEY_EDGE, OLDER_URL_EDGE, URL_EDGE
 from tests.factories import make_review, spoiler
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -49,17 +49,20 @@ NOT_PURGED = [
 ]
 
 
-@pytest.fixture
-def review() -> ReviewPage:
-    return make_review(
-        title="The Siege, reread",
-        body=[spoiler(None, None, "The ending", "Pell dies.")],
-    )
+@pytest.fixture(scope="module")
+def review(django_db_setup, django_db_blocker) -> dict[str, object]:
+    """The addresses' parts of one review with a spoiler, built once for the
+    module (the tests only read it)."""
+    with built_once(django_db_blocker):
+        page = make_review(
+            title="The Siege, reread",
+            body=[spoiler(None, None, "The ending", "Pell dies.")],
+        )
+        yield {"url": page.url, "pk": page.pk, "block": page.body[0].id}
 
 
-def _address(template: str, review: ReviewPage) -> str:
-    block = review.body[0].id
-    return template.format(url=review.url, pk=review.pk, block=block)
+def _address(template: str, review: dict[str, object]) -> str:
+    return template.format(**review)
 
 
 def _cache_control(address: str) -> str:
