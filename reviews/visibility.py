@@ -155,16 +155,35 @@ def public_site_pages(request, model: type[Page] = Page) -> QuerySet | None:
     member or a visitor with a passed password (restrictions may let them
     in), a ``site=`` parameter, or localized page trees.
     """
-    if (
-        "site" in request.GET
-        or getattr(settings, "WAGTAIL_I18N_ENABLED", False)
-        or not sees_public_pages_only(request)
-    ):
+    if not _public_site_pages_apply(request):
         return None
     root_path = site_root_path(request)
     if root_path is None:
         return model.objects.none()
     return public_pages(in_subtree(model.objects.live(), root_path))
+
+
+def is_public_site_page(request, page: Page) -> bool | None:
+    """Is ``page`` among :func:`public_site_pages` for ``request``? Decided
+    from the paths read once per content version, without a query; None
+    where that function is None (Wagtail's own rule must be asked)."""
+    if not _public_site_pages_apply(request):
+        return None
+    root_path = site_root_path(request)
+    return (
+        root_path is not None
+        and page.live
+        and page.path.startswith(root_path)
+        and not is_restricted(page)
+    )
+
+
+def _public_site_pages_apply(request) -> bool:
+    return not (
+        "site" in request.GET
+        or getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        or not sees_public_pages_only(request)
+    )
 
 
 def is_restricted(page: Page) -> bool:

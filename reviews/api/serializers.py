@@ -17,8 +17,13 @@ from typing import Any
 
 from django.urls.exceptions import NoReverseMatch
 from rest_framework.fields import Field, SkipField
-from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2 import serializers as wagtail_serializers
+from wagtail.api.v2.serializers import PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import get_object_detail_url
+from wagtail.models import Page
+
+from ..content_version import for_this_version_in_process
+from ..visibility import is_public_site_page
 
 #: A primary key no object has, reversed once per request and model to make
 #: the detail URL of every item from.
@@ -75,22 +80,80 @@ class PageHtmlUrlField(Field):
             return None
 
 
-class ClubPageSerializer(PageSerializer):
-    detail_url = DetailUrlField()
-    html_url = PageHtmlUrlField()
+class FieldsOnceMixin:
+    """Works a serializer class's fields out once and hands out copies.
+
+    Working the fields out from the model is most of a small response's
+    serializer time; the classes are reused (see
+    ClubPagesAPIViewSet._get_serializer_class and :func:`parent_serializer`),
+    so do it once per class, as DRF does with declared fields.
+    """
 
     def get_fields(self) -> dict[str, Field]:
-        # Working the fields out from the model is most of a small
-        # response's serializer time; the view reuses its serializer
-        # classes (ClubPagesAPIViewSet._get_serializer_class), so do it once
-        # per class and hand out copies, as DRF does with declared fields.
         cls = type(self)
         fields = cls.__dict__.get("_fields_prototype")
         if fields is None:
-            fields = super().get_fields()
-            cls._fields_prototype = copy.deepcopy(fields)
+            fields = super().get_fields()  # type: ignore[misc]
+            cls._fields_prototype = copy.deepcopy(fields)  # type: ignore[attr-defined]
             return fields
         return copy.deepcopy(fields)
+
+
+class _ParentSerializer(FieldsOnceMixin, PageSerializer):
+    pass
+
+
+_PARENT_SERIALIZERS: dict[type, type] = {}
+
+
+def parent_serializer(model: type) -> type:
+    """The serializer Wagtail's ``PageParentField`` builds for a parent of
+    class ``model`` on every item, built once."""
+    serializer_class = _PARENT_SERIALIZERS.get(model)
+    if serializer_class is None:
+        serializer_class = _PARENT_SERIALIZERS[model] = get_serializer_class(
+            model,
+            ["id", "type", "detail_url", "html_url", "title"],
+            meta_fields=["type", "detail_url", "html_url"],
+            base=_ParentSerializer,
+        )
+    return serializer_class
+
+
+def parent_page(page: Page) -> Page:
+    """``page.get_parent()``, read once per content version: every review
+    under an index has the same parent, and a move, a publish or an edit
+    of it moves the version on."""
+    depth = page.depth - 1
+    path = page.path[: depth * page.steplen]
+    return for_this_version_in_process(f"parent-page:{path}", page.get_parent)
+
+
+class PageParentField(wagtail_serializers.PageParentField):
+    """``meta.parent``: Wagtail's, without its two queries per detail (the
+    parent page, then whether the reader may see it) where the answers are
+    known: the parent from :func:`parent_page`, and whether an anonymous
+    reader sees it from the view restrictions and the site, read once per
+    content version (reviews.visibility.is_public_site_page)."""
+
+    def get_attribute(self, instance):
+        if instance.depth <= 1:
+            return super().get_attribute(instance)
+        parent = parent_page(instance)
+        shown = is_public_site_page(self.context["request"], parent)
+        if shown is None:
+            shown = self.context["base_queryset"].filter(id=parent.id).exists()
+        return parent if shown else None
+
+    def to_representation(self, value):
+        serializer = parent_serializer(type(value))(context=self.context)
+        return serializer.to_representation(value)
+
+
+class ClubPageSerializer(FieldsOnceMixin, PageSerializer):
+    detail_url = DetailUrlField()
+    html_url = PageHtmlUrlField()
+    parent = PageParentField(read_only=True)
 
     @cached_property
     def _field_plan(self) -> tuple[list[Field], list[Field], bool]:

@@ -8,7 +8,14 @@ import pytest
 
 from reviews.models import ReviewPage
 from tests.api.helpers import count_queries, full_review
-from tests.factories import UserFactory, token_client
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_review,
+    paragraph,
+    spoiler,
+    token_client,
+)
 from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +188,45 @@ def test_a_v2_review_detail_comes_with_its_book_reviewer_and_tags(client):
     assert not [q for q in sql if '"reviews_book"."id" = ' in q]
     assert not [q for q in sql if 'FROM "auth_user"' in q]
     assert not [q for q in sql if 'FROM "reviews_memberprofile"' in q]
+
+
+def _review_without_images(n: int) -> ReviewPage:
+    """A review with a spoiler, tags and a reviewer, and no image, whose
+    renditions the first request would make."""
+    page = make_review(
+        book=BookFactory(title=f"Book {n}"),
+        body=[paragraph("Open text."), spoiler(None, None, "The end", "Hidden.")],
+        reviewer=UserFactory(),
+    )
+    page.tags.add("war", f"tag{n}")
+    page.save_revision().publish()
+    return page
+
+
+def _detail_queries(client, path: str):
+    """The SQL of a review's detail asked for after another's: the detail
+    of a review nobody asked for before, in a process that has served
+    others."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = _review_without_images(1), _review_without_images(2)
+    client.get(path.format(id=first.pk))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path.format(id=second.pk))
+    assert response.status_code == 200
+    return response.json(), [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_v2_review_detail_reads_its_parent_once_per_content_version(client):
+    """Wagtail's ``meta.parent`` reads the parent page and then whether it is
+    public, two queries for every detail. Every review under one index has
+    the same parent, read once per content version, and whether an anonymous
+    reader may see it follows from the view restrictions read once too."""
+    shown, sql = _detail_queries(client, "/api/v2/pages/{id}/")
+    parent = shown["meta"]["parent"]
+    assert parent["title"] == "Reviews"
+    assert parent["meta"]["type"] == "reviews.ReviewIndexPage"
+    assert not [q for q in sql if '"wagtailcore_page"."path" = ' in q]
+    assert not [q for q in sql if 'SELECT 1 AS "a"' in q]
+    assert len(sql) == 7

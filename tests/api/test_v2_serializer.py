@@ -14,7 +14,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 
 from reviews.api.v2 import ClubPagesAPIViewSet, api_router
 from reviews.models import ReviewPage
-from tests.api.helpers import full_review
+from tests.api.helpers import full_review, restrict
 from tests.factories import UserFactory
 from tests.fixtures.database import built_once
 
@@ -81,8 +81,44 @@ def test_listings_match_wagtails_serializer(client, reviews, query):
 
 @pytest.mark.parametrize("fields", ["", "?fields=*", "?fields=_,parent,title"])
 def test_detail_matches_wagtails_serializer(reviews, fields):
+    member = UserFactory(username="member")
+    for user in (None, member):
+        for page in reviews:
+            path = f"/api/v2/pages/{page.pk}/{fields}"
+            ours = _get(ClubPagesAPIViewSet, path, user, pk=page.pk)
+            assert ours == _get(WagtailSerializerViewSet, path, user, pk=page.pk)
+            assert ours[0] == 200
+
+
+@pytest.mark.parametrize("change", ["unpublished", "restricted"])
+def test_detail_parent_hidden_as_wagtail_hides_it(reviews, change):
+    """A review still live under an index unpublished on its own, or seen by
+    a member under an index restricted to a group: Wagtail shows no parent,
+    and neither does the club."""
+    index = reviews[0].get_parent().specific
+    if change == "unpublished":
+        index.unpublish()
+        users = [None, UserFactory(username="member")]
+    else:
+        restrict(index, to_group=True)
+        users = [UserFactory(username="member")]
+    for user in users:
+        path = f"/api/v2/pages/{reviews[0].pk}/"
+        ours = _get(ClubPagesAPIViewSet, path, user, pk=reviews[0].pk)
+        assert ours == _get(WagtailSerializerViewSet, path, user, pk=reviews[0].pk)
+        assert ours[0] in (200, 404)
+        if ours[0] == 200:
+            assert ours[1]["meta"]["parent"] is None
+
+
+def test_detail_names_its_parent_as_it_is_now(client, reviews):
+    """The parent is kept per content version: renaming the index shows in
+    the next detail of any review under it."""
+    path = f"/api/v2/pages/{reviews[0].pk}/"
+    assert client.get(path).json()["meta"]["parent"]["title"] == "Reviews"
+    index = reviews[0].get_parent().specific
+    index.title = "Every review"
+    index.save_revision().publish()
     for page in reviews:
-        path = f"/api/v2/pages/{page.pk}/{fields}"
-        ours = _get(ClubPagesAPIViewSet, path, pk=page.pk)
-        assert ours == _get(WagtailSerializerViewSet, path, pk=page.pk)
-        assert ours[0] == 200
+        shown = client.get(f"/api/v2/pages/{page.pk}/").json()
+        assert shown["meta"]["parent"]["title"] == "Every review"
