@@ -69,27 +69,36 @@ def visible_reviews(user) -> QuerySet:
     return queryset
 
 
+#: From a Page to its ReviewPage row, for :func:`with_review_relations`.
+REVIEW_OF_PAGE: str = ReviewPage._meta.get_field("page_ptr").related_query_name()
+
+
 def with_review_relations(
-    queryset: QuerySet, fields: Collection[str] | None = None
+    queryset: QuerySet, fields: Collection[str] | None = None, *, through: str = ""
 ) -> QuerySet:
     """Reviews with what their API representation reads, for a whole page of
     them; with ``fields``, only what those fields read (an API v2 listing of
-    titles loads no books, tags or reviewers)."""
+    titles loads no books, tags or reviewers).
+
+    ``through``: the queryset is of pages, and the reviews among them are
+    loaded with them through this relation (:data:`REVIEW_OF_PAGE`).
+    """
 
     def shown(name: str) -> bool:
         return fields is None or name in fields
 
-    related: list[str] = []
+    prefix = f"{through}__" if through else ""
+    related: list[str] = [through] if through else []
     prefetches: list = []
     if shown("book"):
-        related += ["book", "book__cover"]
-        prefetches += book_relations("book__")
+        related += [f"{prefix}book", f"{prefix}book__cover"]
+        prefetches += book_relations(f"{prefix}book__")
     if shown("reviewer"):
-        related.append("reviewer__member_profile")
+        related.append(f"{prefix}reviewer__member_profile")
     if shown("locale"):
-        related.append("locale")
+        related.append(f"{prefix}locale")
     if shown("tags"):
-        prefetches.append(Prefetch("tags", to_attr=PREFETCHED_TAGS))
+        prefetches.append(Prefetch(f"{prefix}tags", to_attr=PREFETCHED_TAGS))
     if related:  # select_related() with no names would follow every key
         queryset = queryset.select_related(*related)
     return queryset.prefetch_related(*prefetches)

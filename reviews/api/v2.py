@@ -27,6 +27,7 @@ from wagtail.api.v2.utils import (
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Page
 
 from ..counts import with_remembered_count
 from ..media_visibility import visible_media
@@ -37,7 +38,12 @@ from . import item_cache
 from .auth import BearerTokenAuthentication
 from .errors import InvalidParam, ProblemErrorsMixin
 from .params import MAX_ID
-from .querysets import BODY_FIELDS, prepare_streams, with_review_relations
+from .querysets import (
+    BODY_FIELDS,
+    REVIEW_OF_PAGE,
+    prepare_streams,
+    with_review_relations,
+)
 from .serializers import KEPT_BODIES, ClubPageSerializer
 from .v2_filters import (
     REVIEW_FILTER_PARAMS,
@@ -50,6 +56,10 @@ from .v2_filters import (
 
 READER_PARAMS = frozenset({"spoilers", "read"})
 API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
+
+
+#: A page's own ReviewPage row, when get_queryset loaded it with the page.
+_REVIEW_ROW = ReviewPage._meta.get_field("page_ptr").remote_field
 
 
 class ReaderAwareMixin(ProblemErrorsMixin):
@@ -172,6 +182,12 @@ class ClubPagesAPIViewSet(
                 queryset = with_review_relations(
                     queryset, self._shown_fields(queryset.model)
                 )
+            elif self.action == "detail_view" and queryset.model is Page:
+                # Wagtail loads the specific page after the page; a review,
+                # the club's most asked-for detail, comes with it.
+                queryset = with_review_relations(
+                    queryset, self._shown_fields(ReviewPage), through=REVIEW_OF_PAGE
+                )
             self._queryset = queryset
         return self._queryset.all()
 
@@ -232,12 +248,14 @@ class ClubPagesAPIViewSet(
         # its fields show with a query of its own; a review comes with them.
         if not hasattr(self, "_specific_object"):
             page = super(PagesAPIViewSet, self).get_object()
-            if page.specific_class is ReviewPage:
+            if isinstance(page, ReviewPage) or page.specific_class is not ReviewPage:
+                self._specific_object = page.specific
+            elif _REVIEW_ROW.is_cached(page):
+                self._specific_object = _REVIEW_ROW.get_cached_value(page)
+            else:
                 reviews = ReviewPage.objects.filter(pk=page.pk)
                 fields = self._shown_fields(ReviewPage)
                 self._specific_object = with_review_relations(reviews, fields).get()
-            else:
-                self._specific_object = page.specific
         return self._specific_object
 
     def detail_view(self, request, pk):

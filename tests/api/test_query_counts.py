@@ -229,4 +229,17 @@ def test_a_v2_review_detail_reads_its_parent_once_per_content_version(client):
     assert parent["meta"]["type"] == "reviews.ReviewIndexPage"
     assert not [q for q in sql if '"wagtailcore_page"."path" = ' in q]
     assert not [q for q in sql if 'SELECT 1 AS "a"' in q]
-    assert len(sql) == 7
+
+
+def test_a_v2_review_detail_loads_the_page_and_the_review_at_once(client):
+    """Wagtail finds the page first and loads its specific row after it; a
+    review comes in the same query as its page, with its book, cover and
+    reviewer."""
+    shown, sql = _detail_queries(client, "/api/v2/pages/{id}/")
+    assert shown["book"]["title"] == "Book 2"
+    assert shown["reviewer"]["display_name"]
+    assert set(shown["tags"]) == {"war", "tag2"}
+    pages = [q for q in sql if 'FROM "wagtailcore_page"' in q]
+    assert len(pages) == 1
+    assert '"reviews_reviewpage"."body"' in pages[0]
+    assert len(sql) == 6
