@@ -243,3 +243,16 @@ def test_a_v2_review_detail_loads_the_page_and_the_review_at_once(client):
     assert len(pages) == 1
     assert '"reviews_reviewpage"."body"' in pages[0]
     assert len(sql) == 6
+
+
+def test_a_v3_review_detail_loads_the_review_in_one_unordered_query(client):
+    """The review with its book, cover and reviewer, in one query; an id
+    names one review, so nothing is sorted."""
+    shown, sql = _detail_queries(client, "/api/v3/reviews/{id}/")
+    assert shown["book"]["title"] == "Book 2"
+    assert set(shown["tags"]) == {"war", "tag2"}
+    reviews = [q for q in sql if 'FROM "reviews_reviewpage"' in q]
+    assert len(reviews) == 1
+    assert '"reviews_book"."title"' in reviews[0]
+    assert "ORDER BY" not in reviews[0]
+    assert len(sql) == 6

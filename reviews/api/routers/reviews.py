@@ -213,12 +213,12 @@ class ReviewDetailParams(Schema):
 
 
 def get_visible_review(request: HttpRequest, page_id: int) -> ReviewPage:
-    page = (
-        with_review_relations(visible_reviews(request.user)).filter(pk=page_id).first()
-    )
-    if page is None:
-        raise Http404("No review matches the given id.")
-    return page
+    # get(), not first(): an id names one review, and ordering by it would
+    # only cost building the ORDER BY.
+    try:
+        return with_review_relations(visible_reviews(request.user)).get(pk=page_id)
+    except ReviewPage.DoesNotExist:
+        raise Http404("No review matches the given id.") from None
 
 
 def is_own(user, page: ReviewPage) -> bool:
