@@ -54,11 +54,11 @@ class ResponseCacheMiddleware:
             return members_copy(request, self.get_response(request))
         key = policy.key(request)
         if key is None:
-            return policy.unshared(request, self._unshared(request, policy))
+            return self._unshared(request, policy)
         entry, late = store.find(key)
         if entry is None:
             if not policy.may_store(request):
-                return policy.unshared(request, self._unshared(request, policy))
+                return self._unshared(request, policy)
             built = store.build_once(
                 key,
                 self._build(request, policy),
@@ -78,8 +78,12 @@ class ResponseCacheMiddleware:
         one that may still go out public is built as a shared one is
         (:func:`reviews.response_cache.store.build_unshared`)."""
         if not policy.public_unshared(request):
-            return self.get_response(request)
-        return store.build_unshared(request, lambda: self.get_response(request))
+            return policy.unshared(request, self.get_response(request))
+        return store.build_unshared(
+            request,
+            lambda: self.get_response(request),
+            lambda response: policy.unshared(request, response),
+        )
 
     def _build(self, request: HttpRequest, policy: Policy) -> store.Build:
         def build(reading: store.Reading) -> store.Built:

@@ -300,21 +300,23 @@ def dated_before_what_it_shows(response: HttpResponseBase) -> bool:
 
 
 def build_unshared(
-    request: HttpRequest, build: Callable[[], HttpResponseBase]
+    request: HttpRequest,
+    build: Callable[[], HttpResponseBase],
+    answer: Callable[[HttpResponseBase], HttpResponseBase],
 ) -> HttpResponseBase:
     """The response to ``request``, of which the server keeps no copy but
     which may still go out public (an API read while its shared copies are
-    off): where an edge is purged by URL only, read as :func:`build_once`
-    reads a build, its route's tags first, and sent ``no-store`` if a
-    change retired one meanwhile. Elsewhere, just ``build()``: no query
-    more."""
-    if not frontend_cache.purges_by_url_only():
-        return build()
+    off): read as :func:`build_once` reads a build, its route's tags first,
+    each once (the bodies it keeps, reviews/api/item_cache.py, and its
+    labels read none again), and, where an edge is purged by URL only, sent
+    ``no-store`` if a change retired one meanwhile. ``answer(response)``
+    is what the client gets (a ``304`` to a conditional request), decided
+    inside the reading, as a build's is (:func:`dated_before_what_it_shows`)."""
     with read_once() as reading:
         tag_versions({*route_tags(request), cache_tags.ALL})
         response = build()
-    _kept_downstream_only_if_current(response, reading, None)
-    return response
+        _kept_downstream_only_if_current(response, reading, None)
+        return answer(response)
 
 
 def build_once(
