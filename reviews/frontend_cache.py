@@ -26,6 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from wagtail import __version__
@@ -244,15 +245,20 @@ def purge_retired(
 
 
 def purge_urls_showing(pages: Iterable[int], books: Iterable[int] = ()) -> None:
-    """Purge now the URLs of the live ``pages`` (ids) and their API, reveal
-    and listing answers (:func:`urls_for_page`), and the API answers of
-    ``books`` (ids): what a change that is not their own (a member renamed,
-    an answer to a meeting, a book renamed) shows on."""
+    """Purge now the URLs of the live ``pages`` (ids) and of the reviews and
+    discussions about ``books`` (ids), with their API, reveal and listing
+    answers (:func:`urls_for_page`), and the books' API answers: what a
+    change that is not their own (a member renamed, an answer to a meeting,
+    a book renamed) shows on. The pages about a book are looked up here,
+    after the commit and only for such an edge: every other site saves a
+    book without that query."""
     pages, books = sorted(pages), sorted(books)
     try:
+        about = Q(reviewpage__book_id__in=books) | Q(discussionpage__book_id__in=books)
+        shown = Q(pk__in=pages) | about if books else Q(pk__in=pages)
         urls = [
             url
-            for page in Page.objects.filter(pk__in=pages).live().specific()
+            for page in Page.objects.filter(shown).live().specific()
             for url in urls_for_page(page)
         ]
         if books:

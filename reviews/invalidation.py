@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 #: reviews.cache_tags names) has committed; ``sender`` is None. ``pages``
 #: and ``books`` (frozensets of ids) name the pages and books a change other
 #: than their own shows on (a member renamed, an answer to a meeting, a book
-#: renamed), for an edge purged by URL (reviews.frontend_cache); a page's
-#: own change names its addresses itself.
+#: renamed: the pages about it too), for an edge purged by URL
+#: (reviews.frontend_cache); a page's own change names its addresses itself.
 tags_retired = Signal()
 
 _KINDS: tuple[tuple[type[Page], str], ...] = (
@@ -189,15 +189,9 @@ def media_uses_changed(sender: Any = None, **kwargs) -> None:
 
 
 def book_changed(sender: Any, instance: Any, **kwargs) -> None:
-    """A book saved or deleted: its answer, and the pages about it show its
-    title (listed by id now: a deletion takes the reviews' link with it)."""
-    about = [
-        *ReviewPage.objects.filter(book_id=instance.pk).values_list("pk", flat=True),
-        *DiscussionPage.objects.filter(book_id=instance.pk).values_list(
-            "pk", flat=True
-        ),
-    ]
-    retire(cache_tags.retired_by_book(instance.pk), pages=about, books=[instance.pk])
+    """A book saved or deleted: its answer, and the pages about it, which
+    show its title."""
+    retire(cache_tags.retired_by_book(instance.pk), books=[instance.pk])
 
 
 #: What a sign-in or a password change saves on a member: nothing shown.
