@@ -16,10 +16,11 @@ a changed page (:func:`purge_page_urls`) wait for the commit too.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from urllib.request import urlopen
 
 from django.apps import apps
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, ResolverMatch, reverse
 from django.utils.module_loading import import_string
 from wagtail import __version__
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
@@ -40,7 +41,7 @@ from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signals import page_published, page_unpublished
 
 from .blocks import revealable_blocks
-from .chapter_ranges import bucket_of, clip
+from .chapter_ranges import InvalidChapterRange, bucket_of, clip, parse_range
 from .models import (
     DiscussionComment,
     DiscussionPage,
@@ -305,14 +306,55 @@ PURGED_BY_URL = frozenset(
 )
 
 
-def is_purged_by_url(view_name: str | None, query_string: str) -> bool:
-    """Would a change to what it shows purge the answer of ``view_name`` at
-    this address from an edge purged by URL only? Only at an address with
-    no query string: the same answer under ``?utm_source=…``, an API
-    listing's filters or a search is never purged, so such an edge would
-    keep it (a review unpublished or restricted since included) for as long
-    as ``max-age`` lets it (reviews.response_cache.policy.for_edges)."""
-    return not query_string and view_name in PURGED_BY_URL
+#: The API details (each takes an id; a purge writes it as ``str(id)``).
+_API_DETAILS = frozenset(
+    detail
+    for _, detail in (*_PAGE_API_ROUTES, *_CLUB_API_ROUTES.values(), _BOOK_API_ROUTES)
+)
+_ID = re.compile("[1-9][0-9]*")
+
+
+def is_purged_by_url(path: str, match: ResolverMatch) -> bool:
+    """Would a change to what it shows purge the answer at ``path`` (which
+    resolved to ``match``), asked without a query string, from an edge
+    purged by URL only? Only at the address a purge names: the view's
+    arguments written as the purge writes them (``/api/v3/reviews/07/``
+    shows review 7 but is never purged), and for a discussion's comments a
+    range a change purges.
+    The same answer under any other address (``?utm_source=…``, an API
+    listing's filters, a search) is never purged, so such an edge would keep
+    it (a review unpublished or restricted since included) for as long as
+    ``max-age`` lets it (reviews.response_cache.policy.for_edges)."""
+    if match.view_name not in PURGED_BY_URL:
+        return False
+    try:
+        named = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return False
+    if unquote(named) != path:
+        return False
+    if match.view_name in _API_DETAILS and not all(
+        _ID.fullmatch(str(value)) for value in [*match.args, *match.kwargs.values()]
+    ):
+        # The v3 details take their id as text and read ``05``, ``+5`` or
+        # ``5.0`` as 5; a purge writes it as ``5``.
+        return False
+    if match.view_name == "reviews:reveal_comments":
+        return _is_purged_range(match.kwargs["chapter_range"])
+    return True
+
+
+def _is_purged_range(slug: str) -> bool:
+    """Is ``slug`` a range of chapters :func:`comment_range_urls_for_page`
+    purges: the ending, or a bucket clipped after any of its chapters (the
+    range a reader is offered), written as it writes them?"""
+    try:
+        wanted = parse_range(slug)
+    except InvalidChapterRange:
+        return False
+    if wanted.slug != slug:
+        return False
+    return wanted.is_ending or wanted.last == bucket_of(wanted.first).last
 
 
 def api_urls_for_page(page, roots: list[str] | None = None) -> list[str]:

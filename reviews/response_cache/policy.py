@@ -122,9 +122,7 @@ def for_edges(request: HttpRequest, response: HttpResponseBase) -> HttpResponseB
         return response
     if not frontend_cache.purges_by_url_only():
         return response
-    if not frontend_cache.is_purged_by_url(
-        view_name(request), request.META.get("QUERY_STRING", "")
-    ):
+    if request.META.get("QUERY_STRING") or not _route(request)[1]:
         patch_cache_control(response, private=True)
     return response
 
@@ -135,14 +133,24 @@ def view_name(request: HttpRequest) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is not None:
         return match.view_name
+    return _route(request)[0]
+
+
+def _route(request: HttpRequest) -> tuple[str | None, bool]:
+    """The view ``request``'s path leads to, and whether a change purges
+    that path (without a query string) from an edge purged by URL
+    (:func:`.frontend_cache.is_purged_by_url`)."""
     resolver = get_resolver(getattr(request, "urlconf", None))
-    return _view_name(resolver, request.path_info)
+    return _resolve(resolver, request.path_info, request.path)
 
 
 @lru_cache(maxsize=4096)
-def _view_name(resolver: URLResolver, path: str) -> str | None:
+def _resolve(
+    resolver: URLResolver, path_info: str, path: str
+) -> tuple[str | None, bool]:
     # Keyed on the resolver too: a changed URLconf builds a new one.
     try:
-        return resolver.resolve(path).view_name
+        match = resolver.resolve(path_info)
     except Resolver404:
-        return None
+        return None, False
+    return match.view_name, frontend_cache.is_purged_by_url(path, match)

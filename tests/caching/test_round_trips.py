@@ -10,10 +10,12 @@ from contextlib import contextmanager
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import CacheTag
 from tests.cache_queries import SERVED_FROM_CACHE
+from tests.caching.edges import URL_EDGE
 from tests.factories import make_review, paragraph
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +77,24 @@ def test_a_shared_response_costs_one_round_trip(client, review, url):
     assert calls == []
     assert len(queries.captured_queries) == SERVED_FROM_CACHE
     assert "cachetag" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v3/reviews/", "/api/v3/reviews/0{pk}/", "/api/v3/reviews/?limit=5", "HTML"],
+)
+def test_behind_an_edge_purged_by_url_a_hit_costs_no_more(client, review, url):
+    """Whether a change purges the address (public) or not (private) is
+    known without a query or a cache call."""
+    url = review.get_parent().url if url == "HTML" else url.format(pk=review.pk)
+    with override_settings(**URL_EDGE):
+        client.get(url)
+        with cache_calls() as calls, CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+    assert response.status_code == 200
+    assert "max-age" in response["Cache-Control"]
+    assert calls == []
+    assert len(queries.captured_queries) == SERVED_FROM_CACHE
 
 
 @pytest.mark.parametrize("url", ["/api/v3/reviews/", "HTML"])

@@ -17,8 +17,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
+from reviews.models import DiscussionComment, DiscussionPage
 from tests.caching.edges import BOTH_EDGES, KEY_EDGE, OLDER_URL_EDGE, URL_EDGE
-from tests.factories import make_review, spoiler
+from tests.factories import make_discussion, make_review, spoiler
 from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,14 @@ NOT_PURGED = [
     "/reviews/?page=1",
     "/search/?q=Siege",
     "/club/reveal/{pk}/{block}/?utm_source=x",
+    # The same ids with a leading zero: the same answers, under addresses no
+    # purge names.
+    "/api/v3/reviews/0{pk}/",
+    "/api/v2/pages/0{pk}/",
+    "/api/v3/pages/0{pk}/",
+    "/api/v3/books/0{book}/",
+    "/api/v3/reviews/{pk}.0/",
+    "/club/reveal/0{pk}/{block}/",
 ]
 
 
@@ -58,11 +67,17 @@ def review(django_db_setup, django_db_blocker) -> dict[str, object]:
             title="The Siege, reread",
             body=[spoiler(None, None, "The ending", "Pell dies.")],
         )
-        yield {"url": page.url, "pk": page.pk, "block": page.body[0].id}
+        yield {
+            "url": page.url,
+            "pk": page.pk,
+            "block": page.body[0].id,
+            "book": page.book_id,
+            "book_slug": page.book.slug,
+        }
 
 
-def _address(template: str, review: dict[str, object]) -> str:
-    return template.format(**review)
+def _address(template: str, review: dict[str, object], **more: object) -> str:
+    return template.format(**review, **more)
 
 
 def _cache_control(address: str) -> str:
@@ -111,3 +126,46 @@ def test_a_conditional_request_is_answered_private_too(review):
     assert again.status_code == 304
     assert "private" in again["Cache-Control"]
     assert "public" not in again["Cache-Control"]
+
+
+@pytest.fixture
+def discussion() -> DiscussionPage:
+    page = make_discussion()
+    DiscussionComment.objects.create(page=page, body="Pell lied.", chapter=3)
+    return page
+
+
+#: The ranges a change to the discussion's comments purges (a comment about
+#: chapter 3 is in 1-5: that bucket, clipped after each of its chapters; the
+#: ending and another bucket when a comment about them is posted or removed).
+PURGED_RANGES = ["1-5", "3-5", "5-5", "6-10", "ending"]
+#: The same comments under ranges no purge names.
+UNPURGED_RANGES = ["1-4", "3-4", "1-10", "1-500", "01-5", "3-05"]
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize("slug", PURGED_RANGES)
+def test_a_range_of_comments_a_change_purges_stays_public(discussion, edge, slug):
+    address = f"/club/reveal/{discussion.pk}/comments/{slug}/"
+    with override_settings(**edge):
+        cache_control = _cache_control(address)
+    assert "public" in cache_control, (address, cache_control)
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, OLDER_URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize(
+    "address",
+    [
+        *(f"/club/reveal/{{pk}}/comments/{slug}/" for slug in UNPURGED_RANGES),
+        "/club/reveal/0{pk}/comments/1-5/",
+    ],
+)
+def test_a_range_of_comments_no_change_purges_goes_out_private(
+    discussion, edge, address
+):
+    address = address.format(pk=discussion.pk)
+    with override_settings(**edge):
+        for _ in ("built", "served from the server's copy"):
+            cache_control = _cache_control(address)
+            assert "private" in cache_control, (address, cache_control)
+            assert "public" not in cache_control, (address, cache_control)
