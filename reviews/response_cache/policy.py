@@ -110,15 +110,17 @@ def for_edges(request: HttpRequest, response: HttpResponseBase) -> HttpResponseB
     """``response`` as it leaves for the edge caches in front.
 
     Where an edge purged by URL only is configured (Cloudflare, a plain HTTP
-    purger), a public answer at an address no change purges goes out
-    ``private`` instead (the reader's browser may keep it; no shared cache
-    may): such an edge would keep it, a review unpublished or restricted
-    since included, for ``max-age``. The server's own copy is unaffected:
-    a change retires it wherever it commits. An edge purged by key
-    (Varnish's xkey) reaches every address, so nothing changes without a
-    URL-only one; and the common case, a response that is not public,
-    costs one header look-up."""
-    if "public" not in response.get("Cache-Control", ""):
+    purger), an answer a shared cache may keep (public, or saying nothing:
+    Varnish's default keeps that for two minutes) at an address no change
+    purges goes out ``private`` instead (the reader's browser may keep it;
+    no shared cache may): such an edge would keep it, a review unpublished
+    or restricted since included. The server's own copy is unaffected: a
+    change retires it wherever it commits. An edge purged by key (Varnish's
+    xkey) reaches every address, so nothing changes without a URL-only one;
+    and the common case, a response already private, costs one header
+    look-up."""
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
         return response
     if not frontend_cache.purges_by_url_only():
         return response

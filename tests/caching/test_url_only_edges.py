@@ -15,9 +15,11 @@ changes (Varnish's xkey purge reaches every URL by key)."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client, override_settings
+from wagtail.documents import get_document_model
 
-from reviews.models import DiscussionComment, DiscussionPage
+from reviews.models import DiscussionComment, DiscussionPage, DocumentApproval
 from tests.caching.edges import BOTH_EDGES, KEY_EDGE, OLDER_URL_EDGE, URL_EDGE
 from tests.factories import make_discussion, make_review, spoiler
 from tests.fixtures.database import built_once
@@ -55,6 +57,19 @@ NOT_PURGED = [
     "/api/v3/books/0{book}/",
     "/api/v3/reviews/{pk}.0/",
     "/club/reveal/0{pk}/{block}/",
+]
+#: Answers that say nothing of how long a cache may keep them, which a plain
+#: HTTP cache keeps for its default time (Varnish's is two minutes): the
+#: book's page lists its reviews by their summaries, the calendars name the
+#: discussions, the sitemap every public page, and a document is served
+#: while a published page uses it or an editor approved it. No change
+#: purges them.
+UNLABELLED = [
+    "/books/{book_slug}/",
+    "/club/meetings.ics",
+    "/club/discussions/{discussion}/meeting.ics",
+    "/sitemap.xml",
+    "/documents/{document}/reading-guide.txt",
 ]
 
 
@@ -133,6 +148,45 @@ def discussion() -> DiscussionPage:
     page = make_discussion()
     DiscussionComment.objects.create(page=page, body="Pell lied.", chapter=3)
     return page
+
+
+@pytest.fixture
+def document(settings, tmp_path, editor, member):
+    """An approved document, served from a file as every deployment has it."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    }
+    document = get_document_model()(title="Reading guide", uploaded_by_user=member)
+    document.file.save("reading-guide.txt", ContentFile(b"Chapters 1-5"), save=False)
+    document.save()
+    DocumentApproval.objects.create(document=document, approved_by=editor)
+    return document
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, OLDER_URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize("template", UNLABELLED)
+def test_an_answer_that_says_nothing_of_caches_goes_out_private(
+    review, discussion, document, edge, template
+):
+    address = _address(template, review, discussion=discussion.pk, document=document.pk)
+    with override_settings(**edge):
+        cache_control = _cache_control(address)
+    assert "private" in cache_control or "no-store" in cache_control, (
+        address,
+        cache_control,
+    )
+
+
+@pytest.mark.parametrize("edge", [None, KEY_EDGE])
+@pytest.mark.parametrize("template", UNLABELLED)
+def test_without_a_url_purged_edge_such_an_answer_is_unchanged(
+    review, discussion, document, edge, template
+):
+    address = _address(template, review, discussion=discussion.pk, document=document.pk)
+    unlabelled = _cache_control(address)
+    with override_settings(**(edge or {})):
+        assert _cache_control(address) == unlabelled
 
 
 #: The ranges a change to the discussion's comments purges (a comment about
