@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.http.request import split_domain_port
 from django.urls import NoReverseMatch, ResolverMatch, reverse
 from django.utils.module_loading import import_string
 from wagtail import __version__
@@ -342,6 +343,21 @@ def is_purged_by_url(path: str, match: ResolverMatch) -> bool:
     if match.view_name == "reviews:reveal_comments":
         return _is_purged_range(match.kwargs["chapter_range"])
     return True
+
+
+def is_host_as_purged(host: str) -> bool:
+    """Is ``host`` (a request's ``Host``) written as a purge writes a Site's
+    (``Site.root_url``): in lower case, without a trailing dot, with a port
+    only when it is not the scheme's own? Django and Wagtail answer
+    ``EXAMPLE.org``, ``example.org.`` and ``example.org:443`` as
+    ``example.org``, but an edge keeps each under the ``Host`` it came with
+    (Varnish hashes it as it is), where no purge reaches it."""
+    domain, port = split_domain_port(host)
+    return (
+        bool(domain)
+        and host == (f"{domain}:{port}" if port else domain)
+        and port not in ("80", "443")
+    )
 
 
 def _is_purged_range(slug: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, get_resolver
@@ -124,9 +125,22 @@ def for_edges(request: HttpRequest, response: HttpResponseBase) -> HttpResponseB
         return response
     if not frontend_cache.purges_by_url_only():
         return response
-    if request.META.get("QUERY_STRING") or not _route(request)[1]:
+    if (
+        request.META.get("QUERY_STRING")
+        or not frontend_cache.is_host_as_purged(_host(request))
+        or not _route(request)[1]
+    ):
         patch_cache_control(response, private=True)
     return response
+
+
+def _host(request: HttpRequest) -> str:
+    """The host ``request`` names, or "" for one Django refuses (its answer,
+    a 400, is no page to share)."""
+    try:
+        return request.get_host()
+    except DisallowedHost:
+        return ""
 
 
 def view_name(request: HttpRequest) -> str | None:

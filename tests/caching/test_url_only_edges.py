@@ -143,6 +143,36 @@ def test_a_conditional_request_is_answered_private_too(review):
     assert "public" not in again["Cache-Control"]
 
 
+#: The Site's host as a purge names it (``http://localhost``), and the same
+#: host spelled otherwise, which Django and Wagtail answer alike but an edge
+#: keeps apart (Varnish hashes the Host header as it came).
+PURGED_HOST = "localhost"
+OTHER_SPELLINGS = ["LOCALHOST", "Localhost", "localhost.", "localhost:80"]
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, OLDER_URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize("host", OTHER_SPELLINGS)
+@pytest.mark.parametrize("template", ["{url}", "/api/v3/reviews/{pk}/"])
+def test_the_site_s_host_spelled_otherwise_goes_out_private(
+    review, edge, host, template
+):
+    address = _address(template, review)
+    with override_settings(**edge):
+        for _ in ("built", "served from the server's copy"):
+            response = Client(HTTP_HOST=host).get(address)
+            assert response.status_code == 200, (host, address)
+            assert "private" in response["Cache-Control"], (host, address)
+            assert "public" not in response["Cache-Control"], (host, address)
+        canonical = Client(HTTP_HOST=PURGED_HOST).get(address)
+    assert "public" in canonical["Cache-Control"], address
+
+
+@pytest.mark.parametrize("host", OTHER_SPELLINGS)
+def test_without_a_url_purged_edge_any_spelling_stays_public(review, host):
+    response = Client(HTTP_HOST=host).get(_address("{url}", review))
+    assert "public" in response["Cache-Control"], host
+
+
 @pytest.fixture
 def discussion() -> DiscussionPage:
     page = make_discussion()
