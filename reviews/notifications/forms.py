@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import modelformset_factory
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Follow, NotificationSettings
 
@@ -17,11 +18,13 @@ class NotificationSettingsForm(forms.ModelForm):
 
 class FollowForm(forms.ModelForm):
     """One follow: a book has new reviews and reminders, a discussion has
-    replies and its reminder."""
+    replies and its reminder. The other kind's field is left out, and with
+    it the model's note of which kind each field is for."""
 
     class Meta:
         model = Follow
         fields = ["new_reviews", "replies", "reminders"]
+        help_texts = {"new_reviews": "", "replies": ""}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,4 +34,13 @@ class FollowForm(forms.ModelForm):
             del self.fields["new_reviews"]
 
 
-FollowFormSet = modelformset_factory(Follow, form=FollowForm, extra=0, can_delete=True)
+class BaseFollowFormSet(BaseModelFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Stop following")
+
+
+FollowFormSet = modelformset_factory(
+    Follow, form=FollowForm, formset=BaseFollowFormSet, extra=0, can_delete=True
+)

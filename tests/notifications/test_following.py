@@ -163,3 +163,15 @@ def test_a_member_follows_a_book_from_its_own_page(member_client, reader):
         b"Stop following this book"
         in member_client.get(book.get_absolute_url()).content
     )
+
+
+def test_each_follow_on_the_settings_page_offers_only_its_own_choices(
+    member_client, reader, book
+):
+    """A book's follow has no replies and a discussion's no new reviews, so
+    neither says which kind it is for; leaving one says so, not "Delete"."""
+    Follow.objects.create(member=reader, discussion=make_discussion(book=book))
+    html = member_client.get("/reading/notifications/").content.decode()
+    assert "Books only." not in html and "Discussions only." not in html
+    assert html.count("Stop following") == 2
+    assert ">Delete<" not in html and " Delete</label>" not in html
