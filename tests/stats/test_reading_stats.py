@@ -59,9 +59,13 @@ def test_ratings_given_count_only_published_reviews_of_that_year(client, member)
     make_review(reviewer=member, owner=member, rating=2.0, live=False)
     client.force_login(member)
     this_year = datetime.date.today().year
-    rows = table_rows(client.get(f"/reading/stats/?year={this_year}").content.decode())
+    html = client.get(f"/reading/stats/?year={this_year}").content.decode()
+    rows = table_rows(html)
     assert rows["4.5 ★"] == "1"
     assert rows["2 ★"] == "0"
+    # A count of reviews, never to be read as the stars given.
+    assert "published 1 review with a rating" in html
+    assert "rated 1 " not in html
 
 
 def test_a_members_year_is_theirs_alone(client):
