@@ -81,7 +81,7 @@ class ResponseCacheMiddleware:
             return policy.unshared(request, self.get_response(request))
         return store.build_unshared(
             request,
-            lambda: self.get_response(request),
+            lambda: for_edges(request, self.get_response(request)),
             lambda response: policy.unshared(request, response),
         )
 
@@ -94,6 +94,8 @@ class ResponseCacheMiddleware:
             tags = store.tags_of(request)
             policy.publish(response, tags)
             entry = store.freeze(response, tags, reading, policy.counted_view(response))
-            return policy.conditional(request, response), entry
+            # Marked for the edges before the build is checked for them: one
+            # that no edge may keep needs no check.
+            return for_edges(request, policy.conditional(request, response)), entry
 
         return build

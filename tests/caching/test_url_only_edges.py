@@ -15,11 +15,15 @@ changes (Varnish's xkey purge reaches every URL by key)."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 
 from reviews.models import DiscussionComment, DiscussionPage, DocumentApproval
+from reviews.response_cache import forget_local
 from tests.caching.edges import BOTH_EDGES, KEY_EDGE, OLDER_URL_EDGE, URL_EDGE
 from tests.factories import make_discussion, make_review, spoiler
 from tests.fixtures.database import built_once
@@ -253,3 +257,26 @@ def test_a_range_of_comments_no_change_purges_goes_out_private(
             cache_control = _cache_control(address)
             assert "private" in cache_control, (address, cache_control)
             assert "public" not in cache_control, (address, cache_control)
+
+
+def _tag_reads_building(address: str) -> int:
+    """How many times a build of ``address`` (the server's copies gone)
+    reads tag versions."""
+    cache.clear()
+    forget_local()
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(address).status_code == 200
+    return sum('"reviews_cachetag"' in query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("template", NOT_PURGED)
+def test_what_goes_out_private_is_not_checked_for_such_an_edge(review, template):
+    """A public answer built across a change is read once more for such an
+    edge, to go out no-store (reviews/response_cache/store.py); one that
+    goes out private is kept by no edge, and costs no more than without
+    one."""
+    address = _address(template, review)
+    without = _tag_reads_building(address)
+    with override_settings(**URL_EDGE):
+        behind_the_edge = _tag_reads_building(address)
+    assert behind_the_edge <= without
