@@ -164,8 +164,10 @@ def _backend_classes() -> dict[str, type | None]:
     """The configured backends' classes by name, read as Wagtail reads the
     settings, without building any: a backend checks its credentials as it
     is built (Cloudflare's raises without a token) and CloudFront's opens a
-    client, and this is asked on every build. None: a class that does not
-    import."""
+    client, and this is asked on every answer. None: an entry without a
+    ``BACKEND`` or one that does not import as a class (Wagtail's purges
+    fail on it and are logged; the club's answers must not): such an edge
+    counts as purged by URL only, the safe side."""
     backends = getattr(settings, "WAGTAILFRONTENDCACHE", None)
     if backends is None:
         if getattr(settings, "WAGTAILFRONTENDCACHE_LOCATION", None) is None:
@@ -174,9 +176,10 @@ def _backend_classes() -> dict[str, type | None]:
     classes: dict[str, type | None] = {}
     for name, backend in backends.items():
         try:
-            classes[name] = import_string(backend["BACKEND"])
-        except ImportError:
-            classes[name] = None
+            found = import_string(backend["BACKEND"])
+        except (ImportError, KeyError, TypeError):
+            found = None
+        classes[name] = found if isinstance(found, type) else None
     return classes
 
 
