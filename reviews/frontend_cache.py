@@ -318,13 +318,16 @@ _API_DETAILS = frozenset(
 _ID = re.compile("[1-9][0-9]*")
 
 
-def is_purged_by_url(path: str, match: ResolverMatch) -> bool:
+def is_purged_by_url(
+    path: str, match: ResolverMatch, written: str | None = None
+) -> bool:
     """Would a change to what it shows purge the answer at ``path`` (which
     resolved to ``match``), asked without a query string, from an edge
     purged by URL only? Only at the address a purge names: the view's
     arguments written as the purge writes them (``/api/v3/reviews/07/``
-    shows review 7 but is never purged), and for a discussion's comments a
-    range a change purges.
+    shows review 7 but is never purged), the path percent-encoded as it
+    encodes it (``written``, the path as the client sent it, when the
+    server tells), and for a discussion's comments a range a change purges.
     The same answer under any other address (``?utm_source=…``, an API
     listing's filters, a search) is never purged, so such an edge would keep
     it (a review unpublished or restricted since included) for as long as
@@ -335,7 +338,9 @@ def is_purged_by_url(path: str, match: ResolverMatch) -> bool:
         named = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
     except NoReverseMatch:
         return False
-    if unquote(named) != path:
+    if unquote(named) != path or (written is not None and written != named):
+        # ``written``: the path as the client wrote it, when the server
+        # says; ``/%72eviews/…`` is answered as ``/reviews/…``.
         return False
     if match.view_name in _API_DETAILS and not all(
         _ID.fullmatch(str(value)) for value in [*match.args, *match.kwargs.values()]

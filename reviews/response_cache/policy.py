@@ -10,6 +10,7 @@ carries, and how a conditional request is answered.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
@@ -157,16 +158,19 @@ def _route(request: HttpRequest) -> tuple[str | None, bool]:
     that path (without a query string) from an edge purged by URL
     (:func:`.frontend_cache.is_purged_by_url`)."""
     resolver = get_resolver(getattr(request, "urlconf", None))
-    return _resolve(resolver, request.path_info, request.path)
+    # As the client wrote it, where the server says (gunicorn's RAW_URI).
+    raw = request.META.get("RAW_URI")
+    written = urlsplit(raw).path if raw else None
+    return _resolve(resolver, request.path_info, request.path, written)
 
 
 @lru_cache(maxsize=4096)
 def _resolve(
-    resolver: URLResolver, path_info: str, path: str
+    resolver: URLResolver, path_info: str, path: str, written: str | None
 ) -> tuple[str | None, bool]:
     # Keyed on the resolver too: a changed URLconf builds a new one.
     try:
         match = resolver.resolve(path_info)
     except Resolver404:
         return None, False
-    return match.view_name, frontend_cache.is_purged_by_url(path, match)
+    return match.view_name, frontend_cache.is_purged_by_url(path, match, written)

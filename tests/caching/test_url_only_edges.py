@@ -177,6 +177,37 @@ def test_without_a_url_purged_edge_any_spelling_stays_public(review, host):
     assert "public" in response["Cache-Control"], host
 
 
+#: A path as gunicorn hands it on (``RAW_URI``, as the client wrote it;
+#: ``PATH_INFO`` decoded): the address with a letter percent-encoded is
+#: answered as the review's, but an edge keeps it under the address as
+#: written (Varnish hashes it so), which no purge names.
+ENCODED = [
+    pytest.param("{url}", lambda path: path.replace("/r", "/%72", 1), id="page"),
+    pytest.param(
+        "/api/v3/reviews/{pk}/", lambda path: path.replace("/api/", "/%61pi/"), id="api"
+    ),
+    pytest.param(
+        "/club/reveal/{pk}/{block}/",
+        lambda path: path.replace("club", "%63lub"),
+        id="reveal",
+    ),
+]
+
+
+@pytest.mark.parametrize("edge", [URL_EDGE, BOTH_EDGES])
+@pytest.mark.parametrize(("template", "encode"), ENCODED)
+def test_a_path_written_otherwise_goes_out_private(review, edge, template, encode):
+    path = _address(template, review)
+    with override_settings(**edge):
+        for _ in ("built", "served from the server's copy"):
+            response = Client().get(path, RAW_URI=encode(path))
+            assert response.status_code == 200, encode(path)
+            assert "private" in response["Cache-Control"], encode(path)
+            assert "public" not in response["Cache-Control"], encode(path)
+        as_purged = Client().get(path, RAW_URI=path)
+    assert "public" in as_purged["Cache-Control"], path
+
+
 @pytest.fixture
 def discussion() -> DiscussionPage:
     page = make_discussion()
