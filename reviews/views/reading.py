@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import AddBookForm, ReadingProgressForm
 from ..members import MemberRequest
-from ..models import Book, ReadingProgress
+from ..models import Book, ReadingProgress, ReviewIndexPage
 
 
 def safe_next_url(request: HttpRequest, fallback: str | None = None) -> str:
@@ -102,5 +102,18 @@ def my_reading(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "reviews/my_reading.html",
-        {"entries": entries, "add_form": add_form},
+        {
+            "entries": entries,
+            "add_form": add_form,
+            "write_review_url": write_review_url(request),
+        },
     )
+
+
+def write_review_url(request: MemberRequest) -> str | None:
+    """The admin's form for a new review under the review index, where the
+    API adds them too; none for a user who may not add one."""
+    index = ReviewIndexPage.objects.live().order_by("path").first()
+    if index is None or not index.permissions_for_user(request.user).can_add_subpage():
+        return None
+    return reverse("wagtailadmin_pages:add", args=("reviews", "reviewpage", index.pk))
