@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.comments.actions import edit_comment
@@ -667,6 +668,32 @@ def test_a_renamed_book_purges_its_reviews_and_its_answer_by_url(
         f"/api/v3/reviews/{review.pk}/",
         f"/api/v3/books/{book.pk}/",
     } <= _url_purges(url_edge)
+
+
+@pytest.mark.django_db
+def test_a_book_saved_where_no_edge_is_purged_by_url_looks_up_no_page(
+    django_capture_on_commit_callbacks,
+):
+    """The pages that show a book are looked up for an edge purged by URL
+    only: a site without one saves a book without those queries."""
+    book = BookFactory(title="The Siege")
+    make_review(book=book, body=[spoiler(book, None, "The end", "Anna lives.")])
+    make_series("Leningrad", [(book, 1)])
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        book.title = "The Siege (revised)"
+        book.save()
+    pages = ('FROM "reviews_reviewpage"', 'FROM "reviews_discussionpage"')
+    looked_up = [
+        query["sql"]
+        for query in queries
+        if any(table in query["sql"] for table in pages)
+        # the reference index read by target: the pages naming the book
+        or '"to_object_id"' in query["sql"].partition("WHERE")[2]
+    ]
+    assert looked_up == []
 
 
 @pytest.mark.django_db
