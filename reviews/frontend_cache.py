@@ -27,7 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http.request import split_domain_port
 from django.urls import NoReverseMatch, ResolverMatch, reverse
 from django.utils.module_loading import import_string
@@ -44,9 +44,11 @@ from wagtail.signals import page_published, page_unpublished
 from .blocks import revealable_blocks
 from .chapter_ranges import InvalidChapterRange, bucket_of, clip, parse_range
 from .models import (
+    Book,
     DiscussionComment,
     DiscussionPage,
     ReviewPage,
+    SeriesEntry,
     SeriesPage,
     book_left,
 )
@@ -250,29 +252,74 @@ def purge_retired(
 
 
 def purge_urls_showing(pages: Iterable[int], books: Iterable[int] = ()) -> None:
-    """Purge now the URLs of the live ``pages`` (ids) and of the reviews and
-    discussions about ``books`` (ids), with their API, reveal and listing
-    answers (:func:`urls_for_page`), and the books' API answers: what a
-    change that is not their own (a member renamed, an answer to a meeting,
-    a book renamed) shows on. The pages about a book are looked up here,
-    after the commit and only for such an edge: every other site saves a
-    book without that query."""
+    """Purge now the URLs of the live ``pages`` (ids) and their API, reveal
+    and listing answers (:func:`urls_for_page`), and the answers that show
+    ``books`` (ids, :func:`urls_showing_books`): what a change that is not
+    their own (a member renamed, an answer to a meeting, a book renamed)
+    shows on. The pages that show a book are looked up here, once the change
+    committed and only for such an edge."""
     pages, books = sorted(pages), sorted(books)
     try:
-        about = Q(reviewpage__book_id__in=books) | Q(discussionpage__book_id__in=books)
-        shown = Q(pk__in=pages) | about if books else Q(pk__in=pages)
         urls = [
             url
-            for page in Page.objects.filter(shown).live().specific()
+            for page in Page.objects.filter(pk__in=pages).live().specific()
             for url in urls_for_page(page)
         ]
-        if books:
-            listing, detail = _BOOK_API_ROUTES
-            routes = [(listing, []), *((detail, [book_id]) for book_id in books)]
-            urls += _on_every_host(routes)
+        urls += urls_showing_books(books)
         purge_urls_from_cache(list(dict.fromkeys(urls)))
     except Exception:  # an edge outage must not fail the change (it committed)
         logger.exception("Could not purge the URLs of pages %s", pages)
+
+
+def pages_showing_books(books: Iterable[int]) -> QuerySet[Page]:
+    """The live pages that show ``books`` (ids) by title or by series: the
+    reviews and discussions about them, the series pages that list them and
+    the pages that name them otherwise (a review's spoiler warnings)."""
+    books = sorted(set(books))
+    naming = _pages_naming(Book.objects.filter(pk__in=books))
+    shown = (
+        Q(pk__in=ReviewPage.objects.filter(book_id__in=books).values("pk"))
+        | Q(pk__in=DiscussionPage.objects.filter(book_id__in=books).values("pk"))
+        | Q(pk__in=SeriesEntry.objects.filter(book_id__in=books).values("series_id"))
+        | Q(pk__in=naming)
+    )
+    return Page.objects.live().filter(shown).specific()
+
+
+def urls_showing_books(
+    books: Iterable[int], roots: list[str] | None = None
+) -> list[str]:
+    """The shared answers that show ``books`` (ids): their API answers and
+    those of the pages that show them (:func:`pages_showing_books`), each at
+    its own address, with its API and reveal answers and the pages that list
+    it, under ``roots``."""
+    books = sorted(set(books))
+    if not books:
+        return []
+    pages = list(pages_showing_books(books))
+    roots = _app_roots() if roots is None else roots
+    listing, detail = _BOOK_API_ROUTES
+    routes = [(listing, []), *((detail, [book_id]) for book_id in books)]
+    return [
+        *_answers_of(pages, roots),
+        *(url for page in pages for url in listing_urls_for_pages(page, [page])),
+        *_on_every_host(routes, roots),
+    ]
+
+
+def urls_naming_series(pages, roots: list[str] | None = None) -> list[str]:
+    """The shared answers that name the series pages among ``pages``: those
+    that show one of their books (:func:`urls_showing_books`), which say
+    "Book 2 of" the series while it is live and public."""
+    series = [
+        page.pk for page in pages if isinstance(page.specific_deferred, SeriesPage)
+    ]
+    if not series:
+        return []
+    books = SeriesEntry.objects.filter(series_id__in=series).values_list(
+        "book_id", flat=True
+    )
+    return urls_showing_books(books, roots)
 
 
 #: The API routes that show any page: (listing, detail) of v2 and v3.
@@ -457,20 +504,30 @@ def linking_urls_for_pages(pages, roots: list[str] | None = None) -> list[str]:
     reveal and API answers that show them, under ``roots``. A link is
     written with its target's URL only while the target is live and public
     (reviews/rich_text.py), and a slug may be a spoiler."""
-    targets = {page.pk for page in pages}
-    sources = (
-        ReferenceIndex.get_references_to_in_bulk(list(pages))
-        .filter(base_content_type=ContentType.objects.get_for_model(Page))
-        .values_list("object_id", flat=True)
-    )
-    linking_ids = {int(source) for source in sources} - targets
+    linking_ids = _pages_naming(list(pages)) - {page.pk for page in pages}
     if not linking_ids:
         return []
     linking = list(Page.objects.live().filter(pk__in=linking_ids).specific())
+    return _answers_of(linking, _app_roots() if roots is None else roots)
+
+
+def _pages_naming(targets) -> set[int]:
+    """The ids of the pages whose content names one of ``targets`` (model
+    instances, or a queryset of one model): Wagtail's reference index."""
+    sources = (
+        ReferenceIndex.get_references_to_in_bulk(targets)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    return {int(source) for source in sources if source.isdigit()}
+
+
+def _answers_of(pages, roots: list[str]) -> list[str]:
+    """The shared answers of ``pages``: their own addresses, and the reveal
+    and API answers that show them under ``roots``."""
     batch = PurgeBatch()
-    batch.add_pages(linking)
-    roots = _app_roots() if roots is None else roots
-    showing = [url for each in linking for url in _urls_showing(each, roots)]
+    batch.add_pages(pages)
+    showing = [url for page in pages for url in _urls_showing(page, roots)]
     return [*sorted(batch.urls), *showing]
 
 
@@ -560,12 +617,14 @@ def urls_for_page(page, chapters: Iterable[int | None] = ()) -> list[str]:
     was and is about."""
     batch = PurgeBatch()
     batch.add_page(page)
-    return [
+    urls = [
         *sorted(batch.urls),
         *_urls_showing(page, chapters=chapters),
         *listing_urls_for_pages(page, [page]),
         *linking_urls_for_pages([page]),
+        *urls_naming_series([page]),
     ]
+    return list(dict.fromkeys(urls))
 
 
 def purge_page_urls(page, chapters: Iterable[int | None] = ()) -> None:
@@ -610,6 +669,7 @@ def purge_subtree_urls(page) -> None:
         showing = [url for each in pages for url in _urls_showing(each, roots)]
         showing += listing_urls_for_pages(page, pages)
         showing += linking_urls_for_pages(pages, roots)
+        showing += urls_naming_series(pages, roots)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
         return

@@ -706,3 +706,96 @@ def test_a_book_added_to_a_series_purges_the_series_and_the_book_by_url(
     with django_capture_on_commit_callbacks(execute=True):
         SeriesEntry.objects.create(series=series, book=second, position=2)
     assert {series.url, f"/api/v3/books/{second.pk}/"} <= _url_purges(url_edge)
+
+
+# What a review shows of other pages and books ------------------------------
+#
+# A review names its book's series ("Book 1 of Leningrad") and the books its
+# spoilers spoil, in its page and its API answers; the book's API answer names
+# the series too. A series hidden or renamed, a book added to or taken from a
+# series, or a book renamed changes those answers, not only its own.
+
+
+def _hide_series(series, change: str) -> None:
+    if change == "unpublish":
+        series.unpublish()
+    elif change == "restrict":
+        PageViewRestriction.objects.create(
+            page=series, restriction_type=PageViewRestriction.LOGIN
+        )
+    elif change == "delete":
+        series.delete()
+    else:
+        series.title = "Untitled"
+        series.save_revision().publish()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["unpublish", "restrict", "delete", "rename"])
+def test_a_series_hidden_or_renamed_purges_the_reviews_of_its_books_by_url(
+    client, url_edge, django_capture_on_commit_callbacks, change
+):
+    """An edge purged by URL only went on naming a series beside the
+    reviews of its books once it was unpublished, restricted or deleted."""
+    book = BookFactory(title="The Siege")
+    review = make_review(book=book, title="Cold and hunger")
+    series = make_series(f"Leningrad {MARKER}", [(book, 1)])
+    review_api = f"/api/v3/reviews/{review.pk}/"
+    assert MARKER in client.get(review.url).content.decode()
+    assert MARKER in client.get(review_api).content.decode()
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _hide_series(series, change)
+    assert MARKER not in client.get(review.url).content.decode()
+    assert MARKER not in client.get(review_api).content.decode()
+    assert {review.url, review_api, f"/api/v3/books/{book.pk}/"} <= _url_purges(
+        url_edge
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_series_entry_purges_the_reviews_of_its_book_by_url(
+    client, url_edge, django_capture_on_commit_callbacks, change
+):
+    """A book added to a series (or taken from it) shows on its reviews as
+    "Book 2 of Leningrad" (or no longer does)."""
+    first, second = BookFactory(title="The Siege"), BookFactory(title="The Betrayal")
+    review = make_review(book=second, title="After the thaw")
+    series = make_series(f"Leningrad {MARKER}", [(first, 1)])
+    if change == "remove":
+        SeriesEntry.objects.create(series=series, book=second, position=2)
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "add":
+            SeriesEntry.objects.create(series=series, book=second, position=2)
+        else:
+            SeriesEntry.objects.filter(book=second).delete()
+    shown = MARKER in client.get(review.url).content.decode()
+    assert shown == (change == "add")
+    assert {review.url, f"/api/v3/reviews/{review.pk}/"} <= _url_purges(url_edge)
+
+
+@pytest.mark.django_db
+def test_a_renamed_book_purges_the_reviews_that_spoil_it_and_its_series_by_url(
+    client, url_edge, django_capture_on_commit_callbacks
+):
+    """A review of the second book that spoils the first names the first in
+    its spoiler's warning; a series page lists its books by title, reviewed
+    or not."""
+    siege, betrayal = BookFactory(title="The Siege"), BookFactory(title="Betrayal")
+    review = make_review(
+        book=betrayal,
+        title="After the thaw",
+        body=[spoiler(siege, None, "How the first book ends", "Anna lives.")],
+    )
+    series = make_series("Leningrad", [(siege, 1), (betrayal, 2)])
+    assert "The Siege" in client.get(review.url).content.decode()
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        siege.title = f"The Siege {MARKER}"
+        siege.save()
+    for url in (review.url, series.url):
+        assert MARKER in client.get(url).content.decode(), url
+        assert url in _url_purges(url_edge), url
+    assert f"/api/v3/reviews/{review.pk}/" in _url_purges(url_edge)
