@@ -112,7 +112,7 @@ def for_page(kind: str, page_id: int) -> Tags:
     elif kind == SERIES_INDEX:
         tags |= {SERIES, BOOKS}
     else:  # the home page and any page of another site: everything listed
-        tags |= {PAGES, REVIEWS, DISCUSSIONS, SERIES, BOOKS}
+        tags |= {PAGES, REVIEWS, DISCUSSIONS, SERIES, BOOKS, ROUNDS}
     return frozenset(tags)
 
 
@@ -315,7 +315,8 @@ def retired_by_rsvp(page_id: int) -> Tags:
 
 
 def retired_by_round() -> Tags:
-    """A nomination round or a nomination (what the discussion index lists)."""
+    """A nomination round or a nomination (what the discussion index and the
+    home page list)."""
     return frozenset({ALL, ROUNDS})
 
 

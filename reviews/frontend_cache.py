@@ -41,11 +41,13 @@ from wagtail.contrib.frontend_cache.utils import (
 from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signals import page_published, page_unpublished
 
+from . import cache_tags
 from .blocks import revealable_blocks
 from .chapter_ranges import InvalidChapterRange, bucket_of, clip, parse_range
 from .models import (
     Book,
     DiscussionComment,
+    DiscussionIndexPage,
     DiscussionPage,
     ReviewPage,
     SeriesEntry,
@@ -245,24 +247,34 @@ def purge_retired(
     """Receiver of ``reviews.invalidation.tags_retired`` (sent once the
     change has committed): purge the same keys at the edge, and where an
     edge is purged by URL only, the addresses of the ``pages`` and ``books``
-    the change shows on."""
+    the change shows on, and of the pages that list the nomination rounds
+    when they changed."""
     purge_keys(tags)
-    if (pages or books) and purges_by_url_only():
-        purge_urls_showing(pages, books)
+    rounds = cache_tags.ROUNDS in tags
+    if (pages or books or rounds) and purges_by_url_only():
+        purge_urls_showing(pages, books, rounds=rounds)
 
 
-def purge_urls_showing(pages: Iterable[int], books: Iterable[int] = ()) -> None:
+def purge_urls_showing(
+    pages: Iterable[int], books: Iterable[int] = (), *, rounds: bool = False
+) -> None:
     """Purge now the URLs of the live ``pages`` (ids) and their API, reveal
     and listing answers (:func:`urls_for_page`), and the answers that show
     ``books`` (ids, :func:`urls_showing_books`): what a change that is not
     their own (a member renamed, an answer to a meeting, a book renamed)
-    shows on. The pages that show a book are looked up here, once the change
-    committed and only for such an edge."""
+    shows on; ``rounds``: and the pages that list the nomination rounds
+    (the discussion indexes, and each Site's root page: the club's home
+    page). The pages that show a book or a round are looked up here, once
+    the change committed and only for such an edge."""
     pages, books = sorted(pages), sorted(books)
     try:
+        shown = Q(pk__in=pages)
+        if rounds:
+            shown |= Q(pk__in=DiscussionIndexPage.objects.values("pk"))
+            shown |= Q(pk__in=Site.objects.values("root_page_id"))
         urls = [
             url
-            for page in Page.objects.filter(pk__in=pages).live().specific()
+            for page in Page.objects.filter(shown).live().specific()
             for url in urls_for_page(page)
         ]
         urls += urls_showing_books(books)

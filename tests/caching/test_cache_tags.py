@@ -58,6 +58,15 @@ def test_publishing_a_review_retires_it_its_listings_and_its_book():
         assert not _retires(change, response), response
 
 
+def test_a_round_retires_the_pages_that_list_it_not_the_reviews():
+    """The home page and the discussion index name the round open now."""
+    change = tags.retired_by_round()
+    for response in (HOME, tags.for_page(tags.DISCUSSION_INDEX, 5)):
+        assert _retires(change, response), response
+    for response in (REVIEW_LIST, REVIEW_INDEX, tags.for_page(tags.REVIEW, 1)):
+        assert not _retires(change, response), response
+
+
 def test_structure_changes_retire_every_response():
     change = tags.retired_by_structure()
     for response in (REVIEW_LIST, V2_LIST, HOME, tags.for_page(tags.REVIEW, 1)):

@@ -12,12 +12,14 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.comments.actions import edit_comment
@@ -25,7 +27,9 @@ from reviews.frontend_cache import PURGE_HEADER, urls_for_page
 from reviews.models import ReviewIndexPage, ReviewPage, SeriesEntry
 from tests.factories import (
     BookFactory,
+    NominationRoundFactory,
     UserFactory,
+    discussion_index,
     make_discussion,
     make_review,
     make_series,
@@ -799,3 +803,47 @@ def test_a_renamed_book_purges_the_reviews_that_spoil_it_and_its_series_by_url(
         assert MARKER in client.get(url).content.decode(), url
         assert url in _url_purges(url_edge), url
     assert f"/api/v3/reviews/{review.pk}/" in _url_purges(url_edge)
+
+
+# What the home page and the discussion index list besides pages ------------
+
+
+def _change_round(round_, change: str) -> None:
+    if change == "rename":
+        round_.title = f"Spring picks {MARKER}"
+        round_.save()
+    elif change == "close":
+        round_.closes_at = timezone.now() - timedelta(minutes=1)
+        round_.save()
+    else:
+        round_.delete()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["open", "rename", "close", "delete"])
+def test_a_nomination_round_shows_at_once_on_the_pages_that_list_it(
+    client, url_edge, django_capture_on_commit_callbacks, change
+):
+    """The home page and the discussion index name the round open now, with
+    the date it closes; both are shared with every visitor. A round opened,
+    renamed, closed early or deleted showed on neither until max-age, at an
+    edge purged by URL only, nor (the home page) in the server's own copy."""
+    listing = [site_root().url, discussion_index().url]
+    round_ = None
+    if change != "open":
+        round_ = NominationRoundFactory(title=f"Spring picks {MARKER}")
+        if change == "rename":
+            round_.title = "Spring picks"
+            round_.save()
+    before = {url: MARKER in client.get(url).content.decode() for url in listing}
+    assert before == dict.fromkeys(listing, change in ("close", "delete"))
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if round_ is None:
+            NominationRoundFactory(title=f"Spring picks {MARKER}")
+        else:
+            _change_round(round_, change)
+    for url in listing:
+        shown = MARKER in client.get(url).content.decode()
+        assert shown == (change in ("open", "rename")), url
+        assert url in _url_purges(url_edge), url
