@@ -224,6 +224,7 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_MODERATION_ENABLED = True
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"  # noqa: S105
 # The admin calls no other site: Gravatar would receive every member's hashed
 # email address with each admin page, and the release check phones home.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
