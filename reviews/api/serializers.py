@@ -123,7 +123,8 @@ def parent_serializer(model: type) -> type:
 def parent_page(page: Page) -> Page:
     """``page.get_parent()``, read once per content version: every review
     under an index has the same parent, and a move, a publish or an edit
-    of it moves the version on."""
+    of it moves the version on, as a change of the sites does (Wagtail
+    keeps their root paths on the page for its ``full_url``)."""
     depth = page.depth - 1
     path = page.path[: depth * page.steplen]
     return for_this_version_in_process(f"parent-page:{path}", page.get_parent)
