@@ -63,13 +63,14 @@ PURGE_HEADER = "xkey-purge"
 USER_AGENT = "Wagtail-frontendcache/" + __version__
 
 
-class XkeyBackend(HTTPBackend):
-    """Wagtail's HTTP ``PURGE`` backend plus purging by surrogate key.
+class URLPurgeBackend(HTTPBackend):
+    """Wagtail's HTTP ``PURGE`` backend, each purge bounded in time: for a
+    proxy purged by URL only (nginx, or any that takes ``PURGE``).
 
     ``LOCATION`` is the edge cache's address as the app nodes reach it (e.g.
-    ``http://varnish.internal:6081``); ``TIMEOUT`` (seconds, default 5) bounds
-    how long each purge, by URL or by key, may hold the request that
-    triggered it.
+    ``http://proxy.internal:8080``); ``TIMEOUT`` (seconds, default 5) bounds
+    how long each purge may hold the request that triggered it (Wagtail's
+    own waits for as long as the edge does).
     """
 
     def __init__(self, params: dict[str, Any]) -> None:
@@ -108,14 +109,6 @@ class XkeyBackend(HTTPBackend):
         )
         return self._send(request, repr(url))
 
-    def purge_keys(self, keys: Iterable[str]) -> None:
-        for header in _header_values(keys):
-            request = PurgeRequest(
-                url=urlunsplit([self.cache_scheme, self.cache_netloc, "/", "", ""]),
-                headers={PURGE_HEADER: header, "User-Agent": USER_AGENT},
-            )
-            self._send(request, f"keys {header!r}")
-
     def _send(self, request: PurgeRequest, what: str) -> bool:
         """Send one purge; an error or a silent edge is logged, never raised.
         False when the edge did not answer within ``TIMEOUT``."""
@@ -137,6 +130,19 @@ class XkeyBackend(HTTPBackend):
             )
             return not isinstance(reason, TimeoutError)
         return True
+
+
+class XkeyBackend(URLPurgeBackend):
+    """:class:`URLPurgeBackend` plus purging by surrogate key (Varnish with
+    deploy/varnish/'s VCL): ``TIMEOUT`` bounds each purge, by URL or by key."""
+
+    def purge_keys(self, keys: Iterable[str]) -> None:
+        for header in _header_values(keys):
+            request = PurgeRequest(
+                url=urlunsplit([self.cache_scheme, self.cache_netloc, "/", "", ""]),
+                headers={PURGE_HEADER: header, "User-Agent": USER_AGENT},
+            )
+            self._send(request, f"keys {header!r}")
 
 
 def _header_values(keys: Iterable[str]) -> list[str]:

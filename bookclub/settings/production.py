@@ -94,7 +94,8 @@ if os.environ.get("CLOUDFLARE_ZONE_ID"):
     }
 if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
     WAGTAILFRONTENDCACHE["proxy"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        # Wagtail's HTTPBackend, each purge bounded in time.
+        "BACKEND": "reviews.frontend_cache.URLPurgeBackend",
         "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
     }
 # Varnish with deploy/varnish/bookclub.vcl (xkey): VARNISH_URLS, one address per

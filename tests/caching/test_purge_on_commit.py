@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +24,7 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.comments.actions import edit_comment
-from reviews.frontend_cache import PURGE_HEADER, urls_for_page
+from reviews.frontend_cache import PURGE_HEADER, purges_by_url_only, urls_for_page
 from reviews.models import ReviewIndexPage, ReviewPage, SeriesEntry
 from tests.factories import (
     BookFactory,
@@ -642,6 +643,54 @@ def test_a_save_that_shows_nothing_new_purges_nothing(
         member.set_password("a new passphrase 42")
         member.save()
     assert url_edge == []
+
+
+#: The edge ``FRONTEND_CACHE_PURGE_URL`` configures (bookclub/settings/production.py,
+#: tests/production/test_deploy_settings.py): a proxy purged by URL only.
+PROXY_BACKEND = "reviews.frontend_cache.URLPurgeBackend"
+
+
+@pytest.mark.django_db
+def test_an_answer_to_a_meeting_waits_for_a_silent_proxy_only_for_its_timeout(
+    django_capture_on_commit_callbacks, caplog
+):
+    """An answer to a meeting purges its discussion by URL (247fed3), in the
+    request that saved it. Wagtail's HTTP purger waits for as long as the
+    edge does: a proxy that took the connection and never answered held the
+    answer's request, and each one after it, for ever."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # takes connections, never answers
+    backend = {
+        "proxy": {
+            "BACKEND": PROXY_BACKEND,
+            "LOCATION": f"http://127.0.0.1:{silent.getsockname()[1]}",
+            "TIMEOUT": 0.2,
+        }
+    }
+    discussion = make_discussion(title="Leningrad, part three")
+    # Closing the socket frees a purge that would otherwise wait for ever.
+    unblock = threading.Timer(20, silent.close)
+    unblock.start()
+    started = time.monotonic()
+    try:
+        with (
+            override_settings(WAGTAILFRONTENDCACHE=backend),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            MeetingRSVPFactory(page=discussion, member=UserFactory())
+    finally:
+        unblock.cancel()
+        silent.close()
+    assert time.monotonic() - started < 10, "the answer waited for the edge"
+    assert "does not answer" in caplog.text
+
+
+def test_the_proxy_backend_counts_as_purged_by_url_only():
+    with override_settings(
+        WAGTAILFRONTENDCACHE={"proxy": {"BACKEND": PROXY_BACKEND, "LOCATION": "x"}}
+    ):
+        assert purges_by_url_only()
 
 
 @pytest.mark.django_db

@@ -28,6 +28,9 @@ print(json.dumps({
     "data_upload": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     "formatter": settings.LOGGING["formatters"]["json"]["()"],
     "frontend_cache": sorted(settings.WAGTAILFRONTENDCACHE),
+    "backends": {
+        name: edge["BACKEND"] for name, edge in settings.WAGTAILFRONTENDCACHE.items()
+    },
     "apps": settings.INSTALLED_APPS,
     "purges_at_once": purges_at_once,
 }))
@@ -74,6 +77,9 @@ def test_production_runtime_settings():
     assert shown["formatter"] == "bookclub.logging.JsonFormatter"
     # Publishing purges the CDN / proxy once one is configured.
     assert shown["frontend_cache"] == ["proxy"]
+    # Purged by URL, each purge within a timeout (Wagtail's HTTPBackend waits
+    # for as long as the proxy does, holding the write that purges).
+    assert shown["backends"] == {"proxy": "reviews.frontend_cache.URLPurgeBackend"}
     apps = shown["apps"]
     assert apps.index("wagtail.contrib.frontend_cache") < apps.index("reviews")
     # Its purges wait for the commit (reviews.frontend_cache.purge_page_urls).
