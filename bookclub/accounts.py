@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -12,6 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
+from wagtail.models import Site
 
 from reviews.ratelimit import Rate, RateLimited, hit
 
@@ -70,7 +72,10 @@ class BackgroundPasswordResetForm(PasswordResetForm):
 
 class ThrottledPasswordResetView(PasswordResetView):
     """Past the limit for an address, the form answers as usual and sends
-    nothing, so it says no more about the address than it does otherwise."""
+    nothing, so it says no more about the address than it does otherwise.
+
+    The email names the club by its Site's name: without Django's sites
+    framework, Django would name it by the request's host."""
 
     form_class = BackgroundPasswordResetForm
 
@@ -81,4 +86,8 @@ class ThrottledPasswordResetView(PasswordResetView):
             hit("password-reset", key, RESET_EMAIL_RATES)
         except RateLimited:
             return HttpResponseRedirect(self.get_success_url())
+        site = Site.find_for_request(self.request)
+        self.extra_email_context = {
+            "site_name": (site and site.site_name) or settings.WAGTAIL_SITE_NAME
+        }
         return super().form_valid(form)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from wagtail.models import Site
 
 from tests.factories import UserFactory
 from tests.fixtures.mail import body_text, link_in
@@ -82,3 +83,17 @@ def test_reset_emails_to_one_address_are_limited(client, mailoutbox):
         assert response.status_code == 302
         assert response["Location"] == "/accounts/password-reset/sent/"
     assert len(mailoutbox) == 3
+
+
+def test_the_reset_email_names_the_club_not_the_host(client, smtp_inbox):
+    """The subject and text say which club the account is at: the Site's
+    name, not the address the form was sent from."""
+    Site.objects.filter(is_default_site=True).update(site_name="The Riverside Readers")
+    UserFactory(username="dora", email="dora@example.org")
+
+    client.post("/accounts/password-reset/", {"email": "dora@example.org"})
+
+    message = smtp_inbox.only()
+    assert message["Subject"] == "Choose a new password for The Riverside Readers"
+    assert "your account at The Riverside Readers." in body_text(message)
+    assert "http://testserver/accounts/password-reset/" in body_text(message)
