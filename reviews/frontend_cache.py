@@ -314,15 +314,20 @@ def urls_showing_books(
     books = sorted(set(books))
     if not books:
         return []
-    pages = list(pages_showing_books(books))
     roots = _app_roots() if roots is None else roots
     listing, detail = _BOOK_API_ROUTES
     routes = [(listing, []), *((detail, [book_id]) for book_id in books)]
     return [
-        *_answers_of(pages, roots),
-        *(url for page in pages for url in listing_urls_for_pages(page, [page])),
+        *_shown_on(list(pages_showing_books(books)), roots),
         *_on_every_host(routes, roots),
     ]
+
+
+def _shown_on(pages, roots: list[str]) -> list[str]:
+    """The shared answers of ``pages``, each shown on its own (its address,
+    reveal and API answers) and in the pages that list it."""
+    listing = [url for page in pages for url in listing_urls_for_pages(page, [page])]
+    return [*_answers_of(pages, roots), *listing]
 
 
 def urls_naming_series(pages, roots: list[str] | None = None) -> list[str]:
@@ -659,7 +664,7 @@ def purge_page_urls(page, chapters: Iterable[int | None] = ()) -> None:
         logger.exception("Could not list the URLs of page %s", page.pk)
         return
 
-    _purge_urls_on_commit(urls, page.pk)
+    _purge_urls_on_commit(urls, page)
 
 
 def page_changed(sender=None, instance=None, **kwargs) -> None:
@@ -693,19 +698,43 @@ def purge_subtree_urls(page) -> None:
         return
     urls = [*sorted(batch.urls), *dict.fromkeys(showing)]
 
-    _purge_urls_on_commit(urls, page.pk)
+    _purge_urls_on_commit(urls, page)
 
 
-def _purge_urls_on_commit(urls: list[str], page_id: int) -> None:
-    """Purge ``urls`` once the transaction commits; nothing on rollback."""
+def _purge_urls_on_commit(urls: list[str], what: object) -> None:
+    """Purge ``urls`` (those of ``what``, for the log) once the transaction
+    commits; nothing on rollback."""
 
     def purge() -> None:
         try:
             purge_urls_from_cache(urls)
         except Exception:  # a CDN outage must not stop a change
-            logger.exception("Could not purge the URLs of page %s", page_id)
+            logger.exception("Could not purge the URLs of %r", what)
 
     transaction.on_commit(purge)
+
+
+def media_changing(sender=None, instance=None, **kwargs) -> None:
+    """An image or a document saved, or about to be deleted: where an edge
+    is purged by URL only, the live pages that show it (Wagtail's reference
+    index, read before a deletion takes its rows) and those that show the
+    books it is the cover of, once the change commits. An edge purged by key
+    gets the change's keys (reviews.invalidation.structure_changed)."""
+    if instance is None or kwargs.get("created") or kwargs.get("raw"):
+        return
+    if not purges_by_url_only():
+        return  # no query per upload for a site without such an edge
+    try:
+        roots = _app_roots()
+        pages = Page.objects.live().filter(pk__in=_pages_naming([instance]))
+        urls = _shown_on(list(pages.specific()), roots)
+        if isinstance(instance, Book._meta.get_field("cover").related_model):
+            covers = Book.objects.filter(cover_id=instance.pk)
+            urls += urls_showing_books(covers.values_list("pk", flat=True), roots)
+    except Exception:  # an edge's lookup must not stop a change
+        logger.exception("Could not list the URLs that show %r", instance)
+        return
+    _purge_urls_on_commit(list(dict.fromkeys(urls)), instance)
 
 
 def page_moving(sender=None, instance=None, **kwargs) -> None:

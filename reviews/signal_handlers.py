@@ -141,6 +141,13 @@ def register_signal_handlers() -> None:
             dispatch_uid=f"reviews_urls_comment_{signal is post_save}",
         )
     post_delete.connect(_page_deleted, dispatch_uid="reviews_api_page_deleted")
+    for media in (get_image_model(), get_document_model()):
+        for signal in (post_save, pre_delete):
+            signal.connect(
+                frontend_cache.media_changing,
+                sender=media,
+                dispatch_uid=f"reviews_urls_{media.__name__}_{signal is post_save}",
+            )
     page_published.connect(webhooks.on_published, dispatch_uid="reviews_hook_published")
     page_unpublished.connect(
         webhooks.on_unpublished, dispatch_uid="reviews_hook_unpublished"

@@ -26,12 +26,14 @@ from wagtail.models import Page, PageViewRestriction, Site
 from reviews.comments.actions import edit_comment
 from reviews.frontend_cache import PURGE_HEADER, purges_by_url_only, urls_for_page
 from reviews.models import ReviewIndexPage, ReviewPage, SeriesEntry
+from tests.api.helpers import image_block
 from tests.factories import (
     BookFactory,
     NominationRoundFactory,
     UserFactory,
     discussion_index,
     make_discussion,
+    make_image,
     make_review,
     make_series,
     paragraph,
@@ -896,3 +898,24 @@ def test_a_nomination_round_shows_at_once_on_the_pages_that_list_it(
         shown = MARKER in client.get(url).content.decode()
         assert shown == (change in ("open", "rename")), url
         assert url in _url_purges(url_edge), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["body", "cover"])
+def test_an_image_deleted_purges_the_pages_that_show_it_by_url(
+    client, url_edge, django_capture_on_commit_callbacks, where
+):
+    """A review shows an image of its body, and its book's cover: an edge
+    purged by URL only went on serving the page with the deleted image (its
+    renditions gone with it) until max-age."""
+    image = make_image(f"Frozen river {MARKER}")
+    book = BookFactory(title="The Siege", cover=image if where == "cover" else None)
+    body = [image_block(image)] if where == "body" else [paragraph("Plain.")]
+    review = make_review(book=book, title="Cold and hunger", body=body)
+    rendition = "/media/images/"
+    assert rendition in client.get(review.url).content.decode()
+    url_edge.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        image.delete()
+    assert rendition not in client.get(review.url).content.decode()
+    assert {review.url, f"/api/v3/reviews/{review.pk}/"} <= _url_purges(url_edge)
