@@ -8,14 +8,16 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.models import Page, Site
 
 from reviews.api.v2 import ClubPagesAPIViewSet, api_router
-from reviews.models import ReviewPage
+from reviews.models import ReviewIndexPage, ReviewPage
 from tests.api.helpers import full_review, restrict
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_discussion, make_series, site_root
 from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +31,8 @@ class WagtailSerializerViewSet(ClubPagesAPIViewSet):
     _get_serializer_class = PagesAPIViewSet._get_serializer_class
 
 
-def _get(viewset, path: str, user=None, **kwargs):
-    request = RequestFactory().get(path)
+def _get(viewset, path: str, user=None, host: str = "testserver", **kwargs):
+    request = RequestFactory().get(path, HTTP_HOST=host)
     request.wagtailapi_router = api_router
     request.session = {}
     if user is not None:
@@ -122,3 +124,75 @@ def test_detail_names_its_parent_as_it_is_now(client, reviews):
     for page in reviews:
         shown = client.get(f"/api/v2/pages/{page.pk}/").json()
         assert shown["meta"]["parent"]["title"] == "Every review"
+
+
+def _same_as_wagtail(page: Page, user=None, host: str = "testserver") -> dict | None:
+    """The club's detail of ``page`` for ``user`` on ``host``, checked
+    against Wagtail's; its ``meta.parent``, or None for a 404."""
+    path = f"/api/v2/pages/{page.pk}/"
+    ours = _get(ClubPagesAPIViewSet, path, user, host, pk=page.pk)
+    assert ours == _get(WagtailSerializerViewSet, path, user, host, pk=page.pk)
+    assert ours[0] in (200, 404)
+    if ours[0] == 404:
+        return None
+    return ours[1]["meta"]["parent"] or {}
+
+
+def test_detail_parent_shown_to_a_member_who_may_see_it(reviews):
+    """An index restricted to members, or to a group: a member who may see
+    it gets the review and its parent, as from Wagtail; a visitor gets
+    neither (a 404, not a review without its parent)."""
+    index = reviews[0].get_parent().specific
+    restrict(index)
+    member = UserFactory(username="member")
+    assert _same_as_wagtail(reviews[0]) is None
+    assert _same_as_wagtail(reviews[0], member)["title"] == "Reviews"
+
+    index.view_restrictions.all().delete()
+    restrict(index, to_group=True)
+    member.groups.add(Group.objects.get(name="Committee"))
+    assert _same_as_wagtail(reviews[0]) is None
+    assert _same_as_wagtail(reviews[0], member)["title"] == "Reviews"
+
+
+def test_detail_parent_of_a_moved_review_is_its_new_index(reviews):
+    """The parent is kept per content version and found by the page's path:
+    a review moved to another index names that one at once, and the reviews
+    left behind keep theirs."""
+    for page in reviews:  # kept under the version before the move
+        assert _same_as_wagtail(page)["title"] == "Reviews"
+    other = ReviewIndexPage(title="Older reviews", slug="older")
+    site_root().add_child(instance=other)
+    other.save_revision().publish()
+    Page.objects.get(pk=reviews[0].pk).move(other, pos="last-child")
+    member = UserFactory(username="member")
+    for user in (None, member):
+        assert _same_as_wagtail(reviews[0], user)["title"] == "Older reviews"
+        for page in reviews[1:]:
+            assert _same_as_wagtail(page, user)["title"] == "Reviews"
+
+
+def test_detail_parent_of_every_kind_of_page(reviews):
+    """Discussions, series and the indexes themselves come through the same
+    field: each names its index, or the home page, as Wagtail does."""
+    discussion = make_discussion()
+    series = make_series("Leningrad", [])
+    index = reviews[0].get_parent()
+    for user in (None, UserFactory(username="member")):
+        assert _same_as_wagtail(discussion, user)["title"] == "Discussions"
+        assert _same_as_wagtail(series, user)["title"] == "Series"
+        assert _same_as_wagtail(index, user)["title"] == site_root().title
+        assert _same_as_wagtail(site_root(), user) == {}
+
+
+def test_detail_parent_on_a_site_rooted_below_the_home_page(reviews):
+    """On a site whose root is the review index, a review's parent is that
+    root and is shown, while the index's own parent lies outside the site
+    and is not: which pages a visitor sees is decided per site."""
+    index = reviews[0].get_parent()
+    Site.objects.create(hostname="127.0.0.1", port=80, root_page=index)
+    for user in (None, UserFactory(username="member")):
+        shown = _same_as_wagtail(reviews[0], user, host="127.0.0.1")
+        assert shown["title"] == "Reviews"
+        assert _same_as_wagtail(index, user, host="127.0.0.1") == {}
+        assert _same_as_wagtail(index, user)["title"] == site_root().title
