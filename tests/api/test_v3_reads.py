@@ -228,6 +228,31 @@ def test_drafts_and_private_pages_never_listed(client, siege):
     assert books[0]["review_count"] == 1
 
 
+def test_a_review_by_id_is_a_live_public_one_or_the_readers_own(client, siege):
+    """By id: an alias of a published review is a published review; a copy
+    not yet published and another member's draft are 404 to everyone but
+    their owner, with nothing of them in the answer."""
+    author = UserFactory()
+    original = make_review(title="Original", book=siege)
+    alias = original.create_alias(update_slug="original-alias")
+    copy = original.copy(
+        update_attrs={"slug": "unpublished-copy", "title": "Unpublished copy"},
+        keep_live=False,
+    )
+    draft = make_review(
+        title="Secret draft", book=siege, live=False, owner=author, reviewer=author
+    )
+    for api in (client, token_client(UserFactory())):
+        assert api.get(f"/api/v3/reviews/{alias.pk}/").json()["title"] == "Original"
+        for hidden in (copy, draft):
+            response = api.get(f"/api/v3/reviews/{hidden.pk}/")
+            assert response.status_code == 404
+            assert hidden.title.encode() not in response.content
+            assert hidden.slug.encode() not in response.content
+    shown = token_client(author).get(f"/api/v3/reviews/{draft.pk}/")
+    assert shown.json()["title"] == "Secret draft"
+
+
 def test_books_with_ratings_and_filters(client, siege, betrayal, series):
     make_review(book=siege, rating=4)
     make_review(book=siege, rating=3)
