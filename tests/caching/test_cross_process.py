@@ -292,3 +292,40 @@ def test_a_member_renamed_elsewhere_shows_at_once(server):
         for status, body in _every_worker(server, path):
             assert status == 200, path
             assert "Olga After" in body and "Olga Before" not in body, path
+
+
+def test_a_parent_changed_elsewhere_is_named_as_it_is_now(server):
+    """A review's ``meta.parent`` is kept per content version in each
+    worker's memory: renaming or unpublishing its index elsewhere shows in
+    the next detail, from every worker, whether or not the server keeps a
+    copy of it (``spoilers=hide`` gets none)."""
+    server.shell(
+        "from tests.factories import make_review\n"
+        "from reviews.models import Book\n"
+        "make_review(book=Book.objects.get(title='Cross Process Book'),"
+        " title='Parented Review', slug='parented')"
+    )
+    page_id, _ = _page(server, "parented")
+    paths = [f"/api/v2/pages/{page_id}/", f"/api/v2/pages/{page_id}/?spoilers=hide"]
+    _warm(server, paths)
+    index = (
+        "from wagtail.models import Page\n"
+        f"index = Page.objects.get(pk={page_id}).get_parent().specific\n"
+    )
+
+    def parents() -> set[str | None]:
+        shown = set()
+        for path in paths:
+            for status, body in _every_worker(server, path):
+                assert status == 200, path
+                parent = json.loads(body)["meta"]["parent"]
+                shown.add(parent and parent["title"])
+        return shown
+
+    assert parents() == {"Reviews"}
+    server.shell(index + "index.title = 'All reviews'\nindex.save_revision().publish()")
+    assert parents() == {"All reviews"}
+    server.shell(index + "index.unpublish()")
+    assert parents() == {None}
+    server.shell(index + "index.title = 'Reviews'\nindex.save_revision().publish()")
+    assert parents() == {"Reviews"}
