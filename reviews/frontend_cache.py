@@ -278,12 +278,16 @@ def purge_urls_showing(
         if rounds:
             shown |= Q(pk__in=DiscussionIndexPage.objects.values("pk"))
             shown |= Q(pk__in=Site.objects.values("root_page_id"))
+        # What urls_for_page gives each page, looked up for all of them at
+        # once: the hosts once, the linking and series pages in one query each.
+        shown_pages = list(Page.objects.filter(shown).live().specific())
+        roots = _app_roots()
         urls = [
-            url
-            for page in Page.objects.filter(shown).live().specific()
-            for url in urls_for_page(page)
+            *_shown_on(shown_pages, roots),
+            *linking_urls_for_pages(shown_pages, roots),
+            *urls_naming_series(shown_pages, roots),
+            *urls_showing_books(books, roots),
         ]
-        urls += urls_showing_books(books)
         purge_urls_from_cache(list(dict.fromkeys(urls)))
     except Exception:  # an edge outage must not fail the change (it committed)
         logger.exception("Could not purge the URLs of pages %s", pages)
