@@ -129,6 +129,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    """Skip ``serialized_rollback``'s load before a transactional test: the
+    migrated rows are already there (every test starts from the migrated
+    database, :func:`restore_migrated_rows`), and loading them again saved
+    each of them once more. The rows stay on the connection, so that the
+    flush at the test's end still leaves out ``post_migrate``."""
+    kept = {}
+    if MIGRATED_ROWS and _is_transactional(item):
+        from django.db import connections
+
+        for alias in MIGRATED_ROWS:
+            connection = connections[alias]
+            if hasattr(connection, "_test_serialized_contents"):
+                kept[alias] = connection._test_serialized_contents
+                connection._test_serialized_contents = "[]"
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        for alias, rows in kept.items():
+            connections[alias]._test_serialized_contents = rows
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """After a transactional test has flushed its database, put the migrated
     rows back, so that the next test on this process finds the database as
