@@ -23,6 +23,8 @@ ASCII words without spaces, so a header can carry them space-separated:
 ``comments``, ``rounds``, ``votes``, ``media``  listings of that kind: retired
                when anything of the kind changes (``media``: which images and
                documents are public)
+``public-reviews``  which reviews a reader may see, where, about which books
+               (:data:`PUBLIC_REVIEWS`)
 ============== ===========================================================
 """
 
@@ -43,6 +45,17 @@ COMMENTS = "comments"
 ROUNDS = "rounds"
 VOTES = "votes"
 MEDIA = "media"
+#: Which reviews are public, where they are, which books they are about and
+#: those books' names: what a review listing's total and the review index's
+#: book choices show, kept under this tag alone (reviews/counts.py,
+#: reviews/filters.py). Retired when a review appears or goes (published for
+#: the first time or again, unpublished, expired, deleted, moved, made
+#: private or public, on an ancestor or a Site too) or changes book, and when
+#: a book is saved or deleted; not by a new revision of a live review about
+#: the same book, which is most publishes. Every change that retires it also
+#: retires :data:`SITE`, :data:`PAGES`, :data:`REVIEWS` or :data:`BOOKS`, so
+#: the responses that read it are retired by nothing more than before.
+PUBLIC_REVIEWS = "public-reviews"
 
 #: Kinds of page this module knows; any other page is ``OTHER``.
 REVIEW = "review"
@@ -106,7 +119,7 @@ def for_page(kind: str, page_id: int) -> Tags:
     elif kind == SERIES_PAGE:
         tags |= {BOOKS, SERIES, REVIEWS}
     elif kind == REVIEW_INDEX:
-        tags |= {REVIEWS, BOOKS, SERIES}
+        tags |= {REVIEWS, BOOKS, SERIES, PUBLIC_REVIEWS}
     elif kind == DISCUSSION_INDEX:
         tags |= {DISCUSSIONS, BOOKS, ROUNDS}
     elif kind == SERIES_INDEX:
@@ -165,11 +178,15 @@ def _pk(kwargs: Mapping[str, object], name: str) -> int | None:
 
 #: Listings by URL name: every item of the kind, and what the items show.
 _LISTINGS: dict[str, Tags] = {
-    "wagtailapi:pages:listing": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
+    "wagtailapi:pages:listing": frozenset(
+        {PAGES, BOOKS, SERIES, COMMENTS, PUBLIC_REVIEWS}
+    ),
     "wagtailapi:pages:find": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
     "wagtailapi_v3:list_pages": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
     "wagtailapi_v3:find_page": frozenset({PAGES, BOOKS, SERIES, COMMENTS}),
-    "wagtailapi_v3:club_reviews_list": frozenset({REVIEWS, BOOKS, SERIES, LINKED}),
+    "wagtailapi_v3:club_reviews_list": frozenset(
+        {REVIEWS, BOOKS, SERIES, LINKED, PUBLIC_REVIEWS}
+    ),
     "wagtailapi_v3:club_discussions_list": frozenset(
         {DISCUSSIONS, COMMENTS, BOOKS, LINKED}
     ),
@@ -241,14 +258,22 @@ def for_route(
 
 
 def retired_by_page(
-    kind: str, page_id: int, book_id: int | None = None, *, links: bool = False
+    kind: str,
+    page_id: int,
+    book_id: int | None = None,
+    *,
+    links: bool = False,
+    stayed: bool = False,
 ) -> Tags:
     """A page published, unpublished, edited live or deleted; ``links``: it
     went (unpublished, deleted) or first appeared, so the pages that link to
     it change (:data:`LINKED`), and so may the media it made public (a
     deletion takes its recorded uses with it). Otherwise the media listings
     are retired only when the page's media uses changed
-    (:func:`retired_by_media_uses`)."""
+    (:func:`retired_by_media_uses`). ``stayed``: a review that was live
+    before the change and still is, about the same book (a new revision
+    published): which reviews are public did not change
+    (:data:`PUBLIC_REVIEWS`). Leave it False when that is not known."""
     tags = {ALL, PAGES, page(page_id)}
     if links:
         tags |= {LINKED, MEDIA}
@@ -256,19 +281,21 @@ def retired_by_page(
         tags.add(book(book_id))
     if kind == REVIEW:
         tags.add(REVIEWS)
+        if not stayed:
+            tags.add(PUBLIC_REVIEWS)
     elif kind == DISCUSSION:
         tags.add(DISCUSSIONS)
     elif kind == SERIES_PAGE:
         tags.add(SERIES)
     else:  # an index, the home page: what lies below it, the navigation
-        tags.add(SITE)
+        tags |= {SITE, PUBLIC_REVIEWS}
     return frozenset(tags)
 
 
 def retired_by_structure() -> Tags:
     """A page moved, a view restriction, a site, an image or document or
     their approval changed: which pages anyone may see, and where."""
-    return frozenset({ALL, SITE, MEDIA})
+    return frozenset({ALL, SITE, MEDIA, PUBLIC_REVIEWS})
 
 
 def retired_by_media_uses() -> Tags:
@@ -280,8 +307,9 @@ def retired_by_media_uses() -> Tags:
 
 
 def retired_by_book(book_id: int) -> Tags:
-    """A book saved or deleted (its cover may make an image public)."""
-    return frozenset({ALL, BOOKS, MEDIA, book(book_id)})
+    """A book saved or deleted (its cover may make an image public; the
+    review index names it among its choices)."""
+    return frozenset({ALL, BOOKS, MEDIA, PUBLIC_REVIEWS, book(book_id)})
 
 
 def retired_by_member(

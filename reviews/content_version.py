@@ -296,12 +296,31 @@ def content_version() -> str:
 def for_this_version(name: str, compute: Callable[[], T]) -> T:
     """``compute()``, remembered until the content changes (or for
     :data:`DERIVED_TIMEOUT` seconds)."""
-    key = f"reviews:derived:{content_version()}:{name}"
+    return _kept(f"reviews:derived:{content_version()}:{name}", compute)
+
+
+def _kept(key: str, compute: Callable[[], T]) -> T:
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(key, value, timeout=DERIVED_TIMEOUT)
     return value
+
+
+def for_tag_version(tag: str, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered until ``tag`` is retired (or for
+    :data:`DERIVED_TIMEOUT` seconds): for a value that most changes leave
+    alone (reviews.cache_tags.PUBLIC_REVIEWS).
+
+    The tag's version is read from the database like every other (inside a
+    build, the one read before the content; else with the content version,
+    in one query), so a change committed in any process retires the value.
+    """
+    if current_reading() is None and getattr(_this_request, "version", None) is None:
+        version = tag_versions({tag, cache_tags.ALL})[tag].version
+    else:
+        version = tag_versions({tag})[tag].version
+    return _kept(f"reviews:derived:{tag}:{version}:{name}", compute)
 
 
 #: Values kept in this process's memory: the version each belongs to, when

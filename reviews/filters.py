@@ -10,6 +10,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from . import cache_tags
+from .content_version import for_tag_version
+from .counts import query_key
 from .models import Book, ReviewPage, SeriesPage
 from .models.books import book_label
 from .visibility import reachable_pages
@@ -88,6 +91,20 @@ def _reviewed_books(reviews: QuerySet) -> QuerySet:
     return Book.objects.filter(pk__in=reviews.order_by().values("book_id"))
 
 
+def _book_rows(books: QuerySet) -> list[tuple[int, str, str]]:
+    """Each book's id, title and author, kept until a change retires
+    :data:`~reviews.cache_tags.PUBLIC_REVIEWS`: which reviews are public
+    and which books they are about (a hash join over every review) move
+    with that tag alone, and so do the books' names."""
+    rows = books.values_list("pk", "title", "author")
+    key = query_key(rows)
+    if key is None:
+        return []
+    return for_tag_version(
+        cache_tags.PUBLIC_REVIEWS, f"reviewed-books:{key}", lambda: list(rows)
+    )
+
+
 class ReviewFilterForm(forms.Form):
     book = IdChoiceField(
         # The reviewed books are chosen in __init__, like the series.
@@ -136,7 +153,7 @@ class ReviewFilterForm(forms.Form):
         # still decides what is valid.
         book.widget.choices = [("", book.empty_label)] + [
             (pk, book_label(title, author))
-            for pk, title, author in book.queryset.values_list("pk", "title", "author")
+            for pk, title, author in _book_rows(book.queryset)
         ]
 
     def filter(self, reviews: QuerySet) -> QuerySet:
@@ -153,6 +170,10 @@ class ReviewFilterForm(forms.Form):
         if data["tag"]:
             reviews = reviews.filter(tags__name=data["tag"])
         return reviews.distinct()
+
+    def narrows(self) -> bool:
+        """Does :meth:`filter` list fewer reviews than it is given?"""
+        return self.is_valid() and any(self.cleaned_data.values())
 
     def querystring(self) -> str:
         """The active filters as a query string, for pagination links."""

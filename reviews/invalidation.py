@@ -32,6 +32,7 @@ from .models import (
     SeriesIndexPage,
     SeriesPage,
     book_left,
+    was_live,
 )
 
 logger = logging.getLogger(__name__)
@@ -128,13 +129,16 @@ def page_changed(
     """A page published, unpublished or deleted (``gone``, or no longer live)."""
     if instance is None:
         return
+    left = book_left(instance)
     tags = cache_tags.retired_by_page(
         page_kind(instance),
         instance.pk,
         _book_id(instance),
         links=gone or not instance.live or _first_published(instance),
+        stayed=(
+            not gone and instance.live and was_live(instance) is True and left is None
+        ),
     )
-    left = book_left(instance)
     if left is not None:
         # Published about another book: the one it was about lost it.
         tags |= {cache_tags.book(left)}

@@ -67,18 +67,26 @@ def max_limit() -> int | None:
 
 
 def paginate(
-    queryset: QuerySet, params: PaginationParams, *, public: bool = False
+    queryset: QuerySet,
+    params: PaginationParams,
+    *,
+    public: bool = False,
+    count_tag: str | None = None,
 ) -> dict[str, Any]:
     """``{"count", "items"}`` like Wagtail's v3 listings; items are a list.
 
     ``public``: the listing is the same for every reader, so its total is
-    counted once per content version (reviews/counts.py).
+    counted once per content version, or once per version of ``count_tag``
+    when only a change retiring that tag can change its rows
+    (reviews/counts.py).
     """
     limit_max = max_limit()
     if limit_max is not None and params.limit > limit_max:
         raise HttpError(400, f"limit cannot be higher than {limit_max}")
     return {
-        "count": remembered_count(queryset) if public else queryset.count(),
+        "count": (
+            remembered_count(queryset, tag=count_tag) if public else queryset.count()
+        ),
         "items": list(queryset[params.offset : params.offset + params.limit]),
     }
 

@@ -29,6 +29,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page
 
+from .. import cache_tags
 from ..counts import with_remembered_count
 from ..media_visibility import visible_media
 from ..models import ReviewPage
@@ -60,6 +61,14 @@ API_AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
 
 #: A page's own ReviewPage row, when get_queryset loaded it with the page.
 _REVIEW_ROW = ReviewPage._meta.get_field("page_ptr").remote_field
+
+
+#: Listing parameters that change neither which pages are listed nor how
+#: many: the pages' type, their order, the fields shown, the page of them
+#: and the reader (reviews.spoilers).
+_UNFILTERED_PARAMS = frozenset(
+    {"type", "fields", "order", "limit", "offset", "spoilers", "read"}
+)
 
 
 class ReaderAwareMixin(ProblemErrorsMixin):
@@ -228,11 +237,20 @@ class ClubPagesAPIViewSet(
             return None  # Wagtail's own get_queryset answers the 400
         return public_site_pages(self.request, models[0])
 
+    def _lists_every_public_page(self) -> bool:
+        """Does the listing hold every public page of its type (the order,
+        the fields and the reader aside): no filter, no search?"""
+        return self.request.GET.keys() <= _UNFILTERED_PARAMS
+
     def paginate_queryset(self, queryset):
         if isinstance(queryset, QuerySet) and not self.request.user.is_authenticated:
             # Anonymous listings are the same for everyone: their total is
-            # counted once per content version (reviews/counts.py).
-            queryset = with_remembered_count(queryset)
+            # counted once per content version, every public review's once
+            # per version of the tag that says which are (reviews/counts.py).
+            every_review = is_reviews(queryset) and self._lists_every_public_page()
+            queryset = with_remembered_count(
+                queryset, tag=cache_tags.PUBLIC_REVIEWS if every_review else None
+            )
         page = super().paginate_queryset(queryset)
         if page is not None and is_reviews(queryset):
             page = list(page)

@@ -1,6 +1,12 @@
 """The plugin's models, split by kind and re-exported here by name."""
 
-from .books import Book, ReadingProgress, book_left, remember_stored_book
+from .books import (
+    Book,
+    ReadingProgress,
+    book_left,
+    remember_stored_book,
+    was_live,
+)
 from .caching import CacheTag
 from .club import MeetingRSVP, Nomination, NominationRound, Vote
 from .comments import (
@@ -56,4 +62,5 @@ __all__ = [
     "book_left",
     "public_id_of",
     "remember_stored_book",
+    "was_live",
 ]

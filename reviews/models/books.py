@@ -40,26 +40,31 @@ def unique_book_slug(manager, title: str, pk: int | None = None) -> str:
     return slug
 
 
-#: Where :func:`remember_stored_book` leaves the book a page's stored row names.
+#: Where :func:`remember_stored_book` leaves the book a page's stored row
+#: names, and whether that row was live.
 _STORED_BOOK = "_reviews_stored_book"
+_STORED_LIVE = "_reviews_stored_live"
 
 
 def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
     """``pre_save`` receiver: before a page about a book (a review, a
     discussion) is saved, remember the book its stored row names, so that
     the caches that show that book (its count of reviews, its average
-    rating) learn the page left it (:func:`book_left`)."""
+    rating) learn the page left it (:func:`book_left`), and whether it was
+    live (:func:`was_live`)."""
     if not isinstance(instance, Page) or "book_id" not in instance.__dict__:
         return
     instance.__dict__.pop(_STORED_BOOK, None)
+    instance.__dict__.pop(_STORED_LIVE, None)
     update_fields = kwargs.get("update_fields")
     if instance.pk is None or kwargs.get("raw"):
         return
     if update_fields is not None and not {"book", "book_id"} & set(update_fields):
         return
     stored = type(instance)._default_manager.filter(pk=instance.pk)
-    for book_id in stored.values_list("book_id", flat=True):
+    for book_id, live in stored.values_list("book_id", "live"):
         instance.__dict__[_STORED_BOOK] = book_id
+        instance.__dict__[_STORED_LIVE] = live
 
 
 def book_left(page) -> int | None:
@@ -68,6 +73,13 @@ def book_left(page) -> int | None:
     if before is None or before == page.__dict__.get("book_id"):
         return None
     return before
+
+
+def was_live(page) -> bool | None:
+    """Was ``page``'s stored row live before its last save? None when that
+    save read no stored row (a new page, or one saved with only some
+    fields)."""
+    return page.__dict__.get(_STORED_LIVE)
 
 
 # Reverse managers from page models are beyond the type checker's Django plugin.

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from .. import cache_tags
 from ..api.querysets import prepare_streams
 from ..cards import prepare_review_cards
 from ..club_forms import CommentForm, RSVPForm
 from ..comments.gate import gate
+from ..counts import with_remembered_count
 from ..filters import ReviewFilterForm
 from ..meetings import rsvp_summary
 from ..models import (
@@ -45,7 +47,12 @@ def review_index_context(page: ReviewIndexPage, request: HttpRequest) -> dict[st
     # The series of this index's Site only, as its reviews are.
     series = in_subtree(SeriesPage.objects.live(), site_root_path(request) or page.path)
     filters = ReviewFilterForm(request.GET or None, reviews=reviews, series=series)
-    paginator = Paginator(filters.filter(reviews), page.REVIEWS_PER_PAGE)
+    listed = filters.filter(reviews)
+    if not filters.narrows():
+        # Every public review below the index: counted once per version of
+        # the tag that says which they are (reviews/counts.py).
+        listed = with_remembered_count(listed, tag=cache_tags.PUBLIC_REVIEWS)
+    paginator = Paginator(listed, page.REVIEWS_PER_PAGE)
     cards = paginator.get_page(request.GET.get("page"))
     cards.object_list = list(cards.object_list)
     prepare_review_cards(cards.object_list)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -329,3 +330,53 @@ def test_a_parent_changed_elsewhere_is_named_as_it_is_now(server):
     assert parents() == {None}
     server.shell(index + "index.title = 'Reviews'\nindex.save_revision().publish()")
     assert parents() == {"Reviews"}
+
+
+def test_totals_and_book_choices_follow_changes_made_elsewhere(server):
+    """The listings' totals and the review index's book choices are kept per
+    version of which reviews are public, in each worker's own memory here: a
+    review published elsewhere, moved to another book or unpublished shows
+    in them at once, from every worker; a new revision changes nothing."""
+    listings = ("/api/v3/reviews/", "/api/v2/pages/?type=reviews.ReviewPage")
+
+    def shown() -> set[tuple[int, int, int, bool]]:
+        seen = set()
+        for _ in range(6):
+            v3, v2, index = (server.get(path) for path in (*listings, "/reviews/"))
+            assert v3[0] == v2[0] == index[0] == 200
+            count = re.search(r'class="results-count">(\d+) review', index[1])
+            assert count is not None
+            seen.add(
+                (
+                    json.loads(v3[1])["count"],
+                    json.loads(v2[1])["meta"]["total_count"],
+                    int(count.group(1)),
+                    ">Elsewhere Book (" in index[1],
+                )
+            )
+        return seen
+
+    before = shown()
+    assert len(before) == 1
+    ((v3, v2, index, named),) = before
+    assert not named
+    review = (
+        "from reviews.models import Book, ReviewPage\n"
+        "page = ReviewPage.objects.get(slug='counted')\n"
+    )
+
+    server.shell(
+        "from tests.factories import BookFactory, make_review\n"
+        "make_review(book=BookFactory(title='Elsewhere Book'),"
+        " title='Counted Review', slug='counted')"
+    )
+    assert shown() == {(v3 + 1, v2 + 1, index + 1, True)}
+    server.shell(review + "page.summary = 'Again.'\npage.save_revision().publish()")
+    assert shown() == {(v3 + 1, v2 + 1, index + 1, True)}
+    server.shell(
+        review + "page.book = Book.objects.get(title='Cross Process Book')\n"
+        "page.save_revision().publish()"
+    )
+    assert shown() == {(v3 + 1, v2 + 1, index + 1, False)}
+    server.shell(review + "page.unpublish()")
+    assert shown() == {(v3, v2, index, False)}

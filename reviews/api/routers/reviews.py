@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import field_validator, model_validator
 
+from ... import cache_tags
 from ...models import Book, ReviewPage, SeriesPage
 from ...models.members import PUBLIC_ID_LENGTH
 from ...visibility import public_pages
@@ -146,6 +147,12 @@ def filter_reviews(
     return queryset
 
 
+def narrows(filters: ReviewFilters) -> bool:
+    """Do ``filters`` list fewer than every public review? (The order does
+    not.)"""
+    return bool(filters.model_dump(exclude_defaults=True).keys() - {"ordering"})
+
+
 def order_reviews(
     queryset: QuerySet, ordering: str, *, drafts: bool = False
 ) -> QuerySet:
@@ -198,7 +205,12 @@ def list_reviews(
     queryset = order_reviews(
         with_review_relations(queryset), filters.ordering, drafts=filters.mine
     )
-    page = paginate(queryset, pagination, public=not filters.mine)
+    page = paginate(
+        queryset,
+        pagination,
+        public=not filters.mine,
+        count_tag=None if narrows(filters) else cache_tags.PUBLIC_REVIEWS,
+    )
     known = item_cache.bodies(request, page["items"])
     page["items"] = [
         representations.review_item(request, p, known[p.pk]) for p in page["items"]
