@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         "rebuilds",
         help="what each hot URL costs to rebuild after a publish, in process",
         description="Against the database DATABASE_URL names, seeded by "
-        "`run --keep`: retires what a review's publish retires and requests "
-        "each hot URL once, for --rounds reviews.",
+        "`run --keep`: publishes a new revision of a recent review and "
+        "requests each hot URL once, for --rounds reviews.",
     )
     rebuilds.add_argument("--rounds", type=int, default=3)
 
