@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import cache_tags
@@ -50,20 +52,49 @@ class PlainSelect(forms.Select):
     (tests/pages/test_review_filters.py compares them).
     """
 
+    #: The options' markup with none chosen, when written beforehand
+    #: (:meth:`write_options`, kept while the choices stay the same):
+    #: rendering then only marks the chosen one.
+    written_options: str | None = None
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        chosen = {str(v) for v in self.format_value(value)}
+        chosen = [str(v) for v in self.format_value(value)]
         final_attrs = self.build_attrs(self.attrs, attrs)
-        parts = [f'<select name="{escape(name)}"{_attrs(final_attrs)}>']
-        for option_value, label in self.choices:
+        if self.written_options is None:
+            options = self.write_options(self.choices, set(chosen))
+        else:
+            options = self._choose(self.written_options, chosen)
+        return mark_safe(  # noqa: S308 (every value is escaped)
+            f'<select name="{escape(name)}"{_attrs(final_attrs)}>{options}\n</select>'
+        )
+
+    @classmethod
+    def write_options(cls, choices: Iterable[Any], chosen: Iterable[str] = ()) -> str:
+        """The markup of ``choices`` (Django's form), the first of
+        ``chosen`` selected."""
+        left = set(chosen)
+        parts = []
+        for option_value, label in choices:
             if isinstance(label, list | tuple):
                 parts.append(f'\n  <optgroup label="{escape(option_value)}">')
                 for sub_value, sub_label in label:
-                    parts.append(self._option(sub_value, sub_label, chosen))
+                    parts.append(cls._option(sub_value, sub_label, left))
                 parts.append("\n  </optgroup>")
             else:
-                parts.append(self._option(option_value, label, chosen))
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every value is escaped)
+                parts.append(cls._option(option_value, label, left))
+        return "".join(parts)
+
+    @staticmethod
+    def _choose(options: str, chosen: list[str]) -> str:
+        """``options`` (written with none chosen) with the option of the
+        first of ``chosen`` they hold selected. Values and labels are
+        escaped, so an option's opening tag is found nowhere else."""
+        for value in chosen:
+            plain = f'\n  <option value="{escape(value)}">'
+            if plain in options:
+                selected = f'\n  <option value="{escape(value)}" selected>'
+                return options.replace(plain, selected, 1)
+        return options
 
     @staticmethod
     def _option(value: Any, label: Any, chosen: set[str]) -> str:
@@ -91,18 +122,25 @@ def _reviewed_books(reviews: QuerySet) -> QuerySet:
     return Book.objects.filter(pk__in=reviews.order_by().values("book_id"))
 
 
-def _book_rows(books: QuerySet) -> list[tuple[int, str, str]]:
-    """Each book's id, title and author, kept until a change retires
+def _book_options(books: QuerySet, empty_label: str) -> str:
+    """The book choices' markup (:meth:`PlainSelect.write_options`), none
+    chosen, kept until a change retires
     :data:`~reviews.cache_tags.PUBLIC_REVIEWS`: which reviews are public
     and which books they are about (a hash join over every review) move
-    with that tag alone, and so do the books' names."""
+    with that tag alone, and so do the books' names. Thousands of books
+    make it most of the review index: written again after every publish,
+    it was a third of the page's rebuild."""
     rows = books.values_list("pk", "title", "author")
+
+    def write() -> str:
+        choices = [(pk, book_label(title, author)) for pk, title, author in rows]
+        return PlainSelect.write_options([("", empty_label), *choices])
+
     key = query_key(rows)
     if key is None:
-        return []
-    return for_tag_version(
-        cache_tags.PUBLIC_REVIEWS, f"reviewed-books:{key}", lambda: list(rows)
-    )
+        return PlainSelect.write_options([("", empty_label)])
+    name = f"reviewed-books:{get_language()}:{key}"
+    return for_tag_version(cache_tags.PUBLIC_REVIEWS, name, write)
 
 
 class ReviewFilterForm(forms.Form):
@@ -149,12 +187,11 @@ class ReviewFilterForm(forms.Form):
         series_field.queryset = reachable_pages(series).order_by("title")
         book = cast(IdChoiceField, self.fields["book"])
         book.queryset = _reviewed_books(reviews)
-        # Shown from plain rows, not a model instance per book; the queryset
-        # still decides what is valid.
-        book.widget.choices = [("", book.empty_label)] + [
-            (pk, book_label(title, author))
-            for pk, title, author in _book_rows(book.queryset)
-        ]
+        # Written from plain rows, not a model instance per book, and kept;
+        # the queryset still decides what is valid.
+        cast(PlainSelect, book.widget).written_options = _book_options(
+            book.queryset, str(book.empty_label)
+        )
 
     def filter(self, reviews: QuerySet) -> QuerySet:
         """Apply the valid filters; an invalid form filters nothing."""

@@ -35,6 +35,17 @@ def test_a_plain_select_renders_what_djangos_select_does(value):
     assert plain == stock
 
 
+@pytest.mark.parametrize("value", [None, "", "2", 30, "999", '"><b>'])
+def test_options_written_beforehand_render_what_djangos_select_does(value):
+    """The review index keeps its book options' markup, none chosen, and
+    marks the chosen one as it renders."""
+    attrs = {"id": "id_book", "class": "wide"}
+    stock = forms.Select(choices=CHOICES).render("book", value, attrs=attrs)
+    kept = PlainSelect()
+    kept.written_options = PlainSelect.write_options(CHOICES)
+    assert kept.render("book", value, attrs=attrs) == stock
+
+
 def test_a_plain_select_renders_groups_as_django_does():
     choices = [("Old", [(1, "One"), (2, "Two")]), (3, "Three")]
     stock = forms.Select(choices=choices).render("n", "2", attrs={"id": "id_n"})
