@@ -35,7 +35,8 @@ from ..models import (
 )
 from ..models.api_fields import COVER_RENDITIONS, PREFETCHED_TAGS
 from ..popularity import POPULAR_DAYS
-from ..visibility import public_pages
+from ..visibility import public_pages, restricted_paths
+from .compiled import get_by_pk
 
 
 def cover_renditions() -> QuerySet:
@@ -56,6 +57,18 @@ def book_relations(prefix: str = "") -> list:
 def public_reviews() -> QuerySet:
     """Published reviews without a view restriction: what anyone may read."""
     return public_pages(ReviewPage.objects.live())
+
+
+def public_review(pk: int) -> ReviewPage:
+    """One public review by id, with what its API representation reads
+    (:func:`with_review_relations`). Its SQL is compiled once per process
+    for each set of view restrictions, the only thing besides the id that
+    goes into it; a restriction added or lifted is a new set."""
+    return get_by_pk(  # type: ignore[return-value]
+        lambda: with_review_relations(public_reviews()),
+        pk,
+        variant=("public-review", *restricted_paths()),
+    )
 
 
 def visible_reviews(user) -> QuerySet:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import QuerySet
+from django.http import Http404
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from wagtail.api.v2.filters import (
@@ -34,9 +35,10 @@ from ..counts import with_remembered_count
 from ..media_visibility import visible_media
 from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, reader_of, refresh_reader
-from ..visibility import public_site_pages
+from ..visibility import public_site_pages, restricted_paths, site_root_path
 from . import item_cache
 from .auth import BearerTokenAuthentication
+from .compiled import get_by_pk
 from .errors import InvalidParam, ProblemErrorsMixin
 from .params import MAX_ID
 from .querysets import (
@@ -265,7 +267,9 @@ class ClubPagesAPIViewSet(
         # Wagtail loads the specific page by itself, and then each relation
         # its fields show with a query of its own; a review comes with them.
         if not hasattr(self, "_specific_object"):
-            page = super(PagesAPIViewSet, self).get_object()
+            page = self._public_page_by_id()
+            if page is None:
+                page = super(PagesAPIViewSet, self).get_object()
             if isinstance(page, ReviewPage) or page.specific_class is not ReviewPage:
                 self._specific_object = page.specific
             elif _REVIEW_ROW.is_cached(page):
@@ -275,6 +279,30 @@ class ClubPagesAPIViewSet(
                 fields = self._shown_fields(ReviewPage)
                 self._specific_object = with_review_relations(reviews, fields).get()
         return self._specific_object
+
+    def _public_page_by_id(self) -> Page | None:
+        """The detail's page for an anonymous reader who asks for nothing
+        but the page, loaded with the SQL compiled once per process for the
+        site and the view restrictions (:func:`reviews.api.compiled.get_by_pk`),
+        the only things besides the id that go into it. None where another
+        parameter, a member or the site's languages may change the query:
+        Wagtail's own lookup then runs."""
+        pk = self.kwargs.get("pk")
+        if self.action != "detail_view" or self.request.GET or type(pk) is not int:
+            return None
+        if not 0 < pk <= MAX_ID or public_site_pages(self.request) is None:
+            return None
+        request = self.request
+        try:
+            page = get_by_pk(
+                lambda: self.get_queryset(),
+                pk,
+                variant=("v2-page", site_root_path(request), *restricted_paths()),
+            )
+        except Page.DoesNotExist:
+            raise Http404("No Page matches the given query.") from None
+        self.check_object_permissions(request, page)
+        return page
 
     def detail_view(self, request, pk):
         instance = self.get_object()

@@ -19,6 +19,7 @@ from tests.factories import (
     make_review,
     make_series,
     paragraph,
+    review_index,
     spoiler,
     token_client,
 )
@@ -226,6 +227,40 @@ def test_drafts_and_private_pages_never_listed(client, siege):
         assert api.get(f"/api/v3/reviews/{private.pk}/").status_code == 404
     books = client.get("/api/v3/books/").json()["items"]
     assert books[0]["review_count"] == 1
+
+
+@pytest.mark.parametrize("detail", ["/api/v3/reviews/{}/", "/api/v2/pages/{}/"])
+def test_a_review_read_by_id_follows_restrictions_and_unpublishing_made_after(
+    client, siege, detail
+):
+    """The SQL that loads a review by id (v3, and a v2 page detail) is
+    compiled once and kept: a view restriction added or lifted, or an
+    unpublish, after reviews were read applies to the next read, whichever
+    review it names."""
+    index = review_index()
+    first = make_review(title="First", book=siege)
+    second = make_review(title="Second", book=siege)
+    third = make_review(title="Third", book=siege)
+    for page in (first, second):
+        assert client.get(detail.format(page.pk)).status_code == 200
+
+    restrict(second)
+    assert client.get(detail.format(second.pk)).status_code == 404
+    answer = client.get(detail.format(third.pk))
+    assert answer.status_code == 200
+    assert answer.json()["title"] == "Third"
+
+    second.get_view_restrictions().delete()
+    assert client.get(detail.format(second.pk)).json()["title"] == "Second"
+
+    restrict(index)
+    for page in (first, second, third):
+        assert client.get(detail.format(page.pk)).status_code == 404
+    index.get_view_restrictions().delete()
+
+    first.unpublish()
+    assert client.get(detail.format(first.pk)).status_code == 404
+    assert client.get(detail.format(third.pk)).json()["title"] == "Third"
 
 
 def test_a_review_by_id_is_a_live_public_one_or_the_readers_own(client, siege):

@@ -32,6 +32,7 @@ from ..params import (
 from ..problems import Problem
 from ..querysets import (
     annotate_popularity,
+    public_review,
     public_reviews,
     visible_reviews,
     with_review_relations,
@@ -228,6 +229,8 @@ def get_visible_review(request: HttpRequest, page_id: int) -> ReviewPage:
     # get(), not first(): an id names one review, and ordering by it would
     # only cost building the ORDER BY.
     try:
+        if not request.user.is_authenticated:
+            return public_review(page_id)
         return with_review_relations(visible_reviews(request.user)).get(pk=page_id)
     except ReviewPage.DoesNotExist:
         raise Http404("No review matches the given id.") from None
