@@ -16,6 +16,7 @@ from wagtail.api.v2.utils import get_full_url
 
 from ..models.api_fields import book_summary, reviewer_summary, tag_names
 from ..models.series import series_books
+from . import site_root_paths
 
 
 def _rich_text(request: HttpRequest, value: str, features) -> str:
@@ -44,10 +45,14 @@ def page_meta(request: HttpRequest, page, url_name: str | None) -> dict[str, Any
         detail_url = get_full_url(
             request, reverse(f"wagtailapi_v3:{url_name}", args=[page.pk])
         )
+    html_url = None
+    if page.live and page.pk:
+        site_root_paths.keep_on(request)
+        html_url = page.get_full_url(request)
     return {
         "type": page._meta.label,
         "slug": page.slug,
-        "html_url": page.get_full_url(request) if page.live and page.pk else None,
+        "html_url": html_url,
         "detail_url": detail_url,
         "status": page_status(page),
         "last_published_at": page.last_published_at,

@@ -24,6 +24,7 @@ from wagtail.models import Page
 
 from ..content_version import for_this_version_in_process
 from ..visibility import is_public_site_page
+from . import site_root_paths
 
 #: A primary key no object has, reversed once per request and model to make
 #: the detail URL of every item from.
@@ -74,8 +75,10 @@ class PageHtmlUrlField(Field):
         # The API's request (DRF's, not a Django HttpRequest) only carries
         # Wagtail's per-request cache of site root paths here; the site
         # chosen for a page in several sites stays Wagtail's.
+        request = self.context.get("request")
+        site_root_paths.keep_on(request)
         try:
-            return page.get_full_url(self.context.get("request"))
+            return page.get_full_url(request)
         except NoReverseMatch:
             return None
 

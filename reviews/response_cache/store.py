@@ -69,6 +69,11 @@ from ..content_version import (
 WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.02
 LOCK_SUFFIX = ":building"
+#: How long a build lock lives if its holder never lets go of it.
+LOCK_SECONDS = int(WAIT_SECONDS) + 1
+#: A build that ended this long before its lock would expire lets go of it
+#: without reading whose it is.
+LOCK_MARGIN_SECONDS = 1.0
 #: How many entries a process keeps in its own memory (the last used).
 LOCAL_ENTRIES = 256
 
@@ -340,7 +345,9 @@ def build_once(
     """
     lock = key + LOCK_SUFFIX
     token = secrets.token_hex(8)
-    if not cache.add(lock, token, timeout=int(WAIT_SECONDS) + 1):
+    asked_at = time.monotonic()
+    held = cache.add(lock, token, timeout=LOCK_SECONDS)
+    if not held:
         if late is not None:
             return dataclasses.replace(late, late=True)
         deadline = time.monotonic() + WAIT_SECONDS
@@ -374,5 +381,10 @@ def build_once(
                 _local.pop(key, None)
         return response
     finally:
-        if cache.get(lock) == token:
+        if held and (
+            # Timed from before the add was sent: the lock cannot have
+            # expired yet, so it is still this client's, with no read to check.
+            time.monotonic() - asked_at < LOCK_SECONDS - LOCK_MARGIN_SECONDS
+            or cache.get(lock) == token
+        ):
             cache.delete(lock)

@@ -64,6 +64,27 @@ def test_a_cold_detail_reads_its_tags_versions_once(client, review, url):
     assert reads[0] == queries.captured_queries[0]["sql"], "read before the build"
 
 
+@pytest.mark.parametrize("url", ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/"])
+def test_a_cold_detail_reads_neither_its_lock_nor_the_sites_from_the_cache(
+    client, book, url
+):
+    """A build lets go of its lock without reading whose it is (it cannot
+    have expired yet), and the page's URL takes the sites' root paths kept
+    for this content version: a cold detail looks up its copy, takes the
+    lock, looks up and keeps its body, keeps its copy and lets go."""
+    first, second = (
+        make_review(book=book, body=[paragraph("Kind words.")]) for _ in range(2)
+    )
+    client.get(url.format(pk=first.pk))
+    with cache_calls() as calls:
+        response = client.get(url.format(pk=second.pk))
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    locks = [(op, key) for op, key in calls if key.endswith(":building")]
+    assert [op for op, _ in locks] == ["add", "delete"]
+    assert "wagtail_site_root_paths" not in {key for _, key in calls}
+
+
 def _served_again(client, url: str):
     """``url`` asked twice: the second answer, which must come from the
     shared copy with one round trip (the read of its tags' versions) and no
