@@ -380,3 +380,38 @@ def test_totals_and_book_choices_follow_changes_made_elsewhere(server):
     assert shown() == {(v3 + 1, v2 + 1, index + 1, False)}
     server.shell(review + "page.unpublish()")
     assert shown() == {(v3, v2, index, False)}
+
+
+def test_a_site_renamed_elsewhere_is_in_every_html_url_at_once(server):
+    """A page's ``html_url`` is built from the sites' root paths, which each
+    worker keeps per content version: the default site given another host
+    name elsewhere is the host of the next detail's ``html_url``, from every
+    worker, although Wagtail's own copy of those paths sits in each worker's
+    memory, out of the other process's reach."""
+    page_id, _ = _page(server, "kept")
+    paths = [f"/api/v2/pages/{page_id}/", f"/api/v3/reviews/{page_id}/"]
+    _warm(server, paths)
+    site = (
+        "from wagtail.models import Site\n"
+        "site = Site.objects.get(is_default_site=True)\n"
+    )
+    before = server.shell(site + "print(site.hostname)").strip()
+
+    def hosts() -> set[str]:
+        shown = set()
+        for path in paths:
+            for status, body in _every_worker(server, path):
+                assert status == 200, path
+                answer = json.loads(body)
+                meta = answer["meta"]
+                url = meta.get("html_url") or answer.get("html_url")
+                shown.add(url.split("/")[2])
+        return shown
+
+    assert hosts() == {before}
+    server.shell(site + "site.hostname = 'renamed.example'\nsite.save()")
+    try:
+        assert hosts() == {"renamed.example"}
+    finally:
+        server.shell(site + f"site.hostname = {before!r}\nsite.save()")
+    assert hosts() == {before}

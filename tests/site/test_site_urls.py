@@ -10,8 +10,9 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
+from reviews.api.site_root_paths import read_site_root_paths
 from reviews.models import DiscussionPage, ReviewPage
 
 ROOT = "http://127.0.0.1:8123"
@@ -80,3 +81,19 @@ def test_a_meeting_uid_does_not_follow_the_host_header(demo, client):
     assert uids["127.0.0.1"]
     assert uids["127.0.0.1"] == uids[OTHER_HOST]
     assert not any(OTHER_HOST in uid for uid in uids[OTHER_HOST])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("translated", [False, True])
+def test_the_api_reads_the_sites_root_paths_as_wagtail_does(translated):
+    """The API's page URLs take the sites' root paths from the database
+    (reviews.api.site_root_paths), in Wagtail's order: the most specific
+    root first, then the default site."""
+    root = Site.objects.get(is_default_site=True).root_page
+    other = root.add_child(instance=Page(title="Other club", slug="other-club"))
+    Site.objects.create(hostname="other.example", port=8080, root_page=other)
+    Site.objects.create(hostname="alias.example", root_page=root)
+    with override_settings(WAGTAIL_I18N_ENABLED=translated):
+        Site.clear_site_root_paths_cache()
+        assert read_site_root_paths(translated) == Site.get_site_root_paths()
+    assert len(read_site_root_paths(translated)) == 3
