@@ -134,7 +134,7 @@ def page_changed(
         page_kind(instance),
         instance.pk,
         _book_id(instance),
-        links=gone or not instance.live or _first_published(instance),
+        links=gone or not instance.live or _appeared(instance),
         stayed=(
             not gone and instance.live and was_live(instance) is True and left is None
         ),
@@ -145,12 +145,18 @@ def page_changed(
     retire(tags)
 
 
-def _first_published(page: Page) -> bool:
-    """Published for the first time just now: links to it, written as plain
-    text while it was a draft, may now carry its URL. (Wagtail stamps both
-    dates with one clock reading on a first publish.)"""
+def _appeared(page: Page) -> bool:
+    """Live now and perhaps not before: links to it, written as plain text
+    while it was a draft or unpublished, may now carry its URL. True on a
+    first publish (Wagtail stamps both dates with one clock reading), and
+    whenever the stored row's live state was not read as live (a page about
+    a book: reviews.models.books.was_live; for other pages it is not read,
+    and their publishes are rare) — a page published again after an
+    unpublish keeps its first publication date."""
     first = getattr(page, "first_published_at", None)
-    return first is not None and first == getattr(page, "last_published_at", None)
+    if first is not None and first == getattr(page, "last_published_at", None):
+        return True
+    return was_live(page) is not True
 
 
 def page_saved(sender: Any, instance: Any, **kwargs) -> None:
