@@ -16,6 +16,7 @@ from wagtail.signals import (
 )
 
 from . import (
+    conf,
     content_version,
     frontend_cache,
     invalidation,
@@ -58,6 +59,9 @@ def register_signal_handlers() -> None:
     )
     core_signals.request_finished.connect(
         content_version.request_finished, dispatch_uid="reviews_version_finished"
+    )
+    core_signals.setting_changed.connect(
+        conf.forget, dispatch_uid="reviews_forget_settings"
     )
     core_signals.setting_changed.connect(
         response_cache.forget_local, dispatch_uid="reviews_forget_local_responses"

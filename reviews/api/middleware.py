@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
+from ..conf import from_settings
 from .problems import is_problem, problem_response
 
 DEFAULT_API_PREFIX = "/api/"
@@ -40,6 +41,7 @@ _KEPT_HEADERS = frozenset(
 )
 
 
+@from_settings
 def api_prefix() -> str:
     """Where the APIs are mounted: ``BOOKCLUB_API_PREFIX`` (``/api/``)."""
     return getattr(settings, "BOOKCLUB_API_PREFIX", DEFAULT_API_PREFIX)

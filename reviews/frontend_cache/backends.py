@@ -20,6 +20,8 @@ from wagtail.contrib.frontend_cache.utils import (
     get_backends,
 )
 
+from ..conf import from_settings
+
 logger = logging.getLogger("wagtail.frontendcache")
 
 #: Varnish refuses request headers over 8 KB by default (``http_req_hdr_len``).
@@ -124,6 +126,7 @@ def _header_values(keys: Iterable[str]) -> list[str]:
     return values
 
 
+@from_settings
 def configured() -> bool:
     """Is a front-end cache configured? By ``WAGTAILFRONTENDCACHE``, or by
     the older ``WAGTAILFRONTENDCACHE_LOCATION`` that Wagtail still reads (an
@@ -135,6 +138,7 @@ def configured() -> bool:
     )
 
 
+@from_settings
 def _backend_classes() -> dict[str, type | None]:
     """The configured backends' classes by name, read as Wagtail reads the
     settings, without building any: a backend checks its credentials as it
@@ -142,7 +146,7 @@ def _backend_classes() -> dict[str, type | None]:
     client, and this is asked on every answer. None: an entry without a
     ``BACKEND`` or one that does not import as a class (Wagtail's purges
     fail on it and are logged; the club's answers must not): such an edge
-    counts as purged by URL only, the safe side."""
+    counts as purged by URL only, the safe side. Read once per settings."""
     backends = getattr(settings, "WAGTAILFRONTENDCACHE", None)
     if backends is None:
         if getattr(settings, "WAGTAILFRONTENDCACHE_LOCATION", None) is None:

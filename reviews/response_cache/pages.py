@@ -30,6 +30,7 @@ from django.utils.cache import (
 )
 
 from ..api.middleware import api_prefix
+from ..conf import from_settings
 from ..content_version import strong_etag
 from ..popularity import record_view
 from ..site_root import answered_as
@@ -102,11 +103,16 @@ def _has_reader_state(request: HttpRequest) -> bool:
     cookies = request.COOKIES
     return (
         settings.SESSION_COOKIE_NAME in cookies
-        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
+        or _message_cookie_name() in cookies
         or "HTTP_AUTHORIZATION" in request.META
         or bool(request.GET.get("read"))
         or request.GET.get("spoilers", "hide") != "hide"
     )
+
+
+@from_settings
+def _message_cookie_name() -> str:
+    return getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
 
 
 def _is_shareable_route(request: HttpRequest) -> bool:
