@@ -54,14 +54,12 @@ class HiddenAdminPagesMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
+        if match is None or not _is_admin_view(match):
+            # Asked first: the user is read, and the session loaded, only
+            # for the admin's views.
+            return None
         user = getattr(request, "user", None)
-        if (
-            match is None
-            or user is None
-            or not user.is_authenticated
-            or user.is_superuser
-            or not _is_admin_view(match)
-        ):
+        if user is None or not user.is_authenticated or user.is_superuser:
             return None
         serving_admin_for(user)
         for name in PAGE_ARGUMENTS:

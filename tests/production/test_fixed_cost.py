@@ -33,6 +33,37 @@ urlpatterns = [
 ]
 
 
+@pytest.mark.urls(__name__)
+def test_a_view_that_reads_no_user_loads_no_session_and_varies_on_no_cookie(client):
+    """The admin's page-hiding middleware read ``request.user`` for every
+    view, which loaded the session and made every answer vary on
+    ``Cookie``; it reads it for the admin's views only."""
+    response = client.get("/fixed.json")
+    assert response.status_code == 200
+    assert response.content == FIXED
+    assert not response.wsgi_request.session.accessed
+    assert "Vary" not in response
+    # The stack's own headers are all still there.
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Length"] == str(len(FIXED))
+
+
+def test_a_page_that_shows_the_user_still_varies_on_cookie(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "Cookie" in response["Vary"]
+
+
+def test_the_admin_still_reads_the_user(client, member):
+    client.force_login(member)
+    with mock.patch(
+        "reviews.admin_privacy.serving_admin_for", autospec=True
+    ) as serving:
+        client.get("/admin/")
+    serving.assert_called_once_with(member)
+
+
 @contextmanager
 def unset_settings_read() -> Iterator[list[str]]:
     """The names of settings the site leaves unset that are asked for (each
