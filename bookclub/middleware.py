@@ -1,13 +1,17 @@
-"""Turn a database outage into a 503 with ``Retry-After``, never a traceback."""
+"""The site's own middleware: a database outage as a 503 with ``Retry-After``
+(never a traceback), and Django's messages built only when a request uses them."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.functional import SimpleLazyObject, empty
 
 from reviews.api.middleware import api_prefix
 from reviews.api.problems import PROBLEM_JSON, problem
@@ -74,3 +78,28 @@ class DatabaseUnavailableMiddleware:
             extra={"status_code": 503, "path": request.path},
         )
         return database_unavailable_response(request)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's ``MessageMiddleware``, but the request's message storage is
+    built the first time something adds or reads a message.
+
+    Django builds it for every request (a cookie storage with its signer, a
+    session storage), and most requests (every API read, a static answer)
+    never touch it. Storage that was never built holds nothing to save, so
+    there is nothing to do on the way out either; one that was is saved as
+    Django saves it.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: default_storage(request)
+        )
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
+        messages = request.__dict__.get("_messages")
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reviews.admin_privacy.HiddenAdminPagesMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, with the storage built only for a request that uses it.
+    "bookclub.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reviews.response_cache.api.APIHeadersMiddleware",
     # After authentication: it sets request.reader, the member's (reviews/checks.py).

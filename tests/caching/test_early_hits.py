@@ -14,7 +14,6 @@ import pytest
 from corsheaders.middleware import CorsMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -22,6 +21,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.test import override_settings
 from django.utils import timezone
 
+from bookclub.middleware import LazyMessageMiddleware
 from reviews.api.middleware import ProblemDetailsMiddleware
 from reviews.models import CacheTag
 from reviews.response_cache.api import APIHeadersMiddleware
@@ -34,7 +34,7 @@ SKIPPED = [
     (SessionMiddleware, "process_request"),
     (CsrfViewMiddleware, "process_request"),
     (AuthenticationMiddleware, "process_request"),
-    (MessageMiddleware, "process_request"),
+    (LazyMessageMiddleware, "process_request"),
     (XFrameOptionsMiddleware, "process_response"),
 ]
 #: The API's requests also pass these before the view.

@@ -10,7 +10,10 @@ from unittest import mock
 
 import pytest
 from django.conf import LazySettings, settings
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpRequest, HttpResponse
+from django.template import Context, Template
 from django.test import override_settings
 from django.urls import include, path
 from wagtail.contrib.frontend_cache.backends import HTTPBackend
@@ -27,8 +30,22 @@ def fixed_bytes(request: HttpRequest) -> HttpResponse:
     return HttpResponse(FIXED, content_type="application/json")
 
 
+def leave_a_message(request: HttpRequest) -> HttpResponse:
+    messages.success(request, "Saved.")
+    return HttpResponse(b"done")
+
+
+def show_messages(request: HttpRequest) -> HttpResponse:
+    shown = Template("{% for m in messages %}[{{ m }}]{% endfor %}").render(
+        Context({"messages": messages.get_messages(request)})
+    )
+    return HttpResponse(shown)
+
+
 urlpatterns = [
     path("fixed.json", fixed_bytes, name="fixed_bytes"),
+    path("leave/", leave_a_message, name="leave_a_message"),
+    path("show/", show_messages, name="show_messages"),
     path("", include("bookclub.urls")),
 ]
 
@@ -62,6 +79,28 @@ def test_the_admin_still_reads_the_user(client, member):
     ) as serving:
         client.get("/admin/")
     serving.assert_called_once_with(member)
+
+
+@pytest.mark.urls(__name__)
+def test_a_request_that_uses_no_message_builds_no_message_storage(client):
+    with mock.patch.object(
+        FallbackStorage,
+        "__init__",
+        autospec=True,
+        side_effect=FallbackStorage.__init__,
+    ) as built:
+        response = client.get("/fixed.json")
+    assert response.status_code == 200
+    built.assert_not_called()
+
+
+@pytest.mark.urls(__name__)
+def test_a_message_left_is_shown_on_the_next_page_once(client):
+    left = client.get("/leave/")
+    assert left.status_code == 200
+    assert "messages" in left.cookies
+    assert client.get("/show/").content == b"[Saved.]"
+    assert client.get("/show/").content == b""
 
 
 @contextmanager
