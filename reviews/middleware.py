@@ -11,16 +11,18 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .api.problems import problem_response
 from .spoilers import (
+    READER_PARAMS,
     REVEAL_COMMENTS_PARAM,
     InvalidReaderParams,
+    RequestReader,
     attach_reader,
     parse_reveal_comments,
+    query_may_name,
     reader_used,
 )
 from .visibility import reading_request
 
 API_PATH_PREFIX = "/api/"
-READER_PARAMS = ("spoilers", "read", "reveal")
 
 
 class ReaderMiddleware:
@@ -40,18 +42,13 @@ class ReaderMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reader = attach_reader(request)
-        if any(name in request.GET for name in READER_PARAMS) and not _is_admin(
-            request
-        ):
-            try:
-                reader.params  # noqa: B018  (validates, once)
-            except InvalidReaderParams as error:
-                return bad_request(request, error)
-        if REVEAL_COMMENTS_PARAM in request.GET and not _is_admin(request):
-            try:
-                parse_reveal_comments(request.GET)
-            except InvalidReaderParams as error:
-                return bad_request(request, error)
+        # Without a reader parameter there is nothing to check, and parsing
+        # the query is most of what this middleware costs.
+        queried = query_may_name(request, *READER_PARAMS, REVEAL_COMMENTS_PARAM)
+        if queried:
+            refused = _refuse_malformed(request, reader)
+            if refused is not None:
+                return refused
         with reading_request(request):
             response = self.get_response(request)
         used = reader_used(request)
@@ -61,17 +58,36 @@ class ReaderMiddleware:
             patch_vary_headers(response, ["Cookie", "Authorization"])
         if (
             (used is not None and used.personal)
-            or _asks_for_spoilers(request)
+            or (queried and _asks_for_spoilers(request))
             or "HTTP_AUTHORIZATION" in request.META
         ):
             make_private(response)
         if (
-            request.GET.get("reveal") or request.GET.get(REVEAL_COMMENTS_PARAM)
-        ) and not request.path.startswith(API_PATH_PREFIX):
+            queried
+            and (request.GET.get("reveal") or request.GET.get(REVEAL_COMMENTS_PARAM))
+            and not request.path.startswith(API_PATH_PREFIX)
+        ):
             # A page with a block opened on request: a search engine that
             # followed the link must not list what it reveals.
             response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def _refuse_malformed(
+    request: HttpRequest, reader: RequestReader
+) -> HttpResponse | None:
+    """The 400 for a malformed reader parameter, or None."""
+    if any(name in request.GET for name in READER_PARAMS) and not _is_admin(request):
+        try:
+            reader.params  # noqa: B018  (validates, once)
+        except InvalidReaderParams as error:
+            return bad_request(request, error)
+    if REVEAL_COMMENTS_PARAM in request.GET and not _is_admin(request):
+        try:
+            parse_reveal_comments(request.GET)
+        except InvalidReaderParams as error:
+            return bad_request(request, error)
+    return None
 
 
 def _asks_for_spoilers(request: HttpRequest) -> bool:

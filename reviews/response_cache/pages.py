@@ -34,7 +34,7 @@ from ..conf import from_settings
 from ..content_version import strong_etag
 from ..popularity import record_view
 from ..site_root import answered_as
-from ..spoilers import params_ask_for_more, reader_used
+from ..spoilers import params_ask_for_more, query_may_name, reader_used
 from . import store
 from .policy import Policy, view_name
 
@@ -85,8 +85,10 @@ def page_cache_key(request: HttpRequest) -> str | None:
         request.method not in ("GET", "HEAD")
         or request.path.startswith(api_prefix())
         or not enabled()
-        or _has_reader_state(request)
+        # Remembered per path: the cheapest answer for the requests of a view
+        # that is never shared, which then parse no cookie and no query.
         or not _is_shareable_route(request)
+        or _has_reader_state(request)
         # Asked before authentication, so of the parameters alone; a
         # malformed one is answered with a 400 further in.
         or params_ask_for_more(request)
@@ -105,8 +107,13 @@ def _has_reader_state(request: HttpRequest) -> bool:
         settings.SESSION_COOKIE_NAME in cookies
         or _message_cookie_name() in cookies
         or "HTTP_AUTHORIZATION" in request.META
-        or bool(request.GET.get("read"))
-        or request.GET.get("spoilers", "hide") != "hide"
+        or (
+            query_may_name(request, "read", "spoilers")
+            and (
+                bool(request.GET.get("read"))
+                or request.GET.get("spoilers", "hide") != "hide"
+            )
+        )
     )
 
 

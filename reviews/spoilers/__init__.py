@@ -6,6 +6,7 @@ or a member. Both are re-exported here by name.
 """
 
 from .readers import (
+    READER_PARAMS,
     SAFE_METHODS,
     ReaderParams,
     RequestReader,
@@ -14,6 +15,7 @@ from .readers import (
     member_reached,
     params_ask_for_more,
     parse_reader_params,
+    query_may_name,
     reader_for_member,
     reader_from_params,
     reader_of,
@@ -53,6 +55,7 @@ __all__ = [
     "MAX_READ_ENTRIES",
     "MAX_READ_LENGTH",
     "MAX_REVEALED",
+    "READER_PARAMS",
     "REVEAL_COMMENTS_PARAM",
     "Reader",
     "ReaderParams",
@@ -68,6 +71,7 @@ __all__ = [
     "member_reached",
     "merge_reached",
     "params_ask_for_more",
+    "query_may_name",
     "parse_read_param",
     "parse_reader_params",
     "parse_reveal_comments",

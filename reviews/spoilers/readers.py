@@ -74,6 +74,10 @@ def reader_for_member(user) -> Reader:
     return Reader(reached=member_reached(user), personal=True)
 
 
+#: The query parameters that say what a reader has read or asks to see.
+READER_PARAMS = ("spoilers", "read", "reveal")
+
+
 class ReaderParams(NamedTuple):
     """The reader's query parameters, validated."""
 
@@ -291,6 +295,25 @@ def reader_used(request: HttpRequest) -> Reader | None:
     return reader.used() if isinstance(reader, RequestReader) else None
 
 
+def query_may_name(request: HttpRequest, *names: str) -> bool:
+    """May ``request``'s query hold a parameter called one of ``names``?
+
+    Told from the query string as sent where it can be, without building
+    ``request.GET``, which costs more than most of what a response served
+    from a cache does: a parameter's name reaches ``request.GET`` written
+    out or percent-encoded (``+`` only ever becomes a space), so a query
+    string without ``%`` that contains none of ``names`` holds none of them.
+    Anything else is looked up in ``request.GET``. Exact either way.
+    """
+    parsed = request.__dict__.get("GET")
+    if parsed is None:
+        raw = request.META.get("QUERY_STRING", "")
+        if not raw or ("%" not in raw and not any(name in raw for name in names)):
+            return False
+        parsed = request.GET
+    return any(name in parsed for name in names)
+
+
 def params_ask_for_more(request: HttpRequest) -> bool:
     """Do the query's reader parameters ask for more than the default (hide
     everything)? Malformed ones count as asking: they get a 400 further in.
@@ -298,6 +321,8 @@ def params_ask_for_more(request: HttpRequest) -> bool:
     For the page cache, which decides before authentication whether a
     request may share a page; it needs no reader and no database.
     """
+    if not query_may_name(request, *READER_PARAMS):
+        return False
     try:
         params = parse_reader_params(request.GET, check_books=False)
     except InvalidReaderParams:

@@ -15,7 +15,7 @@ from corsheaders.middleware import CorsMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test import override_settings
@@ -128,8 +128,10 @@ def test_a_conditional_hit_answers_304_with_the_same_validator(client, review):
         {"HTTP_AUTHORIZATION": "Bearer nothing"},
         {"QUERY_STRING": "read=1"},
         {"QUERY_STRING": "spoilers=show"},
+        {"QUERY_STRING": "%72ead=1"},
+        {"QUERY_STRING": "sp%6filers=show"},
     ],
-    ids=["session", "message", "token", "read", "spoilers"],
+    ids=["session", "message", "token", "read", "spoilers", "read%", "spoilers%"],
 )
 def test_a_request_that_may_depend_on_the_reader_takes_the_full_stack(
     client, review, extra
@@ -139,6 +141,26 @@ def test_a_request_that_may_depend_on_the_reader_takes_the_full_stack(
     with counting() as ran:
         client.generic("GET", review.url, **extra)
     assert "SessionMiddleware" in ran and "AuthenticationMiddleware" in ran
+
+
+@pytest.mark.parametrize(
+    "url", ["{page}", "{page}?page=1", "/api/v2/pages/?type=reviews.ReviewPage"]
+)
+def test_a_hit_builds_no_query_dict(client, review, url):
+    """Whether a request names a reader parameter is told from its query
+    string as sent when that cannot name one: a hit builds no ``GET``."""
+    url = url.format(page=review.get_parent().url)
+    client.get(url)
+    client.get(url)
+    with mock.patch(
+        "django.http.request.QueryDict.__init__",
+        autospec=True,
+        side_effect=QueryDict.__init__,
+    ) as built:
+        hit = client.get(url)
+    assert hit.status_code == 200
+    assert "public" in hit["Cache-Control"]
+    built.assert_not_called()
 
 
 def test_a_post_takes_the_full_stack(client, review):
@@ -239,8 +261,10 @@ def test_an_api_copy_carries_the_cors_headers_of_its_own_origin(client, review):
         {"HTTP_AUTHORIZATION": "Bearer nothing"},
         {"QUERY_STRING": "read=1"},
         {"QUERY_STRING": "spoilers=show"},
+        {"QUERY_STRING": "%72ead=1"},
+        {"QUERY_STRING": "sp%6filers=show"},
     ],
-    ids=["session", "token", "read", "spoilers"],
+    ids=["session", "token", "read", "spoilers", "read%", "spoilers%"],
 )
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 def test_an_api_request_that_may_depend_on_the_reader_takes_the_full_stack(

@@ -12,7 +12,7 @@ import pytest
 from django.conf import LazySettings, settings
 from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template import Context, Template
 from django.test import override_settings
 from django.urls import include, path
@@ -40,6 +40,15 @@ def show_messages(request: HttpRequest) -> HttpResponse:
         Context({"messages": messages.get_messages(request)})
     )
     return HttpResponse(shown)
+
+
+@contextmanager
+def instances_built(klass: type) -> Iterator[mock.Mock]:
+    """Records every instance of ``klass`` built inside the block."""
+    with mock.patch.object(
+        klass, "__init__", autospec=True, side_effect=klass.__init__
+    ) as init:
+        yield init
 
 
 urlpatterns = [
@@ -83,12 +92,7 @@ def test_the_admin_still_reads_the_user(client, member):
 
 @pytest.mark.urls(__name__)
 def test_a_request_that_uses_no_message_builds_no_message_storage(client):
-    with mock.patch.object(
-        FallbackStorage,
-        "__init__",
-        autospec=True,
-        side_effect=FallbackStorage.__init__,
-    ) as built:
+    with instances_built(FallbackStorage) as built:
         response = client.get("/fixed.json")
     assert response.status_code == 200
     built.assert_not_called()
@@ -101,6 +105,22 @@ def test_a_message_left_is_shown_on_the_next_page_once(client):
     assert "messages" in left.cookies
     assert client.get("/show/").content == b"[Saved.]"
     assert client.get("/show/").content == b""
+
+
+@pytest.mark.urls(__name__)
+def test_a_request_without_reader_parameters_parses_no_query(client):
+    """The reader middleware checks ``spoilers=``, ``read=`` and ``reveal=``
+    only where the query string can hold them."""
+    with instances_built(QueryDict) as built:
+        response = client.get("/fixed.json")
+    assert response.status_code == 200
+    built.assert_not_called()
+
+
+@pytest.mark.parametrize("query", ["spoilers=maybe", "%72ead=x", "reveal=%00"])
+def test_a_malformed_reader_parameter_is_still_refused(client, query):
+    response = client.get(f"/accounts/login/?{query}")
+    assert response.status_code == 400
 
 
 @contextmanager
