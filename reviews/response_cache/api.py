@@ -34,7 +34,7 @@ from ..content_version import strong_etag
 from ..site_root import answered_as
 from ..spoilers import InvalidReaderParams, params_ask_for_more, query_may_name
 from . import store
-from .policy import Policy, members_copy
+from .policy import Policy, is_conditional, members_copy
 
 DEFAULT_MAX_AGE = 60
 DEFAULT_SERVER_TIMEOUT = 300
@@ -197,7 +197,11 @@ class APIPolicy(Policy):
     def conditional(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if "ETag" not in response or not isinstance(response, HttpResponse):
+        if (
+            "ETag" not in response
+            or not isinstance(response, HttpResponse)
+            or not is_conditional(request)
+        ):
             return response
         last_modified = response.get("Last-Modified")
         conditional = get_conditional_response(

@@ -36,7 +36,7 @@ from ..popularity import record_view
 from ..site_root import answered_as
 from ..spoilers import params_ask_for_more, query_may_name, reader_used
 from . import store
-from .policy import Policy, view_name
+from .policy import Policy, is_conditional, view_name
 
 DEFAULT_MAX_AGE = 60
 DEFAULT_SERVER_TIMEOUT = 300
@@ -194,7 +194,7 @@ class PagePolicy(Policy):
     def conditional(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if not isinstance(response, HttpResponse):
+        if not isinstance(response, HttpResponse) or not is_conditional(request):
             return response
         conditional = get_conditional_response(
             request, etag=response["ETag"], response=response

@@ -82,6 +82,23 @@ class Policy:
         return members_copy(request, response)
 
 
+#: The request headers that make a request conditional (RFC 9110, 13.1), as
+#: Django's ``get_conditional_response`` reads them.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+def is_conditional(request: HttpRequest) -> bool:
+    """Does ``request`` carry a precondition? Without one a response is
+    sent as it is, and its validators need not be parsed."""
+    meta = request.META
+    return any(name in meta for name in CONDITIONAL_HEADERS)
+
+
 def members_copy(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     """Mark ``response`` private if it was built for a signed-in user."""
     if is_for_a_member(request, response):

@@ -232,6 +232,38 @@ def test_a_conditional_api_hit_answers_304_with_the_same_validator(client, revie
     assert ran == []
 
 
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "HTML"])
+@pytest.mark.parametrize(
+    "precondition, status",
+    [
+        ({"HTTP_IF_MATCH": '"another"'}, 412),
+        ({"HTTP_IF_MATCH": "ETAG"}, 200),
+        ({"HTTP_IF_NONE_MATCH": "ETAG"}, 304),
+        ({"HTTP_IF_NONE_MATCH": '"another"'}, 200),
+        ({"HTTP_IF_UNMODIFIED_SINCE": "Sat, 01 Jan 2000 00:00:00 GMT"}, 412),
+        ({"HTTP_IF_MODIFIED_SINCE": "Sat, 01 Jan 2000 00:00:00 GMT"}, 200),
+        ({}, 200),
+    ],
+)
+def test_a_hit_answers_every_precondition_as_the_full_stack_does(
+    client, review, url, precondition, status
+):
+    """Only a request with no precondition at all is sent its copy without
+    comparing validators; each kind of precondition is still compared."""
+    url = review.get_parent().url if url == "HTML" else url
+    # Built well after the last change, so that it names it in Last-Modified.
+    CacheTag.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    built = client.get(url)
+    headers = {
+        name: built["ETag"] if value == "ETAG" else value
+        for name, value in precondition.items()
+    }
+    hit = client.get(url, **headers)
+    assert hit.status_code == status
+    if status == 200:
+        assert hit.content == built.content
+
+
 @override_settings(CORS_ALLOWED_ORIGINS=[ORIGIN])
 def test_an_api_copy_carries_the_cors_headers_of_its_own_origin(client, review):
     url = "/api/v3/reviews/"
