@@ -38,7 +38,8 @@ from typing import NamedTuple, TypeVar
 from asgiref.local import Local
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connections, router
+from django.db import InterfaceError, OperationalError, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from . import cache_tags
@@ -210,19 +211,52 @@ def current_versions(names: Iterable[str]) -> dict[str, tuple[int, int]]:
     connection = connections[router.db_for_read(model)]
     table = connection.ops.quote_name(model._meta.db_table)
     marks = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
-        # Only the table's own name and placeholders are formatted in.
-        cursor.execute(
-            f"SELECT name, version, strict_version FROM {table}"  # noqa: S608
-            f" WHERE name IN ({marks})",
-            wanted,
-        )
-        found = {name: (version, strict) for name, version, strict in cursor}
+    # Only the table's own name and placeholders are formatted in.
+    sql = f"SELECT name, version, strict_version FROM {table}"  # noqa: S608
+    rows = _read_as_health_check(connection, f"{sql} WHERE name IN ({marks})", wanted)
+    found = {name: (version, strict) for name, version, strict in rows}
     never = (NEVER_RETIRED.version, NEVER_RETIRED.strict)
     versions = {name: found.get(name, never) for name in wanted}
     if cache_tags.ALL in versions:
         _remember(str(versions[cache_tags.ALL][0]))
     return versions
+
+
+def _read_as_health_check(
+    connection: BaseDatabaseWrapper, sql: str, params: list[str]
+) -> list[tuple]:
+    """The rows of ``sql``, a read that stands in for the connection's health
+    check.
+
+    With ``CONN_HEALTH_CHECKS`` Django checks a reused connection before a
+    request's first query with a ``SELECT 1``: on PostgreSQL a round trip of
+    its own, as long as this read. A response served from a cache makes this
+    read only, so the read is the check: when it is the request's first
+    query and fails as a lost connection does, the connection is closed and
+    the read runs once more on a new one, which is what the check would have
+    done. Inside a transaction a connection is never replaced, so there the
+    check stays Django's.
+    """
+    # Django's own attributes, which its stubs do not declare.
+    checks = connection.health_check_enabled  # type: ignore[attr-defined]
+    if (
+        checks
+        and connection.connection is not None
+        and not connection.health_check_done  # type: ignore[attr-defined]
+        and not connection.in_atomic_block
+    ):
+        connection.health_check_done = True  # type: ignore[attr-defined]
+        try:
+            return _fetch(connection, sql, params)
+        except (InterfaceError, OperationalError):
+            connection.close()
+    return _fetch(connection, sql, params)
+
+
+def _fetch(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def retire_in_database(tags: Iterable[str], *, late_ok: bool = False) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
-from django.test import override_settings
+from django.db import OperationalError, connection, connections
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import CacheTag
@@ -180,3 +181,62 @@ def test_a_member_s_request_never_asks_the_response_cache(client, review, member
         for _, key in calls
         if "reviews:api:response" in key or "reviews:page:" in key
     ]
+
+
+def _health_checked_as_a_request_starts() -> None:
+    """The state Django leaves a reused connection in as a request starts
+    with ``CONN_HEALTH_CHECKS`` (``close_old_connections``, which the test
+    client keeps off the request signals): checked before its first query."""
+    connection.ensure_connection()
+    connection.health_check_enabled = True
+    connection.health_check_done = False
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "HTML"])
+def test_a_hit_s_read_of_its_versions_is_the_connection_s_health_check(review, url):
+    """Django checks a reused connection with a query of its own before a
+    request's first one: on PostgreSQL a round trip as long as the hit's only
+    read. The read is the check instead: no other query, and a connection
+    lost since the last request is replaced and the hit still served."""
+    url = review.get_parent().url if url == "HTML" else url
+    client = Client()
+    kept = client.get(url).content
+    client.get(url)
+    checked = []
+    wrapper = type(connections["default"])
+    original = wrapper.is_usable
+
+    def is_usable(self):
+        checked.append(self.alias)
+        return original(self)
+
+    reads = []
+
+    def lost_once(execute, sql, params, many, context):
+        reads.append(sql)
+        if len(reads) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    try:
+        with mock.patch.object(wrapper, "is_usable", is_usable):
+            _health_checked_as_a_request_starts()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            assert response.content == kept
+            assert checked == []
+            assert len(queries.captured_queries) == SERVED_FROM_CACHE
+
+            _health_checked_as_a_request_starts()
+            with connection.execute_wrapper(lost_once):
+                response = client.get(url)
+            assert response.status_code == 200
+            assert response.content == kept
+            assert len(reads) == 2
+            assert all("cachetag" in sql for sql in reads)
+            assert checked == []
+    finally:
+        connection.health_check_enabled = False
+        connection.health_check_done = True
