@@ -367,7 +367,8 @@ def for_tag_version(tag: str, name: str, compute: Callable[[], T]) -> T:
     build, the one read before the content; else with the content version,
     in one query), so a change committed in any process retires the value.
     """
-    if current_reading() is None and getattr(_this_request, "version", None) is None:
+    seen = _this_request.get()
+    if current_reading() is None and (seen is None or seen.version is None):
         version = tag_versions({tag, cache_tags.ALL})[tag].version
     else:
         version = tag_versions({tag})[tag].version
