@@ -79,17 +79,30 @@ def _compile(queryset: QuerySet, using: str) -> _Compiled | None:
 
 
 def get_by_pk(
-    make: Callable[[], QuerySet], pk: int, variant: Hashable, using: str = "default"
+    make: Callable[[], QuerySet],
+    pk: int,
+    variant: Callable[[], Hashable],
+    using: str = "default",
 ) -> Model:
     """``make().get(pk=pk)``, with the SQL compiled once per process for
-    ``variant``: ``make()`` must build the same queryset every time it is
-    called with the same ``variant``."""
-    key = (using, variant)
+    ``variant()``: ``make()`` must build the same queryset every time it is
+    called while ``variant()`` gives the same answer.
+
+    ``variant()`` is asked again once ``make()`` has built the queryset, and
+    the SQL is kept only if the answer is the same: a change committed in
+    between (restrictions read afresh by ``make()`` but not by the first
+    ``variant()``) would otherwise keep SQL built from the new content under
+    the old content's key, and serve it when that content comes back.
+    """
+    first = variant()
+    key = (using, first)
     with _kept_lock:
         kept = _kept.get(key, _MISSING)
     if kept is _MISSING:
         # As get() would: unordered, at most MAX_GET_RESULTS rows.
         queryset = make().filter(pk=PLACEHOLDER).order_by()[:MAX_GET_RESULTS]
+        if variant() != first:
+            return make().get(pk=pk)
         compiled = _compile(queryset, using)
         with _kept_lock:
             if len(_kept) >= MAX_VARIANTS:

@@ -67,7 +67,7 @@ def public_review(pk: int) -> ReviewPage:
     return get_by_pk(  # type: ignore[return-value]
         lambda: with_review_relations(public_reviews()),
         pk,
-        variant=("public-review", *restricted_paths()),
+        variant=lambda: ("public-review", *restricted_paths()),
     )
 
 

@@ -297,7 +297,11 @@ class ClubPagesAPIViewSet(
             page = get_by_pk(
                 lambda: self.get_queryset(),
                 pk,
-                variant=("v2-page", site_root_path(request), *restricted_paths()),
+                variant=lambda: (
+                    "v2-page",
+                    site_root_path(request),
+                    *restricted_paths(),
+                ),
             )
         except Page.DoesNotExist:
             raise Http404("No Page matches the given query.") from None

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from reviews import visibility
+from reviews.api import compiled, querysets, v2
 from reviews.models import ReviewDailyViews
 from tests.api.helpers import SECRET, club_indexes, restrict
 from tests.factories import (
@@ -261,6 +263,37 @@ def test_a_review_read_by_id_follows_restrictions_and_unpublishing_made_after(
     first.unpublish()
     assert client.get(detail.format(first.pk)).status_code == 404
     assert client.get(detail.format(third.pk)).json()["title"] == "Third"
+
+
+@pytest.mark.parametrize("detail", ["/api/v3/reviews/{}/", "/api/v2/pages/{}/"])
+def test_sql_kept_for_a_set_of_restrictions_is_built_from_that_set(
+    client, siege, detail, monkeypatch
+):
+    """The SQL that loads a review by id is kept under the view restrictions
+    read for the request. A restriction lifted elsewhere between that read
+    and the one the query is built from (the paths kept in the process
+    expired in between) must not leave SQL that lets the review through kept
+    under the set that names it: restricted again, it is 404 at once."""
+    review = make_review(title="Lifted Then Restricted", book=siege)
+    restrict(review)
+    monkeypatch.setattr(compiled, "_kept", {})
+    read_first = [review.path]
+    calls = {"n": 0}
+
+    def restricted_as_read_first() -> list[str]:
+        calls["n"] += 1
+        return read_first if calls["n"] == 1 else visibility.restricted_paths()
+
+    review.get_view_restrictions().delete()
+    with monkeypatch.context() as patch:
+        patch.setattr(querysets, "restricted_paths", restricted_as_read_first)
+        patch.setattr(v2, "restricted_paths", restricted_as_read_first)
+        assert client.get(detail.format(review.pk)).status_code == 200
+
+    restrict(review)
+    answer = client.get(detail.format(review.pk))
+    assert answer.status_code == 404
+    assert b"Lifted Then Restricted" not in answer.content
 
 
 def test_a_review_by_id_is_a_live_public_one_or_the_readers_own(client, siege):
