@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import MAX_GET_RESULTS
@@ -67,7 +68,10 @@ _kept_lock = threading.Lock()
 
 def _compile(queryset: QuerySet, using: str) -> _Compiled | None:
     compiler = queryset.query.get_compiler(using=using)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # no row can match (``none()``): nothing to run
+        return None
     positions = [
         i
         for i, param in enumerate(params)
@@ -110,7 +114,7 @@ def get_by_pk(
             _kept[key] = compiled
     else:
         compiled = kept  # type: ignore[assignment]
-    if compiled is None:  # the id is not a plain parameter of its SQL
+    if compiled is None:  # the id is not a plain parameter of its SQL, or no SQL
         return make().get(pk=pk)
     params = list(compiled.params)
     params[compiled.position] = pk

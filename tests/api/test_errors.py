@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from wagtail.models import Site
 
 from reviews.models import DiscussionPage, ReviewPage
 from tests.factories import (
@@ -284,6 +285,18 @@ def test_head_answers_wherever_get_does(client, content, url):
     assert head.content == b""
     assert head["Content-Type"] == get["Content-Type"]
     assert head.get("ETag") == get.get("ETag")
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_host_no_site_answers_for_is_a_404_not_a_500(client, content, method):
+    """With no default site, a host that names no Site has no pages: a page
+    detail (loaded with SQL compiled once per site, reviews.api.compiled)
+    is a 404, as Wagtail's own lookup answers it, in both API versions."""
+    Site.objects.update(is_default_site=False)
+    for url in (f"/api/v2/pages/{content.pk}/", f"/api/v3/pages/{content.pk}/"):
+        response = getattr(client, method)(url, HTTP_HOST="testserver")
+        assert response.status_code == 404, (url, response.status_code)
+        assert HIDDEN.encode() not in response.content
 
 
 def test_head_of_a_missing_page_is_a_404(client, content):
