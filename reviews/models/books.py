@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,13 @@ def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
     discussion) is saved, remember the book its stored row names, so that
     the caches that show that book (its count of reviews, its average
     rating) learn the page left it (:func:`book_left`), and whether it was
-    live (:func:`was_live`)."""
+    live (:func:`was_live`).
+
+    The row is locked until the save's transaction ends (Wagtail saves a
+    page in one), so the state read is the one the save replaces: without
+    the lock, another writer's change (an unpublish, another book) could
+    commit between this read and the save, which would then overwrite it
+    while retiring only what a new revision of a live review retires."""
     if not isinstance(instance, Page) or "book_id" not in instance.__dict__:
         return
     instance.__dict__.pop(_STORED_BOOK, None)
@@ -61,7 +67,9 @@ def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
         return
     if update_fields is not None and not {"book", "book_id"} & set(update_fields):
         return
-    stored = type(instance)._default_manager.filter(pk=instance.pk)
+    stored = type(instance)._default_manager.filter(pk=instance.pk).order_by()
+    if transaction.get_connection(kwargs.get("using")).in_atomic_block:
+        stored = stored.select_for_update()
     for book_id, live in stored.values_list("book_id", "live"):
         instance.__dict__[_STORED_BOOK] = book_id
         instance.__dict__[_STORED_LIVE] = live
