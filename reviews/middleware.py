@@ -18,6 +18,7 @@ from .spoilers import (
     attach_reader,
     parse_reveal_comments,
     query_may_name,
+    query_read_otherwise,
     reader_used,
 )
 from .visibility import reading_request
@@ -60,6 +61,7 @@ class ReaderMiddleware:
             (used is not None and used.personal)
             or (queried and _asks_for_spoilers(request))
             or "HTTP_AUTHORIZATION" in request.META
+            or query_read_otherwise(request)
         ):
             make_private(response)
         if (

@@ -32,7 +32,12 @@ from django.utils.http import parse_http_date_safe
 from ..api.middleware import api_prefix
 from ..content_version import strong_etag
 from ..site_root import answered_as
-from ..spoilers import InvalidReaderParams, params_ask_for_more, query_may_name
+from ..spoilers import (
+    InvalidReaderParams,
+    params_ask_for_more,
+    query_may_name,
+    query_read_otherwise,
+)
 from . import store
 from .policy import Policy, is_conditional, members_copy
 
@@ -116,6 +121,7 @@ def response_cache_key(request: HttpRequest) -> str | None:
         or "HTTP_AUTHORIZATION" in request.META
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or query_may_name(request, "read", "spoilers")
+        or query_read_otherwise(request)
         or max_age() <= 0
         or server_timeout() <= 0
         or not getattr(settings, "BOOKCLUB_API_RESPONSE_CACHE", True)

@@ -34,7 +34,12 @@ from ..conf import from_settings
 from ..content_version import strong_etag
 from ..popularity import record_view
 from ..site_root import answered_as
-from ..spoilers import params_ask_for_more, query_may_name, reader_used
+from ..spoilers import (
+    params_ask_for_more,
+    query_may_name,
+    query_read_otherwise,
+    reader_used,
+)
 from . import store
 from .policy import Policy, is_conditional, view_name
 
@@ -101,12 +106,14 @@ def page_cache_key(request: HttpRequest) -> str | None:
 
 def _has_reader_state(request: HttpRequest) -> bool:
     """A session (a member, or a visitor who unlocked a page), a message
-    waiting to be shown, a token, or spoiler parameters."""
+    waiting to be shown, a token, spoiler parameters, or a query read with a
+    charset of the request's own."""
     cookies = request.COOKIES
     return (
         settings.SESSION_COOKIE_NAME in cookies
         or _message_cookie_name() in cookies
         or "HTTP_AUTHORIZATION" in request.META
+        or query_read_otherwise(request)
         or (
             query_may_name(request, "read", "spoilers")
             and (

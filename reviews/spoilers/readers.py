@@ -14,10 +14,13 @@ registry, the way reusable apps reach the user model (``get_user_model()``).
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.apps import apps
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, cached_property, empty
 
@@ -303,15 +306,44 @@ def query_may_name(request: HttpRequest, *names: str) -> bool:
     from a cache does: a parameter's name reaches ``request.GET`` written
     out or percent-encoded (``+`` only ever becomes a space), so a query
     string without ``%`` that contains none of ``names`` holds none of them.
-    Anything else is looked up in ``request.GET``. Exact either way.
+    Anything else, or a query decoded with a charset of the request's own
+    (:func:`query_read_otherwise`), is looked up in ``request.GET``. Exact
+    either way.
     """
     parsed = request.__dict__.get("GET")
     if parsed is None:
         raw = request.META.get("QUERY_STRING", "")
-        if not raw or ("%" not in raw and not any(name in raw for name in names)):
+        if not raw:
+            return False
+        if (
+            "%" not in raw
+            and not any(name in raw for name in names)
+            and not query_read_otherwise(request)
+        ):
             return False
         parsed = request.GET
     return any(name in parsed for name in names)
+
+
+def query_read_otherwise(request: HttpRequest) -> bool:
+    """Does Django read ``request``'s query with another charset than UTF-8?
+
+    A GET's ``Content-Type`` charset is the encoding Django decodes its query
+    string with: under UTF-7, ``+AHM-poilers=show`` is ``spoilers=show``.
+    The same address, read as sent, asks for nothing, so an answer to such a
+    request is never shared, nor answered from a shared copy.
+    """
+    if not request.META.get("QUERY_STRING"):
+        return False
+    return not _is_utf8(request.encoding or settings.DEFAULT_CHARSET)
+
+
+@lru_cache(maxsize=64)
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def params_ask_for_more(request: HttpRequest) -> bool:

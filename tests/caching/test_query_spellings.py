@@ -66,3 +66,37 @@ def test_an_api_query_decoded_into_a_reader_parameter_is_never_shared(
 def test_a_malformed_reader_parameter_however_spelled_is_a_400(client, review, url):
     url = url.format(page=review.url, pk=review.pk)
     assert client.get(url, **UTF7).status_code == 400
+
+
+def test_a_block_opened_by_a_query_only_its_charset_spells_is_not_kept_for_others(
+    client, review
+):
+    """A page with a block opened on request is shared at the address that
+    asks for it. An address that asks for it only when decoded as UTF-7 asks
+    for nothing when read as sent: its page must not be kept with the
+    block open, or every reader who follows the link is shown it."""
+    block = next(child.id for child in review.body if child.block_type == "spoiler")
+    url = f"{review.url}?+AHI-eveal={block}"
+    opened = client.get(url, **UTF7)
+    assert opened.status_code == 200
+    assert SECRET in opened.content.decode()
+    assert "private" in opened["Cache-Control"]
+    plain = client.get(url)
+    assert plain.status_code == 200
+    assert SECRET not in plain.content.decode()
+
+
+@pytest.mark.parametrize("where", ["page", "v2"])
+def test_a_query_its_charset_spells_as_asking_is_never_answered_from_the_shared_copy(
+    client, review, where
+):
+    """The shared copy at an address that asks for nothing as sent is not
+    the answer to a request whose charset reads it as asking for spoilers."""
+    base = review.url if where == "page" else f"/api/v2/pages/{review.pk}/"
+    url = f"{base}?+AHM-poilers=show"
+    for _ in range(2):
+        shared = client.get(url)
+        assert SECRET not in shared.content.decode()
+    asked = client.get(url, **UTF7)
+    assert asked.status_code == 200
+    assert SECRET in asked.content.decode()
