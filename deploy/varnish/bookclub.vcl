@@ -42,6 +42,11 @@ sub vcl_recv {
     if (req.http.Cookie || req.http.Authorization) {
         return (pass);
     }
+    # A GET's Content-Type charset is how the app decodes its query (under
+    # UTF-7 "+AHM-poilers=show" is spoilers=show): not the address's copy.
+    if (req.http.Content-Type) {
+        return (pass);
+    }
     if (req.url ~ "[?&](read|spoilers|reveal|reveal_comments|preview|token)=") {
         return (pass);
     }

@@ -132,6 +132,8 @@ def test_answers_the_app_did_not_declare_shareable_and_tagged_are_not_kept(
         ("/tagged?keys=k&n=1", {"Cookie": "sessionid=abc"}),
         ("/tagged?keys=k&n=2", {"Cookie": "anything=1"}),
         ("/tagged?keys=k&n=3", {"Authorization": "Bearer token"}),
+        # The charset the app decodes the query with: "+AHM-poilers=show".
+        ("/tagged?keys=k&n=4", {"Content-Type": "text/plain; charset=utf-7"}),
         ("/tagged?keys=k&read=5:3", {}),
         ("/tagged?keys=k&spoilers=show", {}),
         ("/tagged?keys=k&reveal=abc", {}),
