@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from datetime import date
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +25,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import BRUNO_LATE_COMMENT, SECRET, SECRET_CHAPTER
 from tests.browser.helpers import axe_violations, describe_violations
+from tests.http_servers import serve_in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -78,8 +78,7 @@ def frontend(live_server, settings, club):
         {"config": json.dumps({"apiBase": live_server.url}).encode()},
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=DIST))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     settings.CORS_ALLOWED_ORIGINS = [origin]
     yield SimpleNamespace(url=f"{origin}/", api=live_server.url)

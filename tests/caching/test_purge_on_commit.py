@@ -41,6 +41,7 @@ from tests.factories import (
     spoiler,
 )
 from tests.factories.discussions import DiscussionCommentFactory, MeetingRSVPFactory
+from tests.http_servers import serve_in_thread
 from tests.spoilers.helpers import MARKER
 
 #: Ports of this file's recording edge, outside the tests' server ports.
@@ -84,8 +85,7 @@ def _recording(backend: str) -> Iterator[list[tuple[str, str, str]]]:
     """The club configured with one edge, a ``backend`` that sends its
     purges to a :class:`RecordingEdge`; yields what it received."""
     server = _bound()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     backends = {
         "edge": {
             "BACKEND": backend,
@@ -573,8 +573,7 @@ def test_an_edge_named_by_wagtails_older_setting_is_purged_and_kept_current(
     them on commit: it must send them to that edge too, or an unpublished
     review stays there."""
     server = _bound()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     RecordingEdge.received = []
     location = f"http://127.0.0.1:{server.server_address[1]}"
     try:

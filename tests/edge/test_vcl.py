@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.runtime import Varnish
 from reviews.frontend_cache import XkeyBackend
+from tests.http_servers import serve_in_thread
 
 from .conftest import require_varnish
 
@@ -53,8 +54,7 @@ class Origin(BaseHTTPRequestHandler):
 def varnish(tmp_path_factory):
     require_varnish()
     origin = ThreadingHTTPServer(("127.0.0.1", 0), Origin)
-    thread = threading.Thread(target=origin.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(origin)
     try:
         with Varnish([origin.server_address[1]], tmp_path_factory.mktemp("vcl")) as v:
             yield v

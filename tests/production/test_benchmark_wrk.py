@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from benchmarks.wrk import run_wrk
+from tests.http_servers import serve_in_thread
 
 
 class Slow(BaseHTTPRequestHandler):
@@ -38,7 +38,7 @@ def server():
         pytest.skip("wrk is missing: apt-get install wrk")
     Slow.seen.clear()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    serve_in_thread(httpd)
     yield httpd.server_address[1]
     httpd.shutdown()
 
