@@ -155,7 +155,7 @@ def public_site_pages(request, model: type[Page] = Page) -> QuerySet | None:
     member or a visitor with a passed password (restrictions may let them
     in), a ``site=`` parameter, or localized page trees.
     """
-    if not _public_site_pages_apply(request):
+    if not public_site_pages_apply(request):
         return None
     root_path = site_root_path(request)
     if root_path is None:
@@ -167,7 +167,7 @@ def is_public_site_page(request, page: Page) -> bool | None:
     """Is ``page`` among :func:`public_site_pages` for ``request``? Decided
     from the paths read once per content version, without a query; None
     where that function is None (Wagtail's own rule must be asked)."""
-    if not _public_site_pages_apply(request):
+    if not public_site_pages_apply(request):
         return None
     root_path = site_root_path(request)
     return (
@@ -178,7 +178,9 @@ def is_public_site_page(request, page: Page) -> bool | None:
     )
 
 
-def _public_site_pages_apply(request) -> bool:
+def public_site_pages_apply(request) -> bool:
+    """Does :func:`public_site_pages` give a queryset (not None) for
+    ``request``? Asked without building one."""
     return not (
         "site" in request.GET
         or getattr(settings, "WAGTAIL_I18N_ENABLED", False)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.urls.exceptions import NoReverseMatch
 from rest_framework.fields import Field, SkipField
+from rest_framework.serializers import BaseSerializer
 from wagtail.api.v2 import serializers as wagtail_serializers
 from wagtail.api.v2.serializers import PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import get_object_detail_url
@@ -99,7 +100,26 @@ class FieldsOnceMixin:
             fields = super().get_fields()  # type: ignore[misc]
             cls._fields_prototype = copy.deepcopy(fields)  # type: ignore[attr-defined]
             return fields
-        return copy.deepcopy(fields)
+        return {name: _unbound_copy(field) for name, field in fields.items()}
+
+
+def _unbound_copy(field: Field) -> Field:
+    """A copy of an unbound prototype ``field`` for one serializer to bind.
+
+    DRF deep-copies a field by building it again from its arguments
+    (``Field.__deepcopy__``), validators and all: a third of a cold
+    detail's serializer time. Binding sets attributes on the copy alone
+    (name, parent, label, source), and representing a value reads what
+    the copy shares with the prototype (arguments, error messages), so a
+    shallow copy does for a field that holds no other field. One that does
+    (a nested serializer, a list of a child field) would share its bound
+    children between requests: it is deep-copied, as DRF does.
+    """
+    if isinstance(field, BaseSerializer) or any(
+        isinstance(value, Field) for value in vars(field).values()
+    ):
+        return copy.deepcopy(field)
+    return copy.copy(field)
 
 
 class _ParentSerializer(FieldsOnceMixin, PageSerializer):

@@ -9,6 +9,7 @@ import re
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from wagtail.api.v2.filters import (
@@ -35,7 +36,12 @@ from ..counts import with_remembered_count
 from ..media_visibility import visible_media
 from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, reader_of, refresh_reader
-from ..visibility import public_site_pages, restricted_paths, site_root_path
+from ..visibility import (
+    public_site_pages,
+    public_site_pages_apply,
+    restricted_paths,
+    site_root_path,
+)
 from . import item_cache
 from .auth import BearerTokenAuthentication
 from .compiled import get_by_pk
@@ -290,7 +296,7 @@ class ClubPagesAPIViewSet(
         pk = self.kwargs.get("pk")
         if self.action != "detail_view" or self.request.GET or type(pk) is not int:
             return None
-        if not 0 < pk <= MAX_ID or public_site_pages(self.request) is None:
+        if not 0 < pk <= MAX_ID or not public_site_pages_apply(self.request):
             return None
         request = self.request
         try:
@@ -321,7 +327,13 @@ class ClubPagesAPIViewSet(
         self._kept_bodies = item_cache.bodies(self.request, reviews)
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        # Wagtail's (``PagesAPIViewSet.get_serializer_context``: its base's
+        # context and the base queryset), with the base queryset built only
+        # if it is asked for. Only the parent field asks, and only for a
+        # reader the view restrictions may let in (PageParentField): an
+        # anonymous detail built it for nothing.
+        context = super(PagesAPIViewSet, self).get_serializer_context()
+        context["base_queryset"] = SimpleLazyObject(self.get_base_queryset)
         kept = getattr(self, "_kept_bodies", None)
         if kept is not None:
             context[KEPT_BODIES] = (ReviewPage, kept)

@@ -196,3 +196,32 @@ def test_detail_parent_on_a_site_rooted_below_the_home_page(reviews):
         assert shown["title"] == "Reviews"
         assert _same_as_wagtail(index, user, host="127.0.0.1") == {}
         assert _same_as_wagtail(index, user)["title"] == site_root().title
+
+
+def test_each_serializer_binds_fields_of_its_own():
+    """The fields are copied from a prototype kept per class: each
+    serializer binds its own copies, so two requests never share a bound
+    field (its parent holds the request's context), and a field that holds
+    another field (a list of a child field) gets a child of its own too."""
+    from rest_framework import fields as drf_fields
+
+    from reviews.api.serializers import FieldsOnceMixin
+
+    class Probe(FieldsOnceMixin, PageSerializer):
+        tags = drf_fields.ListField(child=drf_fields.CharField())
+
+        class Meta:
+            model = Page
+            fields = ["id", "title", "tags"]
+
+    first, second = Probe(context={"n": 1}), Probe(context={"n": 2})
+    first_fields, second_fields = first.fields, second.fields
+    for name in ("id", "title", "tags"):
+        assert first_fields[name] is not second_fields[name]
+        assert first_fields[name].parent is first
+        assert second_fields[name].parent is second
+        assert first_fields[name].context == {"n": 1}
+        assert second_fields[name].context == {"n": 2}
+    assert first_fields["tags"].child is not second_fields["tags"].child
+    assert first_fields["tags"].child.context == {"n": 1}
+    assert second_fields["tags"].child.context == {"n": 2}
