@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.demo",
     "tests.fixtures.mail",
     "tests.fixtures.people",
+    "tests.fixtures.redis",
 ]
 
 #: The rows the migrations created (root page, default site, root collection,

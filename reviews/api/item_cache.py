@@ -26,7 +26,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from .. import cache_tags
+from .. import cache_tags, cache_writes
 from ..content_version import changed_during_build, tag_versions
 from ..site_root import answered_as
 from ..spoilers import InvalidReaderParams
@@ -101,6 +101,7 @@ def bodies(
             for page in missing
         }
         if not changed_during_build():
-            cache.set_many(built, timeout=TIMEOUT)
+            # Sent with the response's own entry where a build is under way.
+            cache_writes.set_many(built, timeout=TIMEOUT)
         found.update(built)
     return {page.pk: found[keys[page.pk]] for page in pages}

@@ -53,7 +53,7 @@ from django.http.response import HttpResponseBase
 from django.urls import Resolver404, get_resolver
 from django.utils.http import http_date
 
-from .. import cache_tags, frontend_cache
+from .. import cache_tags, cache_writes, frontend_cache
 from ..content_version import (
     Reading,
     changed_during_build,
@@ -364,27 +364,31 @@ def build_once(
                 if entry is not None:
                     return entry
                 break
-    try:
-        with read_once() as reading:
-            tag_versions({*tags, cache_tags.ALL})
-            response, entry = build(reading)
-        _kept_downstream_only_if_current(response, reading, entry)
-        if entry is not None:
-            entry = dataclasses.replace(entry, expires=time.time() + timeout)
-            cache.set(key, entry, timeout=timeout)
-            _keep_locally(key, entry)
-        elif late is not None:
-            # No new copy to replace it: others would get the late one until
-            # it expired.
-            cache.delete(key)
-            with _local_lock:
-                _local.pop(key, None)
-        return response
-    finally:
-        if held and (
-            # Timed from before the add was sent: the lock cannot have
-            # expired yet, so it is still this client's, with no read to check.
-            time.monotonic() - asked_at < LOCK_SECONDS - LOCK_MARGIN_SECONDS
-            or cache.get(lock) == token
-        ):
-            cache.delete(lock)
+    # The bodies the build keeps, its entry and the lock's release go to
+    # the cache together when the build ends (reviews/cache_writes.py).
+    with cache_writes.batched():
+        try:
+            with read_once() as reading:
+                tag_versions({*tags, cache_tags.ALL})
+                response, entry = build(reading)
+            _kept_downstream_only_if_current(response, reading, entry)
+            if entry is not None:
+                entry = dataclasses.replace(entry, expires=time.time() + timeout)
+                cache_writes.set(key, entry, timeout=timeout)
+                _keep_locally(key, entry)
+            elif late is not None:
+                # No new copy to replace it: others would get the late one
+                # until it expired.
+                cache_writes.delete(key)
+                with _local_lock:
+                    _local.pop(key, None)
+            return response
+        finally:
+            if held and (
+                # Timed from before the add was sent: the lock cannot have
+                # expired yet, so it is still this client's, with no read
+                # to check.
+                time.monotonic() - asked_at < LOCK_SECONDS - LOCK_MARGIN_SECONDS
+                or cache.get(lock) == token
+            ):
+                cache_writes.delete(lock)

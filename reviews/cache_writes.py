@@ -1,0 +1,116 @@
+"""Cache writes held during a build and sent together when it ends.
+
+A cold build of a shared response wrote to the cache three times after
+reading it: the anonymous bodies it rendered (reviews/api/item_cache.py),
+the entry it built, then the release of its build lock
+(reviews/response_cache/store.py). With Redis each write is a round trip,
+and on a busy machine each round trip is a wait for the Redis process to
+be scheduled. Inside :func:`batched` they are held, in order, and sent as
+one Redis pipeline when the block ends (exception or not), so a build
+writes once.
+
+Django's cache API has no batch of mixed writes, so this speaks to
+Django's own Redis backend (``django.core.cache.backends.redis.RedisCache``
+and its subclasses) through its client, the way its ``set_many`` does. Any
+other backend, a pipeline that fails, or a backend that says it is down
+gets the writes one by one through the cache's own methods, as before.
+Only writes are held: a read inside the block goes to the cache at once,
+so nothing may read a key it wrote in the same block expecting to see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
+
+#: ("set", key, value, timeout) or ("delete", key, None, None), in order.
+Write = tuple[str, str, Any, Any]
+
+_held: ContextVar[list[Write] | None] = ContextVar("reviews_cache_writes", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Hold the writes made through this module until the block ends, then
+    send them together. Nested blocks send with the outermost."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[Write] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            _send(held)
+
+
+def set_many(data: dict[str, Any], timeout: int | None) -> None:
+    """``cache.set_many(data, timeout)``, held inside :func:`batched`."""
+    held = _held.get()
+    if held is None:
+        cache.set_many(data, timeout=timeout)
+        return
+    held.extend(("set", key, value, timeout) for key, value in data.items())
+
+
+def set(key: str, value: Any, timeout: int | None) -> None:  # noqa: A001 (as the cache's)
+    """``cache.set(key, value, timeout)``, held inside :func:`batched`."""
+    set_many({key: value}, timeout)
+
+
+def delete(key: str) -> None:
+    """``cache.delete(key)``, held inside :func:`batched`."""
+    held = _held.get()
+    if held is None:
+        cache.delete(key)
+        return
+    held.append(("delete", key, None, None))
+
+
+def _send(writes: list[Write]) -> None:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if (
+        len(writes) > 1
+        and isinstance(backend, RedisCache)
+        and not getattr(backend, "is_down", False)
+    ):
+        try:
+            _pipeline(backend, writes)
+            return
+        except Exception:  # noqa: BLE001, S110
+            # Sent again one by one below: the cache's own methods decide
+            # what an error means (bookclub's backend turns an outage into
+            # dropped writes). Both writes are idempotent.
+            pass
+    for kind, key, value, timeout in writes:
+        if kind == "set":
+            cache.set(key, value, timeout=timeout)
+        else:
+            cache.delete(key)
+
+
+def _pipeline(backend: RedisCache, writes: list[Write]) -> None:
+    """The writes as one pipeline (not a transaction: Redis runs them in
+    order, and a reader sees each as it lands, as with separate calls),
+    what ``RedisCacheClient.set`` and ``delete`` send, key for key."""
+    client = backend._cache  # Django's RedisCacheClient
+    pipeline = client.get_client(None, write=True).pipeline(transaction=False)
+    for kind, key, value, timeout in writes:
+        name = backend.make_and_validate_key(key)
+        if kind == "delete":
+            pipeline.delete(name)
+            continue
+        seconds = backend.get_backend_timeout(timeout)
+        if seconds == 0:
+            pipeline.delete(name)
+        else:
+            value = client._serializer.dumps(value)  # type: ignore[attr-defined]
+            pipeline.set(name, value, ex=None if seconds is None else int(seconds))
+    pipeline.execute()

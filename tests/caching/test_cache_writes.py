@@ -1,0 +1,148 @@
+"""A cold build writes to the cache once: the bodies it keeps, its entry and
+the release of its lock go to Redis as one pipeline when it ends
+(reviews/cache_writes.py), never before, and always, an error included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from reviews import cache_writes
+from tests.factories import make_review, paragraph
+
+
+def _redis_cache(url: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "bookclub.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "writes",
+        }
+    }
+
+
+@contextmanager
+def round_trips() -> Iterator[list[bytes]]:
+    """What each round trip to Redis sends first (a pipeline sends all its
+    commands at once): one item per round trip."""
+    sent: list[bytes] = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        first = command[0] if isinstance(command, list) else command
+        sent.append(bytes(first)[:80])
+        return original(self, command, check_health)
+
+    redis.connection.AbstractConnection.send_packed_command = counting
+    try:
+        yield sent
+    finally:
+        redis.connection.AbstractConnection.send_packed_command = original
+
+
+@pytest.fixture
+def redis_cache(private_redis):
+    with override_settings(CACHES=_redis_cache(private_redis.url)):
+        cache.clear()
+        yield private_redis
+
+
+def test_writes_are_held_until_the_block_ends_then_sent_in_one_round_trip(
+    redis_cache,
+):
+    cache.set("lock", "mine", timeout=30)
+    with round_trips() as sent, cache_writes.batched():
+        cache_writes.set_many({"body:1": ["kept"], "body:2": ["too"]}, timeout=60)
+        cache_writes.set("entry", {"content": b"x"}, timeout=60)
+        cache_writes.delete("lock")
+        assert sent == []
+        assert cache.get("entry") is None
+        assert cache.get("lock") == "mine"
+        held = len(sent)
+    assert len(sent) - held == 1
+    assert cache.get_many(["body:1", "body:2", "entry", "lock"]) == {
+        "body:1": ["kept"],
+        "body:2": ["too"],
+        "entry": {"content": b"x"},
+    }
+    client = redis.Redis.from_url(redis_cache.url)
+    ttls = [client.ttl(key) for key in client.keys("writes:*")]
+    assert ttls and all(0 < ttl <= 60 for ttl in ttls)
+
+
+def test_the_writes_are_sent_when_the_block_raises(redis_cache):
+    cache.set("lock", "mine", timeout=30)
+    with pytest.raises(RuntimeError), cache_writes.batched():
+        cache_writes.set("body:1", "kept", timeout=60)
+        cache_writes.delete("lock")
+        raise RuntimeError("the build failed")
+    assert cache.get("body:1") == "kept"
+    assert cache.get("lock") is None
+
+
+def test_a_nested_block_sends_with_the_outermost(redis_cache):
+    with cache_writes.batched():
+        with cache_writes.batched():
+            cache_writes.set("inner", 1, timeout=60)
+        assert cache.get("inner") is None
+    assert cache.get("inner") == 1
+
+
+def test_outside_a_block_each_write_goes_at_once(redis_cache):
+    cache_writes.set("now", 1, timeout=60)
+    assert cache.get("now") == 1
+    cache_writes.delete("now")
+    assert cache.get("now") is None
+
+
+def test_with_redis_down_the_writes_are_dropped_and_nothing_raises(redis_cache):
+    redis_cache.stop()
+    with cache_writes.batched():
+        cache_writes.set("entry", 1, timeout=60)
+        cache_writes.delete("lock")
+    redis_cache.start()
+    assert cache.get("entry") is None
+
+
+def test_the_embedded_cache_gets_the_same_writes(settings):
+    """Any other backend (the process's own memory by default) gets them
+    one by one, at the same moment."""
+    with cache_writes.batched():
+        cache_writes.set("entry", 1, timeout=60)
+        cache_writes.set("gone", 1, timeout=60)
+        cache_writes.delete("gone")
+        assert cache.get("entry") is None
+    assert cache.get("entry") == 1
+    assert cache.get("gone") is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/"])
+def test_a_cold_detail_writes_to_redis_once(redis_cache, book, url):
+    """It looks up its copy, takes the lock and looks up its body (three
+    reads), then keeps the body and its copy and lets go of the lock in one
+    round trip; a waiting client finds the copy there before the lock is
+    gone."""
+    first, second = (
+        make_review(book=book, body=[paragraph("Kind words.")]) for _ in range(2)
+    )
+    client = Client()
+    client.get(url.format(pk=first.pk))
+    with round_trips() as sent:
+        response = client.get(url.format(pk=second.pk))
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    assert len(sent) == 4, sent
+    again = Client().get(url.format(pk=second.pk))
+    assert again.content == response.content
+    lock = [
+        key
+        for key in redis.Redis.from_url(redis_cache.url).keys()
+        if b"building" in key
+    ]
+    assert lock == []
