@@ -55,9 +55,14 @@ class ResponseCacheMiddleware:
         key = policy.key(request)
         if key is None:
             return self._unshared(request, policy)
-        entry, late = store.find(key)
+        may_store = policy.may_store(request)
+        if may_store:
+            # A miss takes the build lock in the same round trip.
+            entry, late, lock = store.find_or_lock(key)
+        else:
+            (entry, late), lock = store.find(key), None
         if entry is None:
-            if not policy.may_store(request):
+            if not may_store:
                 return self._unshared(request, policy)
             built = store.build_once(
                 key,
@@ -65,6 +70,7 @@ class ResponseCacheMiddleware:
                 policy.timeout(),
                 late,
                 tags=store.route_tags(request),
+                lock=lock,
             )
             # A streamed file (FileResponse) is no HttpResponse: test for the entry.
             if not isinstance(built, store.Entry):

@@ -223,6 +223,36 @@ def find(key: str) -> tuple[Entry | None, Entry | None]:
         entry = cache.get(key)
         if not isinstance(entry, Entry):
             return None, None
+    return _judged(key, entry)
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A build lock this client holds: its token, and when it was asked for."""
+
+    token: str
+    asked_at: float
+
+
+def find_or_lock(key: str) -> tuple[Entry | None, Entry | None, Lock | None]:
+    """:func:`find`, for a client that will build the response if it finds
+    none: where the shared cache holds nothing under ``key``, the build lock
+    is taken in the same round trip (reviews/cache_writes.py), and handed
+    to :func:`build_once`, which always lets go of it."""
+    if _local_entry(key) is not None:
+        return (*find(key), None)
+    token = secrets.token_hex(8)
+    asked_at = time.monotonic()
+    value, taken = cache_writes.get_or_add(key, key + LOCK_SUFFIX, token, LOCK_SECONDS)
+    lock = Lock(token, asked_at) if taken else None
+    if not isinstance(value, Entry):
+        return None, None, lock
+    return (*_judged(key, value), None)
+
+
+def _judged(key: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
+    """``(entry, None)`` if it is fresh, ``(None, entry)`` if only late-ok
+    changes have passed it by, else nothing (and forgotten here)."""
     state = STALE if entry.expires < time.time() else freshness(entry)
     if state == STALE:
         with _local_lock:
@@ -330,6 +360,7 @@ def build_once(
     timeout: int,
     late: Entry | None = None,
     tags: Iterable[str] = (),
+    lock: Lock | None = None,
 ) -> HttpResponseBase | Entry:
     """The response for ``key``, built by one client at a time.
 
@@ -341,12 +372,15 @@ def build_once(
     only late-ok changes have passed by) if there is one, else
     waits for that entry, up to :data:`WAIT_SECONDS`, and builds it itself
     only if none comes (the other one's response was not shareable, or it
-    died).
+    died). ``lock``: the build lock, already taken (:func:`find_or_lock`).
     """
-    lock = key + LOCK_SUFFIX
-    token = secrets.token_hex(8)
-    asked_at = time.monotonic()
-    held = cache.add(lock, token, timeout=LOCK_SECONDS)
+    lock_key = key + LOCK_SUFFIX
+    if lock is not None:
+        token, asked_at, held = lock.token, lock.asked_at, True
+    else:
+        token = secrets.token_hex(8)
+        asked_at = time.monotonic()
+        held = cache.add(lock_key, token, timeout=LOCK_SECONDS)
     if not held:
         if late is not None:
             return dataclasses.replace(late, late=True)
@@ -356,7 +390,7 @@ def build_once(
             entry = lookup(key)
             if entry is not None:
                 return entry
-            if cache.get(lock) is None:
+            if cache.get(lock_key) is None:
                 # The builder may have stored its entry and let go of the lock
                 # while this client's lookup ran: look once more before
                 # building again.
@@ -389,6 +423,6 @@ def build_once(
                 # expired yet, so it is still this client's, with no read
                 # to check.
                 time.monotonic() - asked_at < LOCK_SECONDS - LOCK_MARGIN_SECONDS
-                or cache.get(lock) == token
+                or cache.get(lock_key) == token
             ):
-                cache_writes.delete(lock)
+                cache_writes.delete(lock_key)
