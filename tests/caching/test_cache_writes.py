@@ -6,15 +6,18 @@ never before, and always, an error included."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 import redis
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from reviews import cache_writes
+from reviews.response_cache import store
 from tests.factories import make_review, paragraph
 
 
@@ -210,3 +213,31 @@ def test_a_build_that_raises_lets_go_of_the_lock_it_took_with_the_look_up(
     assert client.get(f"/api/v2/pages/{review.pk}/").status_code == 500
     keys = redis.Redis.from_url(redis_cache.url).keys()
     assert not [key for key in keys if b"building" in key]
+
+
+@pytest.mark.django_db
+def test_a_build_that_raises_lets_go_of_its_lock_and_the_next_client_builds_at_once(
+    redis_cache,
+):
+    """The lock's release goes out with the held writes when the build
+    raises: the next client to miss builds at once rather than waiting out
+    the lock (store.WAIT_SECONDS), and what the build kept before failing
+    still reaches Redis."""
+    key = "reviews:api:response:raising"
+
+    def failing(reading):
+        cache_writes.set("reviews:item:kept-before-failing", ["body"], timeout=60)
+        raise RuntimeError("the build failed")
+
+    with pytest.raises(RuntimeError):
+        store.build_once(key, failing, timeout=60)
+    assert cache.get(key + store.LOCK_SUFFIX) is None
+    assert cache.get("reviews:item:kept-before-failing") == ["body"]
+
+    def building(reading):
+        return HttpResponse(b"built"), None
+
+    started = time.monotonic()
+    response = store.build_once(key, building, timeout=60)
+    assert response.content == b"built"
+    assert time.monotonic() - started < store.WAIT_SECONDS
