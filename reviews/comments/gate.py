@@ -164,6 +164,9 @@ class GatedDiscussion:
     ranges: list[HiddenRange]
     hidden: HiddenSummary
     count: int
+    #: ``hidden`` less the range opened on purpose: what an answer that sends
+    #: the opened comments still leaves out (the API's ``hidden``).
+    unopened: HiddenSummary = field(default_factory=HiddenSummary)
 
 
 def load_comments(page: DiscussionPage) -> list[DiscussionComment]:
@@ -235,8 +238,11 @@ def gate(
         (parent.replies if parent is not None else threads).append(node)
 
     summary = HiddenSummary()
+    unopened = HiddenSummary()
     for comment in hidden:
         summary.add(comment)
+        if reveal is None or not reveal.contains(comment.chapter):
+            unopened.add(comment)
     reached = reader.reach(book_id) if reader is not None else 0
     ranges: list[HiddenRange] = []
     for chapter_range, count in chapter_ranges.group(
@@ -270,6 +276,7 @@ def gate(
         ranges=ranges,
         hidden=summary,
         count=sum(1 for c in comments if c.is_published),
+        unopened=unopened,
     )
 
 

@@ -279,6 +279,19 @@ def test_api_opens_one_range_on_purpose(client, discussion, spread):
     assert [r["key"] for r in data["hidden"]["ranges"]] == ["1-5", "11-15", "ending"]
 
 
+def test_api_opened_range_is_no_longer_counted_as_hidden(client, discussion, spread):
+    """The summary a client shows ("3 comments ... are hidden") counts what the
+    answer leaves out, as its ranges do: not the comments it sends."""
+    hidden = api(client, discussion, {"reveal_comments": "6-10"}).json()["hidden"]
+    assert hidden["count"] == sum(r["count"] for r in hidden["ranges"]) == 3
+    assert (hidden["from_chapter"], hidden["to_chapter"]) == (2, 12)
+    assert hidden["whole_book"] is True
+    assert hidden["message"] == (
+        "3 comments about chapters 2\u201312 and the whole book are hidden until "
+        "you get there"
+    )
+
+
 def test_api_malformed_range_is_problem_json(client, discussion):
     response = api(client, discussion, {"reveal_comments": "10-6"})
     assert response.status_code == 400

@@ -143,7 +143,7 @@ def list_comments(
         "count": len(items),
         "comment_count": gated.count,
         "hidden": {
-            **gated.hidden.as_dict(),
+            **gated.unopened.as_dict(),
             "ranges": [group.as_dict() for group in gated.ranges if not group.revealed],
         },
         "items": [serialize_comment(node) for node in window],
