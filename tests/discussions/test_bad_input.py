@@ -118,3 +118,15 @@ def test_comment_api_writes_want_a_json_object(
     assert not theirs.reports.exists()
     mine.refresh_from_db()
     assert (mine.body, mine.edited_at) == ("MINE", None)
+
+
+@pytest.mark.parametrize("path", ["/api/v3/rounds/", "/api/v3/rounds/{}/"])
+@pytest.mark.parametrize("query", [{"limit": "1"}, {"statuss": "open"}])
+def test_round_reads_refuse_a_parameter_they_do_not_take(client, path, query):
+    """As every club endpoint does: ``?limit=1`` on the rounds, which are not
+    paginated, answered every round as if it were understood."""
+    nomination_round = NominationRoundFactory()
+    response = client.get(path.format(nomination_round.pk), query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert next(iter(query)) in response.json()["detail"]

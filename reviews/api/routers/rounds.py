@@ -15,8 +15,9 @@ from ninja import Field, Router, Schema
 from ...members import display_name
 from ...models import Nomination, NominationRound, Vote
 from ..auth import READ_AUTH
-from ..params import IdPath
+from ..params import IdPath, reject_unknown_params
 from ..schemas import MemberSchema
+from . import READ_ERRORS
 
 router = Router(tags=["next book"], auth=READ_AUTH)
 
@@ -100,21 +101,23 @@ def _nomination(nomination: Nomination, closed: bool) -> dict:
 
 @router.get(
     "/rounds/",
-    response=list[RoundSchema],
+    response={200: list[RoundSchema], **READ_ERRORS},
     operation_id="list_next_book_rounds",
     summary="Next-book rounds: nominations, and results once closed",
 )
 def list_rounds(request: HttpRequest) -> list[dict]:
+    reject_unknown_params(request)
     rounds = _visible_rounds().order_by("-closes_at")[:20]
     return [serialize_round(r, request.user) for r in rounds]
 
 
 @router.get(
     "/rounds/{round_id}/",
-    response=RoundSchema,
+    response={200: RoundSchema, **READ_ERRORS},
     operation_id="get_next_book_round",
     summary="One next-book round",
 )
 def get_round(request: HttpRequest, round_id: IdPath) -> dict:
+    reject_unknown_params(request)
     nomination_round = get_object_or_404(_visible_rounds(), pk=round_id)
     return serialize_round(nomination_round, request.user)
