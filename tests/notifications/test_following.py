@@ -7,8 +7,13 @@ import pytest
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from reviews.models import Follow, NotificationSettings
-from tests.factories import UserFactory, make_discussion, make_review
+from reviews.models import Follow, Notification, NotificationSettings
+from tests.factories import (
+    ReadingProgressFactory,
+    UserFactory,
+    make_discussion,
+    make_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +180,21 @@ def test_each_follow_on_the_settings_page_offers_only_its_own_choices(
     assert "Books only." not in html and "Discussions only." not in html
     assert html.count("Stop following") == 2
     assert ">Delete<" not in html and " Delete</label>" not in html
+
+
+def test_an_edit_to_a_live_review_is_not_news_to_a_later_follower(book, reviewer):
+    """Following a book brings its new reviews, not a "New review" email each
+    time an editor fixes one that was published before the follow."""
+    review = make_review(book=book, owner=reviewer, reviewer=reviewer)
+    later = UserFactory(username="lena")
+    ReadingProgressFactory(member=later, book=book, chapter=1)
+    Follow.objects.create(member=later, book=book)
+
+    review.title = "Winter in Leningrad, revised"
+    review.save_revision().publish()
+    assert not Notification.objects.filter(recipient=later).exists()
+
+    newer = make_review(book=book, owner=reviewer, reviewer=reviewer)
+    assert list(
+        Notification.objects.filter(recipient=later).values_list("kind", "page_id")
+    ) == [(Notification.Kind.REVIEW, newer.pk)]
