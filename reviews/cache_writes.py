@@ -97,17 +97,23 @@ def get_or_add(key: str, lock: str, token: str, timeout: int) -> tuple[Any, bool
     """``cache.get(key)`` and, if that finds nothing, ``cache.add(lock,
     token, timeout)``: the value (None if none) and whether the lock was
     taken. With Redis, one round trip; with any other backend, or if the
-    script fails, the two calls."""
+    script fails, the two calls (and, where the lock is taken, a third to
+    read whose it is: the failed script may have taken it)."""
     backend = caches[DEFAULT_CACHE_ALIAS]
+    script_failed = False
     if isinstance(backend, RedisCache) and not getattr(backend, "is_down", False):
         try:
             return _script_get_or_add(backend, key, lock, token, timeout)
-        except Exception:  # noqa: BLE001, S110
-            pass  # asked again below, through the cache's own methods
+        except Exception:  # noqa: BLE001
+            script_failed = True  # asked again below, through the cache's own methods
     value = cache.get(key)
     if value is not None:
         return value, False
-    return None, bool(cache.add(lock, token, timeout=timeout))
+    if cache.add(lock, token, timeout=timeout):
+        return None, True
+    # A script whose answer was lost (a timeout) may have run: the lock it
+    # took under this token is this client's, not one to wait out.
+    return None, script_failed and cache.get(lock) == token
 
 
 def _script_get_or_add(

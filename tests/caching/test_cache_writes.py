@@ -241,3 +241,63 @@ def test_a_build_that_raises_lets_go_of_its_lock_and_the_next_client_builds_at_o
     response = store.build_once(key, building, timeout=60)
     assert response.content == b"built"
     assert time.monotonic() - started < store.WAIT_SECONDS
+
+
+@contextmanager
+def script_answer_lost() -> Iterator[None]:
+    """Redis runs the look-up script, but its answer does not come back in
+    time (``socket_timeout``: a busy Redis or machine): the client gets a
+    timeout, as redis-py raises it, after the lock was taken."""
+    original_send = redis.connection.AbstractConnection.send_packed_command
+    original_read = redis.connection.AbstractConnection.read_response
+    sent_script: list[bool] = []
+
+    def sending(self, command, check_health=True):
+        first = command[0] if isinstance(command, list) else command
+        sent_script.append(bytes(first).upper().find(b"EVAL") >= 0)
+        return original_send(self, command, check_health)
+
+    def reading(self, *args, **kwargs):
+        response = original_read(self, *args, **kwargs)
+        if sent_script and sent_script[-1]:
+            sent_script.clear()
+            self.disconnect()
+            raise redis.exceptions.TimeoutError("Timeout reading from socket")
+        return response
+
+    redis.connection.AbstractConnection.send_packed_command = sending
+    redis.connection.AbstractConnection.read_response = reading
+    try:
+        yield
+    finally:
+        redis.connection.AbstractConnection.send_packed_command = original_send
+        redis.connection.AbstractConnection.read_response = original_read
+
+
+def test_a_lock_the_script_took_is_this_clients_when_its_answer_is_lost(redis_cache):
+    with script_answer_lost():
+        assert cache_writes.get_or_add("entry", "entry:lock", "me", 6) == (None, True)
+    assert cache.get("entry:lock") == "me"
+    # Anyone else's lock is still not this client's.
+    with script_answer_lost():
+        assert cache_writes.get_or_add("entry", "entry:lock", "you", 6) == (
+            None,
+            False,
+        )
+
+
+@pytest.mark.django_db
+def test_a_cold_detail_whose_look_up_answer_is_lost_builds_at_once(redis_cache, book):
+    """The script took the build lock, but its answer timed out: the client
+    asks again through the cache's own calls, finds the lock taken, and must
+    know it as its own, not wait out its own lock (store.WAIT_SECONDS) and
+    leave it behind for every other client of that address."""
+    review = make_review(book=book, body=[paragraph("Kind words.")])
+    started = time.monotonic()
+    with script_answer_lost():
+        response = Client().get(f"/api/v2/pages/{review.pk}/")
+    assert response.status_code == 200
+    assert time.monotonic() - started < store.WAIT_SECONDS
+    keys = redis.Redis.from_url(redis_cache.url).keys()
+    assert not [key for key in keys if b"building" in key]
+    assert Client().get(f"/api/v2/pages/{review.pk}/").content == response.content
