@@ -38,8 +38,14 @@ TEST_WORKERS ?= auto
 test: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
+# The browser tests all live in tests/browser/ (its conftest marks them
+# `browser` and refuses the marker anywhere else), so only that folder is
+# collected: collecting the whole suite for them took about 11 s of CPU.
+# BROWSER_TESTS=tests/browser/test_editor.py runs one file.
+BROWSER_TESTS ?= tests/browser
+
 test-browser: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m browser -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m browser -n $(TEST_WORKERS) --dist loadfile $(BROWSER_TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -46,9 +46,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark every test in this folder ``browser``, and only those:
+    ``make test-browser`` collects this folder alone, so a browser test
+    elsewhere would run in no suite at all (``make test`` in CI deselects
+    the marker)."""
+    elsewhere = []
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+        elif item.get_closest_marker("browser"):
+            elsewhere.append(item.nodeid)
+    if elsewhere:
+        raise pytest.UsageError(
+            "browser tests live in tests/browser/ (make test-browser collects "
+            "that folder only): " + ", ".join(elsewhere)
+        )
 
 
 @pytest.fixture(scope="session")
