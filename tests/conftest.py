@@ -8,6 +8,7 @@ from django.core.cache import cache
 from tests.ports import claim_server_ranges
 
 pytest_plugins = [
+    "tests.cpu_by_file",
     "tests.fixtures.demo",
     "tests.fixtures.mail",
     "tests.fixtures.people",
