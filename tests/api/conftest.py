@@ -8,10 +8,18 @@ from django.db import close_old_connections
 from django.test import Client
 
 from reviews.roles import MEMBERS
+from tests.api.fuzzing import build_the_operation_test
 from tests.factories import (
     token_client,
     user_in,
 )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A fuzz test's operation is built when it runs, not at collection
+    (``tests.api.fuzzing``)."""
+    build_the_operation_test(item)
 
 
 @pytest.fixture

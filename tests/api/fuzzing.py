@@ -7,12 +7,19 @@ defines fuzz tests imports ``fuzz_club``."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.pytest import _test_builder
 from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from wagtail.models import APIToken
@@ -134,3 +141,45 @@ def anonymous_fuzz_test(schema: BaseSchema):
         case.call_and_validate(checks=CHECKS)
 
     return anonymous
+
+
+#: What schemathesis's pytest plugin calls, for each operation at collection,
+#: to build the operation's Hypothesis test.
+_build_operation_test = _test_builder.build_operation_test
+
+
+def _build_when_run(**kwargs: Any) -> Callable:
+    """Stand in for an operation's Hypothesis test until the test runs.
+
+    schemathesis builds each operation's test at collection, its documented
+    examples and its coverage phase's cases with it: about 7 s of CPU for the
+    two fuzz modules, paid by every pytest-xdist worker (each collects every
+    file) and by ``tests/api/test_fuzz_collection.py``'s collection, though
+    one worker runs them. Collection gets this stand-in instead: a Hypothesis
+    test with the signature (so the fixtures) and marks of the real one, and
+    the call that builds the real one, with the very arguments the plugin
+    passed, which ``pytest_runtest_setup`` (``tests/api/conftest.py``) makes
+    before the test runs. The stand-in itself never passes.
+    """
+    test_func = kwargs["test_func"]
+
+    @functools.wraps(test_func)
+    def not_built(*args: Any, **fixtures: Any) -> None:
+        raise AssertionError("the operation's test is built before it runs")
+
+    stand_in = hypothesis.given(case=st.just(None))(not_built)
+    stand_in.build_operation_test = functools.partial(  # type: ignore[attr-defined]
+        _build_operation_test, **kwargs
+    )
+    return stand_in
+
+
+_test_builder.build_operation_test = _build_when_run
+
+
+def build_the_operation_test(item: pytest.Item) -> None:
+    """Put the operation's real test in place of :func:`_build_when_run`'s
+    stand-in, before the test's set-up."""
+    build = getattr(getattr(item, "obj", None), "build_operation_test", None)
+    if build is not None:
+        item.obj = build()  # type: ignore[attr-defined]
