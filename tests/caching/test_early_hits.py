@@ -23,10 +23,11 @@ from django.utils import timezone
 
 from bookclub.middleware import LazyMessageMiddleware
 from reviews.api.middleware import ProblemDetailsMiddleware
-from reviews.models import CacheTag
+from reviews.models import CacheTag, ReviewPage
 from reviews.response_cache.api import APIHeadersMiddleware
 from reviews.response_cache.middleware import ResponseCacheMiddleware
 from tests.factories import make_review, token_client
+from tests.fixtures.database import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +81,18 @@ def counting(skipped=SKIPPED) -> Iterator[list[str]]:
             patch.stop()
 
 
+@pytest.fixture(scope="module")
+def built_review(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The review every test reads, built once for the module."""
+    with built_once(django_db_blocker):
+        yield make_review(title="Early Bird", slug="early-bird").pk
+
+
 @pytest.fixture
-def review():
-    return make_review(title="Early Bird", slug="early-bird")
+def review(built_review: int) -> ReviewPage:
+    """A fresh copy of the module's review: what a test writes rolls back
+    after it."""
+    return ReviewPage.objects.get(pk=built_review)
 
 
 @override_settings(**SECURITY)
