@@ -6,11 +6,14 @@ Sorting by ``body`` ranks reviews by the text of their hidden spoilers, and
 API v2 and v3 alike, Wagtail's own pages endpoints included.
 """
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.factories import make_discussion, make_series
+from tests.fixtures.database import built_once
 
-from .conftest import shared_review
+from .conftest import BuiltReview, shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +40,18 @@ CONTENT_QUERIES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def built_content(django_db_blocker, built_review: BuiltReview) -> Iterator[None]:
+    """A discussion and a series of The Siege beside the review, built once
+    for the module: the tests only read them."""
+    with built_once(django_db_blocker):
+        make_discussion(book=built_review.siege)
+        make_series("Leningrad again", [(built_review.siege, 1)])
+        yield
+
+
 @pytest.fixture
-def content(review, siege):
-    make_discussion(book=siege)
-    make_series("Leningrad again", [(siege, 1)])
+def content(built_content, review):
     return review
 
 
