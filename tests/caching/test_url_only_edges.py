@@ -14,6 +14,8 @@ changes (Varnish's xkey purge reaches every URL by key)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -208,11 +210,19 @@ def test_a_path_written_otherwise_goes_out_private(review, edge, template, encod
     assert "public" in as_purged["Cache-Control"], path
 
 
+@pytest.fixture(scope="module")
+def built_discussion(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """A discussion with a comment about chapter 3, built once for the module
+    (the tests only read it)."""
+    with built_once(django_db_blocker):
+        page = make_discussion()
+        DiscussionComment.objects.create(page=page, body="Pell lied.", chapter=3)
+        yield page.pk
+
+
 @pytest.fixture
-def discussion() -> DiscussionPage:
-    page = make_discussion()
-    DiscussionComment.objects.create(page=page, body="Pell lied.", chapter=3)
-    return page
+def discussion(built_discussion: int) -> DiscussionPage:
+    return DiscussionPage.objects.get(pk=built_discussion)
 
 
 @pytest.fixture
