@@ -381,7 +381,15 @@ def build_once(
         token = secrets.token_hex(8)
         asked_at = time.monotonic()
         held = cache.add(lock_key, token, timeout=LOCK_SECONDS)
-    if not held:
+    if not held and cache.get(lock_key) is None:
+        # Not held, yet nobody holds it: its builder let go since the add,
+        # or the cache cannot be reached (a backend that degrades says no
+        # to every add). Take what a builder kept, or build: a late copy
+        # goes out only while another client is building.
+        entry = lookup(key)
+        if entry is not None:
+            return entry
+    elif not held:
         if late is not None:
             return dataclasses.replace(late, late=True)
         deadline = time.monotonic() + WAIT_SECONDS

@@ -178,3 +178,30 @@ def test_a_publish_never_shows_late(discussion):
     assert _strict(cache_tags.page(discussion.pk)) == _version(
         cache_tags.page(discussion.pk)
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
+def test_with_the_shared_cache_down_a_late_copy_is_rebuilt_not_served(
+    rf, private_redis, settings
+):
+    """A late copy goes out only while another client builds. With Redis
+    unreachable, the backend says no to every lock (as to every write), and
+    nobody is building: the copy kept in this process's memory was served,
+    without the comment, for as long as Redis stayed down."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "bookclub.cache.ResilientRedisCache",
+            "LOCATION": private_redis.url,
+            "OPTIONS": {"DOWN_RETRY_SECONDS": 30},
+        }
+    }
+    view, middleware = _cached_page(rf)
+    retire(cache_tags.retired_by_comment(1), late_ok=True)
+    private_redis.stop()
+    try:
+        answer = middleware(_request(rf))
+    finally:
+        private_redis.start()
+    assert answer.content == b"<p>build 2</p>"
+    assert view.builds == 2
