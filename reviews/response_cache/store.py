@@ -217,12 +217,26 @@ def lookup(key: str) -> Entry | None:
 def find(key: str) -> tuple[Entry | None, Entry | None]:
     """The entry under ``key`` if it is fresh, else (second) the entry that
     only late-ok changes have passed by, which may be served while another
-    client rebuilds it."""
+    client rebuilds it. A late copy in this process's memory is not the
+    last word: another process may have shared the rebuilt one since."""
     entry = _local_entry(key)
-    if entry is None:
-        entry = cache.get(key)
-        if not isinstance(entry, Entry):
-            return None, None
+    if entry is not None:
+        fresh, late = _judged(key, entry)
+        if late is None:
+            return fresh, late
+        shared = cache.get(key)
+        if (
+            isinstance(shared, Entry)
+            and shared.versions != late.versions
+            and shared.expires >= time.time()
+            and is_fresh(shared)
+        ):
+            _keep_locally(key, shared)
+            return shared, None
+        return None, late
+    entry = cache.get(key)
+    if not isinstance(entry, Entry):
+        return None, None
     return _judged(key, entry)
 
 

@@ -15,6 +15,7 @@ from django.urls import resolve
 from reviews import cache_tags
 from reviews.invalidation import retire
 from reviews.models import CacheTag, DiscussionComment
+from reviews.response_cache import store
 from reviews.response_cache.middleware import ResponseCacheMiddleware
 from tests.caching.clients import at_once
 from tests.factories import UserFactory, make_discussion
@@ -204,4 +205,24 @@ def test_with_the_shared_cache_down_a_late_copy_is_rebuilt_not_served(
     finally:
         private_redis.start()
     assert answer.content == b"<p>build 2</p>"
+    assert view.builds == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
+def test_a_process_with_a_late_copy_takes_the_one_another_process_rebuilt(rf):
+    """After a late-ok change, one process rebuilds and shares the page. A
+    second process, whose memory still held the late copy, built it again
+    (and, while it did, served its clients the late copy) instead of taking
+    the one already shared."""
+    view, middleware = _cached_page(rf)
+    retire(cache_tags.retired_by_comment(1), late_ok=True)
+    with store._local_lock:
+        second_process = dict(store._local)  # its memory: build 1
+    store.forget_local()
+    assert middleware(_request(rf)).content == b"<p>build 2</p>"
+
+    with store._local_lock:
+        store._local.update(second_process)
+    assert middleware(_request(rf)).content == b"<p>build 2</p>"
     assert view.builds == 2
