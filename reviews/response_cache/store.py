@@ -221,23 +221,29 @@ def find(key: str) -> tuple[Entry | None, Entry | None]:
     last word: another process may have shared the rebuilt one since."""
     entry = _local_entry(key)
     if entry is not None:
-        fresh, late = _judged(key, entry)
-        if late is None:
-            return fresh, late
-        shared = cache.get(key)
-        if (
-            isinstance(shared, Entry)
-            and shared.versions != late.versions
-            and shared.expires >= time.time()
-            and is_fresh(shared)
-        ):
-            _keep_locally(key, shared)
-            return shared, None
-        return None, late
+        return _judged_local(key, entry)
     entry = cache.get(key)
     if not isinstance(entry, Entry):
         return None, None
     return _judged(key, entry)
+
+
+def _judged_local(key: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
+    """:func:`_judged` for ``entry``, this process's copy; if it is late,
+    the shared entry instead where another process has rebuilt it since."""
+    fresh, late = _judged(key, entry)
+    if late is None:
+        return fresh, late
+    shared = cache.get(key)
+    if (
+        isinstance(shared, Entry)
+        and shared.versions != late.versions
+        and shared.expires >= time.time()
+        and is_fresh(shared)
+    ):
+        _keep_locally(key, shared)
+        return shared, None
+    return None, late
 
 
 @dataclass(frozen=True)
@@ -253,8 +259,9 @@ def find_or_lock(key: str) -> tuple[Entry | None, Entry | None, Lock | None]:
     none: where the shared cache holds nothing under ``key``, the build lock
     is taken in the same round trip (reviews/cache_writes.py), and handed
     to :func:`build_once`, which always lets go of it."""
-    if _local_entry(key) is not None:
-        return (*find(key), None)
+    local = _local_entry(key)
+    if local is not None:
+        return (*_judged_local(key, local), None)
     token = secrets.token_hex(8)
     asked_at = time.monotonic()
     value, taken = cache_writes.get_or_add(key, key + LOCK_SUFFIX, token, LOCK_SECONDS)
