@@ -99,9 +99,9 @@ def get_or_add(key: str, lock: str, token: str, timeout: int) -> tuple[Any, bool
     taken. With Redis, one round trip; with any other backend, or if the
     script fails, the two calls (and, where the lock is taken, a third to
     read whose it is: the failed script may have taken it)."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
+    backend = _reachable_redis()
     script_failed = False
-    if isinstance(backend, RedisCache) and not getattr(backend, "is_down", False):
+    if backend is not None:
         try:
             return _script_get_or_add(backend, key, lock, token, timeout)
         except Exception:  # noqa: BLE001
@@ -138,13 +138,18 @@ def _script_get_or_add(
     return (None if value is None else serializer.loads(value)), bool(taken)
 
 
-def _send(writes: list[Write]) -> None:
+def _reachable_redis() -> RedisCache | None:
+    """The default cache if it is Django's Redis backend (or one built on
+    it) and does not say Redis is down; None otherwise."""
     backend = caches[DEFAULT_CACHE_ALIAS]
-    if (
-        len(writes) > 1
-        and isinstance(backend, RedisCache)
-        and not getattr(backend, "is_down", False)
-    ):
+    if isinstance(backend, RedisCache) and not getattr(backend, "is_down", False):
+        return backend
+    return None
+
+
+def _send(writes: list[Write]) -> None:
+    backend = _reachable_redis()
+    if backend is not None and len(writes) > 1:
         try:
             _pipeline(backend, writes)
             return
