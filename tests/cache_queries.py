@@ -7,12 +7,21 @@ SERVED_FROM_CACHE = 1
 
 
 def served_from_cache(client, monkeypatch, path: str) -> bool:
-    """Is ``path`` answered from a fresh copy in the server's cache?"""
+    """Is ``path`` answered from a fresh copy in the server's cache?
+
+    The middleware looks a copy up with :func:`store.find` or, where it may
+    build one, :func:`store.find_or_lock`; either is watched, so the answer
+    does not depend on which one a request takes."""
     from reviews.response_cache import store
 
     found = []
-    find = store.find
-    monkeypatch.setattr(store, "find", lambda key: found.append(find(key)) or found[-1])
+    for name in ("find", "find_or_lock"):
+        original = getattr(store, name)
+        monkeypatch.setattr(
+            store,
+            name,
+            lambda key, original=original: found.append(original(key)) or found[-1],
+        )
     client.get(path)
     monkeypatch.undo()
     return len(found) == 1 and found[0][0] is not None
