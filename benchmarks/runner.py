@@ -169,6 +169,11 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
                 endpoint["distinct_paths"] = len(endpoint["paths"])
                 warm.append(endpoint)
         measure_rounds(warm)
+    logged_errors = app_errors(log)
+    if logged_errors:
+        print(f"  the app logged {len(logged_errors)} errors, first:", flush=True)
+        for line in logged_errors[:5]:
+            print(f"    {line[:300]}", flush=True)
     for key, sent in cursor.items():
         paths = next(len(e["paths"]) for e in measured if e["key"] == key)
         if sent > paths:
@@ -212,7 +217,26 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
         rows.append(row)
     if database == "postgresql" and not options.keep:
         drop_postgres(url)
-    return {"reviews": reviews, "timings": prepared["timings"], "endpoints": rows}
+    return {
+        "reviews": reviews,
+        "timings": prepared["timings"],
+        "endpoints": rows,
+        "app_errors": len(logged_errors),
+    }
+
+
+def app_errors(log: Path) -> list[str]:
+    """The app's log records at ERROR or above (bench settings log JSON
+    lines): a purge the edge did not take, say, explains a stale read."""
+    errors = []
+    for line in log.read_text(errors="replace").splitlines() if log.exists() else ():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("level") in ("ERROR", "CRITICAL"):
+            errors.append(f"{record.get('logger')}: {record.get('message')}")
+    return errors
 
 
 def wait_until_idle(port: int, timeout: float = 180) -> None:

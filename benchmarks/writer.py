@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .resilience import Browser, publish_form
@@ -32,11 +33,30 @@ class WriteLog:
     seconds: list[float] = field(default_factory=list)
 
 
-def anonymous_get(port: int, path: str) -> bytes:
+@dataclass(frozen=True)
+class Read:
+    """An anonymous read: what came back, and the edge's word on where from."""
+
+    status: int
+    body: bytes
+    #: ``X-Cache`` (Varnish: hit, miss or pass) and ``Age``, where sent.
+    edge: str = ""
+
+    def describe(self) -> str:
+        return f"{self.status} {self.edge}".strip()
+
+
+def anonymous_get(port: int, path: str) -> Read:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request("GET", path, headers={"Host": "127.0.0.1"})
-        return conn.getresponse().read()
+        response = conn.getresponse()
+        edge = " ".join(
+            f"{name}={response.getheader(name)}"
+            for name in ("X-Cache", "Age")
+            if response.getheader(name) is not None
+        )
+        return Read(response.status, response.read(), edge)
     finally:
         conn.close()
 
@@ -99,13 +119,12 @@ class Writer:
             # reader who declared no progress; the count they see is not.
             discussion = club["discussions"][n % len(club["discussions"])]
             detail = f"/api/v2/pages/{discussion['id']}/"
-            before = self._comment_count(detail)
+            before = self._comment_count(anonymous_get(self.port, detail))
             path = f"/club/discussions/{discussion['id']}/comments/"
             form = {"body": marker, "chapter": "", "parent": ""}
             if self._post(self.member, kind, path, form):
                 self.log.checked += 1
-                if self._comment_count(detail) <= before:
-                    self.log.stale.append(detail)
+                self._check(detail, lambda read: self._comment_count(read) > before)
         elif kind == "vote":
             nominations = club["nominations"]
             path = f"/club/next-book/{club['round']}/vote/"
@@ -120,16 +139,27 @@ class Writer:
             review = club["reviews"][n % len(club["reviews"])]
             path = f"/admin/pages/{review['id']}/edit/"
             if self._post(self.editor, kind, path, publish_form(review, marker)):
-                self._check(f"/api/v2/pages/{review['id']}/", marker)
-                self._check(review["url"], marker)
+                for path in (f"/api/v2/pages/{review['id']}/", review["url"]):
+                    self.log.checked += 1
+                    self._check(path, lambda read: marker.encode() in read.body)
 
-    def _comment_count(self, path: str) -> int:
+    @staticmethod
+    def _comment_count(read: Read) -> int:
         try:
-            return int(json.loads(anonymous_get(self.port, path))["comment_count"])
+            return int(json.loads(read.body)["comment_count"])
         except (ValueError, KeyError, TypeError):
             return -1
 
-    def _check(self, path: str, marker: str) -> None:
-        self.log.checked += 1
-        if marker.encode() not in anonymous_get(self.port, path):
-            self.log.stale.append(path)
+    def _check(self, path: str, shows: Callable[[Read], bool]) -> None:
+        """Read ``path`` as a stranger; one that does not show the write yet
+        is logged with how it was answered, and with what the same read
+        answers a second later (a stale copy, or one that was never kept?)."""
+        read = anonymous_get(self.port, path)
+        if shows(read):
+            return
+        time.sleep(1)
+        again = anonymous_get(self.port, path)
+        later = "shows it" if shows(again) else "still stale"
+        self.log.stale.append(
+            f"{path} [{read.describe()}; 1 s later {again.describe()}, {later}]"
+        )
