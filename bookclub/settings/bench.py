@@ -45,6 +45,7 @@ if _varnish:
         f"varnish{number}": {
             "BACKEND": "reviews.frontend_cache.XkeyBackend",
             "LOCATION": location,
+            "REPURGE_AFTER": float(os.environ.get("VARNISH_REPURGE_SECONDS", "1")),
         }
         for number, location in enumerate(_varnish)
     }

@@ -85,7 +85,7 @@ if REDIS_URL:  # noqa: F405
 # CDN / reverse-proxy purging on publish (wagtail.contrib.frontend_cache):
 # Cloudflare with CLOUDFLARE_ZONE_ID + CLOUDFLARE_API_TOKEN, or any cache that
 # accepts HTTP PURGE (Varnish, nginx) with FRONTEND_CACHE_PURGE_URL.
-WAGTAILFRONTENDCACHE = {}
+WAGTAILFRONTENDCACHE: dict[str, dict[str, object]] = {}
 if os.environ.get("CLOUDFLARE_ZONE_ID"):
     WAGTAILFRONTENDCACHE["cloudflare"] = {
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
@@ -100,10 +100,13 @@ if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
     }
 # Varnish with deploy/varnish/bookclub.vcl (xkey): VARNISH_URLS, one address per
 # Varnish node as the app servers reach it; changes purge by surrogate key.
+# Each change's keys go once more VARNISH_REPURGE_SECONDS later (0: never):
+# reviews.frontend_cache.XkeyBackend says why.
 for number, location in enumerate(env_list("VARNISH_URLS")):
     WAGTAILFRONTENDCACHE[f"varnish{number}"] = {
         "BACKEND": "reviews.frontend_cache.XkeyBackend",
         "LOCATION": location,
+        "REPURGE_AFTER": float(os.environ.get("VARNISH_REPURGE_SECONDS", "1")),
     }
 if WAGTAILFRONTENDCACHE:
     # Before reviews, which sends its purges on commit instead (reviews.W003).

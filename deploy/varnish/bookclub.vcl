@@ -96,6 +96,9 @@ sub vcl_backend_response {
     # A purge that arrived while this answer was being built may have
     # retired what it shows: deliver it once, keep nothing. Times are to the
     # millisecond; a purge in the fetch's own millisecond counts as during.
+    # xkey files the answer under its keys only once it is inserted, after
+    # this check: the app purges each change's keys a second time a moment
+    # later for one that came in between (VARNISH_REPURGE_SECONDS).
     if (std.real(var.global_get("purged_at"), 0.0)
         >= std.real(bereq.http.X-Edge-Fetch-Started, 0.0)) {
         set beresp.uncacheable = true;

@@ -81,15 +81,17 @@ def _bound() -> ThreadingHTTPServer:
 
 
 @contextlib.contextmanager
-def _recording(backend: str) -> Iterator[list[tuple[str, str, str]]]:
-    """The club configured with one edge, a ``backend`` that sends its
-    purges to a :class:`RecordingEdge`; yields what it received."""
+def _recording(backend: str, **options: object) -> Iterator[list[tuple[str, str, str]]]:
+    """The club configured with one edge, a ``backend`` (with ``options``)
+    that sends its purges to a :class:`RecordingEdge`; yields what it
+    received."""
     server = _bound()
     serve_in_thread(server)
     backends = {
         "edge": {
             "BACKEND": backend,
             "LOCATION": f"http://127.0.0.1:{server.server_address[1]}",
+            **options,
         }
     }
     RecordingEdge.received = []
@@ -123,6 +125,45 @@ def _url_purges(received) -> set[str]:
 
 def _key_purges(received) -> list[str]:
     return [keys for _, _, keys in received if keys]
+
+
+@pytest.mark.django_db
+def test_keys_are_purged_once_more_a_moment_later(django_capture_on_commit_callbacks):
+    """Varnish files a new answer under its keys (xkey) only once the answer
+    is in the cache: a purge that arrives between the VCL's check for a
+    purge during the fetch and that moment misses an answer built before
+    the change. ``REPURGE_AFTER`` sends the same keys again that much later,
+    from another thread: the change's request does not wait for it."""
+    with _recording(
+        "reviews.frontend_cache.XkeyBackend", REPURGE_AFTER=0.5
+    ) as received:
+        review = make_review()
+        time.sleep(0.7)  # the creation's own second purge
+        received.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            review.title = "Changed"
+            review.save_revision().publish()
+        committed = time.monotonic()
+        first = _key_purges(received)
+        assert any(f"page-{review.pk}" in keys.split() for keys in first)
+        while len(_key_purges(received)) < 2 * len(first):
+            assert time.monotonic() - committed < 10, "the keys were not sent again"
+            time.sleep(0.02)
+        assert time.monotonic() - committed >= 0.45
+        assert _key_purges(received) == first + first
+
+
+@pytest.mark.django_db
+def test_keys_are_purged_once_without_repurge_after(django_capture_on_commit_callbacks):
+    with _recording("reviews.frontend_cache.XkeyBackend") as received:
+        review = make_review()
+        received.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            review.title = "Changed"
+            review.save_revision().publish()
+        first = _key_purges(received)
+        time.sleep(0.3)
+        assert first and _key_purges(received) == first
 
 
 @pytest.fixture(params=["publish", "unpublish", "move"])

@@ -137,6 +137,7 @@ from reviews.frontend_cache import key_backends
 print(json.dumps({
     "backends": sorted(get_backends()),
     "by_key": [backend.cache_netloc for backend in key_backends()],
+    "repurge_after": [backend.repurge_after for backend in key_backends()],
 }))
 """
 
@@ -150,3 +151,15 @@ def test_every_varnish_node_in_the_environment_is_purged_by_key():
     shown = json.loads(result.stdout)
     assert shown["backends"] == ["varnish0", "varnish1"]
     assert shown["by_key"] == ["10.0.0.5:6081", "10.0.0.6:6081"]
+    assert shown["repurge_after"] == [1.0, 1.0]
+
+
+def test_the_second_purge_of_a_change_is_set_from_the_environment():
+    result = run_python(
+        ["-c", SHOW_EDGE],
+        production_env(
+            VARNISH_URLS="http://10.0.0.5:6081", VARNISH_REPURGE_SECONDS="0"
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["repurge_after"] == [0.0]
