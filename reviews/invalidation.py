@@ -17,10 +17,10 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 from wagtail.models import Page
-from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 from . import cache_tags
 from .content_version import retire_in_database
+from .indexing import DRAFT_FIELDS
 from .members import display_name
 from .models import (
     DiscussionComment,
@@ -56,18 +56,7 @@ _KINDS: tuple[tuple[type[Page], str], ...] = (
 
 #: Fields Wagtail saves on a page when a draft is saved or scheduled: what
 #: readers see does not change.
-_DRAFT_FIELDS = frozenset(
-    {
-        COMMENTS_RELATION_NAME,
-        "latest_revision",
-        "latest_revision_created_at",
-        "has_unpublished_changes",
-        "draft_title",
-        "locked",
-        "locked_at",
-        "locked_by",
-    }
-)
+_DRAFT_FIELDS = DRAFT_FIELDS
 
 
 def page_kind(page: Page) -> str:

@@ -20,6 +20,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock
+from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
@@ -32,7 +33,9 @@ from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views
 
 
-class DiscussionIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
+class DiscussionIndexPage(
+    DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, ChildRoutingMixin, Page
+):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -66,7 +69,9 @@ class DiscussionIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
         return context
 
 
-class DiscussionPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
+class DiscussionPage(
+    DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, HeadlessPreviewMixin, Page
+):
     book = models.ForeignKey(
         "reviews.Book",
         on_delete=models.PROTECT,

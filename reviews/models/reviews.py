@@ -21,6 +21,7 @@ from wagtail.search import index
 
 from ..blocks import ReviewStreamBlock
 from ..content_version import for_this_version
+from ..indexing import DraftSavesLeaveIndexesMixin
 from ..members import display_name
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
@@ -34,7 +35,9 @@ from .series import SeriesEntry, public_series
 RATING_CHOICES = [(n / 2, f"{n / 2:g} ★") for n in range(2, 11)]
 
 
-class ReviewIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
+class ReviewIndexPage(
+    DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, ChildRoutingMixin, Page
+):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -82,7 +85,9 @@ class ReviewPageTag(TaggedItemBase):
     )
 
 
-class ReviewPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
+class ReviewPage(
+    DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, HeadlessPreviewMixin, Page
+):
     book = models.ForeignKey(
         "reviews.Book",
         on_delete=models.PROTECT,

@@ -16,6 +16,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
@@ -24,7 +25,9 @@ from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views
 
 
-class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
+class SeriesIndexPage(
+    DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, ChildRoutingMixin, Page
+):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -47,7 +50,9 @@ class SeriesIndexPage(LiveTitleForMembersMixin, ChildRoutingMixin, Page):
         return context
 
 
-class SeriesPage(LiveTitleForMembersMixin, HeadlessPreviewMixin, Page):
+class SeriesPage(
+    DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, HeadlessPreviewMixin, Page
+):
     author = models.CharField(_("author"), max_length=255)
     description = RichTextField(
         _("description"), blank=True, features=RICH_TEXT_FEATURES
