@@ -27,8 +27,11 @@ from django.db import models, transaction
 from django.db.models.signals import post_save
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
+from modelsearch.backends import get_search_backends
 from wagtail.models import ReferenceIndex
 from wagtail.models.pages import COMMENTS_RELATION_NAME
+
+from .conf import from_settings
 
 __all__ = [
     "DRAFT_FIELDS",
@@ -52,6 +55,10 @@ DRAFT_FIELDS = frozenset(
         "locked_by",
     }
 )
+
+#: The package of modelsearch's database backends (PostgreSQL, SQLite, MySQL
+#: and the fallback), whose index holds a model's searchable text alone.
+DATABASE_BACKENDS = "modelsearch.backends.database"
 
 _state = threading.local()
 _install_lock = threading.Lock()
@@ -116,6 +123,12 @@ class DraftSavesLeaveIndexesMixin:
     three times, and the middle save, ``save_revision``'s, redid the first
     one's indexing, about a sixth of the page's cost; an editor's "Save
     draft" redid it too.
+
+    The search index is left alone only where every search backend keeps
+    the text alone (the database backends: they filter on the table's
+    columns). Elasticsearch and OpenSearch also store a page's filter
+    fields, ``locked`` and ``latest_revision_created_at`` among them, which
+    such a save changes: there it is updated as Wagtail does.
     """
 
     def save(self, *args, **kwargs):
@@ -129,9 +142,10 @@ class DraftSavesLeaveIndexesMixin:
             reference_index_auto_update_disabled,
         )
 
-        _wrap_search_handlers([type(self)])
         before = getattr(_state, "draft_saves", ())
-        _state.draft_saves = (*before, self)
+        if search_keeps_text_only():
+            _wrap_search_handlers([type(self)])
+            _state.draft_saves = (*before, self)
         try:
             if getattr(reference_index_auto_update_disabled, "value", False):
                 return super().save(*args, **kwargs)  # type: ignore[misc]
@@ -139,6 +153,20 @@ class DraftSavesLeaveIndexesMixin:
                 return super().save(*args, **kwargs)  # type: ignore[misc]
         finally:
             _state.draft_saves = before
+
+
+@from_settings
+def search_keeps_text_only() -> bool:
+    """Is every configured search backend one of modelsearch's database
+    backends, which index a model's searchable text and read its filter
+    fields from the table?"""
+    return all(
+        any(
+            cls.__module__.startswith(DATABASE_BACKENDS)
+            for cls in type(backend).__mro__
+        )
+        for backend in get_search_backends(with_auto_update=True)
+    )
 
 
 def update_indexes(

@@ -7,8 +7,10 @@ updates both."""
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 from django_tasks.signals import task_enqueued
 from modelsearch import tasks as search_tasks
+from modelsearch.backends.base import BaseSearchBackend
 from wagtail import tasks as wagtail_tasks
 from wagtail.models import ReferenceIndex
 from wagtail.search.models import IndexEntry
@@ -77,3 +79,38 @@ def test_publishing_the_draft_updates_both(book, enqueued):
     entry = IndexEntry.objects.get(object_id=str(review.pk))
     assert entry.title.startswith("The harbour, redrafted")
     assert ReferenceIndex.get_references_to(image).exists()
+
+
+class StoringBackend(BaseSearchBackend):
+    """A search backend outside modelsearch's database ones: like
+    Elasticsearch, it is sent the whole object, filter fields included."""
+
+    added: list[tuple[str, bool]] = []
+
+    def add(self, obj) -> None:
+        StoringBackend.added.append((str(obj.pk), obj.locked))
+
+    def add_bulk(self, model, obj_list) -> None:
+        for obj in obj_list:
+            self.add(obj)
+
+    def delete(self, obj) -> None:
+        pass
+
+
+def test_a_backend_that_stores_filter_fields_gets_the_draft_save(book, enqueued):
+    """Such a save changes ``locked`` and ``latest_revision_created_at``,
+    which Elasticsearch keeps to filter on: it is updated as Wagtail does."""
+    review = make_review(book=book, title="The harbour")
+    backends = {
+        "default": {"BACKEND": "bookclub.search_backend"},
+        "filters": {"BACKEND": f"{__name__}.StoringBackend"},
+    }
+    with override_settings(WAGTAILSEARCH_BACKENDS=backends):
+        StoringBackend.added = []
+        enqueued.clear()
+        review.locked = True
+        review.save(update_fields=["locked", "locked_at", "locked_by"])
+
+    assert "search" in enqueued
+    assert (str(review.pk), True) in StoringBackend.added
