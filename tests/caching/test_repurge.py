@@ -1,0 +1,63 @@
+"""The second purge of a change's keys (``XkeyBackend(REPURGE_AFTER)``)
+reaches the edge even from a process that ends right after the change:
+``publish_scheduled`` from cron (a scheduled expiry unpublishes), an
+``import_goodreads --publish``, a shell. Without it, an answer Varnish was
+inserting as the first purge came stays until its max-age runs out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.caching.test_purge_on_commit import RecordingEdge
+from tests.http_servers import serve_in_thread
+
+#: Ports of this file's recording edge.
+EDGE_PORTS = range(8890, 8900)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bound() -> ThreadingHTTPServer:
+    for port in EDGE_PORTS:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", port), RecordingEdge)
+        except OSError:
+            continue
+    pytest.skip("no free port for the recording edge")
+
+
+def test_a_process_that_ends_still_sends_the_second_purge():
+    server = _bound()
+    serve_in_thread(server)
+    RecordingEdge.received = []
+    location = f"http://127.0.0.1:{server.server_address[1]}"
+    script = textwrap.dedent(
+        f"""
+        import django
+        django.setup()
+        from reviews.frontend_cache.backends import XkeyBackend
+        XkeyBackend({{"LOCATION": {location!r}, "REPURGE_AFTER": 0.3}}).purge_keys(
+            ["page-1", "reviews"]
+        )
+        """
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "bookclub.settings.test"}
+    try:
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60
+        )
+        deadline = time.monotonic() + 2
+        while len(RecordingEdge.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        keys = [keys for _, _, keys in RecordingEdge.received]
+        assert keys == ["page-1 reviews", "page-1 reviews"]
+    finally:
+        server.shutdown()
+        server.server_close()
