@@ -111,8 +111,10 @@ class XkeyBackend(URLPurgeBackend):
     that arrives in that gap misses an answer built before the change,
     which would then be served until its ``max-age`` ran out. The gap is
     Varnish's own work on one answer, short but longer on a loaded machine;
-    the second purge closes it to ``REPURGE_AFTER``. A process that ends
-    sooner (a management command) does not send it.
+    the second purge closes it to ``REPURGE_AFTER``. The timer is not a
+    daemon: a process that ends sooner (``publish_scheduled`` from cron, an
+    import, a shell) waits for it before it exits, rather than leave the
+    answer in place.
     """
 
     def __init__(self, params: dict[str, Any]) -> None:
@@ -126,7 +128,8 @@ class XkeyBackend(URLPurgeBackend):
             again = threading.Timer(
                 self.repurge_after, self._purge_key_headers, [headers]
             )
-            again.daemon = True
+            # Not a daemon: the interpreter waits for it at exit.
+            again.daemon = False
             again.start()
 
     def _purge_key_headers(self, headers: list[str]) -> None:
