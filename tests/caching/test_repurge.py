@@ -61,3 +61,59 @@ def test_a_process_that_ends_still_sends_the_second_purge():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_garbled_reply_to_a_purge_is_logged_and_the_rest_still_go(caplog):
+    """``_send`` logs an edge's error and never raises: an answer that is
+    not HTTP at all (a proxy or load balancer in between misbehaving) raised
+    http.client's BadStatusLine out of it, which skipped the change's other
+    key chunks and the second purge."""
+    import socket
+    import threading
+
+    from reviews.frontend_cache.backends import MAX_HEADER_LENGTH, XkeyBackend
+
+    listener = None
+    for port in EDGE_PORTS:
+        candidate = socket.socket()
+        try:
+            candidate.bind(("127.0.0.1", port))
+        except OSError:
+            candidate.close()
+            continue
+        listener = candidate
+        break
+    if listener is None:
+        pytest.skip("no free port for the garbling edge")
+    listener.listen()
+    received: list[bytes] = []
+
+    def garble() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            with client:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = client.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                received.append(data)
+                client.sendall(b"garbage\r\n\r\n")
+
+    threading.Thread(target=garble, daemon=True).start()
+    location = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    # Two header values: more keys than fit one.
+    keys = [f"page-{n}" for n in range(MAX_HEADER_LENGTH // 6)]
+    try:
+        XkeyBackend({"LOCATION": location, "REPURGE_AFTER": 0.2}).purge_keys(keys)
+        deadline = time.monotonic() + 3
+        while len(received) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(received) == 4  # two chunks, twice
+        assert "Couldn't purge keys" in caplog.text
+    finally:
+        listener.close()
