@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit, urlunsplit
@@ -97,6 +98,11 @@ class URLPurgeBackend(HTTPBackend):
                 "Couldn't purge %s from %s: %s", what, self.cache_netloc, reason
             )
             return not isinstance(reason, TimeoutError)
+        except HTTPException as error:
+            # An answer that is not HTTP (BadStatusLine…): not an OSError.
+            logger.error(
+                "Couldn't purge %s from %s: %r", what, self.cache_netloc, error
+            )
         return True
 
 
