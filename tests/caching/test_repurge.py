@@ -7,15 +7,18 @@ inserting as the first purge came stays until its max-age runs out."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from reviews.frontend_cache.backends import MAX_HEADER_LENGTH, XkeyBackend
 from tests.caching.test_purge_on_commit import RecordingEdge
 from tests.http_servers import serve_in_thread
 
@@ -50,7 +53,7 @@ def test_a_process_that_ends_still_sends_the_second_purge():
     )
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "bookclub.settings.test"}
     try:
-        subprocess.run(
+        subprocess.run(  # noqa: S603 (this interpreter, this file's script)
             [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60
         )
         deadline = time.monotonic() + 2
@@ -68,11 +71,6 @@ def test_a_garbled_reply_to_a_purge_is_logged_and_the_rest_still_go(caplog):
     not HTTP at all (a proxy or load balancer in between misbehaving) raised
     http.client's BadStatusLine out of it, which skipped the change's other
     key chunks and the second purge."""
-    import socket
-    import threading
-
-    from reviews.frontend_cache.backends import MAX_HEADER_LENGTH, XkeyBackend
-
     listener = None
     for port in EDGE_PORTS:
         candidate = socket.socket()
