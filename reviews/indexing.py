@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.db.models.signals import post_save
@@ -131,7 +132,7 @@ class DraftSavesLeaveIndexesMixin:
     such a save changes: there it is updated as Wagtail does.
     """
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         if update_fields is None or not set(update_fields) <= DRAFT_FIELDS:
             return super().save(*args, **kwargs)  # type: ignore[misc]
@@ -144,7 +145,8 @@ class DraftSavesLeaveIndexesMixin:
 
         before = getattr(_state, "draft_saves", ())
         if search_keeps_text_only():
-            _wrap_search_handlers([type(self)])
+            # The mixin goes on page classes only.
+            _wrap_search_handlers([cast("type[models.Model]", type(self))])
             _state.draft_saves = (*before, self)
         try:
             if getattr(reference_index_auto_update_disabled, "value", False):

@@ -54,10 +54,6 @@ _KINDS: tuple[tuple[type[Page], str], ...] = (
     (SeriesIndexPage, cache_tags.SERIES_INDEX),
 )
 
-#: Fields Wagtail saves on a page when a draft is saved or scheduled: what
-#: readers see does not change.
-_DRAFT_FIELDS = DRAFT_FIELDS
-
 
 def page_kind(page: Page) -> str:
     """The reviews.cache_tags kind of ``page`` (any Page, specific or not)."""
@@ -157,7 +153,7 @@ def page_saved(sender: Any, instance: Any, **kwargs) -> None:
         retire(cache_tags.retired_by_structure())
         return
     update_fields = kwargs.get("update_fields")
-    if update_fields is not None and set(update_fields) <= _DRAFT_FIELDS:
+    if update_fields is not None and set(update_fields) <= DRAFT_FIELDS:
         return
     if kwargs.get("created") and not instance.live:
         return
