@@ -71,8 +71,9 @@ class RecordingEdge(BaseHTTPRequestHandler):
         pass
 
 
-def _bound() -> ThreadingHTTPServer:
-    for port in EDGE_PORTS:
+def bound_edge(ports: range = EDGE_PORTS) -> ThreadingHTTPServer:
+    """A :class:`RecordingEdge` on the first free port of ``ports``."""
+    for port in ports:
         try:
             return ThreadingHTTPServer(("127.0.0.1", port), RecordingEdge)
         except OSError:
@@ -85,7 +86,7 @@ def _recording(backend: str, **options: object) -> Iterator[list[tuple[str, str,
     """The club configured with one edge, a ``backend`` (with ``options``)
     that sends its purges to a :class:`RecordingEdge`; yields what it
     received."""
-    server = _bound()
+    server = bound_edge()
     serve_in_thread(server)
     backends = {
         "edge": {
@@ -613,7 +614,7 @@ def test_an_edge_named_by_wagtails_older_setting_is_purged_and_kept_current(
     alone. The club takes Wagtail's own purges off the signals and sends
     them on commit: it must send them to that edge too, or an unpublished
     review stays there."""
-    server = _bound()
+    server = bound_edge()
     serve_in_thread(server)
     RecordingEdge.received = []
     location = f"http://127.0.0.1:{server.server_address[1]}"

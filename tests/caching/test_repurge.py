@@ -13,11 +13,10 @@ import sys
 import textwrap
 import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from reviews.frontend_cache.backends import MAX_HEADER_LENGTH, XkeyBackend
-from tests.caching.test_purge_on_commit import RecordingEdge
+from tests.caching.test_purge_on_commit import RecordingEdge, bound_edge
 from tests.http_servers import serve_in_thread
 
 #: Ports of this file's recording edge.
@@ -25,17 +24,8 @@ EDGE_PORTS = range(8890, 8900)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _bound() -> ThreadingHTTPServer:
-    for port in EDGE_PORTS:
-        try:
-            return ThreadingHTTPServer(("127.0.0.1", port), RecordingEdge)
-        except OSError:
-            continue
-    raise OSError(socket.errno.EADDRINUSE, "no free port for the recording edge")
-
-
 def test_a_process_that_ends_still_sends_the_second_purge():
-    server = _bound()
+    server = bound_edge(EDGE_PORTS)
     serve_in_thread(server)
     RecordingEdge.received = []
     location = f"http://127.0.0.1:{server.server_address[1]}"
