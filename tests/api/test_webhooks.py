@@ -232,3 +232,14 @@ def test_a_public_pages_deletion_is_still_announced(
     with django_capture_on_commit_callbacks(execute=True):
         page.delete()
     assert "page.deleted" in [json.loads(call["body"])["event"] for call in calls]
+
+
+def test_a_site_without_endpoints_asks_nothing_more_of_a_publish(
+    django_assert_num_queries,
+):
+    """Every publish, unpublish and deletion asks for the endpoints that
+    listen; with none, nothing about the page (its view restrictions) is
+    worth a query."""
+    review = make_review()
+    with django_assert_num_queries(1):
+        assert webhooks.page_event("page.published", review) == []
