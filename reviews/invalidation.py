@@ -32,6 +32,7 @@ from .models import (
     SeriesIndexPage,
     SeriesPage,
     book_left,
+    newly_live,
     was_live,
 )
 
@@ -119,7 +120,9 @@ def page_changed(
         page_kind(instance),
         instance.pk,
         _book_id(instance),
-        links=gone or not instance.live or _appeared(instance),
+        # Live now and perhaps not before: links to it, written as plain
+        # text while it was a draft or unpublished, may now carry its URL.
+        links=gone or not instance.live or newly_live(instance),
         stayed=(
             not gone and instance.live and was_live(instance) is True and left is None
         ),
@@ -128,20 +131,6 @@ def page_changed(
         # Published about another book: the one it was about lost it.
         tags |= {cache_tags.book(left)}
     retire(tags)
-
-
-def _appeared(page: Page) -> bool:
-    """Live now and perhaps not before: links to it, written as plain text
-    while it was a draft or unpublished, may now carry its URL. True on a
-    first publish (Wagtail stamps both dates with one clock reading), and
-    whenever the stored row's live state was not read as live (a page about
-    a book: reviews.models.books.was_live; for other pages it is not read,
-    and their publishes are rare) — a page published again after an
-    unpublish keeps its first publication date."""
-    first = getattr(page, "first_published_at", None)
-    if first is not None and first == getattr(page, "last_published_at", None):
-        return True
-    return was_live(page) is not True
 
 
 def page_saved(sender: Any, instance: Any, **kwargs) -> None:

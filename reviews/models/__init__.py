@@ -4,6 +4,7 @@ from .books import (
     Book,
     ReadingProgress,
     book_left,
+    newly_live,
     remember_stored_book,
     was_live,
 )
@@ -62,5 +63,6 @@ __all__ = [
     "book_left",
     "public_id_of",
     "remember_stored_book",
+    "newly_live",
     "was_live",
 ]

@@ -90,6 +90,20 @@ def was_live(page) -> bool | None:
     return page.__dict__.get(_STORED_LIVE)
 
 
+def newly_live(page) -> bool:
+    """Is ``page``, just published, perhaps new to readers? True on a first
+    publish (Wagtail stamps both dates with one clock reading; a page
+    created live has a stored row that is live already), and whenever its
+    stored row was not read as live before the save (:func:`was_live`: an
+    import's back-dated first publish, a publish after an unpublish, which
+    keeps the first date). False for a new revision of a page that was
+    live: an editor's fix."""
+    first = getattr(page, "first_published_at", None)
+    if first is not None and first == getattr(page, "last_published_at", None):
+        return True
+    return was_live(page) is not True
+
+
 # Reverse managers from page models are beyond the type checker's Django plugin.
 def book_label(title: str, author: str) -> str:
     """How a book is named in lists and choices (``str(book)``)."""

@@ -20,7 +20,7 @@ from ..models import (
     DiscussionPage,
     Notification,
     ReviewPage,
-    was_live,
+    newly_live,
 )
 from ..visibility import is_restricted, public_pages
 from .preferences import (
@@ -93,15 +93,11 @@ def on_page_published(sender, instance, **kwargs) -> None:
 
     A new revision of a review that was live already (an editor's fix) is
     not news: without this check it reached every member who followed the
-    book since the review first went out. A first publish is told by its
-    dates (Wagtail stamps both with one clock reading; a page created live
-    has its stored row live already), or by a stored row that was not live
-    (an import's back-dated first publish)."""
+    book since the review first went out (reviews.models.newly_live)."""
     page = instance.specific if hasattr(instance, "specific") else instance
     if not isinstance(page, ReviewPage) or not page.live or is_restricted(page):
         return
-    first_publish = page.first_published_at == page.last_published_at
-    if not first_publish and was_live(page) is True:
+    if not newly_live(page):
         return
     writers = {pk for pk in (page.reviewer_id, page.owner_id) if pk is not None}
     recipients = review_followers(page.book_id).exclude(pk__in=writers)
