@@ -15,6 +15,7 @@ from wagtail import tasks as wagtail_tasks
 from wagtail.models import ReferenceIndex
 
 from reviews.models import ReviewPage
+from tests.api.helpers import image_block
 from tests.factories import make_image, make_review, paragraph
 
 pytestmark = pytest.mark.django_db
@@ -44,21 +45,11 @@ def _found(words: str) -> list[int]:
     return [page.pk for page in ReviewPage.objects.search(words)]
 
 
-def _image_block(image_id: int) -> dict:
-    return {
-        "type": "image",
-        "value": {
-            "image": {"image": image_id, "decorative": False, "alt_text": "A map"},
-            "caption": "",
-        },
-    }
-
-
 def test_saving_a_draft_updates_neither_index(book, enqueued):
     review = make_review(book=book, title="The harbour")
     image = make_image("Harbour map")
     review.title = "The harbour, redrafted"
-    review.body = [_image_block(image.pk), paragraph("A new draft.")]
+    review.body = [image_block(image), paragraph("A new draft.")]
     enqueued.clear()
 
     review.save_revision()
@@ -73,7 +64,7 @@ def test_publishing_the_draft_updates_both(book, enqueued):
     review = make_review(book=book, title="The harbour")
     image = make_image("Harbour map")
     review.title = "The harbour, redrafted"
-    review.body = [_image_block(image.pk), paragraph("A new draft.")]
+    review.body = [image_block(image), paragraph("A new draft.")]
     revision = review.save_revision()
     enqueued.clear()
 
