@@ -401,11 +401,64 @@ def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+class _KeptForTags(NamedTuple):
+    #: The version of ALL read with the tags': while a request's content
+    #: version is still this one, no tag has been retired since.
+    checked_at: int
+    #: The tags' versions the value was computed under.
+    key: str
+    expires: float
+    value: object
+
+
+_in_process_for_tags: dict[str, _KeptForTags] = {}
+
+
+def for_tags_in_process(tags: Iterable[str], name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process's memory (and shared through the
+    cache) until one of ``tags`` is retired, or for :data:`DERIVED_TIMEOUT`
+    seconds.
+
+    For a small value read many times per request that most changes leave
+    alone: :func:`for_this_version_in_process` computes it again after every
+    change, a comment or a review's new revision too. ``tags`` must name
+    every change that can alter it (every change retires ALL as well, so
+    while a request's content version is the one last checked, nothing is
+    read; after a change, one query reads the tags' versions). The versions
+    are read before ``compute()`` runs, so a change that commits meanwhile
+    leaves what it returns marked with the versions before it.
+    """
+    wanted = frozenset(tags)
+    now = time.monotonic()
+    kept = _in_process_for_tags.get(name)
+    if (
+        kept is not None
+        and kept.expires > now
+        and str(kept.checked_at) == content_version()
+    ):
+        return kept.value  # type: ignore[return-value]
+    versions = tag_versions(wanted | {cache_tags.ALL})
+    key = ",".join(f"{tag}={versions[tag].version}" for tag in sorted(wanted))
+    if kept is not None and kept.expires > now and kept.key == key:
+        value, expires = kept.value, kept.expires
+    else:
+        value = _kept(f"reviews:derived:{key}:{name}", compute)
+        expires = now + DERIVED_TIMEOUT
+    if len(_in_process_for_tags) >= IN_PROCESS_MAX_VALUES:
+        _in_process_for_tags.clear()
+    _in_process_for_tags[name] = _KeptForTags(
+        versions[cache_tags.ALL].version, key, expires, value
+    )
+    return value  # type: ignore[return-value]
+
+
 def forget_in_process() -> None:
-    """Drop the values :func:`for_this_version_in_process` keeps (tests start
-    afresh: a value kept by an earlier test expires on its own clock, so a
-    test could see it expire between two of its own requests)."""
+    """Drop the values :func:`for_this_version_in_process` and
+    :func:`for_tags_in_process` keep (tests start afresh: a value kept by an
+    earlier test expires on its own clock, so a test could see it expire
+    between two of its own requests)."""
     _in_process.clear()
+    _in_process_for_tags.clear()
 
 
 def strong_etag(content: bytes) -> str:

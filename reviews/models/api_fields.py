@@ -15,7 +15,8 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from rest_framework.fields import Field
 
-from ..content_version import for_this_version_in_process
+from .. import cache_tags
+from ..content_version import for_tags_in_process, for_this_version_in_process
 from ..members import display_name
 from ..site_root import site_root_url
 from .members import public_id_of
@@ -33,13 +34,17 @@ def series_memberships(book) -> list[dict[str, Any]]:
 
 
 def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
-    """Every book's live, public series, read once per content version (a
-    view restriction moves it on too).
+    """Every book's live, public series, read again only after a change to
+    series or to the page tree's shape.
 
     Every book in every API response shows its series; prefetching them per
     response cost a query and a series page per book (a tenth of a listing).
-    The whole map is small — one entry per book in a series — and series
-    edits, publishing and entry changes all move the content version on.
+    The whole map is small — one entry per book in a series — but reading it
+    means every series page: at 20,000 reviews a third of a v2 listing's
+    rebuild, which every publish, comment and vote used to force. A series
+    published, edited, unpublished or deleted, and an entry changed, retire
+    :data:`~reviews.cache_tags.SERIES`; a move, a view restriction or a
+    Site retire :data:`~reviews.cache_tags.SITE` (reviews.cache_tags).
     """
     from .series import SeriesEntry, public_series  # series imports this module
 
@@ -61,7 +66,9 @@ def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
             )
         return memberships
 
-    return for_this_version_in_process("series-memberships", read)
+    return for_tags_in_process(
+        (cache_tags.SERIES, cache_tags.SITE), "series-memberships", read
+    )
 
 
 def rendition_representation(rendition) -> dict[str, Any]:

@@ -422,3 +422,55 @@ def test_a_site_renamed_elsewhere_is_in_every_html_url_at_once(server):
     finally:
         server.shell(site + f"site.hostname = {before!r}\nsite.save()")
     assert hosts() == {before}
+
+
+def test_a_series_changed_elsewhere_shows_in_every_book_at_once(server):
+    """Each worker keeps the map of every book's public series in its own
+    memory until a change to series or to the page tree retires it (a
+    review's publish leaves it): a series created, renamed or restricted
+    elsewhere is what every worker's next answer names."""
+    server.shell(
+        "from tests.factories import BookFactory, make_review, make_series\n"
+        "book = BookFactory(title='Serial Book')\n"
+        "make_review(book=book, title='Serial Review', slug='serial')\n"
+    )
+    page_id, _ = _page(server, "serial")
+    paths = [f"/api/v2/pages/{page_id}/", f"/api/v3/reviews/{page_id}/"]
+    series = (
+        "from reviews.models import Book, SeriesPage\n"
+        "book = Book.objects.get(title='Serial Book')\n"
+    )
+
+    def named() -> set[tuple[str, ...]]:
+        shown = set()
+        for path in paths:
+            for status, body in _every_worker(server, path):
+                assert status == 200, path
+                titles = json.loads(body)["book"]["series"]
+                shown.add(tuple(entry["title"] for entry in titles))
+        return shown
+
+    assert named() == {()}
+    server.shell(
+        series + "from tests.factories import make_series\n"
+        "make_series('Serial Trilogy', [(book, 1)])"
+    )
+    assert named() == {("Serial Trilogy",)}
+    server.shell(
+        "from reviews.models import ReviewPage\n"
+        "page = ReviewPage.objects.get(slug='serial')\n"
+        "page.summary = 'Again.'\npage.save_revision().publish()"
+    )
+    assert named() == {("Serial Trilogy",)}
+    server.shell(
+        series + "page = SeriesPage.objects.get(title='Serial Trilogy')\n"
+        "page.title = 'Serial Quartet'\npage.save_revision().publish()"
+    )
+    assert named() == {("Serial Quartet",)}
+    server.shell(
+        series + "from wagtail.models import PageViewRestriction\n"
+        "PageViewRestriction.objects.create("
+        "page=SeriesPage.objects.get(title='Serial Quartet'),"
+        " restriction_type=PageViewRestriction.LOGIN)"
+    )
+    assert named() == {()}
