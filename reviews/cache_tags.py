@@ -187,8 +187,9 @@ _LISTINGS: dict[str, Tags] = {
     "wagtailapi_v3:club_reviews_list": frozenset(
         {REVIEWS, BOOKS, SERIES, LINKED, PUBLIC_REVIEWS}
     ),
+    # A discussion's book carries its series, as every book does.
     "wagtailapi_v3:club_discussions_list": frozenset(
-        {DISCUSSIONS, COMMENTS, BOOKS, LINKED}
+        {DISCUSSIONS, COMMENTS, BOOKS, SERIES, LINKED}
     ),
     "wagtailapi_v3:club_series_list": frozenset({SERIES, BOOKS, LINKED}),
     "wagtailapi_v3:club_books_list": frozenset({BOOKS, SERIES, REVIEWS}),
@@ -211,7 +212,7 @@ _DETAILS: dict[str, tuple[str, Tags]] = {
     ),
     "wagtailapi_v3:club_discussions_detail": (
         "discussion_id",
-        frozenset({BOOKS, LINKED}),
+        frozenset({BOOKS, SERIES, LINKED}),
     ),
     "wagtailapi_v3:club_series_detail": (
         "series_id",

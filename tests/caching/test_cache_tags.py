@@ -157,3 +157,26 @@ def test_a_repeated_type_counts_every_value(settings):
     assert not _retires(
         change, tags.for_route("wagtailapi_v3:list_pages", {}, home_only)
     )
+
+
+def test_a_series_change_retires_every_answer_that_names_a_books_series():
+    """Every book in an API answer carries its series (``book.series``), a
+    discussion's too: a series renamed, unpublished or given other books
+    retires each of them, at the edge as well (its Surrogate-Key)."""
+    naming_series = (
+        tags.for_route("wagtailapi_v3:club_discussions_list", {}),
+        tags.for_route("wagtailapi_v3:club_discussions_detail", {"discussion_id": 40}),
+        tags.for_route("wagtailapi_v3:club_reviews_list", {}),
+        tags.for_route("wagtailapi_v3:club_reviews_detail", {"review_id": 10}),
+        tags.for_route("wagtailapi_v3:club_books_list", {}),
+        tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 5}),
+        tags.for_route("wagtailapi:pages:detail", {"pk": 10}),
+        tags.for_route("wagtailapi_v3:detail_page", {"page_id": 10}),
+        V2_LIST,
+    )
+    for change in (
+        tags.retired_by_page(tags.SERIES_PAGE, 7),
+        tags.retired_by_series_entry(),
+    ):
+        for response in naming_series:
+            assert _retires(change - {tags.ALL}, response), (change, response)
