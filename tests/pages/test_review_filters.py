@@ -187,3 +187,105 @@ def test_the_series_filter_names_no_series_the_reader_cannot_reach(client, hidde
     assert "Open Series" in _series_options(html)
     assert "Elsewhere Series" not in html
     assert "Hidden Series" not in html
+
+
+def _unpublish_the_series(series, _index):
+    series.unpublish()
+
+
+def _restrict_the_series(series, _index):
+    PageViewRestriction.objects.create(
+        page=series, restriction_type=PageViewRestriction.LOGIN
+    )
+
+
+def _restrict_its_index(_series, index):
+    PageViewRestriction.objects.create(
+        page=index, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+
+
+def _unpublish_its_index(_series, index):
+    index.unpublish()  # the series below it stays live
+
+
+def _delete_the_series(series, _index):
+    series.delete()
+
+
+def _rename_in_a_script(series, _index):
+    series.title = "Renamed Series"
+    series.save()
+
+
+def _rename_in_a_revision(series, _index):
+    series.title = "Renamed Series"
+    series.save_revision().publish()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _unpublish_the_series,
+        _restrict_the_series,
+        _restrict_its_index,
+        _unpublish_its_index,
+        _delete_the_series,
+        _rename_in_a_script,
+        _rename_in_a_revision,
+    ],
+    ids=lambda change: change.__name__.strip("_"),
+)
+def test_the_series_choices_follow_a_change_at_once(client, change):
+    """The series options are kept between requests (each process keeps
+    their markup): the page built after any change that hides or renames a
+    series names it no more."""
+    from django.test import override_settings
+
+    here = review_index()
+    book = BookFactory(title="Open Book")
+    make_review(book=book, parent=here)
+    series = make_series("Open Series", [(book, 1)])
+    with override_settings(BOOKCLUB_PAGE_CACHE=False):
+        assert "Open Series" in _series_options(client.get(here.url).content.decode())
+        change(SeriesPage.objects.get(pk=series.pk), SeriesIndexPage.objects.get())
+        html = client.get(here.url).content.decode()
+    assert "Open Series" not in html
+    if "rename" in change.__name__:
+        assert "Renamed Series" in _series_options(html)
+
+
+def test_a_new_series_is_a_choice_at_once(client):
+    from django.test import override_settings
+
+    here = review_index()
+    book = BookFactory(title="Open Book")
+    make_review(book=book, parent=here)
+    make_series("Open Series", [(book, 1)])
+    with override_settings(BOOKCLUB_PAGE_CACHE=False):
+        client.get(here.url)
+        make_series("Second Series", [(book, 2)])
+        options = _series_options(client.get(here.url).content.decode())
+    assert "Open Series" in options and "Second Series" in options
+
+
+def test_a_review_published_leaves_the_series_choices(client):
+    """A review's new revision (most publishes) changes no series: the index
+    rebuilt after it reads no series page for its choices."""
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    here = review_index()
+    book = BookFactory(title="Open Book")
+    review = make_review(book=book, parent=here)
+    make_series("Open Series", [(book, 1)])
+    with override_settings(BOOKCLUB_PAGE_CACHE=False):
+        client.get(here.url)
+        review.summary = "Edited."
+        review.save_revision().publish()
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(here.url).content.decode()
+    assert "Open Series" in _series_options(html)
+    series_table = SeriesPage._meta.db_table
+    assert not [q["sql"] for q in queries if series_table in q["sql"]]
