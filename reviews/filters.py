@@ -150,7 +150,7 @@ def _series_options(series: QuerySet, empty_label: str) -> str:
     move, a view restriction, a Site, an index or an ancestor published or
     unpublished): which series are reachable, and their titles, move with
     those alone. Each choice was a whole series page built for its id and
-    title, after every publish: at 20,000 reviews about a quarter of the
+    title, after every publish: at 20,000 reviews about a seventh of the
     index's rebuild."""
     rows = series.values_list("pk", "title")
 

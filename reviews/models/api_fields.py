@@ -40,7 +40,7 @@ def live_series_memberships() -> dict[int, list[dict[str, Any]]]:
     Every book in every API response shows its series; prefetching them per
     response cost a query and a series page per book (a tenth of a listing).
     The whole map is small — one entry per book in a series — but reading it
-    means every series page: at 20,000 reviews a third of a v2 listing's
+    means every series page: at 20,000 reviews two fifths of a v2 listing's
     rebuild, which every publish, comment and vote used to force. A series
     published, edited, unpublished or deleted, and an entry changed, retire
     :data:`~reviews.cache_tags.SERIES`; a move, a view restriction or a
