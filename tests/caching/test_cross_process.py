@@ -474,3 +474,45 @@ def test_a_series_changed_elsewhere_shows_in_every_book_at_once(server):
         " restriction_type=PageViewRestriction.LOGIN)"
     )
     assert named() == {()}
+
+
+def test_the_series_choices_follow_a_series_changed_elsewhere(server):
+    """Each worker keeps the review index's series choices until a change to
+    series or to the page tree: a series renamed or restricted elsewhere
+    leaves every worker's next index; a review's publish changes nothing."""
+    server.shell(
+        "from tests.factories import BookFactory, make_review, make_series\n"
+        "book = BookFactory(title='Chosen Book')\n"
+        "make_review(book=book, title='Chosen Review', slug='chosen')\n"
+        "make_series('Choice Saga', [(book, 1)])\n"
+    )
+    series = "from reviews.models import SeriesPage\n"
+
+    def choices() -> set[tuple[bool, bool]]:
+        seen = set()
+        for status, body in _every_worker(server, "/reviews/"):
+            assert status == 200
+            start = body.index('<select name="series"')
+            options = body[start : body.index("</select>", start)]
+            seen.add((">Choice Saga<" in options, ">Choice Cycle<" in options))
+        return seen
+
+    assert choices() == {(True, False)}
+    server.shell(
+        "from reviews.models import ReviewPage\n"
+        "page = ReviewPage.objects.get(slug='chosen')\n"
+        "page.summary = 'Again.'\npage.save_revision().publish()"
+    )
+    assert choices() == {(True, False)}
+    server.shell(
+        series + "page = SeriesPage.objects.get(title='Choice Saga')\n"
+        "page.title = 'Choice Cycle'\npage.save_revision().publish()"
+    )
+    assert choices() == {(False, True)}
+    server.shell(
+        series + "from wagtail.models import PageViewRestriction\n"
+        "PageViewRestriction.objects.create("
+        "page=SeriesPage.objects.get(title='Choice Cycle'),"
+        " restriction_type=PageViewRestriction.LOGIN)"
+    )
+    assert choices() == {(False, False)}
