@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django import forms
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.filters import PlainSelect, ReviewFilterForm
@@ -223,6 +226,18 @@ def _rename_in_a_revision(series, _index):
     series.save_revision().publish()
 
 
+@pytest.fixture
+def open_series():
+    """A review index with one review and a series of its book, every page
+    built afresh (no page cache): the series choices alone are kept."""
+    here = review_index()
+    book = BookFactory(title="Open Book")
+    review = make_review(book=book, parent=here)
+    make_series("Open Series", [(book, 1)])
+    with override_settings(BOOKCLUB_PAGE_CACHE=False):
+        yield here, review
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -236,56 +251,36 @@ def _rename_in_a_revision(series, _index):
     ],
     ids=lambda change: change.__name__.strip("_"),
 )
-def test_the_series_choices_follow_a_change_at_once(client, change):
+def test_the_series_choices_follow_a_change_at_once(client, open_series, change):
     """The series options are kept between requests (each process keeps
     their markup): the page built after any change that hides or renames a
     series names it no more."""
-    from django.test import override_settings
-
-    here = review_index()
-    book = BookFactory(title="Open Book")
-    make_review(book=book, parent=here)
-    series = make_series("Open Series", [(book, 1)])
-    with override_settings(BOOKCLUB_PAGE_CACHE=False):
-        assert "Open Series" in _series_options(client.get(here.url).content.decode())
-        change(SeriesPage.objects.get(pk=series.pk), SeriesIndexPage.objects.get())
-        html = client.get(here.url).content.decode()
+    here, _review = open_series
+    assert "Open Series" in _series_options(client.get(here.url).content.decode())
+    change(SeriesPage.objects.get(title="Open Series"), SeriesIndexPage.objects.get())
+    html = client.get(here.url).content.decode()
     assert "Open Series" not in html
     if "rename" in change.__name__:
         assert "Renamed Series" in _series_options(html)
 
 
-def test_a_new_series_is_a_choice_at_once(client):
-    from django.test import override_settings
-
-    here = review_index()
-    book = BookFactory(title="Open Book")
-    make_review(book=book, parent=here)
-    make_series("Open Series", [(book, 1)])
-    with override_settings(BOOKCLUB_PAGE_CACHE=False):
-        client.get(here.url)
-        make_series("Second Series", [(book, 2)])
-        options = _series_options(client.get(here.url).content.decode())
+def test_a_new_series_is_a_choice_at_once(client, open_series):
+    here, review = open_series
+    client.get(here.url)
+    make_series("Second Series", [(review.book, 2)])
+    options = _series_options(client.get(here.url).content.decode())
     assert "Open Series" in options and "Second Series" in options
 
 
-def test_a_review_published_leaves_the_series_choices(client):
+def test_a_review_published_leaves_the_series_choices(client, open_series):
     """A review's new revision (most publishes) changes no series: the index
     rebuilt after it reads no series page for its choices."""
-    from django.db import connection
-    from django.test import override_settings
-    from django.test.utils import CaptureQueriesContext
-
-    here = review_index()
-    book = BookFactory(title="Open Book")
-    review = make_review(book=book, parent=here)
-    make_series("Open Series", [(book, 1)])
-    with override_settings(BOOKCLUB_PAGE_CACHE=False):
-        client.get(here.url)
-        review.summary = "Edited."
-        review.save_revision().publish()
-        with CaptureQueriesContext(connection) as queries:
-            html = client.get(here.url).content.decode()
+    here, review = open_series
+    client.get(here.url)
+    review.summary = "Edited."
+    review.save_revision().publish()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(here.url).content.decode()
     assert "Open Series" in _series_options(html)
     series_table = SeriesPage._meta.db_table
     assert not [q["sql"] for q in queries if series_table in q["sql"]]
