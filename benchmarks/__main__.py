@@ -19,7 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench.add_argument("--reviews", default="1000,20000", help="sizes, e.g. 1000,20000")
     bench.add_argument("--duration", type=float, default=20.0, help="seconds each")
-    bench.add_argument("--warmup", type=float, default=2.0, help="seconds each")
+    bench.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="seconds each, 0 for none (wrk runs whole seconds: 0.5 is 1)",
+    )
     bench.add_argument(
         "--rounds", type=int, default=4, help="endpoints take turns this many times"
     )
@@ -52,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     resilience.add_argument("--short", action="store_true", help="a short CI form")
     resilience.add_argument("--seconds", type=float, help="override the run length")
+    resilience.add_argument(
+        "--pause",
+        type=float,
+        help="seconds each reader waits between reads (default: none; --short: 0.02)",
+    )
 
     edge = commands.add_parser(
         "edge",

@@ -104,7 +104,11 @@ class Run:
             )
 
 
-def reader(port: int, run: Run, deadline: float, offset: int) -> None:
+def reader(
+    port: int, run: Run, deadline: float, offset: int, pause: float = 0.0
+) -> None:
+    """Read the club's pages in turn until ``deadline``, ``pause`` seconds
+    apart (none: as fast as the server answers)."""
     browser = Browser(port)
     for i in range(offset, offset + MAX_REQUESTS_PER_CLIENT):
         if time.monotonic() >= deadline:
@@ -114,6 +118,8 @@ def reader(port: int, run: Run, deadline: float, offset: int) -> None:
         run.record("read", status, time.perf_counter() - start)
         if status == 0 or status >= 500:
             time.sleep(0.2)  # as a person or a client library would
+        elif pause:
+            time.sleep(pause)
 
 
 def writer(port: int, run: Run, deadline: float, account: dict, club: dict) -> None:
@@ -185,13 +191,15 @@ def drive(
     readers: int,
     writers: int,
     events: list[tuple[float, callable]] = (),
+    pause: float = 0.0,
 ) -> Run:
     """Run ``readers`` + ``writers`` clients for ``seconds``; fire each event
-    (a function) at its offset in seconds."""
+    (a function) at its offset in seconds. Readers wait ``pause`` seconds
+    between reads."""
     run = Run()
     deadline = run.started + seconds
     threads = [
-        threading.Thread(target=reader, args=(port, run, deadline, n * 5))
+        threading.Thread(target=reader, args=(port, run, deadline, n * 5, pause))
         for n in range(readers)
     ]
     threads += [
