@@ -6,6 +6,7 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 
+from tests.fixtures.migrated_rows import MigratedRows
 from tests.ports import claim_server_ranges
 
 pytest_plugins = [
@@ -23,6 +24,8 @@ MIGRATED_ROWS: dict[str, str] = {}
 #: The test database each alias named when its rows were kept: rows go back
 #: only into that one, never into a database the connection names later.
 TEST_DATABASES: dict[str, object] = {}
+#: The same rows, read once, as :func:`restore_migrated_rows` inserts them.
+_PREPARED: dict[str, MigratedRows] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -150,6 +153,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 connection._test_serialized_contents = rows
             MIGRATED_ROWS[alias] = rows
             TEST_DATABASES[alias] = connection.settings_dict["NAME"]
+            # Read while the database holds them: a page built from its row
+            # looks its content type up, and would create it in an empty one.
+            _PREPARED[alias] = MigratedRows(alias, rows)
     # What migrating left (the migration states' models) stays as long.
     _frozen()
 
@@ -202,12 +208,13 @@ def restore_migrated_rows() -> None:
     Django's flush after a transactional test leaves it empty (with
     ``serialized_rollback``) or with the content types and permissions that
     ``post_migrate`` recreated under new ids (without). The migrated rows
-    go back with their own ids, as ``serialized_rollback`` would put them.
+    go back with their own ids, as ``serialized_rollback`` would put them,
+    but a table at a time (:class:`tests.fixtures.migrated_rows.MigratedRows`).
     """
     from django.core.management import call_command
     from django.db import connections
 
-    for alias, rows in MIGRATED_ROWS.items():
+    for alias in MIGRATED_ROWS:
         connection = connections[alias]
         if connection.settings_dict["NAME"] != TEST_DATABASES.get(alias):
             # The test database is gone and the connection names the real one.
@@ -231,7 +238,7 @@ def restore_migrated_rows() -> None:
                 )
                 if cursor.fetchone():
                     cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
-        connection.creation.deserialize_db_from_string(rows)
+        _PREPARED[alias].insert()
         _sequences_past_the_rows(connection)
 
 
