@@ -24,7 +24,9 @@ code with the club's API response and page caches turned off
 next to what a cached one costs.
 
 ``via`` says who answers: the club's gunicorn (``app``), the bare WSGI app
-under the same gunicorn settings (``bare``, the physical limit), or Varnish
+under the same gunicorn settings (``bare``, the physical limit), the bare app
+that also reads a hit's tag versions (``bare_versions``), the club's code
+with no middleware (``django_bare``), or Varnish
 with deploy/varnish/bookclub.vcl in front of the club's gunicorn
 (``varnish``). ``writes`` rows run a writer beside the load: one comment,
 one vote, one RSVP and one publish a second, each checked right away
@@ -241,6 +243,30 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("/bench/static.json",),
         kind="bare",
         via="bare",
+    ),
+    # Ceilings between the bare app and the club's stack, each adding one
+    # cost (see docs/performance.md): the read of a hit's tag versions
+    # outside Django, Django's handler with no middleware, and both.
+    Endpoint(
+        "bare_versions",
+        "ceiling: bare WSGI app + a hit's version read",
+        ("/bench/static.json",),
+        kind="ceiling",
+        via="bare_versions",
+    ),
+    Endpoint(
+        "django_bare",
+        "ceiling: Django's handler, no middleware",
+        ("/bench/static.json",),
+        kind="ceiling",
+        via="django_bare",
+    ),
+    Endpoint(
+        "django_versions",
+        "ceiling: no middleware + the version read",
+        ("/bench/versions.json",),
+        kind="ceiling",
+        via="django_bare",
     ),
 )
 

@@ -91,8 +91,8 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
     writes: dict[str, WriteLog] = {}
 
     def port_for(endpoint: dict) -> int:
-        if endpoint["via"] == "bare":
-            return bare.port
+        if endpoint["via"] in ceilings:
+            return ceilings[endpoint["via"]].port
         if endpoint["via"] == "varnish":
             assert varnish is not None
             return varnish.port
@@ -151,9 +151,27 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
             servers[False] = stack.enter_context(
                 Gunicorn(env | CACHES_OFF_ENV, options.workers, log)
             )
-        bare = stack.enter_context(
-            Gunicorn(env, options.workers, log, app="benchmarks.bare:application")
-        )
+        # The baselines under the same gunicorn settings: the bare app, and
+        # the ceilings a row asks for (benchmarks.endpoints).
+        ceilings = {
+            "bare": stack.enter_context(
+                Gunicorn(env, options.workers, log, app="benchmarks.bare:application")
+            )
+        }
+        vias = {e["via"] for e in measured}
+        if "bare_versions" in vias:
+            ceilings["bare_versions"] = stack.enter_context(
+                Gunicorn(
+                    env,
+                    options.workers,
+                    log,
+                    app="benchmarks.bare:versions_application",
+                )
+            )
+        if "django_bare" in vias:
+            ceilings["django_bare"] = stack.enter_context(
+                Gunicorn(env | {"BENCH_MIDDLEWARE": "none"}, options.workers, log)
+            )
         for endpoint in measured:
             if endpoint["writes"]:
                 port = port_for(endpoint)

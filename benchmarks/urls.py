@@ -3,7 +3,10 @@
 * ``/bench/stock/v2/`` — stock Wagtail: a plain ``PagesAPIViewSet`` with none
   of the club's additions, over the same content and fields;
 * ``/bench/static.json`` — pre-rendered bytes of the same size as the v2
-  review list, served through the same middleware stack: the physical limit.
+  review list, served through the same middleware stack: the physical limit;
+* ``/bench/versions.json`` — the same bytes after the one read every cached
+  response makes, its tags' versions (served with no middleware, it is the
+  ceiling of a hit inside Django's handler: ``benchmarks.endpoints``).
 """
 
 from __future__ import annotations
@@ -36,8 +39,17 @@ def static_blob(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_blob(), content_type="application/json")
 
 
+def versions_blob(request: HttpRequest) -> HttpResponse:
+    from benchmarks.bare import _hit_tags
+    from reviews.content_version import current_versions
+
+    current_versions(_hit_tags())
+    return HttpResponse(_blob(), content_type="application/json")
+
+
 urlpatterns = [
     path("bench/stock/v2/", stock_router.urls),
     path("bench/static.json", static_blob, name="bench_static_blob"),
+    path("bench/versions.json", versions_blob, name="bench_versions_blob"),
     *project_urlpatterns,
 ]

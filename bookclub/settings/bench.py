@@ -54,6 +54,10 @@ if _varnish:
 BOOKCLUB_COMMENT_RATES = [(100_000, 60)]
 
 MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
+# The benchmark's ceiling rows (benchmarks.endpoints): Django's request
+# handler alone, with no middleware at all.
+if os.environ.get("BENCH_MIDDLEWARE") == "none":
+    MIDDLEWARE = []
 
 # Static files are not part of what is measured; no manifest is needed.
 STORAGES = {
