@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only these endpoint keys (comma-separated, see endpoints.py)",
     )
     bench.add_argument("--quick", action="store_true", help="200 reviews, 2 s each")
+    bench.add_argument(
+        "--requests",
+        type=int,
+        help="a check, not a measure: this many requests a row, one at a time, "
+        "instead of wrk's load (CI's smoke run)",
+    )
     bench.add_argument("--keep", action="store_true", help="keep the PostgreSQL db")
     bench.add_argument(
         "--strict",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .endpoints import CACHES_OFF_ENV
-from .load import LoadResult
+from .load import LoadResult, run_requests
 from .runtime import (
     ROOT,
     Gunicorn,
@@ -42,6 +42,9 @@ class Options:
     redis_url: str | None
     keep: bool
     only: set[str] | None = None
+    #: Instead of wrk's load for ``duration``: this many requests a row, one
+    #: at a time (a check that every row answers, not a measure).
+    requests: int = 0
 
 
 def measure_size(options: Options, database: str, reviews: int, workdir: Path):
@@ -106,15 +109,25 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
                 writer = writers.setdefault(port, Writer(port, prepared["writes"]))
                 writer.log = writes.setdefault(key, WriteLog())
                 writing.enter_context(writer)
-            part = run_wrk(
-                port,
-                endpoint["paths"],
-                concurrency=options.concurrency,
-                seconds=seconds,
-                fresh_from=cursor.get(key),
-            )
+            if options.requests:
+                part = run_requests(
+                    port,
+                    endpoint["paths"],
+                    options.requests,
+                    fresh_from=cursor.get(key),
+                )
+                reached = part.requests
+            else:
+                part = run_wrk(
+                    port,
+                    endpoint["paths"],
+                    concurrency=options.concurrency,
+                    seconds=seconds,
+                    fresh_from=cursor.get(key),
+                )
+                reached = options.concurrency * part.most_by_one_client
         if key in cursor:
-            cursor[key] += options.concurrency * part.most_by_one_client
+            cursor[key] += reached
         return part
 
     def measure_rounds(endpoints: list[dict]) -> None:
@@ -240,6 +253,8 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
         "timings": prepared["timings"],
         "endpoints": rows,
         "app_errors": len(logged_errors),
+        # A check run's req/s say nothing: only its stale reads are judged.
+        "check": bool(options.requests),
     }
 
 
@@ -308,6 +323,7 @@ def run(options: Options) -> Path:
             "workers": options.workers,
             "concurrency": options.concurrency,
             "duration_s": options.duration,
+            "requests_per_row": options.requests,
             "warmup_s": options.warmup,
             "rounds": options.rounds,
             "load_average_at_start": os.getloadavg(),
@@ -335,9 +351,15 @@ def run(options: Options) -> Path:
     out = RESULTS / f"bench-{stamp}.json"
     out.write_text(json.dumps(report, indent=2))
     print("\n".join(tables))
+    load = (
+        f"{options.requests} requests per endpoint, one at a time (a check, not a "
+        "measure)"
+        if options.requests
+        else f"{options.concurrency} clients, {options.duration:g} s per endpoint, "
+        "load from wrk"
+    )
     print(
-        f"\n{options.concurrency} clients, {options.workers} gunicorn sync workers, "
-        f"{options.duration:g} s per endpoint, load from wrk; "
+        f"\n{options.workers} gunicorn sync workers, {load}; "
         "×stock = req/s over stock Wagtail's v2 list, "
         "%static = req/s as a share of the static JSON blob through Django, "
         "%bare = the same bytes from a bare WSGI app under the same gunicorn; "
@@ -384,4 +406,5 @@ def options_from_args(args) -> Options:
         redis_url=args.redis_url,
         keep=args.keep,
         only=set(args.only.split(",")) if args.only else None,
+        requests=max(0, args.requests or 0),
     )
