@@ -45,7 +45,7 @@ V2_LIST = "/api/v2/pages/?type=reviews.ReviewPage&fields=*&limit=20"
 
 
 @functools.cache
-def _hit_tags() -> tuple[str, ...]:
+def hit_tags() -> tuple[str, ...]:
     """The tags a hit of the cached v2 list reads: its route's, and the
     content version's (``reviews.response_cache.store.freshness``)."""
     import django
@@ -67,6 +67,6 @@ def versions_application(
 ) -> Iterable[bytes]:
     from reviews.content_version import current_versions
 
-    current_versions(_hit_tags())
+    current_versions(hit_tags())
     start_response("200 OK", HEADERS)
     return [BLOB]

@@ -59,7 +59,7 @@ def run_requests(
     ``paths`` in turn (with ``fresh_from``, each path once, from there):
     whether a row answers, and with what, not how fast. CI's smoke run
     checks every row this way; wrk's load (benchmarks/wrk.py) is for the
-    figures, and kept two cores busy for a second a row to say the same."""
+    figures."""
     if host not in LOOPBACK:
         raise ValueError("The load driver only targets this machine (127.0.0.1).")
     if fresh_from is None:

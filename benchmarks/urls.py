@@ -40,10 +40,10 @@ def static_blob(request: HttpRequest) -> HttpResponse:
 
 
 def versions_blob(request: HttpRequest) -> HttpResponse:
-    from benchmarks.bare import _hit_tags
+    from benchmarks.bare import hit_tags
     from reviews.content_version import current_versions
 
-    current_versions(_hit_tags())
+    current_versions(hit_tags())
     return HttpResponse(_blob(), content_type="application/json")
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks.bare import BLOB, V2_LIST, _hit_tags, versions_application
+from benchmarks.bare import BLOB, V2_LIST, hit_tags, versions_application
 from benchmarks.endpoints import ENDPOINTS, V2_FIELDS
 from tests.factories import make_review
 
@@ -37,7 +37,7 @@ def test_the_bare_apps_read_is_a_cached_v2_list_hits_read(client):
 
     assert statuses == ["200 OK"] and b"".join(body) == BLOB
     assert same["sql"] == read["sql"]
-    assert all(f"'{tag}'" in read["sql"] for tag in _hit_tags())
+    assert all(f"'{tag}'" in read["sql"] for tag in hit_tags())
 
 
 def test_the_no_middleware_server_has_no_middleware(monkeypatch):
