@@ -93,13 +93,14 @@ def targets(run: dict) -> list[dict]:
 
 
 def format_targets(run: dict) -> str:
-    lines = [f"\nTargets (issue 15), {run['reviews']:,} reviews, this run:"]
     judged = run.get("targets", [])
+    heading = f"\nTargets (issue 15), {run['reviews']:,} reviews, this run"
     if run.get("check"):
         # One request at a time measures no throughput: of the targets, only
         # the stale reads after a write mean anything in a check run.
-        lines[0] += " (a check run: ratios not judged)"
+        heading += " (a check run: ratios not judged)"
         judged = [t for t in judged if t["target"].startswith("=")]
+    lines = [heading + ":"]
     for target in judged:
         value = target["value"]
         if value is None:
