@@ -94,8 +94,8 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
     writes: dict[str, WriteLog] = {}
 
     def port_for(endpoint: dict) -> int:
-        if endpoint["via"] in ceilings:
-            return ceilings[endpoint["via"]].port
+        if endpoint["via"] in baselines:
+            return baselines[endpoint["via"]].port
         if endpoint["via"] == "varnish":
             assert varnish is not None
             return varnish.port
@@ -165,15 +165,15 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
                 Gunicorn(env | CACHES_OFF_ENV, options.workers, log)
             )
         # The baselines under the same gunicorn settings: the bare app, and
-        # the ceilings a row asks for (benchmarks.endpoints).
-        ceilings = {
+        # the ceiling rows a row asks for (benchmarks.endpoints).
+        baselines = {
             "bare": stack.enter_context(
                 Gunicorn(env, options.workers, log, app="benchmarks.bare:application")
             )
         }
         vias = {e["via"] for e in measured}
         if "bare_versions" in vias:
-            ceilings["bare_versions"] = stack.enter_context(
+            baselines["bare_versions"] = stack.enter_context(
                 Gunicorn(
                     env,
                     options.workers,
@@ -182,7 +182,7 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
                 )
             )
         if "django_bare" in vias:
-            ceilings["django_bare"] = stack.enter_context(
+            baselines["django_bare"] = stack.enter_context(
                 Gunicorn(env | {"BENCH_MIDDLEWARE": "none"}, options.workers, log)
             )
         for endpoint in measured:
