@@ -164,8 +164,8 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
             servers[False] = stack.enter_context(
                 Gunicorn(env | CACHES_OFF_ENV, options.workers, log)
             )
-        # The baselines under the same gunicorn settings: the bare app, and
-        # the ceiling rows a row asks for (benchmarks.endpoints).
+        # The baselines under the same gunicorn settings: the bare app, and the
+        # servers of whichever ceiling rows are measured (benchmarks.endpoints).
         baselines = {
             "bare": stack.enter_context(
                 Gunicorn(env, options.workers, log, app="benchmarks.bare:application")
