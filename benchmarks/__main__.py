@@ -100,18 +100,29 @@ def main(argv: list[str] | None = None) -> int:
 
     rebuilds = commands.add_parser(
         "rebuilds",
-        help="what each hot URL costs to rebuild after a publish, in process",
+        help="what a write costs, and each hot URL's rebuild after it, in process",
         description="Against the database DATABASE_URL names, seeded by "
-        "`run --keep`: publishes a new revision of a recent review and "
-        "requests each hot URL once, for --rounds reviews.",
+        "`run --keep`: makes a write (--write) and requests each hot URL once, "
+        "--rounds times; the write's time, CPU and queries, and each rebuild's.",
     )
     rebuilds.add_argument("--rounds", type=int, default=3)
+    rebuilds.add_argument(
+        "--write",
+        choices=["revision", "publish", "comment", "vote", "rsvp"],
+        default="revision",
+        help="publish: the admin's edit view; comment, vote, rsvp: a member's "
+        "forms; revision (default): a new revision published from code",
+    )
+    rebuilds.add_argument("--sql", action="store_true", help="the write's SQL")
+    rebuilds.add_argument(
+        "--cprofile", action="store_true", help="where the writes' time goes"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "rebuilds":
         from .rebuilds import main as rebuilds_main
 
-        return rebuilds_main(args.rounds)
+        return rebuilds_main(args.rounds, args.write, args.sql, args.cprofile)
     if args.command == "profile":
         from .profile import main as profile_main
 

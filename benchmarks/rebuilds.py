@@ -1,30 +1,42 @@
-"""What each hot URL costs to rebuild right after a review is published.
+"""What one write costs the worker that takes it, and what each hot URL
+then costs to rebuild.
 
 A publish must never be served late, so the readers of the listings it
 retires wait for one rebuild of each (``reviews.response_cache``): under
-writes, the hot set's throughput and p99 follow these rebuilds. Run in
-process against a database ``benchmarks run --keep`` seeded, with the
-benchmark's settings::
+writes, the hot set's throughput and p99 follow these rebuilds, and the
+write itself runs in a serving worker too. Run in process against a
+database ``benchmarks run --keep`` seeded, with the benchmark's settings::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bookclub_bench \\
         .venv/bin/python -m benchmarks run --database postgresql --reviews 20000 \\
         --only bare --duration 1 --keep
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bookclub_bench \\
-        .venv/bin/python -m benchmarks rebuilds
+        .venv/bin/python -m benchmarks rebuilds --write publish
 
-For each of ``rounds`` recently published reviews it publishes a new
-revision of it (what an editor's publish of an edit does, the benchmark's
-mixed load too), then requests each hot URL once: the time, the time in SQL,
-the query count, and the slowest queries over all rounds.
+For each of ``rounds`` writes it makes the write, then requests each hot URL
+once. ``--write`` is what the benchmark's writer does once a second
+(``benchmarks.writer``), through the same views: ``publish`` (an editor's
+"Publish" in the admin's edit view of a recent review), ``comment``,
+``vote`` and ``rsvp`` (a member's forms); ``revision`` (the default)
+publishes a new revision of a recent review from code, without the admin.
+Printed: the write's wall and CPU time and its queries (``--sql``: each
+statement), each hot URL's rebuild (time, time in SQL, queries), the slowest
+rebuild SQL, and with ``--cprofile`` where the writes' time goes (in extra
+rounds, not in the times above).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .endpoints import HOT_PATHS
+
+WRITES = ("revision", "publish", "comment", "vote", "rsvp")
 
 
 @dataclass
@@ -36,34 +48,144 @@ class Rebuild:
     queries: list[int] = field(default_factory=list)
 
 
-def measure(rounds: int = 3) -> tuple[list[Rebuild], Counter[tuple[str, str]]]:
-    """Each hot URL's rebuilds, and the SQL (by URL and statement, cut to 200
-    characters) by milliseconds spent in it, over ``rounds`` publishes."""
+@dataclass
+class Writes:
+    kind: str
+    status: list[int] = field(default_factory=list)
+    wall_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    #: The statements of the last round, in order, with their milliseconds.
+    sql: list[tuple[float, str]] = field(default_factory=list)
+    profile: str = ""
+
+
+def _timed_sql(timed: list[tuple[float, str]]):
+    def timing(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append((time.perf_counter() - started, sql))
+
+    return timing
+
+
+class Club:
+    """The benchmark writer's club (``benchmarks.edge.club_for_writes``, made
+    by ``run --keep``): its editor and member signed in, each write kind as
+    one call returning the HTTP status."""
+
+    def __init__(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from reviews.models import DiscussionPage, Nomination, ReviewPage
+
+        User = get_user_model()
+        editor = User.objects.filter(username="edge-editor").first()
+        member = User.objects.filter(username="edge-member").first()
+        nomination = Nomination.objects.order_by("-round__pk", "pk").first()
+        if editor is None or member is None or nomination is None:
+            from .edge import club_for_writes
+
+            club_for_writes()
+            editor = User.objects.get(username="edge-editor")
+            member = User.objects.get(username="edge-member")
+            nomination = Nomination.objects.order_by("-round__pk", "pk").first()
+        assert nomination is not None  # noqa: S101 (club_for_writes made one)
+        self.editor = Client(HTTP_HOST="127.0.0.1")
+        self.editor.force_login(editor)
+        self.member = Client(HTTP_HOST="127.0.0.1")
+        self.member.force_login(member)
+        self.round = nomination.round_id
+        self.nominations = list(
+            Nomination.objects.filter(round_id=self.round).values_list("pk", flat=True)
+        )
+        self.discussions = list(
+            DiscussionPage.objects.live().order_by("pk").values_list("pk", flat=True)
+        )
+        self.reviews = list(
+            ReviewPage.objects.live().order_by("-first_published_at", "pk")[:10]
+        )
+        self.count = 0
+
+    def write(self, kind: str) -> Callable[[], int]:
+        """The next write of ``kind``, ready to make."""
+        from .traffic import publish_form
+
+        n, self.count = self.count, self.count + 1
+        marker = f"{kind}-{n}-{uuid.uuid4().hex[:8]}"
+        discussion = self.discussions[n % len(self.discussions)]
+        if kind == "revision":
+            page = self.reviews[n % len(self.reviews)]
+
+            def revision() -> int:
+                page.summary = marker
+                page.save_revision().publish()
+                return 200
+
+            return revision
+        if kind == "publish":
+            page = self.reviews[n % len(self.reviews)]
+            form = publish_form(
+                {
+                    "title": page.title,
+                    "slug": page.slug,
+                    "book": page.book_id,
+                    "reviewer": page.reviewer_id or "",
+                },
+                marker,
+            )
+            path = f"/admin/pages/{page.pk}/edit/"
+            return lambda: self.editor.post(path, form).status_code
+        if kind == "comment":
+            path = f"/club/discussions/{discussion}/comments/"
+            form = {"body": marker, "chapter": "", "parent": ""}
+            return lambda: self.member.post(path, form).status_code
+        if kind == "vote":
+            path = f"/club/next-book/{self.round}/vote/"
+            form = {"nomination": self.nominations[n % len(self.nominations)]}
+            return lambda: self.member.post(path, form).status_code
+        if kind == "rsvp":
+            path = f"/club/discussions/{discussion}/rsvp/"
+            form = {"answer": ("going", "maybe", "not_going")[n % 3]}
+            return lambda: self.member.post(path, form).status_code
+        raise ValueError(f"unknown write {kind!r}")
+
+
+def measure(
+    rounds: int = 3, write: str = "revision", cprofile: bool = False
+) -> tuple[Writes, list[Rebuild], Counter[tuple[str, str]]]:
+    """The writes, each hot URL's rebuilds, and the SQL of the rebuilds (by
+    URL and statement, cut to 200 characters) by milliseconds spent in it,
+    over ``rounds`` writes of kind ``write``."""
     from django.db import connection
     from django.test import Client
 
-    from reviews.models import ReviewPage
-
+    club = Club()
     client = Client(HTTP_HOST="127.0.0.1")
-    for path in HOT_PATHS:  # warm: what a publish does not retire stays kept
+    club.write(write)()  # warm: imports, templates, the admin's forms
+    for path in HOT_PATHS:  # warm: what a write does not retire stays kept
         client.get(path)
+    writes = Writes(write)
     rebuilds = [Rebuild(path) for path in HOT_PATHS]
     statements: Counter[tuple[str, str]] = Counter()
-    published = ReviewPage.objects.live().order_by("-first_published_at")[:rounds]
-    for page in published:
-        page.save_revision().publish()
+    for _ in range(rounds):
+        make = club.write(write)
+        timed: list[tuple[float, str]] = []
+        wall, cpu = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(_timed_sql(timed)):
+            status = make()
+        writes.cpu_ms.append((time.process_time() - cpu) * 1000)
+        writes.wall_ms.append((time.perf_counter() - wall) * 1000)
+        writes.status.append(status)
+        writes.queries.append(len(timed))
+        writes.sql = [(seconds * 1000, sql) for seconds, sql in timed]
         for rebuild in rebuilds:
-            timed: list[tuple[float, str]] = []
-
-            def timing(execute, sql, params, many, context, timed=timed):
-                started = time.perf_counter()
-                try:
-                    return execute(sql, params, many, context)
-                finally:
-                    timed.append((time.perf_counter() - started, sql))
-
+            timed = []
             started = time.perf_counter()
-            with connection.execute_wrapper(timing):
+            with connection.execute_wrapper(_timed_sql(timed)):
                 response = client.get(rebuild.path)
             rebuild.total_ms.append((time.perf_counter() - started) * 1000)
             rebuild.status.append(response.status_code)
@@ -71,10 +193,48 @@ def measure(rounds: int = 3) -> tuple[list[Rebuild], Counter[tuple[str, str]]]:
             rebuild.queries.append(len(timed))
             for seconds, sql in timed:
                 statements[(rebuild.path, sql[:200])] += seconds * 1000
-    return rebuilds, statements
+    if cprofile:
+        writes.profile = _profile([club.write(write) for _ in range(rounds)])
+    return writes, rebuilds, statements
 
 
-def main(rounds: int) -> int:
+def _profile(makes: list[Callable[[], Any]]) -> str:
+    """The writes' own time by package, then the project's functions by
+    their time in all (what the signal handlers and views add)."""
+    import cProfile
+    import io
+    import pstats
+
+    from .profile import _package
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for make in makes:
+        make()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    by_package: Counter[str] = Counter()
+    raw: dict = stats.stats  # type: ignore[attr-defined]
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in raw.items():
+        by_package[_package(filename)] += tottime
+    total = sum(by_package.values()) or 1.0
+    text = io.StringIO()
+    text.write(f"per write: {total / len(makes) * 1000:.1f} ms under cProfile\n")
+    for package, seconds in by_package.most_common(15):
+        text.write(f"    {seconds / total:6.1%}  {package}\n")
+    text.write("\nThe project's functions, by time in all:\n")
+    stats.stream = text  # type: ignore[attr-defined]
+    stats.sort_stats("cumulative").print_stats(r"/(reviews|bookclub|home)/", 40)
+    return text.getvalue()
+
+
+def _ms(values: list[float]) -> str:
+    return " / ".join(f"{ms:.0f}" for ms in values)
+
+
+def main(
+    rounds: int, write: str = "revision", sql: bool = False, cprofile: bool = False
+) -> int:
     import os
 
     import django
@@ -84,17 +244,32 @@ def main(rounds: int) -> int:
         print("Set DATABASE_URL to the database `benchmarks run --keep` seeded.")
         return 2
     django.setup()
-    rebuilds, statements = measure(rounds)
-    print("| URL | status | ms | ms in SQL | queries |")
+    writes, rebuilds, statements = measure(rounds, write, cprofile)
+    print("| write | status | wall ms | CPU ms | queries |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| {write} | {', '.join(map(str, sorted(set(writes.status))))} "
+        f"| {_ms(writes.wall_ms)} | {_ms(writes.cpu_ms)} "
+        f"| {' / '.join(map(str, writes.queries))} |"
+    )
+    print("\n| URL | status | ms | ms in SQL | queries |")
     print("|---|---|---|---|---|")
     for rebuild in rebuilds:
         print(
             f"| `{rebuild.path}` | {', '.join(map(str, sorted(set(rebuild.status))))} "
-            f"| {' / '.join(f'{ms:.0f}' for ms in rebuild.total_ms)} "
-            f"| {' / '.join(f'{ms:.0f}' for ms in rebuild.sql_ms)} "
+            f"| {_ms(rebuild.total_ms)} | {_ms(rebuild.sql_ms)} "
             f"| {max(rebuild.queries, default=0)} |"
         )
-    print("\nSlowest SQL, summed over the rounds:")
-    for (path, sql), ms in statements.most_common(10):
-        print(f"{ms:8.1f} ms  {path}  {sql}")
+    total = [sum(each) for each in zip(*(r.total_ms for r in rebuilds), strict=True)]
+    print(f"\nAll hot URLs after each write: {_ms(total)} ms")
+    print("\nSlowest rebuild SQL, summed over the rounds:")
+    for (path, statement), ms in statements.most_common(10):
+        print(f"{ms:8.1f} ms  {path}  {statement}")
+    if sql:
+        print(f"\nThe last {write}'s {len(writes.sql)} statements:")
+        for ms, statement in writes.sql:
+            print(f"{ms:8.2f} ms  {statement[:300]}")
+    if writes.profile:
+        print(f"\nWhere {rounds} more writes' time goes (cProfile):\n")
+        print(writes.profile)
     return 0
