@@ -93,11 +93,13 @@ def on_page_published(sender, instance, **kwargs) -> None:
 
     A new revision of a review that was live already (an editor's fix) is
     not news: without this check it reached every member who followed the
-    book since the review first went out (reviews.models.newly_live)."""
+    book since the review first went out (reviews.models.newly_live). That
+    check needs no query, so it comes before the view restrictions: most
+    publishes are such fixes."""
     page = instance.specific if hasattr(instance, "specific") else instance
-    if not isinstance(page, ReviewPage) or not page.live or is_restricted(page):
+    if not isinstance(page, ReviewPage) or not page.live or not newly_live(page):
         return
-    if not newly_live(page):
+    if is_restricted(page):
         return
     writers = {pk for pk in (page.reviewer_id, page.owner_id) if pk is not None}
     recipients = review_followers(page.book_id).exclude(pk__in=writers)

@@ -198,3 +198,29 @@ def test_an_edit_to_a_live_review_is_not_news_to_a_later_follower(book, reviewer
     assert list(
         Notification.objects.filter(recipient=later).values_list("kind", "page_id")
     ) == [(Notification.Kind.REVIEW, newer.pk)]
+
+
+def test_an_edit_to_a_live_review_asks_nothing_about_its_readers(
+    book, reviewer, django_assert_num_queries
+):
+    """An editor's fix is settled by what the save read already: no query
+    about view restrictions or followers, which only a first publish needs."""
+    from wagtail.signals import page_published
+
+    from reviews.notifications.events import on_page_published
+
+    review = make_review(book=book, owner=reviewer, reviewer=reviewer)
+    published = []
+
+    def keep(sender, instance, **kwargs):
+        published.append(instance)
+
+    page_published.connect(keep, dispatch_uid="test_keep_published")
+    try:
+        review.title = "Winter in Leningrad, revised"
+        review.save_revision().publish()
+    finally:
+        page_published.disconnect(dispatch_uid="test_keep_published")
+
+    with django_assert_num_queries(0):
+        on_page_published(sender=type(review), instance=published[-1])
