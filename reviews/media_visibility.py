@@ -22,7 +22,7 @@ from the extractor behind Wagtail's own reference index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from django.apps import apps
@@ -254,28 +254,38 @@ def index_page(page: Page, published: Page | None = None) -> None:
     served (none when it is not live and public). ``published`` is the page as
     just published, when the caller has it (``page_published`` sends it):
     otherwise it is read back from the database."""
-    _rewrite(page.pk, lambda page_id: _write_uses(page_id, published=published))
+    _rewrite(page.pk, _served_uses(page.pk, published=published))
 
 
 def forget_page(page: Page) -> None:
     """Drop the media uses recorded for ``page``: it is no longer live."""
-    _rewrite(page.pk, lambda page_id: _write_uses(page_id, live=False))
+    _rewrite(page.pk, set())
 
 
-def _rewrite(page_id: int, write: Callable[[int], set[tuple[int, str, bool]]]) -> None:
+def _rewrite(page_id: int, uses: set[tuple[int, str, bool]]) -> None:
+    """Record ``uses`` for ``page_id``, if they are not what is recorded:
+    most publishes keep a page's media, and then nothing is written."""
+    if uses == _recorded(page_id):
+        return
     with transaction.atomic():
-        before = _recorded(page_id)
-        if write(page_id) != before:
-            media_uses_changed.send(sender=None)
+        PublishedMediaUse.objects.filter(page_id=page_id).delete()
+        PublishedMediaUse.objects.bulk_create(
+            PublishedMediaUse(
+                page_id=page_id,
+                content_type_id=content_type_id,
+                object_id=object_id,
+                open=is_open,
+            )
+            for content_type_id, object_id, is_open in uses
+        )
+        media_uses_changed.send(sender=None)
 
 
-def _write_uses(
-    page_id: int, *, live: bool = True, published: Page | None = None
+def _served_uses(
+    page_id: int, *, published: Page | None = None
 ) -> set[tuple[int, str, bool]]:
-    """Rewrite the rows of ``page_id``; the uses written."""
-    PublishedMediaUse.objects.filter(page_id=page_id).delete()
-    if not live:
-        return set()
+    """The media uses of ``page_id`` as readers are served it: none when it
+    is not live and public."""
     if published is not None:
         specific: Page | None = published
     else:
@@ -292,17 +302,7 @@ def _write_uses(
     # publish writes the revision into it.
     if specific is None or not _is_public(specific):
         return set()
-    uses = {(ct, str(object_id), is_open) for ct, object_id, is_open in _uses(specific)}
-    PublishedMediaUse.objects.bulk_create(
-        PublishedMediaUse(
-            page_id=page_id,
-            content_type_id=content_type_id,
-            object_id=object_id,
-            open=is_open,
-        )
-        for content_type_id, object_id, is_open in uses
-    )
-    return uses
+    return {(ct, str(object_id), is_open) for ct, object_id, is_open in _uses(specific)}
 
 
 def index_subtree(page: Page) -> None:

@@ -53,3 +53,37 @@ def test_deleting_the_page_that_made_an_image_public_hides_it_at_once(client):
     assert "Thin ice" in client.get(IMAGES).content.decode()
     review.delete()
     assert "Thin ice" not in client.get(IMAGES).content.decode()
+
+
+def test_a_publish_with_the_same_media_rewrites_no_record_of_them():
+    """Most publishes keep the page's media: the uses recorded stay as they
+    are, with no query to delete and write them again; a change of media
+    still rewrites them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.models import PublishedMediaUse
+
+    image, other = make_image("Frozen river"), make_image("Thin ice")
+    review = make_review(title="Pictured", body=[image_block(image)])
+    recorded = list(PublishedMediaUse.objects.filter(page=review).values_list("pk"))
+    assert len(recorded) == 1
+
+    review.body = [paragraph("A new caption."), image_block(image)]
+    with CaptureQueriesContext(connection) as queries:
+        review.save_revision().publish()
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "reviews_publishedmediause" in query["sql"]
+        and not query["sql"].startswith("SELECT")
+    ]
+    assert writes == []
+    assert list(PublishedMediaUse.objects.filter(page=review).values_list("pk")) == (
+        recorded
+    )
+
+    review.body = [image_block(other)]
+    review.save_revision().publish()
+    uses = PublishedMediaUse.objects.filter(page=review)
+    assert list(uses.values_list("object_id", flat=True)) == [str(other.pk)]
