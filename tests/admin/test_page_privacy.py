@@ -162,6 +162,24 @@ def test_editor_still_sees_every_page(client, editor, pages):
     )
 
 
+def test_an_editor_may_see_a_page_below_theirs_for_one_query(
+    editor, alice, pages, django_assert_num_queries
+):
+    """The admin asks before every view of a page (the publish of an edit
+    too) whether the user may know it exists: for an editor, the permission
+    that shows them everything below settles it in one query, none about
+    view restrictions or others' drafts. The answers stay the same."""
+    from reviews.page_permissions import club_page_policy
+
+    list(club_page_policy.get_cached_permissions_for_user(editor))  # Wagtail reads them
+    for page in (pages.draft, pages.login_only, pages.pending, pages.index):
+        with django_assert_num_queries(1):
+            assert club_page_policy.may_see(editor, page.pk)
+    assert not club_page_policy.may_see(editor, pages.index.pk + 10_000)
+    assert not club_page_policy.may_see(alice, pages.draft.pk)
+    assert club_page_policy.may_see(alice, pages.own_draft.pk)
+
+
 def test_live_page_shows_its_live_title_not_a_pending_one(as_alice, pages):
     for url, params in (
         (reverse("wagtailadmin_pages:search"), {"q": "numbat"}),
