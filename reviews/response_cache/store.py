@@ -183,6 +183,10 @@ def is_fresh(entry: Entry) -> bool:
 
 _local: OrderedDict[str, Entry] = OrderedDict()
 _local_lock = threading.Lock()
+#: The tags of each key's entry when this process last kept it, outliving
+#: the entry: a rebuild reads them before it renders (:func:`build_once`).
+_seen_tags: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+SEEN_TAGS_KEYS = 4 * LOCAL_ENTRIES
 
 
 def _keep_locally(key: str, entry: Entry) -> None:
@@ -191,6 +195,15 @@ def _keep_locally(key: str, entry: Entry) -> None:
         _local.move_to_end(key)
         while len(_local) > LOCAL_ENTRIES:
             _local.popitem(last=False)
+        _seen_tags[key] = entry.tags
+        _seen_tags.move_to_end(key)
+        while len(_seen_tags) > SEEN_TAGS_KEYS:
+            _seen_tags.popitem(last=False)
+
+
+def _tags_seen(key: str) -> tuple[str, ...]:
+    with _local_lock:
+        return _seen_tags.get(key, ())
 
 
 def _local_entry(key: str) -> Entry | None:
@@ -206,6 +219,7 @@ def forget_local(**kwargs) -> None:
     responses built before may differ; tests start afresh)."""
     with _local_lock:
         _local.clear()
+        _seen_tags.clear()
 
 
 def lookup(key: str) -> Entry | None:
@@ -387,8 +401,11 @@ def build_once(
 
     ``build(reading)`` renders the response and returns it with the entry
     to keep (None: not shareable); ``reading`` holds the versions of
-    ``tags`` (what the response is expected to depend on), read before
-    rendering, and of any other tag the build reads, each read once. A
+    ``tags`` (what the response is expected to depend on) and of the tags
+    the entry it replaces had, when this process saw it (a page declares
+    its own as it renders: read up front, they need no read of their own
+    later), read before rendering, and of any other tag the build reads,
+    each read once. A
     client that finds another building the key gets ``late`` (an entry
     only late-ok changes have passed by) if there is one, else
     waits for that entry, up to :data:`WAIT_SECONDS`, and builds it itself
@@ -432,7 +449,7 @@ def build_once(
     with cache_writes.batched():
         try:
             with read_once() as reading:
-                tag_versions({*tags, cache_tags.ALL})
+                tag_versions({*tags, *_tags_seen(key), cache_tags.ALL})
                 response, entry = build(reading)
             _kept_downstream_only_if_current(response, reading, entry)
             if entry is not None:
