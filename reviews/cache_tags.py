@@ -192,8 +192,7 @@ _LISTINGS: dict[str, Tags] = {
         {DISCUSSIONS, COMMENTS, BOOKS, SERIES, LINKED}
     ),
     "wagtailapi_v3:club_series_list": frozenset({SERIES, BOOKS, LINKED}),
-    # And each listed book's own tag: for_books_listing.
-    "wagtailapi_v3:club_books_list": frozenset({BOOKS, SERIES}),
+    "wagtailapi_v3:club_books_list": frozenset({BOOKS, SERIES, REVIEWS}),
     "wagtailapi:images:listing": frozenset({MEDIA}),
     "wagtailapi:documents:listing": frozenset({MEDIA}),
     "wagtailapi_v3:list_images": frozenset({MEDIA}),
@@ -254,16 +253,6 @@ def for_route(
         if book_id is not None:
             return frozenset({SITE, book(book_id), SERIES})
     return frozenset({SITE, ALL})
-
-
-def for_books_listing(book_ids: Iterable[int]) -> Tags:
-    """Tags of a listing of books (API v3) showing the books ``book_ids``:
-    what the listing is (which books, in which order: :data:`BOOKS`) and
-    shows (their series), and each book's own tag for its reviews' count
-    and average rating. A review of a book the listing does not show leaves
-    it."""
-    route = for_route("wagtailapi_v3:club_books_list", {})
-    return route | {book(book_id) for book_id in book_ids}
 
 
 # What a change retires -----------------------------------------------------

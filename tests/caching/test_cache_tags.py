@@ -41,7 +41,7 @@ def test_publishing_a_review_retires_it_its_listings_and_its_book():
         tags.for_route("wagtailapi:pages:detail", {"pk": 10}),
         tags.for_route("wagtailapi_v3:detail_page", {"page_id": 10}),
         tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 5}),
-        tags.for_books_listing([4, 5]),
+        tags.for_route("wagtailapi_v3:club_books_list", {}),
         tags.for_route("reviews:review_feed", {}),
         REVIEW_LIST,
         V2_LIST,
@@ -53,8 +53,6 @@ def test_publishing_a_review_retires_it_its_listings_and_its_book():
         tags.for_page(tags.REVIEW, 11),
         tags.for_page(tags.DISCUSSION, 40),
         tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 6}),
-        # A listing of other books shows nothing of the review.
-        tags.for_books_listing([4, 6]),
         tags.for_route("wagtailapi_v3:club_discussions_list", {}),
     ):
         assert not _retires(change, response), response
@@ -104,7 +102,7 @@ HOT_SET = (
     REVIEW_LIST,
     REVIEW_INDEX,
     tags.for_page(tags.SERIES_INDEX, 4),
-    tags.for_books_listing([4, 6]),
+    tags.for_route("wagtailapi_v3:club_books_list", {}),
     tags.for_page(tags.DISCUSSION_INDEX, 5),
 )
 
@@ -171,7 +169,6 @@ def test_a_series_change_retires_every_answer_that_names_a_books_series():
         tags.for_route("wagtailapi_v3:club_reviews_list", {}),
         tags.for_route("wagtailapi_v3:club_reviews_detail", {"review_id": 10}),
         tags.for_route("wagtailapi_v3:club_books_list", {}),
-        tags.for_books_listing([5]),
         tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 5}),
         tags.for_route("wagtailapi:pages:detail", {"pk": 10}),
         tags.for_route("wagtailapi_v3:detail_page", {"page_id": 10}),
@@ -183,28 +180,3 @@ def test_a_series_change_retires_every_answer_that_names_a_books_series():
     ):
         for response in naming_series:
             assert _retires(change - {tags.ALL}, response), (change, response)
-
-
-def test_a_listing_of_books_is_retired_by_what_its_books_show():
-    """Each book's own tag carries its reviews' count and average rating:
-    a review of a listed book, a book saved or added, a series and the
-    tree's shape retire the listing; a review of another book does not."""
-    listing = tags.for_books_listing([4, 5])
-    for change in (
-        tags.retired_by_page(tags.REVIEW, 10, book_id=5),
-        tags.retired_by_page(tags.REVIEW, 10, book_id=5, stayed=True),
-        tags.retired_by_book(9),
-        tags.retired_by_series_entry(),
-        tags.retired_by_structure(),
-        tags.retired_by_member(reviews=[10], books=[4]),
-    ):
-        assert _retires(change, listing), change
-    for change in (
-        tags.retired_by_page(tags.REVIEW, 10, book_id=6, stayed=True),
-        tags.retired_by_member(reviews=[10], books=[6]),
-        tags.retired_by_comment(40),
-    ):
-        assert not _retires(change, listing), change
-    assert tags.for_books_listing([]) == tags.for_route(
-        "wagtailapi_v3:club_books_list", {}
-    )

@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from ... import cache_tags
 from ...models import SeriesPage
 from ...visibility import public_pages
 from .. import representations
@@ -73,10 +72,6 @@ def list_books(
             Q(title__icontains=filters.search) | Q(author__icontains=filters.search)
         )
     page = paginate(queryset.order_by("title", "pk"), pagination, public=True)
-    # Kept until one of these books, not any review, changes.
-    request.cache_tags = cache_tags.for_books_listing(  # type: ignore[attr-defined]
-        book.pk for book in page["items"]
-    )
     page["items"] = [representations.book_item(book) for book in page["items"]]
     return page
 
