@@ -117,12 +117,19 @@ def main(argv: list[str] | None = None) -> int:
     rebuilds.add_argument(
         "--cprofile", action="store_true", help="where the writes' time goes"
     )
+    rebuilds.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="count each write's and rebuild's CPU instructions under valgrind",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "rebuilds":
         from .rebuilds import main as rebuilds_main
 
-        return rebuilds_main(args.rounds, args.write, args.sql, args.cprofile)
+        return rebuilds_main(
+            args.rounds, args.write, args.sql, args.cprofile, args.callgrind
+        )
     if args.command == "profile":
         from .profile import main as profile_main
 

@@ -22,7 +22,9 @@ publishes a new revision of a recent review from code, without the admin.
 Printed: the write's wall and CPU time and its queries (``--sql``: each
 statement), each hot URL's rebuild (time, time in SQL, queries), the slowest
 rebuild SQL, and with ``--cprofile`` where the writes' time goes (in extra
-rounds, not in the times above).
+rounds, not in the times above). ``--callgrind`` runs it all under valgrind
+and counts the CPU instructions of each write and each rebuild, which the
+load of a shared machine does not move (the times are then valgrind's).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class Rebuild:
     total_ms: list[float] = field(default_factory=list)
     sql_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    #: Millions of CPU instructions, with ``--callgrind``.
+    instructions: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Writes:
     #: The statements of the last round, in order, with their milliseconds.
     sql: list[tuple[float, str]] = field(default_factory=list)
     profile: str = ""
+    #: Millions of CPU instructions, with ``--callgrind``.
+    instructions: list[float] = field(default_factory=list)
 
 
 def _timed_sql(timed: list[tuple[float, str]]):
@@ -154,12 +160,31 @@ class Club:
         raise ValueError(f"unknown write {kind!r}")
 
 
+def _run(run: Callable[[], Any], instructions: list[float] | None) -> Any:
+    """``run()``; inside valgrind (``instructions`` given), counted into
+    ``instructions`` (see :func:`benchmarks.profile._window`)."""
+    if instructions is None:
+        return run()
+    from pathlib import Path
+
+    from .profile import _total_instructions, _window
+
+    result: list[Any] = []
+    dump = _window(lambda: result.append(run()))
+    instructions.append(_total_instructions(Path(dump)) / 1e6)
+    return result[0]
+
+
 def measure(
-    rounds: int = 3, write: str = "revision", cprofile: bool = False
+    rounds: int = 3,
+    write: str = "revision",
+    cprofile: bool = False,
+    callgrind: bool = False,
 ) -> tuple[Writes, list[Rebuild], Counter[tuple[str, str]]]:
     """The writes, each hot URL's rebuilds, and the SQL of the rebuilds (by
     URL and statement, cut to 200 characters) by milliseconds spent in it,
-    over ``rounds`` writes of kind ``write``."""
+    over ``rounds`` writes of kind ``write``; ``callgrind``: inside valgrind,
+    each write's and rebuild's instructions too."""
     from django.db import connection
     from django.test import Client
 
@@ -176,7 +201,7 @@ def measure(
         timed: list[tuple[float, str]] = []
         wall, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(_timed_sql(timed)):
-            status = make()
+            status = _run(make, writes.instructions if callgrind else None)
         writes.cpu_ms.append((time.process_time() - cpu) * 1000)
         writes.wall_ms.append((time.perf_counter() - wall) * 1000)
         writes.status.append(status)
@@ -186,7 +211,10 @@ def measure(
             timed = []
             started = time.perf_counter()
             with connection.execute_wrapper(_timed_sql(timed)):
-                response = client.get(rebuild.path)
+                response = _run(
+                    lambda path=rebuild.path: client.get(path),
+                    rebuild.instructions if callgrind else None,
+                )
             rebuild.total_ms.append((time.perf_counter() - started) * 1000)
             rebuild.status.append(response.status_code)
             rebuild.sql_ms.append(sum(seconds for seconds, _ in timed) * 1000)
@@ -232,8 +260,44 @@ def _ms(values: list[float]) -> str:
     return " / ".join(f"{ms:.0f}" for ms in values)
 
 
+def _under_valgrind(rounds: int, write: str, sql: bool) -> int:
+    """This command again, under callgrind, counting only inside the
+    measured calls (:func:`benchmarks.profile._window`)."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from .profile import WINDOW
+    from .runtime import ROOT
+
+    with tempfile.TemporaryDirectory(prefix="bookclub-rebuilds-") as work:
+        log = Path(work) / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            f"--toggle-collect={WINDOW}",
+            f"--dump-after={WINDOW}",
+            f"--callgrind-out-file={log}",
+            f"--log-file={Path(work) / 'valgrind.log'}",
+            sys.executable,
+            *("-m", "benchmarks", "rebuilds", "--callgrind"),
+            *("--write", write, "--rounds", str(rounds)),
+            *(["--sql"] if sql else []),
+        ]
+        environment = os.environ | {"BENCH_CALLGRIND_OUT": str(log)}
+        done = subprocess.run(command, cwd=ROOT, env=environment, check=False)
+        return done.returncode
+
+
 def main(
-    rounds: int, write: str = "revision", sql: bool = False, cprofile: bool = False
+    rounds: int,
+    write: str = "revision",
+    sql: bool = False,
+    cprofile: bool = False,
+    callgrind: bool = False,
 ) -> int:
     import os
 
@@ -243,8 +307,10 @@ def main(
     if not os.environ.get("DATABASE_URL"):
         print("Set DATABASE_URL to the database `benchmarks run --keep` seeded.")
         return 2
+    if callgrind and not os.environ.get("BENCH_CALLGRIND_OUT"):
+        return _under_valgrind(rounds, write, sql)
     django.setup()
-    writes, rebuilds, statements = measure(rounds, write, cprofile)
+    writes, rebuilds, statements = measure(rounds, write, cprofile, callgrind)
     print("| write | status | wall ms | CPU ms | queries |")
     print("|---|---|---|---|---|")
     print(
@@ -262,6 +328,19 @@ def main(
         )
     total = [sum(each) for each in zip(*(r.total_ms for r in rebuilds), strict=True)]
     print(f"\nAll hot URLs after each write: {_ms(total)} ms")
+    if writes.instructions:
+        counted = zip(*(r.instructions for r in rebuilds), strict=True)
+        print(
+            "Instructions (callgrind, millions): each write "
+            + " / ".join(f"{n:.1f}" for n in writes.instructions)
+            + "; all hot URLs after it "
+            + " / ".join(f"{sum(each):.1f}" for each in counted)
+        )
+        for rebuild in rebuilds:
+            print(
+                f"  `{rebuild.path}`: "
+                + " / ".join(f"{n:.2f}" for n in rebuild.instructions)
+            )
     print("\nSlowest rebuild SQL, summed over the rounds:")
     for (path, statement), ms in statements.most_common(10):
         print(f"{ms:8.1f} ms  {path}  {statement}")
