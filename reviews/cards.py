@@ -7,8 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from . import cache_tags
-from .content_version import for_tags_in_process
+from .content_version import for_this_version_in_process
 from .models import Book, NominationRound
 
 CARD_SPOILS_ATTR = "card_spoils"
@@ -67,16 +66,14 @@ def card_spoils(review) -> list[dict]:
 
 def open_round(now: datetime | None = None) -> NominationRound | None:
     """The next-book round open now (the one closing first), without a query
-    once worked out, until a round changes.
+    once worked out for this content version.
 
     The rounds that had not closed when the list was made are kept; a round
     opening or closing later is a matter of time, checked against ``now`` on
-    every call, and any change to a round or a nomination retires
-    :data:`~reviews.cache_tags.ROUNDS`.
+    every call, and any change to a round moves the content version on.
     """
     now = now or timezone.now()
-    rounds = for_tags_in_process(
-        (cache_tags.ROUNDS,),
+    rounds = for_this_version_in_process(
         "unclosed-rounds",
         lambda: list(
             NominationRound.objects.filter(closes_at__gt=timezone.now()).order_by(

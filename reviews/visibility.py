@@ -3,9 +3,8 @@
 ``PageQuerySet.public()`` reads every restriction (one query) each time it
 is called, and a home page calls it five times. :func:`public_pages` applies
 the same rule — a page is private when it or an ancestor has a view
-restriction — from the restricted paths, kept until the tree's shape changes
-(restrictions, moves and deletions all retire
-:data:`~reviews.cache_tags.SITE`; a review published or a comment does not).
+restriction — from the restricted paths read once per content version
+(restrictions, moves and deletions all move the version on).
 """
 
 from __future__ import annotations
@@ -20,18 +19,12 @@ from django.db.models import Q, QuerySet
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
-from . import cache_tags
-from .content_version import for_tags_in_process, for_this_version_in_process
-
-#: What the tree's shape retires: which pages carry a view restriction,
-#: where they are, the sites and their roots, the index pages.
-TREE = (cache_tags.SITE,)
+from .content_version import for_this_version_in_process
 
 
 def restricted_paths() -> list[str]:
     """Tree paths of the pages that carry a view restriction."""
-    return for_tags_in_process(
-        TREE,
+    return for_this_version_in_process(
         "restricted-paths",
         lambda: sorted(
             set(PageViewRestriction.objects.values_list("page__path", flat=True))
@@ -140,8 +133,8 @@ def site_root_path(request) -> str | None:
     from (``Site.find_for_request``), or None when no site matches.
 
     Wagtail looks the site up with a query on every request; the answer
-    only changes with the sites and the tree, which retire
-    :data:`~reviews.cache_tags.SITE`.
+    only changes with the sites and the tree, which move the content
+    version on.
     """
     hostname = split_domain_port(request.get_host())[0]
     port = request.get_port()
@@ -150,7 +143,7 @@ def site_root_path(request) -> str | None:
         site = Site.find_for_request(request)
         return site.root_page.path if site is not None else None
 
-    return for_tags_in_process(TREE, f"site-root:{hostname}:{port}", find)
+    return for_this_version_in_process(f"site-root:{hostname}:{port}", find)
 
 
 def public_site_pages(request, model: type[Page] = Page) -> QuerySet | None:

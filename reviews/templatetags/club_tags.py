@@ -15,7 +15,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .. import cards
-from ..content_version import for_tags_in_process
+from ..content_version import for_this_version_in_process
 from ..forms import ReadingProgressForm
 from ..members import display_name
 from ..models import (
@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..site_root import absolute_url
 from ..spoilers import RequestReader, can_see_about, reader_of
-from ..visibility import TREE, in_subtree, public_pages, site_root_path
+from ..visibility import in_subtree, public_pages, site_root_path
 
 register = template.Library()
 
@@ -71,16 +71,15 @@ SECTION_MODELS = (ReviewIndexPage, SeriesIndexPage, DiscussionIndexPage)
 @register.simple_tag(takes_context=True)
 def club_sections(context) -> list[Page]:
     """The club's index pages under the current site's root, for navigation:
-    the first of each kind. Every HTML page shows them, so they are kept
-    until the tree's shape changes (an index page published, unpublished,
-    moved or restricted retires :data:`~reviews.cache_tags.SITE`), and the
-    site from the same kept lookup."""
+    the first of each kind. Every HTML page shows them, so they are worked
+    out once per content version (titles, moves and restrictions all move
+    it on), and the site from the same per-version lookup."""
     request = context.get("request")
     root_path = site_root_path(request) if request else None
     if root_path is None:
         return []
-    return for_tags_in_process(
-        TREE, f"club-sections:{root_path}", lambda: _sections_under(root_path)
+    return for_this_version_in_process(
+        f"club-sections:{root_path}", lambda: _sections_under(root_path)
     )
 
 
