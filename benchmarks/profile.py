@@ -123,22 +123,25 @@ def main(args) -> int:
 WINDOW = "qsort_r"
 
 
+def callgrind_prefix(log: Path) -> list[str]:
+    """valgrind's command line that counts instructions only inside
+    :data:`WINDOW`, one file per measured stretch, named after ``log``."""
+    return [
+        "valgrind",
+        "--tool=callgrind",
+        "--collect-atstart=no",
+        f"--toggle-collect={WINDOW}",
+        f"--dump-after={WINDOW}",
+        f"--callgrind-out-file={log}",
+    ]
+
+
 def _instructions(env: dict[str, str], work: Path, command: list[str]) -> dict:
     """Instructions per request of each row, counted by callgrind in the
     measured stretches only (start-up and warm-up requests excluded)."""
     log = work / "callgrind.out"
     subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            f"--toggle-collect={WINDOW}",
-            f"--dump-after={WINDOW}",
-            f"--callgrind-out-file={log}",
-            sys.executable,
-            *command,
-            "--callgrind",
-        ],
+        [*callgrind_prefix(log), sys.executable, *command, "--callgrind"],
         cwd=ROOT,
         env=env | {"BENCH_CALLGRIND_OUT": str(log)},
         check=True,

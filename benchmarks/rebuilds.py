@@ -269,18 +269,13 @@ def _under_valgrind(rounds: int, write: str, sql: bool) -> int:
     import tempfile
     from pathlib import Path
 
-    from .profile import WINDOW
+    from .profile import callgrind_prefix
     from .runtime import ROOT
 
     with tempfile.TemporaryDirectory(prefix="bookclub-rebuilds-") as work:
         log = Path(work) / "callgrind.out"
         command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            f"--toggle-collect={WINDOW}",
-            f"--dump-after={WINDOW}",
-            f"--callgrind-out-file={log}",
+            *callgrind_prefix(log),
             f"--log-file={Path(work) / 'valgrind.log'}",
             sys.executable,
             *("-m", "benchmarks", "rebuilds", "--callgrind"),
