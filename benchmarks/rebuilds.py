@@ -118,13 +118,13 @@ class Club:
 
     def write(self, kind: str) -> Callable[[], int]:
         """The next write of ``kind``, ready to make."""
-        from .traffic import publish_form
+        from .writer import write_request
 
         n, self.count = self.count, self.count + 1
         marker = f"{kind}-{n}-{uuid.uuid4().hex[:8]}"
         discussion = self.discussions[n % len(self.discussions)]
+        page = self.reviews[n % len(self.reviews)]
         if kind == "revision":
-            page = self.reviews[n % len(self.reviews)]
 
             def revision() -> int:
                 page.summary = marker
@@ -132,32 +132,23 @@ class Club:
                 return 200
 
             return revision
-        if kind == "publish":
-            page = self.reviews[n % len(self.reviews)]
-            form = publish_form(
-                {
-                    "title": page.title,
-                    "slug": page.slug,
-                    "book": page.book_id,
-                    "reviewer": page.reviewer_id or "",
-                },
-                marker,
-            )
-            path = f"/admin/pages/{page.pk}/edit/"
-            return lambda: self.editor.post(path, form).status_code
-        if kind == "comment":
-            path = f"/club/discussions/{discussion}/comments/"
-            form = {"body": marker, "chapter": "", "parent": ""}
-            return lambda: self.member.post(path, form).status_code
-        if kind == "vote":
-            path = f"/club/next-book/{self.round}/vote/"
-            form = {"nomination": self.nominations[n % len(self.nominations)]}
-            return lambda: self.member.post(path, form).status_code
-        if kind == "rsvp":
-            path = f"/club/discussions/{discussion}/rsvp/"
-            form = {"answer": ("going", "maybe", "not_going")[n % 3]}
-            return lambda: self.member.post(path, form).status_code
-        raise ValueError(f"unknown write {kind!r}")
+        path, form = write_request(
+            kind,
+            n,
+            marker,
+            discussion=discussion,
+            round_id=self.round,
+            nominations=self.nominations,
+            review={
+                "id": page.pk,
+                "title": page.title,
+                "slug": page.slug,
+                "book": page.book_id,
+                "reviewer": page.reviewer_id or "",
+            },
+        )
+        client = self.editor if kind == "publish" else self.member
+        return lambda: client.post(path, form).status_code
 
 
 def _run(run: Callable[[], Any], instructions: list[float] | None) -> Any:

@@ -61,6 +61,34 @@ def anonymous_get(port: int, path: str) -> Read:
         conn.close()
 
 
+def write_request(
+    kind: str,
+    n: int,
+    marker: str,
+    *,
+    discussion: int,
+    round_id: int,
+    nominations: list[int],
+    review: dict,
+) -> tuple[str, dict]:
+    """The path and form of the ``n``-th write of ``kind`` (one of
+    :data:`KINDS`), as a member's form or the admin's edit view posts it;
+    ``marker`` is the text it writes. ``review``: ``id``, ``title``,
+    ``slug``, ``book`` and ``reviewer`` of the review a publish edits."""
+    if kind == "comment":
+        form: dict = {"body": marker, "chapter": "", "parent": ""}
+        return f"/club/discussions/{discussion}/comments/", form
+    if kind == "vote":
+        form = {"nomination": nominations[n % len(nominations)]}
+        return f"/club/next-book/{round_id}/vote/", form
+    if kind == "rsvp":
+        form = {"answer": ("going", "maybe", "not_going")[n % 3]}
+        return f"/club/discussions/{discussion}/rsvp/", form
+    if kind == "publish":
+        return f"/admin/pages/{review['id']}/edit/", publish_form(review, marker)
+    raise ValueError(f"unknown write {kind!r}")
+
+
 class Writer:
     """Logs in once (outside what is measured); ``run(seconds)`` writes."""
 
@@ -114,34 +142,32 @@ class Writer:
     def _write(self, kind: str) -> None:
         club, n = self.club, self.count
         marker = f"{kind}-{n}-{uuid.uuid4().hex[:8]}"
+        discussion = club["discussions"][n % len(club["discussions"])]
+        review = club["reviews"][n % len(club["reviews"])]
+        path, form = write_request(
+            kind,
+            n,
+            marker,
+            discussion=discussion["id"],
+            round_id=club["round"],
+            nominations=club["nominations"],
+            review=review,
+        )
         if kind == "comment":
             # The text of a comment about the whole book is hidden from a
             # reader who declared no progress; the count they see is not.
-            discussion = club["discussions"][n % len(club["discussions"])]
             detail = f"/api/v2/pages/{discussion['id']}/"
             before = self._comment_count(anonymous_get(self.port, detail))
-            path = f"/club/discussions/{discussion['id']}/comments/"
-            form = {"body": marker, "chapter": "", "parent": ""}
             if self._post(self.member, kind, path, form):
                 self.log.checked += 1
                 self._check(detail, lambda read: self._comment_count(read) > before)
-        elif kind == "vote":
-            nominations = club["nominations"]
-            path = f"/club/next-book/{club['round']}/vote/"
-            form = {"nomination": nominations[n % len(nominations)]}
-            self._post(self.member, kind, path, form)
-        elif kind == "rsvp":
-            discussion = club["discussions"][n % len(club["discussions"])]
-            path = f"/club/discussions/{discussion['id']}/rsvp/"
-            answer = ("going", "maybe", "not_going")[n % 3]
-            self._post(self.member, kind, path, {"answer": answer})
-        else:
-            review = club["reviews"][n % len(club["reviews"])]
-            path = f"/admin/pages/{review['id']}/edit/"
-            if self._post(self.editor, kind, path, publish_form(review, marker)):
+        elif kind == "publish":
+            if self._post(self.editor, kind, path, form):
                 for path in (f"/api/v2/pages/{review['id']}/", review["url"]):
                     self.log.checked += 1
                     self._check(path, lambda read: marker.encode() in read.body)
+        else:
+            self._post(self.member, kind, path, form)
 
     @staticmethod
     def _comment_count(read: Read) -> int:
