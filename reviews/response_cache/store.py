@@ -405,12 +405,12 @@ def build_once(
     the entry it replaces had, when this process saw it (a page declares
     its own as it renders: read up front, they need no read of their own
     later), read before rendering, and of any other tag the build reads,
-    each read once. A
-    client that finds another building the key gets ``late`` (an entry
-    only late-ok changes have passed by) if there is one, else
-    waits for that entry, up to :data:`WAIT_SECONDS`, and builds it itself
-    only if none comes (the other one's response was not shareable, or it
-    died). ``lock``: the build lock, already taken (:func:`find_or_lock`).
+    each read once. A client that finds another building the key gets
+    ``late`` (an entry only late-ok changes have passed by) if there is
+    one, else waits for that entry, up to :data:`WAIT_SECONDS`, and builds
+    it itself only if none comes (the other one's response was not
+    shareable, or it died). ``lock``: the build lock, already taken
+    (:func:`find_or_lock`).
     """
     lock_key = key + LOCK_SUFFIX
     if lock is not None:
