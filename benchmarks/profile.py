@@ -31,11 +31,16 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .endpoints import V2_FIELDS
 from .runtime import ROOT, base_env, recreate_postgres, run_django
+
+if TYPE_CHECKING:
+    import pstats
 
 ROWS: dict[str, str] = {
     "static": "/bench/static.json",
@@ -118,7 +123,7 @@ def main(args) -> int:
     return 0
 
 
-#: The C function each measured stretch runs inside (see :func:`_window`):
+#: The C function each measured stretch runs inside (see :func:`counted_window`):
 #: callgrind counts only while it runs, and writes one file per call.
 WINDOW = "qsort_r"
 
@@ -151,11 +156,12 @@ def _instructions(env: dict[str, str], work: Path, command: list[str]) -> dict:
     requests = int(command[4])
     dumps = json.loads(Path(command[5]).read_text())
     return {
-        row: _total_instructions(Path(dump)) / requests for row, dump in dumps.items()
+        row: total_instructions(Path(dump)) / requests for row, dump in dumps.items()
     }
 
 
-def _total_instructions(log: Path) -> int:
+def total_instructions(log: Path) -> int:
+    """The instructions callgrind counted in ``log``, one stretch's file."""
     match = re.search(r"^(?:summary|totals):\s*(\d+)", log.read_text(), re.M)
     if not match:
         raise RuntimeError(f"no instruction total in {log}")
@@ -262,7 +268,7 @@ def measure(
                 for _ in range(requests):
                     one_request()
 
-            results[row] = _window(run)
+            results[row] = counted_window(run)
             continue
         results[row] = _count(one_request, requests) | {"status": statuses[-1]}
         if cprofile:
@@ -294,7 +300,7 @@ def _review_ids(rows: list[str], each: int) -> dict[str, Any]:
     return {row: iter(ids[i * share : (i + 1) * share]) for i, row in enumerate(cold)}
 
 
-def _window(run) -> str:
+def counted_window(run: Callable[[], object]) -> str:
     """Run ``run()`` inside a call of the C library's ``qsort_r`` (a sort of
     two numbers whose comparison is ``run``): callgrind, told to count only
     inside it, counts exactly this, and writes it to a file of its own when
@@ -377,16 +383,11 @@ def _cprofile(one_request, requests: int) -> str:
         one_request()
     profiler.disable()
     stats = pstats.Stats(profiler)
-    by_package: dict[str, float] = {}
-    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in (
-        stats.stats.items()  # type: ignore[attr-defined]
-    ):
-        package = _package(filename)
-        by_package[package] = by_package.get(package, 0.0) + tottime
+    by_package = own_time_by_package(stats)
     total = sum(by_package.values()) or 1.0
     lines = [
         f"    {share / total:6.1%}  {package}"
-        for package, share in sorted(by_package.items(), key=lambda kv: -kv[1])[:15]
+        for package, share in by_package.most_common(15)
     ]
     text = io.StringIO()
     stats.stream = text  # type: ignore[attr-defined]
@@ -394,7 +395,19 @@ def _cprofile(one_request, requests: int) -> str:
     return "\n".join(lines) + "\n\n" + text.getvalue()
 
 
-def _package(filename: str) -> str:
+def own_time_by_package(stats: pstats.Stats) -> Counter[str]:
+    """cProfile's own time (not counting callees) summed by package
+    (:func:`package_of`)."""
+    by_package: Counter[str] = Counter()
+    raw: dict = stats.stats  # type: ignore[attr-defined]
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in raw.items():
+        by_package[package_of(filename)] += tottime
+    return by_package
+
+
+def package_of(filename: str) -> str:
+    """The package a profiled function's file belongs to: Django's and
+    Wagtail's by their sub-package, the project's by its folder."""
     if filename.startswith("~") or filename.startswith("<"):
         return "builtins and C"
     path = Path(filename)

@@ -153,16 +153,16 @@ class Club:
 
 def _run(run: Callable[[], Any], instructions: list[float] | None) -> Any:
     """``run()``; inside valgrind (``instructions`` given), counted into
-    ``instructions`` (see :func:`benchmarks.profile._window`)."""
+    ``instructions`` (see :func:`benchmarks.profile.counted_window`)."""
     if instructions is None:
         return run()
     from pathlib import Path
 
-    from .profile import _total_instructions, _window
+    from .profile import counted_window, total_instructions
 
     result: list[Any] = []
-    dump = _window(lambda: result.append(run()))
-    instructions.append(_total_instructions(Path(dump)) / 1e6)
+    dump = counted_window(lambda: result.append(run()))
+    instructions.append(total_instructions(Path(dump)) / 1e6)
     return result[0]
 
 
@@ -224,7 +224,7 @@ def _profile(makes: list[Callable[[], Any]]) -> str:
     import io
     import pstats
 
-    from .profile import _package
+    from .profile import own_time_by_package
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -232,10 +232,7 @@ def _profile(makes: list[Callable[[], Any]]) -> str:
         make()
     profiler.disable()
     stats = pstats.Stats(profiler)
-    by_package: Counter[str] = Counter()
-    raw: dict = stats.stats  # type: ignore[attr-defined]
-    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in raw.items():
-        by_package[_package(filename)] += tottime
+    by_package = own_time_by_package(stats)
     total = sum(by_package.values()) or 1.0
     text = io.StringIO()
     text.write(f"per write: {total / len(makes) * 1000:.1f} ms under cProfile\n")
@@ -253,7 +250,7 @@ def _ms(values: list[float]) -> str:
 
 def _under_valgrind(rounds: int, write: str, sql: bool) -> int:
     """This command again, under callgrind, counting only inside the
-    measured calls (:func:`benchmarks.profile._window`)."""
+    measured calls (:func:`benchmarks.profile.counted_window`)."""
     import os
     import subprocess
     import sys
