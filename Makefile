@@ -4,18 +4,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 FRONTEND_PORT ?= 5173
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The versions installed: pyproject.toml gives the ranges, requirements.lock
+# the exact versions CI and `make install` take (`make lock` renews it).
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-browser lint check install clean bench resilience frontend frontend-build qa-install lighthouse
+.PHONY: run test test-browser lint check install lock clean bench resilience frontend frontend-build qa-install lighthouse
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --constraint $(LOCK) -e ".[test]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The newest versions pyproject.toml's ranges allow, installed in a scratch
+# venv and written to requirements.lock; `make install` then takes them.
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/python -m pip install --quiet -e ".[test]"
+	$(VENV)-lock/bin/python -m pip freeze --exclude-editable > $(LOCK)
+	rm -rf $(VENV)-lock
 
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
@@ -96,4 +109,4 @@ frontend-build: frontend/openapi.json
 FORCE:
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var test-artifacts frontend/node_modules frontend/dist frontend/openapi.json
+	rm -rf $(VENV) $(VENV)-lock db.sqlite3 var test-artifacts frontend/node_modules frontend/dist frontend/openapi.json
