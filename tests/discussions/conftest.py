@@ -1,12 +1,51 @@
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
 import pytest
 
-from tests.factories import UserFactory, bearer, make_discussion
+from reviews.models import Book, DiscussionPage
+from tests.factories import BookFactory, UserFactory, bearer, make_discussion
+from tests.fixtures.database import built_once
+
+
+def _discussion(book: Book) -> DiscussionPage:
+    return make_discussion(book=book, title="The Siege, all of it")
 
 
 @pytest.fixture
 def discussion(book):
     """A discussion of a 30-chapter book."""
-    return make_discussion(book=book, title="The Siege, all of it")
+    return _discussion(book)
+
+
+class BuiltDiscussion(NamedTuple):
+    book: Book
+    discussion: DiscussionPage
+
+
+@pytest.fixture(scope="module")
+def built_discussion(django_db_setup, django_db_blocker) -> Iterator[BuiltDiscussion]:
+    with built_once(django_db_blocker):
+        book = BookFactory(title="The Siege", chapter_count=30)
+        yield BuiltDiscussion(book, _discussion(book))
+
+
+def shared_discussion() -> tuple[Callable, Callable]:
+    """``book`` and ``discussion`` built once for the module, for a module
+    whose every test reads them (``book, discussion = shared_discussion()``
+    there): creating and publishing the discussion page was most of each
+    test's set-up. Each test gets fresh copies from the database, and what
+    it writes rolls back after it."""
+
+    @pytest.fixture
+    def book(built_discussion: BuiltDiscussion) -> Book:
+        return Book.objects.get(pk=built_discussion.book.pk)
+
+    @pytest.fixture
+    def discussion(built_discussion: BuiltDiscussion) -> DiscussionPage:
+        return DiscussionPage.objects.get(pk=built_discussion.discussion.pk)
+
+    return book, discussion
 
 
 @pytest.fixture

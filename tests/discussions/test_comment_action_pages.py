@@ -3,6 +3,7 @@ discussion page itself would not (removed text, or a chapter not reached)."""
 
 import pytest
 
+from tests.discussions.conftest import shared_discussion
 from tests.factories import (
     DiscussionCommentFactory,
     ReadingProgressFactory,
@@ -10,6 +11,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 
 @pytest.fixture

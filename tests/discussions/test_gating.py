@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reviews.models import ReadingProgress
 from reviews.response_cache import forget_local
+from tests.discussions.conftest import shared_discussion
 from tests.factories import (
     DiscussionCommentFactory,
     ReadingProgressFactory,
@@ -15,6 +16,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 CHAPTERS = [2, 5, 12, 15, 20, None]
 

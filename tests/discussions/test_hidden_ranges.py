@@ -4,6 +4,7 @@ range opened on purpose (no-JS link, reveal endpoint, API parameter)."""
 import pytest
 from wagtail.models import PageViewRestriction
 
+from tests.discussions.conftest import shared_discussion
 from tests.factories import (
     DiscussionCommentFactory,
     ReadingProgressFactory,
@@ -12,6 +13,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 #: chapter → (text, author first name); every hidden author is unique.
 SPREAD = {

@@ -4,9 +4,12 @@ import pytest
 
 from reviews.models import CommentReport, DiscussionComment
 from reviews.roles import MEMBERS, ensure_groups
+from tests.discussions.conftest import shared_discussion
 from tests.factories import DiscussionCommentFactory, UserFactory, bearer, review_index
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 ADMIN_LIST = "/admin/snippets/reviews/discussioncomment/"
 

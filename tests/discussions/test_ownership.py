@@ -6,9 +6,12 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import COMMENT_EDIT_WINDOW, DiscussionComment
+from tests.discussions.conftest import shared_discussion
 from tests.factories import DiscussionCommentFactory, bearer
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 
 @pytest.fixture

@@ -4,9 +4,12 @@ import pytest
 from django.test import Client
 
 from reviews.models import DiscussionComment
+from tests.discussions.conftest import shared_discussion
 from tests.factories import DiscussionCommentFactory
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 
 def post_url(discussion) -> str:

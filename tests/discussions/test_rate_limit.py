@@ -3,9 +3,12 @@
 import pytest
 
 from reviews.models import DiscussionComment
+from tests.discussions.conftest import shared_discussion
 from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
+
+book, discussion = shared_discussion()
 
 
 @pytest.fixture(autouse=True)
