@@ -8,10 +8,13 @@ from wagtail.models import PageLogEntry
 from reviews.goodreads.admin_views import MAX_UPLOAD_SIZE
 from reviews.models import Book, GoodreadsImportJob, ReviewPage, SeriesPage
 from tests.factories import UserFactory
+from tests.goodreads.conftest import shared_indexes
 
 from .helpers import book_row, export_csv
 
 pytestmark = pytest.mark.django_db
+
+indexes = shared_indexes()
 
 URL = "/admin/goodreads-import/"
 

@@ -11,10 +11,13 @@ from django.db import DatabaseError
 
 from reviews.goodreads.export import export_json
 from reviews.models import Book, GoodreadsImport, ReviewPage, SeriesPage
+from tests.goodreads.conftest import shared_indexes
 
 from .helpers import book_row, export_csv, run_import
 
 pytestmark = pytest.mark.django_db
+
+indexes = shared_indexes()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -14,10 +14,13 @@ from reviews.models import (
     SeriesEntry,
     SeriesPage,
 )
+from tests.goodreads.conftest import shared_indexes
 
 from .helpers import book_row, export_csv, run_import, stream_without_ids
 
 pytestmark = pytest.mark.django_db
+
+indexes = shared_indexes()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -6,10 +6,13 @@ import pytest
 
 from reviews.models import Book, ReadingProgress
 from tests.factories import BookFactory, ReadingProgressFactory
+from tests.goodreads.conftest import shared_indexes
 
 from .helpers import book_row, run_import
 
 pytestmark = pytest.mark.django_db
+
+indexes = shared_indexes()
 
 
 def progress_of(member, title: str) -> ReadingProgress:

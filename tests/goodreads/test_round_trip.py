@@ -20,10 +20,13 @@ from tests.factories import (
     spoiler,
 )
 from tests.factories import paragraph as para
+from tests.goodreads.conftest import shared_indexes
 
 from .helpers import book_row, run_import, stream_without_ids
 
 pytestmark = pytest.mark.django_db
+
+indexes = shared_indexes()
 
 
 @pytest.fixture
