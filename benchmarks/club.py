@@ -19,14 +19,14 @@ PAGES_PER_WRITER = 3
 
 def prepare(out: Path, writers: int) -> None:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
+    from benchmarks.migrate import migrate
     from benchmarks.seed import seed
     from reviews.models import Book, DiscussionPage, ReviewIndexPage, ReviewPage
     from reviews.roles import EDITORS, MEMBERS, MODERATORS, ensure_groups
     from reviews.stream_values import heading
 
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate()
     seed(200, report=lambda line: print(line, flush=True))
     index = ReviewIndexPage.objects.get()
     groups = ensure_groups(index)

@@ -119,12 +119,11 @@ def serve(reviews: int, redis_url: str | None) -> int:
 
 def prepare(out: Path, reviews: int) -> None:
     """Inside Django: a small club with an editor, a member and an open round."""
-    from django.core.management import call_command
-
+    from benchmarks.migrate import migrate
     from benchmarks.seed import seed
     from reviews.models import ReviewIndexPage
 
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate()
     seed(reviews, report=lambda line: print(line, flush=True))
     club = club_for_writes()
     # A second review index, for moving a review somewhere else.

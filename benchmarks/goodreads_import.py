@@ -73,11 +73,10 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="goodreads-bench-") as scratch:
         _setup_django(Path(scratch) / "bench.sqlite3")
-        from django.core.management import call_command
-
+        from benchmarks.migrate import migrate
         from reviews.goodreads.sample import make_export_csv
 
-        call_command("migrate", verbosity=0, interactive=False)
+        migrate()
         member = _prepare_site()
         data = make_export_csv(args.rows, seed=args.seed)
 

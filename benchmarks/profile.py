@@ -195,12 +195,12 @@ def prepare(reviews: int) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.test import Client
 
+    from benchmarks.migrate import migrate
     from benchmarks.seed import seed
 
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate()
     seed(reviews, report=lambda line: None)
     response = Client().get(ROWS["v2_list"])
     Path(os.environ["BENCH_BLOB_PATH"]).write_bytes(response.content)
