@@ -5,7 +5,7 @@ import pytest
 
 from reviews.models import Book, DiscussionPage
 from tests.factories import BookFactory, UserFactory, bearer, make_discussion
-from tests.fixtures.database import built_once
+from tests.fixtures.database import built_once, fresh_copies
 
 
 def _discussion(book: Book) -> DiscussionPage:
@@ -30,22 +30,13 @@ def built_discussion(django_db_setup, django_db_blocker) -> Iterator[BuiltDiscus
         yield BuiltDiscussion(book, _discussion(book))
 
 
-def shared_discussion() -> tuple[Callable, Callable]:
+def shared_discussion() -> tuple[Callable, ...]:
     """``book`` and ``discussion`` built once for the module, for a module
     whose every test reads them (``book, discussion = shared_discussion()``
     there): creating and publishing the discussion page was most of each
     test's set-up. Each test gets fresh copies from the database, and what
     it writes rolls back after it."""
-
-    @pytest.fixture
-    def book(built_discussion: BuiltDiscussion) -> Book:
-        return Book.objects.get(pk=built_discussion.book.pk)
-
-    @pytest.fixture
-    def discussion(built_discussion: BuiltDiscussion) -> DiscussionPage:
-        return DiscussionPage.objects.get(pk=built_discussion.discussion.pk)
-
-    return book, discussion
+    return fresh_copies("built_discussion", "book", "discussion")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tests.factories import (
     paragraph,
     spoiler,
 )
-from tests.fixtures.database import built_once
+from tests.fixtures.database import built_once, fresh_copies
 
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, OPEN_WORD
 
@@ -61,25 +61,12 @@ def built_review(django_db_setup, django_db_blocker) -> Iterator[BuiltReview]:
         yield BuiltReview(siege, betrayal, _review(siege, betrayal))
 
 
-def shared_review() -> tuple[Callable, Callable, Callable]:
+def shared_review() -> tuple[Callable, ...]:
     """``siege``, ``betrayal`` and ``review`` built once for the module, for
     a module whose every test reads them (``siege, betrayal, review =
     shared_review()`` there): each test gets fresh copies from the
     database, and what it writes rolls back after it."""
-
-    @pytest.fixture
-    def siege(built_review: BuiltReview) -> Book:
-        return Book.objects.get(pk=built_review.siege.pk)
-
-    @pytest.fixture
-    def betrayal(built_review: BuiltReview) -> Book:
-        return Book.objects.get(pk=built_review.betrayal.pk)
-
-    @pytest.fixture
-    def review(built_review: BuiltReview) -> ReviewPage:
-        return ReviewPage.objects.get(pk=built_review.review.pk)
-
-    return siege, betrayal, review
+    return fresh_copies("built_review", "siege", "betrayal", "review")
 
 
 def _review(siege: Book, betrayal: Book) -> ReviewPage:
