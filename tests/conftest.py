@@ -1,11 +1,18 @@
 import gc
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
+from tests.fixtures.database import (
+    SHARED_MIGRATIONS,
+    drop_migrated_copy,
+    migrate_once_per_run,
+)
 from tests.fixtures.migrated_rows import MigratedRows
 from tests.ports import claim_server_ranges
 
@@ -134,6 +141,30 @@ def _is_transactional(item: pytest.Item) -> bool:
         return True
     fixtures = getattr(item, "fixturenames", ())
     return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """Name the folder where the first worker leaves its migrated test
+    database for the others (``migrate_once_per_run``)."""
+    config = node.config
+    if not hasattr(config, "_migrated_database"):
+        config._migrated_database = tempfile.mkdtemp(prefix="bookclub-migrated-")
+    node.workerinput[SHARED_MIGRATIONS] = config._migrated_database
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "_migrated_database", None)
+    if folder is not None:
+        drop_migrated_copy(Path(folder))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, request):
+    """Under pytest-xdist, migrate one test database per run, not per worker."""
+    folder = getattr(request.config, "workerinput", {}).get(SHARED_MIGRATIONS)
+    if folder is not None:
+        migrate_once_per_run(Path(folder))
 
 
 @pytest.fixture(scope="session")
