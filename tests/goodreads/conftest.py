@@ -5,7 +5,7 @@ import pytest
 
 from reviews.models import ReviewIndexPage, SeriesIndexPage
 from tests.factories import UserFactory, review_index, series_index
-from tests.fixtures.database import built_once
+from tests.fixtures.database import built_once, fresh
 
 
 @pytest.fixture
@@ -34,10 +34,7 @@ def shared_indexes() -> Callable:
 
     @pytest.fixture
     def indexes(built_indexes: BuiltIndexes) -> tuple[ReviewIndexPage, SeriesIndexPage]:
-        return (
-            ReviewIndexPage.objects.get(pk=built_indexes.reviews.pk),
-            SeriesIndexPage.objects.get(pk=built_indexes.series.pk),
-        )
+        return fresh(built_indexes.reviews), fresh(built_indexes.series)
 
     return indexes
 
