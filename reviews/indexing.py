@@ -5,6 +5,8 @@ page or snippet the reference index: a few queries each, which dominate a job
 that creates thousands of objects (a Goodreads import). Inside
 :func:`indexing_deferred`, saves made *by the current thread* skip both, and the
 job hands the objects it saved to :func:`update_indexes` at the end.
+:func:`add_and_publish` indexes a page created and published at once a
+single time, not once per save.
 
 Other threads (other requests in the same process) are not affected: the
 search signal handlers are wrapped once, and the wrapper only skips the update
@@ -29,7 +31,7 @@ from django.db.models.signals import post_save
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
 from modelsearch.backends import get_search_backends
-from wagtail.models import ReferenceIndex
+from wagtail.models import Page, ReferenceIndex, Revision
 from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 from .conf import from_settings
@@ -37,6 +39,7 @@ from .conf import from_settings
 __all__ = [
     "DRAFT_FIELDS",
     "DraftSavesLeaveIndexesMixin",
+    "add_and_publish",
     "indexing_deferred",
     "update_indexes",
 ]
@@ -110,6 +113,25 @@ def indexing_deferred(
             yield
     finally:
         _state.depth -= 1
+
+
+def add_and_publish(parent: Page, page: Page, *, user: Any = None) -> Revision:
+    """Add ``page`` under ``parent``, save its first revision (by ``user``)
+    and publish it, indexing the page once.
+
+    Wagtail updates the search and reference indexes after every save of a
+    page, and adding a page then publishing it saves it twice with the same
+    content: the add's updates are skipped here, and the publish's save
+    (a whole save, never ``update_fields``) makes both, so the indexes end
+    as Wagtail would leave them. For code that creates published pages one
+    at a time (the demo club, the tests' content); a job of thousands defers
+    to its end with :func:`indexing_deferred` instead.
+    """
+    with indexing_deferred([type(page)]):
+        parent.add_child(instance=page)
+    revision = page.save_revision(user=user)
+    revision.publish()
+    return revision
 
 
 class DraftSavesLeaveIndexesMixin:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from ..indexing import add_and_publish
 from ..models import (
     Book,
     DiscussionComment,
@@ -112,8 +113,7 @@ def _child(parent: Page, model, slug: str, **fields):
     if existing is not None:
         return existing
     page = model(slug=slug, **fields)
-    parent.add_child(instance=page)
-    page.save_revision(user=fields.get("owner")).publish()
+    add_and_publish(parent, page, user=fields.get("owner"))
     return page
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from wagtail.models import Page, Site
 
 from reviews import stream_values
+from reviews.indexing import add_and_publish
 from reviews.models import (
     Book,
     DiscussionIndexPage,
@@ -29,8 +30,7 @@ def _index(model, slug: str, title: str):
     if existing:
         return existing
     page = model(title=title, slug=slug)
-    root.add_child(instance=page)
-    page.save_revision().publish()
+    add_and_publish(root, page)
     return page
 
 
@@ -79,11 +79,12 @@ def make_review(
         live=live,
         **fields,
     )
-    (parent or review_index()).add_child(instance=page)
-    revision = page.save_revision(user=owner)
     if live:
-        revision.publish()
+        add_and_publish(parent or review_index(), page, user=owner)
         page.refresh_from_db()
+    else:
+        (parent or review_index()).add_child(instance=page)
+        page.save_revision(user=owner)
     return page
 
 
@@ -95,8 +96,7 @@ def make_series(title: str, books: list[tuple[Book, float]], **fields) -> Series
         entries=[SeriesEntry(book=book, position=pos) for book, pos in books],
         **fields,
     )
-    series_index().add_child(instance=page)
-    page.save_revision().publish()
+    add_and_publish(series_index(), page)
     return page
 
 
@@ -114,6 +114,5 @@ def make_discussion(*, book: Book | None = None, **fields) -> DiscussionPage:
         location=fields.pop("location", "The library"),
         **fields,
     )
-    discussion_index().add_child(instance=page)
-    page.save_revision().publish()
+    add_and_publish(discussion_index(), page)
     return page

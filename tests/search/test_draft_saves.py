@@ -2,7 +2,8 @@
 revision, the draft title) updates neither the search index nor the
 reference index: both hold what the stored row says, which that save leaves
 as it was (reviews.indexing.DraftSavesLeaveIndexesMixin). Publishing still
-updates both."""
+updates both. A page added and published at once is indexed once
+(reviews.indexing.add_and_publish)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from modelsearch.backends.base import BaseSearchBackend
 from wagtail import tasks as wagtail_tasks
 from wagtail.models import ReferenceIndex
 
+from reviews.indexing import add_and_publish
 from reviews.models import ReviewPage
 from tests.api.helpers import image_block
-from tests.factories import make_image, make_review, paragraph
+from tests.factories import make_image, make_review, paragraph, review_index
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +110,52 @@ def test_a_backend_that_stores_filter_fields_gets_the_draft_save(book, enqueued)
 
     assert "search" in enqueued
     assert (str(review.pk), True) in StoringBackend.added
+
+
+def _references(page) -> list[tuple]:
+    """The page's reference index rows, without its own id (nor its blocks'
+    ids, which each page draws afresh)."""
+    return sorted(
+        ReferenceIndex.objects.filter(object_id=str(page.pk)).values_list(
+            "to_content_type", "to_object_id", "model_path"
+        )
+    )
+
+
+def _new_review(book, image, slug: str) -> ReviewPage:
+    return ReviewPage(
+        title=f"The lighthouse {slug}",
+        slug=slug,
+        book=book,
+        summary="A spoiler-free summary.",
+        body=[image_block(image), paragraph("Keeper")],
+    )
+
+
+def test_adding_and_publishing_indexes_once_and_ends_as_wagtail_leaves_it(
+    book, enqueued
+):
+    """``add_and_publish`` skips the add's index updates: the publish saves
+    the same content again. Both indexes end as Wagtail's own add and
+    publish leave them."""
+    image = make_image("Lighthouse")
+    index = review_index()
+    by_wagtail = _new_review(book, image, "by-wagtail")
+    enqueued.clear()
+    index.add_child(instance=by_wagtail)
+    by_wagtail.save_revision().publish()
+    assert sorted(enqueued) == ["references"] * 2 + ["search"] * 2
+
+    once = _new_review(book, image, "once")
+    enqueued.clear()
+    revision = add_and_publish(index, once)
+
+    assert sorted(enqueued) == ["references", "search"]
+    once.refresh_from_db()
+    assert once.live and once.live_revision_id == revision.pk
+    assert sorted(_found("keeper")) == sorted([by_wagtail.pk, once.pk])
+    assert _found("once") == [once.pk]
+    assert _references(once) == _references(by_wagtail)
+    assert str(once.pk) in ReferenceIndex.get_references_to(image).values_list(
+        "object_id", flat=True
+    )

@@ -30,6 +30,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.demo import load_demo
+from reviews.indexing import add_and_publish
 from reviews.models import (
     Book,
     DiscussionComment,
@@ -122,8 +123,7 @@ def _live_review(index: Page, author, book: Book, title: str, body: list, **fiel
         body=body,
         **fields,
     )
-    index.add_child(instance=page)
-    page.save_revision(user=author).publish()
+    add_and_publish(index, page, user=author)
     page.refresh_from_db()
     return page
 
@@ -338,8 +338,7 @@ def build_canary_world() -> CanaryWorld:
             gated_question,
         ],
     )
-    discussions.add_child(instance=discussion)
-    discussion.save_revision().publish()
+    add_and_publish(discussions, discussion)
     DiscussionComment.objects.create(
         page=discussion, author=author, body="The cover is lovely.", chapter=1
     )
