@@ -153,12 +153,12 @@ class Club:
 
 def _run(run: Callable[[], Any], instructions: list[float] | None) -> Any:
     """``run()``; inside valgrind (``instructions`` given), counted into
-    ``instructions`` (see :func:`benchmarks.profile.counted_window`)."""
+    ``instructions`` (see :func:`benchmarks.counting.counted_window`)."""
     if instructions is None:
         return run()
     from pathlib import Path
 
-    from .profile import counted_window, total_instructions
+    from .counting import counted_window, total_instructions
 
     result: list[Any] = []
     dump = counted_window(lambda: result.append(run()))
@@ -224,7 +224,7 @@ def _profile(makes: list[Callable[[], Any]]) -> str:
     import io
     import pstats
 
-    from .profile import own_time_by_package
+    from .counting import own_time_by_package
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -250,14 +250,14 @@ def _ms(values: list[float]) -> str:
 
 def _under_valgrind(rounds: int, write: str, sql: bool) -> int:
     """This command again, under callgrind, counting only inside the
-    measured calls (:func:`benchmarks.profile.counted_window`)."""
+    measured calls (:func:`benchmarks.counting.counted_window`)."""
     import os
     import subprocess
     import sys
     import tempfile
     from pathlib import Path
 
-    from .profile import callgrind_prefix
+    from .counting import callgrind_prefix
     from .runtime import ROOT
 
     with tempfile.TemporaryDirectory(prefix="bookclub-rebuilds-") as work:
