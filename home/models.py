@@ -10,7 +10,7 @@ from wagtail.models import Page
 
 from reviews.blocks import RICH_TEXT_FEATURES
 from reviews.cards import open_round, prepare_review_cards
-from reviews.content_version import for_this_version_in_process
+from reviews.derived import for_this_version_in_process
 from reviews.indexing import DraftSavesLeaveIndexesMixin
 from reviews.models import DiscussionPage, SeriesIndexPage, SeriesPage
 from reviews.models.reviews import public_reviews_under

@@ -3,7 +3,7 @@
 A cold build of a shared response wrote to the cache three times after
 reading it: the anonymous bodies it rendered (reviews/api/item_cache.py),
 the entry it built, then the release of its build lock
-(reviews/response_cache/store.py). With Redis each write is a round trip,
+(reviews/response_cache/builds.py). With Redis each write is a round trip,
 and on a busy machine each round trip is a wait for the Redis process to
 be scheduled. Inside :func:`batched` they are held, in order, and sent as
 one Redis pipeline when the block ends (exception or not), so a build

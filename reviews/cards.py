@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .content_version import for_this_version_in_process
+from .derived import for_this_version_in_process
 from .models import Book, NominationRound
 
 CARD_SPOILS_ATTR = "card_spoils"

@@ -9,7 +9,7 @@ was there before a change once that change has committed.
 
 :func:`content_version` is the version of the tag every change retires
 (:data:`reviews.cache_tags.ALL`), read once per request: values derived
-from the content (:func:`for_this_version`) are kept under it.
+from the content (reviews.derived) are kept under it.
 
 Inside :func:`read_once` (one build of a shared response), each tag's
 version is read once, all as of the block's first read, which comes before
@@ -20,7 +20,7 @@ retires it (:class:`Reading`).
 Each tag also has a *strict* version, which moves with every change except
 the ones a response may show a moment late (``retire(..., late_ok=True)``:
 a new comment, a vote, an RSVP; reviews/invalidation.py says which and
-reviews/response_cache/store.py why). A cached response whose strict versions
+reviews/response_cache/builds.py why). A cached response whose strict versions
 still match is out of date only by such changes.
 """
 
@@ -28,28 +28,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from asgiref.local import Local
 from django.apps import apps
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from . import cache_tags
 
-T = TypeVar("T")
-#: How long a value derived from the content is kept under one version. The
-#: version itself is always read from the database, so this only bounds
-#: memory and values that move with the clock alone.
-DERIVED_TIMEOUT = 60
-_MISSING = object()
 #: The time of a tag that has never been retired.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -332,6 +324,13 @@ def request_finished(**kwargs) -> None:
     _this_request.set(None)
 
 
+def request_has_seen_version() -> bool:
+    """Has the current request read the content version already (so that
+    reading it again costs no query)?"""
+    seen = _this_request.get()
+    return seen is not None and seen.version is not None
+
+
 def content_version() -> str:
     """An opaque token that changes with every content change; read from the
     database once per request."""
@@ -342,123 +341,6 @@ def content_version() -> str:
     if seen is not None:
         seen.version = version
     return version
-
-
-def for_this_version(name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, remembered until the content changes (or for
-    :data:`DERIVED_TIMEOUT` seconds)."""
-    return _kept(f"reviews:derived:{content_version()}:{name}", compute)
-
-
-def _kept(key: str, compute: Callable[[], T]) -> T:
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, timeout=DERIVED_TIMEOUT)
-    return value
-
-
-def for_tag_version(tag: str, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, remembered until ``tag`` is retired (or for
-    :data:`DERIVED_TIMEOUT` seconds): for a value that most changes leave
-    alone (reviews.cache_tags.PUBLIC_REVIEWS).
-
-    The tag's version is read from the database like every other (inside a
-    build, the one read before the content; else with the content version,
-    in one query), so a change committed in any process retires the value.
-    """
-    seen = _this_request.get()
-    if current_reading() is None and (seen is None or seen.version is None):
-        version = tag_versions({tag, cache_tags.ALL})[tag].version
-    else:
-        version = tag_versions({tag})[tag].version
-    return _kept(f"reviews:derived:{tag}:{version}:{name}", compute)
-
-
-#: Values kept in this process's memory: the version each belongs to, when
-#: it expires, the value.
-_in_process: dict[str, tuple[str, float, object]] = {}
-IN_PROCESS_MAX_VALUES = 1000
-
-
-def for_this_version_in_process(name: str, compute: Callable[[], T]) -> T:
-    """:func:`for_this_version`, also kept in this process's memory.
-
-    For small values read many times per request (a listing of 20 books
-    asks for the series map 20 times): no cache round trip and no
-    unpickling after the first use under a version. Kept no longer than
-    :data:`DERIVED_TIMEOUT`, like the shared copy.
-    """
-    version = content_version()
-    now = time.monotonic()
-    kept = _in_process.get(name)
-    if kept is not None and kept[0] == version and kept[1] > now:
-        return kept[2]  # type: ignore[return-value]
-    value = for_this_version(name, compute)
-    if len(_in_process) >= IN_PROCESS_MAX_VALUES:
-        _in_process.clear()  # names made from requests (a Host header)
-    _in_process[name] = (version, now + DERIVED_TIMEOUT, value)
-    return value
-
-
-class _KeptForTags(NamedTuple):
-    #: The version of ALL read with the tags': while a request's content
-    #: version is still this one, no tag has been retired since.
-    checked_at: int
-    #: The tags' versions the value was computed under.
-    key: str
-    expires: float
-    value: object
-
-
-_in_process_for_tags: dict[str, _KeptForTags] = {}
-
-
-def for_tags_in_process(tags: Iterable[str], name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept in this process's memory (and shared through the
-    cache) until one of ``tags`` is retired, or for :data:`DERIVED_TIMEOUT`
-    seconds.
-
-    For a small value read many times per request that most changes leave
-    alone: :func:`for_this_version_in_process` computes it again after every
-    change, a comment or a review's new revision too. ``tags`` must name
-    every change that can alter it (every change retires ALL as well, so
-    while a request's content version is the one last checked, nothing is
-    read; after a change, one query reads the tags' versions). The versions
-    are read before ``compute()`` runs, so a change that commits meanwhile
-    leaves what it returns marked with the versions before it.
-    """
-    wanted = frozenset(tags)
-    now = time.monotonic()
-    kept = _in_process_for_tags.get(name)
-    if (
-        kept is not None
-        and kept.expires > now
-        and str(kept.checked_at) == content_version()
-    ):
-        return kept.value  # type: ignore[return-value]
-    versions = tag_versions(wanted | {cache_tags.ALL})
-    key = ",".join(f"{tag}={versions[tag].version}" for tag in sorted(wanted))
-    if kept is not None and kept.expires > now and kept.key == key:
-        value, expires = kept.value, kept.expires
-    else:
-        value = _kept(f"reviews:derived:{key}:{name}", compute)
-        expires = now + DERIVED_TIMEOUT
-    if len(_in_process_for_tags) >= IN_PROCESS_MAX_VALUES:
-        _in_process_for_tags.clear()
-    _in_process_for_tags[name] = _KeptForTags(
-        versions[cache_tags.ALL].version, key, expires, value
-    )
-    return value  # type: ignore[return-value]
-
-
-def forget_in_process() -> None:
-    """Drop the values :func:`for_this_version_in_process` and
-    :func:`for_tags_in_process` keep (tests start afresh: a value kept by an
-    earlier test expires on its own clock, so a test could see it expire
-    between two of its own requests)."""
-    _in_process.clear()
-    _in_process_for_tags.clear()
 
 
 def strong_etag(content: bytes) -> str:

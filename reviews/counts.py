@@ -5,7 +5,7 @@ one part of a page of 20 reviews that grows with the catalogue (about 45 ms
 of SQL at 20,000 reviews on PostgreSQL, against 5 ms for the 20 rows). The
 total of a *public* listing can only change when the content changes, and
 every such change moves the content version on, so the total is kept with
-:func:`reviews.content_version.for_this_version` under the listing's SQL.
+:func:`reviews.derived.for_this_version` under the listing's SQL.
 
 The total of *every* public review (below a page or a Site, no filter) moves
 with fewer changes still: only with which reviews are public
@@ -25,7 +25,7 @@ from typing import TypeVar
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
-from .content_version import for_tag_version, for_this_version
+from .derived import for_tag_version, for_this_version
 
 Q = TypeVar("Q", bound=QuerySet)
 

@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import cache_tags
-from .content_version import for_tag_version, for_tags_in_process
 from .counts import query_key
+from .derived import for_tag_version, for_tags_in_process
 from .models import Book, ReviewPage, SeriesPage
 from .models.books import book_label
 from .visibility import reachable_pages

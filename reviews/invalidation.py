@@ -77,7 +77,7 @@ def retire(
 
     ``late_ok``: the change only adds to what every reader may already see
     (a new comment, a vote, an RSVP), so a cached copy may still be served
-    while one client rebuilds it (reviews/response_cache/store.py). Anything that
+    while one client rebuilds it (reviews/response_cache/builds.py). Anything that
     may hide, reveal or rename must leave it False. ``pages``, ``books``: the
     ids of those the change shows on, when it is not their own change
     (:data:`tags_retired`).

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
-from .content_version import for_this_version_in_process
+from .derived import for_this_version_in_process
 
 
 def restricted_paths() -> list[str]:

@@ -10,15 +10,15 @@ def served_from_cache(client, monkeypatch, path: str) -> bool:
     """Is ``path`` answered from a fresh copy in the server's cache?
 
     The middleware looks a copy up with :func:`store.find` or, where it may
-    build one, :func:`store.find_or_lock`; either is watched, so the answer
+    build one, :func:`builds.find_or_lock`; either is watched, so the answer
     does not depend on which one a request takes."""
-    from reviews.response_cache import store
+    from reviews.response_cache import builds, store
 
     found = []
-    for name in ("find", "find_or_lock"):
-        original = getattr(store, name)
+    for module, name in ((store, "find"), (builds, "find_or_lock")):
+        original = getattr(module, name)
         monkeypatch.setattr(
-            store,
+            module,
             name,
             lambda key, original=original: found.append(original(key)) or found[-1],
         )

@@ -317,7 +317,7 @@ def migrated_db(transactional_db):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from reviews.content_version import forget_in_process
+    from reviews.derived import forget_in_process
     from reviews.response_cache import forget_local
 
     cache.clear()

@@ -23,7 +23,7 @@ from wagtail.api.v2.serializers import PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 
-from ..content_version import for_this_version_in_process
+from ..derived import for_this_version_in_process
 from ..visibility import is_public_site_page
 from . import site_root_paths
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from wagtail.models import Site
 from wagtail.models.sites import SiteRootPath
 
-from ..content_version import for_this_version_in_process
+from ..derived import for_this_version_in_process
 
 #: Where Wagtail keeps the root paths on the object it is given
 #: (``Page._get_site_root_paths``).

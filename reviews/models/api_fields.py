@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework.fields import Field
 
 from .. import cache_tags
-from ..content_version import for_tags_in_process, for_this_version_in_process
+from ..derived import for_tags_in_process, for_this_version_in_process
 from ..members import display_name
 from ..site_root import site_root_url
 from .members import public_id_of

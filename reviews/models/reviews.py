@@ -20,7 +20,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import ReviewStreamBlock
-from ..content_version import for_this_version
+from ..derived import for_this_version
 from ..indexing import DraftSavesLeaveIndexesMixin
 from ..members import display_name
 from ..page_permissions import LiveTitleForMembersMixin

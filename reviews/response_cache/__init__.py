@@ -1,7 +1,8 @@
 """The server's shared copies of whole public responses (pages and the API).
 
 - :mod:`.store`: entries, their freshness against the database's tag
-  versions, one build per key, the copies a process keeps in its memory;
+  versions, the copies a process keeps in its memory;
+- :mod:`.builds`: one build per key, and serving a late copy meanwhile;
 - :mod:`.policy`: what a kind of response decides (who may get the shared
   copy, under which key, with which headers); :mod:`.pages` and :mod:`.api`
   are the two kinds;

@@ -38,7 +38,7 @@ from ..spoilers import (
     query_may_name,
     query_read_otherwise,
 )
-from . import store
+from . import builds, store
 from .policy import Policy, is_conditional, members_copy
 
 DEFAULT_MAX_AGE = 60
@@ -223,7 +223,7 @@ class APIPolicy(Policy):
         if (
             conditional.status_code == 304
             and "HTTP_IF_NONE_MATCH" not in request.META
-            and store.dated_before_what_it_shows(response)
+            and builds.dated_before_what_it_shows(response)
         ):
             return response
         # A 304 keeps what CORS said about the origin, as the full stack's did.

@@ -3,7 +3,7 @@
 A request of a kind (:mod:`.pages`, :mod:`.api`) that its policy gives a key
 is answered from the fresh shared copy under that key if there is one
 (:func:`reviews.response_cache.store.find`), else built by one client at a
-time (:func:`reviews.response_cache.store.build_once`) and kept if the
+time (:func:`reviews.response_cache.builds.build_once`) and kept if the
 policy shares the response. Any other request goes through untouched, but
 for what the policy adds to every response of its kind.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
-from . import store
+from . import builds, store
 from .api import API
 from .pages import PAGES
 from .policy import Policy, for_edges, members_copy
@@ -58,13 +58,13 @@ class ResponseCacheMiddleware:
         may_store = policy.may_store(request)
         if may_store:
             # A miss takes the build lock in the same round trip.
-            entry, late, lock = store.find_or_lock(key)
+            entry, late, lock = builds.find_or_lock(key)
         else:
             (entry, late), lock = store.find(key), None
         if entry is None:
             if not may_store:
                 return self._unshared(request, policy)
-            built = store.build_once(
+            built = builds.build_once(
                 key,
                 self._build(request, policy),
                 policy.timeout(),
@@ -82,10 +82,10 @@ class ResponseCacheMiddleware:
     def _unshared(self, request: HttpRequest, policy: Policy) -> HttpResponseBase:
         """The full stack's response to a request that gets no shared copy;
         one that may still go out public is built as a shared one is
-        (:func:`reviews.response_cache.store.build_unshared`)."""
+        (:func:`reviews.response_cache.builds.build_unshared`)."""
         if not policy.public_unshared(request):
             return policy.unshared(request, self.get_response(request))
-        return store.build_unshared(
+        return builds.build_unshared(
             request,
             lambda: for_edges(request, self.get_response(request)),
             lambda response: policy.unshared(request, response),
@@ -99,7 +99,9 @@ class ResponseCacheMiddleware:
             assert isinstance(response, HttpResponse)  # noqa: S101 (shareable says)
             tags = store.tags_of(request)
             policy.publish(response, tags)
-            entry = store.freeze(response, tags, reading, policy.counted_view(response))
+            entry = builds.freeze(
+                response, tags, reading, policy.counted_view(response)
+            )
             # Marked for the edges before the build is checked for them: one
             # that no edge may keep needs no check.
             return for_edges(request, policy.conditional(request, response)), entry

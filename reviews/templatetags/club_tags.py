@@ -15,7 +15,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .. import cards
-from ..content_version import for_this_version_in_process
+from ..derived import for_this_version_in_process
 from ..forms import ReadingProgressForm
 from ..members import display_name
 from ..models import (

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from reviews import cache_writes
-from reviews.response_cache import store
+from reviews.response_cache import builds
 from tests.factories import make_review, paragraph
 
 
@@ -221,7 +221,7 @@ def test_a_build_that_raises_lets_go_of_its_lock_and_the_next_client_builds_at_o
 ):
     """The lock's release goes out with the held writes when the build
     raises: the next client to miss builds at once rather than waiting out
-    the lock (store.WAIT_SECONDS), and what the build kept before failing
+    the lock (builds.WAIT_SECONDS), and what the build kept before failing
     still reaches Redis."""
     key = "reviews:api:response:raising"
 
@@ -230,17 +230,17 @@ def test_a_build_that_raises_lets_go_of_its_lock_and_the_next_client_builds_at_o
         raise RuntimeError("the build failed")
 
     with pytest.raises(RuntimeError):
-        store.build_once(key, failing, timeout=60)
-    assert cache.get(key + store.LOCK_SUFFIX) is None
+        builds.build_once(key, failing, timeout=60)
+    assert cache.get(key + builds.LOCK_SUFFIX) is None
     assert cache.get("reviews:item:kept-before-failing") == ["body"]
 
     def building(reading):
         return HttpResponse(b"built"), None
 
     started = time.monotonic()
-    response = store.build_once(key, building, timeout=60)
+    response = builds.build_once(key, building, timeout=60)
     assert response.content == b"built"
-    assert time.monotonic() - started < store.WAIT_SECONDS
+    assert time.monotonic() - started < builds.WAIT_SECONDS
 
 
 @contextmanager
@@ -290,14 +290,14 @@ def test_a_lock_the_script_took_is_this_clients_when_its_answer_is_lost(redis_ca
 def test_a_cold_detail_whose_look_up_answer_is_lost_builds_at_once(redis_cache, book):
     """The script took the build lock, but its answer timed out: the client
     asks again through the cache's own calls, finds the lock taken, and must
-    know it as its own, not wait out its own lock (store.WAIT_SECONDS) and
+    know it as its own, not wait out its own lock (builds.WAIT_SECONDS) and
     leave it behind for every other client of that address."""
     review = make_review(book=book, body=[paragraph("Kind words.")])
     started = time.monotonic()
     with script_answer_lost():
         response = Client().get(f"/api/v2/pages/{review.pk}/")
     assert response.status_code == 200
-    assert time.monotonic() - started < store.WAIT_SECONDS
+    assert time.monotonic() - started < builds.WAIT_SECONDS
     keys = redis.Redis.from_url(redis_cache.url).keys()
     assert not [key for key in keys if b"building" in key]
     assert Client().get(f"/api/v2/pages/{review.pk}/").content == response.content

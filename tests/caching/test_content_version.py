@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reviews import cache_tags
+from reviews import cache_tags, derived
 from reviews import content_version as cv
 from reviews.invalidation import retire
 from reviews.models import CacheTag
@@ -88,11 +88,11 @@ def test_in_process_values_are_computed_once_per_version():
         computed.append(1)
         return len(computed)
 
-    assert cv.for_this_version_in_process("test-value", compute) == 1
-    assert cv.for_this_version_in_process("test-value", compute) == 1
+    assert derived.for_this_version_in_process("test-value", compute) == 1
+    assert derived.for_this_version_in_process("test-value", compute) == 1
     assert len(computed) == 1
     retire({cache_tags.SITE})
-    assert cv.for_this_version_in_process("test-value", compute) == 2
+    assert derived.for_this_version_in_process("test-value", compute) == 2
 
 
 def test_in_process_values_expire_like_the_shared_ones(monkeypatch):
@@ -105,14 +105,14 @@ def test_in_process_values_expire_like_the_shared_ones(monkeypatch):
         return len(computed)
 
     clock = [1000.0]
-    monkeypatch.setattr(cv.time, "monotonic", lambda: clock[0])
-    assert cv.for_this_version_in_process("test-expiry", compute) == 1
+    monkeypatch.setattr(derived.time, "monotonic", lambda: clock[0])
+    assert derived.for_this_version_in_process("test-expiry", compute) == 1
     # The shared copy is gone too, as after its timeout.
     cache.delete(f"reviews:derived:{cv.content_version()}:test-expiry")
-    clock[0] += cv.DERIVED_TIMEOUT - 1
-    assert cv.for_this_version_in_process("test-expiry", compute) == 1
+    clock[0] += derived.DERIVED_TIMEOUT - 1
+    assert derived.for_this_version_in_process("test-expiry", compute) == 1
     clock[0] += 2
-    assert cv.for_this_version_in_process("test-expiry", compute) == 2
+    assert derived.for_this_version_in_process("test-expiry", compute) == 2
 
 
 def test_in_process_values_follow_another_process_s_change():
@@ -124,7 +124,7 @@ def test_in_process_values_follow_another_process_s_change():
         computed.append(1)
         return len(computed)
 
-    assert cv.for_this_version_in_process("test-elsewhere", compute) == 1
-    assert cv.for_this_version_in_process("test-elsewhere", compute) == 1
+    assert derived.for_this_version_in_process("test-elsewhere", compute) == 1
+    assert derived.for_this_version_in_process("test-elsewhere", compute) == 1
     _changed_elsewhere(67890)
-    assert cv.for_this_version_in_process("test-elsewhere", compute) == 2
+    assert derived.for_this_version_in_process("test-elsewhere", compute) == 2

@@ -15,7 +15,7 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 from wagtail.signals import post_page_move
 
-from reviews.content_version import forget_in_process
+from reviews.derived import forget_in_process
 from reviews.response_cache import forget_local
 from tests.factories import make_review, review_index
 

@@ -313,7 +313,7 @@ def _tag_reads_building(address: str) -> int:
 @pytest.mark.parametrize("template", NOT_PURGED)
 def test_what_goes_out_private_is_not_checked_for_such_an_edge(review, template):
     """A public answer built across a change is read once more for such an
-    edge, to go out no-store (reviews/response_cache/store.py); one that
+    edge, to go out no-store (reviews/response_cache/builds.py); one that
     goes out private is kept by no edge, and costs no more than without
     one."""
     address = _address(template, review)
