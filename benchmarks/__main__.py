@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     resilience.add_argument(
         "--pause",
         type=float,
-        help="seconds each reader waits between reads (default: none; --short: 0.02)",
+        help="seconds each reader waits between reads (default: none; --short: 0.05)",
     )
 
     edge = commands.add_parser(

@@ -237,11 +237,11 @@ SCENARIOS = {
 }
 #: Seconds each reader of the short form waits between reads. The full form
 #: reads as fast as the server answers; the short one (CI, beside the browser
-#: tests) checks the same outcomes at a few hundred reads a second, still
-#: thousands of requests per scenario and hundreds in each outage, for a
-#: quarter less CPU (133 s → 96 s alone), which the browser tests beside it
-#: get back.
-SHORT_PAUSE = 0.02
+#: tests) checks the same outcomes at a hundred or more reads a second, still
+#: thousands of requests per scenario and hundreds in each outage, for less
+#: CPU (133 s unpaced, 86 s at 0.02 s, 74 s at 0.05 s; docs/performance.md),
+#: which the browser tests beside it get back.
+SHORT_PAUSE = 0.05
 
 
 def main(args) -> int:
