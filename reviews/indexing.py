@@ -103,14 +103,26 @@ def indexing_deferred(
     model_classes: Iterable[type[models.Model]],
 ) -> Iterator[None]:
     """Skip search index updates for ``model_classes`` and all reference index
-    updates for saves made by this thread inside the block."""
-    from wagtail.signal_handlers import disable_reference_index_auto_update
+    updates for saves made by this thread inside the block.
+
+    Blocks nest (:func:`add_and_publish` inside an import): the outermost
+    turns the reference index back on when it ends. Wagtail's own switch
+    does not nest; leaving it deletes its flag, so an inner block that
+    entered it would turn the index back on for the rest of the outer
+    job, and the outer block's exit would fail."""
+    from wagtail.signal_handlers import (
+        disable_reference_index_auto_update,
+        reference_index_auto_update_disabled,
+    )
 
     _wrap_search_handlers(model_classes)
     _state.depth = getattr(_state, "depth", 0) + 1
     try:
-        with disable_reference_index_auto_update():
+        if getattr(reference_index_auto_update_disabled, "value", False):
             yield
+        else:
+            with disable_reference_index_auto_update():
+                yield
     finally:
         _state.depth -= 1
 
@@ -125,7 +137,9 @@ def add_and_publish(parent: Page, page: Page, *, user: Any = None) -> Revision:
     (a whole save, never ``update_fields``) makes both, so the indexes end
     as Wagtail would leave them. For code that creates published pages one
     at a time (the demo club, the tests' content); a job of thousands defers
-    to its end with :func:`indexing_deferred` instead.
+    to its end with :func:`indexing_deferred` instead. Inside such a job it
+    indexes nothing, like every save there: the job's
+    :func:`update_indexes` does.
     """
     with indexing_deferred([type(page)]):
         parent.add_child(instance=page)
