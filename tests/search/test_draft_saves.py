@@ -122,9 +122,9 @@ def _references(page) -> list[tuple]:
     )
 
 
-def _new_review(book, image, slug: str) -> ReviewPage:
+def _new_review(book, image, slug: str, word: str) -> ReviewPage:
     return ReviewPage(
-        title=f"The lighthouse {slug}",
+        title=f"The lighthouse {word}",
         slug=slug,
         book=book,
         summary="A spoiler-free summary.",
@@ -140,13 +140,13 @@ def test_adding_and_publishing_indexes_once_and_ends_as_wagtail_leaves_it(
     publish leave them."""
     image = make_image("Lighthouse")
     index = review_index()
-    by_wagtail = _new_review(book, image, "by-wagtail")
+    by_wagtail = _new_review(book, image, "by-wagtail", "beacon")
     enqueued.clear()
     index.add_child(instance=by_wagtail)
     by_wagtail.save_revision().publish()
     assert sorted(enqueued) == ["references"] * 2 + ["search"] * 2
 
-    once = _new_review(book, image, "once")
+    once = _new_review(book, image, "once", "lantern")
     enqueued.clear()
     revision = add_and_publish(index, once)
 
@@ -154,7 +154,7 @@ def test_adding_and_publishing_indexes_once_and_ends_as_wagtail_leaves_it(
     once.refresh_from_db()
     assert once.live and once.live_revision_id == revision.pk
     assert sorted(_found("keeper")) == sorted([by_wagtail.pk, once.pk])
-    assert _found("once") == [once.pk]
+    assert _found("lantern") == [once.pk]
     assert _references(once) == _references(by_wagtail)
     assert str(once.pk) in ReferenceIndex.get_references_to(image).values_list(
         "object_id", flat=True
