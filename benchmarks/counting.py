@@ -3,7 +3,8 @@
 - Instructions, counted by valgrind's callgrind in a window of our own
   (:func:`counted_window`, :func:`callgrind_prefix`, :func:`total_instructions`):
   the same count for the same work, whatever else the machine is doing.
-- cProfile's own time summed by package (:func:`own_time_by_package`).
+- cProfile's own time summed by package (:func:`own_time_by_package`), and
+  a report of it (:func:`cprofile_report`).
 """
 
 from __future__ import annotations
@@ -77,6 +78,32 @@ def counted_window(run: Callable[[], object]) -> str:
     if len(new) != 1:
         raise RuntimeError(f"{WINDOW} was called inside the measured requests")
     return f"{log}.{new[0]}"
+
+
+def cprofile_report(
+    run: Callable[[], object], *restrictions: str | int, title: str = ""
+) -> tuple[float, str]:
+    """``run()`` under cProfile: its own time in all (seconds), and a report:
+    the 15 packages it spent most in, then ``title`` and the functions by
+    their time in all, filtered as ``pstats`` filters (``restrictions``)."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    by_package = own_time_by_package(stats)
+    total = sum(by_package.values()) or 1.0
+    text = io.StringIO()
+    for package, seconds in by_package.most_common(15):
+        text.write(f"    {seconds / total:6.1%}  {package}\n")
+    text.write(f"\n{title}\n" if title else "\n")
+    stats.stream = text  # type: ignore[attr-defined]
+    stats.sort_stats("cumulative").print_stats(*restrictions)
+    return total, text.getvalue()
 
 
 def own_time_by_package(stats: pstats.Stats) -> Counter[str]:

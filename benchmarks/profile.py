@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .counting import (
     callgrind_prefix,
     counted_window,
-    own_time_by_package,
+    cprofile_report,
     total_instructions,
 )
 from .endpoints import V2_FIELDS
@@ -318,26 +318,12 @@ def _count(one_request, requests: int) -> dict:
 
 def _cprofile(one_request, requests: int) -> str:
     """Own time by package, then the functions that cost most in all."""
-    import cProfile
-    import io
-    import pstats
 
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(requests):
-        one_request()
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    by_package = own_time_by_package(stats)
-    total = sum(by_package.values()) or 1.0
-    lines = [
-        f"    {share / total:6.1%}  {package}"
-        for package, share in by_package.most_common(15)
-    ]
-    text = io.StringIO()
-    stats.stream = text  # type: ignore[attr-defined]
-    stats.sort_stats("cumulative").print_stats(40)
-    return "\n".join(lines) + "\n\n" + text.getvalue()
+    def run() -> None:
+        for _ in range(requests):
+            one_request()
+
+    return cprofile_report(run, 40)[1]
 
 
 if __name__ == "__main__":

@@ -220,28 +220,19 @@ def measure(
 def _profile(makes: list[Callable[[], Any]]) -> str:
     """The writes' own time by package, then the project's functions by
     their time in all (what the signal handlers and views add)."""
-    import cProfile
-    import io
-    import pstats
+    from .counting import cprofile_report
 
-    from .counting import own_time_by_package
+    def run() -> None:
+        for make in makes:
+            make()
 
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for make in makes:
-        make()
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    by_package = own_time_by_package(stats)
-    total = sum(by_package.values()) or 1.0
-    text = io.StringIO()
-    text.write(f"per write: {total / len(makes) * 1000:.1f} ms under cProfile\n")
-    for package, seconds in by_package.most_common(15):
-        text.write(f"    {seconds / total:6.1%}  {package}\n")
-    text.write("\nThe project's functions, by time in all:\n")
-    stats.stream = text  # type: ignore[attr-defined]
-    stats.sort_stats("cumulative").print_stats(r"/(reviews|bookclub|home)/", 40)
-    return text.getvalue()
+    total, report = cprofile_report(
+        run,
+        r"/(reviews|bookclub|home)/",
+        40,
+        title="The project's functions, by time in all:",
+    )
+    return f"per write: {total / len(makes) * 1000:.1f} ms under cProfile\n{report}"
 
 
 def _ms(values: list[float]) -> str:
