@@ -42,6 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Run the tests that really commit (transactional) before the others, "
         "the opposite of pytest-django's order: every test must pass in any order.",
     )
+    parser.addoption(
+        "--only-database-tests",
+        action="store_true",
+        help="Leave out the tests that cannot reach the database (CI's second "
+        "suite, on PostgreSQL: they ran on SQLite already, and do the same on both).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -100,6 +106,11 @@ def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     # trylast: after pytest-django has put the transactional tests last.
+    if config.getoption("only_database_tests"):
+        left_out = [item for item in items if not uses_database(item)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if uses_database(item)]
     if config.getoption("transactional_first"):
         items.sort(key=lambda item: not _is_transactional(item))
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -129,6 +140,41 @@ def _file_rank(items: list[pytest.Item]) -> Callable[[pytest.Item], tuple[bool, 
 def _file(item: pytest.Item) -> str:
     """The test file, as ``--dist loadfile`` groups by it."""
     return item.nodeid.split("::", 1)[0]
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether ``item`` may use the database, by pytest-django's own rule: a
+    ``django_db`` mark, a fixture that asks for the database (``db``,
+    ``transactional_db``, ``live_server`` and every fixture built on them), a
+    Django ``TestCase``, or a fixture of ours that unblocks it by hand.
+
+    pytest-django refuses the database to any other test, so such a test
+    does the same whichever database the suite runs on: CI runs it once, on
+    SQLite, and leaves it out of the PostgreSQL suite (``--only-database-tests``).
+    """
+    from django.test import TransactionTestCase
+
+    fixtures = getattr(item, "fixturenames", ())
+    test_case = getattr(item, "cls", None)
+    return (
+        item.get_closest_marker("django_db") is not None
+        or "_django_db_helper" in fixtures
+        or "live_server" in fixtures
+        or (isinstance(test_case, type) and issubclass(test_case, TransactionTestCase))
+        or any(_unblocks_database(name, item) for name in fixtures)
+    )
+
+
+def _unblocks_database(name: str, item: pytest.Item) -> bool:
+    """Whether the project's fixture ``name`` takes ``django_db_blocker`` to
+    open the database itself (content built once per module, a demo club)."""
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.get(name, ()) if info else ()
+    return any(
+        "django_db_blocker" in definition.argnames
+        and not definition.func.__module__.startswith("pytest_django")
+        for definition in definitions
+    )
 
 
 def _is_transactional(item: pytest.Item) -> bool:
