@@ -11,6 +11,7 @@ from django.core.cache import cache
 from tests.fixtures.database import (
     SHARED_MIGRATIONS,
     drop_migrated_copy,
+    flush_by_delete,
     migrate_once_per_run,
 )
 from tests.fixtures.migrated_rows import MigratedRows
@@ -221,6 +222,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     put them back after any transactional test."""
     from django.db import connections
 
+    flush_by_delete()
     with django_db_blocker.unblock():
         for alias in connections:
             connection = connections[alias]

@@ -48,3 +48,27 @@ def _comparable(serialized: str) -> list[dict]:
             if isinstance(value, list) and all(isinstance(v, int) for v in value):
                 row["fields"][name] = sorted(value)
     return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_after_a_committing_test_empties_every_table():
+    """Django's teardown flush (on PostgreSQL a ``DELETE`` of each table,
+    ``tests.fixtures.database.flush_by_delete``) leaves no row behind, a
+    page and its revision, links and log entries included."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.factories import make_review
+
+    make_review()
+
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+
+    tables = connection.introspection.django_table_names(only_existing=True)
+    with connection.cursor() as cursor:
+        left = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            left[table] = cursor.fetchone()[0]
+    assert {table: count for table, count in left.items() if count} == {}
+    restore_migrated_rows()
