@@ -140,10 +140,13 @@ def add_and_publish(parent: Page, page: Page, *, user: Any = None) -> Revision:
     to its end with :func:`indexing_deferred` instead. Inside such a job it
     indexes nothing, like every save there: the job's
     :func:`update_indexes` does.
+
+    The add's save validates the page (``full_clean``); the revision holds
+    the same content, so it is not validated a second time.
     """
     with indexing_deferred([type(page)]):
         parent.add_child(instance=page)
-    revision = page.save_revision(user=user)
+    revision = page.save_revision(user=user, clean=False)
     revision.publish()
     return revision
 
