@@ -46,7 +46,7 @@ def migrate() -> str:
     if connection.vendor != "sqlite" or connection.introspection.table_names():
         call_command("migrate", verbosity=0, interactive=False)
         return ""
-    kept = KEPT / f"migrated-{migrations_key()}.sqlite3"
+    kept = kept_copy()
     if kept.exists():
         connection.ensure_connection()
         with sqlite3.connect(kept) as source:
@@ -54,6 +54,21 @@ def migrate() -> str:
         call_command("migrate", verbosity=0, interactive=False)
         return "from a kept copy"
     call_command("migrate", verbosity=0, interactive=False)
+    keep(connection)
+    return "kept for the next"
+
+
+def kept_copy() -> Path:
+    """Where the migrated SQLite database of the current migrations is kept
+    (it may not be there yet)."""
+    return KEPT / f"migrated-{migrations_key()}.sqlite3"
+
+
+def keep(connection) -> None:
+    """Keep a copy of ``connection``'s SQLite database, just migrated, as
+    :func:`kept_copy` for the next database to start from. The test suite
+    keeps its migrated test database this way too."""
+    kept = kept_copy()
     KEPT.mkdir(parents=True, exist_ok=True)
     # Written beside its name, then renamed: a process that copies at the
     # same moment reads the whole file or none.
@@ -63,7 +78,6 @@ def migrate() -> str:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM INTO %s", [partial])
     os.replace(partial, kept)
-    return "kept for the next"
 
 
 def migrations_key() -> str:

@@ -208,8 +208,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings, request):
-    """Under pytest-xdist, migrate one test database per run, not per worker."""
+    """Under pytest-xdist, migrate one test database per run, not per worker;
+    on SQLite, start from the one an earlier run kept, with or without
+    pytest-xdist (``migrate_once_per_run``)."""
+    from django.db import connection
+
     folder = getattr(request.config, "workerinput", {}).get(SHARED_MIGRATIONS)
+    if folder is None and connection.vendor == "sqlite":
+        # One process: the folder only passes the kept copy on to itself.
+        folder = tempfile.mkdtemp(prefix="bookclub-migrated-")
+        request.addfinalizer(lambda: drop_migrated_copy(Path(folder)))
     if folder is not None:
         migrate_once_per_run(Path(folder))
 

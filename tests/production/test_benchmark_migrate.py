@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.db.migrations.loader import MigrationLoader
 
@@ -85,3 +86,33 @@ def test_the_key_changes_with_any_migration_file(monkeypatch):
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     assert migrations_key() != before
+
+
+def test_the_suite_starts_its_sqlite_test_database_from_the_kept_copy(
+    tmp_path, monkeypatch
+):
+    """The test suite's first worker copies the kept migrated database
+    instead of migrating (``tests.fixtures.database._from_a_kept_copy``),
+    on SQLite only, and migrates when none is kept."""
+    import benchmarks.migrate
+    from benchmarks.migrate import kept_copy
+    from tests.fixtures.database import _from_a_kept_copy
+
+    monkeypatch.setattr(benchmarks.migrate, "KEPT", tmp_path / "kept")
+    sqlite_connection = SimpleNamespace(vendor="sqlite")
+    copy = tmp_path / "default.sqlite"
+
+    assert _from_a_kept_copy(sqlite_connection, copy) is False
+    assert not copy.exists()
+
+    kept = kept_copy()
+    kept.parent.mkdir()
+    with sqlite3.connect(kept) as db:
+        db.execute("CREATE TABLE django_migrations (app TEXT, name TEXT)")
+        db.execute("INSERT INTO django_migrations VALUES ('reviews', '0001_initial')")
+    db.close()
+
+    assert _from_a_kept_copy(SimpleNamespace(vendor="postgresql"), copy) is False
+    assert not copy.exists()
+    assert _from_a_kept_copy(sqlite_connection, copy) is True
+    assert copy.read_bytes() == kept.read_bytes()
