@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .counting import (
     callgrind_prefix,
@@ -41,9 +41,6 @@ from .counting import (
 )
 from .endpoints import V2_FIELDS
 from .runtime import ROOT, base_env, recreate_postgres, run_django
-
-if TYPE_CHECKING:
-    pass
 
 ROWS: dict[str, str] = {
     "static": "/bench/static.json",
