@@ -224,6 +224,35 @@ def test_a_login_restriction_added_elsewhere_is_honoured_at_once(server):
         assert "Kept Review" not in body
 
 
+def test_a_restriction_bulk_created_elsewhere_is_honoured_at_once(server):
+    """``bulk_create`` sends no signal: the database's trigger retires the
+    tags (tests/caching/test_writes_without_signals.py has each kind)."""
+    server.shell(
+        "from tests.factories import make_review\n"
+        "from reviews.models import Book\n"
+        "make_review(book=Book.objects.get(title='Cross Process Book'),"
+        " title='Bulk Restricted Review', slug='bulk-restricted')"
+    )
+    page_id, html = _page(server, "bulk-restricted")
+    api = f"/api/v2/pages/{page_id}/"
+    v3 = f"/api/v3/reviews/{page_id}/"
+    listing = "/api/v3/reviews/"
+    _warm(server, [html, api, v3, listing])
+
+    server.shell(
+        "from wagtail.models import PageViewRestriction\n"
+        "PageViewRestriction.objects.bulk_create([PageViewRestriction("
+        f"page_id={page_id}, restriction_type=PageViewRestriction.LOGIN)])"
+    )
+
+    for status, body in _every_worker(server, html):
+        assert status == 302 and "Bulk Restricted Review" not in body
+    for path in (api, v3):
+        assert {status for status, _ in _every_worker(server, path)} == {404}, path
+    for _, body in _every_worker(server, listing):
+        assert "Bulk Restricted Review" not in body
+
+
 def test_published_elsewhere_shows_at_once(server):
     listing = "/api/v3/reviews/"
     v2 = "/api/v2/pages/?type=reviews.ReviewPage&fields=title"

@@ -1,0 +1,236 @@
+"""Changes written past Django's signals still retire what they change.
+
+A script may add view restrictions with ``bulk_create``, unpublish pages
+with ``QuerySet.update()``, or change a site in plain SQL: no ``post_save``
+is sent, so no signal handler retires a cache tag. The database's own
+triggers (migration ``reviews.0016``) retire the tags such a change
+affects, in its transaction, whatever wrote it: a restricted or
+unpublished page is gone from every cached response and from every
+process's derived values (the restricted paths, the unpublished branches)
+on the next request.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from wagtail.models import Page, PageViewRestriction, Site
+
+from reviews import cache_tags
+from reviews.content_version import current_versions
+from reviews.models import CacheTag
+from tests.factories import BookFactory, make_discussion, make_review, review_index
+
+pytestmark = pytest.mark.django_db
+
+V2_LIST = "/api/v2/pages/?type=reviews.ReviewPage&fields=title"
+V3_LIST = "/api/v3/reviews/"
+
+
+def _urls(review) -> list[str]:
+    return [
+        review.url,
+        f"/api/v2/pages/{review.pk}/",
+        f"/api/v3/reviews/{review.pk}/",
+    ]
+
+
+def _warm(client, urls: list[str]) -> None:
+    for url in urls:
+        for _ in range(2):  # built, then served from the cache
+            assert client.get(url).status_code == 200, url
+
+
+def _assert_gone(client, review) -> None:
+    html, v2, v3 = _urls(review)
+    assert client.get(html).status_code in (302, 404)
+    assert client.get(v2).status_code == 404
+    assert client.get(v3).status_code == 404
+    for listing in (V2_LIST, V3_LIST, "/reviews/"):
+        assert review.title not in client.get(listing).content.decode(), listing
+
+
+def _versions() -> dict[str, tuple[int, int]]:
+    """Every tag's version; a tag never retired reads as such."""
+    names = {*CacheTag.objects.values_list("name", flat=True), cache_tags.SITE}
+    return current_versions(names | set(cache_tags.retired_by_structure()))
+
+
+def test_a_restriction_written_by_bulk_create_hides_the_page_at_once(client):
+    review = make_review(title="Bulk Restricted Review")
+    make_review(title="Still Public Review")
+    _warm(client, [*_urls(review), V2_LIST, V3_LIST, "/reviews/"])
+
+    PageViewRestriction.objects.bulk_create(
+        [
+            PageViewRestriction(
+                page=review.page_ptr, restriction_type=PageViewRestriction.LOGIN
+            )
+        ]
+    )
+
+    _assert_gone(client, review)
+    assert "Still Public Review" in client.get(V3_LIST).content.decode()
+
+
+def test_a_restriction_on_an_index_written_in_sql_hides_what_is_below(client):
+    review = make_review(title="Below A Private Index")
+    _warm(client, [*_urls(review), V2_LIST, V3_LIST])
+    index = review_index()
+
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(PageViewRestriction._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {table} (page_id, restriction_type, password)"  # noqa: S608
+            " VALUES (%s, %s, '')",
+            [index.pk, PageViewRestriction.LOGIN],
+        )
+
+    _assert_gone(client, review)
+
+
+def test_a_group_restriction_made_public_by_sql_shows_the_page(client):
+    review = make_review(title="Once For Editors Only")
+    restriction = PageViewRestriction.objects.create(
+        page=review.page_ptr, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    assert client.get(f"/api/v3/reviews/{review.pk}/").status_code == 404
+    _warm(client, [V3_LIST])
+
+    with connection.cursor() as cursor:
+        for model, column in (
+            (PageViewRestriction.groups.through, "pageviewrestriction_id"),
+            (PageViewRestriction, "id"),
+        ):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {column} = %s",  # noqa: S608
+                [restriction.pk],
+            )
+
+    assert client.get(f"/api/v3/reviews/{review.pk}/").status_code == 200
+    assert "Once For Editors Only" in client.get(V3_LIST).content.decode()
+
+
+def test_a_page_unpublished_by_queryset_update_is_gone_at_once(client):
+    review = make_review(title="Updated Away Review")
+    _warm(client, [*_urls(review), V2_LIST, V3_LIST, "/reviews/"])
+
+    Page.objects.filter(pk=review.pk).update(live=False)
+
+    _assert_gone(client, review)
+
+
+def test_an_index_unpublished_by_queryset_update_is_gone_with_its_branch(client):
+    """The index answers 404, and the home page's listing, which leaves out
+    what lies below an unpublished page (the unpublished branches, kept per
+    content version), no longer shows its reviews. As with Wagtail's own
+    unpublish of the index alone, the reviews themselves stay live."""
+    review = make_review(title="Below An Unpublished Index")
+    _warm(client, ["/", "/reviews/"])
+    assert review.title in client.get("/").content.decode()
+
+    Page.objects.filter(pk=review_index().pk).update(live=False)
+
+    assert client.get("/reviews/").status_code == 404
+    assert review.title not in client.get("/").content.decode()
+
+
+def test_a_page_published_by_queryset_update_shows_at_once(client):
+    review = make_review(title="Updated In Review")
+    review.unpublish()
+    _warm(client, [V2_LIST, V3_LIST])
+    assert client.get(f"/api/v3/reviews/{review.pk}/").status_code == 404
+
+    Page.objects.filter(pk=review.pk).update(live=True)
+
+    assert client.get(f"/api/v3/reviews/{review.pk}/").status_code == 200
+    for listing in (V2_LIST, V3_LIST):
+        assert "Updated In Review" in client.get(listing).content.decode()
+
+
+def test_a_site_changed_by_queryset_update_is_in_every_url_at_once(client):
+    review = make_review()
+    url = f"/api/v2/pages/{review.pk}/"
+    _warm(client, [url])
+
+    Site.objects.update(port=8123)
+
+    assert ":8123/" in client.get(url).json()["meta"]["html_url"]
+
+
+def _moved_by(change) -> set[str]:
+    before = _versions()
+    change()
+    after = _versions()
+    return {name for name in after if after[name] != before.get(name)}
+
+
+def test_what_a_page_trigger_retires():
+    """What an unpublish retires, by the page's kind: its own tag, its
+    book's, its kind's listings and the pages that link to it; the whole
+    tree (``site``) for an index or the home page."""
+    review = make_review(book=BookFactory())
+    other = make_review()
+    discussion = make_discussion()
+
+    moved = _moved_by(lambda: Page.objects.filter(pk=review.pk).update(live=False))
+    assert moved == set(
+        cache_tags.retired_by_page(
+            cache_tags.REVIEW, review.pk, review.book_id, links=True
+        )
+    )
+    assert cache_tags.page(other.pk) not in moved
+
+    moved = _moved_by(lambda: Page.objects.filter(pk=discussion.pk).update(live=False))
+    assert moved == set(
+        cache_tags.retired_by_page(cache_tags.DISCUSSION, discussion.pk, links=True)
+    )
+
+    index = review_index()
+    moved = _moved_by(lambda: Page.objects.filter(pk=index.pk).update(live=False))
+    assert moved == set(
+        cache_tags.retired_by_page(cache_tags.REVIEW_INDEX, index.pk, links=True)
+    )
+
+
+def test_a_page_moved_by_sql_retires_the_structure():
+    review = make_review()
+
+    def move() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE wagtailcore_page SET path = path || '0001' WHERE id = %s",
+                [review.pk],
+            )
+
+    assert _moved_by(move) == set(cache_tags.retired_by_structure())
+
+
+def test_a_restriction_trigger_retires_what_the_signal_handler_does():
+    review = make_review()
+    before = _versions()
+
+    PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page=review.page_ptr, restriction_type="login")]
+    )
+
+    after = _versions()
+    moved = {name for name in after if after[name] != before.get(name)}
+    assert moved == set(cache_tags.retired_by_structure())
+
+
+def test_a_new_revision_of_a_live_page_fires_no_trigger():
+    """Neither ``live`` nor the tree changes: only what the publish's own
+    handlers retire, the tree's shape (``site``) not among them."""
+    review = make_review()
+    before = _versions()
+
+    review.summary = "Said again."
+    review.save_revision().publish()
+
+    after = _versions()
+    assert after[cache_tags.SITE] == before[cache_tags.SITE]
+    assert after[cache_tags.PUBLIC_REVIEWS] == before[cache_tags.PUBLIC_REVIEWS]
