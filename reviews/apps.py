@@ -13,13 +13,18 @@ class ReviewsConfig(AppConfig):
 
         from .api.block_schemas import type_club_streams_in_wagtail_api
         from .api.page_writes import accept_club_input
-        from .checks import check_frontend_cache_order, check_reader_middleware
+        from .checks import (
+            check_database_triggers,
+            check_frontend_cache_order,
+            check_reader_middleware,
+        )
         from .page_forms import use_club_page_forms
         from .signal_handlers import register_signal_handlers
         from .views import page_context  # noqa: F401  (registers page builders)
 
         checks.register(check_reader_middleware)
         checks.register(check_frontend_cache_order)
+        checks.register(check_database_triggers)
         register_signal_handlers()
         type_club_streams_in_wagtail_api()
         accept_club_input()

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.db import connections
 from django.utils.module_loading import import_string
 
 READER_MIDDLEWARE = "reviews.middleware.ReaderMiddleware"
@@ -91,4 +92,31 @@ def check_frontend_cache_order(
             "the change commits.",
             id="reviews.W003",
         )
+    ]
+
+
+#: The databases migration reviews.0016 writes its cache-tag triggers for.
+TRIGGER_VENDORS = ("sqlite", "postgresql")
+
+
+def check_database_triggers(
+    app_configs: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Each database is one the cache-tag triggers are written for
+    (reviews/migrations/0016_retire_tags_in_triggers.py). Elsewhere only
+    Django's signals retire cache tags, and a write that sends none (a
+    view restriction added with ``bulk_create``) leaves cached copies of
+    the page public. Reads no row: the vendor is the backend's."""
+    return [
+        Warning(
+            f"Database '{alias}' ({connections[alias].vendor}) has no cache-tag "
+            "triggers.",
+            hint="The club's triggers are written for SQLite and PostgreSQL. On "
+            "this database, make every change to view restrictions, sites and "
+            "pages through Django's models (save, delete), never bulk_create, "
+            "update() or SQL, or the cached copies of a page outlive the change.",
+            id="reviews.W004",
+        )
+        for alias in connections
+        if connections[alias].vendor not in TRIGGER_VENDORS
     ]

@@ -234,3 +234,34 @@ def test_a_new_revision_of_a_live_page_fires_no_trigger():
     after = _versions()
     assert after[cache_tags.SITE] == before[cache_tags.SITE]
     assert after[cache_tags.PUBLIC_REVIEWS] == before[cache_tags.PUBLIC_REVIEWS]
+
+
+def test_the_tag_names_written_out_are_the_plugins():
+    """The migration writes the tag names out; they are the ones
+    reviews.cache_tags retires for the same changes."""
+    from importlib import import_module
+
+    triggers = import_module("reviews.migrations.0016_retire_tags_in_triggers")
+    assert set(triggers.STRUCTURE) == set(cache_tags.retired_by_structure())
+    for model, kind in (
+        ("reviewpage", cache_tags.REVIEW),
+        ("discussionpage", cache_tags.DISCUSSION),
+        ("seriespage", cache_tags.SERIES_PAGE),
+        (None, cache_tags.REVIEW_INDEX),
+    ):
+        own = {cache_tags.page(1)}
+        expected = cache_tags.retired_by_page(kind, 1, links=True) - own
+        written = set(triggers.PAGE) | set(
+            triggers.KINDS[model] if model else triggers.OTHER
+        )
+        assert written == expected, kind
+
+
+def test_a_database_without_triggers_is_warned_about(monkeypatch):
+    from django.db import connections
+
+    from reviews.checks import check_database_triggers
+
+    assert check_database_triggers() == []
+    monkeypatch.setattr(connections["default"], "vendor", "mysql")
+    assert [message.id for message in check_database_triggers()] == ["reviews.W004"]
