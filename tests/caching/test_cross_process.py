@@ -203,25 +203,35 @@ def test_unpublished_elsewhere_is_gone_at_once(server):
         assert "Kept Review" in body
 
 
-def test_a_login_restriction_added_elsewhere_is_honoured_at_once(server):
-    page_id, html = _page(server, "kept")
+def _restricted_elsewhere(server: Server, slug: str, title: str, restrict: str) -> None:
+    """Warm every worker with the page ``slug``, run ``restrict`` (a
+    ``{page_id}`` in it is the page's id) in the other process, and find
+    ``title`` nowhere any more."""
+    page_id, html = _page(server, slug)
     api = f"/api/v2/pages/{page_id}/"
     v3 = f"/api/v3/reviews/{page_id}/"
     listing = "/api/v3/reviews/"
     _warm(server, [html, api, v3, listing])
 
-    server.shell(
-        "from wagtail.models import PageViewRestriction, Page\n"
-        f"PageViewRestriction.objects.create(page=Page.objects.get(pk={page_id}),"
-        " restriction_type=PageViewRestriction.LOGIN)"
-    )
+    server.shell(restrict.format(page_id=page_id))
 
     for status, body in _every_worker(server, html):
-        assert status == 302 and "Kept Review" not in body
+        assert status == 302 and title not in body
     for path in (api, v3):
         assert {status for status, _ in _every_worker(server, path)} == {404}, path
     for _, body in _every_worker(server, listing):
-        assert "Kept Review" not in body
+        assert title not in body
+
+
+def test_a_login_restriction_added_elsewhere_is_honoured_at_once(server):
+    _restricted_elsewhere(
+        server,
+        "kept",
+        "Kept Review",
+        "from wagtail.models import PageViewRestriction, Page\n"
+        "PageViewRestriction.objects.create(page=Page.objects.get(pk={page_id}),"
+        " restriction_type=PageViewRestriction.LOGIN)",
+    )
 
 
 def test_a_restriction_bulk_created_elsewhere_is_honoured_at_once(server):
@@ -233,24 +243,14 @@ def test_a_restriction_bulk_created_elsewhere_is_honoured_at_once(server):
         "make_review(book=Book.objects.get(title='Cross Process Book'),"
         " title='Bulk Restricted Review', slug='bulk-restricted')"
     )
-    page_id, html = _page(server, "bulk-restricted")
-    api = f"/api/v2/pages/{page_id}/"
-    v3 = f"/api/v3/reviews/{page_id}/"
-    listing = "/api/v3/reviews/"
-    _warm(server, [html, api, v3, listing])
-
-    server.shell(
+    _restricted_elsewhere(
+        server,
+        "bulk-restricted",
+        "Bulk Restricted Review",
         "from wagtail.models import PageViewRestriction\n"
         "PageViewRestriction.objects.bulk_create([PageViewRestriction("
-        f"page_id={page_id}, restriction_type=PageViewRestriction.LOGIN)])"
+        "page_id={page_id}, restriction_type=PageViewRestriction.LOGIN)])",
     )
-
-    for status, body in _every_worker(server, html):
-        assert status == 302 and "Bulk Restricted Review" not in body
-    for path in (api, v3):
-        assert {status for status, _ in _every_worker(server, path)} == {404}, path
-    for _, body in _every_worker(server, listing):
-        assert "Bulk Restricted Review" not in body
 
 
 def test_published_elsewhere_shows_at_once(server):
