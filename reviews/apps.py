@@ -20,12 +20,14 @@ class ReviewsConfig(AppConfig):
         )
         from .page_forms import use_club_page_forms
         from .signal_handlers import register_signal_handlers
+        from .site_root import use_versioned_site_root_paths
         from .views import page_context  # noqa: F401  (registers page builders)
 
         checks.register(check_reader_middleware)
         checks.register(check_frontend_cache_order)
         checks.register(check_database_triggers)
         register_signal_handlers()
+        use_versioned_site_root_paths()
         type_club_streams_in_wagtail_api()
         accept_club_input()
         use_club_page_forms()

@@ -3,14 +3,34 @@
 Feeds, calendars, link previews and the API hand out URLs that outlive the
 request; they are built from the Site's hostname and port, never from the
 request's ``Host`` header, which a client chooses.
+
+Every page URL Wagtail builds starts from ``Site.get_site_root_paths()``.
+Wagtail keeps that list in the cache for an hour and clears it when a Site
+is saved, in the cache of the process that saved it only: with each
+process's own memory as the cache (the embedded default), every other
+process kept the old hostname, port or root; and a site changed without a
+save (``update()``, SQL) was kept everywhere. :func:`site_root_paths` keeps
+it per content version instead, which every change of a site or of the
+page tree moves on, whatever wrote it (the database's triggers), and
+:func:`use_versioned_site_root_paths` makes it what Wagtail asks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.http import HttpRequest
 from wagtail.models import Page, Site
+from wagtail.models.sites import SiteRootPath
+
+from .derived import for_this_version_in_process
+
+#: Where Wagtail keeps the root paths on the object it is given
+#: (``Page._get_site_root_paths``).
+_ON_REQUEST = "_wagtail_cached_site_root_paths"
 
 
 def site_for(page: Page | None = None) -> Site | None:
@@ -45,3 +65,52 @@ def answered_as(request: HttpRequest) -> str:
     response kept for reuse is kept under it, so that an ``https`` request
     never gets the links built for ``http``, nor one host another's."""
     return f"{request.scheme}://{request.get_host()} {request.get_port()}"
+
+
+def read_site_root_paths(translated: bool) -> list[SiteRootPath]:
+    """What Wagtail's ``Site.get_site_root_paths()`` answers, read from the
+    database: most specific root first, a root for each translation of a
+    site's root page when ``translated``."""
+    paths: list[SiteRootPath] = []
+    sites = Site.objects.select_related("root_page", "root_page__locale").order_by(
+        "-root_page__url_path", "-is_default_site", "hostname"
+    )
+    for site in sites:
+        roots = (
+            site.root_page.get_translations(inclusive=True).select_related("locale")
+            if translated
+            else [site.root_page]
+        )
+        paths.extend(
+            SiteRootPath(
+                site.id, root.url_path, site.root_url, root.locale.language_code
+            )
+            for root in roots
+        )
+    return paths
+
+
+def site_root_paths() -> list[SiteRootPath]:
+    """The sites' root paths as of the content version: read once per
+    change in each process, no cache round trip."""
+    translated = getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+    return for_this_version_in_process(
+        f"site-root-paths:{translated}", lambda: read_site_root_paths(translated)
+    )
+
+
+#: Wagtail's own ``Site.get_site_root_paths``, as it was before
+#: :func:`use_versioned_site_root_paths` (tests compare the two).
+wagtails_site_root_paths: Callable[[], list[SiteRootPath]] = Site.get_site_root_paths
+
+
+def use_versioned_site_root_paths() -> None:
+    """Make ``Site.get_site_root_paths`` answer :func:`site_root_paths`."""
+    Site.get_site_root_paths = staticmethod(site_root_paths)  # type: ignore[method-assign,assignment]
+
+
+def keep_on(request: Any) -> None:
+    """Give ``request`` the sites' root paths, unless it already has them
+    (Wagtail reads them from the request once it has them)."""
+    if request is not None and not hasattr(request, _ON_REQUEST):
+        setattr(request, _ON_REQUEST, site_root_paths())

@@ -23,9 +23,9 @@ from wagtail.api.v2.serializers import PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 
+from .. import site_root
 from ..derived import for_this_version_in_process
 from ..visibility import is_public_site_page
-from . import site_root_paths
 
 #: A primary key no object has, reversed once per request and model to make
 #: the detail URL of every item from.
@@ -77,7 +77,7 @@ class PageHtmlUrlField(Field):
         # Wagtail's per-request cache of site root paths here; the site
         # chosen for a page in several sites stays Wagtail's.
         request = self.context.get("request")
-        site_root_paths.keep_on(request)
+        site_root.keep_on(request)
         try:
             return page.get_full_url(request)
         except NoReverseMatch:

@@ -448,6 +448,10 @@ def test_a_site_renamed_elsewhere_is_in_every_html_url_at_once(server):
     server.shell(site + "site.hostname = 'renamed.example'\nsite.save()")
     try:
         assert hosts() == {"renamed.example"}
+        # Wagtail's own page URLs too (reviews.site_root).
+        for path in ("/sitemap.xml", "/feeds/reviews/"):
+            for status, body in _every_worker(server, path):
+                assert status == 200 and "//renamed.example/" in body, path
     finally:
         server.shell(site + f"site.hostname = {before!r}\nsite.save()")
     assert hosts() == {before}

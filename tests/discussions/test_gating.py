@@ -279,9 +279,14 @@ def test_page_queries_do_not_grow_with_comments(
     ReadingProgress.objects.create(member=member, book=book, chapter=12)
     client.force_login(member)
     _comments(discussion, 3)
+    # New comments move the content version on: what is worked out once per
+    # version (the restricted pages, the sites' root paths) is read again by
+    # the first request after them, then not.
+    client.get(discussion.url)
     few = _count_queries(client, discussion.url)
     _comments(discussion, 27)
     assert discussion.comments.count() == 30
+    client.get(discussion.url)
     with django_assert_max_num_queries(few) as queries:
         response = client.get(discussion.url)
     assert response.context["discussion"].count == 30

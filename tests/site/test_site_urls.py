@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from wagtail.models import Page, Site
 
-from reviews.api.site_root_paths import read_site_root_paths
 from reviews.models import DiscussionPage, ReviewPage
+from reviews.site_root import read_site_root_paths, wagtails_site_root_paths
 
 ROOT = "http://127.0.0.1:8123"
 #: Allowed by the test settings, but not the Site's hostname.
@@ -87,13 +87,13 @@ def test_a_meeting_uid_does_not_follow_the_host_header(demo, client):
 @pytest.mark.parametrize("translated", [False, True])
 def test_the_api_reads_the_sites_root_paths_as_wagtail_does(translated):
     """The API's page URLs take the sites' root paths from the database
-    (reviews.api.site_root_paths), in Wagtail's order: the most specific
-    root first, then the default site."""
+    (reviews.site_root), in Wagtail's order: the most specific root first,
+    then the default site."""
     root = Site.objects.get(is_default_site=True).root_page
     other = root.add_child(instance=Page(title="Other club", slug="other-club"))
     Site.objects.create(hostname="other.example", port=8080, root_page=other)
     Site.objects.create(hostname="alias.example", root_page=root)
     with override_settings(WAGTAIL_I18N_ENABLED=translated):
         Site.clear_site_root_paths_cache()
-        assert read_site_root_paths(translated) == Site.get_site_root_paths()
+        assert read_site_root_paths(translated) == wagtails_site_root_paths()
     assert len(read_site_root_paths(translated)) == 3
