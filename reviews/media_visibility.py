@@ -47,6 +47,7 @@ from .blocks import SpoilerBlock
 # this module while the package is still loading.
 from .models.books import Book
 from .models.media import PublishedMediaUse
+from .visibility import public_pages
 
 
 def _spoiler_paths(block: blocks.Block, path: str) -> Iterator[str]:
@@ -110,7 +111,18 @@ def _object_ids(queryset: models.QuerySet, model: type[models.Model]):
 def public_condition(model: type[models.Model]) -> models.Q:
     """The rule's public half, as a condition on ``model``'s queryset."""
     content_type = ReferenceIndex._get_base_content_type(model)
-    open_uses = PublishedMediaUse.objects.filter(content_type=content_type, open=True)
+    # The recorded uses follow the page's publish, unpublish, move and view
+    # restrictions through Django's signals. A change written past them (a
+    # restriction by bulk_create, an unpublish by update(), SQL) leaves the
+    # rows as they were: the page's being live and public is checked again
+    # here, from its row and the restricted paths, which the database's
+    # triggers keep current.
+    open_uses = public_pages(
+        PublishedMediaUse.objects.filter(
+            content_type=content_type, open=True, page__live=True
+        ),
+        field="page__path",
+    )
     condition = models.Q(pk__in=_object_ids(open_uses, model))
     names = {field.name for field in model._meta.get_fields()}
     if "club_approval" in names:

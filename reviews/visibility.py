@@ -32,18 +32,21 @@ def restricted_paths() -> list[str]:
     )
 
 
-def _private() -> Q:
-    """Pages that are, or are below, a restricted one; empty with none."""
+def _private(field: str = "path") -> Q:
+    """Pages that are, or are below, a restricted one; empty with none.
+    ``field``: the page's tree path, as the queryset names it."""
     private = Q()
     for path in restricted_paths():
-        private |= Q(path__startswith=path)
+        private |= Q(**{f"{field}__startswith": path})
     return private
 
 
-def public_pages(queryset: QuerySet) -> QuerySet:
+def public_pages(queryset: QuerySet, *, field: str = "path") -> QuerySet:
     """``queryset.public()``: no page that is, or is below, a restricted one.
-    With no restriction at all the query gets no condition."""
-    private = _private()
+    With no restriction at all the query gets no condition. ``field`` names
+    the page's tree path for a queryset of rows that point to pages
+    (``page__path``)."""
+    private = _private(field)
     return queryset.exclude(private) if private else queryset
 
 
