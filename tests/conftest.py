@@ -57,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "slow: a file that keeps one worker busy for a minute or more (servers "
         "in other processes, content built once); `make test` hands it out first",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql: what it tests is PostgreSQL's own (row locks, deferred "
+        "triggers); left out of a run on another database",
+    )
     # Under pytest-xdist each worker starts its servers on its own ports.
     claim_server_ranges()
 
@@ -107,6 +112,13 @@ def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     # trylast: after pytest-django has put the transactional tests last.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        elsewhere = [item for item in items if item.get_closest_marker("postgresql")]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if item not in elsewhere]
     if config.getoption("only_database_tests"):
         left_out = [item for item in items if not uses_database(item)]
         if left_out:

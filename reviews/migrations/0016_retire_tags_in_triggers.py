@@ -9,18 +9,21 @@ were: ``PageViewRestriction.objects.bulk_create(...)`` in a script,
 public. These triggers retire, in the writing transaction, what such a
 change affects, whatever wrote it:
 
-- a view restriction (or its groups) or a site, inserted, updated or
-  deleted: what a change of structure retires
-  (``reviews.cache_tags.retired_by_structure``);
+- a view restriction (or its groups), a site, or an approval of an image
+  or a document, inserted, updated or deleted: what a change of structure
+  retires (``reviews.cache_tags.retired_by_structure``);
 - a page that goes live or stops being live (inserted live, ``live``
   changed, deleted while live): what an unpublish retires, by the page's
   content type (its own tag, its book's, the listings of its kind, the
   pages that link to it; for an index or the home page, the whole tree,
   ``site``), and ``site`` too when pages lie below it;
-- a page whose tree path changes (a move): the structure and ``site``.
+- a page whose tree path changes (a move): the structure;
+- a review that changes book or is deleted: its books' tags and which
+  reviews are public.
 
-A new revision of a live page changes neither ``live`` nor ``path``: it
-fires nothing here, and its handlers retire its tags as finely as before.
+A new revision of a live page about the same book changes neither
+``live``, ``path`` nor ``book_id``: it fires nothing here, and its handlers
+retire its tags as finely as before.
 
 Hand-written SQL, one dialect per database (SQLite, the embedded default,
 and PostgreSQL): the maintained trigger library for Django supports
@@ -28,15 +31,29 @@ PostgreSQL only. The tag names are the ones in ``reviews.cache_tags``
 (tests/caching/test_writes_without_signals.py compares them), written out
 because a migration must not change when that module does.
 
-Every set of tags starts with ``all``, as ``retire_in_database``'s do, and
-is written in name order: two transactions retiring tags lock ``all``
-first, so they cannot deadlock on the rest.
+Locks. Retiring a tag locks its row until the transaction ends, and every
+set of tags starts with ``all`` (as ``retire_in_database``'s do), so two
+transactions retiring tags cannot deadlock on the tags themselves. On
+PostgreSQL the triggers are deferred to the commit: a transaction that
+writes pages or restrictions takes ``all`` only once it has done all its
+other writes, so it never holds ``all`` while it waits for a page row
+that a publish (which holds the row, then takes ``all``) has locked, and
+an open transaction does not hold up every other write. SQLite has one
+writer at a time and no such waits.
 """
 
 from django.db import migrations
 
 #: What a change of structure retires (cache_tags.retired_by_structure).
 STRUCTURE = ("all", "media", "public-reviews", "site")
+#: The tables whose rows decide who may see which pages and media.
+STRUCTURE_TABLES = (
+    "wagtailcore_pageviewrestriction",
+    "wagtailcore_pageviewrestriction_groups",
+    "wagtailcore_site",
+    "reviews_imageapproval",
+    "reviews_documentapproval",
+)
 #: What a page going or appearing retires (cache_tags.retired_by_page with
 #: ``links``), besides its own tag, its book's and its kind's.
 PAGE = ("all", "linked", "media", "pages")
@@ -49,29 +66,12 @@ KINDS = {
 }
 #: Any other page (an index, the home page): what lies below it.
 OTHER = ("public-reviews", "site")
+#: A review that changes book or goes: which reviews are public, about
+#: which books (cache_tags.PUBLIC_REVIEWS), besides the books' own tags.
+REVIEW_BOOK = ("all", "public-reviews", "reviews")
 #: 2**62 - 1: versions are 62-bit non-negative numbers, as
 #: ``retire_in_database``'s ``secrets.randbits(62)``.
 MASK = 4611686018427387903
-
-
-def _names(tags: tuple[str, ...]) -> str:
-    return " UNION ".join(f"SELECT '{tag}' AS name" for tag in tags)
-
-
-# SQLite ------------------------------------------------------------------
-# Row triggers only. One upsert per changed row; "WHERE true" tells the
-# parser that ON CONFLICT belongs to the INSERT, not to a join.
-
-
-def _sqlite_retire(names: str) -> str:
-    return (
-        "INSERT INTO reviews_cachetag (name, version, strict_version, changed_at) "
-        "SELECT name, random() & {mask}, random() & {mask}, "
-        "strftime('%Y-%m-%d %H:%M:%f', 'now') FROM ({names}) WHERE true "
-        "ON CONFLICT (name) DO UPDATE SET version = excluded.version, "
-        "strict_version = excluded.strict_version, "
-        "changed_at = excluded.changed_at;"
-    ).format(mask=MASK, names=names)
 
 
 def _kinds_sql() -> str:
@@ -91,87 +91,112 @@ def _plugin_kind(type_id: str) -> str:
     )
 
 
-def _sqlite_page_tags(row: str, *, book: bool) -> str:
-    names = _names(PAGE) + f" UNION SELECT 'page-' || {row}.id"
-    if book:
-        names += (
-            " UNION SELECT 'book-' || book_id FROM reviews_reviewpage"
-            f" WHERE page_ptr_id = {row}.id AND book_id IS NOT NULL"
-        )
-    names += (
+# SQLite ------------------------------------------------------------------
+# Row triggers, run as each row is written. "WHERE true" tells the parser
+# that ON CONFLICT belongs to the INSERT, not to a join.
+
+
+def _names(tags: tuple[str, ...]) -> str:
+    return " UNION ".join(f"SELECT '{tag}' AS name" for tag in tags)
+
+
+def _sqlite_retire(names: str) -> str:
+    return (
+        "INSERT INTO reviews_cachetag (name, version, strict_version, changed_at) "
+        "SELECT name, random() & {mask}, random() & {mask}, "
+        "strftime('%Y-%m-%d %H:%M:%f', 'now') FROM ({names}) WHERE true "
+        "ON CONFLICT (name) DO UPDATE SET version = excluded.version, "
+        "strict_version = excluded.strict_version, "
+        "changed_at = excluded.changed_at;"
+    ).format(mask=MASK, names=names)
+
+
+def _sqlite_page_tags(row: str) -> str:
+    other = " UNION ".join(f"SELECT '{tag}' AS tag" for tag in OTHER)
+    return (
+        _names(PAGE)
+        + f" UNION SELECT 'page-' || {row}.id"
+        + " UNION SELECT 'book-' || book_id FROM reviews_reviewpage"
+        f" WHERE page_ptr_id = {row}.id AND book_id IS NOT NULL"
         f" UNION SELECT kinds.tag FROM ({_kinds_sql()}) AS kinds"
         " JOIN django_content_type AS ctype ON ctype.model = kinds.model"
         f" AND ctype.app_label = 'reviews' WHERE ctype.id = {row}.content_type_id"
-    )
-    other = " UNION ".join(f"SELECT '{tag}' AS tag" for tag in OTHER)
-    names += (
         f" UNION SELECT tag FROM ({other})"
         f" WHERE NOT EXISTS ({_plugin_kind(f'{row}.content_type_id')})"
+        f" UNION SELECT 'site' WHERE {row}.numchild > 0"
     )
-    return names + f" UNION SELECT 'site' WHERE {row}.numchild > 0"
 
 
-SQLITE_TRIGGERS = {
-    "reviews_retire_on_restriction_{op}": (
-        "AFTER {OP} ON wagtailcore_pageviewrestriction",
-        _sqlite_retire(_names(STRUCTURE)),
-    ),
-    "reviews_retire_on_restriction_groups_{op}": (
-        "AFTER {OP} ON wagtailcore_pageviewrestriction_groups",
-        _sqlite_retire(_names(STRUCTURE)),
-    ),
-    "reviews_retire_on_site_{op}": (
-        "AFTER {OP} ON wagtailcore_site",
-        _sqlite_retire(_names(STRUCTURE)),
-    ),
-}
-SQLITE_PAGE_TRIGGERS = {
-    "reviews_retire_on_page_live": (
-        "AFTER UPDATE OF live ON wagtailcore_page WHEN OLD.live IS NOT NEW.live",
-        _sqlite_retire(_sqlite_page_tags("NEW", book=True)),
-    ),
-    "reviews_retire_on_page_inserted_live": (
-        "AFTER INSERT ON wagtailcore_page WHEN NEW.live",
-        _sqlite_retire(_sqlite_page_tags("NEW", book=False)),
-    ),
-    "reviews_retire_on_page_deleted_live": (
-        "AFTER DELETE ON wagtailcore_page WHEN OLD.live",
-        _sqlite_retire(_sqlite_page_tags("OLD", book=True)),
-    ),
-    "reviews_retire_on_page_moved": (
-        "AFTER UPDATE OF path ON wagtailcore_page WHEN OLD.path IS NOT NEW.path",
-        _sqlite_retire(_names(STRUCTURE)),
-    ),
-}
+def _sqlite_book_tags(*rows: str) -> str:
+    return _names(REVIEW_BOOK) + "".join(
+        f" UNION SELECT 'book-' || {row}.book_id WHERE {row}.book_id IS NOT NULL"
+        for row in rows
+    )
+
+
+def _sqlite_triggers() -> dict[str, tuple[str, str]]:
+    """Trigger name: (its event and condition, its body)."""
+    triggers = {
+        f"reviews_retire_on_{table}_{op.lower()}": (
+            f"AFTER {op} ON {table}",
+            _sqlite_retire(_names(STRUCTURE)),
+        )
+        for table in STRUCTURE_TABLES
+        for op in ("INSERT", "UPDATE", "DELETE")
+    }
+    triggers.update(
+        {
+            "reviews_retire_on_page_live": (
+                "AFTER UPDATE OF live ON wagtailcore_page"
+                " WHEN OLD.live IS NOT NEW.live",
+                _sqlite_retire(_sqlite_page_tags("NEW")),
+            ),
+            "reviews_retire_on_page_inserted_live": (
+                "AFTER INSERT ON wagtailcore_page WHEN NEW.live",
+                _sqlite_retire(_sqlite_page_tags("NEW")),
+            ),
+            "reviews_retire_on_page_deleted_live": (
+                "AFTER DELETE ON wagtailcore_page WHEN OLD.live",
+                _sqlite_retire(_sqlite_page_tags("OLD")),
+            ),
+            "reviews_retire_on_page_moved": (
+                "AFTER UPDATE OF path ON wagtailcore_page"
+                " WHEN OLD.path IS NOT NEW.path",
+                _sqlite_retire(_names(STRUCTURE)),
+            ),
+            "reviews_retire_on_review_book": (
+                "AFTER UPDATE OF book_id ON reviews_reviewpage"
+                " WHEN OLD.book_id IS NOT NEW.book_id",
+                _sqlite_retire(_sqlite_book_tags("OLD", "NEW")),
+            ),
+            "reviews_retire_on_review_deleted": (
+                "AFTER DELETE ON reviews_reviewpage",
+                _sqlite_retire(_sqlite_book_tags("OLD")),
+            ),
+        }
+    )
+    return triggers
 
 
 def _sqlite_statements() -> list[str]:
-    statements = []
-    for name, (when, body) in SQLITE_TRIGGERS.items():
-        for op in ("insert", "update", "delete"):
-            trigger = name.format(op=op)
-            event = when.format(OP=op.upper())
-            statements.append(f"CREATE TRIGGER {trigger} {event} BEGIN {body} END")
-    for trigger, (event, body) in SQLITE_PAGE_TRIGGERS.items():
-        statements.append(f"CREATE TRIGGER {trigger} {event} BEGIN {body} END")
-    return statements
+    return [
+        f"CREATE TRIGGER {name} {event} BEGIN {body} END"
+        for name, (event, body) in _sqlite_triggers().items()
+    ]
 
 
 def _sqlite_drops() -> list[str]:
-    names = [
-        name.format(op=op)
-        for name in SQLITE_TRIGGERS
-        for op in ("insert", "update", "delete")
-    ]
-    names += list(SQLITE_PAGE_TRIGGERS)
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_triggers()]
 
 
 # PostgreSQL --------------------------------------------------------------
-# The restrictions and sites change a row at a time: row triggers. Pages
-# change by the thousand in one statement (a subtree moved, a bulk
-# update): one statement trigger reads the changed rows from its
-# transition tables and retires their tags in one upsert.
+# Constraint triggers, deferred: each row's runs at the commit (or at a
+# SET CONSTRAINTS ... IMMEDIATE, which Django's constraint checks send),
+# after the transaction's writes. A statement that changes thousands of
+# pages (a subtree moved, a bulk update) runs one per row; the set of
+# tags they share is retired once per such batch (reviews_retire_once:
+# the batch is the client statement that fired it), each row's own tags
+# (its page, its book) with it.
 
 
 def _array(tags: tuple[str, ...]) -> str:
@@ -192,107 +217,144 @@ LANGUAGE sql AS $$
     strict_version = EXCLUDED.strict_version, changed_at = EXCLUDED.changed_at
 $$
 """,
+    # ``shared`` (always with ``all``) once per client statement that fires
+    # triggers, then ``own``. A later statement of the same transaction
+    # retires ``shared`` again: whatever ran between the two (a read that
+    # kept a value under the first versions) is retired with it.
+    """
+CREATE OR REPLACE FUNCTION reviews_retire_once(shared text[], own text[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  mark text := 'reviews.retired_' || md5(array_to_string(shared, ' '));
+  batch text := pg_current_xact_id()::text || '@' || statement_timestamp()::text;
+BEGIN
+  IF current_setting(mark, true) IS DISTINCT FROM batch THEN
+    PERFORM reviews_retire_tags(shared);
+    PERFORM set_config(mark, batch, true);
+  END IF;
+  IF cardinality(own) > 0 THEN
+    PERFORM reviews_retire_tags(own);
+  END IF;
+END
+$$
+""",
     f"""
 CREATE OR REPLACE FUNCTION reviews_retire_structure() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM reviews_retire_tags({_array(STRUCTURE)});
+  PERFORM reviews_retire_once({_array(STRUCTURE)}, '{{}}');
   RETURN NULL;
 END
 $$
 """,
     f"""
-CREATE OR REPLACE FUNCTION reviews_retire_pages() RETURNS trigger
+CREATE OR REPLACE FUNCTION reviews_retire_page() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-  went integer[];
-  went_types integer[];
-  branch boolean;
-  moved boolean;
-  tags text[];
+  page record;
+  shared text[];
+  own text[];
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(id), array_agg(DISTINCT content_type_id),
-           bool_or(numchild > 0), false
-      INTO went, went_types, branch, moved
-    FROM new_pages WHERE live;
-  ELSIF TG_OP = 'DELETE' THEN
-    SELECT array_agg(id), array_agg(DISTINCT content_type_id),
-           bool_or(numchild > 0), false
-      INTO went, went_types, branch, moved
-    FROM old_pages WHERE live;
-  ELSE
-    SELECT array_agg(after_row.id) FILTER (WHERE before_row.live <> after_row.live),
-           array_agg(DISTINCT after_row.content_type_id)
-             FILTER (WHERE before_row.live <> after_row.live),
-           bool_or(after_row.numchild > 0) FILTER (WHERE before_row.live <> after_row.live),
-           bool_or(before_row.path <> after_row.path)
-      INTO went, went_types, branch, moved
-    FROM old_pages AS before_row JOIN new_pages AS after_row ON after_row.id = before_row.id
-    WHERE before_row.live <> after_row.live OR before_row.path <> after_row.path;
-  END IF;
-  tags := '{{}}';
-  IF went IS NOT NULL THEN
-    tags := {_array(PAGE)}
-      || ARRAY(SELECT 'page-' || id FROM unnest(went) AS id)
-      || ARRAY(SELECT 'book-' || book_id FROM reviews_reviewpage
-               WHERE page_ptr_id = ANY(went) AND book_id IS NOT NULL)
-      || ARRAY(SELECT kinds.tag FROM ({_kinds_sql()}) AS kinds
-               JOIN django_content_type AS ctype ON ctype.model = kinds.model
-               AND ctype.app_label = 'reviews' WHERE ctype.id = ANY(went_types));
-    IF EXISTS (SELECT 1 FROM unnest(went_types) AS type_id
-               WHERE NOT EXISTS ({_plugin_kind("type_id")})) THEN
-      tags := tags || {_array(OTHER)};
+  IF TG_OP = 'UPDATE' AND OLD.path IS DISTINCT FROM NEW.path THEN
+    PERFORM reviews_retire_once({_array(STRUCTURE)}, '{{}}');
+    IF OLD.live IS NOT DISTINCT FROM NEW.live THEN
+      RETURN NULL;
     END IF;
   END IF;
-  IF moved THEN
-    tags := tags || {_array(STRUCTURE)};
-  ELSIF branch THEN
-    tags := tags || ARRAY['site'];
+  IF TG_OP = 'DELETE' THEN
+    page := OLD;
+  ELSE
+    page := NEW;
   END IF;
-  IF cardinality(tags) > 0 THEN
-    PERFORM reviews_retire_tags(tags);
+  shared := {_array(PAGE)}
+    || ARRAY(SELECT kinds.tag FROM ({_kinds_sql()}) AS kinds
+             JOIN django_content_type AS ctype ON ctype.model = kinds.model
+             AND ctype.app_label = 'reviews' WHERE ctype.id = page.content_type_id);
+  IF NOT EXISTS ({_plugin_kind("page.content_type_id")}) THEN
+    shared := shared || {_array(OTHER)};
   END IF;
+  IF page.numchild > 0 THEN
+    shared := shared || ARRAY['site'];
+  END IF;
+  own := ARRAY['page-' || page.id]
+    || ARRAY(SELECT 'book-' || book_id FROM reviews_reviewpage
+             WHERE page_ptr_id = page.id AND book_id IS NOT NULL);
+  PERFORM reviews_retire_once(
+    ARRAY(SELECT DISTINCT tag FROM unnest(shared) AS tag ORDER BY tag), own
+  );
+  RETURN NULL;
+END
+$$
+""",
+    f"""
+CREATE OR REPLACE FUNCTION reviews_retire_review_book() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  own text[] := ARRAY['book-' || OLD.book_id];
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    own := own || ARRAY['book-' || NEW.book_id];
+  END IF;
+  PERFORM reviews_retire_once(
+    {_array(REVIEW_BOOK)}, ARRAY(SELECT tag FROM unnest(own) AS tag WHERE tag IS NOT NULL)
+  );
   RETURN NULL;
 END
 $$
 """,
 ]
 
-POSTGRES_TRIGGERS = [
-    "CREATE TRIGGER reviews_retire_on_restriction AFTER INSERT OR UPDATE OR DELETE"
-    " ON wagtailcore_pageviewrestriction"
-    " FOR EACH ROW EXECUTE FUNCTION reviews_retire_structure()",
-    "CREATE TRIGGER reviews_retire_on_restriction_groups"
-    " AFTER INSERT OR UPDATE OR DELETE ON wagtailcore_pageviewrestriction_groups"
-    " FOR EACH ROW EXECUTE FUNCTION reviews_retire_structure()",
-    "CREATE TRIGGER reviews_retire_on_site AFTER INSERT OR UPDATE OR DELETE"
-    " ON wagtailcore_site FOR EACH ROW EXECUTE FUNCTION reviews_retire_structure()",
-    # A trigger with transition tables takes one event.
-    "CREATE TRIGGER reviews_retire_on_page_insert AFTER INSERT ON wagtailcore_page"
-    " REFERENCING NEW TABLE AS new_pages"
-    " FOR EACH STATEMENT EXECUTE FUNCTION reviews_retire_pages()",
-    "CREATE TRIGGER reviews_retire_on_page_update AFTER UPDATE ON wagtailcore_page"
-    " REFERENCING OLD TABLE AS old_pages NEW TABLE AS new_pages"
-    " FOR EACH STATEMENT EXECUTE FUNCTION reviews_retire_pages()",
-    "CREATE TRIGGER reviews_retire_on_page_delete AFTER DELETE ON wagtailcore_page"
-    " REFERENCING OLD TABLE AS old_pages"
-    " FOR EACH STATEMENT EXECUTE FUNCTION reviews_retire_pages()",
-]
 
-POSTGRES_DROPS = [
-    "DROP TRIGGER IF EXISTS reviews_retire_on_restriction"
-    " ON wagtailcore_pageviewrestriction",
-    "DROP TRIGGER IF EXISTS reviews_retire_on_restriction_groups"
-    " ON wagtailcore_pageviewrestriction_groups",
-    "DROP TRIGGER IF EXISTS reviews_retire_on_site ON wagtailcore_site",
-    "DROP TRIGGER IF EXISTS reviews_retire_on_page_insert ON wagtailcore_page",
-    "DROP TRIGGER IF EXISTS reviews_retire_on_page_update ON wagtailcore_page",
-    "DROP TRIGGER IF EXISTS reviews_retire_on_page_delete ON wagtailcore_page",
-    "DROP FUNCTION IF EXISTS reviews_retire_pages()",
-    "DROP FUNCTION IF EXISTS reviews_retire_structure()",
-    "DROP FUNCTION IF EXISTS reviews_retire_tags(text[])",
-]
+def _postgres_triggers() -> dict[str, str]:
+    """Trigger name: what follows ``CREATE CONSTRAINT TRIGGER <name>``."""
+    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+    triggers = {
+        f"reviews_retire_on_{table}": f"AFTER INSERT OR UPDATE OR DELETE ON {table}"
+        f" {deferred} EXECUTE FUNCTION reviews_retire_structure()"
+        for table in STRUCTURE_TABLES
+    }
+    page = "EXECUTE FUNCTION reviews_retire_page()"
+    book = "EXECUTE FUNCTION reviews_retire_review_book()"
+    triggers.update(
+        {
+            "reviews_retire_on_page_update": "AFTER UPDATE ON wagtailcore_page"
+            f" {deferred} WHEN (OLD.live IS DISTINCT FROM NEW.live"
+            f" OR OLD.path IS DISTINCT FROM NEW.path) {page}",
+            "reviews_retire_on_page_insert": "AFTER INSERT ON wagtailcore_page"
+            f" {deferred} WHEN (NEW.live) {page}",
+            "reviews_retire_on_page_delete": "AFTER DELETE ON wagtailcore_page"
+            f" {deferred} WHEN (OLD.live) {page}",
+            "reviews_retire_on_review_book": "AFTER UPDATE ON reviews_reviewpage"
+            f" {deferred} WHEN (OLD.book_id IS DISTINCT FROM NEW.book_id) {book}",
+            "reviews_retire_on_review_delete": "AFTER DELETE ON reviews_reviewpage"
+            f" {deferred} {book}",
+        }
+    )
+    return triggers
+
+
+def _trigger_table(definition: str) -> str:
+    return definition.split(" ON ", 1)[1].split(" ", 1)[0]
+
+
+def _postgres_statements() -> list[str]:
+    return POSTGRES_FUNCTIONS + [
+        f"CREATE CONSTRAINT TRIGGER {name} {definition}"
+        for name, definition in _postgres_triggers().items()
+    ]
+
+
+def _postgres_drops() -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {_trigger_table(definition)}"
+        for name, definition in _postgres_triggers().items()
+    ] + [
+        "DROP FUNCTION IF EXISTS reviews_retire_review_book()",
+        "DROP FUNCTION IF EXISTS reviews_retire_page()",
+        "DROP FUNCTION IF EXISTS reviews_retire_structure()",
+        "DROP FUNCTION IF EXISTS reviews_retire_once(text[], text[])",
+        "DROP FUNCTION IF EXISTS reviews_retire_tags(text[])",
+    ]
 
 
 def _statements(vendor: str, *, forwards: bool) -> list[str]:
@@ -301,7 +363,7 @@ def _statements(vendor: str, *, forwards: bool) -> list[str]:
     if vendor == "sqlite":
         return _sqlite_statements() if forwards else _sqlite_drops()
     if vendor == "postgresql":
-        return POSTGRES_FUNCTIONS + POSTGRES_TRIGGERS if forwards else POSTGRES_DROPS
+        return _postgres_statements() if forwards else _postgres_drops()
     return []
 
 

@@ -19,10 +19,17 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews import cache_tags
 from reviews.content_version import current_versions
-from reviews.models import CacheTag
-from tests.factories import BookFactory, make_discussion, make_review, review_index
+from reviews.models import CacheTag, ImageApproval, ReviewPage
+from tests.factories import (
+    BookFactory,
+    make_discussion,
+    make_image,
+    make_review,
+    review_index,
+)
 
-pytestmark = pytest.mark.django_db
+# Committed: on PostgreSQL the triggers run at the commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 V2_LIST = "/api/v2/pages/?type=reviews.ReviewPage&fields=title"
 V3_LIST = "/api/v3/reviews/"
@@ -152,13 +159,22 @@ def test_a_page_published_by_queryset_update_shows_at_once(client):
 
 
 def test_a_site_changed_by_queryset_update_is_in_every_url_at_once(client):
+    """Wagtail keeps the sites' root paths in the cache for an hour and
+    clears them when a Site is saved; the club reads them per content
+    version (reviews.site_root), which the trigger moves on."""
     review = make_review()
-    url = f"/api/v2/pages/{review.pk}/"
-    _warm(client, [url])
+    api = f"/api/v2/pages/{review.pk}/"
+    urls = [api, "/sitemap.xml", "/feeds/reviews/"]
+    _warm(client, urls)
+    assert "localhost/" in Page.objects.get(pk=review.pk).full_url
 
     Site.objects.update(port=8123)
 
-    assert ":8123/" in client.get(url).json()["meta"]["html_url"]
+    assert ":8123/" in client.get(api).json()["meta"]["html_url"]
+    for url in urls[1:]:
+        body = client.get(url).content.decode()
+        assert "localhost:8123/" in body and "localhost/" not in body, url
+    assert "localhost:8123/" in Page.objects.get(pk=review.pk).full_url
 
 
 def _moved_by(change) -> set[str]:
@@ -265,3 +281,92 @@ def test_a_database_without_triggers_is_warned_about(monkeypatch):
     assert check_database_triggers() == []
     monkeypatch.setattr(connections["default"], "vendor", "mysql")
     assert [message.id for message in check_database_triggers()] == ["reviews.W004"]
+
+
+def test_a_review_moved_to_another_book_by_update_retires_both_books():
+    first, second = BookFactory(), BookFactory()
+    review = make_review(book=first)
+
+    moved = _moved_by(
+        lambda: ReviewPage.objects.filter(pk=review.pk).update(book=second)
+    )
+
+    assert moved == {
+        cache_tags.ALL,
+        cache_tags.PUBLIC_REVIEWS,
+        cache_tags.REVIEWS,
+        cache_tags.book(first.pk),
+        cache_tags.book(second.pk),
+    }
+
+
+def test_a_live_review_deleted_in_sql_retires_its_book():
+    """Its book's count and rating: the review's row goes before the
+    page's, so the page's trigger no longer finds the book."""
+    review = make_review(book=BookFactory())
+    book_id = review.book_id
+
+    def delete() -> None:
+        with connection.cursor() as cursor:
+            for table, column in (
+                ("reviews_reviewpagetag", "content_object_id"),
+                ("reviews_reviewpage", "page_ptr_id"),
+            ):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE {column} = %s",  # noqa: S608
+                    [review.pk],
+                )
+
+    assert cache_tags.book(book_id) in _moved_by(delete)
+
+
+def test_an_approval_removed_in_sql_retires_the_structure():
+    approval = ImageApproval.objects.create(image=make_image())
+
+    moved = _moved_by(
+        lambda: ImageApproval.objects.filter(pk=approval.pk)._raw_delete(
+            connection.alias
+        )
+    )
+
+    assert moved == set(cache_tags.retired_by_structure())
+
+
+@pytest.mark.parametrize(
+    "hide",
+    [
+        lambda review: PageViewRestriction.objects.bulk_create(
+            [PageViewRestriction(page=review.page_ptr, restriction_type="login")]
+        ),
+        lambda review: Page.objects.filter(pk=review.pk).update(live=False),
+    ],
+    ids=["restricted", "unpublished"],
+)
+def test_the_media_of_a_page_hidden_without_signals_are_hidden_too(client, hide):
+    """Which media are public is recorded as pages are published, through
+    the signals; the listings check the using page again."""
+    image = make_image(title="Map Of The Secret Room")
+    review = make_review(
+        body=[
+            {
+                "type": "image",
+                "value": {
+                    "image": {
+                        "image": image.pk,
+                        "decorative": False,
+                        "alt_text": "A map",
+                    },
+                    "caption": "",
+                },
+            }
+        ]
+    )
+    urls = ["/api/v2/images/", "/api/v3/images/", f"/api/v2/images/{image.pk}/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and image.title in response.content.decode()
+
+    hide(review)
+
+    for url in urls:
+        assert image.title not in client.get(url).content.decode(), url
