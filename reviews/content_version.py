@@ -87,12 +87,34 @@ def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
     return {name: versions[name] for name in wanted}
 
 
+#: The versions as this transaction reads them: the tag table's, but for a
+#: transaction with tags still to retire at its commit (PostgreSQL's deferred
+#: triggers, reviews/migrations/0016_retire_tags_in_triggers.py), which reads
+#: versions of its own until then. Every read of a version goes through it.
+VERSIONS_VIEW = "reviews_tagversion"
+
+
+def _versions_sql(connection: BaseDatabaseWrapper, columns: str, count: int) -> str:
+    marks = ", ".join(["%s"] * count)
+    view = connection.ops.quote_name(VERSIONS_VIEW)
+    # Only the view's own name and placeholders are formatted in.
+    return f"SELECT {columns} FROM {view} WHERE name IN ({marks})"  # noqa: S608
+
+
 def _read_versions(wanted: set[str]) -> dict[str, TagVersion]:
+    model = _tag_model()
+    names = sorted(wanted)
+    connection = connections[router.db_for_read(model)]
+    # raw(): the model's converters for the view's columns (a date on SQLite).
+    rows = model.objects.raw(
+        _versions_sql(
+            connection, "name, version, changed_at, strict_version", len(names)
+        ),
+        names,
+    )
     found = {
-        name: TagVersion(version, changed_at, strict)
-        for name, version, changed_at, strict in _tag_model()
-        .objects.filter(name__in=wanted)
-        .values_list("name", "version", "changed_at", "strict_version")
+        row.name: TagVersion(row.version, row.changed_at, row.strict_version)
+        for row in rows
     }
     return {name: found.get(name, NEVER_RETIRED) for name in wanted}
 
@@ -199,13 +221,9 @@ def current_versions(names: Iterable[str]) -> dict[str, tuple[int, int]]:
     ORM's query building, which cost more than the query itself.
     """
     wanted = sorted(set(names))
-    model = _tag_model()
-    connection = connections[router.db_for_read(model)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    marks = ", ".join(["%s"] * len(wanted))
-    # Only the table's own name and placeholders are formatted in.
-    sql = f"SELECT name, version, strict_version FROM {table}"  # noqa: S608
-    rows = _read_as_health_check(connection, f"{sql} WHERE name IN ({marks})", wanted)
+    connection = connections[router.db_for_read(_tag_model())]
+    sql = _versions_sql(connection, "name, version, strict_version", len(wanted))
+    rows = _read_as_health_check(connection, sql, wanted)
     found = {name: (version, strict) for name, version, strict in rows}
     never = (NEVER_RETIRED.version, NEVER_RETIRED.strict)
     versions = {name: found.get(name, never) for name in wanted}

@@ -25,3 +25,11 @@ def served_from_cache(client, monkeypatch, path: str) -> bool:
     client.get(path)
     monkeypatch.undo()
     return len(found) == 1 and found[0][0] is not None
+
+
+def reads_tag_versions(sql: str) -> bool:
+    """Is ``sql`` a read of cache tags' versions? They are read through the
+    view ``reviews.content_version.VERSIONS_VIEW``, never from the table."""
+    from reviews.content_version import VERSIONS_VIEW
+
+    return VERSIONS_VIEW in sql

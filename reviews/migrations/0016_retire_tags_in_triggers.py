@@ -40,6 +40,14 @@ other writes, so it never holds ``all`` while it waits for a page row
 that a publish (which holds the row, then takes ``all``) has locked, and
 an open transaction does not hold up every other write. SQLite has one
 writer at a time and no such waits.
+
+Until it commits, such a transaction reads versions of its own. The club
+reads versions through the view ``reviews_tagversion``; on PostgreSQL a
+transaction whose writes wait for their deferred triggers (marked by an
+immediate trigger that takes no lock: a transaction-local setting) reads
+every version mixed with a number of its own. What it keeps meanwhile
+(a script that unpublished a page and rendered a listing) is kept under
+versions nobody else reads, and is never served when it rolls back.
 """
 
 from django.db import migrations
@@ -178,15 +186,24 @@ def _sqlite_triggers() -> dict[str, tuple[str, str]]:
     return triggers
 
 
+#: What the club reads the tags' versions from (reviews.content_version).
+VIEW = "reviews_tagversion"
+
+
 def _sqlite_statements() -> list[str]:
     return [
         f"CREATE TRIGGER {name} {event} BEGIN {body} END"
         for name, (event, body) in _sqlite_triggers().items()
+    ] + [
+        f"CREATE VIEW {VIEW} AS SELECT name, version, strict_version, changed_at"
+        " FROM reviews_cachetag"
     ]
 
 
 def _sqlite_drops() -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_triggers()]
+    return [f"DROP VIEW IF EXISTS {VIEW}"] + [
+        f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_triggers()
+    ]
 
 
 # PostgreSQL --------------------------------------------------------------
@@ -236,6 +253,27 @@ BEGIN
     PERFORM reviews_retire_tags(own);
   END IF;
 END
+$$
+""",
+    # Immediate, and no lock: this transaction has tags to retire at its
+    # commit, so until then it reads versions of its own.
+    """
+CREATE OR REPLACE FUNCTION reviews_mark_pending() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('reviews.pending', pg_current_xact_id()::text, true);
+  RETURN NULL;
+END
+$$
+""",
+    """
+CREATE OR REPLACE FUNCTION reviews_pending_mask() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN coalesce(current_setting('reviews.pending', true), '') = ''
+    THEN 0::bigint
+    ELSE ('x' || substr(md5(current_setting('reviews.pending', true)), 1, 15))
+      ::bit(60)::bigint
+  END
 $$
 """,
     f"""
@@ -337,24 +375,56 @@ def _trigger_table(definition: str) -> str:
     return definition.split(" ON ", 1)[1].split(" ", 1)[0]
 
 
-def _postgres_statements() -> list[str]:
-    return POSTGRES_FUNCTIONS + [
-        f"CREATE CONSTRAINT TRIGGER {name} {definition}"
+def _pending_markers() -> dict[str, str]:
+    """For each deferred trigger, an immediate one on the same rows that
+    marks the transaction (``reviews_mark_pending``)."""
+    return {
+        name.replace("reviews_retire_", "reviews_pending_"): definition.replace(
+            "DEFERRABLE INITIALLY DEFERRED ", ""
+        ).rsplit(" EXECUTE FUNCTION ", 1)[0]
+        + " EXECUTE FUNCTION reviews_mark_pending()"
         for name, definition in _postgres_triggers().items()
-    ]
+    }
+
+
+def _postgres_statements() -> list[str]:
+    return (
+        POSTGRES_FUNCTIONS
+        + [
+            f"CREATE CONSTRAINT TRIGGER {name} {definition}"
+            for name, definition in _postgres_triggers().items()
+        ]
+        + [
+            f"CREATE TRIGGER {name} {definition}"
+            for name, definition in _pending_markers().items()
+        ]
+        + [
+            f"CREATE VIEW {VIEW} AS SELECT name,"
+            " version # reviews_pending_mask() AS version,"
+            " strict_version # reviews_pending_mask() AS strict_version,"
+            " changed_at FROM reviews_cachetag"
+        ]
+    )
 
 
 def _postgres_drops() -> list[str]:
-    return [
-        f"DROP TRIGGER IF EXISTS {name} ON {_trigger_table(definition)}"
-        for name, definition in _postgres_triggers().items()
-    ] + [
-        "DROP FUNCTION IF EXISTS reviews_retire_review_book()",
+    triggers = {**_postgres_triggers(), **_pending_markers()}
+    return (
+        [f"DROP VIEW IF EXISTS {VIEW}"]
+        + [
+            f"DROP TRIGGER IF EXISTS {name} ON {_trigger_table(definition)}"
+            for name, definition in triggers.items()
+        ]
+        + [
+            "DROP FUNCTION IF EXISTS reviews_pending_mask()",
+            "DROP FUNCTION IF EXISTS reviews_mark_pending()",
+            "DROP FUNCTION IF EXISTS reviews_retire_review_book()",
         "DROP FUNCTION IF EXISTS reviews_retire_page()",
         "DROP FUNCTION IF EXISTS reviews_retire_structure()",
         "DROP FUNCTION IF EXISTS reviews_retire_once(text[], text[])",
-        "DROP FUNCTION IF EXISTS reviews_retire_tags(text[])",
-    ]
+            "DROP FUNCTION IF EXISTS reviews_retire_tags(text[])",
+        ]
+    )
 
 
 def _statements(vendor: str, *, forwards: bool) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews import cache_tags
@@ -370,3 +370,39 @@ def test_the_media_of_a_page_hidden_without_signals_are_hidden_too(client, hide)
 
     for url in urls:
         assert image.title not in client.get(url).content.decode(), url
+
+
+def test_what_a_transaction_keeps_before_it_rolls_back_is_never_served():
+    """A script makes a restricted page public in SQL, reads through the
+    club's caches in the same transaction, and rolls back. What it kept was
+    computed from a state nobody else ever saw: it is kept under versions
+    only that transaction reads (on PostgreSQL the triggers retire at the
+    commit, so until then the transaction reads its own versions), never
+    under the ones everybody reads."""
+    from django.core.cache import cache
+
+    from reviews.derived import forget_in_process
+    from reviews.visibility import restricted_paths
+
+    review = make_review(title="Still Restricted Review")
+    PageViewRestriction.objects.create(
+        page=review.page_ptr, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert restricted_paths() == [review.path]
+    forget_in_process()
+    cache.clear()  # as when the kept copy has expired
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM wagtailcore_pageviewrestriction WHERE page_id = %s",
+                [review.pk],
+            )
+        assert restricted_paths() == []  # kept, in this process and the cache
+        raise RolledBack
+
+    forget_in_process()  # another process: only the shared cache
+    assert restricted_paths() == [review.path]
