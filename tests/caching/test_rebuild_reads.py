@@ -16,7 +16,6 @@ from tests.factories import BookFactory, make_review
 pytestmark = pytest.mark.django_db
 
 
-
 def _tag_reads(client, path: str) -> tuple[int, bytes]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
