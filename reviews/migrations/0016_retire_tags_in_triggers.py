@@ -276,6 +276,18 @@ LANGUAGE sql STABLE AS $$
   END
 $$
 """,
+    # TRUNCATE fires no row trigger, and a constraint trigger cannot watch
+    # it: a statement trigger retires at once (the TRUNCATE has locked the
+    # whole table anyway), so the transaction reads the new versions too.
+    f"""
+CREATE OR REPLACE FUNCTION reviews_retire_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM reviews_retire_tags({_array(STRUCTURE)});
+  RETURN NULL;
+END
+$$
+""",
     f"""
 CREATE OR REPLACE FUNCTION reviews_retire_structure() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -375,6 +387,18 @@ def _trigger_table(definition: str) -> str:
     return definition.split(" ON ", 1)[1].split(" ", 1)[0]
 
 
+#: Every table a trigger watches, for TRUNCATE.
+WATCHED_TABLES = (*STRUCTURE_TABLES, "wagtailcore_page", "reviews_reviewpage")
+
+
+def _truncate_triggers() -> dict[str, str]:
+    return {
+        f"reviews_truncated_{table}": f"AFTER TRUNCATE ON {table}"
+        " FOR EACH STATEMENT EXECUTE FUNCTION reviews_retire_truncated()"
+        for table in WATCHED_TABLES
+    }
+
+
 def _pending_markers() -> dict[str, str]:
     """For each deferred trigger, an immediate one on the same rows that
     marks the transaction (``reviews_mark_pending``)."""
@@ -396,7 +420,10 @@ def _postgres_statements() -> list[str]:
         ]
         + [
             f"CREATE TRIGGER {name} {definition}"
-            for name, definition in _pending_markers().items()
+            for name, definition in {
+                **_pending_markers(),
+                **_truncate_triggers(),
+            }.items()
         ]
         + [
             f"CREATE VIEW {VIEW} AS SELECT name,"
@@ -408,7 +435,11 @@ def _postgres_statements() -> list[str]:
 
 
 def _postgres_drops() -> list[str]:
-    triggers = {**_postgres_triggers(), **_pending_markers()}
+    triggers = {
+        **_postgres_triggers(),
+        **_pending_markers(),
+        **_truncate_triggers(),
+    }
     return (
         [f"DROP VIEW IF EXISTS {VIEW}"]
         + [
@@ -416,6 +447,7 @@ def _postgres_drops() -> list[str]:
             for name, definition in triggers.items()
         ]
         + [
+            "DROP FUNCTION IF EXISTS reviews_retire_truncated()",
             "DROP FUNCTION IF EXISTS reviews_pending_mask()",
             "DROP FUNCTION IF EXISTS reviews_mark_pending()",
             "DROP FUNCTION IF EXISTS reviews_retire_review_book()",

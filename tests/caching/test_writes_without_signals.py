@@ -406,3 +406,48 @@ def test_what_a_transaction_keeps_before_it_rolls_back_is_never_served():
 
     forget_in_process()  # another process: only the shared cache
     assert restricted_paths() == [review.path]
+
+
+@pytest.mark.postgresql  # SQLite has no TRUNCATE: its DELETE fires the row triggers
+def test_a_truncate_rolled_back_leaves_nothing_kept_for_others():
+    """TRUNCATE fires no row trigger: a statement trigger retires the
+    structure at once, so what the transaction keeps meanwhile is kept
+    under versions only it reads, and a rollback leaves nothing served."""
+    from django.core.cache import cache
+
+    from reviews.derived import forget_in_process
+    from reviews.visibility import restricted_paths
+
+    review = make_review()
+    PageViewRestriction.objects.create(
+        page=review.page_ptr, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert restricted_paths() == [review.path]
+    forget_in_process()
+    cache.clear()
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE wagtailcore_pageviewrestriction CASCADE")
+        assert restricted_paths() == []
+        raise RolledBack
+
+    forget_in_process()
+    assert restricted_paths() == [review.path]
+
+
+@pytest.mark.postgresql
+def test_a_truncate_committed_retires_the_structure():
+    review = make_review()
+    PageViewRestriction.objects.create(
+        page=review.page_ptr, restriction_type=PageViewRestriction.LOGIN
+    )
+
+    def truncate() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE wagtailcore_pageviewrestriction CASCADE")
+
+    assert _moved_by(truncate) == set(cache_tags.retired_by_structure())
