@@ -269,11 +269,13 @@ $$
     """
 CREATE OR REPLACE FUNCTION reviews_pending_mask() RETURNS bigint
 LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN coalesce(current_setting('reviews.pending', true), '') = ''
-    THEN 0::bigint
-    ELSE ('x' || substr(md5(current_setting('reviews.pending', true)), 1, 15))
-      ::bit(60)::bigint
-  END
+  -- 0 unless set in this transaction: unset it reads NULL, or '' once a
+  -- transaction of the session has set it.
+  SELECT coalesce(
+    ('x' || substr(md5(nullif(current_setting('reviews.pending', true), '')), 1, 15))
+      ::bit(60)::bigint,
+    0
+  )
 $$
 """,
     # TRUNCATE fires no row trigger, and a constraint trigger cannot watch
