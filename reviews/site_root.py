@@ -18,7 +18,6 @@ page tree moves on, whatever wrote it (the database's triggers), and
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -27,10 +26,6 @@ from wagtail.models import Page, Site
 from wagtail.models.sites import SiteRootPath
 
 from .derived import for_this_version_in_process
-
-#: Where Wagtail keeps the root paths on the object it is given
-#: (``Page._get_site_root_paths``).
-_ON_REQUEST = "_wagtail_cached_site_root_paths"
 
 
 def site_for(page: Page | None = None) -> Site | None:
@@ -107,10 +102,3 @@ wagtails_site_root_paths: Callable[[], list[SiteRootPath]] = Site.get_site_root_
 def use_versioned_site_root_paths() -> None:
     """Make ``Site.get_site_root_paths`` answer :func:`site_root_paths`."""
     Site.get_site_root_paths = staticmethod(site_root_paths)  # type: ignore[method-assign,assignment]
-
-
-def keep_on(request: Any) -> None:
-    """Give ``request`` the sites' root paths, unless it already has them
-    (Wagtail reads them from the request once it has them)."""
-    if request is not None and not hasattr(request, _ON_REQUEST):
-        setattr(request, _ON_REQUEST, site_root_paths())

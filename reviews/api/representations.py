@@ -14,7 +14,6 @@ from django.urls import reverse
 from wagtail.api.rich_text import APIRichText
 from wagtail.api.v2.utils import get_full_url
 
-from .. import site_root
 from ..models.api_fields import book_summary, reviewer_summary, tag_names
 from ..models.series import series_books
 
@@ -47,7 +46,6 @@ def page_meta(request: HttpRequest, page, url_name: str | None) -> dict[str, Any
         )
     html_url = None
     if page.live and page.pk:
-        site_root.keep_on(request)
         html_url = page.get_full_url(request)
     return {
         "type": page._meta.label,

@@ -23,7 +23,6 @@ from wagtail.api.v2.serializers import PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 
-from .. import site_root
 from ..derived import for_this_version_in_process
 from ..visibility import is_public_site_page
 
@@ -73,11 +72,9 @@ class PageHtmlUrlField(Field):
         return instance
 
     def to_representation(self, page) -> str | None:
-        # The API's request (DRF's, not a Django HttpRequest) only carries
-        # Wagtail's per-request cache of site root paths here; the site
-        # chosen for a page in several sites stays Wagtail's.
+        # The site chosen for a page in several sites stays Wagtail's; the
+        # sites' root paths it starts from are reviews.site_root's.
         request = self.context.get("request")
-        site_root.keep_on(request)
         try:
             return page.get_full_url(request)
         except NoReverseMatch:

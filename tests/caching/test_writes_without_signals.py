@@ -12,14 +12,20 @@ on the next request.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.core.cache import cache
+from django.db import connection, connections, transaction
 from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews import cache_tags
+from reviews.checks import check_database_triggers
 from reviews.content_version import current_versions
+from reviews.derived import forget_in_process
 from reviews.models import CacheTag, ImageApproval, ReviewPage
+from reviews.visibility import restricted_paths
 from tests.factories import (
     BookFactory,
     make_discussion,
@@ -33,6 +39,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 V2_LIST = "/api/v2/pages/?type=reviews.ReviewPage&fields=title"
 V3_LIST = "/api/v3/reviews/"
+
+
+class RolledBack(Exception):
+    """Raised to roll a transaction back."""
 
 
 def _urls(review) -> list[str]:
@@ -255,8 +265,6 @@ def test_a_new_revision_of_a_live_page_fires_no_trigger():
 def test_the_tag_names_written_out_are_the_plugins():
     """The migration writes the tag names out; they are the ones
     reviews.cache_tags retires for the same changes."""
-    from importlib import import_module
-
     triggers = import_module("reviews.migrations.0016_retire_tags_in_triggers")
     assert set(triggers.STRUCTURE) == set(cache_tags.retired_by_structure())
     for model, kind in (
@@ -274,10 +282,6 @@ def test_the_tag_names_written_out_are_the_plugins():
 
 
 def test_a_database_without_triggers_is_warned_about(monkeypatch):
-    from django.db import connections
-
-    from reviews.checks import check_database_triggers
-
     assert check_database_triggers() == []
     monkeypatch.setattr(connections["default"], "vendor", "mysql")
     assert [message.id for message in check_database_triggers()] == ["reviews.W004"]
@@ -379,11 +383,6 @@ def test_what_a_transaction_keeps_before_it_rolls_back_is_never_served():
     only that transaction reads (on PostgreSQL the triggers retire at the
     commit, so until then the transaction reads its own versions), never
     under the ones everybody reads."""
-    from django.core.cache import cache
-
-    from reviews.derived import forget_in_process
-    from reviews.visibility import restricted_paths
-
     review = make_review(title="Still Restricted Review")
     PageViewRestriction.objects.create(
         page=review.page_ptr, restriction_type=PageViewRestriction.LOGIN
@@ -391,9 +390,6 @@ def test_what_a_transaction_keeps_before_it_rolls_back_is_never_served():
     assert restricted_paths() == [review.path]
     forget_in_process()
     cache.clear()  # as when the kept copy has expired
-
-    class RolledBack(Exception):
-        pass
 
     with pytest.raises(RolledBack), transaction.atomic():
         with connection.cursor() as cursor:
@@ -413,11 +409,6 @@ def test_a_truncate_rolled_back_leaves_nothing_kept_for_others():
     """TRUNCATE fires no row trigger: a statement trigger retires the
     structure at once, so what the transaction keeps meanwhile is kept
     under versions only it reads, and a rollback leaves nothing served."""
-    from django.core.cache import cache
-
-    from reviews.derived import forget_in_process
-    from reviews.visibility import restricted_paths
-
     review = make_review()
     PageViewRestriction.objects.create(
         page=review.page_ptr, restriction_type=PageViewRestriction.LOGIN
@@ -425,9 +416,6 @@ def test_a_truncate_rolled_back_leaves_nothing_kept_for_others():
     assert restricted_paths() == [review.path]
     forget_in_process()
     cache.clear()
-
-    class RolledBack(Exception):
-        pass
 
     with pytest.raises(RolledBack), transaction.atomic():
         with connection.cursor() as cursor:
