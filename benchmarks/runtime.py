@@ -119,7 +119,7 @@ def postgres_version(url: str) -> str:
 # -- gunicorn ----------------------------------------------------------------
 
 
-class _Server:
+class Server:
     """A server subprocess on 127.0.0.1, stopped by its pid."""
 
     port: int
@@ -148,7 +148,7 @@ class _Server:
         self.stop()
 
 
-class Gunicorn(_Server):
+class Gunicorn(Server):
     """gunicorn with the project's gunicorn.conf.py, on 127.0.0.1."""
 
     def __init__(
@@ -254,7 +254,7 @@ VCL = ROOT / "deploy" / "varnish" / "bookclub.vcl"
 VARNISHD = "/usr/sbin/varnishd"
 
 
-class Varnish(_Server):
+class Varnish(Server):
     """``varnishd`` with the project's VCL in front of ``backends`` (ports of
     app nodes on 127.0.0.1), in the foreground, with a private work
     directory: no root, no system daemon, stopped by pid."""
