@@ -3,7 +3,8 @@
 Two gunicorns on two ports share one database (PostgreSQL when
 ``DATABASE_URL`` names a scratch one, else an SQLite file) and, when given,
 one Redis; ``varnishd`` with ``deploy/varnish/bookclub.vcl`` sits in front
-and the nodes purge it by surrogate key (``VARNISH_URLS``). Used by the edge
+and the nodes purge it by surrogate key (``VARNISH_URLS``), as does
+``manage.py purge_edge`` for writes that send no signal. Used by the edge
 test (tests/edge/), the benchmark's Varnish rows and, by hand:
 
     python -m benchmarks edge            # serve until Ctrl-C, print the URLs
@@ -16,12 +17,14 @@ clients need.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .runtime import Gunicorn, Varnish, base_env, run_django
+from .runtime import ROOT, Gunicorn, Server, Varnish, base_env, run_django
 
 PASSWORD = "edge-only"  # noqa: S105 (a scratch database on 127.0.0.1)
 
@@ -36,10 +39,13 @@ class EdgeStack:
     nodes: int = 2
     workers: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: How often ``manage.py purge_edge`` looks at its queue (seconds).
+    purge_interval: float = 0.5
     #: What ``prepare`` made: ids, URLs and logins (see :func:`prepare`).
     club: dict = field(default_factory=dict)
     servers: list[Gunicorn] = field(default_factory=list)
     varnish: Varnish | None = None
+    purger: PurgeEdge | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def env(self) -> dict[str, str]:
@@ -74,6 +80,13 @@ class EdgeStack:
                 server.env |= purge_to
                 self.servers.append(self._stack.enter_context(server))
             self._stack.enter_context(self.varnish)
+            self.purger = self._stack.enter_context(
+                PurgeEdge(
+                    servers[0].env,
+                    self.workdir / "purge_edge.log",
+                    interval=self.purge_interval,
+                )
+            )
         except BaseException:
             self._stack.close()
             raise
@@ -81,6 +94,43 @@ class EdgeStack:
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
+
+
+class PurgeEdge(Server):
+    """``manage.py purge_edge`` with a node's environment: the edge purged
+    of what the database's triggers retired (writes that send no signal)."""
+
+    port = 0
+
+    def __init__(self, env: dict[str, str], log: Path, interval: float = 0.5):
+        self.env = env
+        self.log_path = log
+        self.interval = interval
+
+    def start(self, timeout: float = 60) -> PurgeEdge:
+        """Started once it has said, in the database, that it runs."""
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "purge_edge",
+                "--interval",
+                str(self.interval),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=open(self.log_path, "ab"),  # noqa: SIM115 (the process's)
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"purge_edge exited ({self.process.returncode})")
+            if b"Purging the edge as" in self.log_path.read_bytes():
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("purge_edge did not start")
 
 
 def serve(reviews: int, redis_url: str | None) -> int:

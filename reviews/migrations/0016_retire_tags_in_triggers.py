@@ -108,7 +108,7 @@ def _names(tags: tuple[str, ...]) -> str:
     return " UNION ".join(f"SELECT '{tag}' AS name" for tag in tags)
 
 
-def _sqlite_retire(names: str) -> str:
+def _sqlite_retire_tags(names: str) -> str:
     return (
         "INSERT INTO reviews_cachetag (name, version, strict_version, changed_at) "
         "SELECT name, random() & {mask}, random() & {mask}, "
@@ -142,12 +142,15 @@ def _sqlite_book_tags(*rows: str) -> str:
     )
 
 
-def _sqlite_triggers() -> dict[str, tuple[str, str]]:
-    """Trigger name: (its event and condition, its body)."""
+def _sqlite_triggers(retire=None) -> dict[str, tuple[str, str]]:
+    """Trigger name: (its event and condition, its body). ``retire`` writes
+    a body from a query of the tags' names (:func:`_sqlite_retire_tags`
+    here; migration 0017 adds to it)."""
+    retire = retire or _sqlite_retire_tags
     triggers = {
         f"reviews_retire_on_{table}_{op.lower()}": (
             f"AFTER {op} ON {table}",
-            _sqlite_retire(_names(STRUCTURE)),
+            retire(_names(STRUCTURE)),
         )
         for table in STRUCTURE_TABLES
         for op in ("INSERT", "UPDATE", "DELETE")
@@ -157,29 +160,29 @@ def _sqlite_triggers() -> dict[str, tuple[str, str]]:
             "reviews_retire_on_page_live": (
                 "AFTER UPDATE OF live ON wagtailcore_page"
                 " WHEN OLD.live IS NOT NEW.live",
-                _sqlite_retire(_sqlite_page_tags("NEW")),
+                retire(_sqlite_page_tags("NEW")),
             ),
             "reviews_retire_on_page_inserted_live": (
                 "AFTER INSERT ON wagtailcore_page WHEN NEW.live",
-                _sqlite_retire(_sqlite_page_tags("NEW")),
+                retire(_sqlite_page_tags("NEW")),
             ),
             "reviews_retire_on_page_deleted_live": (
                 "AFTER DELETE ON wagtailcore_page WHEN OLD.live",
-                _sqlite_retire(_sqlite_page_tags("OLD")),
+                retire(_sqlite_page_tags("OLD")),
             ),
             "reviews_retire_on_page_moved": (
                 "AFTER UPDATE OF path ON wagtailcore_page"
                 " WHEN OLD.path IS NOT NEW.path",
-                _sqlite_retire(_names(STRUCTURE)),
+                retire(_names(STRUCTURE)),
             ),
             "reviews_retire_on_review_book": (
                 "AFTER UPDATE OF book_id ON reviews_reviewpage"
                 " WHEN OLD.book_id IS NOT NEW.book_id",
-                _sqlite_retire(_sqlite_book_tags("OLD", "NEW")),
+                retire(_sqlite_book_tags("OLD", "NEW")),
             ),
             "reviews_retire_on_review_deleted": (
                 "AFTER DELETE ON reviews_reviewpage",
-                _sqlite_retire(_sqlite_book_tags("OLD")),
+                retire(_sqlite_book_tags("OLD")),
             ),
         }
     )

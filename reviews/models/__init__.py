@@ -8,7 +8,7 @@ from .books import (
     remember_stored_book,
     was_live,
 )
-from .caching import CacheTag
+from .caching import CacheTag, EdgePurge, EdgePurger
 from .club import MeetingRSVP, Nomination, NominationRound, Vote
 from .comments import (
     COMMENT_EDIT_WINDOW,
@@ -36,6 +36,8 @@ __all__ = [
     "DiscussionIndexPage",
     "DiscussionPage",
     "DocumentApproval",
+    "EdgePurge",
+    "EdgePurger",
     "Follow",
     "GoodreadsImport",
     "GoodreadsImportJob",

@@ -34,3 +34,39 @@ class CacheTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EdgePurge(models.Model):
+    """A cache tag the database's triggers retired (a write no signal
+    reported: reviews/migrations/0016_retire_tags_in_triggers.py), waiting
+    for ``manage.py purge_edge`` to purge it from the edge caches.
+
+    The app purges the edge itself for every change it is told of; this
+    queue is for the others. The triggers fill it only while a purger has
+    said it is running (:class:`EdgePurger`), so a site without one keeps
+    nothing here.
+    """
+
+    tag = models.CharField(max_length=100)
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("edge purge")
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class EdgePurger(models.Model):
+    """A running ``manage.py purge_edge``, by name: ``seen_at`` is when it
+    last said so. The triggers queue purges (:class:`EdgePurge`) only while
+    one was seen in the last minute."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("edge purger")
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,6 +26,8 @@ INSTALL = "apt-get install varnish varnish-modules"
 #: 1 s); a test waits for the second purge of the test before it
 #: (test_varnish.py) rather than see it drop what it has just stored.
 REPURGE_SECONDS = 0.3
+#: How often the stack's ``manage.py purge_edge`` looks at its queue.
+PURGE_INTERVAL = 0.1
 
 
 def _redis_url() -> str | None:
@@ -52,6 +54,7 @@ def edge(tmp_path_factory, django_db_setup, django_db_blocker):
             workdir,
             redis_url=_redis_url(),
             extra_env={"VARNISH_REPURGE_SECONDS": str(REPURGE_SECONDS)},
+            purge_interval=PURGE_INTERVAL,
         )
         stack.prepare(reviews=30)
         with stack:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from benchmarks.resilience import Browser, publish_form
+from benchmarks.runtime import run_django
 from tests.edge.conftest import REPURGE_SECONDS
 
 # django_db: the servers start from a copy of the test database (migrated_copy).
@@ -306,3 +307,58 @@ def test_a_review_published_about_another_book_leaves_that_books_answer_at_once(
     ):
         assert json.loads(read(left).body)["review_count"] == count_left - 1
         assert json.loads(read(joined).body)["review_count"] == count_joined + 1
+
+
+#: Varnish keeps an answer for its max-age (60 s) plus grace: a write the
+#: edge were not told of would show for that long.
+WITHIN_SECONDS = 10
+
+
+@pytest.mark.parametrize(
+    ("review_at", "write"),
+    [
+        (8, "Page.objects.filter(pk={id}).update(live=False)"),
+        (
+            9,
+            "PageViewRestriction.objects.bulk_create("
+            "[PageViewRestriction(page_id={id}, restriction_type='login')])",
+        ),
+    ],
+    ids=["unpublished-by-update", "restricted-by-bulk-create"],
+)
+def test_a_write_without_signals_from_another_process_leaves_the_edge(
+    edge, review_at, write
+):
+    """A script's ``update()`` or ``bulk_create`` sends no signal, so no
+    node hears of it: the database's triggers queue its tags and the
+    stack's ``manage.py purge_edge`` purges them, well before the edge's
+    copies would expire."""
+    review = edge.club["reviews"][review_at]
+    listings = [V2_LIST, V3_LIST, "/reviews/"]
+    warm(edge, *listings, *detail_paths(review))
+
+    run_django(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "from wagtail.models import Page, PageViewRestriction; "
+            + write.format(id=review["id"]),
+        ],
+        edge.purger.env,
+    )
+    _last_change[0] = time.monotonic()
+
+    title = review["title"].encode()
+    deadline = time.monotonic() + WITHIN_SECONDS
+    shown: list[str] = listings + detail_paths(review)
+    while shown and time.monotonic() < deadline:
+        shown = [
+            path
+            for path in shown
+            if (answer := edge_get(edge, path)).status == 200 and title in answer.body
+        ]
+        time.sleep(0.05)
+    assert shown == [], f"still at the edge after {WITHIN_SECONDS} s"
+    for path in detail_paths(review):
+        assert node_b_get(edge, path).status in (302, 404), path

@@ -1,0 +1,196 @@
+"""Writes that send no signal reach the edge too.
+
+The database's triggers retire the tags of a write no signal reports
+(tests/caching/test_writes_without_signals.py), and queue them for the
+edge while a purger runs (``manage.py purge_edge``, migration 0017). The
+purger sends the queued tags to the edge as surrogate-key purges and
+deletes them. tests/edge/test_varnish.py runs it against a real Varnish
+with the write made by another process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+from django.test import override_settings
+from django.utils import timezone
+from wagtail.models import Page, PageViewRestriction
+
+from reviews import cache_tags
+from reviews.frontend_cache.queue import beat, drain, follow, leave
+from reviews.models import EdgePurge, EdgePurger
+from tests.caching.test_purge_on_commit import _key_purges, _recording
+from tests.factories import make_review
+
+# Committed: on PostgreSQL the triggers run at the commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PURGER = "test-purger"
+
+
+@pytest.fixture
+def edge() -> Iterator[list[tuple[str, str, str]]]:
+    with _recording("reviews.frontend_cache.XkeyBackend") as received:
+        yield received
+
+
+def _queued() -> set[str]:
+    return set(EdgePurge.objects.values_list("tag", flat=True))
+
+
+def _purged(received) -> set[str]:
+    return {key for header in _key_purges(received) for key in header.split()}
+
+
+def test_a_write_without_signals_is_queued_while_a_purger_runs_and_then_purged(edge):
+    review = make_review(title="Queued Review")
+    beat(PURGER)
+    edge.clear()  # the review's own publish
+
+    Page.objects.filter(pk=review.pk).update(live=False)
+
+    queued = _queued()
+    assert {cache_tags.page(review.pk), cache_tags.ALL, cache_tags.REVIEWS} <= queued
+    assert not _purged(edge), "nothing reaches the edge until the purger runs"
+
+    rows = EdgePurge.objects.count()
+    assert drain() == rows
+    assert _purged(edge) == queued
+    assert EdgePurge.objects.count() == 0
+    assert drain() == 0
+
+
+def test_a_restriction_by_bulk_create_queues_the_structure(edge):
+    review = make_review()
+    beat(PURGER)
+
+    PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page_id=review.pk, restriction_type="login")]
+    )
+
+    assert set(cache_tags.retired_by_structure()) <= _queued()
+
+
+def test_nothing_is_queued_while_no_purger_runs():
+    review = make_review()
+    Page.objects.filter(pk=review.pk).update(live=False)
+    assert _queued() == set()
+
+    # One that has not said so for over a minute (killed) counts as gone.
+    EdgePurger.objects.create(
+        name=PURGER, seen_at=timezone.now() - timedelta(seconds=61)
+    )
+    Page.objects.filter(pk=review.pk).update(live=True)
+    assert _queued() == set()
+
+    beat(PURGER)
+    leave(PURGER)
+    Page.objects.filter(pk=review.pk).update(live=False)
+    assert _queued() == set()
+
+
+def test_a_write_rolled_back_queues_nothing():
+    review = make_review()
+    beat(PURGER)
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        Page.objects.filter(pk=review.pk).update(live=False)
+        raise RolledBack
+
+    assert _queued() == set()
+
+
+def test_what_the_app_purges_itself_is_not_queued_again(edge):
+    """A change made through Django's models, on a table no trigger
+    watches: its signal handlers purge the edge; the queue stays empty."""
+    review = make_review()
+    beat(PURGER)
+
+    review.title = "Said again"
+    review.save_revision().publish()
+
+    assert _queued() == set()
+
+
+def test_the_purger_purges_as_writes_come_and_signs_off(edge):
+    review = make_review()
+    edge.clear()  # the review's own publish
+    stop = threading.Event()
+    purger = threading.Thread(
+        target=follow, args=(PURGER,), kwargs={"interval": 0.05, "stop": stop}
+    )
+    purger.start()
+    try:
+        for _ in range(200):
+            if EdgePurger.objects.filter(name=PURGER).exists():
+                break
+            stop.wait(0.02)
+        Page.objects.filter(pk=review.pk).update(live=False)
+        for _ in range(200):
+            if cache_tags.page(review.pk) in _purged(edge):
+                break
+            stop.wait(0.02)
+    finally:
+        stop.set()
+        purger.join(10)
+    assert cache_tags.page(review.pk) in _purged(edge)
+    assert not purger.is_alive()
+    assert not EdgePurger.objects.exists(), "a purger that stops says so"
+    assert _queued() == set()
+
+
+def test_the_command_refuses_to_run_without_an_edge_purged_by_key():
+    with override_settings(WAGTAILFRONTENDCACHE={}), pytest.raises(CommandError):
+        call_command("purge_edge")
+    with (
+        _recording("wagtail.contrib.frontend_cache.backends.HTTPBackend"),
+        pytest.raises(CommandError, match="purged by key"),
+    ):
+        call_command("purge_edge")
+
+
+@pytest.mark.postgresql
+def test_two_purgers_take_different_tags():
+    """On PostgreSQL a tag one purger is purging is skipped by another."""
+    review = make_review()
+    beat(PURGER)
+    Page.objects.filter(pk=review.pk).update(live=False)
+    queued = EdgePurge.objects.count()
+    assert queued
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.keys: list[str] = []
+
+        def purge_keys(self, keys) -> None:
+            self.keys += keys
+
+    first, second = Recorder(), Recorder()
+    assert connection.vendor == "postgresql"
+    with transaction.atomic():
+        # The first purger holds its rows, as while the edge answers.
+        held = list(
+            EdgePurge.objects.select_for_update().values_list("pk", flat=True)[:2]
+        )
+
+        def take() -> None:
+            try:
+                drain([second])
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=take)
+        other.start()
+        other.join(10)
+    assert drain([first]) == 2
+    assert len(second.keys) == queued - 2
+    assert len(held) == 2 and len(first.keys) == 2
+    assert not set(first.keys) & set(second.keys)
