@@ -396,23 +396,24 @@ def _trigger_table(definition: str) -> str:
 WATCHED_TABLES = (*STRUCTURE_TABLES, "wagtailcore_page", "reviews_reviewpage")
 
 
-def _truncate_triggers() -> dict[str, str]:
+def _truncate_triggers(tables: tuple[str, ...] = WATCHED_TABLES) -> dict[str, str]:
     return {
         f"reviews_truncated_{table}": f"AFTER TRUNCATE ON {table}"
         " FOR EACH STATEMENT EXECUTE FUNCTION reviews_retire_truncated()"
-        for table in WATCHED_TABLES
+        for table in tables
     }
 
 
-def _pending_markers() -> dict[str, str]:
-    """For each deferred trigger, an immediate one on the same rows that
-    marks the transaction (``reviews_mark_pending``)."""
+def _pending_markers(triggers: dict[str, str] | None = None) -> dict[str, str]:
+    """For each deferred trigger (``triggers``, these by default), an
+    immediate one on the same rows that marks the transaction
+    (``reviews_mark_pending``)."""
     return {
         name.replace("reviews_retire_", "reviews_pending_"): definition.replace(
             "DEFERRABLE INITIALLY DEFERRED ", ""
         ).rsplit(" EXECUTE FUNCTION ", 1)[0]
         + " EXECUTE FUNCTION reviews_mark_pending()"
-        for name, definition in _postgres_triggers().items()
+        for name, definition in (triggers or _postgres_triggers()).items()
     }
 
 

@@ -295,10 +295,13 @@ def test_a_review_moved_to_another_book_by_update_retires_both_books():
         lambda: ReviewPage.objects.filter(pk=review.pk).update(book=second)
     )
 
+    # The review's own page shows its book too (migration 0018).
     assert moved == {
         cache_tags.ALL,
         cache_tags.PUBLIC_REVIEWS,
         cache_tags.REVIEWS,
+        cache_tags.PAGES,
+        cache_tags.page(review.pk),
         cache_tags.book(first.pk),
         cache_tags.book(second.pk),
     }

@@ -1,0 +1,227 @@
+"""What a live page says, a book and a comment, changed past Django's
+signals, are served changed at once.
+
+A script or a data migration may change a live review's text with
+``update()``, rename a book, or remove a comment by SQL: no signal is sent.
+The database's triggers (migration ``reviews.0018``) retire what such a
+change shows on, in its transaction, as a publish, a book's save or a
+comment's removal would. tests/caching/test_writes_without_signals.py has
+the triggers for who may see what.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import pytest
+from django.db import connection
+from wagtail.models import Page
+
+from reviews import cache_tags
+from reviews.models import (
+    Book,
+    DiscussionComment,
+    DiscussionIndexPage,
+    DiscussionPage,
+    ReviewIndexPage,
+    ReviewPage,
+    SeriesIndexPage,
+    SeriesPage,
+)
+from tests.caching.test_writes_without_signals import _moved_by, _warm
+from tests.factories import BookFactory, make_discussion, make_review, review_index
+from tests.factories.discussions import DiscussionCommentFactory
+
+# Committed: on PostgreSQL the triggers run at the commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+triggers = import_module("reviews.migrations.0018_retire_content_in_triggers")
+
+
+def _review_urls(review) -> list[str]:
+    return [
+        review.url,
+        f"/api/v2/pages/{review.pk}/",
+        f"/api/v3/reviews/{review.pk}/",
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=title,summary",
+        "/api/v3/reviews/",
+        "/reviews/",
+    ]
+
+
+def _served(client, urls: list[str]) -> dict[str, str]:
+    return {url: client.get(url).content.decode() for url in urls}
+
+
+def test_a_live_reviews_title_and_summary_changed_by_update_show_at_once(client):
+    review = make_review(title="Old Title Words", summary="Old summary words.")
+    urls = _review_urls(review)
+    _warm(client, urls)
+
+    Page.objects.filter(pk=review.pk).update(title="New Title Words")
+    ReviewPage.objects.filter(pk=review.pk).update(summary="New summary words.")
+
+    for url, body in _served(client, urls).items():
+        assert "Old Title Words" not in body, url
+        assert "New Title Words" in body, url
+    for url, body in _served(client, urls[:3]).items():
+        assert "Old summary words." not in body, url
+        assert "New summary words." in body, url
+
+
+def test_what_a_live_page_edit_retires():
+    """What a new revision of a live page retires: the page, its book, its
+    kind's listing; for an index, what lies below it; ``linked`` when its
+    URL changes. Which reviews are public does not change."""
+    review = make_review(book=BookFactory())
+    index = review_index()
+
+    moved = _moved_by(lambda: ReviewPage.objects.filter(pk=review.pk).update(rating=1))
+    assert moved == set(
+        cache_tags.retired_by_page(
+            cache_tags.REVIEW, review.pk, review.book_id, stayed=True
+        )
+    )
+
+    moved = _moved_by(
+        lambda: ReviewIndexPage.objects.filter(pk=index.pk).update(intro="Hello")
+    )
+    assert moved == set(cache_tags.retired_by_page(cache_tags.REVIEW_INDEX, index.pk))
+
+    moved = _moved_by(
+        lambda: Page.objects.filter(pk=review.pk).update(
+            slug="moved-on", url_path=review.url_path.replace(review.slug, "moved-on")
+        )
+    )
+    assert moved == set(
+        cache_tags.retired_by_page(
+            cache_tags.REVIEW, review.pk, review.book_id, stayed=True
+        )
+    ) | {cache_tags.LINKED}
+
+
+def test_a_draft_changed_by_update_retires_nothing():
+    draft = make_review(live=False)
+    assert (
+        _moved_by(
+            lambda: ReviewPage.objects.filter(pk=draft.pk).update(summary="Unseen.")
+        )
+        == set()
+    )
+    assert (
+        _moved_by(lambda: Page.objects.filter(pk=draft.pk).update(title="Unseen"))
+        == set()
+    )
+
+
+def test_a_draft_saved_through_wagtail_fires_nothing():
+    """A draft of a live page writes only Wagtail's draft bookkeeping."""
+    review = make_review()
+    review.summary = "A draft nobody sees yet."
+    assert _moved_by(review.save_revision) == set()
+
+
+def test_a_book_renamed_by_update_shows_at_once(client):
+    book = BookFactory(title="Old Book Title")
+    review = make_review(book=book)
+    urls = [f"/api/v3/books/{book.pk}/", "/api/v3/books/", review.url]
+    _warm(client, urls)
+
+    moved = _moved_by(
+        lambda: Book.objects.filter(pk=book.pk).update(title="New Book Title")
+    )
+
+    assert moved >= set(cache_tags.retired_by_book(book.pk))
+    for url, body in _served(client, urls).items():
+        assert "Old Book Title" not in body, url
+        assert "New Book Title" in body, url
+
+
+def _comment_urls(discussion) -> list[str]:
+    return [
+        discussion.url,
+        f"/api/v3/discussions/{discussion.pk}/comments/",
+        f"/club/reveal/{discussion.pk}/comments/ending/",
+    ]
+
+
+def _counted(client, discussion) -> tuple[int, str]:
+    """The comment count anonymous readers are sent (a comment about the
+    whole book is hidden from them; only its range and count are sent)."""
+    page, api, _ = _comment_urls(discussion)
+    count = client.get(api).json()["comment_count"]
+    html = client.get(page).content.decode()
+    return count, html[html.index('id="comments-title"') :].split("</h2>")[0]
+
+
+@pytest.mark.parametrize("how", ["removed by update", "deleted in SQL"])
+def test_a_comment_removed_or_deleted_without_signals_is_gone_at_once(client, how):
+    discussion = make_discussion()
+    comment = DiscussionCommentFactory(page=discussion, body="Unkind words here.")
+    urls = _comment_urls(discussion)
+    _warm(client, urls)
+    assert _counted(client, discussion)[0] == 1
+    assert "Unkind words here." in client.get(urls[-1]).content.decode()
+
+    def remove() -> None:
+        if how == "removed by update":
+            DiscussionComment.objects.filter(pk=comment.pk).update(removed=True)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM reviews_discussioncomment WHERE id = %s", [comment.pk]
+            )
+
+    assert _moved_by(remove) == set(cache_tags.retired_by_comment(discussion.pk))
+    count, heading = _counted(client, discussion)
+    assert count == 0
+    assert "(1)" not in heading
+    for url, body in _served(client, urls).items():
+        assert "Unkind words here." not in body, url
+
+
+def _columns(model, *, local: bool = False) -> set[str]:
+    fields = model._meta.local_concrete_fields if local else model._meta.concrete_fields
+    return {field.column for field in fields}
+
+
+def test_the_columns_written_out_are_the_models():
+    """The migration writes the columns it watches out; a column added to
+    a model later must be watched by a new migration (or named unshown)."""
+    assert set(triggers.PAGE_SHOWN) | set(triggers.PAGE_UNSHOWN) == _columns(Page)
+    assert not set(triggers.PAGE_SHOWN) & set(triggers.PAGE_UNSHOWN)
+    for model in (
+        ReviewPage,
+        DiscussionPage,
+        SeriesPage,
+        ReviewIndexPage,
+        DiscussionIndexPage,
+        SeriesIndexPage,
+    ):
+        assert set(triggers.SPECIFIC[model._meta.db_table]) == _columns(
+            model, local=True
+        ) - {"page_ptr_id"}, model
+    assert set(triggers.BOOK_COLUMNS) == _columns(Book)
+    assert set(triggers.COMMENT_COLUMNS) == _columns(DiscussionComment)
+
+
+def test_the_tag_names_written_out_are_the_plugins():
+    assert set(triggers.BOOK) | {cache_tags.book(1)} == set(
+        cache_tags.retired_by_book(1)
+    )
+    assert set(triggers.COMMENT) | {cache_tags.comments(1)} == set(
+        cache_tags.retired_by_comment(1)
+    )
+    for model, kind in (
+        ("reviewpage", cache_tags.REVIEW),
+        ("discussionpage", cache_tags.DISCUSSION),
+        ("seriespage", cache_tags.SERIES_PAGE),
+        (None, cache_tags.REVIEW_INDEX),
+    ):
+        expected = cache_tags.retired_by_page(kind, 1, stayed=True) - {
+            cache_tags.page(1)
+        }
+        written = set(triggers.EDITED) | (
+            {triggers.EDITED_KINDS[model]} if model else set(triggers.EDITED_OTHER)
+        )
+        assert written == expected, kind
