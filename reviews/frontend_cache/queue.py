@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import (
     DatabaseError,
@@ -41,32 +43,47 @@ from django.db import (
     router,
     transaction,
 )
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from ..models import EdgePurge, EdgePurger
 from .backends import XkeyBackend, key_backends
 
 logger = logging.getLogger(__name__)
 
-#: How often a running purger says so. The triggers queue while one was
-#: seen in the last minute (migration 0017), so a purger that stops (killed,
-#: its machine gone) stops the queue filling within a minute.
-BEAT_SECONDS = 10.0
+#: How often a running purger says so, by the database's clock (an app
+#: server's clock may be behind it). The triggers queue while one was seen
+#: in the last hour (migration 0017 says why that long).
+BEAT_SECONDS = 5.0
 #: The most tags one round takes from the queue.
 BATCH = 1000
+#: A tag queued longer ago than this is deleted unpurged: the edge keeps an
+#: answer for its max-age plus grace (70 s with deploy/varnish/), so one
+#: stored before the write has expired by then. Left by a purger that died,
+#: or queued while none was draining.
+STALE_AFTER = timedelta(minutes=10)
 
 
 def purger_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process's name as a purger: its host and pid, and a random part
+    (two containers may share both)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def beat(name: str) -> None:
-    """Say that the purger ``name`` runs: the triggers queue from now on."""
-    EdgePurger.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+    """Say that the purger ``name`` runs: the triggers queue from now on.
+    Dated by the database's clock, which the triggers compare it with."""
+    if not EdgePurger.objects.filter(name=name).update(seen_at=Now()):
+        EdgePurger.objects.create(name=name, seen_at=Now())
 
 
 def leave(name: str) -> None:
     EdgePurger.objects.filter(name=name).delete()
+
+
+def prune() -> int:
+    """Delete the tags queued longer ago than :data:`STALE_AFTER`."""
+    deleted, _ = EdgePurge.objects.filter(queued_at__lt=Now() - STALE_AFTER).delete()
+    return deleted
 
 
 def drain(backends: list[XkeyBackend] | None = None, batch: int = BATCH) -> int:
@@ -113,19 +130,21 @@ def follow(
     clock: Callable[[], float] = time.monotonic,
 ) -> None:
     """Purge what is queued every ``interval`` seconds until ``stop`` is set;
-    say that ``name`` runs every :data:`BEAT_SECONDS`. A database that goes
-    away is logged and tried again; on the way out the purger says it no
-    longer runs."""
+    say that ``name`` runs every :data:`BEAT_SECONDS`, also while a backlog
+    is purged. A database that goes away is logged and tried again; on the
+    way out the purger says it no longer runs."""
     stop = stop or threading.Event()
     last_beat: float | None = None
     try:
         while not stop.is_set():
             try:
-                if last_beat is None or clock() - last_beat >= BEAT_SECONDS:
-                    beat(name)
-                    last_beat = clock()
-                while drain() and not stop.is_set():
-                    pass
+                while not stop.is_set():
+                    if last_beat is None or clock() - last_beat >= BEAT_SECONDS:
+                        beat(name)
+                        prune()
+                        last_beat = clock()
+                    if not drain():
+                        break
             except DatabaseError:
                 logger.exception("The edge purger could not read its queue")
                 last_beat = None

@@ -10,9 +10,14 @@ transaction (on PostgreSQL at its commit, as they retire), and
 ``manage.py purge_edge`` purges the queued tags from the edge and deletes
 them (reviews/frontend_cache/queue.py).
 
-The triggers queue only while a purger has said, in the last minute, that
-it runs (``reviews_edgepurger``): a site without an edge, or without a
-purger, keeps nothing in the queue.
+The triggers queue while a purger has said, in the last hour, that it runs
+(``reviews_edgepurger``; it says so every few seconds, by the database's
+clock): a site without an edge, or without a purger, keeps nothing in the
+queue, and one whose purger died stops filling it within the hour. The
+window is that long because a transaction reads the purger's word as of
+its own start (SQLite, whose open write transaction also keeps the purger
+from saying it again, and PostgreSQL's REPEATABLE READ): a minute would
+lose the purge of any write in a transaction longer than that.
 
 The SQLite triggers are created again with the queueing added to each
 body (one statement more); on PostgreSQL every trigger retires through
@@ -26,8 +31,8 @@ from django.db import migrations, models
 triggers = import_module("reviews.migrations.0016_retire_tags_in_triggers")
 
 #: How long a purger's word that it runs holds (``purge_edge`` says it again
-#: well within this; reviews.frontend_cache.queue.BEAT_SECONDS).
-PURGER_SEEN_WITHIN_SECONDS = 60
+#: every few seconds; reviews.frontend_cache.queue.BEAT_SECONDS).
+PURGER_SEEN_WITHIN_SECONDS = 3600
 
 
 def _sqlite_queue(names: str) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from reviews import cache_tags
+from reviews.frontend_cache import queue
 from reviews.frontend_cache.queue import beat, drain, follow, leave
 from reviews.models import EdgePurge, EdgePurger
 from tests.caching.test_purge_on_commit import _key_purges, _recording
@@ -82,9 +83,9 @@ def test_nothing_is_queued_while_no_purger_runs():
     Page.objects.filter(pk=review.pk).update(live=False)
     assert _queued() == set()
 
-    # One that has not said so for over a minute (killed) counts as gone.
+    # One that has not said so for over an hour (killed) counts as gone.
     EdgePurger.objects.create(
-        name=PURGER, seen_at=timezone.now() - timedelta(seconds=61)
+        name=PURGER, seen_at=timezone.now() - timedelta(seconds=3601)
     )
     Page.objects.filter(pk=review.pk).update(live=True)
     assert _queued() == set()
@@ -198,3 +199,64 @@ def test_two_purgers_take_different_tags():
     assert len(second.keys) == queued - 2
     assert len(held) == 2 and len(first.keys) == 2
     assert not set(first.keys) & set(second.keys)
+
+
+def test_a_purger_said_to_run_half_an_hour_ago_still_counts():
+    """A transaction reads the purger's word as of its start (SQLite's
+    write lock also keeps the purger from saying it again): a long
+    transaction's writes are still queued."""
+    review = make_review()
+    EdgePurger.objects.create(
+        name=PURGER, seen_at=timezone.now() - timedelta(minutes=30)
+    )
+    Page.objects.filter(pk=review.pk).update(live=False)
+    assert cache_tags.page(review.pk) in _queued()
+
+
+def test_tags_queued_too_long_ago_are_dropped_unpurged(edge):
+    old = timezone.now() - queue.STALE_AFTER - timedelta(seconds=5)
+    EdgePurge.objects.create(tag="page-1", queued_at=old)
+    EdgePurge.objects.create(tag="page-2", queued_at=timezone.now())
+
+    assert queue.prune() == 1
+    assert _queued() == {"page-2"}
+
+
+def test_the_purger_says_it_runs_while_it_purges_a_backlog(monkeypatch):
+    """Rounds that each find tags must not keep it from saying so: the
+    triggers would stop queueing."""
+    now = [0.0]
+    beats: list[float] = []
+    stop = threading.Event()
+    rounds = iter(range(6))
+
+    def drain() -> int:
+        now[0] += queue.BEAT_SECONDS  # each round as long as a beat
+        if next(rounds) == 5:
+            stop.set()
+            return 0
+        return 1
+
+    monkeypatch.setattr(queue, "drain", drain)
+    monkeypatch.setattr(queue, "beat", lambda name: beats.append(now[0]))
+    monkeypatch.setattr(queue, "leave", lambda name: None)
+
+    queue.follow(PURGER, interval=0.01, stop=stop, clock=lambda: now[0])
+
+    assert len(beats) >= 5
+
+
+def test_a_purger_says_it_runs_by_the_databases_clock(monkeypatch):
+    """An app server's clock two hours behind the database's must not make
+    its word count as stale to the triggers, which read the database's."""
+    behind = timezone.now() - timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: behind)
+    beat(PURGER)
+    beat(PURGER)  # the second says it again, on the row the first wrote
+    monkeypatch.undo()
+
+    seen = EdgePurger.objects.get(name=PURGER).seen_at
+    assert abs(seen - timezone.now()) < timedelta(minutes=1)
+    review = make_review()
+    Page.objects.filter(pk=review.pk).update(live=False)
+    assert cache_tags.page(review.pk) in _queued()
