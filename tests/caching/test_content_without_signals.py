@@ -3,10 +3,11 @@ signals, are served changed at once.
 
 A script or a data migration may change a live review's text with
 ``update()``, rename a book, or remove a comment by SQL: no signal is sent.
-The database's triggers (migration ``reviews.0018``) retire what such a
-change shows on, in its transaction, as a publish, a book's save or a
-comment's removal would. tests/caching/test_writes_without_signals.py has
-the triggers for who may see what.
+The database's triggers (migrations ``reviews.0018``, and ``0019`` for a
+member renamed) retire what such a change shows on, in its transaction, as
+a publish, a book's save, a comment's removal or a rename would.
+tests/caching/test_writes_without_signals.py has the triggers for who may
+see what.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 from importlib import import_module
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from wagtail.models import Page
 
 from reviews import cache_tags
@@ -29,8 +32,14 @@ from reviews.models import (
     SeriesPage,
 )
 from tests.caching.test_writes_without_signals import _moved_by, _warm
-from tests.factories import BookFactory, make_discussion, make_review, review_index
-from tests.factories.discussions import DiscussionCommentFactory
+from tests.factories import (
+    BookFactory,
+    UserFactory,
+    make_discussion,
+    make_review,
+    review_index,
+)
+from tests.factories.discussions import DiscussionCommentFactory, MeetingRSVPFactory
 
 # Committed: on PostgreSQL the triggers run at the commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -225,3 +234,42 @@ def test_the_tag_names_written_out_are_the_plugins():
             {triggers.EDITED_KINDS[model]} if model else set(triggers.EDITED_OTHER)
         )
         assert written == expected, kind
+
+
+def test_a_member_renamed_by_update_is_renamed_everywhere_at_once(client):
+    """A script that anonymises a member sends no signal: their old name
+    leaves every cached response at once (migration ``reviews.0019``)."""
+    member = UserFactory(first_name="Oldhame", last_name="Reader")
+    review = make_review(reviewer=member)
+    urls = _review_urls(review)
+    _warm(client, urls)
+    assert "Oldhame" in client.get(review.url).content.decode()
+
+    get_user_model().objects.filter(pk=member.pk).update(
+        first_name="Former", last_name="Member"
+    )
+
+    for url, body in _served(client, urls).items():
+        assert "Oldhame" not in body, url
+    assert "Former Member" in client.get(review.url).content.decode()
+
+
+def test_what_a_member_renamed_retires():
+    member = UserFactory(first_name="Named")
+    review = make_review(reviewer=member, book=BookFactory())
+    commented, answered = make_discussion(), make_discussion()
+    DiscussionCommentFactory(page=commented, author=member)
+    MeetingRSVPFactory(page=answered, member=member)
+    users = get_user_model().objects.filter(pk=member.pk)
+
+    moved = _moved_by(lambda: users.update(last_name="Renamed"))
+
+    assert moved == set(
+        cache_tags.retired_by_member(
+            reviews=[review.pk],
+            discussions=[commented.pk, answered.pk],
+            books=[review.book_id],
+        )
+    )
+    assert _moved_by(lambda: users.update(last_login=timezone.now())) == set()
+    assert _moved_by(lambda: users.update(last_name="Renamed")) == set()
