@@ -3,9 +3,9 @@
 The app purges the edge itself once a change it hears of commits
 (:func:`reviews.frontend_cache.purge_retired`). A write that sends no
 Django signal (a ``bulk_create``, an ``update()``, plain SQL from a script
-or another program) is caught by the database's triggers
-(reviews/migrations/0016_retire_tags_in_triggers.py), which retire its
-tags for every app process and queue them in
+or another program) is caught by the database's triggers (migrations
+0016, 0018 and 0019), which retire its tags for every app process and
+queue them in
 :class:`~reviews.models.EdgePurge` (migration 0017). ``manage.py
 purge_edge`` runs :func:`follow`: it says that it runs
 (:class:`~reviews.models.EdgePurger`; the triggers queue nothing
@@ -18,8 +18,10 @@ visible to the app nodes (which would let the edge fetch the old state
 again).
 
 Why a table and a poll, not a message broker: the triggers can reach
-nothing but the database, and the queue is empty but for such writes; a
-poll of an empty table every half second costs one indexed read. Several
+nothing but the database, and the queue holds only what they retire (an
+ordinary publish fires some of them too, and is purged once more, which
+is harmless); a poll of an empty table every half second costs one
+indexed read. Several
 purgers (one per app server) may run: on PostgreSQL each queued tag goes
 to one of them (``SKIP LOCKED``); elsewhere a tag may be purged twice,
 which is harmless.
