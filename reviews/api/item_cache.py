@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from .. import cache_tags, cache_writes
-from ..content_version import changed_during_build, tag_versions
+from ..content_version import changed_during_build, current_reading, tag_versions
 from ..site_root import answered_as
 from ..spoilers import InvalidReaderParams
 from .querysets import prepare_streams
@@ -75,10 +75,14 @@ def bodies(
     if not knows_nothing(request) or not all(page.live for page in pages):
         prepare_streams(pages, field_name)
         return {page.pk: _stream(request, getattr(page, field_name)) for page in pages}
-    # Read before the streams are converted, which reads the books, series
-    # and pages they name: outside a build (a HEAD, a visitor with a
-    # session) a change committed in between then leaves the body under
-    # versions it retired, never the old names under the new versions.
+    # Inside a build the versions were read before the pages were loaded
+    # (content_version.read_once), so what is kept is never newer than the
+    # versions it is kept under. Outside one (a visitor with a session, who
+    # takes the whole stack) the pages were loaded first: a change committed
+    # since (a script's update(), which keeps the revision) would leave the
+    # old body under the new versions. Such a reader takes a kept body, and
+    # keeps none.
+    keeps = current_reading() is not None
     versions = tag_versions({cache_tags.page(page.pk) for page in pages} | set(SHOWN))
     # Converted for all in one go even when kept: other fields (the books a
     # review spoils) read the stream, which would convert page by page.
@@ -100,7 +104,7 @@ def bodies(
             keys[page.pk]: _stream(request, getattr(page, field_name))
             for page in missing
         }
-        if not changed_during_build():
+        if keeps and not changed_during_build():
             # Sent with the response's own entry where a build is under way.
             cache_writes.set_many(built, timeout=TIMEOUT)
         found.update(built)

@@ -122,3 +122,41 @@ def test_v2_readers_who_see_spoilers_never_get_nor_leave_a_kept_body(
     for url, params in urls:
         assert SECRET not in body(url, params)
     assert renders.call_count == calls, "the anonymous body was kept, none other"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/api/v2/pages/{}/", "/api/v3/reviews/{}/"])
+def test_a_body_read_before_a_change_is_never_kept_under_its_versions(
+    client, book, monkeypatch, path
+):
+    """Outside a build (a visitor with a session cookie takes the whole
+    stack) the review was loaded before its tags' versions were read: a
+    change committed in between, by a script's ``update()`` that keeps the
+    revision, must not leave the old body under the new versions for the
+    next reader."""
+    from reviews.api import item_cache
+    from reviews.models import ReviewPage
+
+    review = make_review(book=book, body=[paragraph("OLDBODYWORDS")])
+    url = path.format(review.pk)
+    read_versions = item_cache.tag_versions
+    changed = []
+
+    def change_then_read(names):
+        if not changed:
+            ReviewPage.objects.filter(pk=review.pk).update(
+                body=[{"type": "paragraph", "value": "<p>NEWBODYWORDS</p>"}]
+            )
+            changed.append(True)
+        return read_versions(names)
+
+    monkeypatch.setattr(item_cache, "tag_versions", change_then_read)
+    client.cookies["sessionid"] = "made-up"
+    assert client.get(url).status_code == 200
+    assert changed
+    monkeypatch.undo()
+    del client.cookies["sessionid"]
+
+    body = client.get(url).content.decode()
+    assert "OLDBODYWORDS" not in body
+    assert "NEWBODYWORDS" in body
