@@ -26,17 +26,23 @@ from reviews.models import (
     DiscussionComment,
     DiscussionIndexPage,
     DiscussionPage,
+    Nomination,
+    NominationRound,
     ReviewIndexPage,
     ReviewPage,
+    SeriesEntry,
     SeriesIndexPage,
     SeriesPage,
 )
 from tests.caching.test_writes_without_signals import _moved_by, _warm
 from tests.factories import (
     BookFactory,
+    NominationRoundFactory,
     UserFactory,
+    discussion_index,
     make_discussion,
     make_review,
+    make_series,
     review_index,
 )
 from tests.factories.discussions import DiscussionCommentFactory, MeetingRSVPFactory
@@ -273,3 +279,60 @@ def test_what_a_member_renamed_retires():
     )
     assert _moved_by(lambda: users.update(last_login=timezone.now())) == set()
     assert _moved_by(lambda: users.update(last_name="Renamed")) == set()
+
+
+def _positions(answer: object) -> list:
+    """Every ``position`` in an API answer, wherever it is nested."""
+    if isinstance(answer, dict):
+        found = [answer["position"]] if "position" in answer else []
+        return found + [p for value in answer.values() for p in _positions(value)]
+    if isinstance(answer, list):
+        return [p for value in answer for p in _positions(value)]
+    return []
+
+
+def test_a_series_position_changed_by_update_shows_at_once(client):
+    """Migration ``reviews.0020``: a book's place in its series."""
+    book = BookFactory()
+    make_series("The Kept Series", [(book, 1)])
+    url = f"/api/v3/books/{book.pk}/"
+    _warm(client, [url])
+    assert _positions(client.get(url).json()) == [1]
+    entries = SeriesEntry.objects.filter(book=book)
+
+    moved = _moved_by(lambda: entries.update(position=7))
+
+    assert moved == set(cache_tags.retired_by_series_entry())
+    assert _positions(client.get(url).json()) == [7]
+    assert _moved_by(entries.delete) >= set(cache_tags.retired_by_series_entry())
+
+
+def test_a_nomination_round_renamed_by_update_shows_at_once(client):
+    index = discussion_index()
+    nomination_round = NominationRoundFactory(title="OLDROUNDTITLE")
+    _warm(client, [index.url])
+    assert "OLDROUNDTITLE" in client.get(index.url).content.decode()
+    rounds = NominationRound.objects.filter(pk=nomination_round.pk)
+
+    moved = _moved_by(lambda: rounds.update(title="NEWROUNDTITLE"))
+
+    assert moved == set(cache_tags.retired_by_round())
+    page = client.get(index.url).content.decode()
+    assert "OLDROUNDTITLE" not in page
+    assert "NEWROUNDTITLE" in page
+    nominations = Nomination.objects.filter(round=nomination_round)
+    assert _moved_by(
+        lambda: Nomination.objects.bulk_create(
+            [
+                Nomination(
+                    round=nomination_round,
+                    book=BookFactory(),
+                    nominated_by=UserFactory(),
+                    pitch="Read it.",
+                )
+            ]
+        )
+    ) >= set(cache_tags.retired_by_round())
+    assert _moved_by(lambda: nominations.update(pitch="Again.")) == set(
+        cache_tags.retired_by_round()
+    )
