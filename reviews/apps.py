@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core import checks
+        from django.db.models.signals import post_migrate
 
         from .api.block_schemas import type_club_streams_in_wagtail_api
         from .api.page_writes import accept_club_input
@@ -21,12 +22,15 @@ class ReviewsConfig(AppConfig):
         from .page_forms import use_club_page_forms
         from .signal_handlers import register_signal_handlers
         from .site_root import use_versioned_site_root_paths
+        from .sqlite_triggers import restore as restore_sqlite_triggers
         from .views import page_context  # noqa: F401  (registers page builders)
 
         checks.register(check_reader_middleware)
         checks.register(check_frontend_cache_order)
         checks.register(check_database_triggers)
         register_signal_handlers()
+        # After every migrate: a table rebuilt on SQLite lost its triggers.
+        post_migrate.connect(restore_sqlite_triggers, sender=self)
         use_versioned_site_root_paths()
         type_club_streams_in_wagtail_api()
         accept_club_input()

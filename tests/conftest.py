@@ -62,6 +62,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "postgresql: what it tests is PostgreSQL's own (row locks, deferred "
         "triggers); left out of a run on another database",
     )
+    config.addinivalue_line(
+        "markers",
+        "sqlite: what it tests is SQLite's own (a table rebuilt to alter it); "
+        "left out of a run on another database",
+    )
     # Under pytest-xdist each worker starts its servers on its own ports.
     claim_server_ranges()
 
@@ -114,8 +119,10 @@ def pytest_collection_modifyitems(
     # trylast: after pytest-django has put the transactional tests last.
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        elsewhere = [item for item in items if item.get_closest_marker("postgresql")]
+    for vendor in ("postgresql", "sqlite"):
+        if connection.vendor == vendor:
+            continue
+        elsewhere = [item for item in items if item.get_closest_marker(vendor)]
         if elsewhere:
             config.hook.pytest_deselected(items=elsewhere)
             items[:] = [item for item in items if item not in elsewhere]

@@ -16,6 +16,7 @@ from importlib import import_module
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from wagtail.models import Page
@@ -336,3 +337,30 @@ def test_a_nomination_round_renamed_by_update_shows_at_once(client):
     assert _moved_by(lambda: nominations.update(pitch="Again.")) == set(
         cache_tags.retired_by_round()
     )
+
+
+@pytest.mark.sqlite
+def test_a_table_rebuilt_on_sqlite_gets_its_triggers_back_at_the_next_migrate():
+    """SQLite drops a table's triggers with it, and Django rebuilds a table
+    there to alter most columns: the next ``migrate`` creates them again
+    (``reviews.sqlite_triggers``), with the migrations' own SQL."""
+    from django.apps import apps
+
+    from reviews import sqlite_triggers
+
+    assert sqlite_triggers.missing("default", apps) == []
+    with connection.schema_editor() as editor:
+        editor._remake_table(SeriesEntry)  # what an AlterField does on SQLite
+    gone = sqlite_triggers.missing("default", apps)
+    assert gone == [
+        f"reviews_retire_on_reviews_seriesentry_{op}"
+        for op in ("delete", "insert", "update")
+    ]
+
+    call_command("migrate", verbosity=0)
+
+    assert sqlite_triggers.missing("default", apps) == []
+    book = BookFactory()
+    make_series("The Rebuilt Series", [(book, 1)])
+    moved = _moved_by(lambda: SeriesEntry.objects.filter(book=book).update(position=2))
+    assert moved == set(cache_tags.retired_by_series_entry())
