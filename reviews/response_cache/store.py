@@ -46,6 +46,7 @@ from .. import cache_tags
 from ..content_version import (
     Reading,
     changed_during_build,
+    current_reading,
     current_versions,
     tag_versions,
 )
@@ -122,11 +123,14 @@ def label(response: HttpResponse, tags: Iterable[str]) -> None:
     would answer it ``304`` with what that change retired. Such a response
     names no date; its ``ETag`` still validates it. Nor does one built while
     a change committed (:attr:`Reading.changed`): the versions read after it
-    may be newer than what the response shows.
+    may be newer than what the response shows. Nor does one built outside a
+    build (a visitor with a session takes the whole stack): its versions
+    are read here, after its content, so a change committed in between
+    would date the old content as of the change.
     """
     versions = tag_versions(tags)
     response[cache_tags.HEADER] = cache_tags.header_value(versions)
-    if changed_during_build():
+    if current_reading() is None or changed_during_build():
         return
     changed_at = max(version.changed_at for version in versions.values()).timestamp()
     if changed_at <= time.time() - LAST_MODIFIED_SETTLED:

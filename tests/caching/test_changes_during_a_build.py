@@ -305,3 +305,25 @@ def test_other_answers_built_across_a_rename_are_not_kept_at_an_edge_purged_by_u
     after = client.get(path)
     assert after["Cache-Control"] == "public, max-age=60"
     assert OLD_TITLE.encode() not in after.content
+
+
+@pytest.mark.parametrize("address", ["/api/v3/reviews/{pk}/", "/api/v2/pages/{pk}/"])
+def test_an_answer_built_outside_a_build_names_no_date(address):
+    """A visitor with a session takes the whole stack: the answer's tags'
+    versions are read after its content, so a change committed in between
+    would date the old content as of the change, and a later
+    ``If-Modified-Since`` would be answered ``304`` with it. Such an answer
+    names no date; its ``ETag`` still validates it."""
+    review = make_review()
+    CacheTag.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    path = address.format(pk=review.pk)
+
+    shared = Client().get(path)
+    visitor = Client()
+    visitor.cookies["sessionid"] = "made-up"
+    own = visitor.get(path)
+
+    assert shared.status_code == own.status_code == 200
+    assert "Last-Modified" in shared, "a build reads its versions first"
+    assert "Last-Modified" not in own
+    assert own["ETag"]
