@@ -13,7 +13,9 @@ any trigger the plugin's migrations (0016-0020) define that the database
 no longer has, with the same SQL (the migrations' own functions, so the two
 cannot differ). It acts only on a database whose plugin migrations are
 all applied: one migrated back to an earlier state has fewer triggers on
-purpose.
+purpose. A later migration that adds, changes or drops a trigger must be
+added to :data:`MIGRATIONS` and :func:`defined`, or this would create the
+earlier one again.
 """
 
 from __future__ import annotations
