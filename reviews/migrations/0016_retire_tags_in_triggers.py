@@ -404,33 +404,46 @@ def _truncate_triggers(tables: tuple[str, ...] = WATCHED_TABLES) -> dict[str, st
     }
 
 
-def _pending_markers(triggers: dict[str, str] | None = None) -> dict[str, str]:
-    """For each deferred trigger (``triggers``, these by default), an
-    immediate one on the same rows that marks the transaction
-    (``reviews_mark_pending``)."""
+def _pending_markers(triggers: dict[str, str]) -> dict[str, str]:
+    """For each deferred trigger in ``triggers``, an immediate one on the
+    same rows that marks the transaction (``reviews_mark_pending``)."""
     return {
         name.replace("reviews_retire_", "reviews_pending_"): definition.replace(
             "DEFERRABLE INITIALLY DEFERRED ", ""
         ).rsplit(" EXECUTE FUNCTION ", 1)[0]
         + " EXECUTE FUNCTION reviews_mark_pending()"
-        for name, definition in (triggers or _postgres_triggers()).items()
+        for name, definition in triggers.items()
     }
+
+
+def _create_postgres_triggers(
+    deferred: dict[str, str], truncated: dict[str, str]
+) -> list[str]:
+    """``deferred`` as constraint triggers, each with its immediate marker
+    (:func:`_pending_markers`), and the ``truncated`` statement triggers;
+    migrations 0018 and 0020 add theirs the same way."""
+    immediate = {**_pending_markers(deferred), **truncated}
+    return [
+        f"CREATE CONSTRAINT TRIGGER {name} {definition}"
+        for name, definition in deferred.items()
+    ] + [f"CREATE TRIGGER {name} {definition}" for name, definition in immediate.items()]
+
+
+def _drop_postgres_triggers(
+    deferred: dict[str, str], truncated: dict[str, str]
+) -> list[str]:
+    """What :func:`_create_postgres_triggers` created, dropped."""
+    triggers = {**deferred, **_pending_markers(deferred), **truncated}
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {_trigger_table(definition)}"
+        for name, definition in triggers.items()
+    ]
 
 
 def _postgres_statements() -> list[str]:
     return (
         POSTGRES_FUNCTIONS
-        + [
-            f"CREATE CONSTRAINT TRIGGER {name} {definition}"
-            for name, definition in _postgres_triggers().items()
-        ]
-        + [
-            f"CREATE TRIGGER {name} {definition}"
-            for name, definition in {
-                **_pending_markers(),
-                **_truncate_triggers(),
-            }.items()
-        ]
+        + _create_postgres_triggers(_postgres_triggers(), _truncate_triggers())
         + [
             f"CREATE VIEW {VIEW} AS SELECT name,"
             " version # reviews_pending_mask() AS version,"
@@ -441,17 +454,9 @@ def _postgres_statements() -> list[str]:
 
 
 def _postgres_drops() -> list[str]:
-    triggers = {
-        **_postgres_triggers(),
-        **_pending_markers(),
-        **_truncate_triggers(),
-    }
     return (
         [f"DROP VIEW IF EXISTS {VIEW}"]
-        + [
-            f"DROP TRIGGER IF EXISTS {name} ON {_trigger_table(definition)}"
-            for name, definition in triggers.items()
-        ]
+        + _drop_postgres_triggers(_postgres_triggers(), _truncate_triggers())
         + [
             "DROP FUNCTION IF EXISTS reviews_retire_truncated()",
             "DROP FUNCTION IF EXISTS reviews_pending_mask()",
@@ -475,14 +480,20 @@ def _statements(vendor: str, *, forwards: bool) -> list[str]:
     return []
 
 
-def create_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=True):
-        schema_editor.execute(statement, params=None)
+def run_statements(statements) -> migrations.RunPython:
+    """A ``RunPython`` that executes ``statements(vendor, forwards=...)``:
+    this migration's and each later trigger migration's own, forwards and
+    backwards."""
 
+    def run(forwards: bool):
+        def execute(apps, schema_editor) -> None:
+            vendor = schema_editor.connection.vendor
+            for statement in statements(vendor, forwards=forwards):
+                schema_editor.execute(statement, params=None)
 
-def drop_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=False):
-        schema_editor.execute(statement, params=None)
+        return execute
+
+    return migrations.RunPython(run(True), run(False))
 
 
 class Migration(migrations.Migration):
@@ -491,4 +502,4 @@ class Migration(migrations.Migration):
         ("wagtailcore", "0098_apitoken"),
     ]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [run_statements(_statements)]

@@ -83,16 +83,6 @@ def _statements(vendor: str, *, forwards: bool) -> list[str]:
     return []
 
 
-def queue_in_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=True):
-        schema_editor.execute(statement, params=None)
-
-
-def stop_queueing(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=False):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("reviews", "0016_retire_tags_in_triggers"),
@@ -131,5 +121,5 @@ class Migration(migrations.Migration):
                 "verbose_name": "edge purger",
             },
         ),
-        migrations.RunPython(queue_in_triggers, stop_queueing),
+        triggers.run_statements(_statements),
     ]

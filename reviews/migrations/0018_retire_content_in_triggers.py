@@ -374,12 +374,6 @@ def _postgres_triggers() -> dict[str, str]:
     return triggers
 
 
-def _pending_markers() -> dict[str, str]:
-    """An immediate marker for each deferred trigger (0016's
-    ``reviews_mark_pending``: the transaction reads versions of its own)."""
-    return retire_0016._pending_markers(_postgres_triggers())
-
-
 #: TRUNCATE fires no row trigger: as 0016's, retire the structure at once
 #: (0016 has ``reviews_reviewpage``'s).
 TRUNCATED_TABLES = (
@@ -394,28 +388,15 @@ def _truncate_triggers() -> dict[str, str]:
 
 
 def _postgres_statements() -> list[str]:
-    return (
-        POSTGRES_FUNCTIONS
-        + [
-            f"CREATE CONSTRAINT TRIGGER {name} {definition}"
-            for name, definition in _postgres_triggers().items()
-        ]
-        + [
-            f"CREATE TRIGGER {name} {definition}"
-            for name, definition in {
-                **_pending_markers(),
-                **_truncate_triggers(),
-            }.items()
-        ]
+    return POSTGRES_FUNCTIONS + retire_0016._create_postgres_triggers(
+        _postgres_triggers(), _truncate_triggers()
     )
 
 
 def _postgres_drops() -> list[str]:
-    triggers = {**_postgres_triggers(), **_pending_markers(), **_truncate_triggers()}
-    return [
-        f"DROP TRIGGER IF EXISTS {name} ON {retire_0016._trigger_table(definition)}"
-        for name, definition in triggers.items()
-    ] + [f"DROP FUNCTION IF EXISTS {function}" for function in _FUNCTION_NAMES]
+    return retire_0016._drop_postgres_triggers(
+        _postgres_triggers(), _truncate_triggers()
+    ) + [f"DROP FUNCTION IF EXISTS {function}" for function in _FUNCTION_NAMES]
 
 
 def _statements(vendor: str, *, forwards: bool) -> list[str]:
@@ -426,19 +407,9 @@ def _statements(vendor: str, *, forwards: bool) -> list[str]:
     return []
 
 
-def create_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=True):
-        schema_editor.execute(statement, params=None)
-
-
-def drop_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=False):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("reviews", "0017_edge_purge_queue"),
     ]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [retire_0016.run_statements(_statements)]

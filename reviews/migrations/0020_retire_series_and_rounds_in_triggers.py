@@ -65,33 +65,20 @@ def _postgres_triggers() -> dict[str, str]:
     }
 
 
-def _postgres_markers() -> dict[str, str]:
-    return {
-        **retire_0016._pending_markers(_postgres_triggers()),
-        **retire_0016._truncate_triggers(tuple(RETIRED)),
-    }
-
-
 def _postgres_statements() -> list[str]:
-    return (
-        [POSTGRES_FUNCTION]
-        + [
-            f"CREATE CONSTRAINT TRIGGER {name} {definition}"
-            for name, definition in _postgres_triggers().items()
-        ]
-        + [
-            f"CREATE TRIGGER {name} {definition}"
-            for name, definition in _postgres_markers().items()
-        ]
+    return [POSTGRES_FUNCTION] + retire_0016._create_postgres_triggers(
+        _postgres_triggers(), _truncated()
     )
 
 
 def _postgres_drops() -> list[str]:
-    triggers = {**_postgres_triggers(), **_postgres_markers()}
-    return [
-        f"DROP TRIGGER IF EXISTS {name} ON {retire_0016._trigger_table(definition)}"
-        for name, definition in triggers.items()
-    ] + ["DROP FUNCTION IF EXISTS reviews_retire_listed()"]
+    return retire_0016._drop_postgres_triggers(_postgres_triggers(), _truncated()) + [
+        "DROP FUNCTION IF EXISTS reviews_retire_listed()"
+    ]
+
+
+def _truncated() -> dict[str, str]:
+    return retire_0016._truncate_triggers(tuple(RETIRED))
 
 
 def _statements(vendor: str, *, forwards: bool) -> list[str]:
@@ -105,19 +92,9 @@ def _statements(vendor: str, *, forwards: bool) -> list[str]:
     return []
 
 
-def create_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=True):
-        schema_editor.execute(statement, params=None)
-
-
-def drop_triggers(apps, schema_editor) -> None:
-    for statement in _statements(schema_editor.connection.vendor, forwards=False):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("reviews", "0019_retire_member_names_in_triggers"),
     ]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [retire_0016.run_statements(_statements)]
