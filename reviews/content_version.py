@@ -41,6 +41,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from . import cache_tags
+from .prepared import prepared_cursor
 
 #: The time of a tag that has never been retired.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -264,7 +265,7 @@ def _read_as_health_check(
 
 
 def _fetch(connection: BaseDatabaseWrapper, sql: str, params: list[str]) -> list:
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -7,7 +7,8 @@ into SQL, text that differs between two requests only by the id.
 ``variant`` (whatever else the queryset is built from, such as the view
 restrictions it excludes), and runs that SQL with each request's id. The
 rows, the model instances built from them and the prefetches that follow
-are what the queryset itself would give.
+are what the queryset itself would give. On PostgreSQL the SQL is also
+prepared, once per connection (reviews.prepared).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import MAX_GET_RESULTS
 from django.db.models.sql.compiler import SQLCompiler
+
+from ..prepared import PreparingConnection, prepares
 
 #: Stands for the id while the SQL is compiled; no row has it.
 PLACEHOLDER = -2_147_480_001
@@ -54,7 +57,13 @@ class _CompiledQuery:
         self, using: str | None = None, connection=None, elide_empty: bool = True
     ) -> SQLCompiler:
         compiler = copy.copy(self.compiled.compiler)
-        compiler.connection = connection or connections[using or "default"]
+        connection = connection or connections[using or "default"]
+        # The same SQL on every request: prepared where the connection may
+        # (the stand-in answers as the connection).
+        if prepares(connection):
+            compiler.connection = PreparingConnection(connection)  # type: ignore[assignment]
+        else:
+            compiler.connection = connection
         compiler.using = using
         sql, params = self.compiled.sql, self.params
         compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
