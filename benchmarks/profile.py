@@ -8,6 +8,8 @@ request through the WSGI application many times, in-process, anonymously,
 after one warm-up request, and reports per request:
 
 * SQL queries and cache operations (each a round trip with Redis);
+* on a PostgreSQL server on this machine, the CPU time its backend spent
+  per request (what the database's side of the round trips costs);
 * with ``--callgrind``, CPU instructions, counted by valgrind: the same
   requests are sent twice as many times in a second run, and the
   difference is divided by the extra requests, so start-up cancels out.
@@ -144,17 +146,22 @@ def _instructions(env: dict[str, str], work: Path, command: list[str]) -> dict:
 
 def _print_table(results: dict[str, dict]) -> None:
     print()
-    print("| row | path | status | SQL queries | cache operations | instructions |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| row | path | status | SQL queries | cache operations | instructions"
+        " | database CPU |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for row, counted in results.items():
         instructions = counted.get("instructions")
         shown = f"{instructions / 1000:,.0f} k" if instructions else "—"
+        server = counted.get("database_cpu_us")
+        server_shown = f"{server:,.0f} µs" if server is not None else "—"
         operations = ", ".join(
             f"{name} {count:g}" for name, count in counted["cache"].items()
         )
         print(
             f"| {row} | `{ROWS[row]}` | {counted['status']} | "
-            f"{counted['queries']:g} | {operations or '0'} | {shown} |"
+            f"{counted['queries']:g} | {operations or '0'} | {shown} | {server_shown} |"
         )
     for row, counted in results.items():
         if counted.get("profile"):
@@ -299,6 +306,7 @@ def _count(one_request, requests: int) -> dict:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    server_before = _server_cpu_ns(connection)
     try:
         with connection.execute_wrapper(record):
             for _ in range(requests):
@@ -306,11 +314,32 @@ def _count(one_request, requests: int) -> dict:
     finally:
         for name in CACHE_OPERATIONS:
             delattr(backend, name)
-    return {
+    server_after = _server_cpu_ns(connection)
+    counted: dict[str, Any] = {
         "queries": len(queries) / requests,
         "cache": {name: n / requests for name, n in sorted(operations.items())},
         "sql": sorted({sql[:120] for sql in queries}),
     }
+    if server_before is not None and server_after is not None:
+        counted["database_cpu_us"] = (server_after - server_before) / requests / 1000
+    return counted
+
+
+def _server_cpu_ns(connection) -> int | None:
+    """Nanoseconds the PostgreSQL backend serving ``connection`` has spent on
+    a CPU (``/proc/<pid>/schedstat``), where the server runs on this machine;
+    ``None`` for SQLite or a server elsewhere. The query that asks for the
+    pid runs between the two readings' requests, not inside them."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0])
+    except OSError:
+        return None
 
 
 def _cprofile(one_request, requests: int) -> str:
