@@ -20,8 +20,10 @@ are fixed and the PostgreSQL suite runs them.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
@@ -54,10 +56,43 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
         cursor = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
     if connection.queries_logged:
         return _ServerBoundDebugCursor(cursor, connection)
-    return connection.make_cursor(cursor)  # type: ignore[arg-type]
+    return _PreparedCursor(cursor, connection)
 
 
-class _ServerBoundDebugCursor(CursorDebugWrapper):
+#: What PostgreSQL answers when it no longer has a statement psycopg
+#: prepared (a ``DEALLOCATE ALL`` or ``DISCARD ALL`` psycopg did not see:
+#: it looks only at a statement text new to it), and when a prepared
+#: statement's result columns changed under it ("cached plan must not
+#: change result type", after a migration altered a column it reads while
+#: the app ran). Any other "feature not supported" fails again unprepared.
+LOST_STATEMENT = {"26000", "0A000"}
+
+
+class _PreparedCursor(CursorWrapper):
+    """Django's cursor wrapper, for a query psycopg may have prepared.
+
+    When the server no longer runs what psycopg prepared, psycopg would send
+    the same statement on every later request of the connection, each
+    failing alike. So the connection is replaced at the end of the request,
+    and outside a transaction (which the failure has ended) the query is
+    run once more unprepared, so this request is answered too.
+    """
+
+    def _execute(self, sql: Any, params: Any, *wrapper_args: Any) -> Any:
+        try:
+            # Django's own step, which its stubs do not declare.
+            return super()._execute(sql, params, *wrapper_args)  # type: ignore[misc]
+        except DatabaseError as error:
+            if getattr(error.__cause__, "sqlstate", None) not in LOST_STATEMENT:
+                raise
+            self.db.close_at = time.monotonic()
+            if self.db.in_atomic_block:
+                raise
+            with self.db.wrap_database_errors:
+                return self.cursor.execute(sql, params, prepare=False)
+
+
+class _ServerBoundDebugCursor(_PreparedCursor, CursorDebugWrapper):
     """Django's query log for a query bound on the server: the SQL as Django
     writes it for such a cursor, since psycopg keeps no text for a prepared
     execution (Django would log ``None``)."""

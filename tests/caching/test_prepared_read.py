@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from reviews import cache_tags
@@ -112,3 +112,81 @@ def test_a_cold_review_detail_is_read_by_a_prepared_statement(client):
         if "reviews_reviewpage" in statement and "JOIN" in statement
     ]
     assert len(details) == 1
+
+
+@contextmanager
+def column_widened(table: str, column: str) -> Iterator[None]:
+    """``table.column`` one character wider, as a migration's ``AlterField``
+    would make it while the app runs, committed by another connection; a
+    view over the column is dropped and made again around it. Undone after.
+    """
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT character_maximum_length FROM information_schema.columns"
+                " WHERE table_name = %s AND column_name = %s",
+                [table, column],
+            )
+            (length,) = cursor.fetchone()
+            cursor.execute("SELECT pg_get_viewdef(%s)", [VERSIONS_VIEW])
+            (view,) = cursor.fetchone()
+
+            def alter(to: int) -> None:
+                with other.cursor() as cursor, transaction.atomic(using=other.alias):
+                    cursor.execute(f"DROP VIEW {VERSIONS_VIEW}")
+                    cursor.execute(
+                        f"ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar({to})"
+                    )
+                    cursor.execute(f"CREATE VIEW {VERSIONS_VIEW} AS {view}")
+
+        alter(length + 1)
+        try:
+            yield
+        finally:
+            alter(length)
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("table", "column"), [("reviews_cachetag", "name"), ("reviews_book", "author")]
+)
+def test_a_column_changed_while_prepared_does_not_fail_the_site(client, table, column):
+    """PostgreSQL refuses a prepared statement whose result columns changed
+    ("cached plan must not change result type"), and psycopg would send it
+    again on every request of the connection: the read runs once more
+    unprepared, and the connection is replaced after the request."""
+    reviews = [make_review() for _ in range(8)]
+    for review in reviews[:7]:
+        assert client.get(f"/api/v3/reviews/{review.pk}/").status_code == 200
+        assert client.get("/api/v3/reviews/").status_code == 200
+    assert prepared_version_reads()
+    assert len(prepared_statements()) == 2
+    with column_widened(table, column):
+        answer = client.get(f"/api/v3/reviews/{reviews[7].pk}/")
+        assert answer.status_code == 200
+        assert answer.json()["title"] == reviews[7].title
+        assert client.get("/api/v3/reviews/").status_code == 200
+        # What ends every request outside the test client, which keeps the
+        # test's connection: this one is replaced, with nothing prepared.
+        connection.close_if_unusable_or_obsolete()
+        assert prepared_statements() == []
+        assert client.get("/api/v3/reviews/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("reset", ["DEALLOCATE ALL", "DISCARD ALL"])
+def test_statements_deallocated_behind_psycopg_are_prepared_again(reset):
+    """psycopg notices a reset only the first time it sees its text: a
+    second one leaves it sending statements the server no longer has."""
+    with connection.cursor() as cursor:
+        cursor.execute(reset)  # psycopg now knows the text
+    for _ in range(7):
+        current_versions(TAGS)
+    assert prepared_version_reads()
+    with connection.cursor() as cursor:
+        cursor.execute(reset)
+    assert set(current_versions(TAGS)) == set(TAGS)
+    assert set(current_versions(TAGS)) == set(TAGS)
