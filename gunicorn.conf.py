@@ -40,10 +40,10 @@ def post_worker_init(worker) -> None:
     200,000 objects) out of reach of the cyclic garbage collector.
 
     They live as long as the worker, yet each full collection walked them
-    all: about 100 ms, stalling whichever request set it off, once every
-    few thousand requests and more often under writes, which allocate more
-    (docs/performance.md, "Garbage collection"). What requests allocate is
-    still collected as before.
+    all: about 100 ms, stalling whichever request set it off (one in 5,000
+    requests of the benchmark's static row; docs/performance.md, "Garbage
+    collection in the workers"). What requests allocate is still collected
+    as before.
     """
     import gc
 
