@@ -7,6 +7,7 @@ from typing import Any
 
 import dj_database_url
 from corsheaders.defaults import default_headers
+from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -118,11 +119,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares a statement once a connection has run it this many
-    # times; the club binds on the server, and so prepares, only the read
-    # every cached answer makes (reviews/content_version.py). Empty turns it
-    # off, for a pooler that drops prepared statements (PgBouncer in
-    # transaction mode before 1.21).
-    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    # times; the club binds on the server, and so prepares, only the two
+    # queries it runs per request with only their parameters changing
+    # (reviews/prepared.py). Empty turns it off, for a pooler that drops
+    # prepared statements (PgBouncer in transaction mode before 1.21).
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip()
+    if _prepare and not _prepare.isdigit():
+        raise ImproperlyConfigured(
+            "DB_PREPARE_THRESHOLD must be a whole number of runs, or empty to "
+            f"prepare nothing; it is {_prepare!r}"
+        )
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         int(_prepare) if _prepare else None
     )

@@ -3,6 +3,8 @@ runtime the way docs/deploy.md says."""
 
 import json
 
+import pytest
+
 from .helpers import production_env, run_python
 
 SHOW_SETTINGS = """
@@ -163,3 +165,47 @@ def test_the_second_purge_of_a_change_is_set_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["repurge_after"] == [0.0]
+
+
+SHOW_PREPARE = """
+import django, json
+django.setup()
+from django.conf import settings
+options = settings.DATABASES["default"]["OPTIONS"]
+print(json.dumps(options.get("prepare_threshold", "unset")))
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "threshold"), [(None, 5), ("", None), ("0", 0), (" 12 ", 12)]
+)
+def test_postgresql_prepares_after_the_threshold_the_environment_gives(
+    value, threshold
+):
+    env = production_env(DATABASE_URL="postgres://club@db.example.org:5432/club")
+    env.pop("DB_PREPARE_THRESHOLD", None)
+    if value is not None:
+        env["DB_PREPARE_THRESHOLD"] = value
+    result = run_python(["-c", SHOW_PREPARE], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == threshold
+
+
+@pytest.mark.parametrize("value", ["off", "-1", "5.5"])
+def test_a_threshold_that_is_no_count_stops_the_start(value):
+    env = production_env(
+        DATABASE_URL="postgres://club@db.example.org:5432/club",
+        DB_PREPARE_THRESHOLD=value,
+    )
+    result = run_python(["-c", SHOW_PREPARE], env)
+    assert result.returncode != 0
+    assert "DB_PREPARE_THRESHOLD must be a whole number" in result.stderr
+
+
+def test_sqlite_has_no_threshold(tmp_path):
+    result = run_python(
+        ["-c", SHOW_PREPARE],
+        production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'club.sqlite3'}"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == "unset"
