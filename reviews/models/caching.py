@@ -59,9 +59,9 @@ class EdgePurge(models.Model):
 
 class EdgePurger(models.Model):
     """A running ``manage.py purge_edge``, by name: ``seen_at`` is when it
-        last said so. The triggers queue purges (:class:`EdgePurge`) only while
-        one was seen in the last hour (migration 0017 says why that long);
-    ``seen_at`` is the database's clock."""
+    last said so, by the database's clock. The triggers queue purges
+    (:class:`EdgePurge`) only while one was seen in the last hour (migration
+    0017 says why that long)."""
 
     name = models.CharField(max_length=200, primary_key=True)
     seen_at = models.DateTimeField()
