@@ -31,7 +31,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from ..conf import from_settings
-from .problems import is_problem, problem_response
+from .problems import is_problem, problem_response, validation_problem
 
 DEFAULT_API_PREFIX = "/api/"
 
@@ -72,6 +72,36 @@ class ProblemDetailsMiddleware:
             response.content = b""
             response["Content-Length"] = str(length)
         return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple,
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        """A 400 for an id in the path that is not plain decimal digits.
+
+        Both API versions route ids as strings and read them with ``int()``
+        or pydantic, which take ``9.0``, `` 9``, ``+9``, ``9_0`` and Arabic-
+        Indic digits as numbers: each answered as some other object. An id
+        has one spelling. Every id parameter of the club's routes and of
+        Wagtail's is ``pk``, ``id`` or ends in ``_id``.
+        """
+        if not request.path.startswith(api_prefix()):
+            return None
+        for name, value in view_kwargs.items():
+            if not (name in ("pk", "id") or name.endswith("_id")):
+                continue
+            if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+                # The shape pydantic gives a path value it cannot read.
+                error = {
+                    "type": "int_parsing",
+                    "loc": ["path", name],
+                    "msg": "Input should be a whole number in the digits 0-9",
+                }
+                return validation_problem([error])
+        return None
 
 
 def as_problem(response: HttpResponse) -> HttpResponse:

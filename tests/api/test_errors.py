@@ -316,3 +316,35 @@ def test_a_page_patch_at_a_path_that_is_no_id_is_a_400(content, member):
         "/api/v3/pages/true/", {"title": "x"}, content_type="application/json"
     )
     assert_problem(response, 400)
+
+
+#: Ids that Python's int() or a lax parser would read as a number, but that
+#: are not the decimal digits of one. Each must be refused, never answered as
+#: the review whose id they resemble.
+NOT_AN_ID = ["{}.0", "{}%20", "%20{}", "+{}", "{}_0", "{}e0", "%D9%A9"]
+
+
+@pytest.mark.parametrize("shape", NOT_AN_ID)
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "/api/v3/reviews/",
+        "/api/v3/books/",
+        "/api/v3/discussions/",
+        "/api/v3/pages/",
+        "/api/v2/pages/",
+    ],
+)
+def test_ids_are_decimal_digits_only(client, built, shape, prefix):
+    """v3 refuses such an id as it refuses ``abc`` (400); v2's routes take
+    only digits, so it finds nothing (404), as for ``abc``."""
+    review_id, discussion_id = built
+    if "books" in prefix:
+        pk = ReviewPage.objects.get(pk=review_id).book_id
+    else:
+        pk = discussion_id if "discussions" in prefix else review_id
+    assert client.get(f"{prefix}{pk}/").status_code == 200
+    response = client.get(prefix + shape.format(pk) + "/")
+    problem = assert_problem(response, 404 if "/v2/" in prefix else 400)
+    assert HIDDEN not in response.content.decode()
+    assert str(pk) not in problem["detail"] or "id" in problem["detail"].lower()
