@@ -7,13 +7,21 @@ import sys
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
+from reviews.api.middleware import api_prefix
+from reviews.api.problems import problem_response
+
 from .middleware import DATABASE_UNAVAILABLE_ERRORS, database_unavailable_response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: a database outage outside a view (e.g. in a middleware)
-    is still a 503 with ``Retry-After``; anything else is the plain 500 page."""
+    is still a 503 with ``Retry-After``; anything else is the plain 500 page,
+    or under the API the one problem shape. The API's own middleware turns
+    its views' errors into problems, but a failure in a middleware in front
+    of it (the response cache) reaches only this handler."""
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
         return database_unavailable_response(request)
+    if request.path.startswith(api_prefix()):
+        return problem_response(500, "The server failed to answer this request.")
     return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -9,7 +9,8 @@
   included) can use: a NUL character in a query parameter or a JSON body (no
   database stores one: SQLite's full-text search fails on it, PostgreSQL
   refuses it in any text), an ``offset`` or ``limit`` past the largest
-  integer a database holds, a write body that is JSON but not an object;
+  integer a database holds, a write body that is JSON but not an object,
+  an id in the path that is not plain digits;
 - turns every other error response (the URL resolver's HTML 404, Ninja's
   405, a CSRF 403, DRF's or Wagtail's v2 JSON, a 500)
   into the one problem shape (:mod:`reviews.api.problems`). Django turns an
@@ -82,11 +83,12 @@ class ProblemDetailsMiddleware:
     ) -> HttpResponse | None:
         """A 400 for an id in the path that is not plain decimal digits.
 
-        Both API versions route ids as strings and read them with ``int()``
-        or pydantic, which take ``9.0``, `` 9``, ``+9``, ``9_0`` and Arabic-
-        Indic digits as numbers: each answered as some other object. An id
-        has one spelling. Every id parameter of the club's routes and of
-        Wagtail's is ``pk``, ``id`` or ends in ``_id``.
+        API v3 routes ids as strings and reads them with pydantic, which
+        takes ``9.0``, `` 9``, ``+9``, ``9_0`` and Arabic-Indic digits as
+        numbers: each answered as some other object. (v2's routes match
+        ``\\d+``, which also matches other scripts' digits.) An id has one
+        spelling. Every id parameter of the club's routes and of Wagtail's
+        is ``pk``, ``id`` or ends in ``_id``.
         """
         if not request.path.startswith(api_prefix()):
             return None

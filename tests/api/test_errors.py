@@ -348,3 +348,29 @@ def test_ids_are_decimal_digits_only(client, built, shape, prefix):
     problem = assert_problem(response, 404 if "/v2/" in prefix else 400)
     assert HIDDEN not in response.content.decode()
     assert str(pk) not in problem["detail"] or "id" in problem["detail"].lower()
+
+
+class FailingMiddleware:
+    """Fails the way a bug in a middleware in front of the API's own would
+    (the response cache sits there): outside every API view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise RuntimeError("a bug before the API's middleware")
+
+
+@pytest.mark.parametrize("url", ["/api/v3/reviews/", "/api/v2/pages/"])
+def test_a_failure_before_the_api_middleware_is_still_a_problem(settings, url):
+    settings.MIDDLEWARE = [f"{__name__}.FailingMiddleware", *settings.MIDDLEWARE]
+    response = Client(raise_request_exception=False).get(url)
+    problem = assert_problem(response, 500)
+    assert "bug" not in problem["detail"]
+
+
+def test_a_failure_outside_the_api_is_still_the_500_page(settings):
+    settings.MIDDLEWARE = [f"{__name__}.FailingMiddleware", *settings.MIDDLEWARE]
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
