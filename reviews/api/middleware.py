@@ -9,8 +9,7 @@
   included) can use: a NUL character in a query parameter or a JSON body (no
   database stores one: SQLite's full-text search fails on it, PostgreSQL
   refuses it in any text), an ``offset`` or ``limit`` past the largest
-  integer a database holds, a write body that is JSON but not an object,
-  an id in the path that is not plain digits;
+  integer a database holds, a write body that is JSON but not an object;
 - turns every other error response (the URL resolver's HTML 404, Ninja's
   405, a CSRF 403, DRF's or Wagtail's v2 JSON, a 500)
   into the one problem shape (:mod:`reviews.api.problems`). Django turns an
@@ -32,7 +31,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from ..conf import from_settings
-from .problems import is_problem, problem_response, validation_problem
+from .problems import is_problem, problem_response
 
 DEFAULT_API_PREFIX = "/api/"
 
@@ -73,37 +72,6 @@ class ProblemDetailsMiddleware:
             response.content = b""
             response["Content-Length"] = str(length)
         return response
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., HttpResponse],
-        view_args: tuple,
-        view_kwargs: dict[str, Any],
-    ) -> HttpResponse | None:
-        """A 400 for an id in the path that is not plain decimal digits.
-
-        API v3 routes ids as strings and reads them with pydantic, which
-        takes ``9.0``, `` 9``, ``+9``, ``9_0`` and Arabic-Indic digits as
-        numbers: each answered as some other object. (v2's routes match
-        ``\\d+``, which also matches other scripts' digits.) An id has one
-        spelling. Every id parameter of the club's routes and of Wagtail's
-        is ``pk``, ``id`` or ends in ``_id``.
-        """
-        if not request.path.startswith(api_prefix()):
-            return None
-        for name, value in view_kwargs.items():
-            if not (name in ("pk", "id") or name.endswith("_id")):
-                continue
-            if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-                # The shape pydantic gives a path value it cannot read.
-                error = {
-                    "type": "int_parsing",
-                    "loc": ["path", name],
-                    "msg": "Input should be a whole number in the digits 0-9",
-                }
-                return validation_problem([error])
-        return None
 
 
 def as_problem(response: HttpResponse) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Path, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
 from ..counts import remembered_count
 
@@ -23,8 +24,20 @@ from ..counts import remembered_count
 MAX_ID = 2_147_483_647
 
 
-#: A path id bounded to what the database can hold.
-IdPath = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+def _decimal_digits(value: Any) -> Any:
+    """Refuse a path id that is not written in ASCII decimal digits.
+
+    Pydantic reads ``"9.0"``, ``" 9"``, ``"+9"``, ``"9_0"`` and Arabic-Indic
+    digits as numbers, so each of them answered as some object (``9_0`` as
+    90). An id has one spelling; anything else is a 400, as ``abc`` is.
+    """
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number in the digits 0-9")
+    return value
+
+
+#: A path id in plain digits, bounded to what the database can hold.
+IdPath = Annotated[int, BeforeValidator(_decimal_digits), Path(..., ge=1, le=MAX_ID)]
 
 
 #: Understood by every club endpoint (see reviews.spoilers).
