@@ -123,7 +123,24 @@ def main(argv: list[str] | None = None) -> int:
         help="count each write's and rebuild's CPU instructions under valgrind",
     )
 
+    workers = commands.add_parser(
+        "workers",
+        help="where the workers' time goes under the hot set, with and without "
+        "the writes",
+        description="Against the database DATABASE_URL names, seeded by "
+        "`run --keep`: serves the hot set with wrk, then again with the "
+        "benchmark's writer, and sums each request's time in its worker "
+        "(gunicorn's access log) by kind: cached answers, rebuilds, writes.",
+    )
+    workers.add_argument("--duration", type=float, default=20, help="seconds each")
+    workers.add_argument("--workers", type=int, default=2)
+    workers.add_argument("--redis-url", help="use the Redis cache at this URL")
+
     args = parser.parse_args(argv)
+    if args.command == "workers":
+        from .workers import main as workers_main
+
+        return workers_main(args.duration, args.workers, args.redis_url)
     if args.command == "rebuilds":
         from .rebuilds import main as rebuilds_main
 

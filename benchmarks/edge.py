@@ -231,6 +231,11 @@ def club_for_writes() -> dict:
         for book, user in zip(books, (editor, member), strict=True)
     ]
     shown = list(ReviewPage.objects.live().order_by("-first_published_at", "pk")[:10])
+    # A database a writer has used (``run --keep``) has these reviews'
+    # bodies replaced by the admin's form, which has no spoiler: then the
+    # oldest reviews, which it never edits, give the reveal.
+    oldest = ReviewPage.objects.live().order_by("pk")[:20]
+    reveal = (reveal_paths(shown) or reveal_paths(oldest))[0]
     return {
         "password": PASSWORD,
         "editor": editor.username,
@@ -249,7 +254,7 @@ def club_for_writes() -> dict:
             }
             for page in shown
         ],
-        "reveal": reveal_paths(shown)[0],
+        "reveal": reveal,
         "discussions": [
             {"id": page.pk, "url": page.url}
             for page in DiscussionPage.objects.live().order_by("starts_at")
