@@ -29,7 +29,6 @@ from typing import Any
 from django.db import transaction
 from wagtail.actions.publish_revision import PublishRevisionAction
 from wagtail.actions.unpublish import UnpublishAction
-from wagtail.actions.unpublish_page import UnpublishPageAction
 
 #: Set on a wrapped ``execute``, so that calling this twice wraps it once.
 _MARKER = "_bookclub_one_transaction"
@@ -49,9 +48,16 @@ def _in_one_transaction(execute: Any) -> Any:
 
 
 def publish_in_one_transaction() -> None:
-    """Make every publish and unpublish of a page or a snippet commit once.
-    The page and snippet actions inherit these ``execute`` methods, but for
-    the page's unpublish, which goes on to the page's live descendants: its
-    own is wrapped too, so that a subtree is unpublished in one commit."""
-    for action in (PublishRevisionAction, UnpublishAction, UnpublishPageAction):
+    """Make every publish and unpublish of one page or snippet commit once
+    (the page and snippet actions inherit these two ``execute`` methods).
+
+    A page unpublished with its descendants is not one transaction: its
+    ``execute`` unpublishes the page, then each live descendant, each in a
+    transaction of its own, as before. In one, the first page's retired
+    tags (the ``all`` row among them) would stay locked while it locked the
+    descendants' rows one by one: a publish of a descendant, holding that
+    row and waiting for ``all``, deadlocked with it, and every other write
+    waited for the whole subtree (``tests/caching/test_publish_commits_once.py``).
+    """
+    for action in (PublishRevisionAction, UnpublishAction):
         action.execute = _in_one_transaction(vars(action)["execute"])  # type: ignore[method-assign]

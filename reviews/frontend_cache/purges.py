@@ -95,7 +95,10 @@ def purge_page_urls(page, chapters: Iterable[int | None] = ()) -> None:
     if not configured():
         return
     try:
-        urls = urls_for_page(page, chapters)
+        # A savepoint: a publish runs in one transaction (reviews.publishing),
+        # which a database error caught here would otherwise leave aborted.
+        with transaction.atomic():
+            urls = urls_for_page(page, chapters)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs of page %s", page.pk)
         return
@@ -120,15 +123,17 @@ def purge_subtree_urls(page) -> None:
         return
     batch = PurgeBatch()
     try:
-        pages = [page.specific, *page.get_descendants().live().specific()]
-        batch.add_pages(pages)
-        # The reveal and API answers about each page too: they show it, and
-        # name its address.
-        roots = app_roots()
-        showing = [url for each in pages for url in urls_showing(each, roots)]
-        showing += listing_urls_for_pages(page, pages)
-        showing += linking_urls_for_pages(pages, roots)
-        showing += urls_naming_series(pages, roots)
+        # A savepoint, as in purge_page_urls.
+        with transaction.atomic():
+            pages = [page.specific, *page.get_descendants().live().specific()]
+            batch.add_pages(pages)
+            # The reveal and API answers about each page too: they show it,
+            # and name its address.
+            roots = app_roots()
+            showing = [url for each in pages for url in urls_showing(each, roots)]
+            showing += listing_urls_for_pages(page, pages)
+            showing += linking_urls_for_pages(pages, roots)
+            showing += urls_naming_series(pages, roots)
     except Exception:  # a page without a Site still lets the change commit
         logger.exception("Could not list the URLs below page %s", page.pk)
         return

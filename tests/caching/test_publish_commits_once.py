@@ -127,3 +127,75 @@ def test_the_admins_publish_retires_the_listings_in_one_commit():
     assert response.status_code == 302, response.content[:2000]
     assert ReviewPage.objects.get(pk=review.pk).summary == "Published from the admin"
     assert len(commits) == 1, commits
+
+
+@pytest.mark.postgresql
+def test_a_subtree_unpublish_and_a_publish_below_it_do_not_deadlock():
+    """Another writer holds a review's row (its publish has saved it) and
+    then retires its tags, which takes the ``all`` row last; meanwhile the
+    review index is unpublished with its descendants. Were the subtree one
+    transaction, it would hold ``all`` from the index's unpublish while it
+    waited for the review's row: each waiting for the other."""
+    import threading
+
+    from django.db import connections, transaction
+    from wagtail.actions.unpublish_page import UnpublishPageAction
+
+    from reviews.invalidation import retire
+    from reviews.models import ReviewIndexPage
+
+    review = make_review()
+    index = ReviewIndexPage.objects.get(pk=review.get_parent().pk)
+    locked, errors = threading.Event(), []
+
+    def publish_below() -> None:
+        try:
+            with transaction.atomic():
+                ReviewPage.objects.select_for_update().filter(pk=review.pk).get()
+                locked.set()
+                # Long enough for the unpublish to reach the review's row.
+                threading.Event().wait(1.5)
+                retire({cache_tags.page(review.pk)})
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    other = threading.Thread(target=publish_below)
+    other.start()
+    assert locked.wait(10)
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("admin", "a@example.org", "x")
+    try:
+        UnpublishPageAction(index, include_descendants=True, user=admin).execute()
+    finally:
+        other.join(30)
+    assert errors == []
+    assert not ReviewPage.objects.get(pk=review.pk).live
+
+
+@pytest.mark.postgresql
+def test_a_database_error_the_edge_lookup_catches_leaves_the_publish_whole(
+    monkeypatch,
+):
+    """Looking up the addresses to purge may fail and the publish still
+    goes on (it says so). Inside the publish's one transaction, a database
+    error there would abort it: the lookup runs in a savepoint."""
+    from django.test import override_settings
+
+    from reviews.frontend_cache import purges
+    from tests.caching.edges import URL_EDGE
+
+    def failing_lookup(page, chapters=()):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")  # any database error
+
+    monkeypatch.setattr(purges, "urls_for_page", failing_lookup)
+    review = make_review(summary="Before")
+    with override_settings(**URL_EDGE):
+        page = ReviewPage.objects.get(pk=review.pk)
+        page.summary = "After"
+        page.save_revision().publish()
+    assert ReviewPage.objects.get(pk=review.pk).summary == "After"
