@@ -95,8 +95,8 @@ def purge_page_urls(page, chapters: Iterable[int | None] = ()) -> None:
     if not configured():
         return
     try:
-        # A savepoint: a publish runs in one transaction (reviews.publishing),
-        # which a database error caught here would otherwise leave aborted.
+        # A savepoint: inside a caller's transaction around the change, a
+        # database error caught here would otherwise leave it aborted.
         with transaction.atomic():
             urls = urls_for_page(page, chapters)
     except Exception:  # a page without a Site still lets the change commit
