@@ -347,7 +347,9 @@ def test_ids_are_decimal_digits_only(client, built, shape, prefix):
     response = client.get(prefix + shape.format(pk) + "/")
     problem = assert_problem(response, 404 if "/v2/" in prefix else 400)
     assert HIDDEN not in response.content.decode()
-    assert str(pk) not in problem["detail"] or "id" in problem["detail"].lower()
+    if "/v3/" in prefix:
+        # Named as the path parameter at fault, as pydantic names ``abc``.
+        assert problem["errors"][0]["loc"][0] == "path", problem
 
 
 class FailingMiddleware:

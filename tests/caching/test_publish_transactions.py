@@ -14,11 +14,19 @@ not.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db import connection, connections, transaction
+from django.test import override_settings
+from wagtail.actions.unpublish_page import UnpublishPageAction
 
 from reviews import cache_tags
-from reviews.models import ReviewPage
+from reviews.frontend_cache import purges
+from reviews.invalidation import retire
+from reviews.models import ReviewIndexPage, ReviewPage
+from tests.caching.edges import URL_EDGE
 from tests.factories import make_review
 
 pytestmark = [
@@ -35,14 +43,6 @@ def test_a_subtree_unpublish_and_a_publish_below_it_do_not_deadlock():
     transaction. Were the subtree one transaction, it would hold ``all``
     from the index's unpublish while it waited for the review's row: each
     waiting for the other (this failed so)."""
-    import threading
-
-    from django.db import connections, transaction
-    from wagtail.actions.unpublish_page import UnpublishPageAction
-
-    from reviews.invalidation import retire
-    from reviews.models import ReviewIndexPage
-
     review = make_review()
     index = ReviewIndexPage.objects.get(pk=review.get_parent().pk)
     locked, errors = threading.Event(), []
@@ -64,8 +64,6 @@ def test_a_subtree_unpublish_and_a_publish_below_it_do_not_deadlock():
     other = threading.Thread(target=publish_below)
     other.start()
     assert locked.wait(10)
-    from django.contrib.auth import get_user_model
-
     admin = get_user_model().objects.create_superuser("admin", "a@example.org", "x")
     try:
         UnpublishPageAction(index, include_descendants=True, user=admin).execute()
@@ -80,14 +78,10 @@ def test_a_database_error_the_edge_lookup_catches_leaves_the_publish_whole(
     monkeypatch,
 ):
     """Looking up the addresses to purge may fail and the publish still
-    goes on (it says so). Inside a transaction around the publish (a
-    caller's ``atomic``), a database error there would abort it: the lookup
-    runs in a savepoint."""
-    from django.db import transaction
-    from django.test import override_settings
-
-    from reviews.frontend_cache import purges
-    from tests.caching.edges import URL_EDGE
+    goes on (it says so). Inside a transaction around the publish (the
+    Goodreads import publishes inside its own, reviews/goodreads/importer.py;
+    Wagtail moves a page inside one), a database error there would abort
+    it: the lookup runs in a savepoint."""
 
     def failing_lookup(page, chapters=()):
         with connection.cursor() as cursor:
