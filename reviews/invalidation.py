@@ -109,12 +109,9 @@ def _book_id(page: Page) -> int | None:
 # Signal receivers ----------------------------------------------------------
 
 
-def page_changed(
-    sender: Any = None, instance: Page | None = None, *, gone: bool = False, **kwargs
-) -> None:
-    """A page published, unpublished or deleted (``gone``, or no longer live)."""
-    if instance is None:
-        return
+def _retired_by(instance: Page, *, gone: bool = False) -> frozenset[str]:
+    """What a page published, unpublished, saved or deleted (``gone``)
+    retires."""
     left = book_left(instance)
     tags = cache_tags.retired_by_page(
         page_kind(instance),
@@ -130,12 +127,43 @@ def page_changed(
     if left is not None:
         # Published about another book: the one it was about lost it.
         tags |= {cache_tags.book(left)}
-    retire(tags)
+    return tags
+
+
+#: Where :func:`page_saved` leaves, on the page object it saved, the tags
+#: that save retired, for :func:`page_published` to find.
+_RETIRED_BY_SAVE = "_reviews_retired_by_save"
+
+
+def page_published(sender: Any = None, instance: Page | None = None, **kwargs) -> None:
+    """``page_published`` and ``page_unpublished``: Wagtail sends them just
+    after the page's save has committed, and :func:`page_saved` retired the
+    page's tags in that save's transaction (as the database's triggers did).
+    Retiring them again, in a commit of its own, made every reader who
+    rebuilt a listing between the two commits rebuild it again: twice the
+    work for the busiest pages on every publish. A rebuild after the first
+    commit is already right, since what the publish shows readers committed
+    with the page's row (the media it uses, written after, retire their own
+    tags), so only tags that save did not retire are retired here.
+
+    The save is known by the page object it left its tags on, and stands in
+    for one signal only: a signal for an object no save of this process
+    touched (a page Wagtail deletes, code that sends it itself, a copy of
+    the page loaded afresh) retires everything, as before.
+    """
+    if instance is None:
+        return
+    saved = instance.__dict__.pop(_RETIRED_BY_SAVE, frozenset())
+    tags = _retired_by(instance)
+    if tags - saved:
+        retire(tags)
 
 
 def page_saved(sender: Any, instance: Any, **kwargs) -> None:
-    """A page saved outside publishing (a script, a command): unless only
-    its draft moved on, readers may see the change."""
+    """A page saved (by a publish, an unpublish, a script, a command):
+    unless only its draft moved on, readers may see the change. Retired in
+    the save's own transaction; a publish's signal then retires only what
+    this did not (:func:`page_published`)."""
     if not isinstance(instance, Page):
         return
     if kwargs.get("raw"):  # loaddata: content types may not be there yet
@@ -146,12 +174,14 @@ def page_saved(sender: Any, instance: Any, **kwargs) -> None:
         return
     if kwargs.get("created") and not instance.live:
         return
-    page_changed(instance=instance)
+    tags = _retired_by(instance)
+    retire(tags)
+    instance.__dict__[_RETIRED_BY_SAVE] = tags
 
 
 def page_deleted(sender: Any, instance: Any, **kwargs) -> None:
     if isinstance(instance, Page):
-        page_changed(instance=instance, gone=True)
+        retire(_retired_by(instance, gone=True))
 
 
 def page_moved(sender: Any = None, instance: Page | None = None, **kwargs) -> None:

@@ -92,10 +92,10 @@ def register_signal_handlers() -> None:
             dispatch_uid=f"reviews_media_restriction_{signal is post_save}",
         )
     page_published.connect(
-        invalidation.page_changed, dispatch_uid="reviews_cache_published"
+        invalidation.page_published, dispatch_uid="reviews_cache_published"
     )
     page_unpublished.connect(
-        invalidation.page_changed, dispatch_uid="reviews_cache_unpublished"
+        invalidation.page_published, dispatch_uid="reviews_cache_unpublished"
     )
     post_page_move.connect(invalidation.page_moved, dispatch_uid="reviews_cache_moved")
     post_save.connect(invalidation.page_saved, dispatch_uid="reviews_cache_page_saved")
