@@ -25,6 +25,8 @@ ASCII words without spaces, so a header can carry them space-separated:
                documents are public)
 ``public-reviews``  which reviews a reader may see, where, about which books
                (:data:`PUBLIC_REVIEWS`)
+``search``     what the search index holds: every answer to a search
+               depends on it (:data:`SEARCH`)
 ============== ===========================================================
 """
 
@@ -56,6 +58,13 @@ MEDIA = "media"
 #: retires :data:`SITE`, :data:`PAGES`, :data:`REVIEWS` or :data:`BOOKS`, so
 #: the responses that read it are retired by nothing more than before.
 PUBLIC_REVIEWS = "public-reviews"
+#: What the search index holds. The index is written after the change it
+#: follows, by a task (in another process with the database task backend),
+#: ``manage.py update_index`` or a script; the database's triggers retire
+#: this tag with every write to it (reviews/migrations/0021), so a search
+#: answered before the index caught up is not kept past it. Every listing
+#: asked to search depends on it, and the site search always.
+SEARCH = "search"
 
 #: Kinds of page this module knows; any other page is ``OTHER``.
 REVIEW = "review"
@@ -234,6 +243,8 @@ def for_route(
         shown = _LISTINGS[view_name]
         if view_name in _PAGE_LISTINGS and not _shows_comments(query or {}):
             shown = shown - {COMMENTS}
+        if view_name == "reviews:search" or "search" in (query or {}):
+            shown = shown | {SEARCH}
         return shown | {SITE}
     if view_name in _DETAILS:
         name, shown = _DETAILS[view_name]

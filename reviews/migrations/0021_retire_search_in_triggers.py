@@ -1,0 +1,80 @@
+"""A trigger for the search index: every search depends on what it holds.
+
+A page's save queues its search index update; with the database task
+backend (docs/deploy.md, Background tasks) ``manage.py db_worker``, another
+process, writes the index after the page's commit, and ``manage.py
+update_index`` or a script may write it at any time. A search answered
+between the page's commit and the index's write was kept under the
+versions of that commit, and the write retired nothing: the cached search
+kept the old matches (a review published since missing, a word taken out
+still finding it) until some other change. This trigger retires
+``search`` (``reviews.cache_tags.SEARCH``: every answer to a search
+depends on it) on any insert, update or deletion of an index entry, in the
+writing transaction (on PostgreSQL at its commit, as 0016's), and queues
+it for the edge (0017). A ``TRUNCATE`` retires what 0016's truncation
+trigger retires, which every response depends on.
+
+When the index is written in the page's own transaction (the immediate
+task backend, a bulk job's ``update_indexes``), the page's change has
+retired the same commit's versions already, and this adds ``search``.
+"""
+
+from importlib import import_module
+
+from django.db import migrations
+
+retire_0016 = import_module("reviews.migrations.0016_retire_tags_in_triggers")
+queue_0017 = import_module("reviews.migrations.0017_edge_purge_queue")
+
+TABLE = "wagtailsearch_indexentry"
+RETIRED = ("all", "search")
+OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _sqlite_triggers() -> dict[str, str]:
+    return {
+        f"reviews_retire_on_{TABLE}_{op.lower()}": (
+            f"CREATE TRIGGER reviews_retire_on_{TABLE}_{op.lower()}"
+            f" AFTER {op} ON {TABLE} BEGIN"
+            f" {queue_0017._sqlite_retire_and_queue(retire_0016._names(RETIRED))} END"
+        )
+        for op in OPERATIONS
+    }
+
+
+def _postgres_triggers() -> dict[str, str]:
+    """Trigger name: what follows ``CREATE CONSTRAINT TRIGGER <name>``;
+    0020's function, which retires the tags it is given."""
+    return {
+        f"reviews_retire_on_{TABLE}": f"AFTER INSERT OR UPDATE OR DELETE ON {TABLE}"
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION"
+        f" reviews_retire_listed({', '.join(repr(tag) for tag in RETIRED)})"
+    }
+
+
+def _truncated() -> dict[str, str]:
+    return retire_0016._truncate_triggers((TABLE,))
+
+
+def _statements(vendor: str, *, forwards: bool) -> list[str]:
+    if vendor == "sqlite":
+        triggers = _sqlite_triggers()
+        if forwards:
+            return list(triggers.values())
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in triggers]
+    if vendor == "postgresql":
+        if forwards:
+            return retire_0016._create_postgres_triggers(
+                _postgres_triggers(), _truncated()
+            )
+        return retire_0016._drop_postgres_triggers(_postgres_triggers(), _truncated())
+    return []
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reviews", "0020_retire_series_and_rounds_in_triggers"),
+        ("wagtailsearch", "0010_add_text_fields"),
+    ]
+
+    operations = [retire_0016.run_statements(_statements)]
