@@ -11,12 +11,22 @@ still finding it) until some other change. This trigger retires
 ``search`` (``reviews.cache_tags.SEARCH``: every answer to a search
 depends on it) on any insert, update or deletion of an index entry, in the
 writing transaction (on PostgreSQL at its commit, as 0016's), and queues
-it for the edge (0017). A ``TRUNCATE`` retires what 0016's truncation
-trigger retires, which every response depends on.
+it for the edge (0017); a ``TRUNCATE`` retires it at once.
 
-When the index is written in the page's own transaction (the immediate
-task backend, a bulk job's ``update_indexes``), the page's change has
-retired the same commit's versions already, and this adds ``search``.
+``search`` alone, not ``all`` with it as the other triggers do. The
+index's writers hold index rows for long (``update_index`` rebuilds in one
+transaction), and a page's deletion, or a publish that indexes in its own
+transaction (the immediate task backend), takes ``all`` first and the
+page's index rows after: with ``all`` here, each waited for the other
+(PostgreSQL chose one to fail). Nothing takes ``search`` before another
+row, so one row alone cannot close such a circle; and no build needs
+``all`` to notice an index write, since every search reads ``search``
+before it reads the index. Values kept under the content version
+(``all``) do not depend on the index, and are left alone.
+
+On SQLite every index row written while a purger runs queues ``search``
+for the edge once: an ``update_index`` of 20,000 entries queues as many
+rows, which ``purge_edge`` sends as one purge per thousand.
 """
 
 from importlib import import_module
@@ -27,7 +37,7 @@ retire_0016 = import_module("reviews.migrations.0016_retire_tags_in_triggers")
 queue_0017 = import_module("reviews.migrations.0017_edge_purge_queue")
 
 TABLE = "wagtailsearch_indexentry"
-RETIRED = ("all", "search")
+RETIRED = ("search",)
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -53,7 +63,11 @@ def _postgres_triggers() -> dict[str, str]:
 
 
 def _truncated() -> dict[str, str]:
-    return retire_0016._truncate_triggers((TABLE,))
+    """At once, as 0016's: no constraint trigger watches a ``TRUNCATE``."""
+    return {
+        f"reviews_truncated_{TABLE}": f"AFTER TRUNCATE ON {TABLE} FOR EACH STATEMENT"
+        f" EXECUTE FUNCTION reviews_retire_listed({', '.join(map(repr, RETIRED))})"
+    }
 
 
 def _statements(vendor: str, *, forwards: bool) -> list[str]:

@@ -15,7 +15,10 @@ with any write to the index table.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connections, transaction
 from django.http import QueryDict
 from django.test import Client, override_settings
 from modelsearch.tasks import insert_or_update_object_task
@@ -81,3 +84,42 @@ def test_every_search_depends_on_the_search_tag():
         )
         # Without a search, an index write leaves the listing alone.
         assert cache_tags.SEARCH not in cache_tags.for_route(view, {}, QueryDict(""))
+
+
+@pytest.mark.postgresql
+def test_a_long_index_write_and_a_page_deletion_do_not_deadlock():
+    """``update_index`` holds the index's rows until its one commit, where
+    its trigger retires ``search``; a page's deletion takes ``all`` first,
+    then deletes the page's index rows. Had the trigger retired ``all``
+    too, each would wait for the other (this failed so): the deletion now
+    waits for the rebuild's commit and goes on."""
+    review = make_review(title="The Zanzibar review")
+    gone = make_review(title="A review deleted meanwhile")
+    locked, errors = threading.Event(), []
+
+    def rebuild() -> None:
+        try:
+            with transaction.atomic():
+                # What update_index's rebuild does to every entry, here two.
+                for page in (review, gone):
+                    IndexEntry.objects.filter(object_id=str(page.pk)).update(
+                        title=page.title
+                    )
+                locked.set()
+                # Long enough for the deletion to reach the entry.
+                threading.Event().wait(1.5)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    other = threading.Thread(target=rebuild)
+    other.start()
+    assert locked.wait(10)
+    try:
+        ReviewPage.objects.get(pk=gone.pk).delete()
+    finally:
+        other.join(30)
+    assert errors == []
+    assert not ReviewPage.objects.filter(pk=gone.pk).exists()
