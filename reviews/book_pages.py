@@ -23,6 +23,7 @@ from wagtail.models import ReferenceIndex
 
 from .cards import prepare_review_cards
 from .comments.gate import gate
+from .members import shown_member
 from .models import Book, DiscussionPage, ReviewPage, SeriesEntry, SeriesPage
 from .spoilers import Reader, can_see_about
 from .visibility import public_pages
@@ -181,17 +182,19 @@ def discussion_summaries(book: Book, reader: Reader) -> list[DiscussionSummary]:
 def book_page(book: Book, reader: Reader) -> BookPage:
     """Everything the book's page shows ``reader``."""
     reviews = list(
-        public_reviews()
-        .filter(book=book)
-        .select_related("book", "book__cover", "reviewer")
+        shown_member(public_reviews().filter(book=book), "reviewer")
+        .select_related("book", "book__cover")
         .order_by("-first_published_at", "-pk")
     )
     spoiled_in = [
         review
-        for review in public_reviews()
-        .exclude(book=book)
-        .filter(pk__in=_pages_referring_to(book))
-        .select_related("book", "book__cover", "reviewer")
+        for review in shown_member(
+            public_reviews()
+            .exclude(book=book)
+            .filter(pk__in=_pages_referring_to(book)),
+            "reviewer",
+        )
+        .select_related("book", "book__cover")
         .order_by("-first_published_at", "-pk")
         if book.pk in _spoiled_book_ids(review)
     ]

@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .members import display_name
+from .members import display_name, shown_member
 from .models import ReviewPage
 from .site_root import absolute_url, site_root_url
 from .visibility import public_pages
@@ -29,8 +29,8 @@ class LatestReviewsFeed(Feed):
 
     def items(self):
         return (
-            public_pages(ReviewPage.objects.live())
-            .select_related("book", "reviewer")
+            shown_member(public_pages(ReviewPage.objects.live()), "reviewer")
+            .select_related("book")
             .prefetch_related("tags")
             .order_by("-first_published_at", "-pk")[: self.limit]
         )

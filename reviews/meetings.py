@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from .members import display_name
+from .members import display_name, shown_member
 from .models import DiscussionPage, MeetingRSVP
 from .site_root import site_hostname
 
@@ -42,7 +42,7 @@ def rsvp_summary(page: DiscussionPage, user=None) -> RSVPSummary:
     member (``user`` authenticated); a visitor gets the counts."""
     member = user is not None and user.is_authenticated
     summary = RSVPSummary()
-    rows = MeetingRSVP.objects.filter(page=page).select_related("member")
+    rows = shown_member(MeetingRSVP.objects.filter(page=page), "member")
     for rsvp in rows:
         if member and rsvp.member_id == user.pk:
             summary.answer = rsvp.answer

@@ -26,6 +26,21 @@ class MemberRequest(HttpRequest):
     user: User
 
 
+#: A member's columns no output shows: a password hash and an email are
+#: never loaded where a review's reviewer is read to be shown.
+_UNSHOWN_COLUMNS = ("password", "email")
+
+
+def shown_member(queryset: QuerySet, relation: str) -> QuerySet:
+    """``queryset`` with the member at ``relation`` (``"reviewer"``, or a
+    longer path) joined in, without the columns no output shows: what is
+    not loaded can reach no representation, template or cached value. The
+    user model's own fields decide (a custom one may have no email)."""
+    fields = {field.name for field in get_user_model()._meta.concrete_fields}
+    unshown = [f"{relation}__{name}" for name in _UNSHOWN_COLUMNS if name in fields]
+    return queryset.select_related(relation).defer(*unshown)
+
+
 def display_name(user) -> str:
     """The public name of a member: their full name, else their first name."""
     if user is None:

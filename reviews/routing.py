@@ -34,9 +34,8 @@ class ChildRoutingMixin:
         if self.routed_child_model is not None:
             model = apps.get_model(self.routed_child_model)
             child = (
-                model.objects.child_of(self)
+                self.routed_child_queryset(model.objects.child_of(self))
                 .filter(slug=slug)
-                .select_related(*self.routed_child_related)
                 .first()
             )
         if child is None:
@@ -49,3 +48,7 @@ class ChildRoutingMixin:
         # Treebeard's get_parent() uses this instead of another query.
         child._cached_parent_obj = self
         return child.route(request, remaining)
+
+    def routed_child_queryset(self, queryset):
+        """The children of the usual type, with what their pages show."""
+        return queryset.select_related(*self.routed_child_related)

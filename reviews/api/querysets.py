@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.images import get_image_model
 
+from ..members import shown_member
 from ..models import (
     Book,
     DiscussionPage,
@@ -108,6 +109,7 @@ def with_review_relations(
         prefetches += book_relations(f"{prefix}book__")
     if shown("reviewer"):
         related.append(f"{prefix}reviewer__member_profile")
+        queryset = shown_member(queryset, f"{prefix}reviewer")
     if shown("locale"):
         related.append(f"{prefix}locale")
     if shown("tags"):

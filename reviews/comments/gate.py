@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from .. import chapter_ranges
 from ..chapter_ranges import ChapterRange
+from ..members import shown_member
 from ..models import DiscussionComment, DiscussionPage
 from ..spoilers import Reader, can_see
 
@@ -172,9 +173,9 @@ class GatedDiscussion:
 def load_comments(page: DiscussionPage) -> list[DiscussionComment]:
     """All of a discussion's comments, oldest first, in one query."""
     return list(
-        DiscussionComment.objects.filter(page=page)
-        .select_related("author")
-        .order_by("created_at", "pk")
+        shown_member(DiscussionComment.objects.filter(page=page), "author").order_by(
+            "created_at", "pk"
+        )
     )
 
 
@@ -294,5 +295,5 @@ def revealed_range_comments(
         comments = comments.filter(chapter__gte=reveal.first, chapter__lte=reveal.last)
     return [
         GatedComment(comment=comment, visible=True)
-        for comment in comments.select_related("author").order_by("created_at", "pk")
+        for comment in shown_member(comments, "author").order_by("created_at", "pk")
     ]

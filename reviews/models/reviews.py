@@ -22,7 +22,7 @@ from wagtail.search import index
 from ..blocks import ReviewStreamBlock
 from ..derived import for_this_version
 from ..indexing import DraftSavesLeaveIndexesMixin
-from ..members import display_name
+from ..members import display_name, shown_member
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
@@ -50,10 +50,14 @@ class ReviewIndexPage(
 
     REVIEWS_PER_PAGE = 12
     routed_child_model = "reviews.ReviewPage"
-    routed_child_related = ("book", "book__cover", "reviewer")
+    routed_child_related = ("book", "book__cover")
 
     class Meta:
         verbose_name = _("review index")
+
+    def routed_child_queryset(self, queryset):
+        # The reviewer as shown: no password hash, no email.
+        return shown_member(super().routed_child_queryset(queryset), "reviewer")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

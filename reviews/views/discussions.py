@@ -18,6 +18,7 @@ from ..club_forms import CommentForm, EditCommentForm, ReportForm, RSVPForm
 from ..comments import actions as comment_actions
 from ..comments.gate import revealed_range_comments
 from ..meetings import calendar_for, set_rsvp
+from ..members import shown_member
 from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
@@ -100,8 +101,9 @@ def _published_comment(request: HttpRequest, comment_id: int) -> DiscussionComme
     """A published comment on a discussion this visitor may view, else 404:
     a removed or deleted comment has no page of its own."""
     comment = get_object_or_404(
-        DiscussionComment.objects.published().select_related(
-            "page", "page__book", "author"
+        shown_member(
+            DiscussionComment.objects.published().select_related("page", "page__book"),
+            "author",
         ),
         pk=comment_id,
     )

@@ -21,6 +21,7 @@ from ..comments.gate import gate
 from ..counts import with_remembered_count
 from ..filters import ReviewFilterForm
 from ..meetings import rsvp_summary
+from ..members import shown_member
 from ..models import (
     COMMENT_MAX_LENGTH,
     DiscussionPage,
@@ -40,8 +41,8 @@ from ..visibility import in_subtree, public_pages, site_root_path
 def review_index_context(page: ReviewIndexPage, request: HttpRequest) -> dict[str, Any]:
     """The filter form and one page of review cards."""
     reviews = (
-        public_reviews_under(page)
-        .select_related("book", "reviewer", "book__cover")
+        shown_member(public_reviews_under(page), "reviewer")
+        .select_related("book", "book__cover")
         .order_by("-first_published_at", "-pk")
     )
     # The series of this index's Site only, as its reviews are.

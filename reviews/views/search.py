@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ..cards import prepare_review_cards
+from ..members import shown_member
 from ..models import ReviewPage
 from ..visibility import public_pages
 
@@ -47,8 +48,8 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if terms:
         matches = (
-            public_pages(ReviewPage.objects.live())
-            .select_related("book", "book__cover", "reviewer")
+            shown_member(public_pages(ReviewPage.objects.live()), "reviewer")
+            .select_related("book", "book__cover")
             .search(terms)
         )
         results = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))

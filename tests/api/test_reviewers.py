@@ -5,8 +5,16 @@ email), and the ``reviewer`` filter of both API versions takes that id, or
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import UserFactory, make_review, token_client
+from tests.factories import (
+    DiscussionCommentFactory,
+    UserFactory,
+    make_discussion,
+    make_review,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +103,51 @@ def test_a_user_made_without_signals_still_gets_one_id(client):
     first = client.get("/api/v3/reviews/").json()["items"][0]["reviewer"]["id"]
     second = client.get(V2_REVIEWS).json()["items"][0]["reviewer"]["id"]
     assert first == second == MemberProfile.objects.get(user=quiet).public_id
+
+
+def test_no_output_loads_a_reviewers_password_or_email(client, ann):
+    """What a reviewer is shown by is their name: every output that shows
+    reviews loads their row without the password hash or the email, so
+    neither can reach a representation, a template or a cached value."""
+    review = make_review(title="Ann's", reviewer=ann, owner=ann)
+    urls = [
+        f"/api/v2/pages/{review.pk}/",
+        f"/api/v3/reviews/{review.pk}/",
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=*",
+        "/api/v3/reviews/",
+        review.url,
+        "/reviews/",
+        f"/books/{review.book.slug}/",
+        "/feeds/reviews/",
+        "/search/?q=Ann",
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        loaded = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
+        assert loaded, url  # the reviewer is shown, so their row is read
+        for sql in loaded:
+            assert '"auth_user"."password"' not in sql, (url, sql)
+            assert '"auth_user"."email"' not in sql, (url, sql)
+
+
+def test_no_output_loads_a_commenters_password_or_email(client, ann):
+    """The same for the members shown by their comments and their answers
+    to the meeting."""
+    discussion = make_discussion()
+    DiscussionCommentFactory(page=discussion, author=ann, chapter=2, body="Loved it.")
+    opened = "?reveal_comments=1-5"  # about chapter 2: opened on purpose
+    urls = [
+        discussion.url + opened,
+        f"/api/v3/discussions/{discussion.pk}/comments/{opened}",
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"Loved it." in response.content, url
+        loaded = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
+        assert loaded, url
+        for sql in loaded:
+            assert '"auth_user"."password"' not in sql, (url, sql)
+            assert '"auth_user"."email"' not in sql, (url, sql)

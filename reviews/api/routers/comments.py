@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from ...comments import actions as comment_actions
 from ...comments.gate import DELETED, HIDDEN, REMOVED, GatedComment, gate
 from ...comments.text import comment_html
-from ...members import display_name
+from ...members import display_name, shown_member
 from ...models import DiscussionComment, DiscussionPage
 from ...ratelimit import RateLimited, describe_wait
 from ...spoilers import reader_of, revealed_comment_range
@@ -57,7 +57,9 @@ def _discussion(page_id: int) -> DiscussionPage:
 
 def _comment(page: DiscussionPage, comment_id: int) -> DiscussionComment:
     return get_object_or_404(
-        DiscussionComment.objects.select_related("author"), page=page, pk=comment_id
+        shown_member(DiscussionComment.objects.all(), "author"),
+        page=page,
+        pk=comment_id,
     )
 
 
