@@ -10,6 +10,7 @@ with the relations its template shows, in one query.
 from __future__ import annotations
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.http import Http404
 from wagtail.models import Page
 
@@ -49,6 +50,6 @@ class ChildRoutingMixin:
         child._cached_parent_obj = self
         return child.route(request, remaining)
 
-    def routed_child_queryset(self, queryset):
+    def routed_child_queryset(self, queryset: QuerySet) -> QuerySet:
         """The children of the usual type, with what their pages show."""
         return queryset.select_related(*self.routed_child_related)

@@ -24,9 +24,10 @@ row, so one row alone cannot close such a circle; and no build needs
 before it reads the index. Values kept under the content version
 (``all``) do not depend on the index, and are left alone.
 
-On SQLite every index row written while a purger runs queues ``search``
-for the edge once: an ``update_index`` of 20,000 entries queues as many
-rows, which ``purge_edge`` sends as one purge per thousand.
+On SQLite, while a purger runs, every index row written queues ``search``
+for the edge (PostgreSQL retires and queues once per statement): an
+``update_index`` of 20,000 entries queues tens of thousands of rows, which
+``purge_edge`` sends as one purge per thousand.
 """
 
 from importlib import import_module

@@ -55,7 +55,7 @@ class ReviewIndexPage(
     class Meta:
         verbose_name = _("review index")
 
-    def routed_child_queryset(self, queryset):
+    def routed_child_queryset(self, queryset: QuerySet) -> QuerySet:
         # The reviewer as shown: no password hash, no email.
         return shown_member(super().routed_child_queryset(queryset), "reviewer")
 
