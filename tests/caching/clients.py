@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -38,3 +39,39 @@ def at_once(
     for thread in threads:
         thread.join(timeout=30)
     return answers
+
+
+@contextmanager
+def another_transaction(
+    hold: Callable[[], object],
+    then: Callable[[], object] = lambda: None,
+    seconds: float = 1.5,
+) -> Iterator[list[BaseException]]:
+    """A writer on another thread and connection: in one transaction it runs
+    ``hold`` (taking the rows it writes or locks), keeps them ``seconds``,
+    runs ``then`` and commits. The block runs once ``hold`` has; on leaving,
+    the writer is waited for, and what it raised is in the list yielded
+    (a deadlock's victim raises)."""
+    held, errors = threading.Event(), []
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                hold()
+                held.set()
+                # Long enough for the block to reach what ``hold`` took.
+                threading.Event().wait(seconds)
+                then()
+        except Exception as error:  # noqa: BLE001 (handed to the test)
+            errors.append(error)
+        finally:
+            held.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert held.wait(10)
+    try:
+        yield errors
+    finally:
+        thread.join(30)

@@ -14,11 +14,9 @@ not.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from wagtail.actions.unpublish_page import UnpublishPageAction
 
@@ -26,6 +24,7 @@ from reviews import cache_tags
 from reviews.frontend_cache import purges
 from reviews.invalidation import retire
 from reviews.models import ReviewIndexPage, ReviewPage
+from tests.caching.clients import another_transaction
 from tests.caching.edges import URL_EDGE
 from tests.factories import make_review
 
@@ -45,30 +44,12 @@ def test_a_subtree_unpublish_and_a_publish_below_it_do_not_deadlock():
     waiting for the other (this failed so)."""
     review = make_review()
     index = ReviewIndexPage.objects.get(pk=review.get_parent().pk)
-    locked, errors = threading.Event(), []
-
-    def publish_below() -> None:
-        try:
-            with transaction.atomic():
-                ReviewPage.objects.select_for_update().filter(pk=review.pk).get()
-                locked.set()
-                # Long enough for the unpublish to reach the review's row.
-                threading.Event().wait(1.5)
-                retire({cache_tags.page(review.pk)})
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            locked.set()
-            connections.close_all()
-
-    other = threading.Thread(target=publish_below)
-    other.start()
-    assert locked.wait(10)
     admin = get_user_model().objects.create_superuser("admin", "a@example.org", "x")
-    try:
+    with another_transaction(
+        hold=lambda: ReviewPage.objects.select_for_update().filter(pk=review.pk).get(),
+        then=lambda: retire({cache_tags.page(review.pk)}),
+    ) as errors:
         UnpublishPageAction(index, include_descendants=True, user=admin).execute()
-    finally:
-        other.join(30)
     assert errors == []
     assert not ReviewPage.objects.get(pk=review.pk).live
 

@@ -15,10 +15,7 @@ with any write to the index table.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections, transaction
 from django.http import QueryDict
 from django.test import Client, override_settings
 from modelsearch.tasks import insert_or_update_object_task
@@ -27,6 +24,7 @@ from wagtail.search.models import IndexEntry
 from reviews import cache_tags
 from reviews.content_version import current_versions
 from reviews.models import ReviewPage
+from tests.caching.clients import another_transaction
 from tests.factories import make_review
 
 # Committed: on PostgreSQL the triggers run at the commit.
@@ -95,31 +93,13 @@ def test_a_long_index_write_and_a_page_deletion_do_not_deadlock():
     waits for the rebuild's commit and goes on."""
     review = make_review(title="The Zanzibar review")
     gone = make_review(title="A review deleted meanwhile")
-    locked, errors = threading.Event(), []
 
     def rebuild() -> None:
-        try:
-            with transaction.atomic():
-                # What update_index's rebuild does to every entry, here two.
-                for page in (review, gone):
-                    IndexEntry.objects.filter(object_id=str(page.pk)).update(
-                        title=page.title
-                    )
-                locked.set()
-                # Long enough for the deletion to reach the entry.
-                threading.Event().wait(1.5)
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            locked.set()
-            connections.close_all()
+        # What update_index's rebuild does to every entry, here two.
+        for page in (review, gone):
+            IndexEntry.objects.filter(object_id=str(page.pk)).update(title=page.title)
 
-    other = threading.Thread(target=rebuild)
-    other.start()
-    assert locked.wait(10)
-    try:
+    with another_transaction(hold=rebuild) as errors:
         ReviewPage.objects.get(pk=gone.pk).delete()
-    finally:
-        other.join(30)
     assert errors == []
     assert not ReviewPage.objects.filter(pk=gone.pk).exists()
