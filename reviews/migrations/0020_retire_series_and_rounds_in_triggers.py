@@ -30,14 +30,16 @@ RETIRED = {
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 
 
-def _sqlite_triggers() -> dict[str, str]:
+def _sqlite_triggers(retired: dict[str, tuple[str, ...]] = RETIRED) -> dict[str, str]:
+    """Trigger name: its statement, for each table in ``retired`` (0021
+    writes its own with it)."""
     return {
         f"reviews_retire_on_{table}_{op.lower()}": (
             f"CREATE TRIGGER reviews_retire_on_{table}_{op.lower()}"
             f" AFTER {op} ON {table} BEGIN"
             f" {queue_0017._sqlite_retire_and_queue(retire_0016._names(tags))} END"
         )
-        for table, tags in RETIRED.items()
+        for table, tags in retired.items()
         for op in OPERATIONS
     }
 
@@ -55,13 +57,13 @@ $$
 """
 
 
-def _postgres_triggers() -> dict[str, str]:
+def _postgres_triggers(retired: dict[str, tuple[str, ...]] = RETIRED) -> dict[str, str]:
     """Trigger name: what follows ``CREATE CONSTRAINT TRIGGER <name>``."""
     return {
         f"reviews_retire_on_{table}": f"AFTER INSERT OR UPDATE OR DELETE ON {table}"
         " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION"
         f" reviews_retire_listed({', '.join(repr(tag) for tag in sorted(tags))})"
-        for table, tags in RETIRED.items()
+        for table, tags in retired.items()
     }
 
 

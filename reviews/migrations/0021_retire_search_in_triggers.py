@@ -35,32 +35,22 @@ from importlib import import_module
 from django.db import migrations
 
 retire_0016 = import_module("reviews.migrations.0016_retire_tags_in_triggers")
-queue_0017 = import_module("reviews.migrations.0017_edge_purge_queue")
+listed_0020 = import_module(
+    "reviews.migrations.0020_retire_series_and_rounds_in_triggers"
+)
 
 TABLE = "wagtailsearch_indexentry"
 RETIRED = ("search",)
-OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 
 
 def _sqlite_triggers() -> dict[str, str]:
-    return {
-        f"reviews_retire_on_{TABLE}_{op.lower()}": (
-            f"CREATE TRIGGER reviews_retire_on_{TABLE}_{op.lower()}"
-            f" AFTER {op} ON {TABLE} BEGIN"
-            f" {queue_0017._sqlite_retire_and_queue(retire_0016._names(RETIRED))} END"
-        )
-        for op in OPERATIONS
-    }
+    """0020's, for the index's table: retire and queue for the edge."""
+    return listed_0020._sqlite_triggers({TABLE: RETIRED})
 
 
 def _postgres_triggers() -> dict[str, str]:
-    """Trigger name: what follows ``CREATE CONSTRAINT TRIGGER <name>``;
-    0020's function, which retires the tags it is given."""
-    return {
-        f"reviews_retire_on_{TABLE}": f"AFTER INSERT OR UPDATE OR DELETE ON {TABLE}"
-        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION"
-        f" reviews_retire_listed({', '.join(repr(tag) for tag in RETIRED)})"
-    }
+    """0020's deferred row trigger, for the index's table."""
+    return listed_0020._postgres_triggers({TABLE: RETIRED})
 
 
 def _truncated() -> dict[str, str]:
