@@ -43,8 +43,8 @@ from .store import (
     Build,
     Entry,
     drop_local,
-    judged,
     judged_local,
+    judged_shared,
     keep_locally,
     local_entry,
     lookup,
@@ -79,14 +79,17 @@ def find_or_lock(key: str) -> tuple[Entry | None, Entry | None, Lock | None]:
     to :func:`build_once`, which always lets go of it."""
     local = local_entry(key)
     if local is not None:
-        return (*judged_local(key, local), None)
+        fresh, late = judged_local(key, local)
+        if fresh is not None or late is not None:
+            return fresh, late, None
+        # Retired here: another process may have shared its rebuild since.
     token = secrets.token_hex(8)
     asked_at = time.monotonic()
     value, taken = cache_writes.get_or_add(key, key + LOCK_SUFFIX, token, LOCK_SECONDS)
     lock = Lock(token, asked_at) if taken else None
     if not isinstance(value, Entry):
         return None, None, lock
-    return (*judged(key, value), None)
+    return (*judged_shared(key, value, local), None)
 
 
 def freeze(

@@ -213,13 +213,35 @@ def find(key: str) -> tuple[Entry | None, Entry | None]:
     only late-ok changes have passed by, which may be served while another
     client rebuilds it. A late copy in this process's memory is not the
     last word: another process may have shared the rebuilt one since."""
-    entry = local_entry(key)
-    if entry is not None:
-        return judged_local(key, entry)
-    entry = cache.get(key)
-    if not isinstance(entry, Entry):
+    local = local_entry(key)
+    if local is not None:
+        fresh, late = judged_local(key, local)
+        if fresh is not None or late is not None:
+            return fresh, late
+    return judged_shared(key, cache.get(key), local)
+
+
+def judged_shared(
+    key: str, shared: object, retired_locally: Entry | None
+) -> tuple[Entry | None, Entry | None]:
+    """:func:`judged` for what the shared cache holds under ``key``.
+
+    ``retired_locally``: this process's own copy, just found retired. Every
+    process keeps the copies it served in its memory, so after a change
+    each found its own retired; the first to be asked rebuilds and shares
+    the new copy, and the others must take that one rather than build it
+    again: as many builds of every retired page as there are processes,
+    after every publish, otherwise. The shared copy is judged unless it is
+    the same retired one (no second read of the same versions)."""
+    if not isinstance(shared, Entry):
         return None, None
-    return judged(key, entry)
+    if (
+        retired_locally is not None
+        and shared.versions == retired_locally.versions
+        and shared.tags == retired_locally.tags
+    ):
+        return None, None
+    return judged(key, shared)
 
 
 def judged_local(key: str, entry: Entry) -> tuple[Entry | None, Entry | None]:

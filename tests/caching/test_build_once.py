@@ -9,7 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 
+from reviews import cache_tags
+from reviews.invalidation import retire
 from reviews.middleware import ReaderMiddleware
+from reviews.response_cache import store
 from reviews.response_cache.api import APIHeadersMiddleware
 from reviews.response_cache.middleware import ResponseCacheMiddleware
 from tests.caching.clients import at_once
@@ -95,3 +98,99 @@ def test_a_response_that_may_not_be_shared_is_built_for_each(rf):
 
     assert len(builds) == CLIENTS
     assert all("private" in r["Cache-Control"] for r in responses)
+
+
+class CountedPage:
+    """A page that says which build it is."""
+
+    url = "/reviews/busy-review/"
+
+    def __init__(self) -> None:
+        self.builds = 0
+
+    def __call__(self, request):
+        self.builds += 1
+        request.resolver_match = resolve(self.url)  # Wagtail's page serving
+        return HttpResponse(f"<p>build {self.builds}</p>", content_type="text/html")
+
+
+class CountedListing:
+    """An API listing that says which build it is."""
+
+    url = "/api/v3/reviews/"
+
+    def __init__(self) -> None:
+        self.builds = 0
+
+    def __call__(self, request):
+        self.builds += 1
+        return JsonResponse({"build": self.builds})
+
+
+def _as_another_process(stack, make_request, change) -> None:
+    """The copy built, kept in two processes' memory; ``change`` commits;
+    the first process rebuilds it and shares the new copy, the second still
+    holds the old one in its memory."""
+    assert stack(make_request("GET")).status_code == 200
+    with store._local_lock:
+        second_process = dict(store._local)
+    assert second_process
+    change()
+    store.forget_local()
+    stack(make_request("GET"))  # the first process: build 2, shared
+    store.forget_local()
+    with store._local_lock:
+        store._local.update(second_process)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("kind", ["page", "listing"])
+def test_a_process_with_a_retired_copy_takes_the_one_another_process_rebuilt(
+    rf, kind, method
+):
+    """After a change that retires a copy (a publish), every process held
+    the old copy in its memory. The first to be asked rebuilt and shared
+    it; each other process found its own copy retired and built the
+    response again, without looking for the shared one: as many builds of
+    every retired page as there are workers, after every publish."""
+    view = CountedPage() if kind == "page" else CountedListing()
+
+    def make_request(method: str):
+        made = rf.generic(method, view.url)
+        made.user = AnonymousUser()
+        return made
+
+    if kind == "page":
+        stack = ResponseCacheMiddleware(view)
+    else:
+        stack = ResponseCacheMiddleware(APIHeadersMiddleware(ReaderMiddleware(view)))
+    _as_another_process(stack, make_request, lambda: retire({cache_tags.SITE}))
+
+    response = stack(make_request(method))
+
+    assert response.status_code == 200
+    assert view.builds == 2
+    if method == "GET":
+        assert b"2" in response.content
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
+def test_a_process_whose_copy_nobody_rebuilt_builds_it(rf):
+    """The other side: the shared copy is the same retired one."""
+    view = CountedPage()
+
+    def request():
+        made = rf.get(view.url)
+        made.user = AnonymousUser()
+        return made
+
+    stack = ResponseCacheMiddleware(view)
+    assert stack(request()).content == b"<p>build 1</p>"
+    retire({cache_tags.SITE})
+
+    assert stack(request()).content == b"<p>build 2</p>"
+    assert stack(request()).content == b"<p>build 2</p>"
+    assert view.builds == 2
