@@ -12,6 +12,7 @@ from reviews.blocks import RICH_TEXT_FEATURES
 from reviews.cards import open_round, prepare_review_cards
 from reviews.derived import for_this_version_in_process
 from reviews.indexing import DraftSavesLeaveIndexesMixin
+from reviews.members import shown_member
 from reviews.models import DiscussionPage, SeriesIndexPage, SeriesPage
 from reviews.models.reviews import public_reviews_under
 from reviews.popularity import popular_review_ids
@@ -43,8 +44,9 @@ class HomePage(DraftSavesLeaveIndexesMixin, ChildRoutingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        reviews = public_reviews_under(self).select_related(
-            "book", "book__cover", "reviewer"
+        reviews = shown_member(
+            public_reviews_under(self).select_related("book", "book__cover"),
+            "reviewer",
         )
         latest = list(reviews.order_by("-first_published_at", "-pk")[:LATEST_REVIEWS])
         # Views are counted outside the content version: the ranking is

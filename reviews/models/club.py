@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from ..members import shown_member
+
 PITCH_MAX_LENGTH = 500
 
 
@@ -146,7 +148,7 @@ class NominationRound(index.Indexed, models.Model):
         order = ("-vote_count",) if self.is_closed else ()
         # vote_count is declared on Nomination for the type checker.
         return list(
-            self.nominations.select_related("book", "nominated_by")
+            shown_member(self.nominations.select_related("book"), "nominated_by")
             .annotate(vote_count=models.Count("votes"))  # type: ignore[no-redef]
             .order_by(*order, "created_at", "pk")
         )

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     DiscussionCommentFactory,
+    NominationFactory,
+    NominationRoundFactory,
     UserFactory,
     make_discussion,
     make_review,
@@ -116,6 +118,7 @@ def test_no_output_loads_a_reviewers_password_or_email(client, ann):
         "/api/v2/pages/?type=reviews.ReviewPage&fields=*",
         "/api/v3/reviews/",
         review.url,
+        "/",
         "/reviews/",
         f"/books/{review.book.slug}/",
         "/feeds/reviews/",
@@ -148,6 +151,31 @@ def test_no_output_loads_a_commenters_password_or_email(client, ann):
         assert b"Loved it." in response.content, url
         loaded = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
         assert loaded, url
+        for sql in loaded:
+            assert '"auth_user"."password"' not in sql, (url, sql)
+            assert '"auth_user"."email"' not in sql, (url, sql)
+
+
+def test_no_output_loads_a_nominators_password_or_email(client, ann, club_member):
+    """The same for the members shown by the books they nominated, which
+    members see on the round's page and in the API."""
+    nomination_round = NominationRoundFactory(title="Autumn")
+    NominationFactory(round=nomination_round, nominated_by=ann, pitch="Read it.")
+    client.force_login(club_member)
+    urls = [
+        f"/club/next-book/{nomination_round.pk}/",
+        "/api/v3/rounds/",
+        f"/api/v3/rounds/{nomination_round.pk}/",
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"Ann" in response.content, url
+        # The reader's own row is the session's; the nominators' come with
+        # the nominations.
+        loaded = [q["sql"] for q in queries if '"reviews_nomination"' in q["sql"]]
+        assert any('"auth_user"' in sql for sql in loaded), url
         for sql in loaded:
             assert '"auth_user"."password"' not in sql, (url, sql)
             assert '"auth_user"."email"' not in sql, (url, sql)
