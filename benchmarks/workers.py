@@ -12,6 +12,10 @@ request's time in its worker (gunicorn's ``%(D)s``), summed by kind:
 - each write (the admin's publish, a comment, a vote, an RSVP);
 - every other request (the writer's reads that check each write shows).
 
+And, from the servers' own log (``reviews.response_cache`` at DEBUG), how
+many times each hot URL was built, and how many requests took the copy
+another one built meanwhile (a wait) or were served a late copy.
+
 Against a database ``benchmarks run --keep`` seeded::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bookclub_bench \\
@@ -31,6 +35,7 @@ import os
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +105,43 @@ def account(lines: Iterable[str], hot: Iterable[str] = HOT_PATHS) -> Account:
     return result
 
 
+#: What the servers log for each miss of a shared copy
+#: (reviews.response_cache.middleware), in the order the table shows them.
+MISSES = {
+    "shared copy built": "built",
+    "shared copy taken from another build": "took another's",
+    "late copy served during another build": "served late",
+}
+
+
+def misses(lines: Iterable[str], hot: Iterable[str] = HOT_PATHS) -> Counter:
+    """``(hot URL, what)`` counted from the servers' JSON log ``lines``."""
+    hot = set(hot)
+    counted: Counter = Counter()
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        what = MISSES.get(record.get("message", ""))
+        if what and record.get("path") in hot:
+            counted[(record["path"], what)] += 1
+    return counted
+
+
+def report_misses(counted: Counter, hot: Iterable[str] = HOT_PATHS) -> str:
+    lines = [
+        "| hot URL | " + " | ".join(MISSES.values()) + " |",
+        "|---|" + "---|" * len(MISSES),
+    ]
+    for path in hot:
+        row = " | ".join(str(counted[(path, what)]) for what in MISSES.values())
+        lines.append(f"| {path} | {row} |")
+    return "\n".join(lines)
+
+
 def report(title: str, result: Account, seconds: float, workers: int) -> str:
     total = result.seconds
     lines = [
@@ -133,29 +175,36 @@ def _club(env: dict[str, str], workdir: Path) -> dict:
 
 def serve(
     env: dict[str, str], workdir: Path, seconds: float, workers: int, writes: bool
-) -> tuple[float, Account]:
+) -> tuple[float, Account, Counter]:
     """One server under the hot set for ``seconds`` (with the writer when
-    ``writes``): its throughput and its access log, accounted."""
+    ``writes``): its throughput, its access log accounted, and its misses
+    of the hot set's shared copies (:func:`misses`)."""
     log = workdir / f"access-{int(writes)}.log"
-    server = Gunicorn(env, workers, workdir / "gunicorn.log")
+    server_log = workdir / f"gunicorn-{int(writes)}.log"
+    server = Gunicorn(env, workers, server_log)
     # Gunicorn() keeps the access log off; these servers want it.
     server.env |= {
         "ACCESS_LOG": str(log),
         "LOG_FORMAT": "text",
         "GUNICORN_CMD_ARGS": f"--access-logformat '{LOG_FORMAT}'",
+        "CACHE_LOG_LEVEL": "DEBUG",
     }
     club = _club(env, workdir) if writes else {}
     with server:
         run_wrk(server.port, list(HOT_PATHS), seconds=2)  # warm
         writer = Writer(server.port, club) if writes else None
         log.write_bytes(b"")
+        measured_from = server_log.stat().st_size
         if writer is None:
             result = run_wrk(server.port, list(HOT_PATHS), seconds=seconds)
         else:
             with writer:
                 result = run_wrk(server.port, list(HOT_PATHS), seconds=seconds)
         time.sleep(1)  # the last lines
-    return result.requests / seconds, account(log.read_text().splitlines())
+    with server_log.open("rb") as server_lines:
+        server_lines.seek(measured_from)
+        counted = misses(server_lines.read().decode(errors="replace").splitlines())
+    return result.requests / seconds, account(log.read_text().splitlines()), counted
 
 
 def main(seconds: float, workers: int, redis_url: str | None) -> int:
@@ -168,12 +217,16 @@ def main(seconds: float, workers: int, redis_url: str | None) -> int:
         if redis_url:
             extra["REDIS_URL"] = redis_url
         env = base_env(database, **extra)
-        quiet, quiet_account = serve(env, workdir, seconds, workers, writes=False)
-        busy, busy_account = serve(env, workdir, seconds, workers, writes=True)
+        quiet, quiet_account, _ = serve(env, workdir, seconds, workers, writes=False)
+        busy, busy_account, busy_misses = serve(
+            env, workdir, seconds, workers, writes=True
+        )
     print(
         f"hot set: {quiet:.0f} req/s; with the writes: {busy:.0f} req/s "
         f"({busy / quiet:.0%})\n"
     )
     print(report("Without writes", quiet_account, seconds, workers), "\n")
-    print(report("With the writes", busy_account, seconds, workers))
+    print(report("With the writes", busy_account, seconds, workers), "\n")
+    print("With the writes, each hot URL's misses of its shared copy:")
+    print(report_misses(busy_misses))
     return 0

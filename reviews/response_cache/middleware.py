@@ -10,6 +10,7 @@ for what the policy adds to every response of its kind.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,20 @@ from . import builds, store
 from .api import API
 from .pages import PAGES
 from .policy import Policy, for_edges, members_copy
+
+#: At DEBUG, one line for each miss of a shared copy: whether this request
+#: built it, took the copy another client built meanwhile, or was served
+#: the late copy (``path``: the request's). What ``benchmarks workers``
+#: counts to tell rebuilds from waits; off (WARNING) unless asked for.
+logger = logging.getLogger(__name__)
+BUILT = "shared copy built"
+TAKEN = "shared copy taken from another build"
+LATE = "late copy served during another build"
+
+
+def _log_miss(request: HttpRequest, what: str) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(what, extra={"path": request.get_full_path()})
 
 
 class ResponseCacheMiddleware:
@@ -74,7 +89,9 @@ class ResponseCacheMiddleware:
             )
             # A streamed file (FileResponse) is no HttpResponse: test for the entry.
             if not isinstance(built, store.Entry):
+                _log_miss(request, BUILT)
                 return built
+            _log_miss(request, LATE if built.late else TAKEN)
             entry = built
         policy.served(entry)
         return policy.conditional(request, policy.copy(request, entry))

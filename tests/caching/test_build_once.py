@@ -194,3 +194,33 @@ def test_a_process_whose_copy_nobody_rebuilt_builds_it(rf):
     assert stack(request()).content == b"<p>build 2</p>"
     assert stack(request()).content == b"<p>build 2</p>"
     assert view.builds == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
+def test_each_miss_says_whether_it_built_or_took_anothers_copy(rf, caplog):
+    """At DEBUG the server logs each miss (what ``benchmarks workers``
+    counts): one build, and the copy taken by every client that waited."""
+    page = CountedPage()
+
+    def view(request):
+        time.sleep(0.3)
+        return page(request)
+
+    def request():
+        made = rf.get(page.url)
+        made.user = AnonymousUser()
+        return made
+
+    with caplog.at_level("DEBUG", logger="reviews.response_cache"):
+        _at_once(ResponseCacheMiddleware(view), request)
+
+    misses = [
+        (record.getMessage(), record.path)
+        for record in caplog.records
+        if record.name == "reviews.response_cache.middleware"
+    ]
+    assert sorted(misses) == sorted(
+        [("shared copy built", page.url)]
+        + [("shared copy taken from another build", page.url)] * (CLIENTS - 1)
+    )

@@ -3,7 +3,7 @@ cached answers apart from its rebuilds, each write, the other reads."""
 
 from __future__ import annotations
 
-from benchmarks.workers import SLOW_MS, account, report
+from benchmarks.workers import SLOW_MS, account, misses, report, report_misses
 
 HOT = ("/", "/api/v3/reviews/?limit=20")
 
@@ -50,3 +50,32 @@ def test_the_report_gives_each_kind_its_share():
     text = report("With the writes", account(LINES, HOT), seconds=1, workers=2)
     assert text.startswith("With the writes: 0.3 worker-seconds in 1 s (17% of 2")
     assert "| POST /admin/pages/N/edit/ | 1 | 0.16 | 47.7% | 160.00 | 160.0 |" in text
+
+
+def test_misses_tell_rebuilds_from_waits():
+    """The servers' log says, for each miss of a hot URL's shared copy,
+    whether the request built it or took the copy another built."""
+    server_log = [
+        '{"level": "DEBUG", "message": "shared copy built", "path": "/"}',
+        '{"level": "DEBUG", "message": "shared copy taken from another build",'
+        ' "path": "/"}',
+        '{"level": "DEBUG", "message": "shared copy built", "path": "/"}',
+        '{"level": "DEBUG", "message": "shared copy built",'
+        ' "path": "/api/v3/reviews/?limit=20"}',
+        '{"level": "DEBUG", "message": "late copy served during another build",'
+        ' "path": "/api/v3/reviews/?limit=20"}',
+        '{"level": "DEBUG", "message": "shared copy built", "path": "/elsewhere/"}',
+        '{"level": "WARNING", "message": "something else", "path": "/"}',
+        "[2026-12-06 05:00:00 +0000] [42] [INFO] Booting worker with pid: 42",
+        "[1, 2]",
+    ]
+    counted = misses(server_log, HOT)
+    assert counted == {
+        ("/", "built"): 2,
+        ("/", "took another's"): 1,
+        ("/api/v3/reviews/?limit=20", "built"): 1,
+        ("/api/v3/reviews/?limit=20", "served late"): 1,
+    }
+    table = report_misses(counted, HOT)
+    assert "| / | 2 | 1 | 0 |" in table
+    assert "| /api/v3/reviews/?limit=20 | 1 | 0 | 1 |" in table
