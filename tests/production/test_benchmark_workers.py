@@ -3,7 +3,14 @@ cached answers apart from its rebuilds, each write, the other reads."""
 
 from __future__ import annotations
 
-from benchmarks.workers import SLOW_MS, account, misses, report, report_misses
+from benchmarks.workers import (
+    MISSES,
+    SLOW_MS,
+    account,
+    misses,
+    report,
+    report_misses,
+)
 
 HOT = ("/", "/api/v3/reviews/?limit=20")
 
@@ -79,3 +86,9 @@ def test_misses_tell_rebuilds_from_waits():
     table = report_misses(counted, HOT)
     assert "| / | 2 | 1 | 0 |" in table
     assert "| /api/v3/reviews/?limit=20 | 1 | 0 | 1 |" in table
+
+
+def test_the_misses_counted_are_the_ones_the_server_logs():
+    from reviews.response_cache import middleware
+
+    assert set(MISSES) == {middleware.BUILT, middleware.TAKEN, middleware.LATE}
