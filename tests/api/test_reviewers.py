@@ -107,6 +107,33 @@ def test_a_user_made_without_signals_still_gets_one_id(client):
     assert first == second == MemberProfile.objects.get(user=quiet).public_id
 
 
+def _member_read_without_password_or_email(
+    queries: CaptureQueriesContext, url: str, joined_to: str = ""
+) -> None:
+    """The statements that read members (those that also name ``joined_to``)
+    read some, and never their password hash or email."""
+    loaded = [
+        query["sql"]
+        for query in queries
+        if '"auth_user"' in query["sql"] and joined_to in query["sql"]
+    ]
+    assert loaded, url  # the member is shown, so their row is read
+    for sql in loaded:
+        assert '"auth_user"."password"' not in sql, (url, sql)
+        assert '"auth_user"."email"' not in sql, (url, sql)
+
+
+def _shown_without_password_or_email(
+    client, url: str, shown: bytes, joined_to: str = ""
+) -> None:
+    """``url`` shows ``shown`` (what the member wrote, or their name)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert shown in response.content, url
+    _member_read_without_password_or_email(queries, url, joined_to)
+
+
 def test_no_output_loads_a_reviewers_password_or_email(client, ann):
     """What a reviewer is shown by is their name: every output that shows
     reviews loads their row without the password hash or the email, so
@@ -127,11 +154,7 @@ def test_no_output_loads_a_reviewers_password_or_email(client, ann):
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200, url
-        loaded = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
-        assert loaded, url  # the reviewer is shown, so their row is read
-        for sql in loaded:
-            assert '"auth_user"."password"' not in sql, (url, sql)
-            assert '"auth_user"."email"' not in sql, (url, sql)
+        _member_read_without_password_or_email(queries, url)
 
 
 def test_no_output_loads_a_commenters_password_or_email(client, ann):
@@ -145,15 +168,7 @@ def test_no_output_loads_a_commenters_password_or_email(client, ann):
         f"/api/v3/discussions/{discussion.pk}/comments/{opened}",
     ]
     for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        assert b"Loved it." in response.content, url
-        loaded = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
-        assert loaded, url
-        for sql in loaded:
-            assert '"auth_user"."password"' not in sql, (url, sql)
-            assert '"auth_user"."email"' not in sql, (url, sql)
+        _shown_without_password_or_email(client, url, b"Loved it.")
 
 
 def test_no_output_loads_a_nominators_password_or_email(client, ann, club_member):
@@ -168,14 +183,6 @@ def test_no_output_loads_a_nominators_password_or_email(client, ann, club_member
         f"/api/v3/rounds/{nomination_round.pk}/",
     ]
     for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        assert b"Ann" in response.content, url
         # The reader's own row is the session's; the nominators' come with
         # the nominations.
-        loaded = [q["sql"] for q in queries if '"reviews_nomination"' in q["sql"]]
-        assert any('"auth_user"' in sql for sql in loaded), url
-        for sql in loaded:
-            assert '"auth_user"."password"' not in sql, (url, sql)
-            assert '"auth_user"."email"' not in sql, (url, sql)
+        _shown_without_password_or_email(client, url, b"Ann", '"reviews_nomination"')

@@ -100,31 +100,19 @@ def test_a_response_that_may_not_be_shared_is_built_for_each(rf):
     assert all("private" in r["Cache-Control"] for r in responses)
 
 
-class CountedPage:
-    """A page that says which build it is."""
+class Counted:
+    """A page, or an API listing, that says which build it is."""
 
-    url = "/reviews/busy-review/"
-
-    def __init__(self) -> None:
+    def __init__(self, url: str = "/reviews/busy-review/") -> None:
+        self.url = url
         self.builds = 0
 
     def __call__(self, request):
         self.builds += 1
+        if self.url.startswith("/api/"):
+            return JsonResponse({"build": self.builds})
         request.resolver_match = resolve(self.url)  # Wagtail's page serving
         return HttpResponse(f"<p>build {self.builds}</p>", content_type="text/html")
-
-
-class CountedListing:
-    """An API listing that says which build it is."""
-
-    url = "/api/v3/reviews/"
-
-    def __init__(self) -> None:
-        self.builds = 0
-
-    def __call__(self, request):
-        self.builds += 1
-        return JsonResponse({"build": self.builds})
 
 
 def _as_another_process(stack, make_request, change) -> None:
@@ -155,7 +143,7 @@ def test_a_process_with_a_retired_copy_takes_the_one_another_process_rebuilt(
     it; each other process found its own copy retired and built the
     response again, without looking for the shared one: as many builds of
     every retired page as there are workers, after every publish."""
-    view = CountedPage() if kind == "page" else CountedListing()
+    view = Counted() if kind == "page" else Counted("/api/v3/reviews/")
 
     def make_request(method: str):
         made = rf.generic(method, view.url)
@@ -180,7 +168,7 @@ def test_a_process_with_a_retired_copy_takes_the_one_another_process_rebuilt(
 @pytest.mark.usefixtures("migrated_db")
 def test_a_process_whose_copy_nobody_rebuilt_builds_it(rf):
     """The other side: the shared copy is the same retired one."""
-    view = CountedPage()
+    view = Counted()
 
     def request():
         made = rf.get(view.url)
@@ -201,7 +189,7 @@ def test_a_process_whose_copy_nobody_rebuilt_builds_it(rf):
 def test_each_miss_says_whether_it_built_or_took_anothers_copy(rf, caplog):
     """At DEBUG the server logs each miss (what ``benchmarks workers``
     counts): one build, and the copy taken by every client that waited."""
-    page = CountedPage()
+    page = Counted()
 
     def view(request):
         time.sleep(0.3)
