@@ -310,5 +310,10 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+        # DEBUG: a line for each miss of a shared copy (how often pages are
+        # rebuilt, and how many requests waited for a rebuild).
+        "reviews.response_cache": {
+            "level": os.environ.get("CACHE_LOG_LEVEL", "WARNING")
+        },
     },
 }

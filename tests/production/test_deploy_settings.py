@@ -209,3 +209,29 @@ def test_sqlite_has_no_threshold(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == "unset"
+
+
+SHOW_CACHE_LOG = """
+import json, logging, django
+django.setup()
+from reviews.response_cache import middleware
+print(json.dumps({
+    "logger": middleware.logger.name,
+    "debug": middleware.logger.isEnabledFor(logging.DEBUG),
+}))
+"""
+
+
+@pytest.mark.parametrize("level", ["DEBUG", None])
+def test_each_miss_of_a_shared_copy_is_logged_when_the_environment_asks(level):
+    """``CACHE_LOG_LEVEL=DEBUG`` (docs/deploy.md) turns on the response
+    cache's line for each miss of a shared copy (what it logs:
+    tests/caching/test_build_once.py); by default it is off."""
+    env = production_env(LOG_LEVEL="INFO")
+    if level:
+        env["CACHE_LOG_LEVEL"] = level
+    result = run_python(["-c", SHOW_CACHE_LOG], env)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["logger"].startswith("reviews.response_cache")
+    assert shown["debug"] is (level == "DEBUG")
