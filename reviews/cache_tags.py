@@ -25,6 +25,7 @@ ASCII words without spaces, so a header can carry them space-separated:
                documents are public)
 ``public-reviews``  which reviews a reader may see, where, about which books
                (:data:`PUBLIC_REVIEWS`)
+``ratings``    the reviews' ratings (:data:`RATINGS`)
 ``search``     what the search index holds: every answer to a search
                depends on it (:data:`SEARCH`)
 ============== ===========================================================
@@ -58,6 +59,14 @@ MEDIA = "media"
 #: retires :data:`SITE`, :data:`PAGES`, :data:`REVIEWS` or :data:`BOOKS`, so
 #: the responses that read it are retired by nothing more than before.
 PUBLIC_REVIEWS = "public-reviews"
+#: The reviews' ratings: with :data:`PUBLIC_REVIEWS`, what the book list's
+#: counts and average ratings read, so that a new revision of a live review
+#: that keeps its book and rating (most publishes) leaves the book list.
+#: Retired when a live review that stays public gets another rating, by a
+#: publish, and by any write of a review's rating (the database's trigger,
+#: reviews/migrations/0022); a review that appears or goes retires
+#: :data:`PUBLIC_REVIEWS` instead.
+RATINGS = "ratings"
 #: What the search index holds. The index is written after the change it
 #: follows, by a task (in another process with the database task backend),
 #: ``manage.py update_index`` or a script; the database's triggers retire
@@ -201,7 +210,9 @@ _LISTINGS: dict[str, Tags] = {
         {DISCUSSIONS, COMMENTS, BOOKS, SERIES, LINKED}
     ),
     "wagtailapi_v3:club_series_list": frozenset({SERIES, BOOKS, LINKED}),
-    "wagtailapi_v3:club_books_list": frozenset({BOOKS, SERIES, REVIEWS}),
+    "wagtailapi_v3:club_books_list": frozenset(
+        {BOOKS, SERIES, PUBLIC_REVIEWS, RATINGS}
+    ),
     "wagtailapi:images:listing": frozenset({MEDIA}),
     "wagtailapi:documents:listing": frozenset({MEDIA}),
     "wagtailapi_v3:list_images": frozenset({MEDIA}),
@@ -276,6 +287,7 @@ def retired_by_page(
     *,
     links: bool = False,
     stayed: bool = False,
+    rated: bool = True,
 ) -> Tags:
     """A page published, unpublished, edited live or deleted; ``links``: it
     went (unpublished, deleted) or first appeared, so the pages that link to
@@ -285,7 +297,10 @@ def retired_by_page(
     (:func:`retired_by_media_uses`). ``stayed``: a review that was live
     before the change and still is, about the same book (a new revision
     published): which reviews are public did not change
-    (:data:`PUBLIC_REVIEWS`). Leave it False when that is not known."""
+    (:data:`PUBLIC_REVIEWS`). Leave it False when that is not known.
+    ``rated``: a review that stayed may have a new rating (:data:`RATINGS`;
+    one that did not stay retires :data:`PUBLIC_REVIEWS`, which covers it).
+    False only when its stored rating is known to be the same."""
     tags = {ALL, PAGES, page(page_id)}
     if links:
         tags |= {LINKED, MEDIA}
@@ -295,6 +310,8 @@ def retired_by_page(
         tags.add(REVIEWS)
         if not stayed:
             tags.add(PUBLIC_REVIEWS)
+        elif rated:
+            tags.add(RATINGS)
     elif kind == DISCUSSION:
         tags.add(DISCUSSIONS)
     elif kind == SERIES_PAGE:

@@ -5,6 +5,7 @@ from .books import (
     ReadingProgress,
     book_left,
     newly_live,
+    rating_changed,
     remember_stored_book,
     was_live,
 )
@@ -66,5 +67,6 @@ __all__ = [
     "public_id_of",
     "remember_stored_book",
     "newly_live",
+    "rating_changed",
     "was_live",
 ]

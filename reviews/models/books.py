@@ -44,6 +44,8 @@ def unique_book_slug(manager, title: str, pk: int | None = None) -> str:
 #: names, and whether that row was live.
 _STORED_BOOK = "_reviews_stored_book"
 _STORED_LIVE = "_reviews_stored_live"
+#: And a review's stored rating, as a 1-tuple (a rating may be None).
+_STORED_RATING = "_reviews_stored_rating"
 
 
 def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
@@ -51,7 +53,8 @@ def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
     discussion) is saved, remember the book its stored row names, so that
     the caches that show that book (its count of reviews, its average
     rating) learn the page left it (:func:`book_left`), and whether it was
-    live (:func:`was_live`).
+    live (:func:`was_live`); and a review's stored rating, so that the book
+    list is rebuilt only when a rating changed (:func:`rating_changed`).
 
     The row is locked until the save's transaction ends (Wagtail saves a
     page in one), so the state read is the one the save replaces: without
@@ -60,8 +63,8 @@ def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
     while retiring only what a new revision of a live review retires."""
     if not isinstance(instance, Page) or "book_id" not in instance.__dict__:
         return
-    instance.__dict__.pop(_STORED_BOOK, None)
-    instance.__dict__.pop(_STORED_LIVE, None)
+    for name in (_STORED_BOOK, _STORED_LIVE, _STORED_RATING):
+        instance.__dict__.pop(name, None)
     update_fields = kwargs.get("update_fields")
     if instance.pk is None or kwargs.get("raw"):
         return
@@ -70,9 +73,13 @@ def remember_stored_book(sender=None, instance=None, **kwargs) -> None:
     stored = type(instance)._default_manager.filter(pk=instance.pk).order_by()
     if transaction.get_connection(kwargs.get("using")).in_atomic_block:
         stored = stored.select_for_update()
-    for book_id, live in stored.values_list("book_id", "live"):
-        instance.__dict__[_STORED_BOOK] = book_id
-        instance.__dict__[_STORED_LIVE] = live
+    rated = "rating" in instance.__dict__
+    columns = ("book_id", "live", "rating") if rated else ("book_id", "live")
+    for row in stored.values_list(*columns):
+        instance.__dict__[_STORED_BOOK] = row[0]
+        instance.__dict__[_STORED_LIVE] = row[1]
+        if rated:
+            instance.__dict__[_STORED_RATING] = (row[2],)
 
 
 def book_left(page) -> int | None:
@@ -81,6 +88,13 @@ def book_left(page) -> int | None:
     if before is None or before == page.__dict__.get("book_id"):
         return None
     return before
+
+
+def rating_changed(page) -> bool:
+    """Might ``page``'s last save have changed its rating? False only when
+    that save read the stored row and the rating is the same."""
+    stored = page.__dict__.get(_STORED_RATING)
+    return stored is None or stored[0] != page.__dict__.get("rating")
 
 
 def was_live(page) -> bool | None:

@@ -180,3 +180,17 @@ def test_a_series_change_retires_every_answer_that_names_a_books_series():
     ):
         for response in naming_series:
             assert _retires(change - {tags.ALL}, response), (change, response)
+
+
+def test_a_new_revision_retires_the_book_list_only_with_a_new_rating():
+    books = tags.for_route("wagtailapi_v3:club_books_list", {})
+    same = tags.retired_by_page(tags.REVIEW, 10, book_id=5, stayed=True, rated=False)
+    rerated = tags.retired_by_page(tags.REVIEW, 10, book_id=5, stayed=True)
+    assert not _retires(same, books)
+    assert _retires(rerated, books)
+    # The review's own book and the review listings go either way.
+    for change in (same, rerated):
+        assert _retires(
+            change, tags.for_route("wagtailapi_v3:club_books_detail", {"book_id": 5})
+        )
+        assert _retires(change, REVIEW_LIST)

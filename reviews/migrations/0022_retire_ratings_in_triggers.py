@@ -1,0 +1,60 @@
+"""A trigger for a review's rating: the book list's average ratings read it.
+
+The book list (``/api/v3/books/``) shows each book's count of public reviews
+and their average rating. It was kept under every review's change, so each
+publish of any review rebuilt it. It now depends on which reviews are
+public (``public-reviews``) and on ``ratings``
+(``reviews.cache_tags.RATINGS``), which the app retires when a publish
+changes a review's rating. This trigger retires ``ratings`` (with ``all``,
+as every change does) whenever a row of ``reviews_reviewpage`` gets
+another rating, whoever writes it (``update()``, SQL, another process), in
+the writing transaction (on PostgreSQL at its commit, as 0016's), and
+queues it for the edge (0017). A ``TRUNCATE`` of the table already retires
+``public-reviews`` at once (0016).
+"""
+
+from importlib import import_module
+
+from django.db import migrations
+
+retire_0016 = import_module("reviews.migrations.0016_retire_tags_in_triggers")
+queue_0017 = import_module("reviews.migrations.0017_edge_purge_queue")
+
+TABLE = "reviews_reviewpage"
+NAME = "reviews_retire_on_rating_changed"
+RETIRED = ("all", "ratings")
+
+
+def _sqlite_trigger() -> str:
+    return (
+        f"CREATE TRIGGER {NAME} AFTER UPDATE OF rating ON {TABLE}"
+        " WHEN OLD.rating IS NOT NEW.rating BEGIN"
+        f" {queue_0017._sqlite_retire_and_queue(retire_0016._names(RETIRED))} END"
+    )
+
+
+def _postgres_triggers() -> dict[str, str]:
+    """A deferred row trigger, calling 0020's function with the tags."""
+    return {
+        NAME: f"AFTER UPDATE ON {TABLE} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+        " WHEN (OLD.rating IS DISTINCT FROM NEW.rating) EXECUTE FUNCTION"
+        f" reviews_retire_listed({', '.join(map(repr, RETIRED))})"
+    }
+
+
+def _statements(vendor: str, *, forwards: bool) -> list[str]:
+    if vendor == "sqlite":
+        return [_sqlite_trigger()] if forwards else [f"DROP TRIGGER IF EXISTS {NAME}"]
+    if vendor == "postgresql":
+        if forwards:
+            return retire_0016._create_postgres_triggers(_postgres_triggers(), {})
+        return retire_0016._drop_postgres_triggers(_postgres_triggers(), {})
+    return []
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reviews", "0021_retire_search_in_triggers"),
+    ]
+
+    operations = [retire_0016.run_statements(_statements)]
