@@ -124,7 +124,7 @@ def _retired_by(instance: Page, *, gone: bool = False) -> frozenset[str]:
         stayed=(
             not gone and instance.live and was_live(instance) is True and left is None
         ),
-        rated=gone or rating_changed(instance),
+        rated=rating_changed(instance),
     )
     if left is not None:
         # Published about another book: the one it was about lost it.

@@ -301,19 +301,19 @@ CORS_ALLOWED_ORIGINS = [
     origin for origin in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if origin
 ]
 
+# The loggers' levels, shared by every settings module's LOGGING.
+LOG_LEVELS: dict[str, dict[str, str]] = {
+    "django_tasks": {"level": "WARNING"},
+    "axes": {"level": "WARNING"},
+    "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+    # DEBUG: a line for each miss of a shared copy (how often pages are
+    # rebuilt, and how many requests waited for a rebuild).
+    "reviews.response_cache": {"level": os.environ.get("CACHE_LOG_LEVEL", "WARNING")},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django_tasks": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
-        # DEBUG: a line for each miss of a shared copy (how often pages are
-        # rebuilt, and how many requests waited for a rebuild).
-        "reviews.response_cache": {
-            "level": os.environ.get("CACHE_LOG_LEVEL", "WARNING")
-        },
-    },
+    "loggers": LOG_LEVELS,
 }

@@ -75,12 +75,8 @@ LOGGING = {
     "formatters": {"json": {"()": "bookclub.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Probing for endpoints that do not exist yet is expected: no 404 noise.
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        # DEBUG: a line for each rebuild of a shared copy (benchmarks workers).
-        "reviews.response_cache": {
-            "level": os.environ.get("CACHE_LOG_LEVEL", "WARNING")
-        },
-    },
+    # The base settings' levels (CACHE_LOG_LEVEL=DEBUG: a line for each rebuild
+    # of a shared copy, which benchmarks workers counts). Probing for endpoints
+    # that do not exist yet is expected: no 404 noise.
+    "loggers": {**LOG_LEVELS, "django.request": {"level": "ERROR"}},  # noqa: F405
 }

@@ -148,16 +148,8 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
             }
         },
         "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-        "loggers": {
-            "django_tasks": {"level": "WARNING"},
-            "axes": {"level": "WARNING"},
-            "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
-            # DEBUG: a line for each miss of a shared copy (how often pages are
-            # rebuilt, and how many requests waited for a rebuild).
-            "reviews.response_cache": {
-                "level": os.environ.get("CACHE_LOG_LEVEL", "WARNING")
-            },
-        },
+        # The base settings' levels (LOG_LEVELS), CACHE_LOG_LEVEL among them.
+        "loggers": LOG_LEVELS,  # noqa: F405
     }
 
 # Email: SMTP, configured from the environment (docs/deploy.md).
