@@ -9,7 +9,7 @@ and writes that send no signal would again leave cached copies as they
 were. PostgreSQL alters tables in place and keeps them.
 
 After every ``migrate`` (``post_migrate``), :func:`restore` creates again
-any trigger the plugin's migrations (0016-0021) define that the database
+any trigger the plugin's migrations (0016-0023) define that the database
 no longer has, with the same SQL (the migrations' own functions, so the two
 cannot differ). It acts only on a database whose plugin migrations are
 all applied: one migrated back to an earlier state has fewer triggers on
@@ -36,6 +36,8 @@ MIGRATIONS = (
     "0019_retire_member_names_in_triggers",
     "0020_retire_series_and_rounds_in_triggers",
     "0021_retire_search_in_triggers",
+    "0022_retire_ratings_in_triggers",
+    "0023_retire_structure_on_page_type",
 )
 
 
@@ -50,7 +52,7 @@ def _if_missing(statement: str) -> str:
 def defined(apps: Apps) -> dict[str, str]:
     """Every SQLite trigger the migrations leave, by name: its ``CREATE
     TRIGGER IF NOT EXISTS`` statement. ``apps``: the models as migrated."""
-    m16, m17, m18, m19, m20, m21 = (_migration(name) for name in MIGRATIONS)
+    m16, m17, m18, m19, m20, m21, m22, m23 = (_migration(name) for name in MIGRATIONS)
     statements = {
         name: f"CREATE TRIGGER {name} {event} BEGIN {body} END"
         # 0017 rewrote 0016's with the edge queue added.
@@ -70,6 +72,10 @@ def defined(apps: Apps) -> dict[str, str]:
         statements[m19.TRIGGER] = m19._sqlite_statements(*found)[0]
     statements.update(m20._sqlite_triggers())
     statements.update(m21._sqlite_triggers())
+    # One trigger each, written out whole.
+    statements.update(
+        {m22.NAME: m22._sqlite_trigger(), m23.NAME: m23._sqlite_trigger()}
+    )
     return {name: _if_missing(sql) for name, sql in statements.items()}
 
 

@@ -14,6 +14,7 @@ queues it for the edge (0017). A ``TRUNCATE`` of the table already retires
 """
 
 from importlib import import_module
+from typing import NamedTuple
 
 from django.db import migrations
 
@@ -25,31 +26,49 @@ NAME = "reviews_retire_on_rating_changed"
 RETIRED = ("all", "ratings")
 
 
+class ColumnTrigger(NamedTuple):
+    """A trigger that retires ``retired`` whenever a row's ``column`` gets
+    another value: on SQLite a row trigger, on PostgreSQL a deferred one
+    calling 0020's function with the tags. Migration 0023 makes one too."""
+
+    name: str
+    table: str
+    column: str
+    retired: tuple[str, ...]
+
+    def sqlite(self) -> str:
+        return (
+            f"CREATE TRIGGER {self.name} AFTER UPDATE OF {self.column} ON {self.table}"
+            f" WHEN OLD.{self.column} IS NOT NEW.{self.column} BEGIN"
+            f" {queue_0017._sqlite_retire_and_queue(retire_0016._names(self.retired))}"
+            " END"
+        )
+
+    def postgres(self) -> dict[str, str]:
+        return {
+            self.name: f"AFTER UPDATE ON {self.table} DEFERRABLE INITIALLY DEFERRED"
+            f" FOR EACH ROW WHEN (OLD.{self.column} IS DISTINCT FROM"
+            f" NEW.{self.column}) EXECUTE FUNCTION"
+            f" reviews_retire_listed({', '.join(map(repr, self.retired))})"
+        }
+
+    def statements(self, vendor: str, *, forwards: bool) -> list[str]:
+        if vendor == "sqlite":
+            if forwards:
+                return [self.sqlite()]
+            return [f"DROP TRIGGER IF EXISTS {self.name}"]
+        if vendor == "postgresql":
+            if forwards:
+                return retire_0016._create_postgres_triggers(self.postgres(), {})
+            return retire_0016._drop_postgres_triggers(self.postgres(), {})
+        return []
+
+
+TRIGGER = ColumnTrigger(NAME, TABLE, "rating", RETIRED)
+
+
 def _sqlite_trigger() -> str:
-    return (
-        f"CREATE TRIGGER {NAME} AFTER UPDATE OF rating ON {TABLE}"
-        " WHEN OLD.rating IS NOT NEW.rating BEGIN"
-        f" {queue_0017._sqlite_retire_and_queue(retire_0016._names(RETIRED))} END"
-    )
-
-
-def _postgres_triggers() -> dict[str, str]:
-    """A deferred row trigger, calling 0020's function with the tags."""
-    return {
-        NAME: f"AFTER UPDATE ON {TABLE} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
-        " WHEN (OLD.rating IS DISTINCT FROM NEW.rating) EXECUTE FUNCTION"
-        f" reviews_retire_listed({', '.join(map(repr, RETIRED))})"
-    }
-
-
-def _statements(vendor: str, *, forwards: bool) -> list[str]:
-    if vendor == "sqlite":
-        return [_sqlite_trigger()] if forwards else [f"DROP TRIGGER IF EXISTS {NAME}"]
-    if vendor == "postgresql":
-        if forwards:
-            return retire_0016._create_postgres_triggers(_postgres_triggers(), {})
-        return retire_0016._drop_postgres_triggers(_postgres_triggers(), {})
-    return []
+    return TRIGGER.sqlite()
 
 
 class Migration(migrations.Migration):
@@ -57,4 +76,4 @@ class Migration(migrations.Migration):
         ("reviews", "0021_retire_search_in_triggers"),
     ]
 
-    operations = [retire_0016.run_statements(_statements)]
+    operations = [retire_0016.run_statements(TRIGGER.statements)]

@@ -342,6 +342,24 @@ def test_a_nomination_round_renamed_by_update_shows_at_once(client):
 
 
 @pytest.mark.sqlite
+def test_every_trigger_the_migrations_leave_on_sqlite_can_be_restored():
+    """A trigger migration left out of ``reviews.sqlite_triggers`` would be
+    lost for good the first time a later migration rebuilt its table."""
+    from django.apps import apps
+
+    from reviews import sqlite_triggers
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND name LIKE 'reviews\\_%' ESCAPE '\\'"
+        )
+        present = {name for (name,) in cursor.fetchall()}
+
+    assert present == set(sqlite_triggers.defined(apps))
+
+
+@pytest.mark.sqlite
 def test_a_table_rebuilt_on_sqlite_gets_its_triggers_back_at_the_next_migrate():
     """SQLite drops a table's triggers with it, and Django rebuilds a table
     there to alter most columns: the next ``migrate`` creates them again
