@@ -8,9 +8,10 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from reviews import cache_tags
 from reviews.blocks import RICH_TEXT_FEATURES
 from reviews.cards import open_round, prepare_review_cards
-from reviews.derived import for_this_version_in_process
+from reviews.derived import for_tags_in_process
 from reviews.indexing import DraftSavesLeaveIndexesMixin
 from reviews.members import shown_member
 from reviews.models import DiscussionPage, SeriesIndexPage, SeriesPage
@@ -49,11 +50,14 @@ class HomePage(DraftSavesLeaveIndexesMixin, ChildRoutingMixin, Page):
             "reviewer",
         )
         latest = list(reviews.order_by("-first_published_at", "-pk")[:LATEST_REVIEWS])
-        # Views are counted outside the content version: the ranking is
-        # worked out at most once a minute per process (it sums every
-        # review's daily rows), the reviews themselves fetched by id.
-        popular_ids = for_this_version_in_process(
-            f"popular-reviews:{self.path}", lambda: popular_review_ids(reviews)
+        # Views are counted outside the cache tags: the ranking is worked
+        # out at most once a minute per process (it sums every review's
+        # daily rows), and again when which reviews are public changes; the
+        # reviews themselves are fetched by id, through the same rule.
+        popular_ids = for_tags_in_process(
+            (cache_tags.PUBLIC_REVIEWS,),
+            f"popular-reviews:{self.path}",
+            lambda: popular_review_ids(reviews),
         )
         by_id = {page.pk: page for page in reviews.filter(pk__in=popular_ids)}
         popular = [by_id[pk] for pk in popular_ids if pk in by_id]

@@ -143,7 +143,10 @@ def for_page(kind: str, page_id: int) -> Tags:
     elif kind == SERIES_INDEX:
         tags |= {SERIES, BOOKS}
     else:  # the home page and any page of another site: everything listed
-        tags |= {PAGES, REVIEWS, DISCUSSIONS, SERIES, BOOKS, ROUNDS}
+        # PUBLIC_REVIEWS: the home page's ranking of the most read reviews
+        # is kept under it (home/models.py); what retires it retires
+        # REVIEWS or SITE too, so the page goes with nothing more than before.
+        tags |= {PAGES, REVIEWS, DISCUSSIONS, SERIES, BOOKS, ROUNDS, PUBLIC_REVIEWS}
     return frozenset(tags)
 
 

@@ -25,7 +25,8 @@ from django.http import HttpRequest
 from wagtail.models import Page, Site
 from wagtail.models.sites import SiteRootPath
 
-from .derived import for_this_version_in_process
+from . import cache_tags
+from .derived import for_tags_in_process
 
 
 def site_for(page: Page | None = None) -> Site | None:
@@ -85,12 +86,23 @@ def read_site_root_paths(translated: bool) -> list[SiteRootPath]:
     return paths
 
 
+#: What the sites' root paths depend on: the sites and the tree's shape
+#: (:data:`~reviews.cache_tags.SITE`: a Site, a move, an index or home page
+#: published or edited) and any live page's URL path
+#: (:data:`~reviews.cache_tags.LINKED`: the database's triggers retire it
+#: when one changes, so a root page of any kind renamed is seen too).
+ROOT_PATHS_DEPEND_ON = (cache_tags.SITE, cache_tags.LINKED)
+
+
 def site_root_paths() -> list[SiteRootPath]:
-    """The sites' root paths as of the content version: read once per
-    change in each process, no cache round trip."""
+    """The sites' root paths, read once in each process after a change of
+    what they depend on (:data:`ROOT_PATHS_DEPEND_ON`), no cache round trip:
+    a review's new revision, a comment or a vote leave them."""
     translated = getattr(settings, "WAGTAIL_I18N_ENABLED", False)
-    return for_this_version_in_process(
-        f"site-root-paths:{translated}", lambda: read_site_root_paths(translated)
+    return for_tags_in_process(
+        ROOT_PATHS_DEPEND_ON,
+        f"site-root-paths:{translated}",
+        lambda: read_site_root_paths(translated),
     )
 
 

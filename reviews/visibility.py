@@ -3,8 +3,11 @@
 ``PageQuerySet.public()`` reads every restriction (one query) each time it
 is called, and a home page calls it five times. :func:`public_pages` applies
 the same rule — a page is private when it or an ancestor has a view
-restriction — from the restricted paths read once per content version
-(restrictions, moves and deletions all move the version on).
+restriction — from the restricted paths read once per change of the site's
+shape (:data:`reviews.cache_tags.SITE`: a restriction added, changed or
+removed, a page moved, a Site changed, whether by the club's code, a
+script's ``update()`` or SQL; the database's triggers retire it too). A
+review's new revision, a comment or a vote leave them.
 """
 
 from __future__ import annotations
@@ -19,12 +22,20 @@ from django.db.models import Q, QuerySet
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
-from .derived import for_this_version_in_process
+from . import cache_tags
+from .derived import for_tags_in_process, for_this_version_in_process
+
+#: What the values worked out from the site's shape depend on (see the
+#: module's docstring). Not which pages are unpublished: a page published or
+#: unpublished retires :data:`~reviews.cache_tags.PAGES`, not the shape, so
+#: :func:`unpublished_branch_paths` stays under every change.
+SITE_SHAPE = (cache_tags.SITE,)
 
 
 def restricted_paths() -> list[str]:
     """Tree paths of the pages that carry a view restriction."""
-    return for_this_version_in_process(
+    return for_tags_in_process(
+        SITE_SHAPE,
         "restricted-paths",
         lambda: sorted(
             set(PageViewRestriction.objects.values_list("page__path", flat=True))
@@ -136,8 +147,8 @@ def site_root_path(request) -> str | None:
     from (``Site.find_for_request``), or None when no site matches.
 
     Wagtail looks the site up with a query on every request; the answer
-    only changes with the sites and the tree, which move the content
-    version on.
+    only changes with the sites and the tree, which retire
+    :data:`SITE_SHAPE`.
     """
     hostname = split_domain_port(request.get_host())[0]
     port = request.get_port()
@@ -146,7 +157,7 @@ def site_root_path(request) -> str | None:
         site = Site.find_for_request(request)
         return site.root_page.path if site is not None else None
 
-    return for_this_version_in_process(f"site-root:{hostname}:{port}", find)
+    return for_tags_in_process(SITE_SHAPE, f"site-root:{hostname}:{port}", find)
 
 
 def public_site_pages(request, model: type[Page] = Page) -> QuerySet | None:

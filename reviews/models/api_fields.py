@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework.fields import Field
 
 from .. import cache_tags
-from ..derived import for_tags_in_process, for_this_version_in_process
+from ..derived import for_tags_in_process
 from ..members import display_name
 from ..site_root import site_root_url
 from .members import public_id_of
@@ -98,8 +98,11 @@ def cover_representation(image) -> dict[str, Any] | None:
 
 def default_site_root() -> str:
     """:func:`reviews.site_root.site_root_url` of the default Site, read once
-    per content version: every book in a listing asks for it."""
-    return for_this_version_in_process("default-site-root-url", site_root_url)
+    per change of the sites (:data:`~reviews.cache_tags.SITE`): every book in
+    a listing asks for it."""
+    return for_tags_in_process(
+        (cache_tags.SITE,), "default-site-root-url", site_root_url
+    )
 
 
 def book_html_url(book) -> str | None:

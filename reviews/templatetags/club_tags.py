@@ -15,7 +15,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .. import cards
-from ..derived import for_this_version_in_process
+from ..derived import for_tags_in_process
 from ..forms import ReadingProgressForm
 from ..members import display_name
 from ..models import (
@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..site_root import absolute_url
 from ..spoilers import RequestReader, can_see_about, reader_of
-from ..visibility import in_subtree, public_pages, site_root_path
+from ..visibility import SITE_SHAPE, in_subtree, public_pages, site_root_path
 
 register = template.Library()
 
@@ -72,14 +72,17 @@ SECTION_MODELS = (ReviewIndexPage, SeriesIndexPage, DiscussionIndexPage)
 def club_sections(context) -> list[Page]:
     """The club's index pages under the current site's root, for navigation:
     the first of each kind. Every HTML page shows them, so they are worked
-    out once per content version (titles, moves and restrictions all move
-    it on), and the site from the same per-version lookup."""
+    out once per change of the site's shape (``SITE_SHAPE``): an index page
+    published, unpublished, edited or moved retires it, and so does a
+    restriction, whether the club's code or the database's triggers see the
+    write (a page's type written in SQL too: reviews/migrations/0023). The
+    site comes from the same kind of lookup."""
     request = context.get("request")
     root_path = site_root_path(request) if request else None
     if root_path is None:
         return []
-    return for_this_version_in_process(
-        f"club-sections:{root_path}", lambda: _sections_under(root_path)
+    return for_tags_in_process(
+        SITE_SHAPE, f"club-sections:{root_path}", lambda: _sections_under(root_path)
     )
 
 

@@ -11,12 +11,15 @@ are also kept per revision, reviews/api/item_cache.py) and the HTML page.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test import Client
 from django.utils import timezone
 
@@ -54,9 +57,12 @@ def _rename_elsewhere(book_id: int) -> None:
 
 class RenameAfterRead:
     """Renames ``book`` elsewhere once this connection has read its row (with
-    ``tags``: the tag versions, which a build reads before any content),
-    before its next query (SQLite lets no other connection write a table
-    while a query reading it is still open)."""
+    ``tags``: the tag versions, which a build reads before any content):
+    before its next query, or as soon as the row is loaded into a ``Book``
+    (a queryset reads all its rows, and closes its cursor, before it builds
+    them), since the book may be the build's last query. Never while the
+    read is still open: SQLite lets no other connection write a table while
+    a query reading it is."""
 
     def __init__(self, book: Book, *, tags: bool = False) -> None:
         self.book = book
@@ -64,10 +70,28 @@ class RenameAfterRead:
         self.read = False
         self.fired = False
 
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """Watch this connection's queries, and the books it loads."""
+        uid = f"rename-after-read-{id(self)}"
+        post_init.connect(self._loaded, sender=Book, weak=False, dispatch_uid=uid)
+        try:
+            with connection.execute_wrapper(self):
+                yield
+        finally:
+            post_init.disconnect(sender=Book, dispatch_uid=uid)
+
+    def _loaded(self, sender, instance: Book, **kwargs) -> None:
+        if not self.tags and not self.fired and instance.pk == self.book.pk:
+            self._fire()
+
+    def _fire(self) -> None:
+        self.fired = True
+        _rename_elsewhere(self.book.pk)
+
     def __call__(self, execute, sql, params, many, context):
         if self.read and not self.fired:
-            self.fired = True
-            _rename_elsewhere(self.book.pk)
+            self._fire()
         if self._reads(sql, params):
             self.read = True
         return execute(sql, params, many, context)
@@ -112,7 +136,7 @@ def test_a_book_renamed_while_a_response_is_built_is_shown_renamed_next(
     client = Client()
     rename = RenameAfterRead(spoiled)
 
-    with connection.execute_wrapper(rename):
+    with rename.watching():
         during = client.get(path)
 
     assert during.status_code == 200
@@ -158,7 +182,7 @@ def test_a_copy_revalidated_while_the_book_is_renamed_is_not_kept_downstream(
     reviewed.save()
     rename = RenameAfterRead(spoiled)
 
-    with connection.execute_wrapper(rename):
+    with rename.watching():
         during = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert rename.fired, "the rebuild read the spoiled book"
@@ -185,7 +209,7 @@ def test_an_api_answer_not_kept_by_the_server_is_not_kept_downstream_either(
     client = Client()
     rename = RenameAfterRead(spoiled)
 
-    with connection.execute_wrapper(rename):
+    with rename.watching():
         during = client.get(path)
 
     assert during.status_code == 200
@@ -221,7 +245,7 @@ def test_a_book_renamed_while_an_unshared_answer_is_built_is_shown_renamed_next(
         visitor.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
     rename = RenameAfterRead(spoiled)
 
-    with connection.execute_wrapper(rename):
+    with rename.watching():
         during = getattr(visitor, method)(path)
 
     assert during.status_code == 200
@@ -261,7 +285,7 @@ def test_a_copy_from_before_a_rename_the_build_shows_is_not_answered_304(
     forget_local()
     rename = RenameAfterRead(spoiled, tags=True)
 
-    with connection.execute_wrapper(rename):
+    with rename.watching():
         during = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
     assert rename.fired, "the rebuild read its tags' versions"
@@ -296,7 +320,7 @@ def test_other_answers_built_across_a_rename_are_not_kept_at_an_edge_purged_by_u
     client = Client()
     rename = RenameAfterRead(spoiled)
 
-    with connection.execute_wrapper(rename):
+    with rename.watching():
         during = getattr(client, method)(path)
 
     assert during.status_code == 200
