@@ -82,7 +82,7 @@ def tag_versions(names: Iterable[str]) -> dict[str, TagVersion]:
         versions = _read_versions(wanted | {cache_tags.ALL})
         reading.add(versions)
     else:
-        versions = _read_versions(wanted)
+        versions = _read_in_this_request(wanted)
     if cache_tags.ALL in versions:
         _remember(str(versions[cache_tags.ALL].version))
     return {name: versions[name] for name in wanted}
@@ -310,12 +310,16 @@ def content_changed_at(tags: Iterable[str] = (cache_tags.ALL,)) -> datetime:
 
 
 class _SeenVersion:
-    """The version of :data:`~reviews.cache_tags.ALL` one request has seen."""
+    """The version of :data:`~reviews.cache_tags.ALL` one request has seen,
+    and the tags' versions it read with it."""
 
-    __slots__ = ("version",)
+    __slots__ = ("read", "version")
 
     def __init__(self) -> None:
         self.version: str | None = None
+        #: Every tag's version read outside a build, with ALL's among them:
+        #: good while ALL's is still :attr:`version`.
+        self.read: dict[str, TagVersion] = {}
 
 
 #: The version a request has seen, so that it reads it once, not once for
@@ -333,6 +337,49 @@ def _remember(version: str) -> None:
     seen = _this_request.get()
     if seen is not None:
         seen.version = version
+
+
+#: What a request reads with its first version read: the tags that most of
+#: the values worked out from the content are kept under (reviews.derived's
+#: users), so that after a change it asks once, not once per value.
+READ_TOGETHER = (
+    cache_tags.ALL,
+    cache_tags.SITE,
+    cache_tags.LINKED,
+    cache_tags.SERIES,
+    cache_tags.PUBLIC_REVIEWS,
+)
+
+
+def _read_in_this_request(wanted: set[str]) -> dict[str, TagVersion]:
+    """The versions of ``wanted`` as this request last read them, while
+    nothing since has told it of a newer change; else read afresh, in one
+    query with what it read before (with :data:`READ_TOGETHER` the first
+    time, or after a newer change).
+
+    A member's page is never shared: after any change each value it works
+    out (the restrictions, the site, the navigation, the series) asked
+    whether its tags had moved, a query each. They are now read once, as of
+    the request's first read, as :func:`content_version` already was. A
+    change the request makes itself moves :attr:`_SeenVersion.version`
+    (:func:`retire_in_database`), so what it reads after is read again;
+    outside a request (a worker, a command) every read asks the database.
+    """
+    seen = _this_request.get()
+    if seen is None:
+        return _read_versions(wanted)
+    read = seen.read
+    kept = read.get(cache_tags.ALL)
+    if kept is not None and str(kept.version) == seen.version and wanted <= read.keys():
+        return {name: read[name] for name in wanted}
+    also = (
+        set(READ_TOGETHER)
+        if kept is None or str(kept.version) != seen.version
+        else set(read)
+    )
+    versions = _read_versions(wanted | also)
+    seen.read = versions
+    return versions
 
 
 def request_started(**kwargs) -> None:

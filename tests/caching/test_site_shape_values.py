@@ -22,7 +22,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
+from reviews import cache_tags
 from reviews.models import DiscussionComment, SeriesPage
+from tests.cache_queries import reads_tag_versions
 from tests.factories import (
     BookFactory,
     UserFactory,
@@ -180,3 +182,47 @@ def test_an_index_page_turned_into_another_type_in_sql_leaves_the_navigation(
     assert ("/reviews/", "Reviews") not in _sections(client)
     assert ("/series/", series.title) in _sections(client)
 
+
+def _version_reads(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(reads_tag_versions(q["sql"]) for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/reviews/", "/", "/api/v3/reviews/?limit=20"])
+def test_a_members_page_reads_each_tag_version_once(client, path):
+    """A member's page is never shared, so after a change each value it
+    works out asks the database whether its tags moved: one read for all
+    of them, as of the request's first, not one per value."""
+    member = UserFactory()
+    client.force_login(member)
+    discussion = make_discussion()
+    review_index()
+    make_review(book=BookFactory())
+    client.get(path)
+
+    DiscussionComment.objects.create(page=discussion, author=member, body="Hello")
+
+    assert _version_reads(client, path) <= 2
+
+
+def test_a_request_that_retires_tags_reads_them_again(rf):
+    """What a request remembers of the versions is forgotten when it
+    retires tags itself: it reads the new ones, as the next request would."""
+    from django.core.signals import request_finished, request_started
+
+    from reviews.content_version import retire_in_database, tag_versions
+
+    request_started.send(sender=None)
+    try:
+        before = tag_versions({cache_tags.SITE})[cache_tags.SITE]
+        with CaptureQueriesContext(connection) as queries:
+            assert tag_versions({cache_tags.SITE})[cache_tags.SITE] == before
+        assert not any(reads_tag_versions(q["sql"]) for q in queries)
+
+        retire_in_database({cache_tags.ALL, cache_tags.SITE})
+
+        after = tag_versions({cache_tags.SITE})[cache_tags.SITE]
+        assert after.version != before.version
+    finally:
+        request_finished.send(sender=None)
