@@ -15,14 +15,16 @@ change each one from code, in SQL and from another process).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
-from reviews import cache_tags
+from reviews import cache_tags, visibility
 from reviews.models import DiscussionComment, SeriesPage
 from tests.cache_queries import reads_tag_versions
 from tests.factories import (
@@ -226,3 +228,71 @@ def test_a_request_that_retires_tags_reads_them_again(rf):
         assert after.version != before.version
     finally:
         request_finished.send(sender=None)
+
+
+@contextmanager
+def _one_request() -> Iterator[None]:
+    from django.core.signals import request_finished, request_started
+
+    request_started.send(sender=None)
+    try:
+        yield
+    finally:
+        request_finished.send(sender=None)
+
+
+class _RolledBack(Exception):
+    pass
+
+
+@pytest.mark.parametrize("how", ["sql", "raw-delete"])
+def test_a_value_worked_out_in_a_transaction_that_rolls_back_is_never_used(client, how):
+    """A request that has read the versions, then removes a restriction
+    without signals (the triggers alone retire the shape) inside a
+    transaction that rolls back: what it worked out meanwhile must not be
+    kept under the versions still current afterwards."""
+    review = make_review(book=BookFactory(), title="The secret review")
+    PageViewRestriction.objects.create(
+        page=review, restriction_type=PageViewRestriction.LOGIN
+    )
+
+    with _one_request():
+        visibility.restricted_paths()  # the request has read the versions
+        try:
+            with transaction.atomic():
+                if how == "sql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("DELETE FROM wagtailcore_pageviewrestriction")
+                else:
+                    PageViewRestriction.objects.all()._raw_delete(connection.alias)
+                assert visibility.restricted_paths() == []
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
+    assert visibility.restricted_paths() == [review.path]
+    assert b"The secret review" not in client.get(V2_REVIEWS).content
+
+
+def test_a_branch_unpublished_in_a_transaction_that_rolls_back_is_never_used(
+    client,
+):
+    """The same through the content version, which a request also reads
+    once: values kept under it (the unpublished branches) must not be kept
+    from a transaction's writes under the version current after it."""
+    index = review_index()
+    make_review(book=BookFactory(), title="Below a hidden index")
+    Page.objects.filter(pk=index.pk).update(live=False)
+
+    with _one_request():
+        assert visibility.unpublished_branch_paths() == [index.path]
+        try:
+            with transaction.atomic():
+                Page.objects.filter(pk=index.pk).update(live=True)
+                assert visibility.unpublished_branch_paths() == []
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
+    assert visibility.unpublished_branch_paths() == [index.path]
+    assert b"Below a hidden index" not in client.get("/reviews/").content
