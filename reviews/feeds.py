@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .members import display_name, shown_member
 from .models import ReviewPage
 from .site_root import absolute_url, site_root_url
-from .visibility import public_pages
+from .visibility import reachable_pages
 
 
 class LatestReviewsFeed(Feed):
@@ -27,13 +27,17 @@ class LatestReviewsFeed(Feed):
     def feed_url(self) -> str:
         return absolute_url(reverse("reviews:review_feed"))
 
-    def items(self):
-        return (
-            shown_member(public_pages(ReviewPage.objects.live()), "reviewer")
+    def items(self) -> list[ReviewPage]:
+        """The latest reviews a reader may reach: public, not below an
+        unpublished section, and served by a Site (one in a page tree no Site
+        covers has no address to link to)."""
+        reviews = (
+            shown_member(reachable_pages(ReviewPage.objects.live()), "reviewer")
             .select_related("book")
             .prefetch_related("tags")
             .order_by("-first_published_at", "-pk")[: self.limit]
         )
+        return [review for review in reviews if review.get_full_url(self.request)]
 
     def item_title(self, item: ReviewPage) -> str:
         rating = f" — {item.rating:g}/5" if item.rating else ""

@@ -142,18 +142,25 @@ def test_a_page_unpublished_by_queryset_update_is_gone_at_once(client):
 
 
 def test_an_index_unpublished_by_queryset_update_is_gone_with_its_branch(client):
-    """The index answers 404, and the home page's listing, which leaves out
-    what lies below an unpublished page (the unpublished branches, kept per
-    content version), no longer shows its reviews. As with Wagtail's own
+    """The index answers 404, and the home page's listing and the feed,
+    which leave out what lies below an unpublished page (the unpublished
+    branches, kept per content version), no longer show its reviews; back
+    at once when it is published again the same way. As with Wagtail's own
     unpublish of the index alone, the reviews themselves stay live."""
     review = make_review(title="Below An Unpublished Index")
-    _warm(client, ["/", "/reviews/"])
+    _warm(client, ["/", "/reviews/", "/feeds/reviews/"])
     assert review.title in client.get("/").content.decode()
+    assert review.title in client.get("/feeds/reviews/").content.decode()
 
     Page.objects.filter(pk=review_index().pk).update(live=False)
 
     assert client.get("/reviews/").status_code == 404
     assert review.title not in client.get("/").content.decode()
+    assert review.title not in client.get("/feeds/reviews/").content.decode()
+
+    Page.objects.filter(pk=review_index().pk).update(live=True)
+
+    assert review.title in client.get("/feeds/reviews/").content.decode()
 
 
 def test_a_page_published_by_queryset_update_shows_at_once(client):

@@ -3,8 +3,10 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from wagtail.models import Page
 
-from tests.factories import make_review
+from reviews.models import ReviewIndexPage
+from tests.factories import make_review, site_root
 
 from .conftest import shared_review
 from .helpers import ENDING_MARKER, LATER_MARKER, MARKER, OPEN_WORD
@@ -65,3 +67,43 @@ def test_sitemap_lists_the_review_and_nothing_of_its_body(client, review):
     assert f"<loc>{review.full_url}</loc>" in body
     for text in (MARKER, LATER_MARKER, ENDING_MARKER, OPEN_WORD):
         assert text not in body
+
+
+def _review_index(parent: Page, slug: str) -> ReviewIndexPage:
+    index = ReviewIndexPage(title=slug.title(), slug=slug)
+    parent.add_child(instance=index)
+    index.save_revision().publish()
+    return index
+
+
+def test_feed_leaves_out_a_review_below_an_unpublished_index(client, review, betrayal):
+    """An editor who unpublishes a section takes what is below it away from
+    readers: nothing listed may name it (reviews.visibility.reachable_pages),
+    as the review listings already do; back when it is published again.
+    Written without signals: tests/caching/test_writes_without_signals.py."""
+    archive = _review_index(site_root(), "archive")
+    make_review(book=betrayal, title="Below the archive", parent=archive)
+    assert "Below the archive" in client.get("/feeds/reviews/").content.decode()
+
+    archive.unpublish()
+
+    body = client.get("/feeds/reviews/").content.decode()
+    assert "Below the archive" not in body
+    assert "After the siege" in body
+
+    archive.save_revision().publish()
+    assert "Below the archive" in client.get("/feeds/reviews/").content.decode()
+
+
+def test_feed_leaves_out_a_review_no_site_serves(client, review, betrayal):
+    """A live review in a page tree no Site covers has no address: the feed
+    leaves it out rather than failing."""
+    elsewhere = _review_index(Page.get_first_root_node(), "elsewhere")
+    make_review(book=betrayal, title="Nowhere to be read", parent=elsewhere)
+
+    response = client.get("/feeds/reviews/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nowhere to be read" not in body
+    assert "After the siege" in body
