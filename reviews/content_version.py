@@ -371,14 +371,10 @@ def _read_in_this_request(wanted: set[str]) -> dict[str, TagVersion]:
         return _read_versions(wanted)
     read = seen.read
     kept = read.get(cache_tags.ALL)
-    if kept is not None and str(kept.version) == seen.version and wanted <= read.keys():
+    current = kept is not None and str(kept.version) == seen.version
+    if current and wanted <= read.keys():
         return {name: read[name] for name in wanted}
-    also = (
-        set(READ_TOGETHER)
-        if kept is None or str(kept.version) != seen.version
-        else set(read)
-    )
-    versions = _read_versions(wanted | also)
+    versions = _read_versions(wanted | (set(read) if current else set(READ_TOGETHER)))
     seen.read = versions
     return versions
 

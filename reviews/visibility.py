@@ -26,9 +26,10 @@ from . import cache_tags
 from .derived import for_tags_in_process, for_this_version_in_process
 
 #: What the values worked out from the site's shape depend on (see the
-#: module's docstring). Not which pages are unpublished: a page published or
-#: unpublished retires :data:`~reviews.cache_tags.PAGES`, not the shape, so
-#: :func:`unpublished_branch_paths` stays under every change.
+#: module's docstring). Not which pages are unpublished branches: a live
+#: page added below an unpublished one makes it one and retires only
+#: :data:`~reviews.cache_tags.PAGES`, so :func:`unpublished_branch_paths`
+#: stays under every change.
 SITE_SHAPE = (cache_tags.SITE,)
 
 
