@@ -12,6 +12,7 @@ from bookclub.forms import ClubSetPasswordForm
 from reviews.api.v2 import api_router
 from reviews.api.v2_openapi import openapi_view as v2_openapi_view
 from reviews.api.v3 import register as register_club_api
+from reviews.sitemaps import ReachablePagesSitemap
 
 register_club_api(api_v3)
 
@@ -21,7 +22,12 @@ urlpatterns = [
     path("api/v2/openapi.json", v2_openapi_view, name="api_v2_openapi"),
     path("api/v2/", api_router.urls),
     path("api/v3/", api_v3.urls),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"wagtail": ReachablePagesSitemap}},
+        name="sitemap",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path(
         "accounts/logout/",

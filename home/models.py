@@ -18,7 +18,7 @@ from reviews.models import DiscussionPage, SeriesIndexPage, SeriesPage
 from reviews.models.reviews import public_reviews_under
 from reviews.popularity import popular_review_ids
 from reviews.routing import ChildRoutingMixin
-from reviews.visibility import descendants_of, public_pages
+from reviews.visibility import descendants_of, reachable_pages
 
 LATEST_REVIEWS = 6
 #: Series listed on the home page; past that, a link to the series index.
@@ -66,7 +66,7 @@ class HomePage(DraftSavesLeaveIndexesMixin, ChildRoutingMixin, Page):
         context["latest_reviews"] = latest
         context["popular_reviews"] = popular
         context["next_discussion"] = (
-            public_pages(descendants_of(DiscussionPage.objects.live(), self))
+            reachable_pages(descendants_of(DiscussionPage.objects.live(), self))
             .filter(starts_at__gte=timezone.now())
             .select_related("book")
             .order_by("starts_at")
@@ -74,13 +74,13 @@ class HomePage(DraftSavesLeaveIndexesMixin, ChildRoutingMixin, Page):
         )
         context["open_round"] = open_round()
         series = list(
-            public_pages(descendants_of(SeriesPage.objects.live(), self)).order_by(
+            reachable_pages(descendants_of(SeriesPage.objects.live(), self)).order_by(
                 "title", "pk"
             )[: HOME_SERIES + 1]
         )
         context["series_list"] = series[:HOME_SERIES]
         context["all_series"] = (
-            public_pages(descendants_of(SeriesIndexPage.objects.live(), self))
+            reachable_pages(descendants_of(SeriesIndexPage.objects.live(), self))
             .order_by("path")
             .first()
             if len(series) > HOME_SERIES

@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,8 +24,9 @@ from .cards import prepare_review_cards
 from .comments.gate import gate
 from .members import shown_member
 from .models import Book, DiscussionPage, ReviewPage, SeriesEntry, SeriesPage
+from .models.reviews import listed_reviews
 from .spoilers import Reader, can_see_about
-from .visibility import public_pages
+from .visibility import reachable_pages
 
 #: Whole stars, best first: a half star counts with the whole star below it.
 STAR_ROWS = (5, 4, 3, 2, 1)
@@ -94,10 +94,6 @@ class BookPage:
     discussions: list[DiscussionSummary] = field(default_factory=list)
 
 
-def public_reviews() -> QuerySet:
-    return public_pages(ReviewPage.objects.live())
-
-
 def rating_summary(ratings: list[float]) -> RatingSummary:
     """Average and whole-star distribution of ``ratings`` (1–5, in halves)."""
     buckets = Counter(int(rating) for rating in ratings)
@@ -118,7 +114,7 @@ def series_places(book: Book) -> list[SeriesPlace]:
         .order_by("series__title", "pk")
     )
     visible_series = set(
-        public_pages(
+        reachable_pages(
             SeriesPage.objects.live().filter(
                 pk__in=[entry.series_id for entry in entries]
             )
@@ -151,7 +147,7 @@ def discussion_summaries(book: Book, reader: Reader) -> list[DiscussionSummary]:
     many of its questions and comments ``reader`` has not reached."""
     now = timezone.now()
     pages = list(
-        public_pages(DiscussionPage.objects.live().filter(book=book)).order_by(
+        reachable_pages(DiscussionPage.objects.live().filter(book=book)).order_by(
             "-starts_at"
         )
     )
@@ -182,14 +178,14 @@ def discussion_summaries(book: Book, reader: Reader) -> list[DiscussionSummary]:
 def book_page(book: Book, reader: Reader) -> BookPage:
     """Everything the book's page shows ``reader``."""
     reviews = list(
-        shown_member(public_reviews().filter(book=book), "reviewer")
+        shown_member(listed_reviews().filter(book=book), "reviewer")
         .select_related("book", "book__cover")
         .order_by("-first_published_at", "-pk")
     )
     spoiled_in = [
         review
         for review in shown_member(
-            public_reviews()
+            listed_reviews()
             .exclude(book=book)
             .filter(pk__in=_pages_referring_to(book)),
             "reviewer",

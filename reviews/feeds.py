@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .members import display_name, shown_member
 from .models import ReviewPage
+from .models.reviews import listed_reviews
 from .site_root import absolute_url, site_root_url
-from .visibility import reachable_pages
 
 
 class LatestReviewsFeed(Feed):
@@ -32,7 +32,7 @@ class LatestReviewsFeed(Feed):
         unpublished section, and served by a Site (one in a page tree no Site
         covers has no address to link to)."""
         reviews = (
-            shown_member(reachable_pages(ReviewPage.objects.live()), "reviewer")
+            shown_member(listed_reviews(), "reviewer")
             .select_related("book")
             .prefetch_related("tags")
             .order_by("-first_published_at", "-pk")[: self.limit]

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from . import cache_tags
 from .counts import query_key
 from .derived import for_tag_version, for_tags_in_process
-from .models import Book, ReviewPage, SeriesPage
+from .models import Book, SeriesPage
 from .models.books import book_label
+from .models.reviews import listed_reviews
 from .visibility import reachable_pages
 
 RATING_FLOOR_CHOICES = [("", _("Any rating"))] + [
@@ -201,7 +202,7 @@ class ReviewFilterForm(forms.Form):
         page, as for the reviews)."""
         super().__init__(*args, **kwargs)
         if reviews is None:
-            reviews = reachable_pages(ReviewPage.objects.live())
+            reviews = listed_reviews()
         if series is None:
             series = SeriesPage.objects.live()
         series_field = cast(IdChoiceField, self.fields["series"])

@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
 
 from .models import ReadingProgress, ReviewPage
-from .visibility import public_pages
+from .models.reviews import listed_reviews
 
 #: Ratings are 1 to 5 in half stars.
 RATING_STEPS = [n / 2 for n in range(2, 11)]
@@ -92,12 +92,8 @@ class ClubNumbers:
     book_ratings: list[tuple[str, list[tuple[float, int]]]]
 
 
-def public_reviews() -> QuerySet:
-    return public_pages(ReviewPage.objects.live())
-
-
 def club_numbers() -> ClubNumbers:
-    reviews = public_reviews()
+    reviews = listed_reviews()
     most_read = (
         reviews.values("book__title", "book_id")
         .annotate(readers=Count("reviewer", distinct=True))

@@ -76,18 +76,28 @@ def unpublished_branch_paths() -> list[str]:
     )
 
 
-def reachable_pages(queryset: QuerySet) -> QuerySet:
-    """:func:`public_pages` without the pages below an unpublished one.
+def outside_unpublished_branches(queryset: QuerySet) -> QuerySet:
+    """``queryset`` without the pages below an unpublished one.
 
-    Wagtail still routes to a live page whose ancestor was unpublished, but
-    an editor who unpublishes an index or a section takes what is below it
-    away from readers: nothing listed from there may name it.
+    Wagtail unpublishes a page without its children unless the editor asks,
+    and still routes to a live page whose ancestor was unpublished: a reader
+    who has its address has reached it, so a lookup by address or id finds
+    it. But an editor who unpublishes an index or a section takes what is
+    below it away from readers: nothing that *lists* pages — a listing, a
+    search, a count, a feed, a calendar, the sitemap, in HTML or either API
+    — may name it. Every such output asks this (or :func:`reachable_pages`).
     """
-    queryset = public_pages(queryset)
     below = Q()
     for path in unpublished_branch_paths():
         below |= Q(path__startswith=path)
     return queryset.exclude(below) if below else queryset
+
+
+def reachable_pages(queryset: QuerySet) -> QuerySet:
+    """:func:`public_pages` without the pages below an unpublished one
+    (:func:`outside_unpublished_branches`): what a listing may name to any
+    reader."""
+    return outside_unpublished_branches(public_pages(queryset))
 
 
 def own_or_live_public_condition(user) -> Q:

@@ -35,6 +35,7 @@ from ..models import (
     SeriesPage,
 )
 from ..models.api_fields import COVER_RENDITIONS, PREFETCHED_TAGS
+from ..models.reviews import listed_reviews
 from ..popularity import POPULAR_DAYS
 from ..visibility import public_pages, restricted_paths
 from .compiled import get_by_pk
@@ -139,8 +140,9 @@ def annotate_popularity(queryset: QuerySet, days: int = POPULAR_DAYS) -> QuerySe
 
 
 def books_with_stats() -> QuerySet:
-    """Books with the average rating and number of their public reviews."""
-    reviews = public_reviews().filter(book=OuterRef("pk")).order_by().values("book")
+    """Books with the average rating and number of the public reviews a
+    listing may name (:func:`reviews.visibility.reachable_pages`)."""
+    reviews = listed_reviews().filter(book=OuterRef("pk")).order_by().values("book")
     from django.db.models import Avg, FloatField
 
     return (

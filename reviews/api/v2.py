@@ -37,6 +37,7 @@ from ..media_visibility import visible_media
 from ..models import ReviewPage
 from ..spoilers import InvalidReaderParams, reader_of, refresh_reader
 from ..visibility import (
+    outside_unpublished_branches,
     public_site_pages,
     public_site_pages_apply,
     restricted_paths,
@@ -195,6 +196,10 @@ class ClubPagesAPIViewSet(
             queryset = self._single_type_public_queryset()
             if queryset is None:
                 queryset = super().get_queryset()
+            if self.action == "listing_view":
+                # Listed, not looked up: the detail still finds a page below
+                # an unpublished section, as its address does.
+                queryset = outside_unpublished_branches(queryset)
             if is_reviews(queryset):
                 queryset = with_review_relations(
                     queryset, self._shown_fields(queryset.model)

@@ -66,6 +66,13 @@ class ReviewIndexPage(
         return context
 
 
+def listed_reviews() -> QuerySet:
+    """The live reviews a listing, search, count or feed may name to any
+    reader: no view restriction covers them and no unpublished page holds
+    them (:func:`reviews.visibility.reachable_pages`)."""
+    return reachable_pages(ReviewPage.objects.live())
+
+
 def public_reviews_under(page: Page) -> QuerySet:
     """Live, public reviews below ``page`` (a home or review index page),
     none of them below an unpublished page.
@@ -75,7 +82,7 @@ def public_reviews_under(page: Page) -> QuerySet:
     without a ``path LIKE`` filter the database reads the newest reviews off
     the ``first_published_at`` index instead of sorting all of them.
     """
-    reviews = reachable_pages(ReviewPage.objects.live())
+    reviews = listed_reviews()
     others = for_this_version(
         f"review-indexes-outside:{page.path}",
         lambda: ReviewIndexPage.objects.exclude(path__startswith=page.path).exists(),

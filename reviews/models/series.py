@@ -20,7 +20,7 @@ from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
-from ..visibility import public_pages
+from ..visibility import public_pages, reachable_pages
 from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views
 
@@ -151,10 +151,11 @@ class SeriesEntry(Orderable):
 
 
 def public_series() -> models.QuerySet:
-    """The ids of the live series pages no view restriction covers: the only
-    series a review, or a book's summary, may name to any reader (as the
-    series listings and the book's page do)."""
-    return public_pages(SeriesPage.objects.live()).values("pk")
+    """The ids of the live series pages no view restriction covers and no
+    unpublished section holds: the only series a review, or a book's
+    summary, may name to any reader (as the series listings and the book's
+    page do)."""
+    return reachable_pages(SeriesPage.objects.live()).values("pk")
 
 
 def series_books(entries) -> list[dict[str, Any]]:

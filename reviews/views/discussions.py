@@ -23,7 +23,7 @@ from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
 from ..spoilers import InvalidReaderParams, can_see, reader_of
-from ..visibility import descendants_of, public_pages
+from ..visibility import descendants_of, public_pages, reachable_pages
 
 
 def visible_discussion(request: HttpRequest, page_id: int) -> DiscussionPage:
@@ -247,7 +247,7 @@ def meetings_feed(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     site = Site.find_for_request(request)
-    pages = public_pages(DiscussionPage.objects.live()).filter(
+    pages = reachable_pages(DiscussionPage.objects.live()).filter(
         starts_at__gte=timezone.now()
     )
     if site is not None:

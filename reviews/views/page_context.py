@@ -30,11 +30,11 @@ from ..models import (
     SeriesPage,
 )
 from ..models.page_views import builds_context_of, page_served
-from ..models.reviews import public_reviews_under
+from ..models.reviews import listed_reviews, public_reviews_under
 from ..popularity import record_view
 from ..response_cache.pages import COUNTED_VIEW_ATTR
 from ..spoilers import reader_of, revealed_comment_range
-from ..visibility import in_subtree, public_pages, site_root_path
+from ..visibility import in_subtree, site_root_path
 
 
 @builds_context_of(ReviewIndexPage)
@@ -79,9 +79,11 @@ def series_context(page: SeriesPage, request: HttpRequest) -> dict[str, Any]:
     average rating."""
     entries = list(page.ordered_entries())
     reviews_by_book: dict[int, list] = {}
-    for review in public_pages(
-        ReviewPage.objects.live().filter(book__in=[entry.book_id for entry in entries])
-    ).order_by("-first_published_at"):
+    for review in (
+        listed_reviews()
+        .filter(book__in=[entry.book_id for entry in entries])
+        .order_by("-first_published_at")
+    ):
         reviews_by_book.setdefault(review.book_id, []).append(review)
     for entry in entries:
         entry.reviews = reviews_by_book.get(entry.book_id, [])

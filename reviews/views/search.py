@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..cards import prepare_review_cards
 from ..members import shown_member
-from ..models import ReviewPage
-from ..visibility import public_pages
+from ..models.reviews import listed_reviews
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -48,7 +47,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if terms:
         matches = (
-            shown_member(public_pages(ReviewPage.objects.live()), "reviewer")
+            shown_member(listed_reviews(), "reviewer")
             .select_related("book", "book__cover")
             .search(terms)
         )

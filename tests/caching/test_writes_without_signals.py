@@ -29,10 +29,13 @@ from reviews.models import CacheTag, ImageApproval, ReviewPage, SeriesPage
 from reviews.visibility import restricted_paths
 from tests.factories import (
     BookFactory,
+    discussion_index,
     make_discussion,
     make_image,
     make_review,
+    make_series,
     review_index,
+    series_index,
 )
 
 # Committed: on PostgreSQL the triggers run at the commit.
@@ -161,6 +164,56 @@ def test_an_index_unpublished_by_queryset_update_is_gone_with_its_branch(client)
     Page.objects.filter(pk=review_index().pk).update(live=True)
 
     assert review.title in client.get("/feeds/reviews/").content.decode()
+
+
+def test_sections_unpublished_by_queryset_update_leave_every_listing(client):
+    """Every output that lists pages, warmed in the cache, stops naming what
+    lies below a section unpublished by ``update()`` (the unpublished
+    branches, reviews.visibility.outside_unpublished_branches); the pages
+    stay live at their own addresses. Written through Wagtail:
+    tests/pages/test_unpublished_sections.py."""
+    book = BookFactory(title="The Lantern", slug="the-lantern")
+    make_review(book=book, title="Quarantined thoughts", slug="quarantined", rating=5)
+    make_discussion(book=book, title="Mothballed meeting", slug="mothballed")
+    make_series("Shelved trilogy", [(book, 1)])
+    listings = {
+        V2_LIST: ("Quarantined",),
+        "/api/v2/pages/": ("Quarantined", "Mothballed", "Shelved"),
+        V3_LIST: ("Quarantined",),
+        "/api/v3/discussions/": ("Mothballed",),
+        "/api/v3/series/": ("Shelved",),
+        "/api/v3/books/": ("Shelved",),
+        "/search/?q=Quarantined": ("Quarantined thoughts",),
+        "/books/the-lantern/": ("Quarantined", "Mothballed", "Shelved"),
+        "/club/meetings.ics": ("Mothballed",),
+        "/sitemap.xml": ("quarantined", "mothballed", "shelved"),
+        "/": ("Quarantined", "Mothballed", "Shelved"),
+    }
+    _warm(client, list(listings))
+    for url, words in listings.items():
+        body = client.get(url).content.decode().lower()
+        assert all(word.lower() in body for word in words), url
+    indexes = [review_index().pk, discussion_index().pk, series_index().pk]
+
+    Page.objects.filter(pk__in=indexes).update(live=False)
+
+    for url, words in listings.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode().lower()
+        assert not any(word.lower() in body for word in words), url
+    [lantern] = [
+        item
+        for item in client.get("/api/v3/books/").json()["items"]
+        if item["id"] == book.pk
+    ]
+    assert lantern["review_count"] == 0
+
+    Page.objects.filter(pk__in=indexes).update(live=True)
+
+    for url, words in listings.items():
+        body = client.get(url).content.decode().lower()
+        assert all(word.lower() in body for word in words), url
 
 
 def test_a_page_published_by_queryset_update_shows_at_once(client):

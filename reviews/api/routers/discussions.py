@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from ...models import Book
+from ...visibility import outside_unpublished_branches
 from .. import representations
 from ..auth import READ_AUTH
 from ..params import (
@@ -57,7 +58,7 @@ def list_discussions(
     pagination: Query[PaginationParams],
 ):
     reject_unknown_params(request, DiscussionFilters, RichTextParams, PaginationParams)
-    queryset = public_discussions()
+    queryset = outside_unpublished_branches(public_discussions())
     if filters.book is not None:
         queryset = queryset.filter(
             book=get_or_invalid(Book.objects.all(), filters.book, "book")

@@ -17,6 +17,7 @@ from pydantic import field_validator, model_validator
 from ... import cache_tags
 from ...models import Book, ReviewPage, SeriesPage
 from ...models.members import PUBLIC_ID_LENGTH
+from ...models.reviews import listed_reviews
 from ...visibility import public_pages
 from .. import item_cache, representations
 from ..auth import READ_AUTH
@@ -33,7 +34,6 @@ from ..problems import Problem
 from ..querysets import (
     annotate_popularity,
     public_review,
-    public_reviews,
     visible_reviews,
     with_review_relations,
 )
@@ -142,7 +142,7 @@ def filter_reviews(
             after = timezone.make_aware(after)
         queryset = queryset.filter(first_published_at__gt=after)
     if filters.search:
-        matches = public_reviews().search(filters.search, operator="and")
+        matches = listed_reviews().search(filters.search, operator="and")
         ids = [page.pk for page in matches[:MAX_SEARCH_RESULTS]]
         queryset = queryset.filter(pk__in=ids)
     return queryset
@@ -201,7 +201,7 @@ def list_reviews(
             ReviewPage.objects.filter(reviewer=request.user)
         )
     else:
-        queryset = public_reviews()
+        queryset = listed_reviews()
     queryset = filter_reviews(request, queryset, filters)
     queryset = order_reviews(
         with_review_relations(queryset), filters.ordering, drafts=filters.mine

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from wagtail.api.rich_text import RichTextOutputFormat
 
+from ...visibility import outside_unpublished_branches
 from .. import representations
 from ..auth import READ_AUTH
 from ..params import (
@@ -48,7 +49,7 @@ def list_series(
     pagination: Query[PaginationParams],
 ):
     reject_unknown_params(request, SeriesFilters, RichTextParams, PaginationParams)
-    queryset = public_series()
+    queryset = outside_unpublished_branches(public_series())
     if filters.author:
         queryset = queryset.filter(author__icontains=filters.author)
     page = paginate(queryset.order_by("title", "pk"), pagination, public=True)
