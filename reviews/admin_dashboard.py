@@ -19,7 +19,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from .cards import open_round
 from .members import display_name
 from .models import CommentReport, DiscussionComment, DiscussionPage
-from .visibility import public_pages
+from .visibility import reachable_pages
 
 StrOrPromise = str | Promise
 
@@ -67,7 +67,7 @@ class ClubPanel(Component):
     def get_context_data(self, parent_context: Mapping[str, Any]) -> dict[str, Any]:
         request = parent_context["request"]
         context: dict[str, Any] = {
-            "next_meeting": public_pages(
+            "next_meeting": reachable_pages(
                 DiscussionPage.objects.live().filter(starts_at__gte=timezone.now())
             )
             .select_related("book")

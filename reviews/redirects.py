@@ -25,7 +25,7 @@ from wagtail.contrib.redirects.middleware import RedirectMiddleware, get_redirec
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
-from .visibility import can_view_page, own_or_live_public
+from .visibility import can_view_page, outside_unpublished_branches, own_or_live_public
 
 #: Who may see every redirect, whatever it leads to.
 MANAGE_PERMISSION = "wagtailredirects.change_redirect"
@@ -52,6 +52,18 @@ def visible_redirects(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(
         Q(redirect_page__isnull=True)
         | Q(redirect_page__in=own_or_live_public(Page.objects.all(), user))
+    )
+
+
+def listed_redirects(queryset: QuerySet, user) -> QuerySet:
+    """:func:`visible_redirects` for a listing, which names the pages they
+    lead to: not those below an unpublished page
+    (:func:`reviews.visibility.outside_unpublished_branches`), which a
+    redirect found by its path still leads to."""
+    if _manages_redirects(user):
+        return queryset
+    return outside_unpublished_branches(
+        visible_redirects(queryset, user), field="redirect_page__path"
     )
 
 

@@ -63,20 +63,42 @@ def public_pages(queryset: QuerySet, *, field: str = "path") -> QuerySet:
 
 
 def unpublished_branch_paths() -> list[str]:
-    """Tree paths of the unpublished pages that have pages below them."""
-    return for_this_version_in_process(
-        "unpublished-branches",
-        lambda: sorted(
-            set(
-                Page.objects.filter(live=False, numchild__gt=0).values_list(
+    """Tree paths of the unpublished pages that have pages below them.
+
+    Not a page above a Site's root page (a folder holding a site's tree, or
+    Wagtail's root): Wagtail serves a site whatever lies above its root, so
+    that page takes nothing away from readers. A site's root page itself
+    unpublished does: the editor took the whole site away.
+    """
+
+    def read() -> list[str]:
+        roots = site_root_page_paths()
+        return sorted(
+            {
+                path
+                for path in Page.objects.filter(live=False, numchild__gt=0).values_list(
                     "path", flat=True
                 )
-            )
-        ),
+                if not any(root.startswith(path) and root != path for root in roots)
+            }
+        )
+
+    return for_this_version_in_process("unpublished-branches", read)
+
+
+def site_root_page_paths() -> list[str]:
+    """The tree paths of every Site's root page, read once per change of
+    the site's shape."""
+    return for_tags_in_process(
+        SITE_SHAPE,
+        "site-root-page-paths",
+        lambda: sorted(set(Site.objects.values_list("root_page__path", flat=True))),
     )
 
 
-def outside_unpublished_branches(queryset: QuerySet) -> QuerySet:
+def outside_unpublished_branches(
+    queryset: QuerySet, *, field: str = "path"
+) -> QuerySet:
     """``queryset`` without the pages below an unpublished one.
 
     Wagtail unpublishes a page without its children unless the editor asks,
@@ -86,10 +108,12 @@ def outside_unpublished_branches(queryset: QuerySet) -> QuerySet:
     below it away from readers: nothing that *lists* pages — a listing, a
     search, a count, a feed, a calendar, the sitemap, in HTML or either API
     — may name it. Every such output asks this (or :func:`reachable_pages`).
+    ``field`` names the page's tree path for a queryset of rows that point to
+    pages (``redirect_page__path``).
     """
     below = Q()
     for path in unpublished_branch_paths():
-        below |= Q(path__startswith=path)
+        below |= Q(**{f"{field}__startswith": path})
     return queryset.exclude(below) if below else queryset
 
 

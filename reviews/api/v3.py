@@ -32,6 +32,7 @@ from .routers.series import router as series_router
 from .wagtail_reads import (
     apply_media_rule,
     no_content_queries_in_page_listing,
+    page_listing_names_reachable_pages_only,
     redirects_to_visible_pages_only,
     tokens_read_public_pages,
 )
@@ -55,6 +56,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     readers_follow_authentication(api)
     apply_media_rule()
     no_content_queries_in_page_listing()
+    page_listing_names_reachable_pages_only()
     redirects_to_visible_pages_only()
     tokens_read_public_pages()
     club_checks_before_page_writes()

@@ -10,6 +10,7 @@ letting an endpoint leak. :func:`reviews.api.v3.register` calls them once.
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from importlib import import_module
 
 from django.apps import apps
@@ -21,7 +22,12 @@ from ninja.pagination import paginate
 from wagtail.models import Page
 
 from ..media_visibility import visible_media
-from ..visibility import in_subtree, public_pages, site_root_path
+from ..visibility import (
+    in_subtree,
+    outside_unpublished_branches,
+    public_pages,
+    site_root_path,
+)
 from .filtering import check_filters_and_ordering
 from .operation_checks import WAGTAIL_PAGES_ROUTER, check_first
 
@@ -95,6 +101,25 @@ def apply_media_rule() -> None:
 _PAGE_LISTING = (WAGTAIL_PAGES_ROUTER, "pages_list")
 
 
+def _operations(module_name: str, operation_id: str) -> list:
+    """The router's operations named ``operation_id``; should a Wagtail
+    upgrade rename it, this fails loudly at start-up rather than letting
+    the club's rule lapse on it."""
+    router = import_module(module_name).router
+    operations = [
+        operation
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        if operation.operation_id == operation_id
+    ]
+    if not operations:
+        raise ImproperlyConfigured(
+            f"{module_name} has no '{operation_id}' operation: the club's rules "
+            "would not apply to it."
+        )
+    return operations
+
+
 def no_content_queries_in_page_listing() -> None:
     """Make Wagtail's ``GET /pages/`` refuse filters and orderings on content
     columns, as API v2 does (:mod:`reviews.api.filtering`).
@@ -105,18 +130,7 @@ def no_content_queries_in_page_listing() -> None:
     rename the operation, this fails loudly at start-up.
     """
     module_name, operation_id = _PAGE_LISTING
-    router = import_module(module_name).router
-    operations = [
-        operation
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-        if operation.operation_id == operation_id
-    ]
-    if not operations:
-        raise ImproperlyConfigured(
-            f"{module_name} has no '{operation_id}' operation: API v3 would "
-            "filter and order pages by their content."
-        )
+    operations = _operations(module_name, operation_id)
 
     def refuse_content_queries(request: HttpRequest, kwargs: dict) -> None:
         page_types = getattr(kwargs.get("filters"), "type", None) or [Page]
@@ -148,7 +162,7 @@ def redirects_to_visible_pages_only() -> None:
     from wagtail.contrib.redirects.middleware import get_redirect
     from wagtail.contrib.redirects.models import Redirect
 
-    from ..redirects import leads_to_visible_page, visible_redirects
+    from ..redirects import leads_to_visible_page, listed_redirects
 
     router = import_module(_REDIRECT_ROUTER).router
     operations = {
@@ -168,7 +182,7 @@ def redirects_to_visible_pages_only() -> None:
 
         @functools.wraps(listed)
         def visible_listing(request: HttpRequest, *args, **kwargs):
-            return visible_redirects(listed(request, *args, **kwargs), request.user)
+            return listed_redirects(listed(request, *args, **kwargs), request.user)
 
         view = paginate(
             WagtailLimitOffsetPagination,
@@ -196,6 +210,39 @@ def redirects_to_visible_pages_only() -> None:
 #: The function every page read of Wagtail's v3 pages router takes its
 #: queryset from.
 _PAGES_QUERYSET = "get_pages_queryset"
+
+#: True while Wagtail's v3 page listing runs: the pages it reads then are
+#: listed, not looked up (:func:`page_listing_names_reachable_pages_only`).
+_LISTING_PAGES: ContextVar[bool] = ContextVar("listing_pages", default=False)
+
+
+def page_listing_names_reachable_pages_only() -> None:
+    """Make Wagtail's ``GET /pages/`` leave out, for readers, the pages below
+    an unpublished one, as every other listing does
+    (:func:`reviews.visibility.outside_unpublished_branches`); detail and
+    find still answer for them, as their addresses do. A page the token's
+    user may edit stays listed.
+
+    The listing and the lookups read their pages from one module-level
+    function (:func:`tokens_read_public_pages` replaces it), so the
+    listing's operation is wrapped to say that it is the one asking.
+    """
+    module_name, operation_id = _PAGE_LISTING
+    for operation in _operations(module_name, operation_id):
+        view = operation.view_func
+        if getattr(view, "lists_reachable_pages", False):
+            continue
+
+        @functools.wraps(view)
+        def listing(request: HttpRequest, *args, _view=view, **kwargs):
+            token = _LISTING_PAGES.set(True)
+            try:
+                return _view(request, *args, **kwargs)
+            finally:
+                _LISTING_PAGES.reset(token)
+
+        listing.lists_reachable_pages = True  # type: ignore[attr-defined]
+        operation.view_func = listing
 
 
 def tokens_read_public_pages() -> None:
@@ -226,12 +273,15 @@ def tokens_read_public_pages() -> None:
 
     def pages_for_request(request: HttpRequest, model=Page):
         editable = original(request, model)
+        listing = _LISTING_PAGES.get()
         if not request.user.is_authenticated:
-            return editable
+            return outside_unpublished_branches(editable) if listing else editable
         root_path = site_root_path(request)
         if root_path is None:
             return editable
         public = public_pages(in_subtree(model._default_manager.live(), root_path))
+        if listing:
+            public = outside_unpublished_branches(public)
         return (
             model._default_manager.filter(
                 Q(pk__in=editable.values("pk")) | Q(pk__in=public.values("pk"))

@@ -24,7 +24,7 @@ from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
-from ..visibility import public_pages
+from ..visibility import reachable_pages
 from .api_fields import BookSummaryField
 
 # Re-exported for the modules that import it from here.
@@ -53,7 +53,7 @@ class DiscussionIndexPage(
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        discussions = public_pages(
+        discussions = reachable_pages(
             DiscussionPage.objects.child_of(self).live()
         ).select_related("book", "book__cover")
         now = timezone.now()

@@ -20,7 +20,7 @@ from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
-from ..visibility import public_pages, reachable_pages
+from ..visibility import reachable_pages
 from .page_types import INDEX_PARENT_PAGE_TYPES
 from .page_views import context_from_views
 
@@ -44,7 +44,7 @@ class SeriesIndexPage(
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["series_list"] = public_pages(
+        context["series_list"] = reachable_pages(
             SeriesPage.objects.child_of(self).live()
         ).order_by("title")
         return context

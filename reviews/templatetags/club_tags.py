@@ -28,7 +28,12 @@ from ..models import (
 )
 from ..site_root import absolute_url
 from ..spoilers import RequestReader, can_see_about, reader_of
-from ..visibility import SITE_SHAPE, in_subtree, public_pages, site_root_path
+from ..visibility import (
+    SITE_SHAPE,
+    in_subtree,
+    reachable_pages,
+    site_root_path,
+)
 
 register = template.Library()
 
@@ -88,7 +93,7 @@ def club_sections(context) -> list[Page]:
 
 def _sections_under(root_path: str) -> list[Page]:
     candidates = (
-        public_pages(in_subtree(Page.objects.live(), root_path))
+        reachable_pages(in_subtree(Page.objects.live(), root_path))
         .exclude(path=root_path)
         .type(*SECTION_MODELS)  # type: ignore[attr-defined]  # a PageQuerySet
         .order_by("path")

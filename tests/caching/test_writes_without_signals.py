@@ -216,6 +216,26 @@ def test_sections_unpublished_by_queryset_update_leave_every_listing(client):
         assert all(word.lower() in body for word in words), url
 
 
+def test_a_plain_page_unpublished_by_update_takes_its_sections_off_the_navigation(
+    client,
+):
+    """The navigation's sections are kept until the site's shape changes
+    (reviews.visibility.SITE_SHAPE): a plain page holding an index,
+    unpublished by ``update()``, retires it through the trigger."""
+    club = Page(title="Old club", slug="old-club")
+    review_index().get_parent().add_child(instance=club)
+    club.save_revision().publish()
+    make_series("Shelved trilogy", [(BookFactory(), 1)])
+    series_index().move(Page.objects.get(pk=club.pk), pos="last-child")
+    _warm(client, ["/"])
+    assert 'href="/old-club/series/"' in client.get("/").content.decode()
+
+    Page.objects.filter(pk=club.pk).update(live=False)
+
+    assert 'href="/old-club/series/"' not in client.get("/").content.decode()
+    assert "Shelved trilogy" not in client.get("/").content.decode()
+
+
 def test_a_page_published_by_queryset_update_shows_at_once(client):
     review = make_review(title="Updated In Review")
     review.unpublish()

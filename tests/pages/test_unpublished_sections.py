@@ -17,13 +17,15 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, Site
 
 from reviews.indexing import add_and_publish
 from reviews.models import (
     DiscussionIndexPage,
     DiscussionPage,
     ReviewIndexPage,
+    ReviewPage,
     SeriesEntry,
     SeriesIndexPage,
     SeriesPage,
@@ -36,6 +38,8 @@ from tests.factories import (
     make_series,
     site_root,
 )
+from tests.factories.tokens import token_client
+from tests.fixtures.database import built_once, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -53,60 +57,78 @@ def _index(model, slug: str) -> Page:
     return index
 
 
-@pytest.fixture
-def sections(db):
+@pytest.fixture(scope="module")
+def built_sections(django_db_setup, django_db_blocker):
     """A review, a discussion and a series, each below an index of its own
     beside the site's usual ones, which also hold a public page of each
-    kind so that no listing is empty. All of them are about one book."""
-    book = BookFactory(title="The Lantern", slug="the-lantern")
-    shown = make_review(
-        book=book, title="Seen by everyone", slug="seen-by-everyone", rating=2
-    )
-    make_discussion(book=book, title="An open meeting")
-    make_series("Lantern cycle", [(book, 1)])
-    archive = _index(ReviewIndexPage, "archive")
-    make_review(
-        book=book,
-        title=f"{REVIEW_WORD} thoughts",
-        slug="quarantined-thoughts",
-        summary=f"{REVIEW_WORD} summary.",
-        rating=5,
-        parent=archive,
-    )
-    old_meetings = _index(DiscussionIndexPage, "old-meetings")
-    add_and_publish(
-        old_meetings,
-        DiscussionPage(
-            title=f"{DISCUSSION_WORD} meeting",
-            slug="mothballed-meeting",
+    kind so that no listing is empty. All of them are about one book. Built
+    once for the module; what a test changes rolls back after it."""
+    with built_once(django_db_blocker):
+        book = BookFactory(title="The Lantern", slug="the-lantern")
+        shown = make_review(
+            book=book, title="Seen by everyone", slug="seen-by-everyone", rating=2
+        )
+        make_discussion(book=book, title="An open meeting")
+        make_series("Lantern cycle", [(book, 1)])
+        archive = _index(ReviewIndexPage, "archive")
+        make_review(
             book=book,
-            starts_at=timezone.now() + timedelta(days=3),
-            location="The attic",
-        ),
-    )
-    old_series = _index(SeriesIndexPage, "old-series")
-    add_and_publish(
-        old_series,
-        SeriesPage(
-            title=f"{SERIES_WORD} trilogy",
-            slug="shelved-trilogy",
-            author="Nobody",
-            entries=[SeriesEntry(book=book, position=1)],
-        ),
-    )
+            title=f"{REVIEW_WORD} thoughts",
+            slug="quarantined-thoughts",
+            summary=f"{REVIEW_WORD} summary.",
+            rating=5,
+            parent=archive,
+        )
+        old_meetings = _index(DiscussionIndexPage, "old-meetings")
+        add_and_publish(
+            old_meetings,
+            DiscussionPage(
+                title=f"{DISCUSSION_WORD} meeting",
+                slug="mothballed-meeting",
+                book=book,
+                starts_at=timezone.now() + timedelta(days=3),
+                location="The attic",
+            ),
+        )
+        old_series = _index(SeriesIndexPage, "old-series")
+        add_and_publish(
+            old_series,
+            SeriesPage(
+                title=f"{SERIES_WORD} trilogy",
+                slug="shelved-trilogy",
+                author="Nobody",
+                entries=[SeriesEntry(book=book, position=1)],
+            ),
+        )
+        yield {
+            "book": book,
+            "shown": shown,
+            "indexes": [archive, old_meetings, old_series],
+        }
+
+
+@pytest.fixture
+def sections(built_sections):
+    """Fresh copies of the module's rows for one test."""
     return {
-        "book": book,
-        "shown": shown,
-        "indexes": [archive, old_meetings, old_series],
+        "book": fresh(built_sections["book"]),
+        "shown": fresh(built_sections["shown"]),
+        "indexes": [fresh(index) for index in built_sections["indexes"]],
     }
 
 
 def _unpublish(sections) -> None:
+    """Each section's index unpublished alone (Wagtail's default), read
+    afresh: a test may have moved it."""
     for index in sections["indexes"]:
-        index.specific.unpublish()
+        Page.objects.get(pk=index.pk).specific.unpublish()
 
 
 def _reader(kind: str) -> Client:
+    """A visitor, a member signed in, or a member's API token (which the
+    HTML pages ignore)."""
+    if kind == "token":
+        return token_client(UserFactory(username="app"))
     client = Client()
     if kind == "member":
         client.force_login(UserFactory(username="reader"))
@@ -120,6 +142,9 @@ LISTINGS = [
     ("/api/v2/pages/?type=reviews.DiscussionPage", (DISCUSSION_WORD,)),
     ("/api/v2/pages/?type=reviews.SeriesPage", (SERIES_WORD,)),
     (f"/api/v2/pages/?search={REVIEW_WORD}", (REVIEW_WORD,)),
+    ("/api/v3/pages/", WORDS),
+    ("/api/v3/pages/?type=reviews.ReviewPage", (REVIEW_WORD,)),
+    (f"/api/v3/pages/?search={REVIEW_WORD}", (REVIEW_WORD,)),
     ("/api/v3/reviews/", (REVIEW_WORD, SERIES_WORD)),
     (f"/api/v3/reviews/?search={REVIEW_WORD}", (REVIEW_WORD,)),
     ("/api/v3/books/", (SERIES_WORD,)),
@@ -137,7 +162,7 @@ LISTINGS = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["visitor", "member"])
+@pytest.mark.parametrize("kind", ["visitor", "member", "token"])
 @pytest.mark.parametrize(("url", "words"), LISTINGS, ids=[u for u, _ in LISTINGS])
 def test_a_listing_names_what_is_below_a_published_section(sections, url, words, kind):
     """The control: with the sections published, each output lists them, so
@@ -147,7 +172,7 @@ def test_a_listing_names_what_is_below_a_published_section(sections, url, words,
         assert word in body, (url, word)
 
 
-@pytest.mark.parametrize("kind", ["visitor", "member"])
+@pytest.mark.parametrize("kind", ["visitor", "member", "token"])
 @pytest.mark.parametrize(("url", "words"), LISTINGS, ids=[u for u, _ in LISTINGS])
 def test_no_listing_names_what_is_below_an_unpublished_section(
     sections, url, words, kind
@@ -165,7 +190,7 @@ def test_no_listing_names_what_is_below_an_unpublished_section(
     )
 
 
-def test_the_pages_below_stay_served_at_their_addresses(sections, client):
+def test_the_pages_below_stay_served_at_their_addresses_and_ids(sections, client):
     _unpublish(sections)
     for path in (
         "/archive/quarantined-thoughts/",
@@ -173,6 +198,16 @@ def test_the_pages_below_stay_served_at_their_addresses(sections, client):
         "/old-series/shelved-trilogy/",
     ):
         assert client.get(path).status_code == 200, path
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    for detail in (
+        f"/api/v2/pages/{review.pk}/",
+        f"/api/v3/pages/{review.pk}/",
+        f"/api/v3/reviews/{review.pk}/",
+    ):
+        assert client.get(detail).status_code == 200, detail
+    found = client.get(f"/api/v2/pages/find/?html_path={review.url}")
+    assert found.status_code == 302
+    assert f"/api/v2/pages/{review.pk}/" in found["Location"]
 
 
 def test_the_book_counts_only_the_reviews_a_reader_can_reach(sections, client):
@@ -208,3 +243,83 @@ def test_a_series_page_lists_only_the_reviews_a_reader_can_reach(sections, clien
     body = client.get(cycle.url).content.decode()
     assert REVIEW_WORD not in body
     assert "Seen by everyone" in body
+
+
+def test_sections_below_an_unpublished_plain_page_leave_the_navigation_and_indexes(
+    sections, client
+):
+    """A plain page holding the sections, unpublished alone: the indexes
+    below it stay served at their addresses, but the navigation no longer
+    names them and they list none of their children."""
+    club = Page(title="Old club", slug="old-club")
+    site_root().add_child(instance=club)
+    club.save_revision().publish()
+    for index in sections["indexes"]:
+        index.specific.move(club, pos="last-child")
+    club = Page.objects.get(pk=club.pk)
+    home = client.get("/").content.decode()
+    assert 'href="/old-club/' in home
+    assert SERIES_WORD in client.get("/old-club/old-series/").content.decode()
+    assert DISCUSSION_WORD in client.get("/old-club/old-meetings/").content.decode()
+
+    club.unpublish()
+
+    assert 'href="/old-club/' not in client.get("/").content.decode()
+    for path, word in (
+        ("/old-club/old-series/", SERIES_WORD),
+        ("/old-club/old-meetings/", DISCUSSION_WORD),
+        ("/old-club/archive/", REVIEW_WORD),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert word not in response.content.decode(), path
+
+
+def test_an_unpublished_page_above_the_sites_root_hides_nothing(sections, client):
+    """Wagtail serves a site whatever lies above its root page: a folder
+    holding the site's tree, unpublished, takes nothing away from readers
+    (its own site root unpublished would: test above)."""
+    site = Site.objects.get(is_default_site=True)
+    folder = Page(title="Folder", slug="folder")
+    Page.get_first_root_node().add_child(instance=folder)
+    folder.save_revision().publish()
+    Page.objects.get(pk=site.root_page_id).move(folder, pos="last-child")
+    Page.objects.get(pk=folder.pk).unpublish()
+
+    assert "Seen by everyone" in client.get("/api/v3/reviews/").content.decode()
+    assert "seen-by-everyone" in client.get("/sitemap.xml").content.decode()
+    assert "Seen by everyone" in client.get("/").content.decode()
+    _unpublish(sections)
+    body = client.get("/api/v3/reviews/").content.decode()
+    assert "Seen by everyone" in body
+    assert REVIEW_WORD not in body
+
+
+def test_the_admin_dashboard_names_no_meeting_below_an_unpublished_section(
+    sections, client, editor
+):
+    client.force_login(editor)
+    assert DISCUSSION_WORD in client.get("/admin/").content.decode()
+
+    _unpublish(sections)
+
+    body = client.get("/admin/").content.decode()
+    assert DISCUSSION_WORD not in body
+    assert "An open meeting" in body
+
+
+def test_api_v3_lists_no_redirect_to_a_page_below_an_unpublished_section(
+    sections, client
+):
+    """Found by its path, the redirect still leads to the page, which is
+    served at its address."""
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    redirect = Redirect.objects.create(
+        old_path="/old-quarantined", redirect_page=review
+    )
+    assert "/old-quarantined" in client.get("/api/v3/redirects/").content.decode()
+
+    _unpublish(sections)
+
+    assert "/old-quarantined" not in client.get("/api/v3/redirects/").content.decode()
+    assert client.get(f"/api/v3/redirects/{redirect.pk}/").status_code == 200
