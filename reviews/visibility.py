@@ -63,27 +63,17 @@ def public_pages(queryset: QuerySet, *, field: str = "path") -> QuerySet:
 
 
 def unpublished_branch_paths() -> list[str]:
-    """Tree paths of the unpublished pages that have pages below them.
-
-    Not a page above a Site's root page (a folder holding a site's tree, or
-    Wagtail's root): Wagtail serves a site whatever lies above its root, so
-    that page takes nothing away from readers. A site's root page itself
-    unpublished does: the editor took the whole site away.
-    """
-
-    def read() -> list[str]:
-        roots = site_root_page_paths()
-        return sorted(
-            {
-                path
-                for path in Page.objects.filter(live=False, numchild__gt=0).values_list(
+    """Tree paths of the unpublished pages that have pages below them."""
+    return for_this_version_in_process(
+        "unpublished-branches",
+        lambda: sorted(
+            set(
+                Page.objects.filter(live=False, numchild__gt=0).values_list(
                     "path", flat=True
                 )
-                if not any(root.startswith(path) and root != path for root in roots)
-            }
-        )
-
-    return for_this_version_in_process("unpublished-branches", read)
+            )
+        ),
+    )
 
 
 def site_root_page_paths() -> list[str]:
@@ -110,10 +100,21 @@ def outside_unpublished_branches(
     — may name it. Every such output asks this (or :func:`reachable_pages`).
     ``field`` names the page's tree path for a queryset of rows that point to
     pages (``redirect_page__path``).
+
+    A Site's tree below an unpublished page stays listed: Wagtail serves a
+    site whatever lies above its root page (a folder holding it, another
+    site's section), so only the rest of that page's branch is hidden. A
+    site's root page itself unpublished hides its whole tree: the editor
+    took the site away.
     """
+    roots = site_root_page_paths()
     below = Q()
     for path in unpublished_branch_paths():
-        below |= Q(**{f"{field}__startswith": path})
+        branch = Q(**{f"{field}__startswith": path})
+        for root in roots:
+            if root != path and root.startswith(path):
+                branch &= ~Q(**{f"{field}__startswith": root})
+        below |= branch
     return queryset.exclude(below) if below else queryset
 
 

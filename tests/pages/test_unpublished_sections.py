@@ -295,6 +295,50 @@ def test_an_unpublished_page_above_the_sites_root_hides_nothing(sections, client
     assert REVIEW_WORD not in body
 
 
+def test_a_section_holding_another_sites_root_hides_only_the_rest_of_itself(
+    sections, client, settings
+):
+    """An unpublished section of this site that also holds another Site's
+    root: that site is served whatever lies above its root, so its tree
+    stays listed (on its own host too); the rest of the section is hidden."""
+    club = Page(title="Club B", slug="club-b")
+    site_root().add_child(instance=club)
+    club.save_revision().publish()
+    hidden_index = _index(ReviewIndexPage, "club-b-reviews")
+    hidden_index.move(Page.objects.get(pk=club.pk), pos="last-child")
+    make_review(
+        book=sections["book"],
+        title="Xenoreview",
+        slug="xeno",
+        parent=Page.objects.get(pk=hidden_index.pk),
+    )
+    other_root = _index(ReviewIndexPage, "site-a")
+    other_root.move(Page.objects.get(pk=club.pk), pos="last-child")
+    make_review(
+        book=sections["book"],
+        title="Alphareview",
+        slug="alpha",
+        parent=Page.objects.get(pk=other_root.pk),
+    )
+    Site.objects.create(hostname="a.example", port=80, root_page_id=other_root.pk)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "a.example"]
+
+    Page.objects.get(pk=club.pk).unpublish()
+
+    for url in (
+        "/api/v3/reviews/",
+        "/api/v2/pages/",
+        "/sitemap.xml",
+        "/",
+        "/feeds/reviews/",
+    ):
+        body = client.get(url).content.decode()
+        assert "Xeno" not in body and "xeno" not in body, url
+    assert "Alphareview" in client.get("/api/v3/reviews/").content.decode()
+    on_a = client.get("/sitemap.xml", HTTP_HOST="a.example").content.decode()
+    assert "alpha" in on_a
+
+
 def test_the_admin_dashboard_names_no_meeting_below_an_unpublished_section(
     sections, client, editor
 ):
