@@ -23,8 +23,9 @@ from wagtail.models import ReferenceIndex
 from .cards import prepare_review_cards
 from .comments.gate import gate
 from .members import shown_member
-from .models import Book, DiscussionPage, ReviewPage, SeriesEntry, SeriesPage
+from .models import Book, DiscussionPage, ReviewPage, SeriesEntry
 from .models.reviews import listed_reviews
+from .models.series import public_series
 from .spoilers import Reader, can_see_about
 from .visibility import reachable_pages
 
@@ -109,21 +110,12 @@ def series_places(book: Book) -> list[SeriesPlace]:
     """The book's place in each live, public series, with the books before
     and after it there."""
     entries = (
-        SeriesEntry.objects.filter(book=book, series__live=True)
+        SeriesEntry.objects.filter(book=book, series__in=public_series())
         .select_related("series")
         .order_by("series__title", "pk")
     )
-    visible_series = set(
-        reachable_pages(
-            SeriesPage.objects.live().filter(
-                pk__in=[entry.series_id for entry in entries]
-            )
-        ).values_list("pk", flat=True)
-    )
     places = []
     for entry in entries:
-        if entry.series_id not in visible_series:
-            continue
         siblings = list(
             SeriesEntry.objects.filter(series_id=entry.series_id)
             .select_related("book")

@@ -107,15 +107,18 @@ def outside_unpublished_branches(
     site's root page itself unpublished hides its whole tree: the editor
     took the site away.
     """
+    branches = unpublished_branch_paths()
+    if not branches:
+        return queryset
     roots = site_root_page_paths()
     below = Q()
-    for path in unpublished_branch_paths():
+    for path in branches:
         branch = Q(**{f"{field}__startswith": path})
         for root in roots:
             if root != path and root.startswith(path):
                 branch &= ~Q(**{f"{field}__startswith": root})
         below |= branch
-    return queryset.exclude(below) if below else queryset
+    return queryset.exclude(below)
 
 
 def reachable_pages(queryset: QuerySet) -> QuerySet:
