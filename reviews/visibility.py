@@ -246,6 +246,19 @@ def is_restricted(page: Page) -> bool:
     return any(page.path.startswith(path) for path in restricted_paths())
 
 
+def is_listed(page: Page) -> bool:
+    """May a listing name ``page``, or an announcement (an email to a book's
+    followers, a meeting reminder, a webhook's ``page.published``) tell of
+    it? The same rule as :func:`reachable_pages`, for one page: it is live,
+    no view restriction covers it and no unpublished page holds it. Asks
+    the database only when an unpublished page sits above it."""
+    if not page.live or is_restricted(page):
+        return False
+    if not any(page.path.startswith(path) for path in unpublished_branch_paths()):
+        return True
+    return outside_unpublished_branches(Page.objects.filter(pk=page.pk)).exists()
+
+
 def can_view_page(page: Page, user) -> bool:
     """May ``user`` (None: an anonymous reader) learn that ``page`` exists,
     its URL included? Yes when it is live and public, or when they own it or

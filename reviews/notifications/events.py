@@ -22,7 +22,7 @@ from ..models import (
     ReviewPage,
     newly_live,
 )
-from ..visibility import is_restricted, public_pages
+from ..visibility import is_listed, reachable_pages
 from .preferences import (
     reminder_followers,
     review_followers,
@@ -99,7 +99,7 @@ def on_page_published(sender, instance, **kwargs) -> None:
     page = instance.specific if hasattr(instance, "specific") else instance
     if not isinstance(page, ReviewPage) or not page.live or not newly_live(page):
         return
-    if is_restricted(page):
+    if not is_listed(page):
         return
     writers = {pk for pk in (page.reviewer_id, page.owner_id) if pk is not None}
     recipients = review_followers(page.book_id).exclude(pk__in=writers)
@@ -124,10 +124,12 @@ def on_comment_saved(sender, instance: DiscussionComment, created: bool, **kwarg
 
 
 def upcoming_meetings(now: datetime | None = None) -> list[DiscussionPage]:
-    """Live, public discussions whose meeting starts within the lead time."""
+    """Live, public discussions whose meeting starts within the lead time,
+    none below an unpublished page: a reminder announces the meeting to the
+    book's followers, as a listing would."""
     now = now or timezone.now()
     return list(
-        public_pages(DiscussionPage.objects.live()).filter(
+        reachable_pages(DiscussionPage.objects.live()).filter(
             starts_at__gt=now, starts_at__lte=now + REMINDER_LEAD
         )
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ..models import DiscussionPage, Notification, NotificationSettings, ReviewPage
-from ..visibility import is_restricted
+from ..visibility import is_listed
 from .emails import Email, build_digest, build_email
 from .preferences import still_wanted
 
@@ -34,9 +34,10 @@ RETRY_AFTER = timedelta(minutes=10)
 
 
 def still_visible(notification: Notification) -> bool:
-    """Is what the notification is about still there for every reader?"""
+    """Is what the notification is about still there for every reader, and
+    still named by the listings (:func:`reviews.visibility.is_listed`)?"""
     page = notification.page
-    if not page.live or is_restricted(page):
+    if not is_listed(page):
         return False
     specific = page.specific
     Kind = Notification.Kind

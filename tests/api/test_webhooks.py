@@ -243,3 +243,31 @@ def test_a_site_without_endpoints_asks_nothing_more_of_a_publish(
     review = make_review()
     with django_assert_num_queries(1):
         assert webhooks.page_event("page.published", review) == []
+
+
+@pytest.mark.parametrize("unpublished", [True, False])
+def test_a_publish_below_an_unpublished_section_is_not_announced(
+    endpoint, sent, django_capture_on_commit_callbacks, unpublished
+):
+    """A receiver hears of a publish as a listing names pages: not below an
+    unpublished section, which Wagtail still serves but no listing names.
+    The published section is the control."""
+    from wagtail.models import Page
+
+    from reviews.models import ReviewIndexPage
+
+    calls, _ = sent
+    holder = Page(title="Old club", slug="old-club")
+    review_index().get_parent().add_child(instance=holder)
+    holder.save_revision().publish()
+    archive = holder.add_child(
+        instance=ReviewIndexPage(title="Archive", slug="archive")
+    )
+    archive.save_revision().publish()
+    if unpublished:
+        holder.unpublish()
+    page = make_review(book=BookFactory(), parent=archive, live=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.title = "Archived minutes"
+        page.save_revision().publish()
+    assert ("Archived minutes" in _named(calls)) is not unpublished
