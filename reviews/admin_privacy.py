@@ -11,12 +11,20 @@ whether they may know it exists, and offers no hook before those views
 run; this middleware asks :class:`~reviews.page_permissions.ClubPagePermissionPolicy`
 for the page in the URL first, so a hidden page looks exactly like a
 missing one.
+
+The same holds for two views that name any model's objects: a bulk
+action's confirmation page lists every object whose id its address names
+(those the user may not act on too, by title), and a snippet chooser lists
+every object of its model. Both name only what :func:`known_objects` lets
+the user know of.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -24,6 +32,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.admin.views.tags import TAGS_AUTOCOMPLETE_LIMIT
@@ -31,13 +41,25 @@ from wagtail.admin.views.tags import autocomplete as tag_autocomplete
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageLogEntry
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
 
 from .media_visibility import visible_media
+from .models import Book
 from .page_permissions import admin_served, club_page_policy, serving_admin_for
 
 #: URL arguments of Wagtail's admin views that name a page.
 PAGE_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
-ADMIN_NAMESPACE_PREFIX = "wagtailadmin"
+#: Names (a namespace or the URL's own) of the admin's views this module
+#: looks at: Wagtail's admin, its bulk actions, the snippet choosers.
+ADMIN_NAMES = ("wagtailadmin", "wagtail_bulk_action", "wagtailsnippetchoosers_")
+SNIPPET_CHOOSERS = "wagtailsnippetchoosers_"
+BULK_ACTION = "wagtail_bulk_action"
+#: Models whose every object any admin user may know of: the site shows
+#: them to every reader, and a member chooses a review's book.
+OPEN_MODELS: tuple[type, ...] = (Book,)
+#: Holding a permission for any of these on a model shows its objects.
+MODEL_ACTIONS = ("add", "change", "delete", "view")
 
 
 class HiddenAdminPagesMiddleware:
@@ -66,6 +88,10 @@ class HiddenAdminPagesMiddleware:
             page_id = view_kwargs.get(name)
             if page_id is not None and not club_page_policy.may_see(user, page_id):
                 raise Http404("No page matches the given query.")
+        if any(space.startswith(SNIPPET_CHOOSERS) for space in match.namespaces):
+            model = getattr(match.func, "view_initkwargs", {}).get("model")
+            if model is not None and not knows_every_object(user, model):
+                raise Http404("No object matches the given query.")
         replacement = VISIBLE_ONLY_VIEWS.get(match.view_name)
         if replacement is not None:
             return replacement(request, *view_args, **view_kwargs)
@@ -74,7 +100,78 @@ class HiddenAdminPagesMiddleware:
 
 def _is_admin_view(match) -> bool:
     names = [*match.namespaces, match.url_name or ""]
-    return any(name.startswith(ADMIN_NAMESPACE_PREFIX) for name in names)
+    return any(name.startswith(ADMIN_NAMES) for name in names)
+
+
+def knows_every_object(user, model: type) -> bool:
+    """May ``user`` know of every object of ``model`` in the admin? Yes for
+    :data:`OPEN_MODELS` and for a model they hold a permission on (its
+    registered policy's, like the snippet's own views); pages and media are
+    decided one by one (:func:`known_objects`)."""
+    if user.is_superuser or issubclass(model, OPEN_MODELS):
+        return True
+    policy = policy_registry.get_by_type(model) or ModelPermissionPolicy(model)
+    return policy.user_has_any_permission(user, MODEL_ACTIONS)
+
+
+def known_objects(queryset: QuerySet, user) -> QuerySet:
+    """The objects of ``queryset`` that ``user`` may know exist in the admin:
+    the pages :class:`~reviews.page_permissions.ClubPagePermissionPolicy`
+    shows them, the media they may see (:func:`visible_media`), and, of any
+    other model, all or none (:func:`knows_every_object`)."""
+    model = queryset.model
+    if issubclass(model, Page):
+        return club_page_policy.visible_instances(queryset, user)
+    if issubclass(model, get_image_model() | get_document_model()):
+        return visible_media(queryset, user)
+    return queryset if knows_every_object(user, model) else queryset.none()
+
+
+@cache
+def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
+    """``action_class``, reading only the objects the user may know of: every
+    list its page makes (to act on, "no permission", the move's "no valid
+    destination"…) comes from these. 404 when none is left."""
+
+    class KnownOnly(action_class):  # type: ignore[valid-type,misc]
+        # An instance method in place of Wagtail's class method: the view
+        # calls it on itself, and only the instance knows the user.
+        def get_queryset(self, model, object_ids):  # type: ignore[override]
+            named = super().get_queryset(model, object_ids)
+            known = set(
+                known_objects(
+                    model._default_manager.filter(pk__in=[item.pk for item in named]),
+                    self.request.user,
+                ).values_list("pk", flat=True)
+            )
+            objects = [item for item in named if item.pk in known]
+            if not objects:
+                raise Http404("No object matches the given query.")
+            if issubclass(model, Page):
+                # Named by their types' titles: the live one where the draft
+                # is not the user's (``LiveTitleForMembersMixin``).
+                return [page.specific_deferred for page in objects]
+            return objects
+
+    KnownOnly.__name__ = KnownOnly.__qualname__ = f"KnownOnly{action_class.__name__}"
+    return KnownOnly
+
+
+def known_only_bulk_action(
+    request: HttpRequest, app_label: str, model_name: str, action: str
+) -> HttpResponse:
+    """Wagtail's bulk-action view (``wagtail.admin.views.bulk_action.index``)
+    with :func:`_known_only` actions."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as error:
+        raise Http404 from error
+    action_class = bulk_action_registry.get_bulk_action_class(
+        app_label, model_name, action
+    )
+    if action_class is None:
+        raise Http404
+    return _known_only(action_class)(request, model).dispatch(request)
 
 
 class VisiblePageTypesUsageReportView(PageTypesUsageReportView):
@@ -181,6 +278,7 @@ def visible_tag_autocomplete(
 #: Admin views shown in place of Wagtail's to users who may not see every page.
 #: Wrapped as Wagtail wraps every admin URL.
 VISIBLE_ONLY_VIEWS = {
+    BULK_ACTION: require_admin_access(known_only_bulk_action),
     "wagtailadmin_tag_autocomplete": require_admin_access(visible_tag_autocomplete),
     "wagtailadmin_tag_model_autocomplete": require_admin_access(
         visible_tag_autocomplete

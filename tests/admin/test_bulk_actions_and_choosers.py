@@ -1,0 +1,295 @@
+"""Wagtail's bulk-action pages and snippet choosers name nothing a member
+may not know exists.
+
+A bulk action's confirmation page (``/admin/bulk/<app>/<model>/<action>/
+?id=…``) lists every object whose id the address names, those the user
+may not act on included ("You don't have permission to …"), and a snippet
+chooser lists every object of its model: Wagtail checks what a user may
+*do*, not what they may know. Ids can be counted up, so a member read other
+members' draft and pending titles, restricted pages, others' reading
+progress, comments beyond their progress and removed ones, and media
+nobody showed them. Each raw response here is checked for every canary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import Group, User
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from reviews.models import (
+    Book,
+    DiscussionComment,
+    DocumentApproval,
+    ImageApproval,
+    NominationRound,
+    ReadingProgress,
+    Webhook,
+    WebhookDelivery,
+)
+from reviews.roles import ensure_groups
+from tests.factories import (
+    BookFactory,
+    ReadingProgressFactory,
+    make_discussion,
+    make_image,
+    review_index,
+)
+from tests.fixtures.database import built_once
+
+from .conftest import (
+    HIDDEN_TITLES,
+    OWN_DRAFT_TITLE,
+    AdminPages,
+    assert_hides_others,
+    build_pages,
+    make_alice,
+    make_bruno,
+)
+
+pytestmark = pytest.mark.django_db
+
+BOOK_TITLE = "Marmot mysteries"
+PROGRESS_BOOK = "Bruno secret reading gecko"
+GATED_COMMENT = "Chapter eighteen ocelot"
+REMOVED_COMMENT = "Removed comment axolotl"
+HIDDEN_IMAGE = "Bruno unseen image tapir"
+HIDDEN_DOCUMENT = "Bruno unseen document okapi"
+OWN_IMAGE = "Alice own image lemur"
+#: Every canary outside the pages' titles.
+CANARIES = (
+    PROGRESS_BOOK,
+    GATED_COMMENT,
+    REMOVED_COMMENT,
+    HIDDEN_IMAGE,
+    HIDDEN_DOCUMENT,
+)
+
+
+def _document(title: str, owner: User):
+    from django.core.files.base import ContentFile
+
+    return get_document_model().objects.create(
+        title=title,
+        file=ContentFile(b"minutes", name="minutes.txt"),
+        uploaded_by_user=owner,
+    )
+
+
+@pytest.fixture(scope="module")
+def club(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    """Alice and Bruno, members; Bruno's pages (tests/admin/conftest.py),
+    his progress, a discussion with a gated and a removed comment, and media
+    only Bruno has seen. Built once; what a test writes rolls back."""
+    with built_once(django_db_blocker):
+        groups = ensure_groups(review_index())
+        alice, bruno = make_alice(groups), make_bruno(groups)
+        pages = build_pages(alice, bruno)
+        book = BookFactory(title=BOOK_TITLE, chapter_count=30)
+        progress = ReadingProgressFactory(
+            member=bruno, book=BookFactory(title=PROGRESS_BOOK), chapter=3
+        )
+        discussion = make_discussion(book=book)
+        gated = DiscussionComment.objects.create(
+            page=discussion, author=bruno, body=GATED_COMMENT, chapter=18
+        )
+        removed = DiscussionComment.objects.create(
+            page=discussion, author=bruno, body=REMOVED_COMMENT
+        )
+        removed.remove(moderator=None)
+        image = make_image(HIDDEN_IMAGE)
+        image.uploaded_by_user = bruno
+        image.save()
+        own_image = make_image(OWN_IMAGE)
+        own_image.uploaded_by_user = alice
+        own_image.save()
+        document = _document(HIDDEN_DOCUMENT, bruno)
+        yield {
+            "groups": groups,
+            "alice": alice,
+            "bruno": bruno,
+            "pages": pages,
+            "ids": {
+                ReadingProgress: [progress.pk],
+                DiscussionComment: [gated.pk, removed.pk],
+                "image": [image.pk, own_image.pk],
+                "document": [document.pk],
+            },
+        }
+
+
+@pytest.fixture
+def pages(club) -> AdminPages:
+    return club["pages"].from_database()
+
+
+@pytest.fixture
+def as_alice(client, club):
+    client.force_login(User.objects.get(pk=club["alice"].pk))
+    return client
+
+
+@pytest.fixture
+def as_editor(client, club):
+    from reviews.roles import EDITORS
+    from tests.factories import user_in
+
+    client.force_login(
+        user_in(Group.objects.get(name=EDITORS), "edith", first_name="Edith")
+    )
+    return client
+
+
+def _query(ids) -> str:
+    return "&".join(f"id={pk}" for pk in ids)
+
+
+def _page_ids(pages: AdminPages) -> list[int]:
+    return [
+        pages.draft.pk,
+        pages.pending.pk,
+        pages.login_only.pk,
+        pages.password_only.pk,
+        pages.own_draft.pk,
+    ]
+
+
+def assert_names_nothing_hidden(body: bytes) -> None:
+    assert_hides_others(body)
+    for canary in CANARIES:
+        assert canary.encode() not in body, canary
+
+
+@pytest.mark.parametrize("action", ["delete", "publish", "unpublish", "move"])
+def test_a_page_bulk_action_names_only_pages_the_member_may_see(
+    as_alice, pages, action
+):
+    url = f"/admin/bulk/wagtailcore/page/{action}/?{_query(_page_ids(pages))}"
+    response = as_alice.get(url)
+    assert response.status_code == 200
+    assert_names_nothing_hidden(response.content)
+    # Her own draft is still there to act on, or to be told she may not.
+    assert OWN_DRAFT_TITLE.encode() in response.content
+
+
+@pytest.mark.parametrize("action", ["delete", "publish"])
+def test_every_page_of_a_listing_names_only_pages_the_member_may_see(
+    as_alice, pages, action
+):
+    """``id=all`` with ``childOf``: the explorer's "select all"."""
+    url = f"/admin/bulk/wagtailcore/page/{action}/?id=all&childOf={pages.index.pk}"
+    response = as_alice.get(url)
+    assert response.status_code == 200
+    assert_names_nothing_hidden(response.content)
+    assert OWN_DRAFT_TITLE.encode() in response.content
+
+
+def test_a_page_bulk_action_of_hidden_pages_only_is_missing(as_alice, pages):
+    hidden = [pages.draft.pk, pages.login_only.pk]
+    response = as_alice.get(f"/admin/bulk/wagtailcore/page/delete/?{_query(hidden)}")
+    assert response.status_code == 404
+    assert_names_nothing_hidden(response.content)
+
+
+def test_an_editor_is_still_told_of_every_page(as_editor, pages):
+    """The control: the titles are there for someone who may see them."""
+    url = f"/admin/bulk/wagtailcore/page/delete/?{_query(_page_ids(pages))}"
+    body = as_editor.get(url).content
+    for title in HIDDEN_TITLES:
+        assert title.encode() in body, title
+
+
+@pytest.mark.parametrize(
+    ("model", "action"),
+    [
+        (ReadingProgress, "delete"),
+        (DiscussionComment, "delete"),
+        (User, "delete"),
+        (User, "set_active_state"),
+    ],
+)
+def test_a_bulk_action_on_a_model_the_member_holds_no_permission_on_is_missing(
+    as_alice, club, model, action
+):
+    ids = club["ids"].get(model) or [club["bruno"].pk, club["alice"].pk]
+    label = model._meta
+    url = f"/admin/bulk/{label.app_label}/{label.model_name}/{action}/?{_query(ids)}"
+    response = as_alice.get(url)
+    # Wagtail's own users' actions send her back to the dashboard first.
+    assert response.status_code == (302 if model is User else 404)
+    assert_names_nothing_hidden(response.content)
+    assert b"bruno" not in response.content.lower()
+
+
+def test_an_editor_still_bulk_deletes_reading_progress(as_editor, club):
+    ids = club["ids"][ReadingProgress]
+    response = as_editor.get(
+        f"/admin/bulk/reviews/readingprogress/delete/?{_query(ids)}"
+    )
+    assert response.status_code == 200
+    assert PROGRESS_BOOK.encode() in response.content
+
+
+@pytest.mark.parametrize("kind", ["image", "document"])
+def test_a_media_bulk_action_names_only_media_the_member_may_see(as_alice, club, kind):
+    model = get_image_model() if kind == "image" else get_document_model()
+    ids = club["ids"][kind]
+    label = model._meta
+    url = f"/admin/bulk/{label.app_label}/{label.model_name}/delete/?{_query(ids)}"
+    response = as_alice.get(url)
+    assert response.status_code in (200, 404)
+    assert_names_nothing_hidden(response.content)
+    if kind == "image":
+        assert OWN_IMAGE.encode() in response.content
+
+
+#: Snippets a member holds no permission on, so may not list.
+CLOSED_SNIPPETS = (
+    ReadingProgress,
+    DiscussionComment,
+    DocumentApproval,
+    ImageApproval,
+    NominationRound,
+    Webhook,
+    WebhookDelivery,
+)
+
+
+def _chooser(model, view: str = "", pk: int | None = None) -> str:
+    label = model._meta
+    url = f"/admin/snippets/choose/{label.app_label}/{label.model_name}/"
+    return url + (f"chosen/{pk}/" if pk is not None else view)
+
+
+@pytest.mark.parametrize("model", CLOSED_SNIPPETS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("view", ["", "results/", "results/?q=o"])
+def test_a_snippet_chooser_the_member_holds_no_permission_on_is_missing(
+    as_alice, model, view
+):
+    response = as_alice.get(_chooser(model, view))
+    assert response.status_code == 404
+    assert_names_nothing_hidden(response.content)
+
+
+@pytest.mark.parametrize("model", [ReadingProgress, DiscussionComment])
+def test_choosing_one_closed_snippet_by_id_is_missing(as_alice, club, model):
+    for pk in club["ids"][model]:
+        response = as_alice.get(_chooser(model, pk=pk))
+        assert response.status_code == 404
+        assert_names_nothing_hidden(response.content)
+
+
+def test_the_book_chooser_still_answers_a_member_writing_a_review(as_alice, club):
+    """Members choose the book their review is about; books are public."""
+    response = as_alice.get(_chooser(Book, "results/"), {"q": "Marmot"})
+    assert response.status_code == 200
+    assert BOOK_TITLE.encode() in response.content
+
+
+def test_an_editor_still_chooses_comments(as_editor, club):
+    response = as_editor.get(_chooser(DiscussionComment))
+    assert response.status_code == 200
+    assert GATED_COMMENT.encode() in response.content
