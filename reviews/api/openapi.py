@@ -249,13 +249,15 @@ def document_info(label: str, version: str, description: str) -> dict[str, str]:
     }
 
 
+#: Descriptions are Markdown, and the docs page renders HTML in them: a
+#: placeholder such as ``<token>`` is written in a code span, or it vanishes.
 V3_DESCRIPTION = (
     "{name}: reviews, series, discussions with their comments, RSVPs and "
     "reading progress, beside Wagtail's own pages, images and documents. "
     "A spoiler stays hidden (content null) until the reader has read far "
-    "enough: spoilers=show, read=<book>[:<chapter>], or a member's token. "
-    "Writes take Authorization: Bearer <token>; every error is "
-    "application/problem+json."
+    "enough: `spoilers=show`, `read=<book>[:<chapter>]`, or a member's token. "
+    "Writes take `Authorization: Bearer <token>`; every error is "
+    "`application/problem+json`."
 )
 
 

@@ -126,6 +126,6 @@ class ReaderParams(Schema):
         None,
         max_length=2000,
         pattern=r"^\d{1,9}(:\d{1,9})?(,\d{1,9}(:\d{1,9})?)*$",
-        description="What the reader has read: '<book id>[:<chapter>],…'; a bare "
+        description="What the reader has read: `<book id>[:<chapter>],…`; a bare "
         "book id means finished. Adds to a token member's own progress.",
     )

@@ -58,7 +58,7 @@ class BookSummarySchema(BookTitleSchema):
     series: list[SeriesMembershipSchema]
     cover: CoverSchema | None
     html_url: str | None = Field(
-        None, description="The book's page on the site: /books/<slug>/."
+        None, description="The book's page on the site: `/books/<slug>/`."
     )
 
 

@@ -44,7 +44,7 @@ _PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
     "locale": (_TEXT, "A language code."),
     "site": (_TEXT, "A site's hostname."),
     "spoilers": ({"enum": ["hide", "show"]}, "hide (default) or show spoilers."),
-    "read": (_TEXT, "What an anonymous reader has read: <book id>[:<chapter>],…"),
+    "read": (_TEXT, "What an anonymous reader has read: `<book id>[:<chapter>],…`"),
     "rich_text_format": (_TEXT, "html (default) or another rich text format."),
     "series": (_ID, "type=reviews.ReviewPage: reviews of a book in this series."),
     "tag": (_TEXT, "type=reviews.ReviewPage: reviews with this tag."),

@@ -132,8 +132,9 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
         unique=True,
         blank=True,
         help_text=_(
-            "The book's address on the site, /books/<slug>/. Leave blank to make "
-            "one from the title; the old address then redirects to the new one."
+            "The last part of the book's address on the site: the-siege in "
+            "/books/the-siege/. Leave blank to make one from the title; the old "
+            "address then redirects to the new one."
         ),
     )
     author = models.CharField(_("author"), max_length=255)

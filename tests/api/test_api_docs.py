@@ -57,3 +57,29 @@ def test_without_a_site_name_the_setting_names_the_club(client):
     Site.objects.update(site_name="")
     html = client.get("/api/v3/docs/").content.decode()
     assert re.search(r"<title>\s*Siege &amp; Sequel API\s*</title>", html), html
+
+
+def _descriptions(value) -> list[str]:
+    if isinstance(value, dict):
+        found = (
+            [value["description"]] if isinstance(value.get("description"), str) else []
+        )
+        return found + [text for item in value.values() for text in _descriptions(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _descriptions(item)]
+    return []
+
+
+#: ``<name>`` outside a code span: the docs page renders it as an HTML tag,
+#: so the placeholder a frontend developer needs vanishes.
+BARE_PLACEHOLDER = re.compile(r"<[a-z][a-z ]*>")
+
+
+@pytest.mark.parametrize("url", ["/api/v3/openapi.json", "/api/v2/openapi.json"])
+def test_no_description_hides_a_placeholder_from_the_docs_page(client, url):
+    document = client.get(url).json()
+    descriptions = _descriptions(document)
+    assert any("<chapter>" in text for text in descriptions)
+    for text in descriptions:
+        outside_code = re.sub(r"`[^`]*`", "", text)
+        assert not BARE_PLACEHOLDER.search(outside_code), text

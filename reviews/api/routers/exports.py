@@ -54,7 +54,7 @@ class ExportReviewSchema(Schema):
     saved_at: str | None = Field(description="When its latest revision was saved.")
     goodreads_html: str = Field(
         description="The body as Goodreads review HTML; spoiler blocks are "
-        "written as <spoiler>…</spoiler>, with their label, book and chapter "
+        "written as `<spoiler>…</spoiler>`, with their label, book and chapter "
         "as attributes."
     )
     body: list[dict[str, Any]] = Field(
