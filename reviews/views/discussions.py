@@ -55,9 +55,13 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request: HttpRequest, page_id: int) -> HttpResponse:
     page = visible_discussion(request, page_id)
+    if request.method != "POST":
+        # The page a refused comment came back on, reloaded or gone back
+        # to: the discussion, not an empty 405.
+        return redirect(f"{page.url}#comments")
     form = CommentForm(request.POST, page=page)
     status = 200
     retry_after = 0

@@ -38,15 +38,18 @@ def describe(progress: ReadingProgress) -> str:
     return _("not started yet")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
     """Save the member's progress in one book, then go back where they were.
 
     Invalid input re-renders the form with its errors on a page of its own,
-    keeping ``next`` so the member still gets back afterwards.
+    keeping ``next`` so the member still gets back afterwards; that page
+    reloaded (a ``GET``) goes back too, rather than to an empty 405.
     """
     book = get_object_or_404(Book, pk=book_id)
     next_url = safe_next_url(request)
+    if request.method != "POST":
+        return HttpResponseRedirect(next_url)
     if not request.user.is_authenticated:
         return redirect_to_login(next_url)
     progress = ReadingProgress.objects.filter(member=request.user, book=book).first()

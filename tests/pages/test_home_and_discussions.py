@@ -172,3 +172,18 @@ def test_series_page_lists_books_in_reading_order(client, book):
     assert (
         html.index("The Siege") < html.index("A Novella") < html.index("The Betrayal")
     )
+
+
+def test_a_page_titled_as_the_site_does_not_repeat_the_name(client):
+    """The home page is usually titled as the site is: its title names the
+    club once. Any other page is followed by the club's name."""
+    from wagtail.models import Site
+
+    root = site_root()
+    Site.objects.filter(root_page=root).update(site_name=root.title)
+    review = make_review(title="A fine review")
+
+    assert f"<title>{root.title}</title>" in client.get(root.url).content.decode()
+    assert f"<title>A fine review · {root.title}</title>" in (
+        client.get(review.url).content.decode()
+    )
