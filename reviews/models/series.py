@@ -63,8 +63,12 @@ class SeriesPage(
         FieldPanel("description"),
         InlinePanel(
             "entries",
-            label=_("Books in reading order"),
+            label=_("Book"),
             heading=_("Books"),
+            help_text=_(
+                "Each book's position sets the reading order (1, 2, or 2.5 "
+                "for a novella between them); the arrows only arrange this form."
+            ),
             min_num=1,
         ),
     ]
