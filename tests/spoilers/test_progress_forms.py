@@ -164,10 +164,15 @@ class TestSavingProgress:
         assert response.status_code == 403
         assert not ReadingProgress.objects.exists()
 
-    def test_get_is_not_allowed_and_unknown_books_are_404(self, client, member):
+    def test_get_saves_nothing_and_unknown_books_are_404(self, client, member):
+        """A GET (the page a refused chapter came back on, reloaded) goes
+        back to My reading and records nothing."""
         client.force_login(member)
         book = BookFactory()
-        assert client.get(_update_url(book)).status_code == 405
+        response = client.get(_update_url(book), {"chapter": "3"})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("reviews:my_reading")
+        assert not ReadingProgress.objects.filter(book=book).exists()
         response = client.post(
             reverse("reviews:update_progress", args=(999999,)), {"chapter": "1"}
         )
