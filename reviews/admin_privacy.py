@@ -26,7 +26,7 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -39,7 +39,9 @@ from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportVie
 from wagtail.admin.views.tags import TAGS_AUTOCOMPLETE_LIMIT
 from wagtail.admin.views.tags import autocomplete as tag_autocomplete
 from wagtail.documents import get_document_model
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images import get_image_model
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page, PageLogEntry
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
@@ -50,11 +52,22 @@ from .page_permissions import admin_served, club_page_policy, serving_admin_for
 
 #: URL arguments of Wagtail's admin views that name a page.
 PAGE_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
-#: Names (a namespace or the URL's own) of the admin's views this module
-#: looks at: Wagtail's admin, its bulk actions, the snippet choosers.
-ADMIN_NAMES = ("wagtailadmin", "wagtail_bulk_action", "wagtailsnippetchoosers_")
+#: Views that name pages by the ``id`` values of their query string.
+PAGE_IDS_IN_QUERY = frozenset({"wagtailadmin_choose_page_chosen_multiple"})
+#: The media admin's namespaces, and the URL arguments that name a medium.
+MEDIA_NAMESPACES = {
+    "wagtailimages": get_image_model,
+    "wagtailimages_chooser": get_image_model,
+    "wagtaildocs": get_document_model,
+    "wagtaildocs_chooser": get_document_model,
+}
+MEDIA_ARGUMENTS = ("pk", "image_id", "document_id")
 SNIPPET_CHOOSERS = "wagtailsnippetchoosers_"
 BULK_ACTION = "wagtail_bulk_action"
+#: Names (a namespace or the URL's own) of the admin's views this module
+#: looks at: Wagtail's admin, its bulk actions, the snippet choosers and
+#: the media admin.
+ADMIN_NAMES = ("wagtailadmin", BULK_ACTION, SNIPPET_CHOOSERS, *MEDIA_NAMESPACES)
 #: Models whose every object any admin user may know of: the site shows
 #: them to every reader, and a member chooses a review's book.
 OPEN_MODELS: tuple[type, ...] = (Book,)
@@ -88,10 +101,28 @@ class HiddenAdminPagesMiddleware:
             page_id = view_kwargs.get(name)
             if page_id is not None and not club_page_policy.may_see(user, page_id):
                 raise Http404("No page matches the given query.")
+        if match.view_name in PAGE_IDS_IN_QUERY and not _may_see_pages(
+            user, request.GET.getlist("id")
+        ):
+            raise Http404("No page matches the given query.")
         if any(space.startswith(SNIPPET_CHOOSERS) for space in match.namespaces):
             model = getattr(match.func, "view_initkwargs", {}).get("model")
             if model is not None and not knows_every_object(user, model):
                 raise Http404("No object matches the given query.")
+        media = next(
+            (
+                MEDIA_NAMESPACES[space]
+                for space in match.namespaces
+                if space in MEDIA_NAMESPACES
+            ),
+            None,
+        )
+        if media is not None:
+            for name in MEDIA_ARGUMENTS:
+                if name in view_kwargs and not _may_see_medium(
+                    user, media(), view_kwargs[name]
+                ):
+                    raise Http404("No object matches the given query.")
         replacement = VISIBLE_ONLY_VIEWS.get(match.view_name)
         if replacement is not None:
             return replacement(request, *view_args, **view_kwargs)
@@ -101,6 +132,34 @@ class HiddenAdminPagesMiddleware:
 def _is_admin_view(match) -> bool:
     names = [*match.namespaces, match.url_name or ""]
     return any(name.startswith(ADMIN_NAMES) for name in names)
+
+
+def _as_ids(values) -> list[int] | None:
+    """``values`` as ids, or None if any is not one."""
+    try:
+        return [int(value) for value in values]
+    except (TypeError, ValueError):
+        return None
+
+
+def _may_see_pages(user, values: list[str]) -> bool:
+    """May ``user`` know of every page whose id is in ``values``?"""
+    ids = _as_ids(values)
+    if ids is None:
+        return False
+    visible = club_page_policy.visible_instances(Page.objects.filter(pk__in=ids), user)
+    return visible.count() == len(set(ids))
+
+
+def _may_see_medium(user, model: type[Model], value) -> bool:
+    """May ``user`` know the image or document ``value`` names exists? A
+    hidden one answers as a missing one does: a redirect for one and a 404
+    for the other would say which ids exist."""
+    ids = _as_ids([value])
+    return (
+        ids is not None
+        and visible_media(model._default_manager.filter(pk=ids[0]), user).exists()
+    )
 
 
 def knows_every_object(user, model: type) -> bool:
@@ -137,6 +196,8 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
         # An instance method in place of Wagtail's class method: the view
         # calls it on itself, and only the instance knows the user.
         def get_queryset(self, model, object_ids):  # type: ignore[override]
+            if _as_ids(object_ids) is None:
+                raise Http404("No object matches the given query.")
             named = super().get_queryset(model, object_ids)
             known = set(
                 known_objects(
@@ -152,6 +213,43 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
                 # is not the user's (``LiveTitleForMembersMixin``).
                 return [page.specific_deferred for page in objects]
             return objects
+
+        def get_all_objects_in_listing_query(self, parent_id):
+            """``id=all``: every object of the listing below ``childOf``,
+            which must be a page (or a collection) the user may know of."""
+            if parent_id is not None:
+                ids = _as_ids([parent_id])
+                known = ids is not None and (
+                    club_page_policy.may_see(self.request.user, ids[0])
+                    if issubclass(self.model, Page)
+                    else True  # a collection: Wagtail filters by its id
+                )
+                if not known:
+                    raise Http404("No page matches the given query.")
+            return super().get_all_objects_in_listing_query(parent_id)
+
+        def get_form(self, form_class=None):
+            """The form's choices (the move's destination) limited to what
+            the user may know of: a refused choice is named on the page."""
+            form = super().get_form(form_class)
+            data = form.data.copy() if form.is_bound else None
+            for name, field in form.fields.items():
+                queryset = getattr(field, "queryset", None)
+                if queryset is None:
+                    continue
+                field.queryset = known_objects(queryset, self.request.user)
+                chosen = _as_ids([data.get(name)]) if data and data.get(name) else None
+                if (
+                    data
+                    and name in data
+                    and not (chosen and field.queryset.filter(pk=chosen[0]).exists())
+                ):
+                    # Refused, and not shown back: the chooser widget would
+                    # name the page it was sent.
+                    data.pop(name)
+            if data is not None:
+                form.data = data
+            return form
 
     KnownOnly.__name__ = KnownOnly.__qualname__ = f"KnownOnly{action_class.__name__}"
     return KnownOnly
@@ -218,6 +316,21 @@ class VisibleLogEntriesView(LogEntriesView):
             )
             queryset = queryset.filter(page_id__in=pages.values("pk"))
         return queryset
+
+
+class VisibleImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
+    """The admin's API of images (the choosers' and the editor's), with only
+    the images the user may see (:func:`visible_media`), as the site's APIs."""
+
+    def get_queryset(self):
+        return visible_media(super().get_queryset(), self.request.user)
+
+
+class VisibleDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
+    """The admin's API of documents, with only those the user may see."""
+
+    def get_queryset(self):
+        return visible_media(super().get_queryset(), self.request.user)
 
 
 def visible_tags(tags: QuerySet, user) -> QuerySet:

@@ -107,18 +107,45 @@ def outside_unpublished_branches(
     site's root page itself unpublished hides its whole tree: the editor
     took the site away.
     """
+    below = _below_unpublished_branches(field)
+    return queryset.exclude(below) if below else queryset
+
+
+def _hidden_branches() -> list[tuple[str, list[str]]]:
+    """Each unpublished page with pages below it, with the Sites' trees
+    carved out of its branch (:func:`outside_unpublished_branches`): the
+    one statement of that rule, as a condition and for one page."""
     branches = unpublished_branch_paths()
     if not branches:
-        return queryset
+        return []
     roots = site_root_page_paths()
+    return [
+        (path, [root for root in roots if root != path and root.startswith(path)])
+        for path in branches
+    ]
+
+
+def _below_unpublished_branches(field: str = "path") -> Q:
+    """Pages hidden by :func:`_hidden_branches`; empty with none."""
     below = Q()
-    for path in branches:
+    for path, carved in _hidden_branches():
         branch = Q(**{f"{field}__startswith": path})
-        for root in roots:
-            if root != path and root.startswith(path):
-                branch &= ~Q(**{f"{field}__startswith": root})
+        for root in carved:
+            branch &= ~Q(**{f"{field}__startswith": root})
         below |= branch
-    return queryset.exclude(below)
+    return below
+
+
+def held_by_unpublished_page(page: Page) -> bool:
+    """Does an unpublished page above ``page`` hide it from listings
+    (:func:`outside_unpublished_branches`, for one page, without a query)?
+    Whether ``page`` itself is live is not asked."""
+    return any(
+        path != page.path
+        and page.path.startswith(path)
+        and not any(page.path.startswith(root) for root in carved)
+        for path, carved in _hidden_branches()
+    )
 
 
 def reachable_pages(queryset: QuerySet) -> QuerySet:
@@ -130,8 +157,8 @@ def reachable_pages(queryset: QuerySet) -> QuerySet:
 
 def own_or_live_public_condition(user) -> Q:
     """:func:`own_or_live_public` as a condition, to combine with others."""
-    private = _private()
-    live_public = Q(live=True) & ~private if private else Q(live=True)
+    hidden = _private() | _below_unpublished_branches()
+    live_public = Q(live=True) & ~hidden if hidden else Q(live=True)
     if user is None or not user.is_authenticated:
         return live_public
     return Q(owner=user) | live_public
@@ -139,8 +166,10 @@ def own_or_live_public_condition(user) -> Q:
 
 def own_or_live_public(queryset: QuerySet, user) -> QuerySet:
     """The pages of ``queryset`` a club member may know exist: those they
-    own, and live pages that no view restriction covers. Other members'
-    drafts and login- or password-restricted pages are not among them."""
+    own, and live pages that no view restriction covers and no unpublished
+    page hides (:func:`outside_unpublished_branches`). Other members'
+    drafts, login- or password-restricted pages and what an editor took
+    away with a section are not among them."""
     return queryset.filter(own_or_live_public_condition(user))
 
 
@@ -250,13 +279,9 @@ def is_listed(page: Page) -> bool:
     """May a listing name ``page``, or an announcement (an email to a book's
     followers, a meeting reminder, a webhook's ``page.published``) tell of
     it? The same rule as :func:`reachable_pages`, for one page: it is live,
-    no view restriction covers it and no unpublished page holds it. Asks
-    the database only when an unpublished page sits above it."""
-    if not page.live or is_restricted(page):
-        return False
-    if not any(page.path.startswith(path) for path in unpublished_branch_paths()):
-        return True
-    return outside_unpublished_branches(Page.objects.filter(pk=page.pk)).exists()
+    no view restriction covers it and no unpublished page holds it. Reads
+    no page: the paths the rule compares are kept per content version."""
+    return page.live and not is_restricted(page) and not held_by_unpublished_page(page)
 
 
 def can_view_page(page: Page, user) -> bool:

@@ -21,6 +21,10 @@ from wagtail.snippets.views.snippets import (
 
 from . import cache_tags
 from .admin_dashboard import ClubPanel, member_name, yes_no
+from .admin_privacy import (
+    VisibleDocumentsAdminAPIViewSet,
+    VisibleImagesAdminAPIViewSet,
+)
 from .comment_admin import CommentModerationPolicy, DiscussionCommentViewSet
 from .goodreads import admin_views as goodreads_admin
 from .invalidation import page_kind
@@ -221,6 +225,15 @@ def choose_visible_images_only(images, request):
 @hooks.register("construct_document_chooser_queryset")
 def choose_visible_documents_only(documents, request):
     return visible_media(documents, request.user)
+
+
+@hooks.register("construct_admin_api", order=100)
+def admin_api_lists_visible_media_only(router) -> None:
+    """The admin's API of images and documents lists what the user may see,
+    as the site's APIs do: in place of Wagtail's endpoints (order: after
+    the apps' own registrations)."""
+    router.register_endpoint("images", VisibleImagesAdminAPIViewSet)
+    router.register_endpoint("documents", VisibleDocumentsAdminAPIViewSet)
 
 
 @hooks.register("before_serve_document")

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
-from .visibility import is_listed, is_restricted
+from .visibility import held_by_unpublished_page, is_restricted
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +89,12 @@ def is_announced(event: str, page) -> bool:
     """Does a receiver hear of ``page``? A receiver is another site, no more
     entitled than an anonymous reader: it hears nothing of a page behind a
     view restriction, nor of the deletion of a draft that was never
-    published (its title and slug were nobody else's). A publish is told
-    as a listing names pages: not below an unpublished page
-    (:func:`reviews.visibility.is_listed`)."""
-    if is_restricted(page):
+    published (its title and slug were nobody else's). Nor of any page
+    below an unpublished one, which no listing names: not its publish, and
+    not its going away, which would name a page it never heard of
+    (:func:`reviews.visibility.held_by_unpublished_page`)."""
+    if is_restricted(page) or held_by_unpublished_page(page):
         return False
-    if event == "page.published":
-        return is_listed(page)
     return event != "page.deleted" or page.first_published_at is not None
 
 

@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
+from wagtail.models import Page
 
 from reviews.models import (
     Book,
@@ -27,6 +28,7 @@ from reviews.models import (
     ImageApproval,
     NominationRound,
     ReadingProgress,
+    ReviewIndexPage,
     Webhook,
     WebhookDelivery,
 )
@@ -59,6 +61,8 @@ REMOVED_COMMENT = "Removed comment axolotl"
 HIDDEN_IMAGE = "Bruno unseen image tapir"
 HIDDEN_DOCUMENT = "Bruno unseen document okapi"
 OWN_IMAGE = "Alice own image lemur"
+SECTION_HOLDER = "Unpublished holder armadillo"
+SECTION_INDEX = "Hidden index pangolin"
 #: Every canary outside the pages' titles.
 CANARIES = (
     PROGRESS_BOOK,
@@ -66,6 +70,8 @@ CANARIES = (
     REMOVED_COMMENT,
     HIDDEN_IMAGE,
     HIDDEN_DOCUMENT,
+    SECTION_HOLDER,
+    SECTION_INDEX,
 )
 
 
@@ -107,6 +113,15 @@ def club(django_db_setup, django_db_blocker) -> Iterator[dict]:
         own_image.uploaded_by_user = alice
         own_image.save()
         document = _document(HIDDEN_DOCUMENT, bruno)
+        # A section an editor unpublished without its pages: Wagtail still
+        # serves the index below the plain page, but no listing names it.
+        holder = Page(title=SECTION_HOLDER, slug="old-holder")
+        pages.index.get_parent().add_child(instance=holder)
+        holder.save_revision().publish()
+        section = ReviewIndexPage(title=SECTION_INDEX, slug="old-index")
+        holder.add_child(instance=section)
+        section.save_revision().publish()
+        holder.unpublish()
         yield {
             "groups": groups,
             "alice": alice,
@@ -117,6 +132,7 @@ def club(django_db_setup, django_db_blocker) -> Iterator[dict]:
                 DiscussionComment: [gated.pk, removed.pk],
                 "image": [image.pk, own_image.pk],
                 "document": [document.pk],
+                "section": [holder.pk, section.pk],
             },
         }
 
@@ -293,3 +309,77 @@ def test_an_editor_still_chooses_comments(as_editor, club):
     response = as_editor.get(_chooser(DiscussionComment))
     assert response.status_code == 200
     assert GATED_COMMENT.encode() in response.content
+
+
+def test_choosing_pages_by_id_names_none_the_member_may_not_see(as_alice, club, pages):
+    hidden = [pages.draft.pk, pages.login_only.pk, *club["ids"]["section"]]
+    url = f"/admin/choose-page/chosen-multiple/?{_query(hidden)}"
+    response = as_alice.get(url)
+    assert response.status_code == 404
+    assert_names_nothing_hidden(response.content)
+    own = f"/admin/choose-page/chosen-multiple/?id={pages.own_draft.pk}"
+    assert OWN_DRAFT_TITLE.encode() in as_alice.get(own).content
+
+
+@pytest.mark.parametrize("query", ["pangolin", "armadillo"])
+def test_the_page_chooser_search_names_nothing_in_an_unpublished_section(
+    as_alice, club, query
+):
+    response = as_alice.get("/admin/choose-page/search/", {"q": query})
+    assert response.status_code == 200
+    assert_names_nothing_hidden(response.content)
+
+
+@pytest.mark.parametrize("kind", ["images", "documents"])
+def test_the_admin_api_lists_only_media_the_member_may_see(as_alice, club, kind):
+    hidden = club["ids"]["image" if kind == "images" else "document"][0]
+    listing = as_alice.get(f"/admin/api/main/{kind}/", {"limit": 50})
+    assert listing.status_code == 200
+    assert_names_nothing_hidden(listing.content)
+    if kind == "images":
+        assert OWN_IMAGE.encode() in listing.content
+    detail = as_alice.get(f"/admin/api/main/{kind}/{hidden}/")
+    assert detail.status_code == 404
+    assert_names_nothing_hidden(detail.content)
+
+
+@pytest.mark.parametrize("kind", ["images", "documents"])
+def test_a_hidden_medium_looks_missing_to_the_media_admin(as_alice, club, kind):
+    """Not a redirect for a medium that exists and a 404 for one that does
+    not: the difference would say which ids exist."""
+    hidden = club["ids"]["image" if kind == "images" else "document"][0]
+    url = f"/admin/{kind}/chooser/chosen/{{}}/"
+    assert as_alice.get(url.format(hidden)).status_code == 404
+    assert as_alice.get(url.format(hidden + 10_000)).status_code == 404
+
+
+def test_a_bulk_move_names_no_destination_the_member_may_not_see(as_alice, club, pages):
+    url = f"/admin/bulk/wagtailcore/page/move/?id={pages.own_draft.pk}"
+    for destination in (pages.draft.pk, pages.login_only.pk, *club["ids"]["section"]):
+        response = as_alice.post(url, {"chooser": destination})
+        assert response.status_code in (200, 404)
+        assert_names_nothing_hidden(response.content)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["id=all&childOf=999999", "id=abc", "id=all&childOf=abc", "id=all&childOf={draft}"],
+)
+def test_a_bulk_action_with_a_missing_hidden_or_malformed_id_is_missing(
+    as_alice, pages, query
+):
+    url = "/admin/bulk/wagtailcore/page/delete/?" + query.format(draft=pages.draft.pk)
+    response = as_alice.get(url)
+    assert response.status_code == 404
+    assert_names_nothing_hidden(response.content)
+
+
+def test_an_editor_still_moves_pages_in_bulk(as_editor, pages):
+    """The control: a destination the user may know of is still chosen."""
+    from tests.factories import site_root
+
+    shelf = site_root().add_child(instance=ReviewIndexPage(title="Shelf", slug="shelf"))
+    url = f"/admin/bulk/wagtailcore/page/move/?id={pages.draft.pk}"
+    response = as_editor.post(url, {"chooser": shelf.pk})
+    assert response.status_code == 302
+    assert Page.objects.get(pk=pages.draft.pk).get_parent().pk == shelf.pk

@@ -246,12 +246,13 @@ def test_a_site_without_endpoints_asks_nothing_more_of_a_publish(
 
 
 @pytest.mark.parametrize("unpublished", [True, False])
-def test_a_publish_below_an_unpublished_section_is_not_announced(
+def test_nothing_below_an_unpublished_section_is_announced(
     endpoint, sent, django_capture_on_commit_callbacks, unpublished
 ):
-    """A receiver hears of a publish as a listing names pages: not below an
-    unpublished section, which Wagtail still serves but no listing names.
-    The published section is the control."""
+    """A receiver hears of pages as a listing names them: nothing below an
+    unpublished section, which Wagtail still serves but no listing names,
+    not its publish nor its unpublish or deletion, which would name a page
+    it never heard of. The published section is the control."""
     from wagtail.models import Page
 
     from reviews.models import ReviewIndexPage
@@ -270,4 +271,10 @@ def test_a_publish_below_an_unpublished_section_is_not_announced(
     with django_capture_on_commit_callbacks(execute=True):
         page.title = "Archived minutes"
         page.save_revision().publish()
+        page.unpublish()
+        page.save_revision().publish()
+        page.delete()
+    events = [json.loads(call["body"])["event"] for call in calls]
     assert ("Archived minutes" in _named(calls)) is not unpublished
+    if not unpublished:
+        assert {"page.published", "page.unpublished", "page.deleted"} <= set(events)
