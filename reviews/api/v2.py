@@ -328,7 +328,9 @@ class ClubPagesAPIViewSet(
     def _keep_bodies(self, reviews: list[ReviewPage]) -> None:
         """The reviews' bodies as an anonymous reader's are kept per revision
         (reviews.api.item_cache), shared with API v3: a listing rebuilt
-        after a publish renders only the new revision's body."""
+        after a publish renders only the new revision's body. The rich
+        text format is checked first, as Wagtail checks it when it renders."""
+        self.resolve_rich_text_format()
         self._kept_bodies = item_cache.bodies(self.request, reviews)
 
     def get_serializer_context(self):

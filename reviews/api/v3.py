@@ -34,6 +34,7 @@ from .wagtail_reads import (
     no_content_queries_in_page_listing,
     page_listing_names_reachable_pages_only,
     redirects_to_visible_pages_only,
+    site_checked_before_find,
     tokens_read_public_pages,
 )
 from .wagtail_writes import (
@@ -56,6 +57,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     readers_follow_authentication(api)
     apply_media_rule()
     no_content_queries_in_page_listing()
+    site_checked_before_find()
     page_listing_names_reachable_pages_only()
     redirects_to_visible_pages_only()
     tokens_read_public_pages()

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from wagtail.models import Page
 
@@ -138,6 +139,28 @@ def no_content_queries_in_page_listing() -> None:
 
     for operation in operations:
         check_first(operation, refuse_content_queries, "refuses_content_queries")
+
+
+#: The largest port a ``site=host:port`` may name.
+MAX_PORT = 65535
+
+
+def refuse_malformed_site(request: HttpRequest, kwargs: dict) -> None:
+    """``site=host:port`` with a port that is no number is a 400."""
+    site = request.GET.get("site") or ""
+    if ":" not in site:
+        return
+    port = site.split(":", 1)[1]
+    if not (port.isascii() and port.isdigit() and int(port) <= MAX_PORT):
+        raise HttpError(400, f"site: the port must be a number from 0 to {MAX_PORT}.")
+
+
+def site_checked_before_find() -> None:
+    """Wagtail's v3 ``GET /pages/find/`` builds a Site query from ``site=``
+    as given, so a port that is no number answered 500 (its listing and
+    API v2 answer 400). The operation offers no hook: it is wrapped."""
+    for operation in _operations(WAGTAIL_PAGES_ROUTER, "pages_find"):
+        check_first(operation, refuse_malformed_site, "checks_site_port")
 
 
 #: Wagtail's v3 redirect reads (mounted by ``wagtail.contrib.redirects``):

@@ -376,3 +376,25 @@ def test_a_failure_outside_the_api_is_still_the_500_page(settings):
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/{review}/?rich_text_format=x",
+        "/api/v2/pages/{review}/?rich_text_format=",
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=body&rich_text_format=x",
+        "/api/v3/pages/find/?html_path=/&site=127.0.0.1:",
+        "/api/v3/pages/find/?html_path=/&site=:",
+        "/api/v3/pages/find/?html_path=/&site=x:abc",
+    ],
+)
+def test_a_bad_value_found_by_fuzzing_is_a_400_not_a_500(client, content, url):
+    """A review's body rendered before Wagtail checked the rich text format,
+    and v3's find read a Site's port as given: both answered 500."""
+    from tests.factories import paragraph
+
+    shown = make_review(book=content.book, body=[paragraph("Rich text shown.")])
+    response = client.get(url.format(review=shown.pk))
+    assert_problem(response, 400)
+    assert HIDDEN not in response.content.decode()
