@@ -82,7 +82,9 @@ class JoinForm(forms.Form):
         return name
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
+        # As Django will store it (NFKC: a fullwidth "ａlice" is "alice"), so
+        # the check below sees the username the database will be asked for.
+        username = get_user_model().normalize_username(self.cleaned_data["username"])
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("That username is taken; choose another."))
         return username

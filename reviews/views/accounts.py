@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -42,6 +43,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request, error.reason)
 
     form = JoinForm(request.POST or None, email=invitation.email)
+    user = None
     if request.method == "POST" and form.is_valid():
         try:
             user = accept(
@@ -52,6 +54,11 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             )
         except InvitationUnavailable as error:
             return _unavailable(request, error.reason)
+        except IntegrityError:
+            # The username was taken between the form's check and the
+            # insert (another join at the same moment).
+            form.add_error("username", _("That username is taken; choose another."))
+    if user is not None:
         # Through the configured backends (the login throttle included), so
         # the session records the backend that vouches for the member.
         authenticated = authenticate(

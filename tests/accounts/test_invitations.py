@@ -222,6 +222,20 @@ def test_a_taken_username_is_a_field_error(client, invitation):
     assert b"That username is taken" in response.content
 
 
+@pytest.mark.parametrize("spelling", ["\uff41lice", "\uff21LICE", "ALICE"])
+def test_a_taken_username_written_in_other_letters_is_a_field_error(
+    client, invitation, spelling
+):
+    """Django stores a username in its NFKC form: a fullwidth "ａlice" is
+    "alice". It was checked as typed, so it passed the check and failed at
+    the database (a 500), and "ＡLICE" became a second Alice."""
+    UserFactory(username="alice")
+    response = client.post(join_url(invitation), join_data(username=spelling))
+    assert response.status_code == 200
+    assert b"That username is taken" in response.content
+    assert get_user_model().objects.filter(username__iexact="alice").count() == 1
+
+
 def test_bad_input_never_gives_a_500(client, invitation):
     url = join_url(invitation)
     for data in (
