@@ -52,7 +52,7 @@ from .import_progress import FINISHED_SHELF, LISTED_SHELF, STARTED_SHELF, Progre
 from .import_reviews import ReviewStage, review_summary
 from .import_state import ImportAborted, site_review_index
 from .keys import row_digest, source_key
-from .parse import parse_export, read_text
+from .parse import parse_export, read_text, undecodable
 from .report import ImportReport, RowNote
 from .rows import GoodreadsRow, RowError
 
@@ -175,6 +175,11 @@ def import_export(
     report = ImportReport(member=display_name(member), dry_run=dry_run, publish=publish)
     try:
         text = read_text(source)
+        if looks_like_json(text) and undecodable(text) is not None:
+            raise ValueError(
+                f"The export is not UTF-8 text (character {undecodable(text)} "
+                "cannot be read)."
+            )
         parsed = parse_club_json(text) if looks_like_json(text) else parse_export(text)
     except (ValueError, TypeError) as error:
         report.fatal = str(error)

@@ -43,22 +43,34 @@ class _RowInvalid(Exception):
     pass
 
 
+#: What a byte that is not UTF-8 decodes to (Python's ``surrogateescape``):
+#: a row holding one is reported, and the rows around it still import.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+NOT_UTF8 = (
+    "Not UTF-8 text: a byte on this row cannot be read. Save the export as UTF-8."
+)
+
+
 def read_text(source: str | bytes | IO[str] | IO[bytes]) -> str:
     """The export's text: UTF-8 (with or without a BOM) from text, bytes or a
-    file object."""
+    file object. A byte that is not UTF-8 is kept as a lone surrogate
+    (:func:`undecodable`), for the row that holds it to be reported on its
+    own: one stray Latin-1 byte used to stop the whole import."""
     data: Any = source
     if hasattr(source, "read"):
         data = source.read()
     if isinstance(data, bytes | bytearray):
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ValueError(
-                f"The export is not UTF-8 text (byte {error.start} cannot be read)."
-            ) from error
+        data = bytes(data).decode("utf-8-sig", errors="surrogateescape")
     if not isinstance(data, str):
         raise TypeError(f"Expected text, bytes or a file object, got {type(data)!r}.")
     return data.removeprefix("\ufeff")
+
+
+def undecodable(text: str) -> int | None:
+    """Where in ``text`` (from :func:`read_text`) the first byte that is not
+    UTF-8 is, or None."""
+    found = _UNDECODABLE.search(text)
+    return found.start() if found else None
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
@@ -111,6 +123,8 @@ def parse_export(fileobj_or_text: str | bytes | IO[str] | IO[bytes]) -> ParseRes
     for _line, fields, error in records:
         if error is not None or fields is None:
             raise ValueError(f"The export's header cannot be read: {error}")
+        if undecodable(",".join(fields)) is not None:
+            raise ValueError("The export's header is not UTF-8 text.")
         header = [name.strip().removeprefix("\ufeff").strip() for name in fields]
         break
     if header is None:
@@ -133,6 +147,10 @@ def parse_export(fileobj_or_text: str | bytes | IO[str] | IO[bytes]) -> ParseRes
     for line, fields, error in records:
         if error is not None or fields is None:
             result.errors.append(RowError(line, f"Unreadable CSV: {error}", ""))
+            continue
+        if undecodable("".join(fields)) is not None:
+            readable = [_UNDECODABLE.sub("\ufffd", field) for field in fields]
+            result.errors.append(RowError(line, NOT_UTF8, _excerpt(readable, private)))
             continue
         if len(fields) != len(header):
             result.errors.append(

@@ -196,3 +196,19 @@ def test_the_command_reads_the_clubs_json_export_back(reader, other_reader, tmp_
     assert mine.strip() == "Imported 1 of 1 row."  # nothing new, nothing changed
     assert "1 new review" in theirs
     assert ReviewPage.objects.filter(reviewer=other_reader, live=False).count() == 1
+
+
+def test_a_row_that_is_not_utf8_is_reported_and_the_others_import(reader, tmp_path):
+    """An export edited in a program that saved one title as Latin-1: the
+    command names that line and imports the rest, as for any bad row."""
+    lines = (FIXTURES / "export_31_columns.csv").read_bytes().split(b"\n")
+    header, first, second = lines[0], lines[1], lines[2]
+    path = tmp_path / "goodreads_library_export.csv"
+    broken = first.replace(b",", b",Caf\xe9 ", 1)
+    path.write_bytes(b"\n".join([header, broken, second, b""]))
+
+    out, err = call(str(path), member="rita")
+
+    assert out.startswith("Imported 1 of 2 rows:")
+    assert err.splitlines()[0].startswith("line 2: Not UTF-8 text")
+    assert Book.objects.count() == 1

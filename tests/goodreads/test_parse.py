@@ -274,9 +274,21 @@ def test_bom_before_a_required_header_is_ignored():
     assert result.rows[0].title == "Tehanu"
 
 
-def test_non_utf8_bytes_raise_value_error():
+def test_a_row_that_is_not_utf8_is_reported_and_the_others_import():
+    """One stray Latin-1 byte used to stop the whole import."""
+    export = "Title,Author\nCaf\xe9,X\nTehanu,Ursula K. Le Guin\n".encode("latin-1")
+    result = parse_export(export)
+    assert [row.title for row in result.rows] == ["Tehanu"]
+    [error] = result.errors
+    assert error.line == 2
+    assert "Not UTF-8" in error.reason
+    assert error.excerpt == "Caf\ufffd,X"
+    error.excerpt.encode("utf-8")  # printable: no lone surrogate
+
+
+def test_a_header_that_is_not_utf8_raises_value_error():
     with pytest.raises(ValueError, match="not UTF-8"):
-        parse_export("Title,Author\nCaf\xe9,X\n".encode("latin-1"))
+        parse_export("Titl\xe9,Author\nTehanu,X\n".encode("latin-1"))
 
 
 # -- bad rows and their line numbers -------------------------------------------
