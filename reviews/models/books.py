@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,10 @@ from wagtail.search import index
 from ..isbn import normalise_isbn
 
 SLUG_MAX_LENGTH = 255
+
+
+#: Slugs a book's save tries when others take them meanwhile.
+SLUG_ATTEMPTS = 5
 
 
 def unique_book_slug(manager, title: str, pk: int | None = None) -> str:
@@ -220,15 +224,39 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     def save(self, *args, **kwargs) -> None:
         if not self.isbn13:
             self.isbn13 = None
-        if not self.slug:
+        if self.slug:
+            super().save(*args, **kwargs)
+            return
+        # A slug made here can be taken between reading the slugs in use and
+        # the insert (two editors, an import and an editor, at once): the
+        # insert then fails on the unique slug, and the next one is tried.
+        for attempt in range(1, SLUG_ATTEMPTS + 1):
             self.slug = unique_book_slug(Book.objects, self.title, self.pk)
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Book.objects.filter(slug=self.slug).exclude(pk=self.pk)
+                if attempt == SLUG_ATTEMPTS or not taken.exists():
+                    self.slug = ""
+                    raise
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:book", args=[self.slug])
 
     def clean(self) -> None:
         super().clean()
+        # A form's required field refuses an empty value, but not one of
+        # spaces, and Wagtail's API v3 writes let an empty one through.
+        blank = {
+            name: _("A book needs a %(field)s.") % {"field": name}
+            for name in ("title", "author")
+            if not (getattr(self, name) or "").strip()
+        }
+        if blank:
+            raise ValidationError(blank)
+        self.title, self.author = self.title.strip(), self.author.strip()
         if self.isbn13:
             try:
                 self.isbn13 = normalise_isbn(self.isbn13)

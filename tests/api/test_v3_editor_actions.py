@@ -285,3 +285,31 @@ def test_a_move_beside_the_trees_root_is_a_400_naming_position(request, who, pos
     body = _problem(response)
     assert body["errors"][0]["loc"][-1] == "position"
     assert review_index().get_parent().pk == home.pk
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"title": "", "author": "Someone"},
+        {"title": "   ", "author": "Someone"},
+        {"title": "Blank author", "author": ""},
+        {"title": "Blank author", "author": "  "},
+    ],
+)
+def test_a_blank_title_or_author_is_a_400_naming_it(editor_api, fields):
+    """The contract asks a book for both; a blank one made a book listed
+    with no name at /books/book-2/."""
+    blank = next(name for name, value in fields.items() if not value.strip())
+    response = _create_book(editor_api, **fields)
+    assert blank in _fields_named(response)
+    assert not Book.objects.filter(**{f"{blank}__regex": r"^\s*$"}).exists()
+
+
+@pytest.mark.parametrize("name", ["title", "author"])
+def test_blanking_a_books_title_or_author_is_a_400(editor_api, book, name):
+    response = editor_api.patch(
+        f"{BOOKS}/{book.pk}/", {name: " "}, content_type="application/json"
+    )
+    assert name in _fields_named(response)
+    book.refresh_from_db()
+    assert getattr(book, name).strip()

@@ -56,3 +56,37 @@ def test_the_migration_backfills_books_saved_without_a_slug():
         "middlemarch",
         "middlemarch-2",
     ]
+
+
+def test_a_slug_taken_between_its_choice_and_the_insert_is_chosen_again(monkeypatch):
+    """Two editors (or an import and an editor) adding a book with one title
+    at once: each read the slugs in use, then both inserted "persuasion",
+    and the second save was a 500 on PostgreSQL. Here the other insert
+    lands right after the slug is chosen, as it did then."""
+    from reviews.models import books
+
+    chosen = books.unique_book_slug
+
+    def chosen_then_taken(manager, title, pk=None):
+        slug = chosen(manager, title, pk)
+        if not Book.objects.filter(title="Persuasion (the other one)").exists():
+            Book.objects.bulk_create(
+                [Book(title="Persuasion (the other one)", author="X", slug=slug)]
+            )
+        return slug
+
+    monkeypatch.setattr(books, "unique_book_slug", chosen_then_taken)
+    book = Book(title="Persuasion", author="Jane Austen")
+    book.save()
+
+    assert book.slug == "persuasion-2"
+    assert Book.objects.get(title="Persuasion (the other one)").slug == "persuasion"
+
+
+def test_a_taken_isbn_is_still_refused_not_retried():
+    from django.db import IntegrityError
+
+    BookFactory(title="First", isbn13="9780141439518")
+    with pytest.raises(IntegrityError):
+        Book(title="Second", author="Y", isbn13="9780141439518").save()
+    assert not Book.objects.filter(title="Second").exists()
