@@ -27,6 +27,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
+from .addresses import refuse_private_host
 from .visibility import held_by_unpublished_page, is_restricted
 
 logger = logging.getLogger(__name__)
@@ -138,13 +139,27 @@ def enqueue(delivery_id: int, run_after=None) -> None:
         logger.exception("Could not enqueue webhook delivery %s", delivery_id)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver's redirect is its answer, not an address to follow: a
+    public endpoint must not lead the site to a private one."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST ``body``; the HTTP status (raises for network errors)."""
+    """POST ``body``; the HTTP status (raises for network errors, and
+    :class:`~reviews.addresses.PrivateAddress` for a host on the site's own
+    machine or network, checked again at each delivery)."""
+    refuse_private_host(url)
     request = urllib.request.Request(  # noqa: S310 (an http(s) URL from a URLField)
         url, data=body, headers=headers, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

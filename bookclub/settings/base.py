@@ -268,6 +268,13 @@ BOOKCLUB_INDEX_PARENT_PAGE_TYPES = ["wagtailcore.Page", "home.HomePage"]
 # them alone is left cached when a comment is posted (reviews/cache_tags.py).
 BOOKCLUB_PAGE_TYPES_WITHOUT_COMMENTS = ["home.HomePage"]
 
+# Webhook endpoints on private addresses (loopback, the local network, a
+# cloud's metadata service) are refused unless the club trusts a receiver
+# there (reviews/addresses.py).
+BOOKCLUB_WEBHOOKS_PRIVATE_ADDRESSES = (
+    os.environ.get("BOOKCLUB_WEBHOOKS_PRIVATE_ADDRESSES", "") == "1"
+)
+
 # Headless preview (reviews/preview.py): the frontend URL that renders drafts,
 # and how long its signed preview token lives.
 BOOKCLUB_PREVIEW_URL = os.environ.get("BOOKCLUB_PREVIEW_URL", "")

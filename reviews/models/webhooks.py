@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+from ..addresses import PrivateAddress, refuse_private_host
 
 
 def new_secret() -> str:
@@ -78,6 +81,14 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.url:
+            try:
+                refuse_private_host(self.url, unresolved_ok=True)
+            except PrivateAddress as error:
+                raise ValidationError({"url": str(error)}) from error
 
     @property
     def events(self) -> list[str]:
