@@ -54,6 +54,9 @@ from .page_permissions import admin_served, club_page_policy, serving_admin_for
 PAGE_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
 #: Views that name pages by the ``id`` values of their query string.
 PAGE_IDS_IN_QUERY = frozenset({"wagtailadmin_choose_page_chosen_multiple"})
+#: Views whose posted form names a page, and the fields that do: a refused
+#: choice was named back in the form's error.
+PAGE_FIELDS_IN_POST = {"wagtailadmin_pages:copy": ("new_parent_page",)}
 #: The media admin's namespaces, and the URL arguments that name a medium.
 MEDIA_NAMESPACES = {
     "wagtailimages": get_image_model,
@@ -100,6 +103,12 @@ class HiddenAdminPagesMiddleware:
         for name in PAGE_ARGUMENTS:
             page_id = view_kwargs.get(name)
             if page_id is not None and not club_page_policy.may_see(user, page_id):
+                raise Http404("No page matches the given query.")
+        for name in PAGE_FIELDS_IN_POST.get(match.view_name, ()):
+            posted = request.POST.get(name) if request.method == "POST" else None
+            if posted and not _may_see_pages(user, [posted]):
+                # As for a page that does not exist (Wagtail's view reads
+                # it before its form, so that was a 500).
                 raise Http404("No page matches the given query.")
         if match.view_name in PAGE_IDS_IN_QUERY and not _may_see_pages(
             user, request.GET.getlist("id")

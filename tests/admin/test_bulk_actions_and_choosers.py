@@ -383,3 +383,21 @@ def test_an_editor_still_moves_pages_in_bulk(as_editor, pages):
     response = as_editor.post(url, {"chooser": shelf.pk})
     assert response.status_code == 302
     assert Page.objects.get(pk=pages.draft.pk).get_parent().pk == shelf.pk
+
+
+def test_the_copy_form_names_no_destination_the_member_may_not_see(
+    as_alice, club, pages
+):
+    """Wagtail's copy form said 'You do not have permission to copy to page
+    "…"' with the title of any page whose id was posted."""
+    url = f"/admin/pages/{pages.own_draft.pk}/copy/"
+    hidden = (pages.draft.pk, pages.login_only.pk, *club["ids"]["section"])
+    for destination in (*hidden, 999_999):
+        response = as_alice.post(
+            url,
+            {"new_title": "Copy", "new_slug": "copy", "new_parent_page": destination},
+        )
+        # The same for a page that does not exist (Wagtail's own answer to
+        # that was a 500).
+        assert response.status_code == 404
+        assert_names_nothing_hidden(response.content)
