@@ -8,7 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import model_validator
+from pydantic import StrictBool, StrictInt, model_validator
 
 from ..models.members import PUBLIC_ID_LENGTH
 from .block_schemas import (
@@ -204,11 +204,13 @@ class JSONObjectInput(Schema):
         return data
 
 
+# A chapter is a JSON number and ``finished`` a JSON boolean (strict types):
+# in lax mode ``"chapter": true`` was read as chapter 1.
 class ProgressInSchema(JSONObjectInput):
     """The whole record: a field left out is reset to its default."""
 
-    chapter: int | None = Field(None, ge=1, le=10000)
-    finished: bool = False
+    chapter: StrictInt | None = Field(None, ge=1, le=10000)
+    finished: StrictBool = False
     started_at: date | None = None
     finished_at: date | None = None
 
@@ -216,8 +218,8 @@ class ProgressInSchema(JSONObjectInput):
 class ProgressPatchSchema(JSONObjectInput):
     """Changes to the record: a field left out keeps its value."""
 
-    chapter: int | None = Field(None, ge=1, le=10000)
-    finished: bool | None = None
+    chapter: StrictInt | None = Field(None, ge=1, le=10000)
+    finished: StrictBool | None = None
     started_at: date | None = None
     finished_at: date | None = None
 

@@ -57,6 +57,12 @@ def test_other_members_progress_never_shows():
         {"chapter": "x"},
         {"finished": "maybe"},
         {"started_at": "2024-05-02", "finished_at": "2024-05-01"},
+        # JSON types as sent: true was read as chapter 1, "3" as chapter 3.
+        {"chapter": True},
+        {"chapter": "3"},
+        {"chapter": 3.0},
+        {"finished": 1},
+        {"finished": "true"},
     ],
 )
 def test_bad_progress_is_400(data):
