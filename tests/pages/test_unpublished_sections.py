@@ -367,3 +367,30 @@ def test_api_v3_lists_no_redirect_to_a_page_below_an_unpublished_section(
 
     assert "/old-quarantined" not in client.get("/api/v3/redirects/").content.decode()
     assert client.get(f"/api/v3/redirects/{redirect.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "/api/v3/reviews/?series={id}",
+        "/api/v3/books/?series={id}",
+        "/api/v2/pages/?type=reviews.ReviewPage&series={id}",
+    ],
+)
+def test_a_series_below_an_unpublished_section_filters_as_an_unknown_one(
+    sections, client, listing
+):
+    """The review index's form already refused it ('Select a valid
+    choice'); the APIs still filtered by it, and named nothing of it but
+    its books. Now every one answers as for a series that does not exist."""
+    series = SeriesPage.objects.get(slug="shelved-trilogy")
+    assert client.get(listing.format(id=series.pk)).status_code == 200
+    _unpublish(sections)
+
+    hidden = client.get(listing.format(id=series.pk))
+    missing = client.get(listing.format(id=999_999))
+
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["detail"].replace(str(series.pk), "N") == missing.json()[
+        "detail"
+    ].replace("999999", "N")

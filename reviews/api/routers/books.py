@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from ...models import SeriesPage
-from ...visibility import public_pages
+from ...visibility import reachable_pages
 from .. import representations
 from ..auth import READ_AUTH
 from ..params import (
@@ -62,7 +62,7 @@ def list_books(
     queryset = books_with_stats()
     if filters.series is not None:
         series = get_or_invalid(
-            public_pages(SeriesPage.objects.live()), filters.series, "series"
+            reachable_pages(SeriesPage.objects.live()), filters.series, "series"
         )
         queryset = queryset.filter(series_entries__series=series)
     if filters.author:

@@ -18,7 +18,7 @@ from ... import cache_tags
 from ...models import Book, ReviewPage, SeriesPage
 from ...models.members import PUBLIC_ID_LENGTH
 from ...models.reviews import listed_reviews
-from ...visibility import public_pages
+from ...visibility import reachable_pages
 from .. import item_cache, representations
 from ..auth import READ_AUTH
 from ..params import (
@@ -119,7 +119,7 @@ def filter_reviews(
         queryset = queryset.filter(book=book)
     if filters.series is not None:
         series = get_or_invalid(
-            public_pages(SeriesPage.objects.live()), filters.series, "series"
+            reachable_pages(SeriesPage.objects.live()), filters.series, "series"
         )
         queryset = queryset.filter(
             book__in=series.entries.values("book")  # type: ignore[attr-defined]
