@@ -21,19 +21,29 @@ the user know of.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import cache
+from urllib.parse import unquote
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+from wagtail.admin.views.chooser import ExternalLinkView
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.admin.views.tags import TAGS_AUTOCOMPLETE_LIMIT
@@ -54,6 +64,15 @@ from .page_permissions import admin_served, club_page_policy, serving_admin_for
 PAGE_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
 #: Views that name pages by the ``id`` values of their query string.
 PAGE_IDS_IN_QUERY = frozenset({"wagtailadmin_choose_page_chosen_multiple"})
+#: URL arguments that name a page in some views only, by the views'
+#: namespace or name.
+PAGE_ARGUMENTS_IN = {
+    "wagtailadmin_pages": "pk",
+    "wagtailadmin_api:pages": "pk",
+    "wagtailadmin_workflows:remove": "page_pk",
+}
+#: Views whose JSON body names pages, and the members that do.
+PAGE_IDS_IN_JSON = {"wagtailadmin_api:pages:action": ("destination_page_id",)}
 #: Views whose posted form names a page, and the fields that do: a refused
 #: choice was named back in the form's error.
 PAGE_FIELDS_IN_POST = {"wagtailadmin_pages:copy": ("new_parent_page",)}
@@ -96,14 +115,26 @@ class HiddenAdminPagesMiddleware:
             # Asked first: the user is read, and the session loaded, only
             # for the admin's views.
             return None
+        malformed = _malformed(request, match, view_kwargs)
+        if malformed is not None:
+            return malformed
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_superuser:
             return None
         serving_admin_for(user)
-        for name in PAGE_ARGUMENTS:
+        names = {":".join(match.namespaces), match.view_name}
+        arguments = [
+            *PAGE_ARGUMENTS,
+            *(name for key, name in PAGE_ARGUMENTS_IN.items() if key in names),
+        ]
+        for name in arguments:
             page_id = view_kwargs.get(name)
-            if page_id is not None and not club_page_policy.may_see(user, page_id):
+            if page_id is not None and not _may_see_pages(user, [page_id]):
                 raise Http404("No page matches the given query.")
+        if match.view_name in PAGE_IDS_IN_JSON and not _may_see_pages(
+            user, _json_page_ids(request, PAGE_IDS_IN_JSON[match.view_name])
+        ):
+            raise Http404("No page matches the given query.")
         for name in PAGE_FIELDS_IN_POST.get(match.view_name, ()):
             posted = request.POST.get(name) if request.method == "POST" else None
             if posted and not _may_see_pages(user, [posted]):
@@ -149,6 +180,48 @@ def _as_ids(values) -> list[int] | None:
         return [int(value) for value in values]
     except (TypeError, ValueError):
         return None
+
+
+def _json_page_ids(request: HttpRequest, members: tuple[str, ...]) -> list:
+    """The ``members`` of the request's JSON object that are set."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return []  # the view answers a body it cannot read
+    if not isinstance(body, dict):
+        return []
+    return [body[name] for name in members if body.get(name) is not None]
+
+
+def _malformed(request: HttpRequest, match, view_kwargs: dict) -> HttpResponse | None:
+    """The answer to an admin request that Wagtail would fail on (a 500):
+    a NUL in the query (SQLite cannot search for it), or an id that no
+    object can have. Asked for every user, superusers included."""
+    if any("\x00" in value for value in request.GET.values()):
+        return HttpResponseBadRequest("The query holds a NUL character.")
+    model = getattr(match.func, "view_initkwargs", {}).get("model")
+    if "wagtailadmin_editing_sessions" in match.namespaces:
+        try:
+            model = apps.get_model(view_kwargs["app_label"], view_kwargs["model_name"])
+        except (KeyError, LookupError, ValueError):
+            model = None
+    if model is None:
+        media = [MEDIA_NAMESPACES[n] for n in match.namespaces if n in MEDIA_NAMESPACES]
+        model = media[0]() if media else None
+    if isinstance(model, str):  # "app_label.Model", as some viewsets give it
+        model = apps.get_model(model)
+    if model is None:
+        return None
+    ids = [view_kwargs[name] for name in ("pk", "object_id") if name in view_kwargs]
+    if match.url_name == "chosen_multiple":
+        ids += request.GET.getlist("id")
+    key = model._meta.pk
+    try:
+        for value in ids:
+            key.to_python(unquote(str(value)))
+    except ValidationError as error:
+        raise Http404("No object matches the given query.") from error
+    return None
 
 
 def _may_see_pages(user, values: list[str]) -> bool:
@@ -327,6 +400,22 @@ class VisibleLogEntriesView(LogEntriesView):
         return queryset
 
 
+class ExternalLinksStayExternal(ExternalLinkView):
+    """Wagtail's external link chooser, without turning a pasted address of
+    the site into a link to the page it routes to: for that, Wagtail names
+    the page by its draft title, whoever's draft, behind whatever view
+    restriction or unpublished section. For a user who may not see every
+    page the link stays the address they pasted."""
+
+    def post(self, request):
+        self.form = self.form_class(
+            request.POST, initial=self.get_initial_data(), prefix=self.form_prefix
+        )
+        if not self.form.is_valid():
+            return super().post(request)
+        return self.render_chosen_response(self.get_result_data())
+
+
 class VisibleImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
     """The admin's API of images (the choosers' and the editor's), with only
     the images the user may see (:func:`visible_media`), as the site's APIs."""
@@ -401,6 +490,9 @@ def visible_tag_autocomplete(
 #: Wrapped as Wagtail wraps every admin URL.
 VISIBLE_ONLY_VIEWS = {
     BULK_ACTION: require_admin_access(known_only_bulk_action),
+    "wagtailadmin_choose_page_external_link": require_admin_access(
+        ExternalLinksStayExternal.as_view()
+    ),
     "wagtailadmin_tag_autocomplete": require_admin_access(visible_tag_autocomplete),
     "wagtailadmin_tag_model_autocomplete": require_admin_access(
         visible_tag_autocomplete

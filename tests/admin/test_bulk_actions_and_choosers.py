@@ -401,3 +401,73 @@ def test_the_copy_form_names_no_destination_the_member_may_not_see(
         # that was a 500).
         assert response.status_code == 404
         assert_names_nothing_hidden(response.content)
+
+
+def test_a_pasted_address_of_the_site_stays_an_external_link(as_alice, pages):
+    """Wagtail turned it into a link to the page it routes to, named by its
+    draft title: a restricted page's title, another member's pending one."""
+    for page in (pages.pending, pages.login_only):
+        response = as_alice.post(
+            "/admin/choose-external-link/",
+            {"external-link-chooser-url": f"http://localhost{page.url}?x=1"},
+        )
+        assert response.status_code == 200
+        assert_names_nothing_hidden(response.content)
+        assert response.json()["step"] == "external_link_chosen"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/pages/{id}/revisions/compare/earliest...latest/",
+        "/admin/workflows/remove/{id}/",
+    ],
+)
+def test_a_hidden_page_named_in_any_argument_answers_as_a_missing_one(
+    as_alice, pages, url
+):
+    """A redirect for a page that exists and a 404 for one that does not
+    would say which ids exist."""
+    for page_id in (pages.draft.pk, pages.login_only.pk, 999_999):
+        response = as_alice.get(url.format(id=page_id))
+        assert response.status_code == 404, page_id
+
+
+def test_an_admin_api_action_to_a_hidden_destination_answers_as_a_missing_one(
+    as_alice, pages
+):
+    url = f"/admin/api/main/pages/{pages.own_draft.pk}/action/move/"
+    statuses = {
+        as_alice.post(
+            url, {"destination_page_id": page_id}, content_type="application/json"
+        ).status_code
+        for page_id in (pages.draft.pk, pages.login_only.pk, 999_999)
+    }
+    assert statuses == {404}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/api/main/pages/?search=%00",
+        "/admin/api/main/images/?search=a%00b",
+        "/admin/snippets/choose/reviews/book/chosen/abc/",
+        "/admin/snippets/choose/reviews/book/chosen-multiple/?id=abc",
+        "/admin/images/chooser/chosen-multiple/?id=abc",
+    ],
+)
+def test_malformed_admin_input_is_not_a_500(client, club, url):
+    """For a member and for the superuser alike."""
+    from django.contrib.auth.models import User as Users
+
+    for user in (
+        User.objects.get(pk=club["alice"].pk),
+        Users.objects.create_superuser("root", "root@example.org", "x"),
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code in (400, 404), (url, user)
+
+
+def test_an_editing_session_of_a_malformed_id_is_missing(as_alice):
+    response = as_alice.post("/admin/editing-sessions/ping/wagtailcore/page/abc/1/")
+    assert response.status_code == 404
