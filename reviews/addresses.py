@@ -34,7 +34,35 @@ def private_addresses_allowed() -> bool:
     return bool(getattr(settings, SETTING, False))
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+#: IPv6 ranges whose last 32 bits are an IPv4 address (IPv4-compatible,
+#: -mapped and -translated, NAT64's well-known prefix): that address counts.
+_CARRYING_IPV4 = [
+    ipaddress.ip_network(net)
+    for net in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+]
+#: Local-use NAT64 (RFC 8215): it may embed any address anywhere.
+_TRANSLATED_LOCALLY = ipaddress.ip_network("64:ff9b:1::/48")
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def is_public(address: Address) -> bool:
+    """Is ``address`` public, and so is any IPv4 address it carries (6to4,
+    Teredo, NAT64, IPv4-mapped or -compatible forms of 127.0.0.1 are not)?"""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _TRANSLATED_LOCALLY:
+            return False
+        carried = [address.ipv4_mapped, address.sixtofour]
+        if address.teredo:
+            carried.append(address.teredo[1])
+        if any(address in net for net in _CARRYING_IPV4):
+            carried.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if not all(ipv4.is_global for ipv4 in carried if ipv4 is not None):
+            return False
+    return address.is_global
+
+
+def _addresses(host: str) -> list[Address]:
     """``host`` as an address, or what it resolves to (raises ``OSError``
     when it does not resolve)."""
     try:
@@ -45,13 +73,16 @@ def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
 
 
-def refuse_private_host(url: str, *, unresolved_ok: bool = False) -> None:
-    """Raise :class:`PrivateAddress` unless every address ``url``'s host is
-    or resolves to is public. A host that does not resolve raises
-    ``OSError``, or passes with ``unresolved_ok`` (an endpoint saved before
-    its receiver's name exists is checked again when delivered to)."""
+def checked_addresses(url: str, *, unresolved_ok: bool = False) -> list[str]:
+    """The addresses ``url``'s host is or resolves to, every one public
+    (:func:`is_public`), else :class:`PrivateAddress`. A host that does not
+    resolve raises ``OSError``, or gives none with ``unresolved_ok`` (an
+    endpoint saved before its receiver's name exists is checked again when
+    delivered to); none either when private addresses are allowed. A
+    caller connects to one of these, not to the name resolved again: the
+    name could answer a private address the second time."""
     if private_addresses_allowed():
-        return
+        return []
     host = urlsplit(url).hostname
     if not host:
         raise PrivateAddress("The URL names no host.")
@@ -59,12 +90,17 @@ def refuse_private_host(url: str, *, unresolved_ok: bool = False) -> None:
         addresses = _addresses(host)
     except OSError:
         if unresolved_ok:
-            return
+            return []
         raise
     for address in addresses:
-        mapped = getattr(address, "ipv4_mapped", None)
-        if not (mapped or address).is_global:
+        if not is_public(address):
             raise PrivateAddress(
                 f"{host} is, or resolves to, {address}, which is not a public "
                 "address: the site sends nothing to its own machine or network."
             )
+    return [str(address) for address in addresses]
+
+
+def refuse_private_host(url: str, *, unresolved_ok: bool = False) -> None:
+    """:func:`checked_addresses`, for its refusal only."""
+    checked_addresses(url, unresolved_ok=unresolved_ok)

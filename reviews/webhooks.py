@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
+import socket
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -27,7 +29,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
-from .addresses import refuse_private_host
+from .addresses import checked_addresses
 from .visibility import held_by_unpublished_page, is_restricted
 
 logger = logging.getLogger(__name__)
@@ -147,19 +149,59 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def _pinned(connection_class, address: str):
+    """``connection_class`` connecting to ``address`` whatever its host
+    resolves to now; TLS still checks the certificate for the host name."""
+
+    def connection(host, **kwargs):
+        made = connection_class(host, **kwargs)
+        port = made.port
+        made._create_connection = lambda _where, *args, **kw: socket.create_connection(
+            (address, port), *args, **kw
+        )
+        return made
+
+    return connection
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(
+            _pinned(http.client.HTTPSConnection, self.address),
+            req,
+            context=self._context,
+        )
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST ``body``; the HTTP status (raises for network errors, and
     :class:`~reviews.addresses.PrivateAddress` for a host on the site's own
-    machine or network, checked again at each delivery)."""
-    refuse_private_host(url)
+    machine or network, checked again at each delivery). The connection goes
+    to the address that was checked, not to the name resolved once more."""
+    addresses = checked_addresses(url)
+    handlers: list = [_NoRedirects]
+    if addresses:
+        handlers += [_PinnedHTTP(addresses[0]), _PinnedHTTPS(addresses[0])]
     request = urllib.request.Request(  # noqa: S310 (an http(s) URL from a URLField)
         url, data=body, headers=headers, method="POST"
     )
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.build_opener(*handlers).open(
+            request, timeout=TIMEOUT_SECONDS
+        ) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

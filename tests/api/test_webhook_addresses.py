@@ -86,6 +86,15 @@ def _deliver_to(url: str) -> WebhookDelivery:
         "http://[::1]:8000/hook",
         "http://[::ffff:127.0.0.1]/hook",
         "http://0.0.0.0/hook",
+        # IPv6 forms that carry a private IPv4 address: compatible,
+        # translated, NAT64 (well-known and local-use), 6to4.
+        "http://[::7f00:1]/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:7f00:1]/hook",
+        "http://[64:ff9b::7f00:1]/hook",
+        "http://[64:ff9b:1::7f00:1]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[2002:a00:5::]/hook",
     ],
 )
 def test_an_endpoint_on_a_private_address_is_refused_when_saved(url):
@@ -128,3 +137,33 @@ def test_a_redirect_is_not_followed(servers, settings):
     assert target.hits == 0
     assert delivery.response_status == 307
     assert delivery.status == WebhookDelivery.Status.RETRYING
+
+
+def test_a_delivery_connects_to_the_address_that_was_checked(monkeypatch):
+    """A name that answers a public address when checked and 127.0.0.1 a
+    moment later (DNS rebinding, a TTL of 0) must not reach the second one:
+    the connection goes to the checked address. The resolver and the
+    connection are stood in for: no test can make a real name rebind."""
+    import socket
+
+    answers = iter(["93.184.215.14", "127.0.0.1", "127.0.0.1"])
+    looked_up: list[str] = []
+    connected: list[tuple] = []
+
+    def rebinding(host, *args, **kwargs):
+        looked_up.append(host)
+        address = next(answers)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
+
+    def connection(address, *args, **kwargs):
+        connected.append(address)
+        raise ConnectionRefusedError("stood in")
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(socket, "create_connection", connection)
+
+    with pytest.raises(OSError):
+        webhooks.post("http://rebind.example:8601/hook", b"{}", {})
+
+    assert looked_up == ["rebind.example"]
+    assert connected == [("93.184.215.14", 8601)]
