@@ -10,10 +10,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.images import get_image_model
 
 from .media_visibility import unseen_references
 from .members import display_name, may_choose_reviewer, reviewer_choices
 from .models import ReviewPage
+
+#: The end of an image chooser's name in a posted StreamField: the club's
+#: image blocks hold Wagtail's ``ImageBlock``, whose chooser is ``image``.
+IMAGE_CHOOSER = "-image-image"
 
 
 class ReviewPageForm(WagtailAdminPageForm):
@@ -44,9 +49,14 @@ class ReviewPageForm(WagtailAdminPageForm):
         if "reviewer" not in self.fields and self.for_user is not None:
             self.instance.reviewer = self.for_user
         body = cleaned_data.get("body")
-        if body is not None and unseen_references(
-            body, self.for_user, already=self.instance.body
-        ):
+        refused = set()
+        if body is not None:
+            refused = unseen_references(body, self.for_user, already=self.instance.body)
+        # An image chosen by an id that does not exist is dropped by the
+        # block before this runs: refused alike, or the error would say
+        # that a hidden one exists.
+        refused |= self._missing_images()
+        if refused:
             self.add_error(
                 "body",
                 _(
@@ -54,7 +64,38 @@ class ReviewPageForm(WagtailAdminPageForm):
                     "that you may not use. Choose it again from the chooser."
                 ),
             )
+            self._forget_chosen(refused)
         return cleaned_data
+
+    def _chosen_images(self) -> dict[str, str]:
+        """The body's image choosers in the posted data: key → id."""
+        prefix = f"{self.add_prefix('body')}-"
+        return {
+            key: value
+            for key, value in self.data.items()
+            if key.startswith(prefix) and key.endswith(IMAGE_CHOOSER) and value
+        }
+
+    def _missing_images(self) -> set[str]:
+        chosen = set(self._chosen_images().values())
+        ids = {value for value in chosen if value.isdigit()}
+        found = {
+            str(pk)
+            for pk in get_image_model()
+            .objects.filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        }
+        return chosen - found
+
+    def _forget_chosen(self, refused: set[str]) -> None:
+        """Blank the refused choices in the data the form is shown again
+        with: the chooser would show each one's title and make it a
+        thumbnail, which anyone may then download."""
+        data = self.data.copy()
+        for key, value in self._chosen_images().items():
+            if value in refused:
+                data[key] = ""
+        self.data = data
 
 
 def use_club_page_forms() -> None:

@@ -521,3 +521,31 @@ def test_an_approved_document_is_served_to_everyone(
     DocumentApproval.objects.create(document=document, approved_by=editor)
     status, body = download(client, document)
     assert status == 200 and MARKER.encode() in body
+
+
+def test_a_refused_image_is_not_shown_back_nor_told_from_a_missing_one(
+    client, member, secret_image
+):
+    """The refused form came back with the hidden image in its chooser: its
+    title, and a thumbnail made for it that anyone could then download. And
+    a missing id was saved without a word, so the error said the id exists.
+    Both are refused alike now, and neither is shown back."""
+    from wagtail.images import get_image_model
+
+    client.force_login(member)
+    url = reverse(
+        "wagtailadmin_pages:add", args=("reviews", "reviewpage", review_index().pk)
+    )
+    book = BookFactory()
+    renditions = get_image_model().get_rendition_model().objects
+
+    answers = []
+    for image_id in (secret_image.pk, secret_image.pk + 10_000):
+        before = renditions.filter(image_id=secret_image.pk).count()
+        response = client.post(url, admin_review_data(book, image_id))
+        assert response.status_code == 200
+        assert MARKER not in response.content.decode()
+        assert renditions.filter(image_id=secret_image.pk).count() == before
+        answers.append(response.context["form"].errors.get("body"))
+    assert answers[0] and answers[0] == answers[1]
+    assert not ReviewPage.objects.filter(slug="cold-and-hunger").exists()
