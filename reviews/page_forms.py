@@ -70,9 +70,10 @@ class ReviewPageForm(WagtailAdminPageForm):
     def _chosen_images(self) -> dict[str, str]:
         """The body's image choosers in the posted data: key → id."""
         prefix = f"{self.add_prefix('body')}-"
+        posted: Any = self.data
         return {
             key: value
-            for key, value in self.data.items()
+            for key, value in posted.items()
             if key.startswith(prefix) and key.endswith(IMAGE_CHOOSER) and value
         }
 
@@ -91,11 +92,14 @@ class ReviewPageForm(WagtailAdminPageForm):
         """Blank the refused choices in the data the form is shown again
         with: the chooser would show each one's title and make it a
         thumbnail, which anyone may then download."""
-        data = self.data.copy()
+        posted: Any = self.data
+        refreshed: Any = posted.copy()
         for key, value in self._chosen_images().items():
             if value in refused:
-                data[key] = ""
-        self.data = data
+                refreshed[key] = ""
+        # Through setattr: assigned here, mypy would take ``data`` as this
+        # class's own attribute and lose its type from Django's form.
+        setattr(self, "data", refreshed)  # noqa: B010
 
 
 def use_club_page_forms() -> None:
