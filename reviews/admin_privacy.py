@@ -28,7 +28,6 @@ from urllib.parse import unquote
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import (
@@ -52,12 +51,13 @@ from wagtail.documents import get_document_model
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images import get_image_model
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
-from wagtail.models import Page, PageLogEntry
+from wagtail.models import Collection, Page, PageLogEntry
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 
 from .media_visibility import visible_media
 from .models import Book
+from .object_ids import as_ids
 from .page_permissions import admin_served, club_page_policy, serving_admin_for
 
 #: URL arguments of Wagtail's admin views that name a page.
@@ -174,12 +174,10 @@ def _is_admin_view(match) -> bool:
     return any(name.startswith(ADMIN_NAMES) for name in names)
 
 
-def _as_ids(values) -> list[int] | None:
-    """``values`` as ids, or None if any is not one."""
-    try:
-        return [int(value) for value in values]
-    except (TypeError, ValueError):
-        return None
+def _as_ids(values, model: type[Model] = Page) -> list | None:
+    """``values`` as keys of ``model``, or None if any is not one that a
+    row of it can have (:func:`reviews.object_ids.as_ids`)."""
+    return as_ids(values, model)
 
 
 def _json_page_ids(request: HttpRequest, members: tuple[str, ...]) -> list:
@@ -200,7 +198,16 @@ def _malformed(request: HttpRequest, match, view_kwargs: dict) -> HttpResponse |
     if any("\x00" in value for value in request.GET.values()):
         return HttpResponseBadRequest("The query holds a NUL character.")
     model = getattr(match.func, "view_initkwargs", {}).get("model")
-    if "wagtailadmin_editing_sessions" in match.namespaces:
+    ids = [view_kwargs[name] for name in ("pk", "object_id") if name in view_kwargs]
+    if match.url_name == "chosen_multiple" or match.view_name in PAGE_IDS_IN_QUERY:
+        ids += request.GET.getlist("id")
+    if match.view_name in PAGE_IDS_IN_QUERY:
+        model = Page
+    if match.view_name == BULK_ACTION:
+        ids = [value for value in request.GET.getlist("id") if value != "all"]
+    if "wagtailadmin_editing_sessions" in match.namespaces or (
+        match.view_name == BULK_ACTION
+    ):
         try:
             model = apps.get_model(view_kwargs["app_label"], view_kwargs["model_name"])
         except (KeyError, LookupError, ValueError):
@@ -212,15 +219,8 @@ def _malformed(request: HttpRequest, match, view_kwargs: dict) -> HttpResponse |
         model = apps.get_model(model)
     if model is None:
         return None
-    ids = [view_kwargs[name] for name in ("pk", "object_id") if name in view_kwargs]
-    if match.url_name == "chosen_multiple":
-        ids += request.GET.getlist("id")
-    key = model._meta.pk
-    try:
-        for value in ids:
-            key.to_python(unquote(str(value)))
-    except ValidationError as error:
-        raise Http404("No object matches the given query.") from error
+    if as_ids([unquote(str(value)) for value in ids], model) is None:
+        raise Http404("No object matches the given query.")
     return None
 
 
@@ -237,7 +237,7 @@ def _may_see_medium(user, model: type[Model], value) -> bool:
     """May ``user`` know the image or document ``value`` names exists? A
     hidden one answers as a missing one does: a redirect for one and a 404
     for the other would say which ids exist."""
-    ids = _as_ids([value])
+    ids = _as_ids([value], model)
     return (
         ids is not None
         and visible_media(model._default_manager.filter(pk=ids[0]), user).exists()
@@ -278,7 +278,7 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
         # An instance method in place of Wagtail's class method: the view
         # calls it on itself, and only the instance knows the user.
         def get_queryset(self, model, object_ids):  # type: ignore[override]
-            if _as_ids(object_ids) is None:
+            if _as_ids(object_ids, model) is None:
                 raise Http404("No object matches the given query.")
             named = super().get_queryset(model, object_ids)
             known = set(
@@ -300,7 +300,9 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
             """``id=all``: every object of the listing below ``childOf``,
             which must be a page (or a collection) the user may know of."""
             if parent_id is not None:
-                ids = _as_ids([parent_id])
+                ids = _as_ids(
+                    [parent_id], Page if issubclass(self.model, Page) else Collection
+                )
                 known = ids is not None and (
                     club_page_policy.may_see(self.request.user, ids[0])
                     if issubclass(self.model, Page)
@@ -320,7 +322,11 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
                 if queryset is None:
                     continue
                 field.queryset = known_objects(queryset, self.request.user)
-                chosen = _as_ids([data.get(name)]) if data and data.get(name) else None
+                chosen = (
+                    _as_ids([data.get(name)], queryset.model)
+                    if data and data.get(name)
+                    else None
+                )
                 if (
                     data
                     and name in data

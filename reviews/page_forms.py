@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.images import get_image_model
 
-from .media_visibility import unseen_references
+from .media_visibility import unseen_references, visible_media
 from .members import display_name, may_choose_reviewer, reviewer_choices
 from .models import ReviewPage
+from .object_ids import as_id
 
 #: The end of an image chooser's name in a posted StreamField: the club's
 #: image blocks hold Wagtail's ``ImageBlock``, whose chooser is ``image``.
@@ -44,19 +45,27 @@ class ReviewPageForm(WagtailAdminPageForm):
         else:
             del self.fields["reviewer"]
 
+    def full_clean(self) -> None:
+        # Before the blocks read the body: a chosen image the user may not
+        # use is blanked in the data, or a form that comes back with any
+        # error (its own, or another block's) shows it in its chooser, by
+        # title, with a thumbnail made for it that anyone may then download.
+        # An id that does not exist, or that no image can have, is refused
+        # alike: the block would drop the one and fail on the other.
+        self._refused_images = self._chosen_images_refused() if self.is_bound else []
+        if self._refused_images:
+            self._blank(self._refused_images)
+        super().full_clean()
+
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
         if "reviewer" not in self.fields and self.for_user is not None:
             self.instance.reviewer = self.for_user
         body = cleaned_data.get("body")
-        refused = set()
-        if body is not None:
-            refused = unseen_references(body, self.for_user, already=self.instance.body)
-        # An image chosen by an id that does not exist is dropped by the
-        # block before this runs: refused alike, or the error would say
-        # that a hidden one exists.
-        refused |= self._missing_images()
-        if refused:
+        if self._refused_images or (
+            body is not None
+            and unseen_references(body, self.for_user, already=self.instance.body)
+        ):
             self.add_error(
                 "body",
                 _(
@@ -64,39 +73,56 @@ class ReviewPageForm(WagtailAdminPageForm):
                     "that you may not use. Choose it again from the chooser."
                 ),
             )
-            self._forget_chosen(refused)
         return cleaned_data
 
-    def _chosen_images(self) -> dict[str, str]:
-        """The body's image choosers in the posted data: key → id."""
+    def _chosen_images(self) -> dict[str, Any]:
+        """The body's image choosers in the posted data: key → value."""
         prefix = f"{self.add_prefix('body')}-"
         posted: Any = self.data
         return {
             key: value
             for key, value in posted.items()
-            if key.startswith(prefix) and key.endswith(IMAGE_CHOOSER) and value
+            if key.startswith(prefix)
+            and key.endswith(IMAGE_CHOOSER)
+            and value not in (None, "")
         }
 
-    def _missing_images(self) -> set[str]:
-        chosen = set(self._chosen_images().values())
-        ids = {value for value in chosen if value.isdigit()}
-        found = {
-            str(pk)
-            for pk in get_image_model()
-            .objects.filter(pk__in=ids)
-            .values_list("pk", flat=True)
+    def _chosen_images_refused(self) -> list[str]:
+        """The keys of :meth:`_chosen_images` whose image the user may not
+        use: hidden from them and not already in the stored body (an editor
+        may have put it there), missing, or no image's id at all."""
+        model = get_image_model()
+        chosen = {
+            key: as_id(value, model) for key, value in self._chosen_images().items()
         }
-        return chosen - found
+        wanted = {pk for pk in chosen.values() if pk is not None}
+        usable = self._stored_images() | set(
+            visible_media(
+                model.objects.filter(pk__in=wanted), self.for_user
+            ).values_list("pk", flat=True)
+            if wanted
+            else ()
+        )
+        return [key for key, pk in chosen.items() if pk is None or pk not in usable]
 
-    def _forget_chosen(self, refused: set[str]) -> None:
-        """Blank the refused choices in the data the form is shown again
-        with: the chooser would show each one's title and make it a
-        thumbnail, which anyone may then download."""
+    def _stored_images(self) -> set[int]:
+        """The images the review's stored body uses."""
+        body = self.instance.body if self.instance.pk else None
+        if not body:
+            return set()
+        model = get_image_model()
+        references = body.stream_block.extract_references(body)
+        return {
+            pk
+            for found, object_id, _path, _content in references
+            if issubclass(found, model) and (pk := as_id(object_id, model)) is not None
+        }
+
+    def _blank(self, keys: list[str]) -> None:
         posted: Any = self.data
         refreshed: Any = posted.copy()
-        for key, value in self._chosen_images().items():
-            if value in refused:
-                refreshed[key] = ""
+        for key in keys:
+            refreshed[key] = ""
         # Through setattr: assigned here, mypy would take ``data`` as this
         # class's own attribute and lose its type from Django's form.
         setattr(self, "data", refreshed)  # noqa: B010

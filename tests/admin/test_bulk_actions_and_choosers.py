@@ -471,3 +471,42 @@ def test_malformed_admin_input_is_not_a_500(client, club, url):
 def test_an_editing_session_of_a_malformed_id_is_missing(as_alice):
     response = as_alice.post("/admin/editing-sessions/ping/wagtailcore/page/abc/1/")
     assert response.status_code == 404
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", f"/admin/pages/{HUGE}/edit/", None),
+        ("get", f"/admin/pages/{HUGE}/", None),
+        ("get", f"/admin/pages/{HUGE}/revisions/compare/earliest...latest/", None),
+        ("get", f"/admin/api/main/pages/{HUGE}/", None),
+        ("get", f"/admin/choose-page/chosen-multiple/?id={HUGE}", None),
+        ("get", f"/admin/bulk/wagtailcore/page/delete/?id={HUGE}", None),
+        (
+            "post",
+            "/admin/api/main/pages/{own}/action/move/",
+            {"destination_page_id": HUGE},
+        ),
+    ],
+)
+def test_an_id_past_the_columns_range_is_missing_not_a_500(
+    client, club, pages, method, url, body
+):
+    """Django accepts any integer as an id, and the database then fails on
+    one past its column's range: for a member and the superuser alike."""
+    from django.contrib.auth.models import User as Users
+
+    for user in (
+        User.objects.get(pk=club["alice"].pk),
+        Users.objects.create_superuser("root", "root@example.org", "x"),
+    ):
+        client.force_login(user)
+        url = url.format(own=pages.own_draft.pk)
+        if body is None:
+            response = getattr(client, method)(url)
+        else:
+            response = client.post(url, body, content_type="application/json")
+        assert response.status_code in (400, 404), (url, user, response.status_code)

@@ -523,8 +523,45 @@ def test_an_approved_document_is_served_to_everyone(
     assert status == 200 and MARKER.encode() in body
 
 
+def _with_a_bad_heading(data: dict) -> dict:
+    """The same post with a second block that fails on its own (a heading
+    over its length): the form comes back whatever the image."""
+    data = dict(data)
+    data["body-count"] = "2"
+    data.update(
+        {
+            "body-1-type": "heading",
+            "body-1-value": "H" * 500,
+            "body-1-deleted": "",
+            "body-1-order": "1",
+            "body-1-id": "",
+        }
+    )
+    return data
+
+
+@pytest.mark.parametrize("other_error", [False, True])
+@pytest.mark.parametrize("malformed", ["abc", "8.0", "99999999999999999999999", "-1"])
+def test_a_malformed_image_id_is_refused_not_a_500(
+    client, member, malformed, other_error
+):
+    client.force_login(member)
+    url = reverse(
+        "wagtailadmin_pages:add", args=("reviews", "reviewpage", review_index().pk)
+    )
+    data = admin_review_data(BookFactory(), 1)
+    data = {
+        key: (malformed if key.endswith("-image-image") else value)
+        for key, value in data.items()
+    }
+    response = client.post(url, _with_a_bad_heading(data) if other_error else data)
+    assert response.status_code == 200
+    assert "body" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("other_error", [False, True])
 def test_a_refused_image_is_not_shown_back_nor_told_from_a_missing_one(
-    client, member, secret_image
+    client, member, secret_image, other_error
 ):
     """The refused form came back with the hidden image in its chooser: its
     title, and a thumbnail made for it that anyone could then download. And
@@ -542,7 +579,8 @@ def test_a_refused_image_is_not_shown_back_nor_told_from_a_missing_one(
     answers = []
     for image_id in (secret_image.pk, secret_image.pk + 10_000):
         before = renditions.filter(image_id=secret_image.pk).count()
-        response = client.post(url, admin_review_data(book, image_id))
+        data = admin_review_data(book, image_id)
+        response = client.post(url, _with_a_bad_heading(data) if other_error else data)
         assert response.status_code == 200
         assert MARKER not in response.content.decode()
         assert renditions.filter(image_id=secret_image.pk).count() == before
