@@ -410,8 +410,9 @@ class ExternalLinksStayExternal(ExternalLinkView):
     """Wagtail's external link chooser, without turning a pasted address of
     the site into a link to the page it routes to: for that, Wagtail names
     the page by its draft title, whoever's draft, behind whatever view
-    restriction or unpublished section. For a user who may not see every
-    page the link stays the address they pasted."""
+    restriction or unpublished section. For anyone but a superuser (the
+    view replaces Wagtail's for every other user), the link stays the
+    address they pasted."""
 
     def post(self, request):
         self.form = self.form_class(
