@@ -85,11 +85,19 @@ MEDIA_NAMESPACES = {
 }
 MEDIA_ARGUMENTS = ("pk", "image_id", "document_id")
 SNIPPET_CHOOSERS = "wagtailsnippetchoosers_"
+#: A snippet model's own views (listing, edit, history, usage, delete…).
+SNIPPET_VIEWS = "wagtailsnippets_"
 BULK_ACTION = "wagtail_bulk_action"
 #: Names (a namespace or the URL's own) of the admin's views this module
 #: looks at: Wagtail's admin, its bulk actions, the snippet choosers and
 #: the media admin.
-ADMIN_NAMES = ("wagtailadmin", BULK_ACTION, SNIPPET_CHOOSERS, *MEDIA_NAMESPACES)
+ADMIN_NAMES = (
+    "wagtailadmin",
+    BULK_ACTION,
+    SNIPPET_CHOOSERS,
+    SNIPPET_VIEWS,
+    *MEDIA_NAMESPACES,
+)
 #: Models whose every object any admin user may know of: the site shows
 #: them to every reader, and a member chooses a review's book.
 OPEN_MODELS: tuple[type, ...] = (Book,)
@@ -145,7 +153,13 @@ class HiddenAdminPagesMiddleware:
             user, request.GET.getlist("id")
         ):
             raise Http404("No page matches the given query.")
-        if any(space.startswith(SNIPPET_CHOOSERS) for space in match.namespaces):
+        if any(
+            space.startswith((SNIPPET_CHOOSERS, SNIPPET_VIEWS))
+            for space in match.namespaces
+        ):
+            # Wagtail's own views redirect a user without the permission
+            # when the object exists and 404 when it does not: the
+            # difference would say which ids exist.
             model = getattr(match.func, "view_initkwargs", {}).get("model")
             if model is not None and not knows_every_object(user, model):
                 raise Http404("No object matches the given query.")

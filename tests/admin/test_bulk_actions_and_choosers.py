@@ -505,3 +505,24 @@ def test_an_id_past_the_columns_range_is_missing_not_a_500(
         else:
             response = client.post(url, body, content_type="application/json")
         assert response.status_code in (400, 404), (url, user, response.status_code)
+
+
+@pytest.mark.parametrize("model", [ReadingProgress, DiscussionComment])
+@pytest.mark.parametrize("view", ["edit", "history", "usage", "delete"])
+def test_a_snippet_the_member_may_not_know_of_answers_as_a_missing_one(
+    as_alice, club, model, view
+):
+    """Wagtail's snippet views redirected her for an id that exists and
+    answered 404 for one that does not."""
+    label = model._meta
+    url = f"/admin/snippets/{label.app_label}/{label.model_name}/{view}/{{}}/"
+    existing = club["ids"][model][0]
+    assert as_alice.get(url.format(existing)).status_code == 404
+    assert as_alice.get(url.format(existing + 10_000)).status_code == 404
+
+
+def test_an_editor_still_edits_reading_progress(as_editor, club):
+    pk = club["ids"][ReadingProgress][0]
+    response = as_editor.get(f"/admin/snippets/reviews/readingprogress/edit/{pk}/")
+    assert response.status_code == 200
+    assert PROGRESS_BOOK.encode() in response.content
