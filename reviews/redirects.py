@@ -46,7 +46,10 @@ def leads_to_visible_page(redirect: Redirect, user) -> bool:
 
 
 def visible_redirects(queryset: QuerySet, user) -> QuerySet:
-    """The redirects of ``queryset`` that ``user`` may follow, in one query."""
+    """The redirects of ``queryset`` whose page ``user`` may know of in a
+    listing (:func:`reviews.visibility.own_or_live_public`: not one below an
+    unpublished page, which a redirect found by its path still leads to),
+    or that lead outside; in one query."""
     if _manages_redirects(user):
         return queryset
     return queryset.filter(
