@@ -188,12 +188,6 @@ def _is_admin_view(match) -> bool:
     return any(name.startswith(ADMIN_NAMES) for name in names)
 
 
-def _as_ids(values, model: type[Model] = Page) -> list | None:
-    """``values`` as keys of ``model``, or None if any is not one that a
-    row of it can have (:func:`reviews.object_ids.as_ids`)."""
-    return as_ids(values, model)
-
-
 def _json_page_ids(request: HttpRequest, members: tuple[str, ...]) -> list:
     """The ``members`` of the request's JSON object that are set."""
     try:
@@ -240,7 +234,7 @@ def _malformed(request: HttpRequest, match, view_kwargs: dict) -> HttpResponse |
 
 def _may_see_pages(user, values: list[str]) -> bool:
     """May ``user`` know of every page whose id is in ``values``?"""
-    ids = _as_ids(values)
+    ids = as_ids(values, Page)
     if ids is None:
         return False
     visible = club_page_policy.visible_instances(Page.objects.filter(pk__in=ids), user)
@@ -251,7 +245,7 @@ def _may_see_medium(user, model: type[Model], value) -> bool:
     """May ``user`` know the image or document ``value`` names exists? A
     hidden one answers as a missing one does: a redirect for one and a 404
     for the other would say which ids exist."""
-    ids = _as_ids([value], model)
+    ids = as_ids([value], model)
     return (
         ids is not None
         and visible_media(model._default_manager.filter(pk=ids[0]), user).exists()
@@ -292,29 +286,29 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
         # An instance method in place of Wagtail's class method: the view
         # calls it on itself, and only the instance knows the user.
         def get_queryset(self, model, object_ids):  # type: ignore[override]
-            if _as_ids(object_ids, model) is None:
+            if as_ids(object_ids, model) is None:
                 raise Http404("No object matches the given query.")
             named = super().get_queryset(model, object_ids)
-            known = set(
-                known_objects(
-                    model._default_manager.filter(pk__in=[item.pk for item in named]),
-                    self.request.user,
-                ).values_list("pk", flat=True)
+            known = known_objects(
+                model._default_manager.filter(pk__in=[item.pk for item in named]),
+                self.request.user,
             )
-            objects = [item for item in named if item.pk in known]
+            if issubclass(model, Page):
+                # Named by their types' titles (one query a type): the live
+                # one where the draft is not the user's
+                # (``LiveTitleForMembersMixin``).
+                known = known.specific(defer=True)
+            by_pk = {item.pk: item for item in known}
+            objects = [by_pk[item.pk] for item in named if item.pk in by_pk]
             if not objects:
                 raise Http404("No object matches the given query.")
-            if issubclass(model, Page):
-                # Named by their types' titles: the live one where the draft
-                # is not the user's (``LiveTitleForMembersMixin``).
-                return [page.specific_deferred for page in objects]
             return objects
 
         def get_all_objects_in_listing_query(self, parent_id):
             """``id=all``: every object of the listing below ``childOf``,
             which must be a page (or a collection) the user may know of."""
             if parent_id is not None:
-                ids = _as_ids(
+                ids = as_ids(
                     [parent_id], Page if issubclass(self.model, Page) else Collection
                 )
                 known = ids is not None and (
@@ -336,15 +330,10 @@ def _known_only(action_class: type[BulkAction]) -> type[BulkAction]:
                 if queryset is None:
                     continue
                 field.queryset = known_objects(queryset, self.request.user)
-                chosen = (
-                    _as_ids([data.get(name)], queryset.model)
-                    if data and data.get(name)
-                    else None
-                )
-                if (
-                    data
-                    and name in data
-                    and not (chosen and field.queryset.filter(pk=chosen[0]).exists())
+                posted = data.get(name) if data else None
+                chosen = as_ids([posted], queryset.model) if posted else None
+                if posted and not (
+                    chosen and field.queryset.filter(pk=chosen[0]).exists()
                 ):
                     # Refused, and not shown back: the chooser widget would
                     # name the page it was sent.
