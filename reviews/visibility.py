@@ -277,10 +277,10 @@ def is_restricted(page: Page) -> bool:
 
 def is_listed(page: Page) -> bool:
     """May a listing name ``page``, or an announcement (an email to a book's
-    followers, a meeting reminder, a webhook's ``page.published``) tell of
-    it? The same rule as :func:`reachable_pages`, for one page: it is live,
-    no view restriction covers it and no unpublished page holds it. Reads
-    no page: the paths the rule compares are kept per content version."""
+    followers, a digest entry) tell of it? The same rule as
+    :func:`reachable_pages`, for one page: it is live, no view restriction
+    covers it and no unpublished page holds it. Reads no page: the paths
+    the rule compares are kept per content version."""
     return page.live and not is_restricted(page) and not held_by_unpublished_page(page)
 
 
