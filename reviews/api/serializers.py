@@ -160,21 +160,39 @@ class PageParentField(wagtail_serializers.PageParentField):
     def get_attribute(self, instance):
         if instance.depth <= 1:
             return super().get_attribute(instance)
-        parent = parent_page(instance)
-        shown = is_public_site_page(self.context["request"], parent)
-        if shown is None:
-            shown = self.context["base_queryset"].filter(id=parent.id).exists()
-        return parent if shown else None
+        return readable_or_none(self.context, parent_page(instance))
 
     def to_representation(self, value):
         serializer = parent_serializer(type(value))(context=self.context)
         return serializer.to_representation(value)
 
 
+def readable_or_none(context: dict, page: Page | None) -> Page | None:
+    """``page`` where the reader of this response may read it (it is among
+    the endpoint's pages), else None."""
+    if page is None:
+        return None
+    shown = is_public_site_page(context["request"], page)
+    if shown is None:
+        shown = context["base_queryset"].filter(id=page.id).exists()
+    return page if shown else None
+
+
+class PageAliasOfField(PageParentField):
+    """``meta.alias_of``: the page an alias mirrors, only where the reader
+    may read it. Wagtail's names it whatever it is, so a public alias gave
+    away the id and address of an original that a view restriction covers
+    or that was unpublished."""
+
+    def get_attribute(self, instance):
+        return readable_or_none(self.context, instance.alias_of)
+
+
 class ClubPageSerializer(FieldsOnceMixin, PageSerializer):
     detail_url = DetailUrlField()
     html_url = PageHtmlUrlField()
     parent = PageParentField(read_only=True)
+    alias_of = PageAliasOfField(read_only=True)
 
     @cached_property
     def _field_plan(self) -> tuple[list[Field], list[Field], bool]:

@@ -31,6 +31,7 @@ from .routers.rsvps import router as rsvps_router
 from .routers.series import router as series_router
 from .wagtail_reads import (
     apply_media_rule,
+    linked_pages_readable_only,
     no_content_queries_in_page_listing,
     page_listing_names_reachable_pages_only,
     redirects_to_visible_pages_only,
@@ -61,6 +62,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     page_listing_names_reachable_pages_only()
     redirects_to_visible_pages_only()
     tokens_read_public_pages()
+    linked_pages_readable_only()
     club_checks_before_page_writes()
     page_writes_hide_like_missing()
     snippet_ids_checked_first()

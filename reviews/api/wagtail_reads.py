@@ -25,6 +25,7 @@ from wagtail.models import Page
 from ..media_visibility import visible_media
 from ..visibility import (
     in_subtree,
+    is_public_site_page,
     outside_unpublished_branches,
     public_pages,
     site_root_path,
@@ -338,3 +339,60 @@ def tokens_read_public_pages() -> None:
 
             live_unless_editable.drafts_for_editors_only = True  # type: ignore[attr-defined]
             operation.view_func = live_unless_editable
+
+
+#: The fields of Wagtail's v3 page detail (``meta``) that name another page.
+_LINKED_PAGES = ("parent", "alias_of")
+
+
+def linked_pages_readable_only() -> None:
+    """Make Wagtail's v3 page detail name, in ``meta.parent`` and
+    ``meta.alias_of``, only a page the reader may read.
+
+    Wagtail names them whatever they are, so a live review below an
+    unpublished index (which the detail still answers, as its address does)
+    gave away that index's id, title and address, and an alias the original
+    that a view restriction covers. Such a page is now ``null`` for a reader
+    the detail would answer 404 for it, as API v2's ``meta.parent`` already
+    was (reviews.api.serializers.PageParentField).
+
+    The schemas resolve these fields with django-ninja resolvers, which each
+    schema class copies from its bases when it is built, so the resolver is
+    replaced on Wagtail's ``PageMetaSchema`` and on every class built from it
+    so far; classes built later copy the replacement. Should a Wagtail
+    upgrade rename the schema, this fails loudly at start-up.
+    """
+    from ninja.schema import Resolver
+
+    try:
+        from wagtail.api.v3.schemas.pages import PageMetaSchema
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "wagtail.api.v3.schemas.pages.PageMetaSchema is gone: Wagtail's v3 "
+            "page detail would name pages the reader may not read."
+        ) from error
+
+    resolvers = {
+        name: Resolver(staticmethod(_readable_link(name))) for name in _LINKED_PAGES
+    }
+    schemas = [PageMetaSchema]
+    while schemas:
+        schema = schemas.pop()
+        schema._ninja_resolvers.update(resolvers)  # type: ignore[attr-defined]
+        schemas.extend(schema.__subclasses__())
+
+
+def _readable_link(field: str):
+    def resolve(page: Page, context: dict) -> Page | None:
+        linked = page.get_parent() if field == "parent" else page.alias_of
+        if linked is None:
+            return None
+        request = context["request"]
+        readable = is_public_site_page(request, linked)
+        if readable is None:
+            pages = getattr(import_module(WAGTAIL_PAGES_ROUTER), _PAGES_QUERYSET)
+            readable = pages(request).filter(pk=linked.pk).exists()
+        return linked if readable else None
+
+    resolve.__name__ = f"resolve_{field}"
+    return resolve

@@ -15,10 +15,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from reviews.indexing import add_and_publish
 from reviews.models import (
@@ -37,6 +38,7 @@ from tests.factories import (
     make_review,
     make_series,
     site_root,
+    user_in,
 )
 from tests.factories.tokens import token_client
 from tests.fixtures.database import built_once, fresh
@@ -394,3 +396,73 @@ def test_a_series_below_an_unpublished_section_filters_as_an_unknown_one(
     assert hidden.json()["detail"].replace(str(series.pk), "N") == missing.json()[
         "detail"
     ].replace("999999", "N")
+
+
+def _v3_meta(client: Client, page: Page) -> dict:
+    response = client.get(f"/api/v3/pages/{page.pk}/")
+    assert response.status_code == 200
+    return response.json()["meta"]
+
+
+@pytest.mark.parametrize("kind", ["visitor", "member", "token"])
+def test_a_lookup_below_an_unpublished_section_does_not_name_it(sections, kind):
+    """Wagtail's v3 page detail carried ``meta.parent`` whatever the parent:
+    the id, title and address of the unpublished index the review sits
+    below. A reader who may not read that index now gets no parent, as
+    API v2 gives none; the review itself is still served."""
+    archive = Page.objects.get(slug="archive")
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    reader = _reader(kind)
+    assert _v3_meta(reader, review)["parent"]["id"] == archive.pk
+
+    Page.objects.filter(pk=archive.pk).update(draft_title="Unannounced shelf")
+    archive.specific.unpublish()
+
+    meta = _v3_meta(_reader(kind), review)
+    assert meta["parent"] is None
+    raw = _reader(kind).get(f"/api/v3/pages/{review.pk}/").content.decode()
+    assert "Archive" not in raw
+    assert "Unannounced shelf" not in raw
+    # API v2's detail already named no such parent.
+    assert (
+        _reader(kind).get(f"/api/v2/pages/{review.pk}/").json()["meta"]["parent"]
+        is None
+    )
+
+
+def test_an_editors_token_still_names_the_unpublished_section(sections):
+    """An editor may edit the index, so her token reads it, and its
+    children name it: the control that shows the rule looks at the reader."""
+    archive = Page.objects.get(slug="archive")
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    archive.specific.unpublish()
+    editor = token_client(user_in(Group.objects.get(name="Editors"), "edie"))
+
+    assert _v3_meta(editor, review)["parent"]["id"] == archive.pk
+
+
+@pytest.mark.parametrize("kind", ["visitor", "member", "token"])
+def test_an_alias_does_not_name_its_original_under_a_restriction(sections, kind):
+    """A reader gets a live public alias of a page that now sits under a
+    password restriction elsewhere: neither API's ``meta.alias_of`` names
+    the original (Wagtail's named its id, title and address)."""
+    archive = Page.objects.get(slug="archive")
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    alias = review.create_alias(parent=site_root(), update_slug="alias-of-thoughts")
+    PageViewRestriction.objects.create(
+        page=archive, restriction_type="password", password="sesame"
+    )
+    reader = _reader(kind)
+
+    for detail in (f"/api/v3/pages/{alias.pk}/", f"/api/v2/pages/{alias.pk}/"):
+        response = reader.get(detail)
+        assert response.json()["meta"]["alias_of"] is None, detail
+        assert "/archive/" not in response.content.decode(), detail
+
+
+def test_an_alias_names_its_readable_original(sections, client):
+    """The control: with no restriction, both APIs name the original."""
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    alias = review.create_alias(parent=site_root(), update_slug="alias-of-thoughts")
+    for detail in (f"/api/v3/pages/{alias.pk}/", f"/api/v2/pages/{alias.pk}/"):
+        assert client.get(detail).json()["meta"]["alias_of"]["id"] == review.pk
