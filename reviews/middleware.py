@@ -16,6 +16,7 @@ from .spoilers import (
     InvalidReaderParams,
     RequestReader,
     attach_reader,
+    params_ask_for_more,
     parse_reveal_comments,
     query_may_name,
     query_read_otherwise,
@@ -93,8 +94,11 @@ def _refuse_malformed(
 
 
 def _asks_for_spoilers(request: HttpRequest) -> bool:
-    """Did the query ask for anything beyond the default (hide everything)?"""
-    return bool(request.GET.get("read")) or request.GET.get("spoilers") == "show"
+    """Did the query ask for anything beyond the default (hide everything)?
+    The page cache's own test, so that every ``read=`` counts, not only the
+    last: the visitor's form (review_page.html) sends one a book, most of
+    them empty."""
+    return params_ask_for_more(request)
 
 
 def make_private(response: HttpResponse) -> None:

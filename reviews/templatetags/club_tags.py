@@ -27,7 +27,7 @@ from ..models import (
     SeriesIndexPage,
 )
 from ..site_root import absolute_url
-from ..spoilers import RequestReader, can_see_about, reader_of
+from ..spoilers import FINISHED, RequestReader, can_see_about, reader_of
 from ..visibility import (
     SITE_SHAPE,
     in_subtree,
@@ -187,6 +187,49 @@ def unread_spoilers(context, review) -> list[dict]:
                 for place in entries_by_book.get(entry["id"], [])
             ]
     return unread
+
+
+@register.simple_tag(takes_context=True)
+def reading_choices(context, review) -> dict | None:
+    """For a visitor, what the review's "how far have you read" form offers:
+    for each book the review spoils, the chapters its spoilers open at that
+    the visitor has not said they reached, then the ending; and what they
+    said already (``read=``), to send again with the next answer.
+
+    None for a member, whose progress says it, and where nothing is left to
+    open. The form sends ``read=``, so it opens what the rule
+    (reviews.spoilers) opens for that, on that address only: a page that
+    names ``read=`` is never shared (reviews.middleware).
+    """
+    request = context.get("request")
+    if request is None or request.user.is_authenticated:
+        return None
+    reader = reader_of(request)
+    books: dict[int, dict] = {}
+    for block in review.spoiler_blocks():
+        book, chapter = block.value["spoils"], block.value["chapter"]
+        if book is None or reader.has_read(book.pk, chapter):
+            continue
+        entry = books.setdefault(
+            book.pk, {"id": book.pk, "title": book.title, "chapters": set()}
+        )
+        if chapter is not None:
+            entry["chapters"].add(chapter)
+    if not books:
+        return None
+    for entry in books.values():
+        entry["choices"] = [
+            {
+                "value": f"{entry['id']}:{chapter}",
+                "label": f"Chapter {chapter} or further",
+            }
+            for chapter in sorted(entry.pop("chapters"))
+        ] + [{"value": str(entry["id"]), "label": "To the end"}]
+    declared = [
+        str(book_id) if reach == FINISHED else f"{book_id}:{int(reach)}"
+        for book_id, reach in reader.reached.items()
+    ]
+    return {"books": list(books.values()), "declared": declared}
 
 
 @register.simple_tag

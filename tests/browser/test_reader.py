@@ -65,6 +65,31 @@ def test_spoilers_are_sent_hidden_and_revealed_with_the_keyboard_alone(
         expect(page.get_by_text(SECRET)).to_have_count(0)
 
 
+def test_a_visitor_says_how_far_they_have_read_without_javascript(
+    new_context, live_server, club
+):
+    """The spoiler alert's form: chapter 12 of The Betrayal opens what
+    happens to Andrei, marked as read, and nothing of The Siege's ending."""
+    page = new_context(javascript=False).new_page()
+    page.goto(live_server.url + club.review.url)
+    alert = page.get_by_role("note", name="Spoiler alert")
+
+    alert.get_by_label("How far have you read The Betrayal?").select_option(
+        label="Chapter 12 or further"
+    )
+    alert.get_by_role("button", name="Open what I have read").click()
+
+    page.wait_for_url(lambda url: "read=" in url)
+    opened = page.locator(".review__body details.spoiler--read")
+    expect(opened).to_contain_text(SECRET_CHAPTER)
+    expect(opened).to_contain_text("You have read this far")
+    assert SECRET not in page.content()
+    # What is left is still offered, and the answer given is kept.
+    siege = page.get_by_label("How far have you read The Siege?")
+    expect(siege).to_be_visible()
+    expect(page.get_by_label("How far have you read The Betrayal?")).to_have_count(0)
+
+
 def test_the_club_works_without_javascript(new_context, live_server, club):
     page = new_context(javascript=False).new_page()
     page.goto(live_server.url + club.review.url)
