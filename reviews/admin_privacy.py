@@ -205,6 +205,12 @@ def _malformed(request: HttpRequest, match, view_kwargs: dict) -> HttpResponse |
     object can have. Asked for every user, superusers included."""
     if any("\x00" in value for value in request.GET.values()):
         return HttpResponseBadRequest("The query holds a NUL character.")
+    if request.method == "POST" and match.view_name in PAGE_FIELDS_IN_POST:
+        # Wagtail's view reads the page before its form validates it.
+        for name in PAGE_FIELDS_IN_POST[match.view_name]:
+            ids = as_ids([request.POST.get(name, "")], Page)
+            if ids is None or not Page.objects.filter(pk=ids[0]).exists():
+                raise Http404("No page matches the given query.")
     model = getattr(match.func, "view_initkwargs", {}).get("model")
     ids = [view_kwargs[name] for name in ("pk", "object_id") if name in view_kwargs]
     if match.url_name == "chosen_multiple" or match.view_name in PAGE_IDS_IN_QUERY:

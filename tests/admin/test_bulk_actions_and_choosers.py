@@ -85,6 +85,10 @@ def _document(title: str, owner: User):
     )
 
 
+#: An id past the range of every id column.
+HUGE = "99999999999999999999999"
+
+
 @pytest.fixture(scope="module")
 def club(django_db_setup, django_db_blocker) -> Iterator[dict]:
     """Alice and Bruno, members; Bruno's pages (tests/admin/conftest.py),
@@ -398,6 +402,41 @@ def test_the_copy_form_names_no_destination_the_member_may_not_see(
         assert_names_nothing_hidden(response.content)
 
 
+@pytest.mark.parametrize("destination", ["999999", "abc", HUGE, "", None])
+def test_a_copy_to_a_page_that_does_not_exist_is_missing_for_the_superuser(
+    client, pages, destination
+):
+    """Wagtail's copy view reads the posted destination before its form, so
+    one that names no page (or none at all) was a 500, even for the
+    superuser."""
+    from django.contrib.auth.models import User as Users
+
+    client.force_login(Users.objects.create_superuser("root", "r@example.org", "x"))
+    form = {"new_title": "Copy", "new_slug": "copy"}
+    if destination is not None:
+        form["new_parent_page"] = destination
+    response = client.post(f"/admin/pages/{pages.own_draft.pk}/copy/", form)
+    assert response.status_code == 404
+
+
+def test_the_superuser_still_copies_a_page(client, pages):
+    """The control: a destination that exists is copied to."""
+    from django.contrib.auth.models import User as Users
+
+    client.force_login(Users.objects.create_superuser("root", "r@example.org", "x"))
+    destination = pages.own_draft.get_parent().pk
+    response = client.post(
+        f"/admin/pages/{pages.own_draft.pk}/copy/",
+        {
+            "new_title": "Copy",
+            "new_slug": "a-fresh-copy",
+            "new_parent_page": destination,
+        },
+    )
+    assert response.status_code == 302
+    assert Page.objects.filter(slug="a-fresh-copy").exists()
+
+
 def test_a_pasted_address_of_the_site_stays_an_external_link(as_alice, pages):
     """Wagtail turned it into a link to the page it routes to, named by its
     draft title: a restricted page's title, another member's pending one."""
@@ -466,9 +505,6 @@ def test_malformed_admin_input_is_not_a_500(client, club, url):
 def test_an_editing_session_of_a_malformed_id_is_missing(as_alice):
     response = as_alice.post("/admin/editing-sessions/ping/wagtailcore/page/abc/1/")
     assert response.status_code == 404
-
-
-HUGE = "99999999999999999999999"
 
 
 @pytest.mark.parametrize(
