@@ -24,7 +24,7 @@ from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page
 
 from ..derived import for_this_version_in_process
-from ..visibility import is_public_site_page
+from ..visibility import held_by_unpublished_page, is_public_site_page
 
 #: A primary key no object has, reversed once per request and model to make
 #: the detail URL of every item from.
@@ -168,9 +168,11 @@ class PageParentField(wagtail_serializers.PageParentField):
 
 
 def readable_or_none(context: dict, page: Page | None) -> Page | None:
-    """``page`` where the reader of this response may read it (it is among
-    the endpoint's pages), else None."""
-    if page is None:
+    """``page`` where a listing may name it to the reader of this response
+    (it is among the endpoint's pages and no unpublished page holds it),
+    else None. A field of a listed page is a listing's: a page served only
+    at its own address, below an unpublished section, is not named."""
+    if page is None or held_by_unpublished_page(page):
         return None
     shown = is_public_site_page(context["request"], page)
     if shown is None:

@@ -24,6 +24,7 @@ from wagtail.models import Page
 
 from ..media_visibility import visible_media
 from ..visibility import (
+    held_by_unpublished_page,
     in_subtree,
     is_public_site_page,
     outside_unpublished_branches,
@@ -352,9 +353,10 @@ def linked_pages_readable_only() -> None:
     Wagtail names them whatever they are, so a live review below an
     unpublished index (which the detail still answers, as its address does)
     gave away that index's id, title and address, and an alias the original
-    that a view restriction covers. Such a page is now ``null`` for a reader
-    the detail would answer 404 for it, as API v2's ``meta.parent`` already
-    was (reviews.api.serializers.PageParentField).
+    that a view restriction covers. A page is now named only where the
+    page listing would list it to the reader (a field of a listed page is a
+    listing's), else ``null``, as in API v2
+    (reviews.api.serializers.readable_or_none).
 
     The schemas resolve these fields with django-ninja resolvers, which each
     schema class copies from its bases when it is built, so the resolver is
@@ -389,9 +391,17 @@ def _readable_link(field: str):
             return None
         request = context["request"]
         readable = is_public_site_page(request, linked)
-        if readable is None:
-            pages = getattr(import_module(WAGTAIL_PAGES_ROUTER), _PAGES_QUERYSET)
-            readable = pages(request).filter(pk=linked.pk).exists()
+        if readable is not None:
+            readable = readable and not held_by_unpublished_page(linked)
+        else:
+            # Read as the listing reads them: a page below an unpublished
+            # one is named only to a user who may edit it.
+            listing = _LISTING_PAGES.set(True)
+            try:
+                pages = getattr(import_module(WAGTAIL_PAGES_ROUTER), _PAGES_QUERYSET)
+                readable = pages(request).filter(pk=linked.pk).exists()
+            finally:
+                _LISTING_PAGES.reset(listing)
         return linked if readable else None
 
     resolve.__name__ = f"resolve_{field}"

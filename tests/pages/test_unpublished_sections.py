@@ -466,3 +466,46 @@ def test_an_alias_names_its_readable_original(sections, client):
     alias = review.create_alias(parent=site_root(), update_slug="alias-of-thoughts")
     for detail in (f"/api/v3/pages/{alias.pk}/", f"/api/v2/pages/{alias.pk}/"):
         assert client.get(detail).json()["meta"]["alias_of"]["id"] == review.pk
+
+
+@pytest.mark.parametrize("kind", ["visitor", "member", "token"])
+def test_a_listed_alias_does_not_name_an_original_below_an_unpublished_section(
+    sections, kind
+):
+    """The alias is live, public and listed; its original is served only at
+    its own address. A field of a listed page is a listing's: it names no
+    page that no listing may name (the original's id, and its address with
+    the unpublished index's slug)."""
+    archive = Page.objects.get(slug="archive")
+    review = ReviewPage.objects.get(slug="quarantined-thoughts")
+    alias = review.create_alias(parent=site_root(), update_slug="alias-of-thoughts")
+    archive.specific.unpublish()
+    reader = _reader(kind)
+
+    for detail in (f"/api/v3/pages/{alias.pk}/", f"/api/v2/pages/{alias.pk}/"):
+        response = reader.get(detail)
+        assert response.json()["meta"]["alias_of"] is None, detail
+        assert "/archive/" not in response.content.decode(), detail
+        assert f"/pages/{review.pk}/" not in response.content.decode(), detail
+
+
+@pytest.mark.parametrize("kind", ["visitor", "member", "token"])
+def test_a_lookup_deeper_below_an_unpublished_section_names_no_parent(sections, kind):
+    """A review two levels below the unpublished archive: its parent is
+    live, but no listing may name it either."""
+    archive = Page.objects.get(slug="archive")
+    shelf = ReviewIndexPage(title="Inner shelf", slug="inner-shelf")
+    archive.add_child(instance=shelf)
+    shelf.save_revision().publish()
+    deep = make_review(
+        book=sections["book"], title="Deep down", slug="deep-down", parent=shelf
+    )
+    reader = _reader(kind)
+    assert _v3_meta(reader, deep)["parent"]["id"] == shelf.pk
+    archive.specific.unpublish()
+
+    for detail in (f"/api/v3/pages/{deep.pk}/", f"/api/v2/pages/{deep.pk}/"):
+        response = _reader(kind).get(detail)
+        assert response.status_code == 200, detail
+        assert response.json()["meta"]["parent"] is None, detail
+        assert "Inner shelf" not in response.content.decode(), detail
