@@ -20,6 +20,7 @@ class ReviewsConfig(AppConfig):
             check_reader_middleware,
         )
         from .page_forms import use_club_page_forms
+        from .rich_text import use_visible_database_formats
         from .signal_handlers import register_signal_handlers
         from .site_root import use_versioned_site_root_paths
         from .sqlite_triggers import restore as restore_sqlite_triggers
@@ -35,3 +36,4 @@ class ReviewsConfig(AppConfig):
         type_club_streams_in_wagtail_api()
         accept_club_input()
         use_club_page_forms()
+        use_visible_database_formats()

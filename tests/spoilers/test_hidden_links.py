@@ -255,3 +255,52 @@ def test_a_revealed_spoiler_links_only_pages_the_reader_may_see(
     response = client.get(url.format(url=page.url, pk=page.pk))
     assert response.status_code == 200, response.content[:300]
     _assert_only_open_link(response.content)
+
+
+def _assert_only_open_page_named(content: bytes, targets) -> None:
+    """Database formats name a link's page by its id, not its address."""
+    text = content.decode()
+    for name in ("draft", "unpublished", "restricted"):
+        pk = targets[name].pk
+        for spelling in (f'id=\\"{pk}\\"', f"page?id={pk})"):
+            assert spelling not in text, (name, spelling)
+    assert f"{targets['open'].pk}" in text
+    for words in ("DRAFTLINKTEXT", "GONELINKTEXT", "PRIVATELINKTEXT", "OPENLINKTEXT"):
+        assert words in text
+
+
+@pytest.mark.parametrize("rich_text_format", ["", "db_html", "db_markdown"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/{review}/?fields=*",
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=body",
+        "/api/v3/pages/{review}/?",
+        "/api/v2/pages/{series}/?fields=description",
+        "/api/v3/pages/{series}/?",
+        "/api/v3/series/{series}/?",
+    ],
+)
+def test_database_formats_name_no_page_the_reader_may_not_see(
+    client, linking_review, linking_series, targets, url, rich_text_format
+):
+    """Wagtail's database HTML (the APIs' default) and database Markdown
+    name a linked page by its id: a reader learned the ids of drafts,
+    unpublished and restricted pages. Such a link keeps its words and loses
+    its page, as in the HTML formats."""
+    address = url.format(review=linking_review.pk, series=linking_series.pk)
+    if rich_text_format:
+        address += f"&rich_text_format={rich_text_format}"
+    response = client.get(address)
+    assert response.status_code == 200, response.content[:300]
+    _assert_only_open_page_named(response.content, targets)
+
+
+def test_an_editor_of_the_target_keeps_the_database_link(
+    client, linking_review, targets, editor
+):
+    response = client.get(
+        f"/api/v3/pages/{linking_review.pk}/?rich_text_format=db_html",
+        headers=bearer(editor),
+    )
+    assert f'id=\\"{targets["draft"].pk}\\"' in response.content.decode()
