@@ -77,7 +77,13 @@ def _is_personal(request: HttpRequest, response: HttpResponse) -> bool:
     """Whether the response may differ by reader, even if this one did not
     (a review without spoilers reads the same for everyone, but a member's
     draft at the same URL must never reach a shared cache)."""
-    if "HTTP_AUTHORIZATION" in request.META:
+    if (
+        "HTTP_AUTHORIZATION" in request.META
+        # A session may hold page passwords a visitor typed (Wagtail's view
+        # restrictions), which let her read what others may not: such an
+        # answer is hers, like a member's.
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+    ):
         return True
     cache_control = response.get("Cache-Control", "")
     if "private" in cache_control or "no-store" in cache_control:
