@@ -289,8 +289,19 @@ def can_view_page(page: Page, user) -> bool:
     its URL included? Yes when it is live and public, or when they own it or
     can edit it; a draft, an unpublished or a restricted page is nobody
     else's."""
-    if page.live and not is_restricted(page):
-        return True
+    return (page.live and not is_restricted(page)) or _owns_or_edits(page, user)
+
+
+def may_name_page(page: Page, user) -> bool:
+    """May something shown beside another page (a link in its rich text)
+    name ``page`` to ``user``? :func:`can_view_page`, by the listing rule
+    (:func:`is_listed`): a page below an unpublished section is served at
+    its address, which carries that section's slug, but only those who own
+    it or may edit it are told of it."""
+    return is_listed(page) or _owns_or_edits(page, user)
+
+
+def _owns_or_edits(page: Page, user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if page.owner_id is not None and page.owner_id == user.pk:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import pytest
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from reviews.models import ReviewPage, SeriesPage
 from tests.factories import UserFactory, make_review, make_series
@@ -304,3 +304,140 @@ def test_an_editor_of_the_target_keeps_the_database_link(
         headers=bearer(editor),
     )
     assert f'id=\\"{targets["draft"].pk}\\"' in response.content.decode()
+
+
+def _section_with_a_page_below(slug: str) -> ReviewPage:
+    """A live review below a review index that is then unpublished: served
+    at its address, named by no listing."""
+    from reviews.indexing import add_and_publish
+    from reviews.models import ReviewIndexPage
+    from tests.factories import site_root
+
+    section = ReviewIndexPage(title="Quiet shelf", slug="quiet-shelf")
+    add_and_publish(site_root(), section)
+    target = make_review(title="Deep below", slug=slug, parent=section)
+    return target
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "{url}",
+        "/api/v2/pages/{pk}/?fields=body",
+        "/api/v2/pages/{pk}/?rich_text_format=html",
+        "/api/v2/pages/{pk}/?rich_text_format=markdown",
+        "/api/v2/pages/{pk}/?rich_text_format=db_markdown",
+        "/api/v3/pages/{pk}/?",
+        "/api/v3/reviews/{pk}/",
+    ],
+)
+def test_a_link_names_no_page_below_an_unpublished_section(client, url):
+    """A link is a listing: the page below the unpublished section is still
+    served at its address, but a link gave that address (with the
+    section's slug) or its id to every reader."""
+    target = _section_with_a_page_below("deep-below-secret")
+    linking = make_review(
+        title="Pointing down",
+        slug="pointing-down",
+        body=[{"type": "paragraph", "value": f"<p>{_link(target, 'DEEPLINK')}</p>"}],
+    )
+    address = url.format(url=linking.url, pk=linking.pk)
+    before = client.get(address).content.decode()
+    assert "deep-below-secret" in before or f"{target.pk}" in before, "the control"
+
+    Page.objects.get(slug="quiet-shelf").specific.unpublish()
+
+    after = client.get(address)
+    text = after.content.decode()
+    assert after.status_code == 200
+    assert "deep-below-secret" not in text and "quiet-shelf" not in text
+    assert f'id=\\"{target.pk}\\"' not in text and f"page?id={target.pk})" not in text
+    assert "DEEPLINK" in text
+
+
+#: Markup that Wagtail's writers never store, but a shell, SQL or an import
+#: may: a link's id that names no page, and spellings of a link to a draft.
+MALFORMED_IDS = ("abc", "", "1.5", "-1", "99999999999999999999")
+ODD_SPELLINGS = (
+    "<a linktype='page' id='{pk}'>SQ</a>",
+    '<a LINKTYPE="page" ID="{pk}">UC</a>',
+    '<a linktype="Page" id="{pk}">MC</a>',
+    "<a linktype=page id={pk}>UNQ</a>",
+    '<a\nlinktype="page"\nid="{pk}">NL</a>',
+    '<A linktype="page" id="{pk}">UPPERA</A>',
+    '<a data-x=">" linktype="page" id="{pk}">GT</a>',
+)
+FORMATS = ("", "db_html", "db_markdown", "html", "markdown")
+
+
+@pytest.mark.parametrize("rich_text_format", FORMATS)
+def test_a_link_with_an_id_no_page_can_have_is_plain_text(client, rich_text_format):
+    """Such an id failed the lookup: one review made the HTML page a 500,
+    and, in the database formats, every API listing of reviews a 400."""
+    paragraph = '<a linktype="page">NOID</a> ' + "".join(
+        f'<a linktype="page" id="{value}">BAD{n}</a> '
+        for n, value in enumerate(MALFORMED_IDS)
+    )
+    linking = make_review(
+        title="Odd ids",
+        slug="odd-ids",
+        body=[{"type": "paragraph", "value": paragraph}],
+    )
+    query = f"rich_text_format={rich_text_format}" if rich_text_format else ""
+    for url in (
+        linking.url,
+        f"/api/v2/pages/{linking.pk}/?fields=body&{query}",
+        f"/api/v2/pages/?type=reviews.ReviewPage&fields=body&{query}",
+        f"/api/v3/pages/{linking.pk}/?{query}",
+        f"/api/v3/reviews/{linking.pk}/",
+        "/api/v3/reviews/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        assert "BAD4" in response.content.decode(), url
+
+
+@pytest.mark.parametrize("rich_text_format", FORMATS)
+def test_any_spelling_of_a_link_to_a_draft_names_no_page(
+    client, targets, rich_text_format
+):
+    draft = targets["draft"]
+    paragraph = " ".join(spelling.format(pk=draft.pk) for spelling in ODD_SPELLINGS)
+    linking = make_review(
+        title="Odd links",
+        slug="odd-links",
+        body=[{"type": "paragraph", "value": paragraph}],
+    )
+    query = f"rich_text_format={rich_text_format}" if rich_text_format else ""
+    response = client.get(f"/api/v2/pages/{linking.pk}/?fields=body&{query}")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert DRAFT_SLUG not in text
+    for spelling in (
+        f"id={draft.pk}",
+        f"id='{draft.pk}'",
+        f'id=\\"{draft.pk}\\"',
+        f'ID=\\"{draft.pk}\\"',
+    ):
+        assert spelling not in text, spelling
+    assert "UPPERA" in text and "GT" in text
+
+
+def test_only_the_hidden_links_tags_change(targets):
+    """Everything else in the value is left exactly as it was, whatever
+    breaks its lines."""
+    from reviews.rich_text import visible_db_html
+
+    draft, shown = targets["draft"], targets["open"]
+    html = (
+        "<p>one\r\ntwo\rthree\u2028four\x85five &amp; &nbsp;<br/>\n"
+        f'<a linktype="page" id="{shown.pk}">open</a>\n'
+        f'<b>x</b><a linktype="page"\nid="{draft.pk}">draft</a> '
+        f"<A LINKTYPE='page' ID='{draft.pk}'>again</A>\u2029end</p>"
+    )
+    expected = (
+        "<p>one\r\ntwo\rthree\u2028four\x85five &amp; &nbsp;<br/>\n"
+        f'<a linktype="page" id="{shown.pk}">open</a>\n'
+        "<b>x</b><a>draft</a> <a>again</A>\u2029end</p>"
+    )
+    assert visible_db_html(html) == expected
