@@ -191,23 +191,58 @@ def unread_spoilers(context, review) -> list[dict]:
 
 @register.simple_tag(takes_context=True)
 def reading_choices(context, review) -> dict | None:
-    """For a visitor, what the review's "how far have you read" form offers:
-    for each book the review spoils, the chapters its spoilers open at that
-    the visitor has not said they reached, then the ending; and what they
-    said already (``read=``), to send again with the next answer.
+    """For a visitor, what a review's "how far have you read" form offers
+    (:func:`_visitor_reading`): for each book the review spoils, the
+    chapters its hidden spoilers open at, then the end."""
+    waiting = [
+        (block.value["spoils"], block.value["chapter"])
+        for block in review.spoiler_blocks()
+    ]
+    return _visitor_reading(context.get("request"), waiting)
+
+
+@register.simple_tag(takes_context=True)
+def discussion_reading_choices(context, page) -> dict | None:
+    """For a visitor, what a discussion's "how far have you read" form
+    offers, where a question or a comment waits for a chapter they have not
+    said they reached: every chapter of the discussion's book when its
+    chapter count is known, else the chapters the gated questions and the
+    hidden comment ranges open at; then the end."""
+    request = context.get("request")
+    if request is None or request.user.is_authenticated:
+        return None
+    waiting = [
+        (q["book"] or page.book, q["chapter"]) for q in gated_questions(context, page)
+    ]
+    comments = context.get("discussion")
+    for group in getattr(comments, "ranges", None) or []:
+        if not group.revealed:
+            waiting.append((page.book, group.range.last))
+    if not waiting:
+        return None
+    if page.book.chapter_count:
+        waiting += [
+            (page.book, chapter) for chapter in range(1, page.book.chapter_count + 1)
+        ]
+    return _visitor_reading(request, waiting)
+
+
+def _visitor_reading(request, waiting) -> dict | None:
+    """The visitor's "how far have you read" form: for each book in
+    ``waiting`` (pairs of a book and a chapter, None for the end, in order),
+    the chapters the visitor has not said they reached, then the end; and
+    what they said already (``read=``), to send again with the next answer.
 
     None for a member, whose progress says it, and where nothing is left to
     open. The form sends ``read=``, so it opens what the rule
     (reviews.spoilers) opens for that, on that address only: a page that
     names ``read=`` is never shared (reviews.middleware).
     """
-    request = context.get("request")
     if request is None or request.user.is_authenticated:
         return None
     reader = reader_of(request)
     books: dict[int, dict] = {}
-    for block in review.spoiler_blocks():
-        book, chapter = block.value["spoils"], block.value["chapter"]
+    for book, chapter in waiting:
         if book is None or reader.has_read(book.pk, chapter):
             continue
         entry = books.setdefault(
@@ -219,10 +254,7 @@ def reading_choices(context, review) -> dict | None:
         return None
     for entry in books.values():
         entry["choices"] = [
-            {
-                "value": f"{entry['id']}:{chapter}",
-                "label": f"Chapter {chapter} or further",
-            }
+            {"value": f"{entry['id']}:{chapter}", "label": f"Up to chapter {chapter}"}
             for chapter in sorted(entry.pop("chapters"))
         ] + [{"value": str(entry["id"]), "label": "To the end"}]
     declared = [

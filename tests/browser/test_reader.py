@@ -75,7 +75,7 @@ def test_a_visitor_says_how_far_they_have_read_without_javascript(
     alert = page.get_by_role("note", name="Spoiler alert")
 
     alert.get_by_label("How far have you read The Betrayal?").select_option(
-        label="Chapter 12 or further"
+        label="Up to chapter 12"
     )
     alert.get_by_role("button", name="Open what I have read").click()
 
