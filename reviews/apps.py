@@ -20,7 +20,7 @@ class ReviewsConfig(AppConfig):
             check_reader_middleware,
         )
         from .page_forms import use_club_page_forms
-        from .rich_text import use_visible_database_formats
+        from .rich_text import use_visible_database_formats, use_visible_links_in_html
         from .signal_handlers import register_signal_handlers
         from .site_root import use_versioned_site_root_paths
         from .sqlite_triggers import restore as restore_sqlite_triggers
@@ -37,3 +37,4 @@ class ReviewsConfig(AppConfig):
         accept_club_input()
         use_club_page_forms()
         use_visible_database_formats()
+        use_visible_links_in_html()

@@ -20,11 +20,13 @@ before any API format is written.
 
 from __future__ import annotations
 
+import functools
+import re
 from html.parser import HTMLParser
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from wagtail.admin.rich_text.converters.contentstate import link_entity
 from wagtail.admin.rich_text.converters.html_to_contentstate import (
     ExternalLinkElementHandler,
@@ -103,75 +105,190 @@ def use_visible_page_links(features) -> None:
     )
 
 
-class _PageLinkTags(HTMLParser):
-    """The start tags of page links in rich text, as written: where each
-    begins, its exact text and its id. An HTML parser, not Wagtail's pattern
-    (double-quoted, lower-case attributes only), so that no spelling of a
-    link (``LINKTYPE``, single quotes, none, a ``>`` in another attribute)
-    passes unread."""
+#: A start tag of ``a`` as a pattern reads it, as Wagtail's own rewriter
+#: does (case aside): it also finds one inside a comment, an attribute, a
+#: processing instruction or a script, where an HTML parser sees none but a
+#: client's pattern could.
+_A_TAG = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
+#: An attribute in double, single or no quotes.
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+class _ParsedATags(HTMLParser):
+    """The start tags of ``a`` as an HTML parser reads them (Wagtail's
+    Markdown conversion is one): where each begins, its exact text, its
+    attributes. It sees through a ``>`` inside a quoted value, which the
+    pattern does not."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[tuple[int, int], str, str | None]] = []
+        self.found: list[tuple[tuple[int, int], str, list[tuple[str, str]]]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "a":
-            return
-        values = dict(reversed(attrs))  # the first of a repeated attribute
-        if (values.get("linktype") or "").lower() == "page":
-            self.found.append(
-                (self.getpos(), self.get_starttag_text() or "", values.get("id"))
-            )
+        if tag == "a":
+            text = self.get_starttag_text() or ""
+            pairs = [(name, value or "") for name, value in attrs]
+            self.found.append((self.getpos(), text, pairs))
 
 
-def visible_db_html(html: str) -> str:
+def _page_link_tags(html: str) -> list[tuple[int, int, list[str | None]]]:
+    """Every stretch of ``html`` that a pattern or a parser may read as the
+    start tag of a page link: its start, its end, and every id it names.
+    With an attribute repeated, readers keep the first or the last, so every
+    ``linktype`` and every ``id`` counts."""
+    tags = [
+        (
+            match.start(),
+            match.end(),
+            [
+                (name.lower(), a or b or c)
+                for name, a, b, c in _ATTRIBUTE.findall(match.group(1))
+            ],
+        )
+        for match in _A_TAG.finditer(html)
+    ]
+    parser = _ParsedATags()
+    parser.feed(html)
+    parser.close()
+    # Where each line begins, as the parser counts lines: at "\n" only.
+    line_starts = [0]
+    for text_line in html.split("\n")[:-1]:
+        line_starts.append(line_starts[-1] + len(text_line) + 1)
+    for (line, column), text, attrs in parser.found:
+        begin = line_starts[line - 1] + column
+        if not html.startswith(text, begin):  # never seen; fail closed
+            raise ValueError("an a tag was not where the parser saw it")
+        tags.append((begin, begin + len(text), attrs))
+    return [
+        (begin, end, [value for name, value in attrs if name == "id"] or [None])
+        for begin, end, attrs in tags
+        if any(
+            name == "linktype" and value.strip().lower() == "page"
+            for name, value in attrs
+        )
+    ]
+
+
+#: :func:`visible_db_html`'s reader when none is given: the request's.
+_CURRENT_READER: Any = object()
+
+
+def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
     """``html``, in Wagtail's database format, with each link to a page the
     reader may not be told of, or with an id no page can have, written as a
     bare ``<a>``: its words stay, its page id goes, as the HTML formats drop
-    the address. Everything else is left exactly as it was."""
+    the address. Everything else is left exactly as it was.
+
+    The database formats send the stored text itself, so whatever any
+    reader of it could take for a page link counts (:func:`_page_link_tags`),
+    and a link is kept only when every id it names is a page the reader may
+    be told of. The reader is ``user`` (None: an anonymous one), else the
+    request's.
+    """
     if "linktype" not in html.lower():
         return html
-    parser = _PageLinkTags()
-    parser.feed(html)
-    parser.close()
-    if not parser.found:
+    tags = _page_link_tags(html)
+    if not tags:
         return html
-    keys = [as_id(page_id, Page) for _, _, page_id in parser.found]
-    pages = Page.objects.in_bulk([key for key in keys if key is not None])
-    user = current_user()
-    # Where each line begins, as the parser counts lines: at "\n" only.
-    line_starts = [0]
-    for line in html.split("\n")[:-1]:
-        line_starts.append(line_starts[-1] + len(line) + 1)
+    keys = {value: as_id(value, Page) for _, _, ids in tags for value in ids}
+    pages = Page.objects.in_bulk([key for key in keys.values() if key is not None])
+    if user is _CURRENT_READER:
+        user = current_user()
+
+    def shown(value: str | None) -> bool:
+        page = pages.get(keys[value])
+        return page is not None and may_name_page(page, user)
+
+    # Stretches that overlap (a parser's tag holding a pattern's) are one.
+    merged: list[list] = []
+    for begin, end, ids in sorted(tags, key=lambda tag: tag[0]):
+        hidden = not all(shown(value) for value in ids)
+        if merged and begin < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] = merged[-1][2] or hidden
+        else:
+            merged.append([begin, end, hidden])
     pieces, done = [], 0
-    for ((line, column), text, _), key in zip(parser.found, keys, strict=True):
-        page = pages.get(key) if key is not None else None
-        if page is not None and may_name_page(page, user):
-            continue
-        start = line_starts[line - 1] + column
-        if not html.startswith(text, start):  # never seen; fail closed
-            raise ValueError("a page link's tag was not where the parser saw it")
-        pieces += [html[done:start], "<a>"]
-        done = start + len(text)
+    for begin, end, hidden in merged:
+        if hidden:
+            pieces += [html[done:begin], "<a>"]
+            done = end
     return "".join(pieces) + html[done:]
+
+
+def visible_stream_data(data: Any, user: Any) -> Any:
+    """StreamField data (lists and dicts, as stored) with every string in it
+    written by :func:`visible_db_html` for ``user``: the rich text values of
+    any block, however deep, without knowing the blocks."""
+    if isinstance(data, str):
+        return visible_db_html(data, user)
+    if isinstance(data, list):
+        return [visible_stream_data(item, user) for item in data]
+    if isinstance(data, dict):
+        return {key: visible_stream_data(value, user) for key, value in data.items()}
+    return data
+
+
+class _VisibleLinksRewriter:
+    """Wagtail's rewriter of stored rich text into HTML, given the text with
+    :func:`visible_db_html` applied first: Wagtail's pattern reads only its
+    own spelling of a link, and passes any other through as it is, page id
+    and all. The references Wagtail indexes are read from the text as
+    stored."""
+
+    def __init__(self, rewriter: Any) -> None:
+        self._rewriter = rewriter
+
+    def __call__(self, html: str) -> str:
+        return self._rewriter(visible_db_html(html))
+
+    def extract_references(self, html: str):
+        return self._rewriter.extract_references(html)
+
+
+def use_visible_links_in_html() -> None:
+    """Make every expansion of rich text into HTML (pages, emails, the API's
+    ``html`` format) start from :func:`visible_db_html`.
+
+    Wagtail's ``expand_db_html`` asks ``wagtail.rich_text.get_rewriter`` for
+    its rewriter at each call, so that function is replaced; should a
+    Wagtail upgrade rename it, this fails loudly at start-up.
+    """
+    import wagtail.rich_text as wagtail_rich_text
+
+    original = getattr(wagtail_rich_text, "get_rewriter", None)
+    if original is None:
+        raise ImproperlyConfigured(
+            "wagtail.rich_text.get_rewriter is gone: rich text in HTML would "
+            "name pages the reader may not see."
+        )
+    if getattr(original, "visible_pages_only", False):
+        return
+
+    @functools.cache
+    def get_rewriter() -> _VisibleLinksRewriter:
+        return _VisibleLinksRewriter(original())
+
+    get_rewriter.visible_pages_only = True  # type: ignore[attr-defined]
+    wagtail_rich_text.get_rewriter = get_rewriter
 
 
 #: Wagtail's serialisers of the APIs' rich text formats.
 _API_SERIALISERS = (
     "_serialize_db_html",
-    "_serialize_html",
     "_serialize_db_markdown",
     "_serialize_markdown",
 )
 
 
 def use_visible_database_formats() -> None:
-    """Make every API rich text format start from :func:`visible_db_html`.
+    """Make the API's rich text formats that do not expand into HTML start
+    from :func:`visible_db_html` (``html`` does: :func:`use_visible_links_in_html`).
 
     Wagtail's ``APIRichText`` serialises every rich text value of both APIs
-    and has no hook for a format's output, so its serialisers are wrapped.
-    The HTML formats need it for the spellings Wagtail's expansion passes
-    over; the database formats for every hidden link. Should a Wagtail
+    and has no hook for a format's output, so its serialisers are wrapped:
+    the database formats need it for every hidden link, Markdown for the
+    spellings Wagtail's conversion reads and its handlers do not. Should a Wagtail
     upgrade rename them, this fails loudly at start-up rather than letting
     the ids through.
     """
@@ -188,8 +305,20 @@ def use_visible_database_formats() -> None:
         if getattr(serialize, "visible_pages_only", False):
             continue
 
-        def visible(value: str, *, features=None, _serialize=serialize) -> Any:
-            return _serialize(visible_db_html(value), features=features)
+        def visible(
+            value: str, *, features=None, _serialize=serialize, _name=name
+        ) -> Any:
+            shown = visible_db_html(value)
+            try:
+                return _serialize(shown, features=features)
+            except AssertionError:
+                # Wagtail's Markdown conversion asserts that tags match; a
+                # value that only a shell or SQL could store failed the
+                # response (a 500 for every listing of it). Its words still
+                # go, as text.
+                if "markdown" not in _name:
+                    raise
+                return strip_tags(shown)
 
         visible.visible_pages_only = True  # type: ignore[attr-defined]
         setattr(APIRichText, name, staticmethod(visible))

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ..members import display_name
 from ..models import Book, GoodreadsImport, ReadingProgress, ReviewPage, SeriesEntry
+from ..rich_text import visible_stream_data
 from ..visibility import can_view_page
 from .body import SpoiledBook, stream_to_review_html
 from .club_json import FORMAT_NAME
@@ -276,6 +277,9 @@ def member_library(member) -> list[LibraryEntry]:
     }
     for review in reviews:
         review.spoiled_books = spoiled
+        # As stored, the body names every page it links to: an editor may
+        # have linked the member's review to pages she may not be told of.
+        review.body = visible_stream_data(review.body, member)
     progress = {p.book_id: p for p in ReadingProgress.objects.filter(member=member)}
     records: dict[int, GoodreadsImport] = {}
     order: dict[int, int] = {}

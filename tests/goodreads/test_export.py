@@ -290,3 +290,31 @@ def test_the_export_names_only_the_series_the_member_may_see(member):
 
     assert "The Hidden Cycle" not in csv_text(member)
     assert "The Hidden Cycle" not in json.dumps(export_json(member))
+
+
+def test_the_export_names_no_linked_page_the_member_may_not_be_told_of(client, member):
+    """An editor linked the member's review to a draft and to a public
+    review. The JSON export sent the body as stored: the draft's id too.
+    The link to the draft keeps its words and loses its page, as in every
+    API format; the public one stays."""
+    draft = make_review(title="Not yet", slug="not-yet", live=False)
+    public = make_review(title="Out there", slug="out-there")
+    body = (
+        f'<p><a linktype="page" id="{draft.pk}">DRAFTWORDS</a> and '
+        f'<a linktype="page" id="{public.pk}">PUBLICWORDS</a></p>'
+    )
+    make_review(
+        title="Mine",
+        slug="mine",
+        reviewer=member,
+        body=[{"type": "paragraph", "value": body}],
+    )
+    client.force_login(member)
+    for exported in (
+        json.dumps(export_json(member)),
+        client.get("/reading/export.json").content.decode(),
+        client.get("/api/v3/reading/export.json", **bearer(member)).content.decode(),
+    ):
+        assert "DRAFTWORDS" in exported and "PUBLICWORDS" in exported
+        assert f'id=\\"{draft.pk}\\"' not in exported
+        assert f'id=\\"{public.pk}\\"' in exported
