@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from html.parser import HTMLParser
+from html import unescape
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -105,68 +105,54 @@ def use_visible_page_links(features) -> None:
     )
 
 
-#: A start tag of ``a`` as a pattern reads it, as Wagtail's own rewriter
-#: does (case aside): it also finds one inside a comment, an attribute, a
-#: processing instruction or a script, where an HTML parser sees none but a
-#: client's pattern could.
-_A_TAG = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
-#: An attribute in double, single or no quotes.
-_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+#: Where an ``a`` or an ``embed`` tag may begin, in any case.
+_TAG_START = re.compile(r"<(a|embed)\b", re.IGNORECASE)
+#: What ends a tag, or opens a quoted value inside one.
+_TAG_END_OR_QUOTE = re.compile(r"""[>"']""")
+#: ``linktype`` and ``id`` as any reader may find them in a tag: in any
+#: case, quoted or not, after any prefix (``x:id``), even inside another
+#: attribute's value, which Wagtail's own attribute pattern reads too.
+_LINKTYPES = re.compile(
+    r"""linktype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]*))""", re.IGNORECASE
+)
+_IDS = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]*))""", re.IGNORECASE)
 
 
-class _ParsedATags(HTMLParser):
-    """The start tags of ``a`` as an HTML parser reads them (Wagtail's
-    Markdown conversion is one): where each begins, its exact text, its
-    attributes. It sees through a ``>`` inside a quoted value, which the
-    pattern does not."""
+def _tag_end(html: str, begin: int) -> int:
+    """Where the tag that begins at ``begin`` ends: after the first ``>``
+    outside quoted values, or at the end of ``html``. A pattern that stops
+    at the first ``>`` reads no further; a parser that honours quotes reads
+    this far. Linear in what it reads."""
+    at = begin + 1
+    while (found := _TAG_END_OR_QUOTE.search(html, at)) is not None:
+        if found.group() == ">":
+            return found.end()
+        closing = html.find(found.group(), found.end())
+        if closing == -1:
+            return len(html)
+        at = closing + 1
+    return len(html)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[tuple[int, int], str, list[tuple[str, str]]]] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            text = self.get_starttag_text() or ""
-            pairs = [(name, value or "") for name, value in attrs]
-            self.found.append((self.getpos(), text, pairs))
+def _tag_stretches(html: str) -> list[tuple[int, int, str]]:
+    """Every stretch of ``html`` that any reader (a pattern, a parser, a
+    client's) may take for the start tag of an ``a`` or an ``embed``: its
+    start, its end, and which. A tag that begins inside another's stretch
+    is part of it: whatever decides the outer one reads it too."""
+    stretches: list[tuple[int, int, str]] = []
+    for match in _TAG_START.finditer(html):
+        if stretches and match.start() < stretches[-1][1]:
+            continue
+        end = _tag_end(html, match.start())
+        stretches.append((match.start(), end, match.group(1).lower()))
+    return stretches
 
 
-def _page_link_tags(html: str) -> list[tuple[int, int, list[str | None]]]:
-    """Every stretch of ``html`` that a pattern or a parser may read as the
-    start tag of a page link: its start, its end, and every id it names.
-    With an attribute repeated, readers keep the first or the last, so every
-    ``linktype`` and every ``id`` counts."""
-    tags = [
-        (
-            match.start(),
-            match.end(),
-            [
-                (name.lower(), a or b or c)
-                for name, a, b, c in _ATTRIBUTE.findall(match.group(1))
-            ],
-        )
-        for match in _A_TAG.finditer(html)
-    ]
-    parser = _ParsedATags()
-    parser.feed(html)
-    parser.close()
-    # Where each line begins, as the parser counts lines: at "\n" only.
-    line_starts = [0]
-    for text_line in html.split("\n")[:-1]:
-        line_starts.append(line_starts[-1] + len(text_line) + 1)
-    for (line, column), text, attrs in parser.found:
-        begin = line_starts[line - 1] + column
-        if not html.startswith(text, begin):  # never seen; fail closed
-            raise ValueError("an a tag was not where the parser saw it")
-        tags.append((begin, begin + len(text), attrs))
-    return [
-        (begin, end, [value for name, value in attrs if name == "id"] or [None])
-        for begin, end, attrs in tags
-        if any(
-            name == "linktype" and value.strip().lower() == "page"
-            for name, value in attrs
-        )
-    ]
+def _values(pattern: re.Pattern, text: str) -> list[str]:
+    """Every value ``pattern`` finds in ``text``, as written and with its
+    character references read (``&#53;``)."""
+    found = [a or b or c for a, b, c in pattern.findall(text)]
+    return found + [unescape(value) for value in found if "&" in value]
 
 
 #: :func:`visible_db_html`'s reader when none is given: the request's.
@@ -177,42 +163,51 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
     """``html``, in Wagtail's database format, with each link to a page the
     reader may not be told of, or with an id no page can have, written as a
     bare ``<a>``: its words stay, its page id goes, as the HTML formats drop
-    the address. Everything else is left exactly as it was.
+    the address. Everything else is left exactly as it was, but for what
+    the club's rich text never holds (its features are bold, italic, links
+    and lists): a link of another type (a document) keeps only its words,
+    and an embed (an image) goes, since Wagtail expands them whatever the
+    media rule says of them.
 
     The database formats send the stored text itself, so whatever any
-    reader of it could take for a page link counts (:func:`_page_link_tags`),
-    and a link is kept only when every id it names is a page the reader may
-    be told of. The reader is ``user`` (None: an anonymous one), else the
-    request's.
+    reader of it could take for a link counts (:func:`_tag_stretches`), and
+    a link is kept only when each ``linktype`` in it says ``page`` and each
+    ``id`` in it is a page the reader may be told of. The reader is
+    ``user`` (None: an anonymous one), else the request's.
     """
-    if "linktype" not in html.lower():
+    lowered = html.lower()
+    if "linktype" not in lowered and "<embed" not in lowered:
         return html
-    tags = _page_link_tags(html)
-    if not tags:
+    decided: list[tuple[int, int, str]] = []  # start, end, what replaces it
+    asked: list[tuple[int, int, list[str]]] = []  # page links to look up
+    for begin, end, tag in _tag_stretches(html):
+        text = html[begin:end]
+        if tag == "embed" or "<embed" in text.lower():
+            decided.append((begin, end, "" if tag == "embed" else "<a>"))
+        elif "linktype" in text.lower():
+            linktypes = _values(_LINKTYPES, text)
+            ids = _values(_IDS, text)
+            if ids and all(kind.strip().lower() == "page" for kind in linktypes):
+                asked.append((begin, end, ids))
+            else:
+                decided.append((begin, end, "<a>"))
+    if asked:
+        keys = {value: as_id(value, Page) for _, _, ids in asked for value in ids}
+        pages = Page.objects.in_bulk([key for key in keys.values() if key is not None])
+        if user is _CURRENT_READER:
+            user = current_user()
+        for begin, end, ids in asked:
+            linked = [pages.get(keys[value]) for value in ids]
+            if not all(
+                page is not None and may_name_page(page, user) for page in linked
+            ):
+                decided.append((begin, end, "<a>"))
+    if not decided:
         return html
-    keys = {value: as_id(value, Page) for _, _, ids in tags for value in ids}
-    pages = Page.objects.in_bulk([key for key in keys.values() if key is not None])
-    if user is _CURRENT_READER:
-        user = current_user()
-
-    def shown(value: str | None) -> bool:
-        page = pages.get(keys[value])
-        return page is not None and may_name_page(page, user)
-
-    # Stretches that overlap (a parser's tag holding a pattern's) are one.
-    merged: list[list] = []
-    for begin, end, ids in sorted(tags, key=lambda tag: tag[0]):
-        hidden = not all(shown(value) for value in ids)
-        if merged and begin < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-            merged[-1][2] = merged[-1][2] or hidden
-        else:
-            merged.append([begin, end, hidden])
     pieces, done = [], 0
-    for begin, end, hidden in merged:
-        if hidden:
-            pieces += [html[done:begin], "<a>"]
-            done = end
+    for begin, end, replacement in sorted(decided):
+        pieces += [html[done:begin], replacement]
+        done = end
     return "".join(pieces) + html[done:]
 
 

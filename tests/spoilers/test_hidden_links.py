@@ -380,6 +380,15 @@ ODD_SPELLINGS = (
     '<a linktype="page" id="{open}" id="{pk}">TWOIDS</a>',
     '<a linktype="page" id="{pk}" id="{open}">TWOIDSB</a>',
     '<a linktype="document" linktype="page" id="{pk}">TWOTYPES</a>',
+    '<a linktype="page" linktype="document" id="{open}">PAGEDOC</a>',
+    # Wagtail's attribute pattern finds name="value" anywhere in a tag:
+    # after a prefix, glued to the tag's name, inside another value.
+    '<a x:linktype="page" x:id="{pk}">XNS</a>',
+    '<a<linktype="page"id="{pk}">GLUED</a>',
+    '<a linktype="page" id="{open}" x:id="{pk}">XID</a>',
+    '<a title=\'linktype="page" id="{pk}"\'>INQ</a>',
+    '<a title=id="{pk}" linktype="page">TID</a>',
+    '<a linktype="page" id="&#{pk_code};">ENT</a>',
 )
 FORMATS = ("", "db_html", "db_markdown", "html", "markdown")
 #: "" stands for the default format, and, in the spellings test, the HTML page.
@@ -418,7 +427,9 @@ def test_any_spelling_of_a_link_to_a_draft_names_no_page(
 ):
     draft = targets["draft"]
     paragraph = " ".join(
-        spelling.format(pk=draft.pk, open=targets["open"].pk)
+        spelling.format(
+            pk=draft.pk, open=targets["open"].pk, pk_code=ord(str(draft.pk)[0])
+        )
         for spelling in ODD_SPELLINGS
     )
     linking = make_review(
@@ -492,3 +503,50 @@ def test_markup_the_markdown_conversion_cannot_read_is_sent_as_text(
         response = client.get(url)
         assert response.status_code == 200, url
         assert "BROKEN" in response.content.decode()
+
+
+def test_rich_text_sends_no_medium_and_no_link_of_another_type(client):
+    """The club's rich text holds bold, italic, links and lists. A document
+    link or an image embed gets past the input cleaning inside ``<?x …>``
+    (API v3 keeps it), and Wagtail expanded it whatever the media rule said:
+    another member's private file's address, a rendition of her private
+    image; an embed without a format was a 500 for every listing of it."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    owner = UserFactory(username="carl")
+    document = get_document_model().objects.create(
+        title="plan",
+        file=ContentFile(b"x", name="carls-plan.pdf"),
+        uploaded_by_user=owner,
+    )
+    image = get_image_model().objects.create(
+        title="pic",
+        file=get_test_image_file(filename="carls-pic.png"),
+        uploaded_by_user=owner,
+    )
+    body = (
+        f'<p>x <?x <a linktype="document" id="{document.pk}">DOCWORDS</a></p>'
+        f'<p>y <?x <embed embedtype="image" id="{image.pk}" format="left" alt="a"/></p>'
+        f'<p>z <embed embedtype="image" id="{image.pk}"/> '
+        f'<EMBED embedtype="image" id="{image.pk}">AFTER</p>'
+    )
+    review = make_review(
+        title="Media", slug="media", body=[{"type": "paragraph", "value": body}]
+    )
+    for url in (
+        review.url,
+        *(
+            f"/api/v2/pages/{review.pk}/?fields=body&rich_text_format={name}"
+            for name in ("db_html", "html", "db_markdown", "markdown")
+        ),
+        "/api/v2/pages/?type=reviews.ReviewPage&fields=body&rich_text_format=html",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert "carls-plan" not in text and "carls-pic" not in text, url
+        assert "embedtype" not in text and 'linktype=\\"document' not in text, url
+        assert "DOCWORDS" in text and "AFTER" in text, url
