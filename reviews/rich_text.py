@@ -22,9 +22,19 @@ from __future__ import annotations
 
 import functools
 import re
-from html import unescape
 from typing import Any
 
+from bs4 import (
+    BeautifulSoup,
+    CData,
+    Comment,
+    Declaration,
+    Doctype,
+    ParserRejectedMarkup,
+    ProcessingInstruction,
+)
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape, strip_tags
 from wagtail.admin.rich_text.converters.contentstate import link_entity
@@ -105,110 +115,116 @@ def use_visible_page_links(features) -> None:
     )
 
 
-#: Where an ``a`` or an ``embed`` tag may begin, in any case.
-_TAG_START = re.compile(r"<(a|embed)\b", re.IGNORECASE)
-#: What ends a tag, or opens a quoted value inside one.
-_TAG_END_OR_QUOTE = re.compile(r"""[>"']""")
-#: ``linktype`` and ``id`` as any reader may find them in a tag: in any
-#: case, quoted or not, after any prefix (``x:id``), even inside another
-#: attribute's value, which Wagtail's own attribute pattern reads too.
-_LINKTYPES = re.compile(
-    r"""linktype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]*))""", re.IGNORECASE
+#: What may hold a link or an embed: without any of these (in any case),
+#: a value is sent as stored.
+_MARKS = ("linktype", "<embed", "<!", "<?")
+#: Markup that is not an element or its text: none of it belongs in rich
+#: text, and what is inside it is stored uncleaned (Wagtail's input cleaning
+#: writes ``<![if …]>`` back as ``<?if …?>``, with whatever follows inside).
+_NOT_CONTENT = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
+#: The only attribute the club's rich text puts on an element but a link.
+_BLOCK_KEY = "data-block-key"
+#: Anything from a ``<`` to the next ``>`` (or the end): what is left is text.
+_ANY_TAG = re.compile(r"<[^>]*(?:>|$)")
+#: An element's name as HTML writes one.
+_TAG_NAME = re.compile(r"[a-z][a-z0-9]*")
+#: A repeated attribute: every reader keeps another one, so none is kept.
+_REPEATED = "\x00repeated"
+
+
+class _AttributesAsWritten(HTMLFormatter):
+    """bs4's "minimal" formatter (escapes ``&``, ``<`` and ``>`` only), with
+    attributes in the order they were written, not sorted, so that a value
+    as Wagtail writes it comes back byte for byte."""
+
+    def attributes(self, tag):
+        return list(tag.attrs.items())
+
+
+_AS_WRITTEN = _AttributesAsWritten(
+    entity_substitution=EntitySubstitution.substitute_xml
 )
-_IDS = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]*))""", re.IGNORECASE)
-
-
-def _tag_end(html: str, begin: int) -> int:
-    """Where the tag that begins at ``begin`` ends: after the first ``>``
-    outside quoted values, or at the end of ``html``. A pattern that stops
-    at the first ``>`` reads no further; a parser that honours quotes reads
-    this far. Linear in what it reads."""
-    at = begin + 1
-    while (found := _TAG_END_OR_QUOTE.search(html, at)) is not None:
-        if found.group() == ">":
-            return found.end()
-        closing = html.find(found.group(), found.end())
-        if closing == -1:
-            return len(html)
-        at = closing + 1
-    return len(html)
-
-
-def _tag_stretches(html: str) -> list[tuple[int, int, str]]:
-    """Every stretch of ``html`` that any reader (a pattern, a parser, a
-    client's) may take for the start tag of an ``a`` or an ``embed``: its
-    start, its end, and which. A tag that begins inside another's stretch
-    is part of it: whatever decides the outer one reads it too."""
-    stretches: list[tuple[int, int, str]] = []
-    for match in _TAG_START.finditer(html):
-        if stretches and match.start() < stretches[-1][1]:
-            continue
-        end = _tag_end(html, match.start())
-        stretches.append((match.start(), end, match.group(1).lower()))
-    return stretches
-
-
-def _values(pattern: re.Pattern, text: str) -> list[str]:
-    """Every value ``pattern`` finds in ``text``, as written and with its
-    character references read (``&#53;``)."""
-    found = [a or b or c for a, b, c in pattern.findall(text)]
-    return found + [unescape(value) for value in found if "&" in value]
-
 
 #: :func:`visible_db_html`'s reader when none is given: the request's.
 _CURRENT_READER: Any = object()
 
 
-def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
-    """``html``, in Wagtail's database format, with each link to a page the
-    reader may not be told of, or with an id no page can have, written as a
-    bare ``<a>``: its words stay, its page id goes, as the HTML formats drop
-    the address. Everything else is left exactly as it was, but for what
-    the club's rich text never holds (its features are bold, italic, links
-    and lists): a link of another type (a document) keeps only its words,
-    and an embed (an image) goes, since Wagtail expands them whatever the
-    media rule says of them.
+def _repeated(attrs: dict, key: str, value: str) -> None:
+    attrs[key] = _REPEATED
 
-    The database formats send the stored text itself, so whatever any
-    reader of it could take for a link counts (:func:`_tag_stretches`), and
-    a link is kept only when each ``linktype`` in it says ``page`` and each
-    ``id`` in it is a page the reader may be told of. The reader is
-    ``user`` (None: an anonymous one), else the request's.
+
+def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
+    """``html``, in Wagtail's database format, as the reader may have it:
+    each link to a page they may not be told of, or with an id no page can
+    have, is a bare ``<a>`` (its words stay, its page id goes, as the HTML
+    formats drop the address).
+
+    The database formats send the stored text itself, and four rounds of
+    attack found spellings that one reader takes for a link and another
+    does not (a tag inside a comment, a processing instruction or another
+    attribute, ``x:id``, a quote inside an unquoted value…). So a value that
+    may hold a link is not searched but rebuilt: parsed, and written back
+    from what was parsed, with nothing in it but elements and their text.
+    Then what is checked is exactly what is sent:
+
+    - comments, processing instructions, declarations and CDATA go;
+    - an embed goes, and a link of another type than a page keeps only its
+      words: the club's rich text features are bold, italic, links and
+      lists, and Wagtail expanded both whatever the media rule said;
+    - a page link keeps ``linktype`` and ``id`` and nothing else, and only
+      when the id names a page the reader may be told of; an external link
+      keeps only its ``href``; other elements keep only Wagtail's
+      ``data-block-key``; a repeated attribute counts as none.
+
+    A value without ``linktype``, ``<embed``, ``<!`` or ``<?`` holds none of
+    this and is sent as stored. The reader is ``user`` (None: an anonymous
+    one), else the request's.
     """
     lowered = html.lower()
-    if "linktype" not in lowered and "<embed" not in lowered:
+    if not any(mark in lowered for mark in _MARKS):
         return html
-    decided: list[tuple[int, int, str]] = []  # start, end, what replaces it
-    asked: list[tuple[int, int, list[str]]] = []  # page links to look up
-    for begin, end, tag in _tag_stretches(html):
-        text = html[begin:end]
-        if tag == "embed" or "<embed" in text.lower():
-            decided.append((begin, end, "" if tag == "embed" else "<a>"))
-        elif "linktype" in text.lower():
-            linktypes = _values(_LINKTYPES, text)
-            ids = _values(_IDS, text)
-            if ids and all(kind.strip().lower() == "page" for kind in linktypes):
-                asked.append((begin, end, ids))
-            else:
-                decided.append((begin, end, "<a>"))
-    if asked:
-        keys = {value: as_id(value, Page) for _, _, ids in asked for value in ids}
-        pages = Page.objects.in_bulk([key for key in keys.values() if key is not None])
+    try:
+        soup = BeautifulSoup(html, "html.parser", on_duplicate_attribute=_repeated)
+    except (AssertionError, ValueError, ParserRejectedMarkup):
+        # Markup Python's parser gives up on (``<![foo[``): its words, as text.
+        return escape(_ANY_TAG.sub("", html))
+    for node in soup.find_all(string=lambda text: isinstance(text, _NOT_CONTENT)):
+        node.extract()
+    # An embed, and elements whose text is written as it was read.
+    for tag in soup.find_all(["embed", "script", "style", "template"]):
+        tag.decompose()
+    # A name only a parser's error recovery makes (``<a<linktype=…``).
+    for tag in soup.find_all(lambda tag: not _TAG_NAME.fullmatch(tag.name)):
+        tag.unwrap()
+    links = []
+    for tag in soup.find_all(True):
+        if tag.name != "a":
+            key = tag.attrs.get(_BLOCK_KEY)
+            tag.attrs = (
+                {_BLOCK_KEY: key} if isinstance(key, str) and key.isalnum() else {}
+            )
+        elif "linktype" in tag.attrs:
+            links.append((tag, as_id(tag.attrs.get("id"), Page)))
+        else:
+            href = tag.attrs.get("href")
+            tag.attrs = (
+                {"href": href} if isinstance(href, str) and href != _REPEATED else {}
+            )
+    if links:
+        pages = Page.objects.in_bulk([key for _, key in links if key is not None])
         if user is _CURRENT_READER:
             user = current_user()
-        for begin, end, ids in asked:
-            linked = [pages.get(keys[value]) for value in ids]
-            if not all(
-                page is not None and may_name_page(page, user) for page in linked
+        for tag, key in links:
+            page = pages.get(key) if key is not None else None
+            if (
+                page is not None
+                and tag.attrs.get("linktype") == "page"
+                and may_name_page(page, user)
             ):
-                decided.append((begin, end, "<a>"))
-    if not decided:
-        return html
-    pieces, done = [], 0
-    for begin, end, replacement in sorted(decided):
-        pieces += [html[done:begin], replacement]
-        done = end
-    return "".join(pieces) + html[done:]
+                tag.attrs = {"linktype": "page", "id": str(page.pk)}
+            else:
+                tag.attrs = {}
+    return soup.decode(formatter=_AS_WRITTEN)
 
 
 def visible_stream_data(data: Any, user: Any) -> Any:

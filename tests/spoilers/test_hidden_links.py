@@ -459,24 +459,24 @@ def test_any_spelling_of_a_link_to_a_draft_names_no_page(
     assert "UPPERA" in text and "GT" in text
 
 
-def test_only_the_hidden_links_tags_change(targets):
-    """Everything else in the value is left exactly as it was, whatever
-    breaks its lines."""
+def test_a_value_as_wagtail_stores_it_comes_back_as_stored_but_hidden_links(
+    targets,
+):
+    """A value that may hold a link is rebuilt from what was parsed; one
+    written as Wagtail writes rich text comes back byte for byte, but for
+    the start tags of the links the reader may not be told of."""
     from reviews.rich_text import visible_db_html
 
     draft, shown = targets["draft"], targets["open"]
-    html = (
-        "<p>one\r\ntwo\rthree\u2028four\x85five &amp; &nbsp;<br/>\n"
-        f'<a linktype="page" id="{shown.pk}">open</a>\n'
-        f'<b>x</b><a linktype="page"\nid="{draft.pk}">draft</a> '
-        f"<A LINKTYPE='page' ID='{draft.pk}'>again</A>\u2029end</p>"
+    stored = (
+        '<p data-block-key="a1b2c">One &amp; two &lt;three&gt; “quoted”'
+        f' \xa0<br/><a linktype="page" id="{shown.pk}">open</a> '
+        '<a href="https://example.org/?a=1&amp;b=2">out</a></p>'
+        '<ul><li data-block-key="x9y8z"><b>bold</b> <i>it</i> '
+        f'<a linktype="page" id="{draft.pk}">draft</a></li></ul>'
     )
-    expected = (
-        "<p>one\r\ntwo\rthree\u2028four\x85five &amp; &nbsp;<br/>\n"
-        f'<a linktype="page" id="{shown.pk}">open</a>\n'
-        "<b>x</b><a>draft</a> <a>again</A>\u2029end</p>"
-    )
-    assert visible_db_html(html) == expected
+    hidden = f'<a linktype="page" id="{draft.pk}">draft</a>'
+    assert visible_db_html(stored, None) == stored.replace(hidden, "<a>draft</a>")
 
 
 @pytest.mark.parametrize(
@@ -550,3 +550,22 @@ def test_rich_text_sends_no_medium_and_no_link_of_another_type(client):
         assert "carls-plan" not in text and "carls-pic" not in text, url
         assert "embedtype" not in text and 'linktype=\\"document' not in text, url
         assert "DOCWORDS" in text and "AFTER" in text, url
+
+
+def test_markup_the_parser_gives_up_on_is_sent_as_its_words(client):
+    """Python's HTML parser raises on ``<![foo[`` (a member can store it
+    inside ``<![if …]>``, which Wagtail's input cleaning writes back as a
+    processing instruction): every format, the page and the export were 500s."""
+    review = make_review(
+        title="Gave up",
+        slug="gave-up",
+        body=[{"type": "paragraph", "value": "<p>WORDS <?if x><![foo[ ?></p>"}],
+    )
+    for name in ("", "db_html", "html", "db_markdown", "markdown"):
+        response = client.get(
+            f"/api/v2/pages/{review.pk}/?fields=body&rich_text_format={name}"
+            if name
+            else review.url
+        )
+        assert response.status_code == 200, name
+        assert "WORDS" in response.content.decode(), name
