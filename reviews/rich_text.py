@@ -42,6 +42,9 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
     ExternalLinkElementHandler,
     PageLinkElementHandler,
 )
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.formats import get_image_formats
 from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
 
@@ -153,6 +156,48 @@ def _repeated(attrs: dict, key: str, value: str) -> None:
     attrs[key] = _REPEATED
 
 
+def _written(attrs: dict, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """``attrs`` less every attribute but ``names``, in the order written;
+    None if one kept is repeated (every reader keeps another one)."""
+    kept = {name: value for name, value in attrs.items() if name in names}
+    if any(not isinstance(value, str) or value == _REPEATED for value in kept.values()):
+        return None
+    return kept
+
+
+def _attributes_if_id(attrs: dict, names: tuple[str, ...], model: type) -> dict:
+    """The attributes of a link to a medium, or none (its words stay): Wagtail
+    looks the id up, and one no row can have failed the whole lookup."""
+    kept = _written(attrs, names)
+    if kept is None or as_id(kept.get("id"), model) is None:
+        return {}
+    return kept
+
+
+def _embed_attributes(attrs: dict) -> dict[str, Any] | None:
+    """What an embed keeps, or None when it goes: an image with an id an
+    image can have and a format the site defines (Wagtail's expansion fails
+    on any other), or a media embed of a web address. Wagtail expands only
+    these two kinds."""
+    embedtype = attrs.get("embedtype")
+    if embedtype == "image":
+        kept = _written(attrs, ("alt", "embedtype", "format", "id"))
+        names = {image_format.name for image_format in get_image_formats()}
+        if (
+            kept is None
+            or kept.get("format") not in names
+            or as_id(kept.get("id"), get_image_model()) is None
+        ):
+            return None
+        return kept
+    if embedtype == "media":
+        kept = _written(attrs, ("embedtype", "url"))
+        if kept is None or not kept.get("url", "").startswith(("https://", "http://")):
+            return None
+        return kept
+    return None
+
+
 def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
     """``html``, in Wagtail's database format, as the reader may have it:
     each link to a page they may not be told of, or with an id no page can
@@ -167,14 +212,18 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
     from what was parsed, with nothing in it but elements and their text.
     Then what is checked is exactly what is sent:
 
-    - comments, processing instructions, declarations and CDATA go;
-    - an embed goes, and a link of another type than a page keeps only its
-      words: the club's rich text features are bold, italic, links and
-      lists, and Wagtail expanded both whatever the media rule said;
+    - comments, processing instructions, declarations and CDATA go, with
+      whatever is inside them (Wagtail's input cleaning does not look there);
     - a page link keeps ``linktype`` and ``id`` and nothing else, and only
       when the id names a page the reader may be told of; an external link
       keeps only its ``href``; other elements keep only Wagtail's
-      ``data-block-key``; a repeated attribute counts as none.
+      ``data-block-key``; a repeated attribute counts as none;
+    - a document link and an image or media embed keep the attributes
+      Wagtail writes for them, as an image block keeps its image: who may
+      put media in a text is the writes' rule (a member, only what she may
+      see). One Wagtail's expansion would fail on (an id no row can have,
+      an image format the site does not define) goes, as does a link or an
+      embed of any other type.
 
     A value without ``linktype``, ``<embed``, ``<!`` or ``<?`` holds none of
     this and is sent as stored. The reader is ``user`` (None: an anonymous
@@ -190,21 +239,35 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
         return escape(_ANY_TAG.sub("", html))
     for node in soup.find_all(string=lambda text: isinstance(text, _NOT_CONTENT)):
         node.extract()
-    # An embed, and elements whose text is written as it was read.
-    for tag in soup.find_all(["embed", "script", "style", "template"]):
+    # Elements whose text is written as it was read.
+    for tag in soup.find_all(["script", "style", "template"]):
         tag.decompose()
     # A name only a parser's error recovery makes (``<a<linktype=…``).
     for tag in soup.find_all(lambda tag: not _TAG_NAME.fullmatch(tag.name)):
         tag.unwrap()
     links = []
     for tag in soup.find_all(True):
-        if tag.name != "a":
+        if tag.name == "embed":
+            kept = _embed_attributes(tag.attrs)
+            if kept is None:
+                tag.decompose()
+            else:
+                tag.attrs = kept
+        elif tag.name != "a":
             key = tag.attrs.get(_BLOCK_KEY)
             tag.attrs = (
                 {_BLOCK_KEY: key} if isinstance(key, str) and key.isalnum() else {}
             )
         elif "linktype" in tag.attrs:
-            links.append((tag, as_id(tag.attrs.get("id"), Page)))
+            linktype = tag.attrs.get("linktype")
+            if linktype == "page":
+                links.append((tag, as_id(tag.attrs.get("id"), Page)))
+            elif linktype == "document":
+                tag.attrs = _attributes_if_id(
+                    tag.attrs, ("linktype", "id"), get_document_model()
+                )
+            else:
+                tag.attrs = {}
         else:
             href = tag.attrs.get("href")
             tag.attrs = (
@@ -216,11 +279,7 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
             user = current_user()
         for tag, key in links:
             page = pages.get(key) if key is not None else None
-            if (
-                page is not None
-                and tag.attrs.get("linktype") == "page"
-                and may_name_page(page, user)
-            ):
+            if page is not None and may_name_page(page, user):
                 tag.attrs = {"linktype": "page", "id": str(page.pk)}
             else:
                 tag.attrs = {}

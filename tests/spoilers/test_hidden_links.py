@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import pytest
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.models import ReviewPage, SeriesPage
-from tests.factories import UserFactory, make_review, make_series
+from tests.factories import UserFactory, make_image, make_review, make_series
 from tests.fixtures.database import built_once
 
 from .conftest import BuiltReview, shared_review
@@ -505,12 +507,12 @@ def test_markup_the_markdown_conversion_cannot_read_is_sent_as_text(
         assert "BROKEN" in response.content.decode()
 
 
-def test_rich_text_sends_no_medium_and_no_link_of_another_type(client):
-    """The club's rich text holds bold, italic, links and lists. A document
-    link or an image embed gets past the input cleaning inside ``<?x …>``
-    (API v3 keeps it), and Wagtail expanded it whatever the media rule said:
-    another member's private file's address, a rendition of her private
-    image; an embed without a format was a 500 for every listing of it."""
+def test_media_hidden_where_the_input_cleaning_does_not_look_are_not_sent(client):
+    """A document link or an image embed gets past the input cleaning inside
+    ``<?x …>`` (API v3 kept it), and Wagtail expanded it: another member's
+    private file's address, a rendition of her private image. What is inside
+    a processing instruction is not sent; an embed without a format (a 500
+    for every listing of it) is not either."""
     from django.core.files.base import ContentFile
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
@@ -532,6 +534,9 @@ def test_rich_text_sends_no_medium_and_no_link_of_another_type(client):
         f'<p>y <?x <embed embedtype="image" id="{image.pk}" format="left" alt="a"/></p>'
         f'<p>z <embed embedtype="image" id="{image.pk}"/> '
         f'<EMBED embedtype="image" id="{image.pk}">AFTER</p>'
+        f'<p><embed embedtype="image" id="{image.pk}" format="nosuch"/>'
+        '<embed embedtype="image" id="99999999999999999999" format="left"/>'
+        '<embed embedtype="elsewhere" id="1"/></p>'
     )
     review = make_review(
         title="Media", slug="media", body=[{"type": "paragraph", "value": body}]
@@ -550,6 +555,53 @@ def test_rich_text_sends_no_medium_and_no_link_of_another_type(client):
         assert "carls-plan" not in text and "carls-pic" not in text, url
         assert "embedtype" not in text and 'linktype=\\"document' not in text, url
         assert "DOCWORDS" in text and "AFTER" in text, url
+
+
+def test_media_a_site_puts_in_rich_text_are_sent_as_its_image_blocks_are(client):
+    """A site whose rich text allows images and documents (Wagtail's
+    ``image`` and ``document-link`` features) keeps them: a reader who may
+    see the text sees its media, as with an image block. Who may put an
+    image or a document there is the writes' rule (a member only what she
+    may see: tests/spoilers/test_media_rule.py)."""
+    from reviews.rich_text import visible_db_html
+
+    image = make_image("Harbour")
+    document = get_document_model().objects.create(
+        title="Minutes", file=ContentFile(b"x", name="minutes.pdf")
+    )
+    stored = (
+        f'<p data-block-key="k1">See <a linktype="document" id="{document.pk}">'
+        "the minutes</a>.</p>"
+        f'<embed alt="The harbour" embedtype="image" format="left" id="{image.pk}"/>'
+        '<embed embedtype="media" url="https://www.example.org/watch?v=1"/>'
+    )
+    assert visible_db_html(stored, None) == stored
+    review = make_review(
+        title="Harbour", slug="harbour", body=[{"type": "paragraph", "value": stored}]
+    )
+    rendition = image.get_rendition("width-500").url
+    for url in (
+        review.url,
+        f"/api/v2/pages/{review.pk}/?fields=body&rich_text_format=html",
+        f"/api/v3/pages/{review.pk}/?rich_text_format=html",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert rendition.replace("/", "\\/") in text or rendition in text, url
+        assert document.url.replace("/", "\\/") in text or document.url in text, url
+    response = client.get(
+        f"/api/v2/pages/{review.pk}/?fields=body&rich_text_format=db_html"
+    )
+    assert f'id=\\"{image.pk}\\"' in response.content.decode()
+    # The Markdown formats write what the field's features hold (the club's
+    # hold no image): the words stay.
+    for name in ("db_markdown", "markdown"):
+        response = client.get(
+            f"/api/v2/pages/{review.pk}/?fields=body&rich_text_format={name}"
+        )
+        assert response.status_code == 200, name
+        assert "the minutes" in response.content.decode(), name
 
 
 def test_markup_the_parser_gives_up_on_is_sent_as_its_words(client):

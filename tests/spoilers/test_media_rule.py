@@ -588,3 +588,42 @@ def test_a_refused_image_is_not_shown_back_nor_told_from_a_missing_one(
         answers.append(response.context["form"].errors.get("body"))
     assert answers[0] and answers[0] == answers[1]
     assert not ReviewPage.objects.filter(slug="cold-and-hunger").exists()
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        '<p>x <?x <embed embedtype="image" id="{image}" format="left" alt="a"/></p>',
+        '<p>x <?x <a linktype="document" id="{document}">plan</a></p>',
+    ],
+)
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_member_may_not_name_media_they_may_not_see_in_rich_text(
+    client, member, other_member, editor, secret_image, paragraph, nested
+):
+    """Rich text names media too. Wagtail's input cleaning keeps what is
+    inside ``<?x …>``, the published review's recorded uses come from its
+    text, and so publishing the review made the other member's image or
+    document public."""
+    document = get_document_model().objects.create(
+        title=f"Carl's plan {MARKER}",
+        file=ContentFile(b"x", name="carls-plan.pdf"),
+        uploaded_by_user=other_member,
+    )
+    value = paragraph.format(image=secret_image.pk, document=document.pk)
+    block = {"type": "paragraph", "value": value}
+    body = [spoiler_with(block)] if nested else [block]
+    response = token_client(member).post(
+        "/api/v3/reviews/",
+        new_review(BookFactory(), body),
+        content_type="application/json",
+    )
+    if response.status_code == 201:
+        page = ReviewPage.objects.get(pk=response.json()["id"])
+        page.get_latest_revision().publish(user=editor)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert MARKER not in response.content.decode()
+    assert_not_anywhere(client, secret_image)
+    for listing in ("/api/v2/documents/", "/api/v3/documents/"):
+        assert MARKER not in client.get(listing).content.decode(), listing

@@ -23,7 +23,7 @@ from wagtail.api.v3.errors import as_validation_error
 from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 
-from ...media_visibility import visible_media
+from ...media_visibility import unseen_references, visible_media
 from ...members import may_choose_reviewer
 from ...models import Book, ReviewIndexPage, ReviewPage
 from .. import representations
@@ -61,12 +61,26 @@ def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
         raise as_validation_error(error, error.text, loc=error.loc) from error
     stream_block = ReviewPage._meta.get_field("body").stream_block
     value = stream_block.to_python(raw)
+    previous = page.body
     try:
         page.body = stream_block.clean(value)
     except ValidationError as error:
         raise as_validation_error(
             error, _block_errors(error), loc=("body", "body")
         ) from error
+    # Rich text names media too (an embed or a document link inside
+    # ``<?x …>`` gets past Wagtail's input cleaning), and the published
+    # review's uses make media public. The blocks' images were checked
+    # above, each at its place; the rest is refused as one, naming no id.
+    if unseen_references(page.body, user, already=previous):
+        unseen = BodyInputError(("body", "body"), _UNSEEN_MEDIA)
+        raise as_validation_error(unseen, unseen.text, loc=unseen.loc)
+
+
+_UNSEEN_MEDIA = (
+    "Invalid body: it uses an image or document that does not exist or that "
+    "you may not use."
+)
 
 
 def _check_images(page: ReviewPage, raw: list[dict[str, Any]], user) -> None:
