@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from html import escape as escape_html
 from typing import Any
 
 from bs4 import (
@@ -30,11 +31,10 @@ from bs4 import (
     Comment,
     Declaration,
     Doctype,
+    NavigableString,
     ParserRejectedMarkup,
     ProcessingInstruction,
 )
-from bs4.dammit import EntitySubstitution
-from bs4.formatter import HTMLFormatter
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape, strip_tags
 from wagtail.admin.rich_text.converters.contentstate import link_entity
@@ -42,11 +42,13 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
     ExternalLinkElementHandler,
     PageLinkElementHandler,
 )
+from wagtail.blocks import ListBlock, RichTextBlock, StreamBlock, StructBlock
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.formats import get_image_formats
 from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
+from wagtail.whitelist import check_url
 
 from .object_ids import as_id
 from .visibility import current_user, may_name_page
@@ -119,12 +121,16 @@ def use_visible_page_links(features) -> None:
 
 
 #: What may hold a link or an embed: without any of these (in any case),
-#: a value is sent as stored.
-_MARKS = ("linktype", "<embed", "<!", "<?")
+#: a value is sent as stored. ``href``: an external link's address may be a
+#: page link in another spelling (``wagtail://page?id=…`` is the Markdown
+#: formats' own), and an attribute's name cannot be spelled with entities.
+_MARKS = ("linktype", "href", "<embed", "<!", "<?")
 #: Markup that is not an element or its text: none of it belongs in rich
 #: text, and what is inside it is stored uncleaned (Wagtail's input cleaning
 #: writes ``<![if …]>`` back as ``<?if …?>``, with whatever follows inside).
 _NOT_CONTENT = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
+#: Elements whose text is written as it was read, not as text.
+_NOT_TEXT = frozenset({"script", "style", "template"})
 #: The only attribute the club's rich text puts on an element but a link.
 _BLOCK_KEY = "data-block-key"
 #: Anything from a ``<`` to the next ``>`` (or the end): what is left is text.
@@ -134,20 +140,6 @@ _TAG_NAME = re.compile(r"[a-z][a-z0-9]*")
 #: A repeated attribute: every reader keeps another one, so none is kept.
 _REPEATED = "\x00repeated"
 
-
-class _AttributesAsWritten(HTMLFormatter):
-    """bs4's "minimal" formatter (escapes ``&``, ``<`` and ``>`` only), with
-    attributes in the order they were written, not sorted, so that a value
-    as Wagtail writes it comes back byte for byte."""
-
-    def attributes(self, tag):
-        return list(tag.attrs.items())
-
-
-_AS_WRITTEN = _AttributesAsWritten(
-    entity_substitution=EntitySubstitution.substitute_xml
-)
-
 #: :func:`visible_db_html`'s reader when none is given: the request's.
 _CURRENT_READER: Any = object()
 
@@ -156,7 +148,7 @@ def _repeated(attrs: dict, key: str, value: str) -> None:
     attrs[key] = _REPEATED
 
 
-def _written(attrs: dict, names: tuple[str, ...]) -> dict[str, Any] | None:
+def _written(attrs: dict, names: tuple[str, ...]) -> dict[str, str] | None:
     """``attrs`` less every attribute but ``names``, in the order written;
     None if one kept is repeated (every reader keeps another one)."""
     kept = {name: value for name, value in attrs.items() if name in names}
@@ -165,16 +157,28 @@ def _written(attrs: dict, names: tuple[str, ...]) -> dict[str, Any] | None:
     return kept
 
 
-def _attributes_if_id(attrs: dict, names: tuple[str, ...], model: type) -> dict:
-    """The attributes of a link to a medium, or none (its words stay): Wagtail
-    looks the id up, and one no row can have failed the whole lookup."""
-    kept = _written(attrs, names)
-    if kept is None or as_id(kept.get("id"), model) is None:
-        return {}
-    return kept
+def _link_attributes(attrs: dict) -> dict[str, str]:
+    """An external link's or a document link's attributes, or none (its
+    words stay). A page link is decided with the others, by one query."""
+    linktype = attrs.get("linktype")
+    if linktype is None:
+        # An address the input cleaning would refuse (``javascript:``, and
+        # ``wagtail:``, which the Markdown formats read as a page link).
+        kept = _written(attrs, ("href",))
+        if not kept or check_url(kept["href"]) is None:
+            return {}
+        return kept
+    if linktype == "document":
+        # Wagtail looks the id up, and one no row can have failed the
+        # whole lookup.
+        kept = _written(attrs, ("linktype", "id"))
+        if kept is None or as_id(kept.get("id"), get_document_model()) is None:
+            return {}
+        return kept
+    return {}
 
 
-def _embed_attributes(attrs: dict) -> dict[str, Any] | None:
+def _embed_attributes(attrs: dict) -> dict[str, str] | None:
     """What an embed keeps, or None when it goes: an image with an id an
     image can have and a format the site defines (Wagtail's expansion fails
     on any other), or a media embed of a web address. Wagtail expands only
@@ -198,26 +202,72 @@ def _embed_attributes(attrs: dict) -> dict[str, Any] | None:
     return None
 
 
+def _write(soup: BeautifulSoup, kept: dict[int, dict[str, str] | None]) -> str:
+    """The parsed value written back as Wagtail writes rich text (text
+    escaped with ``&``, ``<`` and ``>``; every attribute double-quoted and
+    escaped with its quotes; void elements as ``<br/>``), with each element's
+    attributes from ``kept`` (by ``id()``; None: the element goes) and only
+    elements and their text.
+
+    Written here, in one pass over the tree, rather than by removing nodes
+    from it and letting bs4 write it: each removal scans its siblings, which
+    made a value of many comments take seconds; and bs4 single-quotes an
+    attribute value that holds a double quote, which Wagtail's own
+    attribute pattern reads as other attributes."""
+    out: list[str] = []
+    # (node, True) closes an element whose children have been written. A
+    # stack, not recursion: nesting has no limit.
+    stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(soup.contents)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            out.append(f"</{node.name}>")
+        elif isinstance(node, NavigableString):
+            if not isinstance(node, _NOT_CONTENT):
+                out.append(escape_html(str(node), quote=False))
+        elif node.name in _NOT_TEXT:
+            continue
+        elif not _TAG_NAME.fullmatch(node.name):
+            # A name only a parser's error recovery makes (``<a<linktype=…``):
+            # its contents stay.
+            stack.extend((child, False) for child in reversed(node.contents))
+        else:
+            attrs = kept.get(id(node), {})
+            if attrs is None:
+                continue
+            written = "".join(
+                f' {name}="{escape_html(value)}"' for name, value in attrs.items()
+            )
+            if node.is_empty_element:
+                out.append(f"<{node.name}{written}/>")
+            else:
+                out.append(f"<{node.name}{written}>")
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.contents))
+    return "".join(out)
+
+
 def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
     """``html``, in Wagtail's database format, as the reader may have it:
     each link to a page they may not be told of, or with an id no page can
     have, is a bare ``<a>`` (its words stay, its page id goes, as the HTML
     formats drop the address).
 
-    The database formats send the stored text itself, and four rounds of
-    attack found spellings that one reader takes for a link and another
-    does not (a tag inside a comment, a processing instruction or another
-    attribute, ``x:id``, a quote inside an unquoted value…). So a value that
-    may hold a link is not searched but rebuilt: parsed, and written back
-    from what was parsed, with nothing in it but elements and their text.
+    The database formats send the stored text itself, and rounds of attack
+    found spellings that one reader takes for a link and another does not
+    (a tag inside a comment, a processing instruction or another attribute,
+    ``x:id``, a quote inside an unquoted value…). So a value that may hold a
+    link is not searched but rebuilt: parsed, and written back from what was
+    parsed (:func:`_write`), with nothing in it but elements and their text.
     Then what is checked is exactly what is sent:
 
     - comments, processing instructions, declarations and CDATA go, with
       whatever is inside them (Wagtail's input cleaning does not look there);
     - a page link keeps ``linktype`` and ``id`` and nothing else, and only
       when the id names a page the reader may be told of; an external link
-      keeps only its ``href``; other elements keep only Wagtail's
-      ``data-block-key``; a repeated attribute counts as none;
+      keeps only an ``href`` the input cleaning would keep; other elements
+      keep only Wagtail's ``data-block-key``; a repeated attribute counts as
+      none;
     - a document link and an image or media embed keep the attributes
       Wagtail writes for them, as an image block keeps its image: who may
       put media in a text is the writes' rule (a member, only what she may
@@ -225,9 +275,9 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
       an image format the site does not define) goes, as does a link or an
       embed of any other type.
 
-    A value without ``linktype``, ``<embed``, ``<!`` or ``<?`` holds none of
-    this and is sent as stored. The reader is ``user`` (None: an anonymous
-    one), else the request's.
+    A value without ``linktype``, ``href``, ``<embed``, ``<!`` or ``<?``
+    holds none of this and is sent as stored. The reader is ``user`` (None:
+    an anonymous one), else the request's.
     """
     lowered = html.lower()
     if not any(mark in lowered for mark in _MARKS):
@@ -237,65 +287,90 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
     except (AssertionError, ValueError, ParserRejectedMarkup):
         # Markup Python's parser gives up on (``<![foo[``): its words, as text.
         return escape(_ANY_TAG.sub("", html))
-    for node in soup.find_all(string=lambda text: isinstance(text, _NOT_CONTENT)):
-        node.extract()
-    # Elements whose text is written as it was read.
-    for tag in soup.find_all(["script", "style", "template"]):
-        tag.decompose()
-    # A name only a parser's error recovery makes (``<a<linktype=…``).
-    for tag in soup.find_all(lambda tag: not _TAG_NAME.fullmatch(tag.name)):
-        tag.unwrap()
-    links = []
+    kept: dict[int, dict[str, str] | None] = {}
+    links: list[tuple[Any, int | None]] = []
     for tag in soup.find_all(True):
         if tag.name == "embed":
-            kept = _embed_attributes(tag.attrs)
-            if kept is None:
-                tag.decompose()
-            else:
-                tag.attrs = kept
+            kept[id(tag)] = _embed_attributes(tag.attrs)
         elif tag.name != "a":
             key = tag.attrs.get(_BLOCK_KEY)
-            tag.attrs = (
+            kept[id(tag)] = (
                 {_BLOCK_KEY: key} if isinstance(key, str) and key.isalnum() else {}
             )
-        elif "linktype" in tag.attrs:
-            linktype = tag.attrs.get("linktype")
-            if linktype == "page":
-                links.append((tag, as_id(tag.attrs.get("id"), Page)))
-            elif linktype == "document":
-                tag.attrs = _attributes_if_id(
-                    tag.attrs, ("linktype", "id"), get_document_model()
-                )
-            else:
-                tag.attrs = {}
+        elif tag.attrs.get("linktype") == "page":
+            links.append((tag, as_id(tag.attrs.get("id"), Page)))
         else:
-            href = tag.attrs.get("href")
-            tag.attrs = (
-                {"href": href} if isinstance(href, str) and href != _REPEATED else {}
-            )
+            kept[id(tag)] = _link_attributes(tag.attrs)
     if links:
         pages = Page.objects.in_bulk([key for _, key in links if key is not None])
         if user is _CURRENT_READER:
             user = current_user()
-        for tag, key in links:
-            page = pages.get(key) if key is not None else None
-            if page is not None and may_name_page(page, user):
-                tag.attrs = {"linktype": "page", "id": str(page.pk)}
-            else:
-                tag.attrs = {}
-    return soup.decode(formatter=_AS_WRITTEN)
+        for tag, page_id in links:
+            page = pages.get(page_id) if page_id is not None else None
+            if page is None or not may_name_page(page, user):
+                kept[id(tag)] = {}
+                continue
+            # In the order written (Markdown input writes ``id`` first).
+            kept[id(tag)] = {
+                name: "page" if name == "linktype" else str(page.pk)
+                for name in tag.attrs
+                if name in ("linktype", "id")
+            }
+    return _write(soup, kept)
 
 
-def visible_stream_data(data: Any, user: Any) -> Any:
-    """StreamField data (lists and dicts, as stored) with every string in it
-    written by :func:`visible_db_html` for ``user``: the rich text values of
-    any block, however deep, without knowing the blocks."""
+def _visible_strings(data: Any, user: Any) -> Any:
+    """Every string in ``data``, however deep, written by
+    :func:`visible_db_html`: for stored values no block definition reads."""
     if isinstance(data, str):
         return visible_db_html(data, user)
     if isinstance(data, list):
-        return [visible_stream_data(item, user) for item in data]
+        return [_visible_strings(item, user) for item in data]
     if isinstance(data, dict):
-        return {key: visible_stream_data(value, user) for key, value in data.items()}
+        return {key: _visible_strings(value, user) for key, value in data.items()}
+    return data
+
+
+def visible_stream_data(block: Any, data: Any, user: Any) -> Any:
+    """StreamField data as stored (lists and dicts) for ``block`` (the
+    field's ``stream_block``), with each rich text value in it, however deep,
+    written by :func:`visible_db_html` for ``user``. Other text (a heading,
+    a quote) is left as written: it is not markup. A value of a type the
+    block no longer defines has every string in it written so."""
+    if isinstance(block, RichTextBlock):
+        return visible_db_html(data, user) if isinstance(data, str) else data
+    if isinstance(block, StreamBlock) and isinstance(data, list):
+        written = []
+        for item in data:
+            child = (
+                block.child_blocks.get(item.get("type"))
+                if isinstance(item, dict)
+                else None
+            )
+            if child is None or "value" not in item:
+                written.append(_visible_strings(item, user))
+            else:
+                written.append(
+                    {**item, "value": visible_stream_data(child, item["value"], user)}
+                )
+        return written
+    if isinstance(block, ListBlock) and isinstance(data, list):
+        return [
+            {
+                **item,
+                "value": visible_stream_data(block.child_block, item["value"], user),
+            }
+            if isinstance(item, dict) and item.get("type") == "item" and "value" in item
+            else visible_stream_data(block.child_block, item, user)
+            for item in data
+        ]
+    if isinstance(block, StructBlock) and isinstance(data, dict):
+        return {
+            name: visible_stream_data(block.child_blocks[name], value, user)
+            if name in block.child_blocks
+            else _visible_strings(value, user)
+            for name, value in data.items()
+        }
     return data
 
 
@@ -379,15 +454,16 @@ def use_visible_database_formats() -> None:
             value: str, *, features=None, _serialize=serialize, _name=name
         ) -> Any:
             shown = visible_db_html(value)
+            if "markdown" not in _name:
+                return _serialize(shown, features=features)
             try:
                 return _serialize(shown, features=features)
-            except AssertionError:
-                # Wagtail's Markdown conversion asserts that tags match; a
-                # value that only a shell or SQL could store failed the
-                # response (a 500 for every listing of it). Its words still
-                # go, as text.
-                if "markdown" not in _name:
-                    raise
+            except Exception:
+                # Wagtail's Markdown conversion fails on markup its editor
+                # never writes: it asserts that tags match, and the exporter
+                # raises on a link inside a link (which the input cleaning
+                # keeps) or a lone ``<i>``. Each failed the response, a 500
+                # for every listing of it. Its words still go, as text.
                 return strip_tags(shown)
 
         visible.visible_pages_only = True  # type: ignore[attr-defined]

@@ -275,11 +275,12 @@ def member_library(member) -> list[LibraryEntry]:
             pk__in={pk for review in reviews for pk in review.spoiled_book_ids()}
         ).values_list("pk", "title", "author", "isbn13")
     }
+    body_block = ReviewPage._meta.get_field("body").stream_block
     for review in reviews:
         review.spoiled_books = spoiled
         # As stored, the body names every page it links to: an editor may
         # have linked the member's review to pages she may not be told of.
-        review.body = visible_stream_data(review.body, member)
+        review.body = visible_stream_data(body_block, review.body, member)
     progress = {p.book_id: p for p in ReadingProgress.objects.filter(member=member)}
     records: dict[int, GoodreadsImport] = {}
     order: dict[int, int] = {}
