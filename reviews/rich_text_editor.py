@@ -14,6 +14,8 @@ A site uses it as its rich text editor::
     WAGTAILADMIN_RICH_TEXT_EDITORS = {
         "default": {"WIDGET": "reviews.rich_text_editor.CheckedDraftailRichTextArea"}
     }
+
+(``reviews.W005`` says when an editor is still Wagtail's own Draftail).
 """
 
 from __future__ import annotations
