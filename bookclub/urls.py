@@ -12,6 +12,7 @@ from bookclub.forms import ClubSetPasswordForm
 from reviews.api.v2 import api_router
 from reviews.api.v2_openapi import openapi_view as v2_openapi_view
 from reviews.api.v3 import register as register_club_api
+from reviews.read_only import read_only
 from reviews.sitemaps import ReachablePagesSitemap
 
 register_club_api(api_v3)
@@ -24,7 +25,7 @@ urlpatterns = [
     path("api/v3/", api_v3.urls),
     path(
         "sitemap.xml",
-        sitemap,
+        read_only(sitemap),
         {"sitemaps": {"wagtail": ReachablePagesSitemap}},
         name="sitemap",
     ),

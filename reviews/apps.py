@@ -18,6 +18,7 @@ class ReviewsConfig(AppConfig):
             check_database_triggers,
             check_frontend_cache_order,
             check_reader_middleware,
+            check_rich_text_editor,
         )
         from .page_forms import use_club_page_forms
         from .rich_text import use_visible_database_formats, use_visible_links_in_html
@@ -29,6 +30,7 @@ class ReviewsConfig(AppConfig):
         checks.register(check_reader_middleware)
         checks.register(check_frontend_cache_order)
         checks.register(check_database_triggers)
+        checks.register(check_rich_text_editor)
         register_signal_handlers()
         # After every migrate: a table rebuilt on SQLite lost its triggers.
         post_migrate.connect(restore_sqlite_triggers, sender=self)

@@ -15,6 +15,10 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.db import connections
 from django.utils.module_loading import import_string
+from wagtail.admin.rich_text import DEFAULT_RICH_TEXT_EDITORS, DraftailRichTextArea
+
+from .rich_text_editor import WIDGET as RICH_TEXT_WIDGET
+from .rich_text_editor import CheckedDraftailRichTextArea
 
 READER_MIDDLEWARE = "reviews.middleware.ReaderMiddleware"
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -120,3 +124,34 @@ def check_database_triggers(
         for alias in connections
         if connections[alias].vendor not in TRIGGER_VENDORS
     ]
+
+
+def check_rich_text_editor(
+    app_configs: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Every rich text editor that is Wagtail's Draftail is the plugin's
+    (reviews/rich_text_editor.py): Wagtail's own answers a posted value that
+    is not contentstate with a 500."""
+    editors = {
+        **DEFAULT_RICH_TEXT_EDITORS,
+        **getattr(settings, "WAGTAILADMIN_RICH_TEXT_EDITORS", {}),
+    }
+    messages: list[CheckMessage] = []
+    for name, editor in editors.items():
+        try:
+            widget = import_string(editor["WIDGET"])
+        except (ImportError, KeyError, TypeError):
+            continue  # Wagtail names a bad editor when it builds one
+        if issubclass(widget, DraftailRichTextArea) and not issubclass(
+            widget, CheckedDraftailRichTextArea
+        ):
+            messages.append(
+                Warning(
+                    f"The rich text editor '{name}' is Wagtail's Draftail.",
+                    hint=f"Set its WIDGET to '{RICH_TEXT_WIDGET}' in "
+                    "WAGTAILADMIN_RICH_TEXT_EDITORS: Wagtail's answers a posted "
+                    "value that is not the editor's own with a server error.",
+                    id="reviews.W005",
+                )
+            )
+    return messages

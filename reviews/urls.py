@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 from . import views
 from .converters import ChapterRangeConverter, ObjectIdConverter
 from .feeds import LatestReviewsFeed
+from .read_only import read_only
 from .views import accounts, books, discussions, notifications, reveal, rounds, stats
 
 app_name = "reviews"
@@ -13,7 +14,7 @@ register_converter(ObjectIdConverter, "club_id")
 register_converter(ChapterRangeConverter, "chapter_range")
 
 urlpatterns = [
-    path("feeds/reviews/", LatestReviewsFeed(), name="review_feed"),
+    path("feeds/reviews/", read_only(LatestReviewsFeed()), name="review_feed"),
     path(
         "club/discussions/<club_id:page_id>/comments/",
         discussions.post_comment,

@@ -247,6 +247,10 @@ WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"  # noqa: S105
 # email address with each admin page, and the release check phones home.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Draftail, refusing a posted value that is not its own as a field error.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "reviews.rich_text_editor.CheckedDraftailRichTextArea"}
+}
 if os.environ.get("WAGTAILAPI_BASE_URL"):
     WAGTAILAPI_BASE_URL = os.environ["WAGTAILAPI_BASE_URL"]
 WAGTAILAPI_LIMIT_MAX = 50

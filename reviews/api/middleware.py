@@ -8,8 +8,9 @@
 - refuses, with a 400 before any view runs, input no endpoint (Wagtail's own
   included) can use: a NUL character in a query parameter or a JSON body (no
   database stores one: SQLite's full-text search fails on it, PostgreSQL
-  refuses it in any text), an ``offset`` or ``limit`` past the largest
-  integer a database holds, a write body that is JSON but not an object;
+  refuses it in any text), an ``offset`` or ``limit`` given more than once
+  or past the largest integer a database holds, a write body that is JSON
+  but not an object;
 - turns every other error response (the URL resolver's HTML 404, Ninja's
   405, a CSRF 403, DRF's or Wagtail's v2 JSON, a 500)
   into the one problem shape (:mod:`reviews.api.problems`). Django turns an
@@ -115,6 +116,10 @@ def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
                 400, "Query parameters cannot contain NUL characters.", param=name
             )
     for name in PAGINATION_PARAMS:
+        if len(request.GET.getlist(name)) > 1:
+            # As a repeated reader parameter is (reviews.spoilers): which
+            # value counts would be each framework's guess.
+            return problem_response(400, f"give {name} once.", param=name)
         value = request.GET.get(name, "").strip()
         if value.isascii() and value.isdigit() and int(value) > MAX_INTEGER:
             return problem_response(400, f"{name} is out of range.", param=name)

@@ -23,6 +23,7 @@ from ninja.openapi.docs import Swagger
 from ninja.responses import NinjaJSONEncoder
 from wagtail.models import Site
 
+from ..read_only import read_only
 from .problems import PROBLEM_JSON, Problem, status_title
 
 CLUB_OPERATION_PREFIX = "club_"
@@ -336,6 +337,22 @@ def serve_valid_document(api: NinjaAPI) -> None:
 
     valid_document.makes_valid = True  # type: ignore[attr-defined]
     api.get_openapi_schema = valid_document  # type: ignore[method-assign]
+
+
+def serve_documents_read_only(api: NinjaAPI) -> None:
+    """``api``'s document and docs page answer GET and HEAD, and any other
+    method with a 405 (:func:`reviews.read_only.read_only`): Ninja's views
+    answered a POST as a GET. Before ``api.urls`` is read, which applies
+    ``docs_decorator`` to both views."""
+    gate: Callable[[Any], Any] | None = api.docs_decorator
+    if getattr(gate, "read_only", False):
+        return
+
+    def read_only_docs(view: Any) -> Any:
+        return read_only(gate(view) if gate else view)
+
+    read_only_docs.read_only = True  # type: ignore[attr-defined]
+    api.docs_decorator = read_only_docs
 
 
 def club_name(request: HttpRequest) -> str:

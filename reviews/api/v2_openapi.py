@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
+from ..read_only import read_only
 from .openapi import document_info
 from .params import MAX_ID
 from .problems import PROBLEM_JSON, Problem, status_title
@@ -194,6 +195,7 @@ def v2_openapi(prefix: str = "/api/v2") -> dict[str, Any]:
     }
 
 
+@read_only
 def openapi_view(request: HttpRequest) -> JsonResponse:
     """``/api/v2/openapi.json``."""
     return JsonResponse(v2_openapi(request.path.rsplit("/openapi.json", 1)[0]))

@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 
 from .auth import readers_follow_authentication
 from .errors import install_v3_handlers
-from .openapi import ClubSwagger, serve_valid_document
+from .openapi import ClubSwagger, serve_documents_read_only, serve_valid_document
 from .routers.books import router as books_router
 from .routers.comments import router as comments_router
 from .routers.discussions import router as discussions_router
@@ -54,6 +54,7 @@ def register(api: NinjaAPI) -> NinjaAPI:
     _registered.add(id(api))
 
     serve_valid_document(api)
+    serve_documents_read_only(api)
     api.docs = ClubSwagger()
     readers_follow_authentication(api)
     apply_media_rule()

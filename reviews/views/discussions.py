@@ -22,6 +22,7 @@ from ..members import shown_member
 from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
+from ..read_only import read_only
 from ..spoilers import InvalidReaderParams, can_see, reader_of
 from ..visibility import descendants_of, public_pages, reachable_pages
 
@@ -236,7 +237,7 @@ def rsvp(request: HttpRequest, page_id: int) -> HttpResponse:
     return redirect(f"{page.url}#rsvp-status")
 
 
-@require_GET
+@read_only
 def meeting_calendar(request: HttpRequest, page_id: int) -> HttpResponse:
     """One meeting as an ``.ics`` file to add to a calendar."""
     page = visible_discussion(request, page_id)
@@ -245,7 +246,7 @@ def meeting_calendar(request: HttpRequest, page_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@read_only
 def meetings_feed(request: HttpRequest) -> HttpResponse:
     """Upcoming public meetings of this site, as a calendar to subscribe to."""
     from django.utils import timezone

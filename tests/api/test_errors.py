@@ -210,6 +210,31 @@ def test_an_offset_past_the_largest_integer_is_a_400(client, content, url):
     assert problem["param"] == "offset"
 
 
+LISTINGS = [
+    "/api/v2/pages/",
+    "/api/v2/pages/?type=reviews.ReviewPage",
+    "/api/v2/images/",
+    "/api/v3/pages/",
+    "/api/v3/reviews/",
+    "/api/v3/books/",
+    "/api/v3/series/",
+    "/api/v3/discussions/",
+]
+
+
+@pytest.mark.parametrize("param", ["limit", "offset"])
+@pytest.mark.parametrize("url", LISTINGS)
+def test_a_repeated_page_parameter_is_a_400_naming_it(client, content, url, param):
+    """As a repeated ``spoilers`` is: which of the values would count is no
+    client's guess (and the one checked for range was not the one used)."""
+    joiner = "&" if "?" in url else "?"
+    repeated = f"{url}{joiner}{param}=5&{param}=10"
+    problem = assert_problem(client.get(repeated), 400)
+    assert problem["param"] == param
+    assert param in problem["detail"]
+    assert client.get(f"{url}{joiner}{param}=5").status_code == 200
+
+
 BODIES = [
     b'\xff\xfe{"title": 1}',
     b'{"title": "\xff"}',
