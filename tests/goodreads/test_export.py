@@ -318,3 +318,28 @@ def test_the_export_names_no_linked_page_the_member_may_not_be_told_of(client, m
         assert "DRAFTWORDS" in exported and "PUBLICWORDS" in exported
         assert f'id=\\"{draft.pk}\\"' not in exported
         assert f'id=\\"{public.pk}\\"' in exported
+
+
+def test_the_export_leaves_text_that_is_not_rich_text_as_written(member):
+    """Only rich text is markup: the filter of links ran over every string
+    of the body, and rewrote a heading or a quote that held ``<!`` or
+    ``<?`` as if it were HTML."""
+    heading = "Tom & Jerry <!-- the cut --> part 2"
+    quote = "if a<b and c>d <?"
+    draft = make_review(title="Not yet", slug="not-yet-2", live=False)
+    make_review(
+        title="Plain",
+        slug="plain",
+        reviewer=member,
+        body=[
+            {"type": "heading", "value": heading},
+            {"type": "quote", "value": {"text": quote, "attribution": ""}},
+            {
+                "type": "paragraph",
+                "value": f'<p><a linktype="page" id="{draft.pk}">DRAFTWORDS</a></p>',
+            },
+        ],
+    )
+    exported = json.dumps(export_json(member))
+    assert json.dumps(heading) in exported and json.dumps(quote) in exported
+    assert "DRAFTWORDS" in exported and f'id=\\"{draft.pk}\\"' not in exported
