@@ -9,7 +9,7 @@ FRONTEND_PORT ?= 5173
 LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-browser lint check install lock clean bench resilience frontend frontend-build qa-install lighthouse
+.PHONY: run test test-deep test-browser lint check install lock clean bench resilience frontend frontend-build qa-install lighthouse
 
 # uv installs the locked versions into the venv: about 10 s where pip took
 # 21 (both compiling bytecode, from a warm cache), and CI's suites wait for
@@ -56,6 +56,13 @@ TEST_WORKERS ?= auto
 
 test: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+
+# The long searches for a failure that `make test` leaves out (tests marked
+# `deep`: the API fuzz's coverage phase, about a minute of CPU); CI runs them.
+DEEP_TESTS ?= tests/api
+
+test-deep: $(STAMP)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest --deep -m deep -n $(TEST_WORKERS) --dist loadfile $(DEEP_TESTS) $(PYTEST_ARGS)
 
 # The browser tests all live in tests/browser/ (its conftest marks them
 # `browser` and refuses the marker anywhere else), so only that folder is

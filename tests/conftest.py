@@ -44,6 +44,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "the opposite of pytest-django's order: every test must pass in any order.",
     )
     parser.addoption(
+        "--deep",
+        action="store_true",
+        help="Also run the tests marked `deep` (`make test-deep`; CI runs them): "
+        "long searches for a failure, such as the API fuzz's coverage phase.",
+    )
+    parser.addoption(
         "--only-database-tests",
         action="store_true",
         help="Leave out the tests that cannot reach the database (CI's second "
@@ -56,6 +62,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "slow: a file that keeps one worker busy for a minute or more (servers "
         "in other processes, content built once); `make test` hands it out first",
+    )
+    config.addinivalue_line(
+        "markers",
+        "deep: a long search for a failure (the API fuzz's coverage phase: "
+        "about ninety requests an operation); left out unless --deep is given",
     )
     config.addinivalue_line(
         "markers",
@@ -126,6 +137,11 @@ def pytest_collection_modifyitems(
         if elsewhere:
             config.hook.pytest_deselected(items=elsewhere)
             items[:] = [item for item in items if item not in elsewhere]
+    if not config.getoption("deep"):
+        deep = [item for item in items if item.get_closest_marker("deep")]
+        if deep:
+            config.hook.pytest_deselected(items=deep)
+            items[:] = [item for item in items if not item.get_closest_marker("deep")]
     if config.getoption("only_database_tests"):
         left_out = [item for item in items if not uses_database(item)]
         if left_out:

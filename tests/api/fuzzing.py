@@ -71,11 +71,12 @@ def api_schema(document: dict, *, coverage: bool) -> BaseSchema:
 
     With ``coverage`` the run adds schemathesis's coverage phase: for each
     operation about ninety requests with boundary values, missing and
-    wrong-typed parameters and bodies. It takes a few minutes over API v3, so
-    each module gives it to the one role that reaches every validator (v3: the
-    editor, whose token gets past every write's permission check; v2: the
-    member); the other roles get the documented examples and three generated
-    cases per operation.
+    wrong-typed parameters and bodies. It takes about a minute of CPU over API
+    v3, so each module gives it to the one role that reaches every validator
+    (v3: the editor, whose token gets past every write's permission check; v2:
+    the member), in a test marked ``deep`` (``make test-deep``, which CI runs
+    on both databases); every role gets the documented examples and three
+    generated cases per operation in the suite.
     """
     schema = schemathesis.openapi.from_dict(
         document, config=None if coverage else WITHOUT_COVERAGE
@@ -116,9 +117,11 @@ def _bearer(user) -> dict[str, str]:
     return {"Authorization": f"Bearer {plaintext}"}
 
 
-def token_fuzz_test(schema: BaseSchema, role: str):
+def token_fuzz_test(schema: BaseSchema, role: str, *, deep: bool = False):
     """A test of every operation of ``schema`` with the token of ``role``
-    (``member`` or ``editor``, see :func:`fuzz_club`)."""
+    (``member`` or ``editor``, see :func:`fuzz_club`). ``deep``: marked
+    ``deep``, which ``make test`` leaves out and ``make test-deep`` runs (a
+    schema with the coverage phase takes about a minute of CPU)."""
 
     @pytest.mark.django_db
     @pytest.mark.usefixtures("keep_the_test_connection")
@@ -127,7 +130,7 @@ def token_fuzz_test(schema: BaseSchema, role: str):
     def with_token(case, fuzz_club):
         case.call_and_validate(headers=fuzz_club[role], checks=CHECKS)
 
-    return with_token
+    return pytest.mark.deep(with_token) if deep else with_token
 
 
 def anonymous_fuzz_test(schema: BaseSchema):

@@ -4,8 +4,8 @@ the OpenAPI document allows (and some it does not), the answer is never a 500,
 always matches its documented schema, and every error is the one problem
 shape. Runs in process against the WSGI application, a few derandomized
 examples per operation, for an anonymous client, a member's token and an
-editor's token, and for the editor also schemathesis's coverage phase
-(tests/api/fuzzing.py)."""
+editor's token, and for the editor also schemathesis's coverage phase, marked
+``deep`` (``make test-deep``; tests/api/fuzzing.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def schema(*, coverage: bool):
 quick = schema(coverage=False)
 test_no_server_errors_anonymous = anonymous_fuzz_test(quick)
 test_no_server_errors_for_a_member = token_fuzz_test(quick, "member")
+test_no_server_errors_for_an_editor = token_fuzz_test(quick, "editor")
 # The editor's token passes every write's permission check, so its run is the
-# one whose bad bodies reach the validators: it gets the coverage phase.
-test_no_server_errors_for_an_editor = token_fuzz_test(schema(coverage=True), "editor")
+# one whose bad bodies reach the validators: it gets the coverage phase
+# (`make test-deep`).
+test_no_server_errors_at_any_boundary_for_an_editor = token_fuzz_test(
+    schema(coverage=True), "editor", deep=True
+)

@@ -20,10 +20,13 @@ from tests.api.fuzzing import (  # fuzz_club: the fixture the tests use
 test_no_server_errors_anonymous = anonymous_fuzz_test(
     api_schema(v2_openapi(), coverage=False)
 )
-# v2 only reads; the member's run (a token, reader-dependent answers) gets the
-# coverage phase.
 test_no_server_errors_for_a_member = token_fuzz_test(
-    api_schema(v2_openapi(), coverage=True), "member"
+    api_schema(v2_openapi(), coverage=False), "member"
+)
+# v2 only reads; the member's run (a token, reader-dependent answers) gets the
+# coverage phase (`make test-deep`).
+test_no_server_errors_at_any_boundary_for_a_member = token_fuzz_test(
+    api_schema(v2_openapi(), coverage=True), "member", deep=True
 )
 
 
