@@ -36,7 +36,9 @@ from bs4 import (
     ProcessingInstruction,
 )
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape, strip_tags
+from draftjs_exporter.dom import DOM
 from wagtail.admin.rich_text.converters.contentstate import link_entity
 from wagtail.admin.rich_text.converters.html_to_contentstate import (
     ExternalLinkElementHandler,
@@ -85,22 +87,64 @@ class VisiblePageLinkHandler(PageLinkHandler):
         ]
 
 
+#: How the editor's contentstate names a linked page the reader may not be
+#: told of: an opaque token in place of its id (:func:`hidden_page_token`).
+HIDDEN_PAGE = "hidden:"
+_HIDDEN_PAGE_SALT = "reviews.rich_text.hidden-page-link"
+
+
+def hidden_page_token(page_id: int) -> str:
+    """What the editor's contentstate holds for a link to ``page_id`` when
+    the reader may not be told of it: a keyed hash of the id, which names no
+    page to anyone without the site's secret key."""
+    digest = salted_hmac(_HIDDEN_PAGE_SALT, str(page_id), algorithm="sha256")
+    return f"{HIDDEN_PAGE}{digest.hexdigest()}"
+
+
+@functools.lru_cache(maxsize=1024)
+def hidden_page_id(token: str) -> int | None:
+    """The page a :func:`hidden_page_token` stands for, if one does.
+
+    Written here rather than by signing the id (Django's signatures carry
+    the value readably) or encrypting it (a dependency for one field): a
+    save of a text holding such a link is rare, and trying every page's id
+    costs a few milliseconds per thousand pages. Page ids are never reused,
+    so an answer stays true."""
+    for page_id in Page.objects.values_list("pk", flat=True).iterator():
+        if constant_time_compare(hidden_page_token(page_id), token):
+            return page_id
+    return None
+
+
 class VisiblePageLinkElementHandler(PageLinkElementHandler):
-    """The editor's and Markdown's page link: no URL, and so no slug, for a
-    page the reader may not be told of (the link keeps its id, so editing it
-    loses nothing)."""
+    """The editor's and Markdown's page link, as Wagtail's, but for a page
+    the reader may not be told of: no URL, no parent and no id, only a
+    :func:`hidden_page_token`, which :func:`visible_link_entity` turns back
+    into the id when the text is saved. A member editing her review keeps
+    the link an editor put there to a draft, and is not told which page it
+    is. Its id is a string, so Draftail treats it as a page link (shown as
+    a broken one; editing it opens the page chooser)."""
 
     def get_attribute_data(self, attrs: dict) -> dict:
         key = as_id(attrs.get("id"), Page)
         if key is None:
             return {"id": attrs.get("id"), "url": None, "parentId": None}
-        data = super().get_attribute_data(attrs)
-        if data.get("url") is None:
-            return data
         page = Page.objects.filter(pk=key).first()
-        if page is None or not may_name_page(page, current_user()):
-            return {"id": data["id"], "url": None, "parentId": None}
-        return data
+        if page is not None and not may_name_page(page, current_user()):
+            return {"id": hidden_page_token(key), "url": None, "parentId": None}
+        return super().get_attribute_data(attrs)
+
+
+def visible_link_entity(props: dict) -> Any:
+    """Wagtail's ``link_entity`` (contentstate to the database format), with
+    a :func:`hidden_page_token` written back as the page's id. A token that
+    names no page leaves the link's words."""
+    page = props.get("id")
+    if isinstance(page, str) and page.startswith(HIDDEN_PAGE):
+        page_id = hidden_page_id(page)
+        attributes = {} if page_id is None else {"linktype": "page", "id": page_id}
+        return DOM.create_element("a", attributes, props["children"])
+    return link_entity(props)
 
 
 def use_visible_page_links(features) -> None:
@@ -115,7 +159,7 @@ def use_visible_page_links(features) -> None:
                 "a[href]": ExternalLinkElementHandler("LINK"),
                 'a[linktype="page"]': VisiblePageLinkElementHandler("LINK"),
             },
-            "to_database_format": {"entity_decorators": {"LINK": link_entity}},
+            "to_database_format": {"entity_decorators": {"LINK": visible_link_entity}},
         },
     )
 

@@ -6,6 +6,7 @@ see the target, in HTML and in both APIs; an editor of the target still gets
 the link.
 """
 
+import json
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -773,3 +774,109 @@ def test_markup_the_parser_gives_up_on_is_sent_as_its_words(client):
         )
         assert response.status_code == 200, name
         assert "WORDS" in response.content.decode(), name
+
+
+def _link_data(value: str) -> list[dict]:
+    """The LINK entities' data in a contentstate (JSON) value."""
+    import json
+
+    entities = json.loads(value)["entityMap"].values()
+    return [entity["data"] for entity in entities if entity["type"] == "LINK"]
+
+
+def _paragraph_contentstates(page_html: str) -> list[str]:
+    """Each StreamField paragraph's contentstate, as the admin's edit form
+    sends it to the editor."""
+    import html as htmllib
+    import json
+    import re
+
+    found = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "paragraph" and isinstance(node.get("value"), str):
+                found.append(node["value"])
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for argument in re.findall(r'data-w-block-arguments-value="([^"]*)"', page_html):
+        walk(json.loads(htmllib.unescape(argument)))
+    return found
+
+
+def test_the_editor_names_no_page_the_member_may_not_be_told_of(client, targets):
+    """An editor linked a member's review to a draft. The admin's edit form
+    sent the member the draft's id in the editor's contentstate; it sends a
+    token in its place, and saving the text as the editor has it keeps the
+    link to the draft."""
+    from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
+
+    from reviews.rich_text import hidden_page_token
+    from reviews.roles import MEMBERS, ensure_groups
+    from reviews.visibility import reading_as
+    from tests.factories import review_index, user_in
+
+    draft, shown = targets["draft"], targets["open"]
+    member = user_in(ensure_groups(review_index())[MEMBERS], "mia")
+    stored = (
+        f'<p data-block-key="k1">see <a linktype="page" id="{draft.pk}">DRAFT</a> '
+        f'and <a linktype="page" id="{shown.pk}">OPEN</a></p>'
+    )
+    mine = make_review(
+        title="Mine", slug="mine", owner=member, reviewer=member, live=False
+    )
+    mine.body = [{"type": "paragraph", "value": stored}]
+    mine.save_revision()
+
+    client.force_login(member)
+    response = client.get(f"/admin/pages/{mine.pk}/edit/")
+    assert response.status_code == 200
+    (contentstate,) = _paragraph_contentstates(response.content.decode())
+    data = _link_data(contentstate)
+    assert [link["id"] for link in data] == [hidden_page_token(draft.pk), shown.pk]
+    assert data[0]["url"] is None and data[0]["parentId"] is None
+
+    # What the editor posts back, unchanged, is saved with the draft's link.
+    converter = ContentstateConverter(
+        ReviewPage._meta.get_field("body")
+        .stream_block.child_blocks["paragraph"]
+        .features
+    )
+    with reading_as(member):
+        assert converter.to_database_format(contentstate) == stored
+    # An editor of the draft gets its id, as before.
+    with reading_as(draft.owner or UserFactory(is_superuser=True)):
+        assert _link_data(converter.from_database_format(stored))[0]["id"] == draft.pk
+
+
+def test_a_token_that_names_no_page_saves_the_link_words_only():
+    from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
+
+    from reviews.rich_text import HIDDEN_PAGE
+
+    contentstate = {
+        "blocks": [
+            {
+                "key": "k1",
+                "type": "unstyled",
+                "depth": 0,
+                "text": "FORGED",
+                "inlineStyleRanges": [],
+                "entityRanges": [{"key": 0, "offset": 0, "length": 6}],
+            }
+        ],
+        "entityMap": {
+            "0": {
+                "type": "LINK",
+                "mutability": "MUTABLE",
+                "data": {"id": f"{HIDDEN_PAGE}{'0' * 64}", "url": None},
+            }
+        },
+    }
+    converter = ContentstateConverter(["link"])
+    saved = converter.to_database_format(json.dumps(contentstate))
+    assert "FORGED" in saved and "linktype" not in saved and "hidden" not in saved
