@@ -50,6 +50,7 @@ from wagtail.images import get_image_model
 from wagtail.images.formats import get_image_formats
 from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
+from wagtail.rich_text.rewriters import FIND_A_TAG, FIND_EMBED_TAG, extract_attrs
 from wagtail.whitelist import check_url
 
 from .object_ids import as_id
@@ -246,6 +247,52 @@ def _embed_attributes(attrs: dict) -> dict[str, str] | None:
     return None
 
 
+class _AsWagtailReads:
+    """Whether Wagtail reads an element of the stored value as the parser
+    did: the same start tag, at the same place, naming the same medium.
+
+    Who may put an image or a document in a text is checked on its way in,
+    and what a published page uses recorded, from the stored value by
+    Wagtail's reference extraction: its patterns, not a parser
+    (``FIND_EMBED_TAG``, ``FIND_A_TAG``). They do not read what the parser
+    reads inside ``<?if a>b <EMBED …> ?>`` (a processing instruction that the
+    parser ends at the first ``>``, which Wagtail's input cleaning writes
+    back from ``<![if …]>``), an upper-case tag or an embed without ``/>``:
+    such a medium was never checked, so it is not sent."""
+
+    def __init__(self, html: str) -> None:
+        self._html = html
+        self._reads: dict[int, dict] | None = None
+        self._line_starts: list[int] = []
+
+    def _read(self) -> dict[int, dict]:
+        if self._reads is None:
+            self._reads = {
+                match.start(): extract_attrs(match.group(1))
+                for pattern in (FIND_A_TAG, FIND_EMBED_TAG)
+                for match in pattern.finditer(self._html)
+            }
+            self._line_starts = [0] + [
+                match.end() for match in re.finditer("\n", self._html)
+            ]
+        return self._reads
+
+    def same(self, tag: Any, kept: dict[str, str]) -> bool:
+        reads = self._read()
+        if tag.sourceline is None or tag.sourcepos is None:
+            return False
+        read = reads.get(self._line_starts[tag.sourceline - 1] + tag.sourcepos)
+        if read is None:
+            return False
+        return all(
+            as_id(read.get(name), Page) == as_id(value, Page)
+            if name == "id"
+            else read.get(name) == value
+            for name, value in kept.items()
+            if name in ("embedtype", "linktype", "id", "url")
+        )
+
+
 def _write(soup: BeautifulSoup, kept: dict[int, dict[str, str] | None]) -> str:
     """The parsed value written back as Wagtail writes rich text (text
     escaped with ``&``, ``<`` and ``>``; every attribute double-quoted and
@@ -333,9 +380,11 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
         return escape(_ANY_TAG.sub("", html))
     kept: dict[int, dict[str, str] | None] = {}
     links: list[tuple[Any, int | None]] = []
+    as_read = _AsWagtailReads(html)
     for tag in soup.find_all(True):
         if tag.name == "embed":
-            kept[id(tag)] = _embed_attributes(tag.attrs)
+            embed = _embed_attributes(tag.attrs)
+            kept[id(tag)] = embed if embed and as_read.same(tag, embed) else None
         elif tag.name != "a":
             key = tag.attrs.get(_BLOCK_KEY)
             kept[id(tag)] = (
@@ -344,7 +393,9 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
         elif tag.attrs.get("linktype") == "page":
             links.append((tag, as_id(tag.attrs.get("id"), Page)))
         else:
-            kept[id(tag)] = _link_attributes(tag.attrs)
+            link = _link_attributes(tag.attrs)
+            medium = "linktype" in link
+            kept[id(tag)] = link if not medium or as_read.same(tag, link) else {}
     if links:
         pages = Page.objects.in_bulk([key for _, key in links if key is not None])
         if user is _CURRENT_READER:

@@ -627,3 +627,68 @@ def test_a_member_may_not_name_media_they_may_not_see_in_rich_text(
     assert_not_anywhere(client, secret_image)
     for listing in ("/api/v2/documents/", "/api/v3/documents/"):
         assert MARKER not in client.get(listing).content.decode(), listing
+
+
+@pytest.mark.parametrize(
+    "hiding",
+    [
+        # Wagtail's input cleaning writes <![if …]> back as a processing
+        # instruction, which a parser ends at its first ">".
+        '<![if a>b <EMBED embedtype="image" id="{image}" format="left"> '
+        '<A linktype="document" id="{document}">NOTES</A> ]>',
+        '<![if a>b <embed embedtype="image" id="{image}" format="left"> '
+        '<a linktype="document" id="{document}">NOTES</a> ]>',
+    ],
+)
+def test_media_the_write_check_cannot_read_are_never_sent(
+    client, member, other_member, editor, hiding
+):
+    """What the write check and the record of published uses read (Wagtail's
+    patterns) and what the output's parser reads differed: a member put
+    another member's private image and document in her review, her draft
+    showed her their addresses, and so did the published review to anyone."""
+    from wagtail.images import get_image_model
+
+    image = get_image_model().objects.create(
+        title=f"Carl's photo {MARKER}",
+        file=get_test_image_file(filename="carls-photo.png"),
+        uploaded_by_user=other_member,
+    )
+    document = get_document_model().objects.create(
+        title=f"Carl's notes {MARKER}",
+        file=ContentFile(b"x", name="carls-notes.pdf"),
+        uploaded_by_user=other_member,
+    )
+    value = "<p>Nice book. " + hiding.format(image=image.pk, document=document.pk)
+    block = {"type": "paragraph", "value": value + " end</p>"}
+    api = token_client(member)
+    response = api.post(
+        "/api/v3/reviews/",
+        new_review(BookFactory(), [block]),
+        content_type="application/json",
+    )
+    if response.status_code == 400:
+        return  # refused on the way in: nothing stored
+    assert response.status_code == 201, response.content
+    page = ReviewPage.objects.get(pk=response.json()["id"])
+    formats = ("db_html", "html", "db_markdown", "markdown")
+    drafts = [
+        f"/api/v3/pages/{page.pk}/?version=draft&rich_text_format={name}"
+        for name in formats
+    ]
+    page.get_latest_revision().publish(user=editor)
+    public = [
+        page.url,
+        *(
+            f"/api/v2/pages/{page.pk}/?fields=body&rich_text_format={n}"
+            for n in formats
+        ),
+    ]
+    for reader, url in [(api, url) for url in drafts] + [
+        (client, url) for url in public
+    ]:
+        text = reader.get(url).content.decode()
+        assert "carls-photo" not in text and "carls-notes" not in text, url
+        assert f"/documents/{document.pk}/" not in text, url
+        assert f"image?id={image.pk}" not in text and "embedtype" not in text, url
+    assert_not_anywhere(client, image)
