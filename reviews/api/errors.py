@@ -90,6 +90,15 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     def out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(VALIDATION_STATUS, OUT_OF_RANGE_DETAIL)
 
+    def too_deep(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The JSON's own depth is refused before any view (MAX_BODY_DEPTH);
+        # rich text inside it is cleaned by Wagtail recursively, one level of
+        # its tags at a time, and hundreds of nested tags ran out of stack:
+        # a 500 naming the recursion. Only a body this deep does that.
+        if request.method not in ("POST", "PUT", "PATCH"):
+            raise exc
+        return problem_response(400, TOO_DEEP_MARKUP)
+
     validation_classes: tuple[type[Exception], ...] = (
         PydanticValidationError,
         NinjaValidationError,
@@ -105,6 +114,11 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ContentFieldQueryError, content_query)
     for range_class in OUT_OF_RANGE_ERRORS:
         api.add_exception_handler(range_class, out_of_range)
+    api.add_exception_handler(RecursionError, too_deep)
+
+
+#: A write whose text nests its markup deeper than it can be read.
+TOO_DEEP_MARKUP = "The request body's text nests its markup too deeply to be read."
 
 
 class InvalidParam(BadRequestError):

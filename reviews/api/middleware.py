@@ -24,6 +24,7 @@ Ninja), while this site answers from both and from Django itself.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -152,16 +153,28 @@ MAX_BODY_DEPTH = 32
 TOO_DEEP = f"The request body is nested more than {MAX_BODY_DEPTH} levels deep."
 
 
+#: A UTF-16 surrogate on its own, which JSON's ``\\ud800`` escapes can write
+#: and no UTF-8 can: stored, it failed the search index (the write) or every
+#: page and listing that sent it. A pair is read as one character.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = (
+    "Text in the request body cannot contain a lone surrogate (\\ud800-\\udfff)."
+)
+
+
 def _body_problem(body: dict) -> str | None:
-    """What makes a JSON body unusable for every view: a NUL character in
-    any text, or nesting deeper than :data:`MAX_BODY_DEPTH`. Walked with a
-    list, not recursively, so no depth stops the walk itself."""
+    """What makes a JSON body unusable for every view: a NUL character or a
+    lone surrogate in any text, or nesting deeper than
+    :data:`MAX_BODY_DEPTH`. Walked with a list, not recursively, so no depth
+    stops the walk itself."""
     pending: list[tuple[Any, int]] = [(body, 1)]
     while pending:
         value, depth = pending.pop()
         if isinstance(value, str):
             if "\x00" in value:
                 return "Text in the request body cannot contain NUL characters."
+            if _LONE_SURROGATE.search(value):
+                return LONE_SURROGATE
         elif isinstance(value, dict | list):
             if depth > MAX_BODY_DEPTH:
                 return TOO_DEEP

@@ -293,6 +293,47 @@ def test_a_deeply_nested_body_is_a_400_not_a_500(client, content, member, depth)
             assert response["Content-Type"] == PROBLEM_JSON, (url, depth)
 
 
+def _review_body(paragraph: str) -> bytes:
+    """A review write whose one paragraph is ``paragraph``, as JSON text
+    (``paragraph`` may hold JSON escapes, such as a lone surrogate's)."""
+    return (
+        '{"title": "T", "book": BOOK, "summary": "s", "tags": [], '
+        '"body": [{"type": "paragraph", "value": "' + paragraph + '"}]}'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # A lone surrogate: no UTF-8 can write it. The write was a 500 (the
+        # search index), or the page and every listing of it once published.
+        '<p>a <a href=\\"https://example.com/\\ud800\\">x</a></p>',
+        "<p>text \\udfff</p>",
+        # Rich text nested deeper than Wagtail's input cleaning can recurse.
+        "<p>" + "<b>" * 400 + "x</p>",
+        "<p>" + '<a href=\\"https://e.org/\\">' * 400 + "x</p>",
+    ],
+)
+def test_rich_text_no_writer_can_keep_is_a_400(
+    content, club_member, moderator, paragraph
+):
+    for user, url in [
+        (club_member, "/api/v3/reviews/"),
+        (moderator, "/api/v3/pages/"),
+    ]:
+        body = _review_body(paragraph).replace(b"BOOK", str(content.book.pk).encode())
+        if url == "/api/v3/pages/":
+            body = body.replace(
+                b'{"title"',
+                b'{"meta": {"type": "reviews.ReviewPage", "parent_id": '
+                + str(content.get_parent().pk).encode()
+                + b'}, "title"',
+            )
+        response = token_client(user).post(url, body, content_type="application/json")
+        assert_problem(response, 400)
+        assert "recursion" not in response.content.decode()
+
+
 HEAD_URLS = [
     "/api/v3/reviews/",
     "/api/v3/books/",
