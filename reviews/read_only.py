@@ -10,15 +10,35 @@ problem shape, as the API's other 405s.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+
+#: What a read-only view answers.
+SAFE_METHODS = ("GET", "HEAD")
 
 
 def read_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """``view`` for GET and HEAD only; any other method is a 405. Exempt
-    from the CSRF check, which would refuse a POST first: the view changes
-    nothing, whatever the method."""
-    return csrf_exempt(require_safe(view))
+    """``view`` for GET and HEAD only; any other method is a 405 with
+    ``Allow``, on a page of the site's (Django's has no body, and a browser
+    showed its own error). Exempt from the CSRF check, which would refuse a
+    POST first: the view changes nothing, whatever the method."""
+
+    @functools.wraps(view)
+    def only_read(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method in SAFE_METHODS:
+            return view(request, *args, **kwargs)
+        response = HttpResponse(
+            render_to_string(
+                "reviews/method_not_allowed.html", {"request": request}, request
+            ),
+            status=405,
+        )
+        response["Allow"] = ", ".join(SAFE_METHODS)
+        return response
+
+    return csrf_exempt(only_read)

@@ -36,7 +36,7 @@ from bs4 import (
     ProcessingInstruction,
 )
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape, strip_tags
 from draftjs_exporter.dom import DOM
 from wagtail.admin.rich_text.converters.contentstate import link_entity
@@ -102,19 +102,29 @@ def hidden_page_token(page_id: int) -> str:
     return f"{HIDDEN_PAGE}{digest.hexdigest()}"
 
 
-@functools.lru_cache(maxsize=1024)
+#: Every page id's token this process has worked out, and the highest id
+#: it has worked one out for (:func:`hidden_page_id`).
+_TOKENS: dict[str, int] = {}
+_TOKENS_UP_TO = [0]
+
+
 def hidden_page_id(token: str) -> int | None:
     """The page a :func:`hidden_page_token` stands for, if one does.
 
     Written here rather than by signing the id (Django's signatures carry
-    the value readably) or encrypting it (a dependency for one field): a
-    save of a text holding such a link is rare, and trying every page's id
-    costs a few milliseconds per thousand pages. Page ids are never reused,
-    so an answer stays true."""
-    for page_id in Page.objects.values_list("pk", flat=True).iterator():
-        if constant_time_compare(hidden_page_token(page_id), token):
-            return page_id
-    return None
+    the value readably) or encrypting it (a dependency for one field). Each
+    page id's token is worked out once per process, when a token is first
+    looked for (a few milliseconds per thousand pages), and then only for
+    the pages made since: a made-up token costs one query, however many a
+    form holds. Page ids are never reused, so an answer stays true."""
+    found = _TOKENS.get(token)
+    if found is not None or not token.startswith(HIDDEN_PAGE):
+        return found
+    newer = Page.objects.filter(pk__gt=_TOKENS_UP_TO[0]).order_by("pk")
+    for page_id in newer.values_list("pk", flat=True).iterator():
+        _TOKENS[hidden_page_token(page_id)] = page_id
+        _TOKENS_UP_TO[0] = page_id
+    return _TOKENS.get(token)
 
 
 class VisiblePageLinkElementHandler(PageLinkElementHandler):

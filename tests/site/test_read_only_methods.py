@@ -45,6 +45,8 @@ def test_a_feed_or_sitemap_refuses_a_write(csrf_client, url, method):
     assert response.status_code == 405, (url, method, response.status_code)
     assert _allowed(response) == {"GET", "HEAD"}
     assert b"Listed" not in response.content
+    # A page of the site's, not an empty body a browser shows as its error.
+    assert b"This address can only be read" in response.content
 
 
 @pytest.mark.parametrize("url", API_DOCUMENTS + SITE_DOCUMENTS)

@@ -880,3 +880,27 @@ def test_a_token_that_names_no_page_saves_the_link_words_only():
     converter = ContentstateConverter(["link"])
     saved = converter.to_database_format(json.dumps(contentstate))
     assert "FORGED" in saved and "linktype" not in saved and "hidden" not in saved
+
+
+def test_made_up_tokens_cost_no_pass_over_the_pages(monkeypatch, targets):
+    """Each token is looked up among the pages' tokens, worked out once per
+    process: a form of many made-up tokens made each one hash every page
+    id again (thousands of tokens, thousands of pages: minutes)."""
+    import reviews.rich_text as rich_text
+
+    hashed = []
+    original = rich_text.salted_hmac
+
+    def counted(*args, **kwargs):
+        hashed.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rich_text, "salted_hmac", counted)
+    monkeypatch.setattr(rich_text, "_TOKENS", {})
+    monkeypatch.setattr(rich_text, "_TOKENS_UP_TO", [0])
+    pages = Page.objects.count()
+    for n in range(200):
+        assert rich_text.hidden_page_id(f"{rich_text.HIDDEN_PAGE}{n:064x}") is None
+    assert len(hashed) <= pages
+    draft = targets["draft"]
+    assert rich_text.hidden_page_id(rich_text.hidden_page_token(draft.pk)) == draft.pk
