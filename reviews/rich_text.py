@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
+from collections.abc import Callable, Iterator
 from html import escape as escape_html
 from typing import Any
 
@@ -36,8 +38,9 @@ from bs4 import (
     ProcessingInstruction,
 )
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape, strip_tags
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from draftjs_exporter.dom import DOM
 from wagtail.admin.rich_text.converters.contentstate import link_entity
 from wagtail.admin.rich_text.converters.html_to_contentstate import (
@@ -50,7 +53,7 @@ from wagtail.images import get_image_model
 from wagtail.images.formats import get_image_formats
 from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
-from wagtail.rich_text.rewriters import FIND_A_TAG, FIND_EMBED_TAG, extract_attrs
+from wagtail.rich_text.rewriters import extract_attrs
 from wagtail.whitelist import check_url
 
 from .object_ids import as_id
@@ -91,40 +94,59 @@ class VisiblePageLinkHandler(PageLinkHandler):
 #: How the editor's contentstate names a linked page the reader may not be
 #: told of: an opaque token in place of its id (:func:`hidden_page_token`).
 HIDDEN_PAGE = "hidden:"
-_HIDDEN_PAGE_SALT = "reviews.rich_text.hidden-page-link"
+_PAD_SALT = "reviews.rich_text.hidden-page-link.pad"
+_MAC_SALT = "reviews.rich_text.hidden-page-link.mac"
+_NONCE_BYTES, _ID_BYTES, _MAC_BYTES = 16, 8, 16
+
+
+def _pad(nonce: bytes) -> bytes:
+    return salted_hmac(_PAD_SALT, nonce, algorithm="sha256").digest()[:_ID_BYTES]
+
+
+def _mac(sealed: bytes) -> bytes:
+    return salted_hmac(_MAC_SALT, sealed, algorithm="sha256").digest()[:_MAC_BYTES]
 
 
 def hidden_page_token(page_id: int) -> str:
     """What the editor's contentstate holds for a link to ``page_id`` when
-    the reader may not be told of it: a keyed hash of the id, which names no
-    page to anyone without the site's secret key."""
-    digest = salted_hmac(_HIDDEN_PAGE_SALT, str(page_id), algorithm="sha256")
-    return f"{HIDDEN_PAGE}{digest.hexdigest()}"
+    the reader may not be told of it: the id sealed with the site's secret
+    key, under a fresh random nonce, so that no two tokens of one page are
+    alike and none names a page to anyone without the key.
 
-
-#: Every page id's token this process has worked out, and the highest id
-#: it has worked one out for (:func:`hidden_page_id`).
-_TOKENS: dict[str, int] = {}
-_TOKENS_UP_TO = [0]
+    The id is XORed with a pad that a keyed hash of the nonce gives, and
+    the nonce and the result are then signed with another keyed hash
+    (encrypt-then-MAC, both from Django's ``salted_hmac``). Written here
+    rather than taken from a library: Django signs but does not encrypt,
+    and a cipher package would be a dependency for eight bytes. A keyed hash
+    of the id alone, the first version, was the same token for every link
+    to a page: a member who linked ids herself learnt which id an editor's
+    link hid, and looking a token up meant hashing every page id."""
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    sealed = nonce + bytes(
+        a ^ b
+        for a, b in zip(page_id.to_bytes(_ID_BYTES, "big"), _pad(nonce), strict=True)
+    )
+    return HIDDEN_PAGE + urlsafe_base64_encode(sealed + _mac(sealed))
 
 
 def hidden_page_id(token: str) -> int | None:
-    """The page a :func:`hidden_page_token` stands for, if one does.
-
-    Written here rather than by signing the id (Django's signatures carry
-    the value readably) or encrypting it (a dependency for one field). Each
-    page id's token is worked out once per process, when a token is first
-    looked for (a few milliseconds per thousand pages), and then only for
-    the pages made since: a made-up token costs one query, however many a
-    form holds. Page ids are never reused, so an answer stays true."""
-    found = _TOKENS.get(token)
-    if found is not None or not token.startswith(HIDDEN_PAGE):
-        return found
-    newer = Page.objects.filter(pk__gt=_TOKENS_UP_TO[0]).order_by("pk")
-    for page_id in newer.values_list("pk", flat=True).iterator():
-        _TOKENS[hidden_page_token(page_id)] = page_id
-        _TOKENS_UP_TO[0] = page_id
-    return _TOKENS.get(token)
+    """The page id a :func:`hidden_page_token` seals, or None for a token
+    this site's key did not make: no query, whatever a form holds."""
+    if not token.startswith(HIDDEN_PAGE):
+        return None
+    try:
+        raw = urlsafe_base64_decode(token[len(HIDDEN_PAGE) :])
+    except ValueError:
+        return None
+    if len(raw) != _NONCE_BYTES + _ID_BYTES + _MAC_BYTES:
+        return None
+    sealed, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
+    if not constant_time_compare(_mac(sealed), mac):
+        return None
+    nonce, cipher = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+    return int.from_bytes(
+        bytes(a ^ b for a, b in zip(cipher, _pad(nonce), strict=True)), "big"
+    )
 
 
 class VisiblePageLinkElementHandler(PageLinkElementHandler):
@@ -141,7 +163,9 @@ class VisiblePageLinkElementHandler(PageLinkElementHandler):
         if key is None:
             return {"id": attrs.get("id"), "url": None, "parentId": None}
         page = Page.objects.filter(pk=key).first()
-        if page is not None and not may_name_page(page, current_user()):
+        # A link to a page that is gone is written alike: a reader who may
+        # not be told of a page may not learn that it exists either.
+        if page is None or not may_name_page(page, current_user()):
             return {"id": hidden_page_token(key), "url": None, "parentId": None}
         return super().get_attribute_data(attrs)
 
@@ -257,6 +281,44 @@ def _embed_attributes(attrs: dict) -> dict[str, str] | None:
     return None
 
 
+_WORD = re.compile(r"\w")
+
+
+def _matches(html: str, opening: str, closing: str) -> Iterator[tuple[int, str]]:
+    """``(start, attributes)`` of each match of ``<opening(\\b[^>]*)closing``
+    in ``html``, as ``re.finditer`` finds them, in one pass.
+
+    The patterns' ``[^>]*`` runs to the first ``>`` after the tag's name, so
+    a match ends there or not at all; but ``finditer`` runs it again from
+    each ``<opening`` it finds, and a value of many without a ``>`` (which
+    the input cleaning keeps inside ``<?…>``) took minutes. Here the first
+    ``>`` is found once for all of them."""
+    position, after = 0, -1  # after: the first ">" at or after position
+    while (start := html.find(opening, position)) != -1:
+        name_end = start + len(opening)
+        if _WORD.match(html, name_end):  # no \b: ``<abbr``, ``<embedded``
+            position = start + 1
+            continue
+        if after < name_end:
+            after = html.find(">", name_end)
+        if after == -1:
+            return
+        end = after + 1 - len(closing)
+        if end >= name_end and html.startswith(closing, end):
+            yield start, html[name_end:end]
+            position = after + 1
+        else:
+            position = start + 1
+
+
+def wagtail_tag_matches(html: str) -> Iterator[tuple[int, str]]:
+    """Where Wagtail's ``FIND_A_TAG`` and ``FIND_EMBED_TAG`` match in
+    ``html`` and what attributes they read there, as ``finditer`` finds
+    them, in linear time (:func:`_matches`)."""
+    yield from _matches(html, "<a", ">")
+    yield from _matches(html, "<embed", "/>")
+
+
 class _AsWagtailReads:
     """Whether Wagtail reads an element of the stored value as the parser
     did: the same start tag, at the same place, naming the same medium.
@@ -278,9 +340,8 @@ class _AsWagtailReads:
     def _read(self) -> dict[int, dict]:
         if self._reads is None:
             self._reads = {
-                match.start(): extract_attrs(match.group(1))
-                for pattern in (FIND_A_TAG, FIND_EMBED_TAG)
-                for match in pattern.finditer(self._html)
+                start: extract_attrs(attributes)
+                for start, attributes in wagtail_tag_matches(self._html)
             }
             self._line_starts = [0] + [
                 match.end() for match in re.finditer("\n", self._html)
@@ -436,14 +497,19 @@ def _visible_strings(data: Any, user: Any) -> Any:
     return data
 
 
-def visible_stream_data(block: Any, data: Any, user: Any) -> Any:
+def map_rich_text(
+    block: Any,
+    data: Any,
+    rich_text: Callable[[str], Any],
+    unknown: Callable[[Any], Any],
+) -> Any:
     """StreamField data as stored (lists and dicts) for ``block`` (the
-    field's ``stream_block``), with each rich text value in it, however deep,
-    written by :func:`visible_db_html` for ``user``. Other text (a heading,
-    a quote) is left as written: it is not markup. A value of a type the
-    block no longer defines has every string in it written so."""
+    field's ``stream_block``), with ``rich_text`` applied to each rich text
+    value in it, however deep, and ``unknown`` to a value of a type the block
+    no longer defines. Other text (a heading, a quote) is left as written:
+    it is not markup."""
     if isinstance(block, RichTextBlock):
-        return visible_db_html(data, user) if isinstance(data, str) else data
+        return rich_text(data) if isinstance(data, str) else data
     if isinstance(block, StreamBlock) and isinstance(data, list):
         written = []
         for item in data:
@@ -453,30 +519,61 @@ def visible_stream_data(block: Any, data: Any, user: Any) -> Any:
                 else None
             )
             if child is None or "value" not in item:
-                written.append(_visible_strings(item, user))
+                written.append(unknown(item))
             else:
-                written.append(
-                    {**item, "value": visible_stream_data(child, item["value"], user)}
-                )
+                value = map_rich_text(child, item["value"], rich_text, unknown)
+                written.append({**item, "value": value})
         return written
     if isinstance(block, ListBlock) and isinstance(data, list):
+        child = block.child_block
         return [
-            {
-                **item,
-                "value": visible_stream_data(block.child_block, item["value"], user),
-            }
+            {**item, "value": map_rich_text(child, item["value"], rich_text, unknown)}
             if isinstance(item, dict) and item.get("type") == "item" and "value" in item
-            else visible_stream_data(block.child_block, item, user)
+            else map_rich_text(child, item, rich_text, unknown)
             for item in data
         ]
     if isinstance(block, StructBlock) and isinstance(data, dict):
         return {
-            name: visible_stream_data(block.child_blocks[name], value, user)
+            name: map_rich_text(block.child_blocks[name], value, rich_text, unknown)
             if name in block.child_blocks
-            else _visible_strings(value, user)
+            else unknown(value)
             for name, value in data.items()
         }
     return data
+
+
+def visible_stream_data(block: Any, data: Any, user: Any) -> Any:
+    """StreamField data as stored for ``block``, with each rich text value
+    in it written by :func:`visible_db_html` for ``user``, and every string
+    of a value of a type the block no longer defines."""
+    return map_rich_text(
+        block,
+        data,
+        lambda value: visible_db_html(value, user),
+        lambda value: _visible_strings(value, user),
+    )
+
+
+#: Markup that is not content, which no rich text of the club's holds:
+#: Wagtail's input cleaning keeps what is inside it as it was written.
+NOT_CONTENT_MARKS = ("<!", "<?")
+
+
+def holds_markup_that_is_not_content(block: Any, data: Any) -> bool:
+    """Whether a rich text value in StreamField ``data`` (as stored, for
+    ``block``) holds a comment, a processing instruction, a declaration or
+    CDATA. Wagtail's input cleaning passes what is inside them through
+    uncleaned (``<![if …]>`` comes back as ``<?if …?>``), which every round
+    of attack on the rich text filter used; and Wagtail's patterns, which
+    the writes' media check runs, take minutes over some of it."""
+    found = []
+
+    def check(value: str) -> str:
+        found.append(any(mark in value for mark in NOT_CONTENT_MARKS))
+        return value
+
+    map_rich_text(block, data, check, lambda value: value)
+    return any(found)
 
 
 class _VisibleLinksRewriter:

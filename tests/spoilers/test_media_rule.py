@@ -147,11 +147,9 @@ def new_review(book, body: list) -> dict:
     }
 
 
-@pytest.mark.parametrize("nested", [False, True])
-def test_a_member_cannot_reference_a_hidden_image_in_a_draft(
-    member, secret_image, nested
-):
-    block = api_image_block(secret_image.pk)
+def refused_review(member, block: dict, *, nested: bool) -> str:
+    """Post a new review whose body is ``block`` (inside a spoiler when
+    ``nested``) as ``member``; it must be refused as a problem. Its text."""
     body = [spoiler_with(block)] if nested else [block]
     response = token_client(member).post(
         "/api/v3/reviews/",
@@ -160,7 +158,14 @@ def test_a_member_cannot_reference_a_hidden_image_in_a_draft(
     )
     assert response.status_code == 400, response.content
     assert response["Content-Type"].startswith("application/problem+json")
-    content = response.content.decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_member_cannot_reference_a_hidden_image_in_a_draft(
+    member, secret_image, nested
+):
+    content = refused_review(member, api_image_block(secret_image.pk), nested=nested)
     assert MARKER not in content
     assert "original_images" not in content and "/images/" not in content
 
@@ -636,8 +641,9 @@ def test_a_member_may_not_name_media_they_may_not_see_in_rich_text(
         # instruction, which a parser ends at its first ">".
         '<![if a>b <EMBED embedtype="image" id="{image}" format="left"> '
         '<A linktype="document" id="{document}">NOTES</A> ]>',
+        # An embed without "/>", which Wagtail's pattern does not read.
         '<![if a>b <embed embedtype="image" id="{image}" format="left"> '
-        '<a linktype="document" id="{document}">NOTES</a> ]>',
+        '<A linktype="document" id="{document}">NOTES</A> ]>',
     ],
 )
 def test_media_the_write_check_cannot_read_are_never_sent(
@@ -667,16 +673,26 @@ def test_media_the_write_check_cannot_read_are_never_sent(
         new_review(BookFactory(), [block]),
         content_type="application/json",
     )
-    if response.status_code == 400:
-        return  # refused on the way in: nothing stored
-    assert response.status_code == 201, response.content
-    page = ReviewPage.objects.get(pk=response.json()["id"])
+    # Refused on the way in now; a value stored before (as Wagtail's input
+    # cleaning wrote it back) is what the output must hold to the rule.
+    assert response.status_code == 400, response.content
+    assert MARKER not in response.content.decode()
+    stored = value.replace("<![if", "<?if").replace("]>", "?>") + " end</p>"
+    page = make_review(
+        title="Stored before",
+        slug="stored-before",
+        body=[{"type": "paragraph", "value": stored}],
+        owner=member,
+        live=False,
+    )
+    page.save_revision(user=member)
     formats = ("db_html", "html", "db_markdown", "markdown")
     drafts = [
         f"/api/v3/pages/{page.pk}/?version=draft&rich_text_format={name}"
         for name in formats
     ]
     page.get_latest_revision().publish(user=editor)
+    page.refresh_from_db()
     public = [
         page.url,
         *(
@@ -692,3 +708,29 @@ def test_media_the_write_check_cannot_read_are_never_sent(
         assert f"/documents/{document.pk}/" not in text, url
         assert f"image?id={image.pk}" not in text and "embedtype" not in text, url
     assert_not_anywhere(client, image)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "<p>a <?x b ?></p>",
+        "<p>a <![CDATA[ b ]]></p>",
+        # Wagtail's reference extraction read attrs["id"]: a 500.
+        '<p><?x <embed embedtype="image"/></p>',
+        '<p><?x <a linktype="document">x</p>',
+        # Wagtail's embed pattern runs in time that grows with the square of
+        # the many <embed without a ">" (a minute for this write).
+        "<p><?x " + "<embed" * 3000 + "></p>",
+    ],
+)
+@pytest.mark.parametrize("nested", [False, True])
+def test_rich_text_with_markup_that_is_not_content_is_refused(
+    member, paragraph, nested
+):
+    """Every round of attack on the rich text filter hid markup where
+    Wagtail's input cleaning does not look: inside a comment, a processing
+    instruction or a declaration. No review's text holds one."""
+    block = {"type": "paragraph", "value": paragraph}
+    content = refused_review(member, block, nested=nested)
+    assert "a processing instruction or a declaration" in content
+    assert not ReviewPage.objects.filter(title="Cold and hunger").exists()

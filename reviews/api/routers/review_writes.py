@@ -26,6 +26,7 @@ from wagtail.images import get_image_model
 from ...media_visibility import unseen_references, visible_media
 from ...members import may_choose_reviewer
 from ...models import Book, ReviewIndexPage, ReviewPage
+from ...rich_text import holds_markup_that_is_not_content
 from .. import representations
 from ..auth import WRITE_AUTH
 from ..params import IdPath, reject_unknown_params
@@ -52,14 +53,16 @@ def _book(value: int | BookIdSchema) -> Book:
 
 
 def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
+    stream_block = ReviewPage._meta.get_field("body").stream_block
     try:
         raw = stream_to_raw(
             items, ("body", "body"), existing=existing_spoilers(page.body)
         )
         _check_images(page, raw, user)
+        if holds_markup_that_is_not_content(stream_block, raw):
+            raise BodyInputError(("body", "body"), _NOT_CONTENT)
     except BodyInputError as error:
         raise as_validation_error(error, error.text, loc=error.loc) from error
-    stream_block = ReviewPage._meta.get_field("body").stream_block
     value = stream_block.to_python(raw)
     previous = page.body
     try:
@@ -77,6 +80,10 @@ def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
         raise as_validation_error(unseen, unseen.text, loc=unseen.loc)
 
 
+_NOT_CONTENT = (
+    "Invalid body: its rich text holds a processing instruction or a "
+    "declaration (<?…>, <!…>), which no review's text may hold."
+)
 _UNSEEN_MEDIA = (
     "Invalid body: it uses an image or document that does not exist or that "
     "you may not use."
