@@ -134,9 +134,14 @@ def hidden_page_id(token: str) -> int | None:
     this site's key did not make: no query, whatever a form holds."""
     if not token.startswith(HIDDEN_PAGE):
         return None
+    encoded = token[len(HIDDEN_PAGE) :]
     try:
-        raw = urlsafe_base64_decode(token[len(HIDDEN_PAGE) :])
+        raw = urlsafe_base64_decode(encoded)
     except ValueError:
+        return None
+    # Django's decoding skips what is not base64 and pads as it likes: one
+    # token, one spelling.
+    if urlsafe_base64_encode(raw) != encoded:
         return None
     if len(raw) != _NONCE_BYTES + _ID_BYTES + _MAC_BYTES:
         return None
@@ -332,17 +337,19 @@ class _AsWagtailReads:
     back from ``<![if …]>``), an upper-case tag or an embed without ``/>``:
     such a medium was never checked, so it is not sent."""
 
+    #: An embed's or a document link's attributes are short. Wagtail's
+    #: attribute pattern takes time growing with the square of a long run
+    #: of them, so a longer one is taken as not read (its medium not sent).
+    MAX_ATTRIBUTES = 2000
+
     def __init__(self, html: str) -> None:
         self._html = html
-        self._reads: dict[int, dict] | None = None
+        self._reads: dict[int, str] | None = None
         self._line_starts: list[int] = []
 
-    def _read(self) -> dict[int, dict]:
+    def _read(self) -> dict[int, str]:
         if self._reads is None:
-            self._reads = {
-                start: extract_attrs(attributes)
-                for start, attributes in wagtail_tag_matches(self._html)
-            }
+            self._reads = dict(wagtail_tag_matches(self._html))
             self._line_starts = [0] + [
                 match.end() for match in re.finditer("\n", self._html)
             ]
@@ -352,9 +359,10 @@ class _AsWagtailReads:
         reads = self._read()
         if tag.sourceline is None or tag.sourcepos is None:
             return False
-        read = reads.get(self._line_starts[tag.sourceline - 1] + tag.sourcepos)
-        if read is None:
+        attributes = reads.get(self._line_starts[tag.sourceline - 1] + tag.sourcepos)
+        if attributes is None or len(attributes) > self.MAX_ATTRIBUTES:
             return False
+        read = extract_attrs(attributes)
         return all(
             as_id(read.get(name), Page) == as_id(value, Page)
             if name == "id"

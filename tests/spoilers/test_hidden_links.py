@@ -907,6 +907,10 @@ def test_a_token_is_sealed_fresh_each_time_and_costs_no_query(targets):
                 draft.pk,  # base64's padding bits
             )
     assert len(queries) == 0
+    # One token, one spelling: Django's decoding skipped what is not base64
+    # and any padding.
+    for spelling in (first + "==", first[:20] + "\n!" + first[20:], first + " "):
+        assert hidden_page_id(spelling) is None, spelling
 
 
 def test_a_link_to_a_page_that_is_gone_looks_like_a_hidden_one(client, targets):
@@ -956,3 +960,18 @@ def test_wagtails_patterns_are_read_as_finditer_reads_them():
             for match in pattern.finditer(value)
         )
         assert sorted(wagtail_tag_matches(value)) == expected, value
+
+
+def test_a_medium_whose_attributes_run_long_is_not_read():
+    """Wagtail's attribute pattern takes time growing with the square of a
+    long run of attributes (2.5 s for 20,000 characters); an embed's or a
+    document link's are short, so a longer run is not read, and its medium
+    not sent."""
+    from reviews.rich_text import visible_db_html
+
+    image = make_image("Long")
+    padding = "a-" * 5000
+    value = f'<p><embed {padding} embedtype="image" id="{image.pk}" format="left"/></p>'
+    assert "embed" not in visible_db_html(value, None)
+    short = f'<p><embed embedtype="image" id="{image.pk}" format="left"/></p>'
+    assert visible_db_html(short, None) == short
