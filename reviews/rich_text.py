@@ -24,6 +24,8 @@ import functools
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from html import escape as escape_html
 from typing import Any
 
@@ -167,12 +169,91 @@ class VisiblePageLinkElementHandler(PageLinkElementHandler):
         key = as_id(attrs.get("id"), Page)
         if key is None:
             return {"id": attrs.get("id"), "url": None, "parentId": None}
+        looked_up = _looked_up.get()
+        if looked_up is not None and key in looked_up:
+            data = looked_up[key]
+            if data is None:
+                return {"id": hidden_page_token(key), "url": None, "parentId": None}
+            return dict(data)
         page = Page.objects.filter(pk=key).first()
         # A link to a page that is gone is written alike: a reader who may
         # not be told of a page may not learn that it exists either.
         if page is None or not may_name_page(page, current_user()):
             return {"id": hidden_page_token(key), "url": None, "parentId": None}
         return super().get_attribute_data(attrs)
+
+
+#: The pages the value being converted links to, looked up together
+#: (:func:`page_links_looked_up`): page id → the link's data, or None for
+#: a page the reader may not be told of (or none at all), whose token is
+#: made afresh for each link.
+_looked_up: ContextVar[dict[int, dict | None] | None] = ContextVar(
+    "reviews_page_links_looked_up", default=None
+)
+#: Ids looked up per query: under SQLite's limit on a statement's variables.
+_LOOKUP_BATCH = 500
+
+
+@contextmanager
+def page_links_looked_up(html: str) -> Iterator[None]:
+    """While ``html`` is converted one link at a time (the editor's
+    contentstate, the Markdown formats), have
+    :class:`VisiblePageLinkElementHandler` find the pages it links to in a
+    few queries for all of them.
+
+    Wagtail's handler reads each linked page, its specific page and its
+    parent on its own: four queries a link, so a review of 20,000 links
+    took a minute to convert, past the server's timeout, for every reader
+    of its Markdown. The HTML formats already look their links up together
+    (``expand_db_attributes_many``). The ids are read as Wagtail's own
+    pattern reads them (``FIND_A_TAG``); a link spelled otherwise is still
+    looked up, on its own, when the converter meets it."""
+    token = _looked_up.set(_links_data(_linked_page_ids(html)))
+    try:
+        yield
+    finally:
+        _looked_up.reset(token)
+
+
+def _linked_page_ids(html: str) -> set[int]:
+    ids: set[int] = set()
+    if "linktype" not in html:
+        return ids
+    for _start, attributes in _matches(html, "<a", ">"):
+        # Wagtail's attribute pattern is slow on a long run (_AsWagtailReads).
+        if len(attributes) > _AsWagtailReads.MAX_ATTRIBUTES:
+            continue
+        attrs = extract_attrs(attributes)
+        if attrs.get("linktype") == "page":
+            key = as_id(attrs.get("id"), Page)
+            if key is not None:
+                ids.add(key)
+    return ids
+
+
+def _links_data(ids: set[int]) -> dict[int, dict | None]:
+    """What :meth:`PageLinkElementHandler.get_attribute_data` gives for
+    each of ``ids``, for the reader, or None where the reader may not be
+    told of the page."""
+    user = current_user()
+    found: dict[int, dict | None] = dict.fromkeys(ids)
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), _LOOKUP_BATCH):
+        pages = list(
+            Page.objects.filter(pk__in=wanted[start : start + _LOOKUP_BATCH]).specific()
+        )
+        parent_paths = {page.path[: -Page.steplen] for page in pages}
+        parents = dict(
+            Page.objects.filter(path__in=parent_paths).values_list("path", "pk")
+        )
+        for page in pages:
+            if may_name_page(page, user):
+                found[page.pk] = {
+                    "id": page.id,
+                    "url": page.url,
+                    "parentId": parents.get(page.path[: -Page.steplen]),
+                }
+    return found
 
 
 def visible_link_entity(props: dict) -> Any:
@@ -667,7 +748,8 @@ def use_visible_database_formats() -> None:
             if "markdown" not in _name:
                 return _serialize(shown, features=features)
             try:
-                return _serialize(shown, features=features)
+                with page_links_looked_up(shown):
+                    return _serialize(shown, features=features)
             except Exception:
                 # Wagtail's Markdown conversion fails on markup its editor
                 # never writes: it asserts that tags match, and the exporter

@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from draftjs_exporter.error import ExporterException
 from wagtail.admin.rich_text import DraftailRichTextArea
 
+from .rich_text import page_links_looked_up
+
 WIDGET = "reviews.rich_text_editor.CheckedDraftailRichTextArea"
 
 #: How converting a value that is not contentstate fails: JSON that does not
@@ -82,4 +84,6 @@ class CheckedDraftailRichTextArea(DraftailRichTextArea):
             return self.converter.from_database_format(
                 format_html("<p>{}</p>", value.posted)
             )
-        return super().format_value(value)
+        # The pages its links name, found together, not four queries a link.
+        with page_links_looked_up(value if isinstance(value, str) else ""):
+            return super().format_value(value)

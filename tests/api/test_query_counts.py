@@ -267,3 +267,54 @@ def test_a_detail_built_without_the_servers_copy_reads_its_tags_once(client, pat
     shown, sql = _detail_queries(client, path)
     assert set(shown["tags"]) == {"war", "tag2"}
     assert len([q for q in sql if reads_tag_versions(q)]) == 1
+
+
+@pytest.fixture(scope="module")
+def linked_pages(django_db_setup, django_db_blocker) -> Iterator[list[ReviewPage]]:
+    with built_once(django_db_blocker):
+        book = BookFactory(title="Linked", chapter_count=3)
+        yield [make_review(book=book, slug=f"linked-{n}") for n in range(12)]
+
+
+def _linking(targets: list[ReviewPage], slug: str, repeats: int = 1) -> ReviewPage:
+    links = " ".join(
+        f'<a linktype="page" id="{target.pk}">to {target.slug}</a>'
+        for target in targets * repeats
+    )
+    return make_review(
+        book=targets[0].book, slug=slug, body=[paragraph(f"<p>{links}</p>")]
+    )
+
+
+def _cold_queries(client, url: str) -> tuple[int, object]:
+    """What building the answer costs: nothing kept from before."""
+    from django.core.cache import cache
+
+    from reviews.derived import forget_in_process
+    from reviews.response_cache import forget_local
+
+    cache.clear()
+    forget_local()
+    forget_in_process()
+    return count_queries(client, url)
+
+
+@pytest.mark.parametrize("rich_text_format", ["markdown", "db_markdown", "html"])
+@pytest.mark.parametrize("url", ["/api/v3/pages/{pk}/", "/api/v2/pages/{pk}/"])
+def test_page_links_cost_the_same_however_many(
+    client, linked_pages, url, rich_text_format
+):
+    """Wagtail's Markdown conversion looked each linked page up on its own,
+    four queries a link: a review of 20,000 links took every reader of
+    its Markdown a minute, past the server's timeout. They are looked up
+    together, as the HTML formats' are."""
+    few = _linking(linked_pages[:2], "links-few")
+    many = _linking(linked_pages, "links-many", repeats=3)
+    query = f"?rich_text_format={rich_text_format}"
+    counted = {}
+    for page in (few, many):
+        counted[page.slug], response = _cold_queries(
+            client, url.format(pk=page.pk) + query
+        )
+        assert f"to {linked_pages[1].slug}" in response.content.decode()
+    assert counted["links-many"] == counted["links-few"]

@@ -853,6 +853,45 @@ def test_the_editor_names_no_page_the_member_may_not_be_told_of(client, targets)
         assert _link_data(converter.from_database_format(stored))[0]["id"] == draft.pk
 
 
+def test_the_editor_finds_a_texts_linked_pages_together(targets):
+    """The admin's editor converted a text one link at a time, four queries
+    a link (a review of 20,000 links would not open). Its linked pages are
+    found together, and each link to a hidden page still gets a token of
+    its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.rich_text import hidden_page_id
+    from reviews.rich_text_editor import CheckedDraftailRichTextArea
+
+    widget = CheckedDraftailRichTextArea(features=["link"])
+    others = [targets[name] for name in ("open", "unpublished", "restricted")]
+
+    def text(pages) -> str:
+        return "<p>{}</p>".format(
+            " ".join(f'<a linktype="page" id="{page.pk}">W</a>' for page in pages)
+        )
+
+    def convert(pages) -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as queries:
+            contentstate = widget.format_value(text(pages))
+        return len(queries.captured_queries), _link_data(contentstate)
+
+    kinds = [targets["draft"], *others]
+    convert(kinds)
+    few, _ = convert(kinds)
+    many, data = convert(kinds * 5)
+    assert many == few
+    tokens = [link["id"] for link in data if isinstance(link["id"], str)]
+    assert len(tokens) == 15 and len(set(tokens)) == 15
+    assert {hidden_page_id(token) for token in tokens} == {
+        targets[name].pk for name in ("draft", "unpublished", "restricted")
+    }
+    assert [link["url"] for link in data if link["id"] == targets["open"].pk] == [
+        targets["open"].url
+    ] * 5
+
+
 def test_a_token_that_names_no_page_saves_the_link_words_only():
     from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
