@@ -264,6 +264,27 @@ def _visitor_reading(request, waiting) -> dict | None:
     return {"books": list(books.values()), "declared": declared}
 
 
+@register.simple_tag(takes_context=True)
+def said_reading(context) -> list[dict]:
+    """What a visitor said they have read (``read=``), book by book in the
+    order of the books' ids: ``title`` and ``chapter`` (None for the end),
+    for the page to say it back beside a link that closes it all again
+    (the same page without the query). Empty for a member, whose progress
+    forms say how far she is."""
+    request = context.get("request")
+    if request is None or request.user.is_authenticated:
+        return []
+    reached = reader_of(request).reached
+    if not reached:
+        return []
+    titles = dict(Book.objects.filter(pk__in=reached).values_list("pk", "title"))
+    return [
+        {"title": titles[book_id], "chapter": None if reach == FINISHED else int(reach)}
+        for book_id, reach in sorted(reached.items())
+        if book_id in titles
+    ]
+
+
 @register.simple_tag
 def review_books(review) -> list[Book]:
     """The reviewed book, then every other book the review has spoilers for."""

@@ -113,3 +113,14 @@ def test_a_member_records_progress_instead(meeting, client):
     html = client.get(page.url).content.decode()
     assert 'class="read-form"' not in html
     assert "Save progress" in html
+
+
+def test_the_discussion_says_back_what_the_visitor_said(meeting):
+    """As a review does: what the visitor said, and a link that closes it."""
+    book, page = meeting(30)
+    html = Client().get(page.url, {"read": [f"{book.pk}:12"]}).content.decode()
+    said = re.search(r'<p class="read-said">(.*?)</p>', html, re.S)
+    assert said, "the page says it back"
+    assert "<cite>The Siege</cite> up to chapter 12" in said.group(1)
+    assert f'<a href="{page.url}">' in said.group(1)
+    assert 'class="read-said"' not in Client().get(page.url).content.decode()

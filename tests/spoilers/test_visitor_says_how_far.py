@@ -139,3 +139,50 @@ def test_any_read_value_keeps_an_answer_out_of_shared_caches(client, betrayal):
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
     assert "public" not in response.get("Cache-Control", "")
+
+
+def _said(html: str) -> str | None:
+    found = re.search(r'<p class="read-said">(.*?)</p>', html, re.S)
+    return found.group(1) if found else None
+
+
+def test_the_page_says_back_what_the_visitor_said_and_how_to_close_it(
+    client, review, betrayal, siege
+):
+    """An answer opened spoilers and the page did not say so again, nor how
+    to close them: the visitor had to edit the address. It says what they
+    said, book by book, with a link to the page as it was."""
+    html = client.get(
+        review.url, {"read": [f"{betrayal.pk}:5", "", str(siege.pk)]}
+    ).content.decode()
+
+    said = _said(html)
+    assert said is not None
+    assert "<cite>The Betrayal</cite> up to chapter 5" in said
+    assert "<cite>The Siege</cite> to the end" in said
+    assert f'<a href="{review.url}">' in said
+
+    closed = client.get(review.url).content.decode()
+    assert _said(closed) is None
+    assert MARKER not in closed
+
+
+def test_the_way_back_stays_when_nothing_is_left_to_open(
+    client, review, betrayal, siege
+):
+    html = client.get(
+        review.url, {"read": f"{betrayal.pk},{siege.pk}"}
+    ).content.decode()
+    assert 'class="read-form"' not in html
+    said = _said(html)
+    assert said is not None and f'<a href="{review.url}">' in said
+
+
+def test_a_member_is_told_nothing_of_read(
+    client, review, betrayal, reader_at_chapter_5
+):
+    """A member's progress says how far she is; ``read=`` adds to it for
+    that page, and the progress forms already say it."""
+    client.force_login(reader_at_chapter_5)
+    html = client.get(review.url, {"read": f"{betrayal.pk}:20"}).content.decode()
+    assert _said(html) is None
