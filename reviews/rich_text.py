@@ -126,7 +126,12 @@ def hidden_page_token(page_id: int) -> str:
     nonce = secrets.token_bytes(_NONCE_BYTES)
     sealed = nonce + bytes(
         a ^ b
-        for a, b in zip(page_id.to_bytes(_ID_BYTES, "big"), _pad(nonce), strict=True)
+        for a, b in zip(
+            # Signed: a stored id may be any the database's column holds.
+            page_id.to_bytes(_ID_BYTES, "big", signed=True),
+            _pad(nonce),
+            strict=True,
+        )
     )
     return HIDDEN_PAGE + urlsafe_base64_encode(sealed + _mac(sealed))
 
@@ -152,7 +157,9 @@ def hidden_page_id(token: str) -> int | None:
         return None
     nonce, cipher = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
     return int.from_bytes(
-        bytes(a ^ b for a, b in zip(cipher, _pad(nonce), strict=True)), "big"
+        bytes(a ^ b for a, b in zip(cipher, _pad(nonce), strict=True)),
+        "big",
+        signed=True,
     )
 
 

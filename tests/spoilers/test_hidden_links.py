@@ -892,6 +892,26 @@ def test_the_editor_finds_a_texts_linked_pages_together(targets):
     ] * 5
 
 
+@pytest.mark.parametrize("stored_id", ["-5", "0", str(-(2**63))])
+def test_a_link_to_an_id_no_page_has_opens_and_saves_as_stored(stored_id):
+    """An id below any page's, which API writes store as given, failed the
+    token (an unsigned number) and with it the admin's edit page of the
+    review: a 500 for every editor. It gets a token like any missing page,
+    and saving writes the link back as it was."""
+    from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
+
+    from reviews.rich_text import HIDDEN_PAGE, hidden_page_id
+    from reviews.rich_text_editor import CheckedDraftailRichTextArea
+
+    stored = f'<p data-block-key="k1"><a linktype="page" id="{stored_id}">W</a></p>'
+    contentstate = CheckedDraftailRichTextArea(features=["link"]).format_value(stored)
+    (data,) = _link_data(contentstate)
+    assert data["id"].startswith(HIDDEN_PAGE) and data["url"] is None
+    assert hidden_page_id(data["id"]) == int(stored_id)
+    saved = ContentstateConverter(["link"]).to_database_format(contentstate)
+    assert saved == stored
+
+
 def test_a_token_that_names_no_page_saves_the_link_words_only():
     from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
