@@ -58,6 +58,7 @@ from wagtail.rich_text.pages import PageLinkHandler
 from wagtail.rich_text.rewriters import extract_attrs
 from wagtail.whitelist import check_url
 
+from .content_version import read_once
 from .object_ids import as_id
 from .visibility import current_user, may_name_page
 
@@ -85,12 +86,13 @@ class VisiblePageLinkHandler(PageLinkHandler):
     @classmethod
     def expand_db_attributes_many(cls, attrs_list: list[dict]) -> list[str]:
         user = current_user()
-        return [
-            f'<a href="{escape(page.localized.url)}">'
-            if page is not None and may_name_page(page, user)
-            else "<a>"
-            for page in cls.get_many(attrs_list)
-        ]
+        with read_once():
+            return [
+                f'<a href="{escape(page.localized.url)}">'
+                if page is not None and may_name_page(page, user)
+                else "<a>"
+                for page in cls.get_many(attrs_list)
+            ]
 
 
 #: How the editor's contentstate names a linked page the reader may not be
@@ -245,22 +247,24 @@ def _links_data(ids: set[int]) -> dict[int, dict | None]:
     user = current_user()
     found: dict[int, dict | None] = dict.fromkeys(ids)
     wanted = sorted(ids)
-    for start in range(0, len(wanted), _LOOKUP_BATCH):
-        pages = list(
-            Page.objects.filter(pk__in=wanted[start : start + _LOOKUP_BATCH]).specific()
-        )
-        parent_paths = {page.path[: -Page.steplen] for page in pages}
-        parents = dict(
-            Page.objects.filter(path__in=parent_paths).values_list("path", "pk")
-        )
-        for page in pages:
-            if may_name_page(page, user):
-                found[page.pk] = {
-                    "id": page.id,
-                    "url": page.url,
-                    "parentId": parents.get(page.path[: -Page.steplen]),
-                }
+    with read_once():
+        for start in range(0, len(wanted), _LOOKUP_BATCH):
+            _look_up(wanted[start : start + _LOOKUP_BATCH], user, found)
     return found
+
+
+def _look_up(ids: list[int], user: Any, found: dict[int, dict | None]) -> None:
+    """:func:`_links_data` for one batch of ids."""
+    pages = list(Page.objects.filter(pk__in=ids).specific())
+    parent_paths = {page.path[: -Page.steplen] for page in pages}
+    parents = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+    for page in pages:
+        if may_name_page(page, user):
+            found[page.pk] = {
+                "id": page.id,
+                "url": page.url,
+                "parentId": parents.get(page.path[: -Page.steplen]),
+            }
 
 
 def visible_link_entity(props: dict) -> Any:
@@ -567,18 +571,29 @@ def visible_db_html(html: str, user: Any = _CURRENT_READER) -> str:
         pages = Page.objects.in_bulk([key for _, key in links if key is not None])
         if user is _CURRENT_READER:
             user = current_user()
-        for tag, page_id in links:
-            page = pages.get(page_id) if page_id is not None else None
-            if page is None or not may_name_page(page, user):
-                kept[id(tag)] = {}
-                continue
-            # In the order written (Markdown input writes ``id`` first).
-            kept[id(tag)] = {
-                name: "page" if name == "linktype" else str(page.pk)
-                for name in tag.attrs
-                if name in ("linktype", "id")
-            }
+        with read_once():
+            _keep_visible_links(links, pages, user, kept)
     return _write(soup, kept)
+
+
+def _keep_visible_links(
+    links: list[tuple[Any, int | None]],
+    pages: dict[int, Page],
+    user: Any,
+    kept: dict[int, dict[str, str] | None],
+) -> None:
+    """What :func:`visible_db_html` keeps of each page link."""
+    for tag, page_id in links:
+        page = pages.get(page_id) if page_id is not None else None
+        if page is None or not may_name_page(page, user):
+            kept[id(tag)] = {}
+            continue
+        # In the order written (Markdown input writes ``id`` first).
+        kept[id(tag)] = {
+            name: "page" if name == "linktype" else str(page.pk)
+            for name in tag.attrs
+            if name in ("linktype", "id")
+        }
 
 
 def _visible_strings(data: Any, user: Any) -> Any:

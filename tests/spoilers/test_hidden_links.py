@@ -912,6 +912,33 @@ def test_a_link_to_an_id_no_page_has_opens_and_saves_as_stored(stored_id):
     assert saved == stored
 
 
+def test_outside_a_request_links_cost_the_same_however_many(targets):
+    """An email or a command writes rich text outside any request, where
+    nothing keeps the content version between reads: deciding each link
+    read it twice, two queries a link. It is read once for the whole text."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.rich_text import expand_db_html
+
+    from reviews.rich_text import visible_db_html
+
+    def text(pages) -> str:
+        return "<p>{}</p>".format(
+            " ".join(f'<a linktype="page" id="{page.pk}">W</a>' for page in pages)
+        )
+
+    kinds = list(targets.values())
+    for write in (visible_db_html, expand_db_html):
+        write(text(kinds))
+        counts = []
+        for pages in (kinds, kinds * 5):
+            with CaptureQueriesContext(connection) as queries:
+                written = write(text(pages))
+            counts.append(len(queries.captured_queries))
+            _assert_no_hidden_slug(written.encode())
+        assert counts[0] == counts[1], write
+
+
 def test_a_token_that_names_no_page_saves_the_link_words_only():
     from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
