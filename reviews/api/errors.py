@@ -26,6 +26,7 @@ from wagtail.utils.forms import FormValidationError
 
 from ..spoilers import InvalidReaderParams
 from .filtering import ContentFieldQueryError
+from .params import RepeatedParam
 from .problems import VALIDATION_STATUS, problem_response, validation_problem
 
 #: A number the database cannot hold (an offset past 2**63 - 1 on SQLite, an
@@ -81,7 +82,7 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     def bad_request(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(400, str(exc))
 
-    def invalid_reader(request: HttpRequest, exc: Any) -> HttpResponse:
+    def invalid_param(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(400, exc.message, param=exc.param)
 
     def content_query(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -110,7 +111,8 @@ def install_v3_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(RichTextFormatError, bad_request)
-    api.add_exception_handler(InvalidReaderParams, invalid_reader)
+    api.add_exception_handler(InvalidReaderParams, invalid_param)
+    api.add_exception_handler(RepeatedParam, invalid_param)
     api.add_exception_handler(ContentFieldQueryError, content_query)
     for range_class in OUT_OF_RANGE_ERRORS:
         api.add_exception_handler(range_class, out_of_range)
@@ -136,7 +138,7 @@ class ProblemErrorsMixin:
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, ContentFieldQueryError):
             return problem_response(400, **exc.problem_fields())
-        if isinstance(exc, InvalidReaderParams):
+        if isinstance(exc, (InvalidReaderParams, RepeatedParam)):
             return problem_response(400, exc.message, param=exc.param)
         if isinstance(exc, BadRequestError):
             return problem_response(400, str(exc), param=getattr(exc, "param", None))

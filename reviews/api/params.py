@@ -42,6 +42,10 @@ IdPath = Annotated[int, BeforeValidator(_decimal_digits), Path(..., ge=1, le=MAX
 
 #: Understood by every club endpoint (see reviews.spoilers).
 READER_PARAMS = frozenset({"spoilers", "read"})
+#: The query parameters a client may give more than once: ``read`` one a book
+#: (the visitor's form sends one a book, most of them empty) and ``reveal``
+#: one a block. Every other one takes one value.
+REPEATABLE_PARAMS = frozenset({"read", "reveal"})
 
 T = TypeVar("T")
 
@@ -59,11 +63,42 @@ def param_names(*schemas: type[Schema]) -> set[str]:
     return names
 
 
+class RepeatedParam(ValueError):
+    """A parameter that takes one value was given more than once. Which one
+    would count is each framework's guess (Ninja and Wagtail's v2 take the
+    last), so a client whose query carried a stray copy got another
+    listing than it asked for and no word of it: a 400 naming it, in both
+    API versions."""
+
+    def __init__(self, param: str) -> None:
+        self.param = param
+        self.message = f"give {param} once."
+        super().__init__(self.message)
+
+
+def refuse_repeated_params(
+    request: HttpRequest, names: Iterable[str] | None = None
+) -> None:
+    """Raise :class:`RepeatedParam` for the first of ``names`` (every query
+    parameter if None) given more than once, but for
+    :data:`REPEATABLE_PARAMS`."""
+    for name, values in request.GET.lists():
+        if (
+            len(values) > 1
+            and name not in REPEATABLE_PARAMS
+            and (names is None or name in names)
+        ):
+            raise RepeatedParam(name)
+
+
 def reject_unknown_params(
     request: HttpRequest, *schemas: type[Schema], extra: Iterable[str] = ()
 ) -> None:
-    """Raise a 400 for any query parameter none of ``schemas`` declares."""
-    allowed = param_names(*schemas) | READER_PARAMS | set(extra)
+    """Raise a 400 for any query parameter none of ``schemas`` declares, or
+    one of theirs given more than once (none of them is a list)."""
+    declared = param_names(*schemas)
+    refuse_repeated_params(request, declared)
+    allowed = declared | READER_PARAMS | set(extra)
     unknown = sorted(set(request.GET) - allowed)
     if unknown:
         raise HttpError(
@@ -125,7 +160,9 @@ class ReaderParams(Schema):
     read: str | None = Field(
         None,
         max_length=2000,
-        pattern=r"^\d{1,9}(:\d{1,9})?(,\d{1,9}(:\d{1,9})?)*$",
+        # Empty allowed: the visitor's form sends ``read=`` for a book not
+        # started, and the reader joins every ``read=`` given.
+        pattern=r"^(\d{1,9}(:\d{1,9})?(,\d{1,9}(:\d{1,9})?)*)?$",
         description="What the reader has read: `<book id>[:<chapter>],…`; a bare "
         "book id means finished. Adds to a token member's own progress.",
     )

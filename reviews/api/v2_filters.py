@@ -16,6 +16,7 @@ from wagtail.api.v2.utils import BadRequestError
 from ..models import ReviewPage
 from .errors import InvalidParam
 from .filtering import check_filters_and_ordering, is_content_column
+from .params import refuse_repeated_params
 from .routers.reviews import ReviewFilters, filter_reviews, order_reviews
 
 
@@ -33,6 +34,8 @@ class NoContentFieldQueriesMixin:
         return fields
 
     def check_query_parameters(self, queryset):
+        # Wagtail's v2 reads every parameter as one value.
+        refuse_repeated_params(self.request)
         check_filters_and_ordering([queryset.model], self.request.GET)
         return super().check_query_parameters(queryset)
 

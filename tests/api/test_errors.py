@@ -235,6 +235,54 @@ def test_a_repeated_page_parameter_is_a_400_naming_it(client, content, url, para
     assert client.get(f"{url}{joiner}{param}=5").status_code == 200
 
 
+#: One filter of each listing, with two values that would each be accepted.
+REPEATED_FILTERS = [
+    ("/api/v2/pages/?type=reviews.ReviewPage", "rating_min", "1", "5"),
+    ("/api/v2/pages/?type=reviews.ReviewPage", "rating", "4", "5"),
+    ("/api/v2/pages/?type=reviews.ReviewPage", "order", "title", "-title"),
+    ("/api/v2/pages/", "type", "reviews.ReviewPage", "wagtailcore.Page"),
+    ("/api/v2/images/", "title", "a", "b"),
+    ("/api/v3/reviews/", "rating_min", "1", "5"),
+    ("/api/v3/reviews/", "ordering", "rating", "-rating"),
+    ("/api/v3/reviews/", "mine", "false", "false"),
+    ("/api/v3/books/", "author", "a", "b"),
+    ("/api/v3/series/", "rich_text_format", "html", "db_html"),
+    ("/api/v3/discussions/", "when", "past", "upcoming"),
+    ("/api/v3/reviews/1/", "version", "live", "live"),
+]
+
+
+@pytest.mark.parametrize(("url", "param", "first", "second"), REPEATED_FILTERS)
+def test_a_repeated_filter_is_a_400_naming_it(
+    client, content, url, param, first, second
+):
+    """``rating_min=1&rating_min=5`` took one of the two, so a client that
+    built its query from a form with a stray field got the other's results
+    and no word of it. A parameter that takes one value is given once."""
+    if url == "/api/v3/reviews/1/":
+        url = f"/api/v3/reviews/{content.pk}/"
+    joiner = "&" if "?" in url else "?"
+    problem = assert_problem(
+        client.get(f"{url}{joiner}{param}={first}&{param}={second}"), 400
+    )
+    assert problem["param"] == param
+    assert f"{param} once" in problem["detail"]
+    assert client.get(f"{url}{joiner}{param}={second}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/?type=reviews.ReviewPage&read={book}&read=",
+        "/api/v3/reviews/?read={book}&read=",
+    ],
+)
+def test_a_parameter_meant_to_repeat_still_may(client, content, url):
+    """``read=`` is one a book (the visitor's form sends one a book, most of
+    them empty)."""
+    assert client.get(url.format(book=content.book_id)).status_code == 200
+
+
 BODIES = [
     b'\xff\xfe{"title": 1}',
     b'{"title": "\xff"}',
