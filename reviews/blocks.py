@@ -6,10 +6,12 @@ Child names (``paragraph``, ``heading``, ``quote``, ``image``, ``spoiler``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
+from wagtail.rich_text import RichText
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .spoilers import (
@@ -38,6 +41,63 @@ READER_CONTEXT_KEY = "spoiler_reader"
 REVEAL_PATH_CONTEXT_KEY = "reveal_path"
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+#: The most elements (paragraphs, list items, links, bold and italic runs)
+#: one text of a review may hold, and the most a review's whole body may
+#: hold (those, and each block). Far above what any review holds; they keep
+#: every reading of one short. Both APIs' Markdown formats take time growing
+#: with the square of one text's elements (the Markdown exporter numbers a
+#: list item by going over every block before it, and compares each new
+#: child with the ones before): 8,000 list items in one paragraph took 4 s
+#: a request, and a member could store far more. A body at both limits
+#: (five texts of 1,000 list items) takes 0.4 s.
+MAX_TEXT_ELEMENTS = 1_000
+MAX_BODY_ELEMENTS = 5_000
+
+#: A start tag: stored rich text escapes every ``<`` of its words.
+_START_TAG = re.compile(r"<[A-Za-z]")
+
+
+def element_count(html: str) -> int:
+    """How many elements a rich text's stored HTML holds."""
+    return len(_START_TAG.findall(html))
+
+
+def _too_many(what: str, limit: int, count: int, advice: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(what)s may hold at most %(limit)s paragraphs, list items, links "
+            "and bold or italic runs; this one holds %(count)s. %(advice)s"
+        ),
+        code="too_many_elements",
+        params={
+            "what": what,
+            "limit": f"{limit:,}",
+            "count": f"{count:,}",
+            "advice": advice,
+        },
+    )
+
+
+class ReviewTextBlock(blocks.RichTextBlock):
+    """A paragraph of a review: the club's rich text features, at most
+    :data:`MAX_TEXT_ELEMENTS` elements."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("features", RICH_TEXT_FEATURES)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        count = element_count(value.source)
+        if count > MAX_TEXT_ELEMENTS:
+            raise _too_many(
+                _("A text"),
+                MAX_TEXT_ELEMENTS,
+                count,
+                _("Split it into more paragraphs."),
+            )
+        return value
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -139,7 +199,7 @@ def _without_block_id(context: dict[str, Any]) -> dict[str, Any]:
 
 
 class SpoilerContentBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    paragraph = ReviewTextBlock()
     quote = QuoteBlock()
     image = CaptionedImageBlock()
 
@@ -263,7 +323,7 @@ class SpoilerView:
 
 
 class ReviewStreamBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    paragraph = ReviewTextBlock()
     heading = blocks.CharBlock(
         max_length=120,
         form_classname="title",
@@ -273,6 +333,36 @@ class ReviewStreamBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     image = CaptionedImageBlock()
     spoiler = SpoilerBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        count = body_element_count(value)
+        if count > MAX_BODY_ELEMENTS:
+            raise blocks.StreamBlockValidationError(
+                non_block_errors=[
+                    _too_many(
+                        _("A review"),
+                        MAX_BODY_ELEMENTS,
+                        count,
+                        _("Leave some out, or write a second review."),
+                    )
+                ]
+            )
+        return value
+
+
+def body_element_count(stream: blocks.StreamValue) -> int:
+    """Every block of ``stream``, nested ones included, and every element
+    of their rich text."""
+    return sum(
+        1
+        + (
+            element_count(child.value.source)
+            if isinstance(child.value, RichText)
+            else 0
+        )
+        for child in _children(stream)
+    )
 
 
 class QuestionBlock(blocks.StructBlock):
