@@ -185,11 +185,16 @@ class VisiblePageLinkElementHandler(PageLinkElementHandler):
                 return {"id": hidden_page_token(key), "url": None, "parentId": None}
             return dict(data)
         page = Page.objects.filter(pk=key).first()
+        user = current_user()
         # A link to a page that is gone is written alike: a reader who may
         # not be told of a page may not learn that it exists either.
-        if page is None or not may_name_page(page, current_user()):
+        if page is None or not may_name_page(page, user):
             return {"id": hidden_page_token(key), "url": None, "parentId": None}
-        return super().get_attribute_data(attrs)
+        data = super().get_attribute_data(attrs)
+        parent = page.get_parent()
+        if parent is None or not may_name_page(parent, user):
+            data["parentId"] = None
+        return data
 
 
 #: The pages the value being converted links to, looked up together
@@ -257,7 +262,14 @@ def _look_up(ids: list[int], user: Any, found: dict[int, dict | None]) -> None:
     """:func:`_links_data` for one batch of ids."""
     pages = list(Page.objects.filter(pk__in=ids).specific())
     parent_paths = {page.path[: -Page.steplen] for page in pages}
-    parents = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+    # The chooser opens the link's page among its siblings, but a parent the
+    # reader may not be told of (the unpublished folder above another Site's
+    # root) goes unnamed.
+    parents = {
+        parent.path: parent.pk
+        for parent in Page.objects.filter(path__in=parent_paths)
+        if may_name_page(parent, user)
+    }
     for page in pages:
         if may_name_page(page, user):
             found[page.pk] = {
