@@ -101,6 +101,23 @@ def is_announced(event: str, page) -> bool:
     return event != "page.deleted" or page.first_published_at is not None
 
 
+def _still_announced(delivery) -> bool:
+    """May ``delivery`` go out now? It was recorded when its event happened,
+    and is sent after the commit or retried later, after changes committed
+    meanwhile (another process's included). A publish is announced only
+    while its page is still live and :func:`is_announced`: a receiver that
+    was down for the first attempt hears no more of a page since
+    restricted, unpublished or put below an unpublished page than a reader
+    would. An unpublish or a deletion tells a receiver to drop what it
+    heard of, so it still goes out."""
+    from wagtail.models import Page
+
+    if delivery.event != "page.published":
+        return True
+    page = Page.objects.filter(pk=delivery.page_id).first()
+    return page is not None and page.live and is_announced(delivery.event, page)
+
+
 def page_event(event: str, page) -> list:
     """Record a delivery for every endpoint that wants ``event``; send them
     after the current transaction commits."""
@@ -218,8 +235,14 @@ def deliver(delivery_id: int) -> str:
     if delivery is None or delivery.status in (
         WebhookDelivery.Status.SUCCEEDED,
         WebhookDelivery.Status.FAILED,
+        WebhookDelivery.Status.WITHDRAWN,
     ):
         return "skipped"
+    if not _still_announced(delivery):
+        delivery.status = WebhookDelivery.Status.WITHDRAWN
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "next_attempt_at"])
+        return delivery.status
     body = json.dumps({**delivery.payload, "delivery": delivery.pk}).encode()
     headers = {
         "Content-Type": "application/json",

@@ -109,6 +109,9 @@ class WebhookDelivery(models.Model):
         RETRYING = "retrying", _("Retrying")
         SUCCEEDED = "succeeded", _("Delivered")
         FAILED = "failed", _("Failed")
+        #: Not sent again: its page stopped being one a receiver may hear
+        #: of before the delivery got through (reviews.webhooks.deliver).
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     webhook = models.ForeignKey(
         Webhook,

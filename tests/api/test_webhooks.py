@@ -273,8 +273,83 @@ def test_nothing_below_an_unpublished_section_is_announced(
         page.save_revision().publish()
         page.unpublish()
         page.save_revision().publish()
+    # Its own commit: a publish sent after the page is gone is withdrawn.
+    with django_capture_on_commit_callbacks(execute=True):
         page.delete()
     events = [json.loads(call["body"])["event"] for call in calls]
     assert ("Archived minutes" in _named(calls)) is not unpublished
     if not unpublished:
         assert {"page.published", "page.unpublished", "page.deleted"} <= set(events)
+
+
+def _below_an_unpublished_section(page) -> None:
+    from wagtail.models import Page
+
+    from reviews.models import ReviewIndexPage
+
+    section = review_index().add_child(
+        instance=ReviewIndexPage(title="Committee", slug="committee")
+    )
+    section.save_revision().publish()
+    Page.objects.get(pk=page.pk).move(Page.objects.get(pk=section.pk), "last-child")
+    Page.objects.get(pk=section.pk).unpublish()
+
+
+def _unpublish(page) -> None:
+    page.unpublish()
+
+
+def _delete(page) -> None:
+    page.delete()
+
+
+def _keep_public(page) -> None:
+    """The control: nothing changed."""
+
+
+@pytest.mark.parametrize(
+    "hide",
+    [_restrict, _below_an_unpublished_section, _unpublish, _delete, _keep_public],
+)
+def test_a_retried_publish_goes_out_only_while_the_page_is_public(
+    endpoint, sent, django_capture_on_commit_callbacks, hide
+):
+    """The announcement is recorded when the page is published and retried
+    later, after changes committed meanwhile, by the worker or by
+    ``retry_webhooks``. A receiver that was down for the first attempt
+    hears no more of a page since restricted, unpublished, put below an
+    unpublished section or deleted than a reader would: the retry is
+    withdrawn (the unpublish or the deletion still goes out)."""
+    from wagtail.models import Page
+
+    calls, answers = sent
+    answers.append(503)  # the receiver is down for the first attempt
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_review(
+            book=BookFactory(), title="Yura betrays Anna", slug="yura-betrays-anna"
+        )
+    delivery = WebhookDelivery.objects.get(event="page.published")
+    assert delivery.status == WebhookDelivery.Status.RETRYING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hide(Page.objects.get(pk=page.pk))
+    calls.clear()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("retry_webhooks", stdout=mock.MagicMock())
+
+    delivery.refresh_from_db()
+    published = [
+        call for call in calls if json.loads(call["body"])["event"] == "page.published"
+    ]
+    if hide is _keep_public:
+        assert len(published) == 1
+        assert delivery.status == WebhookDelivery.Status.SUCCEEDED
+        return
+    assert published == []
+    for word in ("Yura betrays Anna", "yura-betrays-anna"):
+        assert word not in _named(published)
+    assert delivery.status == WebhookDelivery.Status.WITHDRAWN
+    assert delivery.next_attempt_at is None
+    assert delivery.attempts == 1
