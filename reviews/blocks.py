@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +64,9 @@ def element_count(html: str) -> int:
     return len(_START_TAG.findall(html))
 
 
-def _too_many(what: str, limit: int, count: int, advice: str) -> ValidationError:
+def _too_many(
+    what: str | Promise, limit: int, count: int, advice: str | Promise
+) -> ValidationError:
     return ValidationError(
         _(
             "%(what)s may hold at most %(limit)s paragraphs, list items, links "
@@ -79,6 +82,38 @@ def _too_many(what: str, limit: int, count: int, advice: str) -> ValidationError
     )
 
 
+def check_text_size(html: str) -> None:
+    """Raise a ``ValidationError`` if one text of a review holds more than
+    :data:`MAX_TEXT_ELEMENTS` elements."""
+    count = element_count(html)
+    if count > MAX_TEXT_ELEMENTS:
+        raise _too_many(
+            _("A text"), MAX_TEXT_ELEMENTS, count, _("Split it into more paragraphs.")
+        )
+
+
+def check_body_size(stream: blocks.StreamValue) -> None:
+    """Raise a ``ValidationError`` if a review's body holds more than
+    :data:`MAX_BODY_ELEMENTS` elements, or one of its texts more than
+    :data:`MAX_TEXT_ELEMENTS`. The blocks check as a member writes
+    (:class:`ReviewTextBlock`, :class:`ReviewStreamBlock`);
+    ``ReviewPage.clean`` checks again for whatever builds a body without
+    them (the Goodreads import)."""
+    count = 0
+    for child in _children(stream):
+        count += 1
+        if isinstance(child.value, RichText):
+            check_text_size(child.value.source)
+            count += element_count(child.value.source)
+    if count > MAX_BODY_ELEMENTS:
+        raise _too_many(
+            _("A review"),
+            MAX_BODY_ELEMENTS,
+            count,
+            _("Leave some out, or write a second review."),
+        )
+
+
 class ReviewTextBlock(blocks.RichTextBlock):
     """A paragraph of a review: the club's rich text features, at most
     :data:`MAX_TEXT_ELEMENTS` elements."""
@@ -89,14 +124,7 @@ class ReviewTextBlock(blocks.RichTextBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        count = element_count(value.source)
-        if count > MAX_TEXT_ELEMENTS:
-            raise _too_many(
-                _("A text"),
-                MAX_TEXT_ELEMENTS,
-                count,
-                _("Split it into more paragraphs."),
-            )
+        check_text_size(value.source)
         return value
 
 
@@ -336,33 +364,12 @@ class ReviewStreamBlock(blocks.StreamBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        count = body_element_count(value)
-        if count > MAX_BODY_ELEMENTS:
-            raise blocks.StreamBlockValidationError(
-                non_block_errors=[
-                    _too_many(
-                        _("A review"),
-                        MAX_BODY_ELEMENTS,
-                        count,
-                        _("Leave some out, or write a second review."),
-                    )
-                ]
-            )
+        try:
+            check_body_size(value)
+        except ValidationError as error:
+            # Each text was checked as its block was: what is left is the sum.
+            raise blocks.StreamBlockValidationError(non_block_errors=[error]) from error
         return value
-
-
-def body_element_count(stream: blocks.StreamValue) -> int:
-    """Every block of ``stream``, nested ones included, and every element
-    of their rich text."""
-    return sum(
-        1
-        + (
-            element_count(child.value.source)
-            if isinstance(child.value, RichText)
-            else 0
-        )
-        for child in _children(stream)
-    )
 
 
 class QuestionBlock(blocks.StructBlock):

@@ -19,7 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import ReviewStreamBlock
+from ..blocks import ReviewStreamBlock, check_body_size
 from ..derived import for_this_version
 from ..indexing import DraftSavesLeaveIndexesMixin
 from ..members import display_name, shown_member
@@ -189,6 +189,10 @@ class ReviewPage(
         if self.book_id:
             self._fill_blank_spoiled_books()
             self._check_spoiler_chapters()
+        try:
+            check_body_size(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error.messages}) from error
 
     def _fill_blank_spoiled_books(self) -> None:
         """A spoiler with no book spoils the reviewed book: store that, so every
