@@ -20,6 +20,7 @@ class ReviewsConfig(AppConfig):
             check_reader_middleware,
             check_rich_text_editor,
         )
+        from .page_copies import use_atomic_page_copies
         from .page_forms import use_club_page_forms
         from .rich_text import use_visible_database_formats, use_visible_links_in_html
         from .signal_handlers import register_signal_handlers
@@ -40,3 +41,4 @@ class ReviewsConfig(AppConfig):
         use_club_page_forms()
         use_visible_database_formats()
         use_visible_links_in_html()
+        use_atomic_page_copies()
