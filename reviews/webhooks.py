@@ -89,16 +89,69 @@ def build_payload(event: str, page) -> dict[str, Any]:
 
 
 def is_announced(event: str, page) -> bool:
-    """Does a receiver hear of ``page``? A receiver is another site, no more
-    entitled than an anonymous reader: it hears nothing of a page behind a
-    view restriction, nor of the deletion of a draft that was never
-    published (its title and slug were nobody else's). Nor of any page
-    below an unpublished one, which no listing names: not its publish, and
-    not its going away, which would name a page it never heard of
-    (:func:`reviews.visibility.held_by_unpublished_page`)."""
+    """Is ``page`` public as a receiver hears of pages? A receiver is another
+    site, no more entitled than an anonymous reader: it hears nothing of a
+    page behind a view restriction, nor of any page below an unpublished
+    one, which no listing names
+    (:func:`reviews.visibility.held_by_unpublished_page`), nor of the
+    deletion of a draft that was never published."""
     if is_restricted(page) or held_by_unpublished_page(page):
         return False
     return event != "page.deleted" or page.first_published_at is not None
+
+
+def _heard(hooks: list, page) -> dict[int, dict[str, Any]]:
+    """The page as each of ``hooks`` last heard of it: the ``page`` of its
+    latest publish delivery that was not withdrawn, by webhook id."""
+    from .models import WebhookDelivery
+
+    deliveries = (
+        WebhookDelivery.objects.filter(
+            webhook__in=hooks, page_id=page.pk, event="page.published"
+        )
+        .exclude(status=WebhookDelivery.Status.WITHDRAWN)
+        .order_by("webhook_id", "-created_at", "-pk")
+        .values_list("webhook_id", "payload")
+    )
+    heard: dict[int, dict[str, Any]] = {}
+    for hook_id, payload in deliveries:
+        heard.setdefault(hook_id, payload.get("page", {}))
+    return heard
+
+
+def _payloads(event: str, page, hooks: list) -> dict[int, dict[str, Any]]:
+    """What each of ``hooks`` is sent of ``event``, by webhook id; a hook
+    missing hears nothing.
+
+    A publish goes to every hook while the page is public. An unpublish or
+    a deletion tells a receiver to drop a page: it goes to every hook that
+    heard of the page, whatever hides the page by now (a restriction added
+    since, a section unpublished with its subpages), and to every hook
+    while the title the page goes by was public until now (a live public
+    page unpublished or deleted). It names the page only as the receiver
+    heard of it, or as it was public: a page published only while hidden,
+    then no longer hidden and deleted, is named by no title or slug that
+    nobody outside saw."""
+    public_now = is_announced(event, page)
+    if event == "page.published":
+        if not public_now:
+            return {}
+        payload = build_payload(event, page)
+        return {hook.pk: payload for hook in hooks}
+    # Until this unpublish the page was live; a deleted one is live still.
+    title_was_public = public_now and (event == "page.unpublished" or page.live)
+    heard = {} if title_was_public else _heard(hooks, page)
+    payloads = {}
+    for hook in hooks:
+        if not title_was_public and hook.pk not in heard:
+            continue
+        payload = build_payload(event, page)
+        if not title_was_public:
+            known = heard[hook.pk]
+            payload["page"]["title"] = known.get("title")
+            payload["page"]["slug"] = known.get("slug")
+        payloads[hook.pk] = payload
+    return payloads
 
 
 def _still_announced(delivery) -> bool:
@@ -119,27 +172,27 @@ def _still_announced(delivery) -> bool:
 
 
 def page_event(event: str, page) -> list:
-    """Record a delivery for every endpoint that wants ``event``; send them
-    after the current transaction commits."""
+    """Record a delivery for every endpoint that wants ``event`` and may
+    hear of it (:func:`_payloads`); send them after the current transaction
+    commits."""
     from .models import Webhook, WebhookDelivery
 
     # The endpoints first: most sites have none, and then nothing about the
     # page needs asking.
-    webhooks = [
-        hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)
-    ]
-    if not webhooks or not is_announced(event, page):
+    hooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
+    if not hooks:
         return []
-    payload = build_payload(event, page)
+    payloads = _payloads(event, page, hooks)
     deliveries = [
         WebhookDelivery.objects.create(
             webhook=hook,
             event=event,
             page_id=page.pk,
-            page_title=page.title[:255],
-            payload=payload,
+            page_title=(payloads[hook.pk]["page"]["title"] or "")[:255],
+            payload=payloads[hook.pk],
         )
-        for hook in webhooks
+        for hook in hooks
+        if hook.pk in payloads
     ]
     for delivery in deliveries:
         transaction.on_commit(partial(enqueue, delivery.pk))

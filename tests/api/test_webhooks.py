@@ -10,9 +10,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
+from wagtail.models import Page, PageViewRestriction
 
 from reviews import webhooks
-from reviews.models import Webhook, WebhookDelivery
+from reviews.models import ReviewIndexPage, Webhook, WebhookDelivery
 from reviews.roles import EDITORS
 from tests.factories import BookFactory, make_review, review_index
 
@@ -178,8 +179,6 @@ def test_editors_register_endpoints_and_see_deliveries(
 
 
 def _restrict(page) -> None:
-    from wagtail.models import PageViewRestriction
-
     PageViewRestriction.objects.create(
         page=page, restriction_type=PageViewRestriction.LOGIN
     )
@@ -193,8 +192,6 @@ def _named(calls: list[dict]) -> str:
 def test_a_restricted_page_is_never_announced(
     endpoint, sent, django_capture_on_commit_callbacks, restricted
 ):
-    from reviews.models import ReviewIndexPage
-
     calls, _ = sent
     parent = review_index().add_child(
         instance=ReviewIndexPage(title="Committee", slug="committee")
@@ -253,9 +250,6 @@ def test_nothing_below_an_unpublished_section_is_announced(
     unpublished section, which Wagtail still serves but no listing names,
     not its publish nor its unpublish or deletion, which would name a page
     it never heard of. The published section is the control."""
-    from wagtail.models import Page
-
-    from reviews.models import ReviewIndexPage
 
     calls, _ = sent
     holder = Page(title="Old club", slug="old-club")
@@ -283,10 +277,6 @@ def test_nothing_below_an_unpublished_section_is_announced(
 
 
 def _below_an_unpublished_section(page) -> None:
-    from wagtail.models import Page
-
-    from reviews.models import ReviewIndexPage
-
     section = review_index().add_child(
         instance=ReviewIndexPage(title="Committee", slug="committee")
     )
@@ -320,7 +310,6 @@ def test_a_retried_publish_goes_out_only_while_the_page_is_public(
     hears no more of a page since restricted, unpublished, put below an
     unpublished section or deleted than a reader would: the retry is
     withdrawn (the unpublish or the deletion still goes out)."""
-    from wagtail.models import Page
 
     calls, answers = sent
     answers.append(503)  # the receiver is down for the first attempt
@@ -353,3 +342,169 @@ def test_a_retried_publish_goes_out_only_while_the_page_is_public(
     assert delivery.status == WebhookDelivery.Status.WITHDRAWN
     assert delivery.next_attempt_at is None
     assert delivery.attempts == 1
+
+
+def _events(calls: list[dict]) -> list[tuple[str, int]]:
+    return [
+        (payload["event"], payload["page"]["id"])
+        for payload in (json.loads(call["body"]) for call in calls)
+    ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
+def test_a_copy_of_a_restricted_page_is_not_announced(
+    endpoint, sent, client, django_user_model
+):
+    """The admin's copy runs in autocommit, as in production: each
+    ``on_commit`` runs at once, and the delivery is sent (the immediate task
+    backend) or queued for ``db_worker`` (which races the rest of the copy)
+    while the copy has no restriction yet."""
+    calls, _ = sent
+    source = make_review(
+        book=BookFactory(),
+        title="Committee minutes, members only",
+        slug="committee-minutes",
+    )
+    PageViewRestriction.objects.create(
+        page=source, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
+    calls.clear()
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+
+    response = client.post(
+        f"/admin/pages/{source.pk}/copy/",
+        {
+            "new_title": "Committee minutes, copied",
+            "new_slug": "committee-minutes-copied",
+            "new_parent_page": review_index().pk,
+            "publish_copies": "on",
+        },
+    )
+    assert response.status_code == 302
+    copy = Page.objects.get(slug="committee-minutes-copied")
+    assert copy.live
+    assert PageViewRestriction.objects.filter(page=copy).exists()
+    # The copy is restricted: an anonymous reader cannot see it.
+    client.logout()
+    assert client.get(f"/api/v2/pages/{copy.pk}/").status_code == 404
+
+    named = _named(calls)
+    for word in ("Committee minutes, copied", "committee-minutes-copied"):
+        assert word not in named, f"{word!r} was sent to the receiver"
+
+
+def _restricted_then_opened(page) -> None:
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    page = page.specific
+    page.title = "Who dies at the end"
+    page.slug = "who-dies-at-the-end"
+    page.save_revision().publish()
+    Page.objects.get(pk=page.pk).specific.unpublish()
+    restriction.delete()
+
+
+def _below_a_section_then_opened(page) -> None:
+    section = review_index().add_child(
+        instance=ReviewIndexPage(title="Committee", slug="committee")
+    )
+    section.save_revision().publish()
+    Page.objects.get(pk=page.pk).move(Page.objects.get(pk=section.pk), "last-child")
+    Page.objects.get(pk=section.pk).unpublish()
+    page = Page.objects.get(pk=page.pk).specific
+    page.title = "Who dies at the end"
+    page.slug = "who-dies-at-the-end"
+    page.save_revision().publish()
+    Page.objects.get(pk=page.pk).specific.unpublish()
+    Page.objects.get(pk=section.pk).specific.save_revision().publish()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "hide", [_restricted_then_opened, _below_a_section_then_opened]
+)
+def test_a_deletion_names_no_title_that_was_never_public(
+    endpoint, sent, django_capture_on_commit_callbacks, hide
+):
+    """Published only while hidden, unpublished while hidden, then no
+    longer hidden (the restriction removed, the section republished) while
+    it is a draft: its title and slug were never public, and its deletion
+    must not announce them."""
+    calls, _ = sent
+    page = make_review(book=BookFactory(), live=False, title="Draft", slug="draft")
+    with django_capture_on_commit_callbacks(execute=True):
+        hide(Page.objects.get(pk=page.pk))
+    assert "Who dies at the end" not in _named(calls)  # the rule so far
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=page.pk).delete()
+    named = _named(calls)
+    for word in ("Who dies at the end", "who-dies-at-the-end"):
+        assert word not in named, f"{word!r} was sent to the receiver"
+
+
+@pytest.mark.django_db
+def test_a_receiver_is_told_to_drop_a_page_once_it_is_restricted(
+    endpoint, sent, django_capture_on_commit_callbacks, client, django_user_model
+):
+    """The receiver heard of the page while it was public. An editor then
+    restricts it (the admin's privacy form) and later deletes it: the
+    receiver keeps the page's title and address for ever unless one of
+    these tells it to drop the page."""
+    calls, _ = sent
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_review(book=BookFactory(), title="Public at first")
+    assert ("page.published", page.pk) in _events(calls)
+    calls.clear()
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/pages/{page.pk}/privacy/", {"restriction_type": "login"}
+        )
+    assert response.status_code == 200
+    assert PageViewRestriction.objects.filter(page_id=page.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=page.pk).delete()
+
+    told = [event for event, page_id in _events(calls) if page_id == page.pk]
+    assert told and "page.published" not in told, (
+        "the receiver was never told to drop the page"
+    )
+
+
+@pytest.mark.django_db
+def test_unpublishing_a_section_with_its_subpages_tells_the_receiver_of_each(
+    endpoint, sent, django_capture_on_commit_callbacks, django_user_model
+):
+    """The admin's unpublish with "unpublish subpages" unpublishes the
+    section first, so each subpage is below an unpublished page when its
+    own unpublish is sent, and is not announced: the receiver, which heard
+    of every subpage, hears only of the section (whose payload names no
+    children) and keeps the subpages."""
+    calls, _ = sent
+    from wagtail.actions.unpublish_page import UnpublishPageAction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        section = review_index().add_child(
+            instance=ReviewIndexPage(title="Committee", slug="committee")
+        )
+        section.save_revision().publish()
+        child = make_review(
+            book=BookFactory(), parent=Page.objects.get(pk=section.pk).specific
+        )
+    assert ("page.published", child.pk) in _events(calls)
+    calls.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        UnpublishPageAction(
+            Page.objects.get(pk=section.pk).specific,
+            user=django_user_model.objects.create_superuser("root", "r@x.org", "pw"),
+            include_descendants=True,
+        ).execute()
+    assert not Page.objects.get(pk=child.pk).live
+    told = [event for event, page_id in _events(calls) if page_id == child.pk]
+    assert told, "the receiver was never told to drop the subpage"
