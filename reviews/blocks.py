@@ -43,8 +43,8 @@ REVEAL_PATH_CONTEXT_KEY = "reveal_path"
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
-#: The most elements (paragraphs, list items, links, bold and italic runs)
-#: one text of a review may hold, and the most a review's whole body may
+#: The most elements (paragraphs, lists and their items, line breaks, links,
+#: bold and italic runs) one text of a review may hold, and the most a review's whole body may
 #: hold (those, and each block). Far above what any review holds; they keep
 #: every reading of one short. Both APIs' Markdown formats take time growing
 #: with the square of one text's elements (the Markdown exporter numbers a
@@ -69,8 +69,9 @@ def _too_many(
 ) -> ValidationError:
     return ValidationError(
         _(
-            "%(what)s may hold at most %(limit)s paragraphs, list items, links "
-            "and bold or italic runs; this one holds %(count)s. %(advice)s"
+            "%(what)s may hold at most %(limit)s elements (paragraphs, lists "
+            "and their items, line breaks, links, bold or italic runs); this "
+            "one holds %(count)s. %(advice)s"
         ),
         code="too_many_elements",
         params={
@@ -88,7 +89,10 @@ def check_text_size(html: str) -> None:
     count = element_count(html)
     if count > MAX_TEXT_ELEMENTS:
         raise _too_many(
-            _("A text"), MAX_TEXT_ELEMENTS, count, _("Split it into more paragraphs.")
+            _("A text"),
+            MAX_TEXT_ELEMENTS,
+            count,
+            _("Split it into more Paragraph blocks."),
         )
 
 

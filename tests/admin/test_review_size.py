@@ -89,16 +89,22 @@ def test_the_admin_says_a_body_is_too_long(client, alice, pages):
 
 
 @pytest.mark.parametrize(
-    ("texts", "limit"),
+    ("texts", "limit", "loc"),
     [
-        ([_list_of(MAX_TEXT_ELEMENTS + 1)], MAX_TEXT_ELEMENTS),
+        (
+            ["<p>Fine.</p>", _list_of(MAX_TEXT_ELEMENTS + 1)],
+            MAX_TEXT_ELEMENTS,
+            ["body", "body", 1],
+        ),
         (
             [_list_of(MAX_TEXT_ELEMENTS)] * OVER_THE_BODY,
             MAX_BODY_ELEMENTS,
+            ["body", "body"],
         ),
     ],
 )
-def test_the_api_refuses_a_body_past_the_limits(alice, pages, texts, limit):
+def test_the_api_refuses_a_body_past_the_limits(alice, pages, texts, limit, loc):
+    """One error, at the block it is about, its message as written."""
     api = token_client(alice)
     book = BookFactory()
     response = api.post(
@@ -106,9 +112,10 @@ def test_the_api_refuses_a_body_past_the_limits(alice, pages, texts, limit):
     )
 
     assert response.status_code == 400, response.content
-    problem = response.json()
-    assert problem["errors"][0]["loc"][:2] == ["body", "body"]
-    assert f"at most {limit:,}" in problem["errors"][0]["msg"]
+    (error,) = response.json()["errors"]
+    assert error["loc"] == loc
+    assert error["msg"].startswith(f"A {'text' if loc[2:] else 'review'} may hold")
+    assert f"at most {limit:,}" in error["msg"]
     assert not ReviewPage.objects.filter(book=book).exists()
 
 
@@ -144,4 +151,6 @@ def test_a_spoilers_text_counts_toward_the_body(alice, pages):
     response = api.post("/api/v3/reviews/", data, content_type="application/json")
 
     assert response.status_code == 400, response.content[:500]
-    assert f"at most {MAX_TEXT_ELEMENTS:,}" in response.content.decode()
+    (error,) = response.json()["errors"]
+    assert error["loc"] == ["body", "body", 1, "content", 0]
+    assert f"at most {MAX_TEXT_ELEMENTS:,}" in error["msg"]

@@ -68,9 +68,7 @@ def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
     try:
         page.body = stream_block.clean(value)
     except ValidationError as error:
-        raise as_validation_error(
-            error, _block_errors(error), loc=("body", "body")
-        ) from error
+        raise NinjaValidationError(_block_errors(error)) from error
     # Rich text names media too (an embed or a document link inside
     # ``<?x …>`` gets past Wagtail's input cleaning), and the published
     # review's uses make media public. The blocks' images were checked
@@ -109,9 +107,29 @@ def _check_images(page: ReviewPage, raw: list[dict[str, Any]], user) -> None:
             raise BodyInputError(loc, f"No image with id {image_id}.")
 
 
-def _block_errors(error: ValidationError) -> str:
+def _block_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """One error a message, at the place in the body it is about: the
+    block's index, then the names and indexes below it (``["body", "body",
+    1, "content", 0]``), as the admin shows each beside its block. Wagtail
+    gives them as a tree (``as_json_data``)."""
     data = error.as_json_data() if hasattr(error, "as_json_data") else None
-    return f"Invalid body: {data or error.messages}"
+    found: list[dict[str, Any]] = []
+
+    def walk(node: dict[str, Any], loc: list[Any]) -> None:
+        for message in node.get("messages") or []:
+            found.append(
+                {"type": "invalid_block", "loc": ["body", "body", *loc], "msg": message}
+            )
+        children = node.get("blockErrors") or {}
+        pairs = children.items() if isinstance(children, dict) else enumerate(children)
+        for key, child in pairs:
+            if child:
+                walk(child, [*loc, key])
+
+    walk(data or {"messages": error.messages}, [])
+    return found or [
+        {"type": "invalid_block", "loc": ["body", "body"], "msg": "Invalid body."}
+    ]
 
 
 def _save_draft(page: ReviewPage, user, *, created: bool, parent=None) -> ReviewPage:
