@@ -43,15 +43,14 @@ REVEAL_PATH_CONTEXT_KEY = "reveal_path"
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
-#: The most elements (paragraphs, lists and their items, line breaks, links,
-#: bold and italic runs) one text of a review may hold, and the most a review's whole body may
-#: hold (those, and each block). Far above what any review holds; they keep
-#: every reading of one short. Both APIs' Markdown formats take time growing
-#: with the square of one text's elements (the Markdown exporter numbers a
-#: list item by going over every block before it, and compares each new
-#: child with the ones before): 8,000 list items in one paragraph took 4 s
-#: a request, and a member could store far more. A body at both limits
-#: (five texts of 1,000 list items) takes 0.4 s.
+#: The most elements (paragraphs, lists and their items, line breaks, links, bold and
+#: italic runs) one text of a review may hold, and the most a review's whole body may
+#: hold (those, and each block). Far above what any review holds; they keep every
+#: reading of one short. Both APIs' Markdown formats take time growing with the square
+#: of one text's elements (the Markdown exporter numbers a list item by going over every
+#: block before it, and compares each new child with the ones before): 8,000 list items
+#: in one paragraph took 4 s a request, and a member could store far more. A body at
+#: both limits (five texts of 1,000 list items) takes 0.4 s.
 MAX_TEXT_ELEMENTS = 1_000
 MAX_BODY_ELEMENTS = 5_000
 
