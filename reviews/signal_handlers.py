@@ -158,6 +158,12 @@ def register_signal_handlers() -> None:
     )
     # Before the rows go: a deleted page's own view restriction goes first.
     pre_delete.connect(webhooks.on_deleted, dispatch_uid="reviews_hook_deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            webhooks.on_restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"reviews_hook_restricted_{signal is post_save}",
+        )
     page_published.connect(
         notification_events.on_page_published, dispatch_uid="reviews_notify_review"
     )

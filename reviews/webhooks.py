@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tasks import task
@@ -100,21 +101,23 @@ def is_announced(event: str, page) -> bool:
     return event != "page.deleted" or page.first_published_at is not None
 
 
-def _heard(hooks: list, page) -> dict[int, dict[str, Any]]:
-    """The page as each of ``hooks`` last heard of it: the ``page`` of its
-    latest publish delivery that was not withdrawn, by webhook id."""
+def _heard(hooks: list, page, *, public_now: bool) -> dict[int, dict[str, Any]]:
+    """The page as each of ``hooks`` last heard of it, or will: the ``page``
+    of its latest delivery about the page that was not withdrawn, by
+    webhook id. A publish not sent yet counts only while the page is
+    public (``public_now``): one of a hidden page will be withdrawn when
+    its turn comes (a copy's, recorded before its restriction was copied)."""
     from .models import WebhookDelivery
 
-    deliveries = (
-        WebhookDelivery.objects.filter(
-            webhook__in=hooks, page_id=page.pk, event="page.published"
-        )
-        .exclude(status=WebhookDelivery.Status.WITHDRAWN)
-        .order_by("webhook_id", "-created_at", "-pk")
-        .values_list("webhook_id", "payload")
-    )
+    deliveries = WebhookDelivery.objects.filter(
+        webhook__in=hooks, page_id=page.pk
+    ).exclude(status=WebhookDelivery.Status.WITHDRAWN)
+    if not public_now:
+        deliveries = deliveries.exclude(event="page.published", attempts=0)
     heard: dict[int, dict[str, Any]] = {}
-    for hook_id, payload in deliveries:
+    for hook_id, payload in deliveries.order_by(
+        "webhook_id", "-created_at", "-pk"
+    ).values_list("webhook_id", "payload"):
         heard.setdefault(hook_id, payload.get("page", {}))
     return heard
 
@@ -140,7 +143,7 @@ def _payloads(event: str, page, hooks: list) -> dict[int, dict[str, Any]]:
         return {hook.pk: payload for hook in hooks}
     # Until this unpublish the page was live; a deleted one is live still.
     title_was_public = public_now and (event == "page.unpublished" or page.live)
-    heard = {} if title_was_public else _heard(hooks, page)
+    heard = {} if title_was_public else _heard(hooks, page, public_now=public_now)
     payloads = {}
     for hook in hooks:
         if not title_was_public and hook.pk not in heard:
@@ -364,3 +367,38 @@ def on_deleted(sender, instance, **kwargs) -> None:
         instance.specific_class or Page
     ):
         page_event("page.deleted", instance)
+
+
+def on_restriction_changed(sender, instance, created: bool = False, **kwargs) -> None:
+    """A view restriction added or removed (``post_save``, ``post_delete``):
+    a receiver drops the pages it now hides, and hears again of those it no
+    longer hides, as a reader would find them. A restriction edited (a new
+    password) hides what it hid: nothing to say."""
+    from wagtail.models import Page
+
+    from .models import Webhook, WebhookDelivery
+
+    added = kwargs.get("signal") is post_save
+    if added and not created:
+        return
+    if not Webhook.objects.filter(active=True).exists():
+        return
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is None:
+        return
+    pages = Page.objects.descendant_of(page, inclusive=True).live()
+    if added:
+        # Only what some receiver was sent: nothing else needs dropping (a
+        # copy's publish, recorded before its restriction, was not).
+        heard = set(
+            WebhookDelivery.objects.filter(
+                event="page.published",
+                attempts__gt=0,
+                page_id__in=pages.values("pk"),
+            ).values_list("page_id", flat=True)
+        )
+        for hidden in pages.filter(pk__in=heard):
+            page_event("page.unpublished", hidden)
+    else:
+        for shown in pages:
+            page_event("page.published", shown)

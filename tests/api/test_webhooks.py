@@ -508,3 +508,77 @@ def test_unpublishing_a_section_with_its_subpages_tells_the_receiver_of_each(
     assert not Page.objects.get(pk=child.pk).live
     told = [event for event, page_id in _events(calls) if page_id == child.pk]
     assert told, "the receiver was never told to drop the subpage"
+
+
+def test_a_restriction_tells_the_receivers_to_drop_what_it_hides_and_back(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    """A receiver that heard of a section and the review below it is told to
+    drop both when the section is restricted, naming them as it heard of
+    them, and hears of them again when the restriction goes. A page it
+    never heard of is not named."""
+    calls, _ = sent
+    with django_capture_on_commit_callbacks(execute=True):
+        section = review_index().add_child(
+            instance=ReviewIndexPage(title="Committee", slug="committee")
+        )
+        section.save_revision().publish()
+        child = make_review(
+            book=BookFactory(),
+            parent=Page.objects.get(pk=section.pk).specific,
+            title="Heard of",
+        )
+    # Published while nobody listened: never heard of.
+    endpoint.active = False
+    endpoint.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        quiet = make_review(
+            book=BookFactory(),
+            parent=Page.objects.get(pk=section.pk).specific,
+            title="Never heard of",
+        )
+    endpoint.active = True
+    endpoint.save()
+    calls.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=Page.objects.get(pk=section.pk),
+            restriction_type=PageViewRestriction.LOGIN,
+        )
+    assert sorted(_events(calls)) == sorted(
+        [("page.unpublished", section.pk), ("page.unpublished", child.pk)]
+    )
+    assert "Never heard of" not in _named(calls)
+    calls.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert sorted(_events(calls)) == sorted(
+        [
+            ("page.published", section.pk),
+            ("page.published", child.pk),
+            ("page.published", quiet.pk),
+        ]
+    )
+
+
+def test_a_copy_of_a_restricted_page_names_it_in_no_drop_either(
+    endpoint, sent, django_capture_on_commit_callbacks
+):
+    """The copy's publish was recorded before its restriction was copied;
+    not sent, it is no hearing of the page, and the restriction tells no
+    receiver to drop the copy."""
+    calls, _ = sent
+    source = make_review(book=BookFactory(), title="Members only", slug="members")
+    PageViewRestriction.objects.create(
+        page=source, restriction_type=PageViewRestriction.LOGIN
+    )
+    calls.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=source.pk).copy(
+            update_attrs={"title": "Members only, copied", "slug": "members-copied"},
+            keep_live=True,
+        )
+    assert "Members only, copied" not in _named(calls)
+    assert "members-copied" not in _named(calls)
