@@ -5,6 +5,7 @@ resolver. Bad values of any kind are a 400."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -268,6 +269,56 @@ def test_a_repeated_filter_is_a_400_naming_it(
     assert problem["param"] == param
     assert f"{param} once" in problem["detail"]
     assert client.get(f"{url}{joiner}{param}={second}").status_code == 200
+
+
+#: Detail and find views, API v2's and Wagtail's own v3 endpoints.
+REPEATED_ELSEWHERE = [
+    ("/api/v2/pages/{pk}/", "rich_text_format", "markdown", "html"),
+    ("/api/v2/pages/{pk}/", "fields", "-body", "title"),
+    ("/api/v2/pages/find/", "html_path", "/", "{url}"),
+    ("/api/v3/pages/{pk}/", "rich_text_format", "markdown", "html"),
+    ("/api/v3/pages/find/", "html_path", "/", "{url}"),
+    ("/api/v3/pages/", "child_of", "{parent}", "{parent}"),
+]
+
+
+@pytest.mark.parametrize(("url", "param", "first", "second"), REPEATED_ELSEWHERE)
+def test_a_repeated_parameter_is_a_400_outside_the_listings_too(
+    client, content, url, param, first, second
+):
+    """``rich_text_format=markdown&rich_text_format=html`` answered in HTML,
+    ``fields=-body&fields=title`` sent the body, and two ``html_path`` found
+    the second page."""
+    names = {"pk": content.pk, "url": content.url, "parent": content.get_parent().pk}
+    url, first, second = (value.format(**names) for value in (url, first, second))
+    assert client.get(f"{url}?{param}={second}").status_code in (200, 302)
+    problem = assert_problem(client.get(f"{url}?{param}={first}&{param}={second}"), 400)
+    assert problem["param"] == param
+
+
+def test_every_single_valued_parameter_of_the_served_document_is_refused_twice(
+    client, content
+):
+    """The list the API middleware refuses repeats of holds every query
+    parameter the served OpenAPI document gives one value, but those the
+    club's own endpoints refuse themselves (reviews.api.params) and those
+    meant to repeat."""
+    from reviews.api.middleware import SINGLE_VALUED_PARAMS
+    from reviews.api.params import REPEATABLE_PARAMS
+
+    document = client.get("/api/v3/openapi.json").json()
+    single = set()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if operation.get("operationId", "").startswith("club_"):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = json.dumps(parameter.get("schema", {}))
+                if parameter["in"] == "query" and '"array"' not in schema:
+                    single.add(parameter["name"])
+    # The reader middleware refuses a repeated spoilers or reveal_comments.
+    refused_by_the_reader = {"spoilers", "reveal_comments"}
+    assert single - REPEATABLE_PARAMS - refused_by_the_reader <= SINGLE_VALUED_PARAMS
 
 
 @pytest.mark.parametrize(
