@@ -142,4 +142,4 @@ class WebhookDelivery(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.event} {self.page_title} → {self.webhook}"
+        return f"{self.get_event_display()}: {self.page_title or self.page_id}"

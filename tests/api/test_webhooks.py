@@ -168,11 +168,30 @@ def test_editors_register_endpoints_and_see_deliveries(
     hook = Webhook.objects.get(name="Static site")
     assert hook.events == ["page.published"]
 
+    endpoints = client.get("/admin/snippets/reviews/webhook/").content.decode()
+    # The events as words, not a Python list.
+    assert "publish, unpublish, delete" in endpoints
+    assert "[&#x27;page.published&#x27;" not in endpoints
+
     page = make_review(book=BookFactory(), title="Announced review")
-    webhooks.page_event("page.published", page)
+    (delivery, *_) = webhooks.page_event("page.published", page)
     listing = client.get("/admin/snippets/reviews/webhookdelivery/")
     assert listing.status_code == 200
     assert "Announced review" in listing.content.decode()
+
+    inspect = client.get(
+        f"/admin/snippets/reviews/webhookdelivery/inspect/{delivery.pk}/"
+    ).content.decode()
+    # The payload as the JSON sent, nothing shown as Python's None.
+    assert "&quot;event&quot;: &quot;page.published&quot;" in inspect
+    assert "<dd>None</dd>" not in inspect.replace(" ", "").replace("\n", "")
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.WITHDRAWN, last_error="HTTP 503"
+    )
+    inspect = client.get(
+        f"/admin/snippets/reviews/webhookdelivery/inspect/{delivery.pk}/"
+    ).content.decode()
+    assert "the page is no longer public" in inspect
 
 
 # A receiver is another site: it learns only of pages an anonymous reader may see.
