@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse
+from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api as api_v3
@@ -17,6 +18,21 @@ from reviews.sitemaps import ReachablePagesSitemap
 
 register_club_api(api_v3)
 
+
+class RobotsView(TemplateView):
+    """The sitemap, and what crawlers should leave alone: the admin, the
+    sign-in pages, and the addresses that open spoilers on request (they
+    also say ``X-Robots-Tag: noindex``)."""
+
+    template_name = "robots.txt"
+    content_type = "text/plain"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
+        return context
+
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -29,6 +45,7 @@ urlpatterns = [
         {"sitemaps": {"wagtail": ReachablePagesSitemap}},
         name="sitemap",
     ),
+    path("robots.txt", read_only(RobotsView.as_view()), name="robots_txt"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path(
         "accounts/logout/",
