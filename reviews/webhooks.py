@@ -371,34 +371,53 @@ def on_deleted(sender, instance, **kwargs) -> None:
 
 def on_restriction_changed(sender, instance, created: bool = False, **kwargs) -> None:
     """A view restriction added or removed (``post_save``, ``post_delete``):
-    a receiver drops the pages it now hides, and hears again of those it no
-    longer hides, as a reader would find them. A restriction edited (a new
-    password) hides what it hid: nothing to say."""
-    from wagtail.models import Page
-
-    from .models import Webhook, WebhookDelivery
+    once the change commits, a receiver drops the pages it now hides and
+    hears again of those it no longer hides (:func:`announce_restriction`).
+    A restriction edited (a new password) hides what it hid: nothing to
+    say."""
+    from .models import Webhook
 
     added = kwargs.get("signal") is post_save
     if added and not created:
         return
     if not Webhook.objects.filter(active=True).exists():
         return
-    page = Page.objects.filter(pk=instance.page_id).first()
+    transaction.on_commit(
+        partial(_enqueue_restriction, instance.page_id, added), robust=True
+    )
+
+
+def _enqueue_restriction(page_id: int, added: bool) -> None:
+    try:
+        announce_restriction.enqueue(page_id=page_id, added=added)
+    except InvalidTaskError:
+        logger.exception("Could not enqueue the restriction of page %s", page_id)
+
+
+@task()
+def announce_restriction(page_id: int, added: bool) -> int:
+    """Tell the receivers of a restriction added to or removed from a page:
+    ``page.unpublished`` for the live pages below it that a receiver was
+    sent (nothing else needs dropping; a copy's publish, recorded before
+    its restriction was copied, was not sent), ``page.published`` for the
+    live pages it no longer hides. A task: the pages below a section's root
+    may be thousands, too many to announce inside the editor's request.
+    Returns how many pages were announced."""
+    from wagtail.models import Page
+
+    from .models import WebhookDelivery
+
+    page = Page.objects.filter(pk=page_id).first()
     if page is None:
-        return
+        return 0
     pages = Page.objects.descendant_of(page, inclusive=True).live()
     if added:
-        # Only what some receiver was sent: nothing else needs dropping (a
-        # copy's publish, recorded before its restriction, was not).
-        heard = set(
-            WebhookDelivery.objects.filter(
-                event="page.published",
-                attempts__gt=0,
-                page_id__in=pages.values("pk"),
-            ).values_list("page_id", flat=True)
-        )
-        for hidden in pages.filter(pk__in=heard):
-            page_event("page.unpublished", hidden)
-    else:
-        for shown in pages:
-            page_event("page.published", shown)
+        heard = WebhookDelivery.objects.filter(
+            event="page.published", attempts__gt=0, page_id__in=pages.values("pk")
+        ).values("page_id")
+        pages = pages.filter(pk__in=heard)
+    event = "page.unpublished" if added else "page.published"
+    announced = 0
+    for each in pages.iterator():
+        announced += bool(page_event(event, each))
+    return announced
