@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import (
-    APIToken,
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
@@ -68,14 +67,6 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             group=members, collection=root_collection, permission=permission
         )
 
-    # Her own API tokens (Settings → API tokens), for a frontend's sign-in:
-    # Wagtail lets a user with these manage only her own, unless she may
-    # change users, which no club group may.
-    token_permissions = _model_permissions(
-        APIToken, ("add", "change", "delete", "view")
-    )
-    members.permissions.add(*token_permissions)
-
     groups = {MEMBERS: members}
     site_root = review_index.get_parent()
     page_permissions = Permission.objects.filter(
@@ -96,7 +87,6 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(ImageApproval, ("add", "delete", "view")),
             *_model_permissions(DocumentApproval, ("add", "delete", "view")),
         )
-        group.permissions.add(*token_permissions)
         _may_choose_media(group, root_collection)
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(
