@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from ..conf import from_settings
@@ -142,6 +142,24 @@ SINGLE_VALUED_PARAMS = frozenset(
 MAX_INTEGER = 2**63 - 1
 
 
+#: Wagtail's v3 revision listings filter by it, typed as a number or a
+#: string (a user model's key may be either); any other value reached the
+#: database lookup and was a 500.
+USER_ID_PARAM = "user_id"
+
+
+def _is_user_id(value: str) -> bool:
+    """Could ``value`` be the key of a user of this site's user model?"""
+    from django.contrib.auth import get_user_model
+
+    field = get_user_model()._meta.pk
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    return key is not None and (not isinstance(key, int) or 0 <= key <= MAX_INTEGER)
+
+
 def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
     """A 400 for input no endpoint can use, before any view sees it."""
     for name, values in request.GET.lists():
@@ -152,6 +170,10 @@ def _refuse_bad_input(request: HttpRequest) -> HttpResponse | None:
     for name, values in request.GET.lists():
         if len(values) > 1 and name in SINGLE_VALUED_PARAMS:
             return problem_response(400, f"give {name} once.", param=name)
+    if USER_ID_PARAM in request.GET and not _is_user_id(request.GET[USER_ID_PARAM]):
+        return problem_response(
+            400, f"{USER_ID_PARAM} is not a user's id.", param=USER_ID_PARAM
+        )
     for name in PAGINATION_PARAMS:
         value = request.GET.get(name, "").strip()
         if value.isascii() and value.isdigit() and int(value) > MAX_INTEGER:
