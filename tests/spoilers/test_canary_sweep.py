@@ -225,6 +225,7 @@ PROBES: dict[str, Probes] = {
     "wagtail_serve#discussion": lambda w: get(_page_path(w.ids["discussion"])),
     "wagtail_serve#discussion-reveal": _discussion_reveals,
     "sitemap": lambda w: get("/sitemap.xml"),
+    "robots_txt": lambda w: get("/robots.txt"),
     "reviews:review_feed": lambda w: get("/feeds/reviews/"),
     "reviews:search": lambda w: get(
         "/search/?q=canary", "/search/?q=unread", "/search/?q=carol", "/search/?q=the"
