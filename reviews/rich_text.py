@@ -190,11 +190,18 @@ class VisiblePageLinkElementHandler(PageLinkElementHandler):
         # not be told of a page may not learn that it exists either.
         if page is None or not may_name_page(page, user):
             return {"id": hidden_page_token(key), "url": None, "parentId": None}
-        data = super().get_attribute_data(attrs)
+        # Wagtail's own data, from the page already read (its handler reads
+        # it again), with the parent only where the reader may be told of it.
         parent = page.get_parent()
-        if parent is None or not may_name_page(parent, user):
-            data["parentId"] = None
-        return data
+        return {
+            "id": page.id,
+            "url": page.specific.url,
+            "parentId": (
+                parent.pk
+                if parent is not None and may_name_page(parent, user)
+                else None
+            ),
+        }
 
 
 #: The pages the value being converted links to, looked up together

@@ -136,25 +136,25 @@ def _payloads(event: str, page, hooks: list) -> dict[int, dict[str, Any]]:
     then no longer hidden and deleted, is named by no title or slug that
     nobody outside saw."""
     public_now = is_announced(event, page)
-    if event == "page.published":
-        if not public_now:
-            return {}
-        payload = build_payload(event, page)
+    if event == "page.published" and not public_now:
+        return {}
+    # A published page is live; so was an unpublished one until now; a
+    # deleted one is live still if it was.
+    title_was_public = public_now and (event != "page.deleted" or page.live)
+    payload = build_payload(event, page)
+    if title_was_public:
         return {hook.pk: payload for hook in hooks}
-    # Until this unpublish the page was live; a deleted one is live still.
-    title_was_public = public_now and (event == "page.unpublished" or page.live)
-    heard = {} if title_was_public else _heard(hooks, page, public_now=public_now)
-    payloads = {}
-    for hook in hooks:
-        if not title_was_public and hook.pk not in heard:
-            continue
-        payload = build_payload(event, page)
-        if not title_was_public:
-            known = heard[hook.pk]
-            payload["page"]["title"] = known.get("title")
-            payload["page"]["slug"] = known.get("slug")
-        payloads[hook.pk] = payload
-    return payloads
+    return {
+        hook_id: {
+            **payload,
+            "page": {
+                **payload["page"],
+                "title": known.get("title"),
+                "slug": known.get("slug"),
+            },
+        }
+        for hook_id, known in _heard(hooks, page, public_now=public_now).items()
+    }
 
 
 def _still_announced(delivery) -> bool:
