@@ -46,3 +46,16 @@ def keep_the_test_connection():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def endpoint():
+    """A webhook endpoint listening for every event, registered once the
+    club's review index is published (that publish announces nothing)."""
+    from reviews.models import Webhook
+    from tests.factories import review_index
+
+    review_index()
+    return Webhook.objects.create(
+        name="Frontend", url="https://frontend.example/hooks", secret="s3cret"
+    )

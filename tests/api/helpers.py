@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from reviews.roles import ensure_groups
 from tests.factories import (
@@ -81,3 +81,12 @@ def count_queries(client, url: str, **kwargs) -> tuple[int, object]:
         response = client.get(url, **kwargs)
     assert response.status_code == 200, response.content
     return len(context.captured_queries), response
+
+
+def published_section(slug: str = "committee", title: str = "Committee") -> Page:
+    """A live review index below the club's, as a plain ``Page``."""
+    from reviews.models import ReviewIndexPage
+
+    section = review_index().add_child(instance=ReviewIndexPage(title=title, slug=slug))
+    section.save_revision().publish()
+    return Page.objects.get(pk=section.pk)

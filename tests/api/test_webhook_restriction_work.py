@@ -18,27 +18,17 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.models import ReviewIndexPage, Webhook, WebhookDelivery
+from tests.api.helpers import published_section
 from tests.factories import BookFactory, make_review, review_index
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def endpoint():
-    review_index()  # published before any endpoint listens
-    return Webhook.objects.create(
-        name="Frontend", url="https://frontend.example/hooks", secret="s3cret"
-    )
-
-
 def _section_heard_of(slug: str, reviews: int) -> Page:
     """A section with ``reviews`` live reviews below it, each of which the
     receiver was sent."""
-    section = review_index().add_child(
-        instance=ReviewIndexPage(title=slug.title(), slug=slug)
-    )
-    section.save_revision().publish()
-    parent = Page.objects.get(pk=section.pk).specific
+    section = published_section(slug, slug.title())
+    parent = section.specific
     book = BookFactory()
     for _ in range(reviews):
         make_review(book=book, parent=parent)

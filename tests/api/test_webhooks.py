@@ -15,17 +15,10 @@ from wagtail.models import Page, PageViewRestriction
 from reviews import webhooks
 from reviews.models import ReviewIndexPage, Webhook, WebhookDelivery
 from reviews.roles import EDITORS
-from tests.factories import BookFactory, make_review, review_index
+from tests.api.helpers import published_section
+from tests.factories import BookFactory, copy_in_admin, make_review, review_index
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def endpoint():
-    review_index()  # published before any endpoint listens
-    return Webhook.objects.create(
-        name="Frontend", url="https://frontend.example/hooks", secret="s3cret"
-    )
 
 
 @pytest.fixture
@@ -295,13 +288,12 @@ def test_nothing_below_an_unpublished_section_is_announced(
         assert {"page.published", "page.unpublished", "page.deleted"} <= set(events)
 
 
-def _below_an_unpublished_section(page) -> None:
-    section = review_index().add_child(
-        instance=ReviewIndexPage(title="Committee", slug="committee")
-    )
-    section.save_revision().publish()
-    Page.objects.get(pk=page.pk).move(Page.objects.get(pk=section.pk), "last-child")
+def _below_an_unpublished_section(page) -> Page:
+    """Move ``page`` below a section, then unpublish the section; returns it."""
+    section = published_section()
+    Page.objects.get(pk=page.pk).move(section, "last-child")
     Page.objects.get(pk=section.pk).unpublish()
+    return section
 
 
 def _unpublish(page) -> None:
@@ -392,14 +384,8 @@ def test_a_copy_of_a_restricted_page_is_not_announced(
     admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
 
-    response = client.post(
-        f"/admin/pages/{source.pk}/copy/",
-        {
-            "new_title": "Committee minutes, copied",
-            "new_slug": "committee-minutes-copied",
-            "new_parent_page": review_index().pk,
-            "publish_copies": "on",
-        },
+    response = copy_in_admin(
+        client, source, "Committee minutes, copied", "committee-minutes-copied"
     )
     assert response.status_code == 302
     copy = Page.objects.get(slug="committee-minutes-copied")
@@ -427,12 +413,7 @@ def _restricted_then_opened(page) -> None:
 
 
 def _below_a_section_then_opened(page) -> None:
-    section = review_index().add_child(
-        instance=ReviewIndexPage(title="Committee", slug="committee")
-    )
-    section.save_revision().publish()
-    Page.objects.get(pk=page.pk).move(Page.objects.get(pk=section.pk), "last-child")
-    Page.objects.get(pk=section.pk).unpublish()
+    section = _below_an_unpublished_section(page)
     page = Page.objects.get(pk=page.pk).specific
     page.title = "Who dies at the end"
     page.slug = "who-dies-at-the-end"
@@ -508,13 +489,8 @@ def test_unpublishing_a_section_with_its_subpages_tells_the_receiver_of_each(
     from wagtail.actions.unpublish_page import UnpublishPageAction
 
     with django_capture_on_commit_callbacks(execute=True):
-        section = review_index().add_child(
-            instance=ReviewIndexPage(title="Committee", slug="committee")
-        )
-        section.save_revision().publish()
-        child = make_review(
-            book=BookFactory(), parent=Page.objects.get(pk=section.pk).specific
-        )
+        section = published_section()
+        child = make_review(book=BookFactory(), parent=section.specific)
     assert ("page.published", child.pk) in _events(calls)
     calls.clear()
 
@@ -538,14 +514,9 @@ def test_a_restriction_tells_the_receivers_to_drop_what_it_hides_and_back(
     never heard of is not named."""
     calls, _ = sent
     with django_capture_on_commit_callbacks(execute=True):
-        section = review_index().add_child(
-            instance=ReviewIndexPage(title="Committee", slug="committee")
-        )
-        section.save_revision().publish()
+        section = published_section()
         child = make_review(
-            book=BookFactory(),
-            parent=Page.objects.get(pk=section.pk).specific,
-            title="Heard of",
+            book=BookFactory(), parent=section.specific, title="Heard of"
         )
     # Published while nobody listened: never heard of.
     endpoint.active = False

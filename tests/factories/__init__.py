@@ -18,6 +18,7 @@ from tests.factories.models import (
     user_in,
 )
 from tests.factories.pages import (
+    copy_in_admin,
     discussion_index,
     make_discussion,
     make_review,
@@ -39,6 +40,7 @@ __all__ = [
     "ReadingProgressFactory",
     "UserFactory",
     "bearer",
+    "copy_in_admin",
     "cover_png",
     "discussion_index",
     "make_cover",

@@ -120,3 +120,17 @@ def make_discussion(*, book: Book | None = None, **fields) -> DiscussionPage:
     )
     add_and_publish(discussion_index(), page)
     return page
+
+
+def copy_in_admin(client, page: Page, title: str, slug: str):
+    """Copy ``page`` below the review index through the admin's copy form,
+    published, as the user ``client`` is logged in as; the response."""
+    return client.post(
+        f"/admin/pages/{page.pk}/copy/",
+        {
+            "new_title": title,
+            "new_slug": slug,
+            "new_parent_page": review_index().pk,
+            "publish_copies": "on",
+        },
+    )

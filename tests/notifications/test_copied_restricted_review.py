@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from wagtail.models import Page, PageViewRestriction
 
-from tests.factories import make_review, paragraph, review_index
+from tests.factories import copy_in_admin, make_review, paragraph
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,14 +30,8 @@ def test_a_copy_of_a_restricted_review_is_never_mailed(
     smtp.raw.clear()
     admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
-    response = client.post(
-        f"/admin/pages/{source.pk}/copy/",
-        {
-            "new_title": "Members only: copied",
-            "new_slug": "members-only-copied",
-            "new_parent_page": review_index().pk,
-            "publish_copies": "on",
-        },
+    response = copy_in_admin(
+        client, source, "Members only: copied", "members-only-copied"
     )
     assert response.status_code == 302
     copy = Page.objects.get(slug="members-only-copied")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 from wagtail.models import APIToken
@@ -79,3 +82,29 @@ def bearer(user) -> dict[str, str]:
 
 def spoiler_values(items: list[dict]) -> list[dict]:
     return [block["value"] for block in items if block["type"] == "spoiler"]
+
+
+def link_data(value: str) -> list[dict]:
+    """The LINK entities' data in a contentstate (JSON) value."""
+    entities = json.loads(value)["entityMap"].values()
+    return [entity["data"] for entity in entities if entity["type"] == "LINK"]
+
+
+def paragraph_contentstates(page_html: str) -> list[str]:
+    """Each StreamField paragraph's contentstate, as the admin's edit form
+    sends it to the editor."""
+    found = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "paragraph" and isinstance(node.get("value"), str):
+                found.append(node["value"])
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for argument in re.findall(r'data-w-block-arguments-value="([^"]*)"', page_html):
+        walk(json.loads(unescape(argument)))
+    return found

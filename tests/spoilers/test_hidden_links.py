@@ -20,7 +20,7 @@ from tests.factories import UserFactory, make_image, make_review, make_series
 from tests.fixtures.database import built_once
 
 from .conftest import BuiltReview, shared_review
-from .helpers import bearer
+from .helpers import bearer, link_data, paragraph_contentstates
 
 pytestmark = pytest.mark.django_db
 
@@ -776,38 +776,6 @@ def test_markup_the_parser_gives_up_on_is_sent_as_its_words(client):
         assert "WORDS" in response.content.decode(), name
 
 
-def _link_data(value: str) -> list[dict]:
-    """The LINK entities' data in a contentstate (JSON) value."""
-    import json
-
-    entities = json.loads(value)["entityMap"].values()
-    return [entity["data"] for entity in entities if entity["type"] == "LINK"]
-
-
-def _paragraph_contentstates(page_html: str) -> list[str]:
-    """Each StreamField paragraph's contentstate, as the admin's edit form
-    sends it to the editor."""
-    import html as htmllib
-    import json
-    import re
-
-    found = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "paragraph" and isinstance(node.get("value"), str):
-                found.append(node["value"])
-            for item in node.values():
-                walk(item)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for argument in re.findall(r'data-w-block-arguments-value="([^"]*)"', page_html):
-        walk(json.loads(htmllib.unescape(argument)))
-    return found
-
-
 def test_the_editor_names_no_page_the_member_may_not_be_told_of(client, targets):
     """An editor linked a member's review to a draft. The admin's edit form
     sent the member the draft's id in the editor's contentstate; it sends a
@@ -835,8 +803,8 @@ def test_the_editor_names_no_page_the_member_may_not_be_told_of(client, targets)
     client.force_login(member)
     response = client.get(f"/admin/pages/{mine.pk}/edit/")
     assert response.status_code == 200
-    (contentstate,) = _paragraph_contentstates(response.content.decode())
-    data = _link_data(contentstate)
+    (contentstate,) = paragraph_contentstates(response.content.decode())
+    data = link_data(contentstate)
     assert hidden_page_id(data[0]["id"]) == draft.pk and data[1]["id"] == shown.pk
     assert data[0]["url"] is None and data[0]["parentId"] is None
 
@@ -850,7 +818,7 @@ def test_the_editor_names_no_page_the_member_may_not_be_told_of(client, targets)
         assert converter.to_database_format(contentstate) == stored
     # An editor of the draft gets its id, as before.
     with reading_as(draft.owner or UserFactory(is_superuser=True)):
-        assert _link_data(converter.from_database_format(stored))[0]["id"] == draft.pk
+        assert link_data(converter.from_database_format(stored))[0]["id"] == draft.pk
 
 
 def test_the_editor_finds_a_texts_linked_pages_together(targets):
@@ -875,7 +843,7 @@ def test_the_editor_finds_a_texts_linked_pages_together(targets):
     def convert(pages) -> tuple[int, list[dict]]:
         with CaptureQueriesContext(connection) as queries:
             contentstate = widget.format_value(text(pages))
-        return len(queries.captured_queries), _link_data(contentstate)
+        return len(queries.captured_queries), link_data(contentstate)
 
     kinds = [targets["draft"], *others]
     convert(kinds)
@@ -917,7 +885,7 @@ def test_a_link_to_an_id_no_page_has_opens_and_saves_as_stored(stored_id):
 
     stored = f'<p data-block-key="k1"><a linktype="page" id="{stored_id}">W</a></p>'
     contentstate = CheckedDraftailRichTextArea(features=["link"]).format_value(stored)
-    (data,) = _link_data(contentstate)
+    (data,) = link_data(contentstate)
     assert data["id"].startswith(HIDDEN_PAGE) and data["url"] is None
     assert hidden_page_id(data["id"]) == int(stored_id)
     saved = ContentstateConverter(["link"]).to_database_format(contentstate)
@@ -1031,7 +999,7 @@ def test_a_link_to_a_page_that_is_gone_looks_like_a_hidden_one(client, targets):
     converter = ContentstateConverter(["link"])
     with reading_as(member):
         contentstate = converter.from_database_format(stored)
-        ids = [link["id"] for link in _link_data(contentstate)]
+        ids = [link["id"] for link in link_data(contentstate)]
         assert all(str(key).startswith(HIDDEN_PAGE) for key in ids), ids
         assert converter.to_database_format(contentstate) == stored
 

@@ -11,10 +11,6 @@ pages of a text are looked up together and where one link is looked up on
 its own.
 """
 
-import html as htmllib
-import json
-import re
-
 import pytest
 from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 from wagtail.models import Page, Site
@@ -23,30 +19,9 @@ from reviews.roles import MEMBERS, ensure_groups
 from reviews.visibility import reading_as
 from tests.factories import make_review, review_index, site_root, user_in
 
+from .helpers import link_data, paragraph_contentstates
+
 pytestmark = pytest.mark.django_db
-
-
-def _link_data(value: str) -> list[dict]:
-    entities = json.loads(value)["entityMap"].values()
-    return [entity["data"] for entity in entities if entity["type"] == "LINK"]
-
-
-def _paragraph_contentstates(page_html: str) -> list[str]:
-    found = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "paragraph" and isinstance(node.get("value"), str):
-                found.append(node["value"])
-            for item in node.values():
-                walk(item)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for argument in re.findall(r'data-w-block-arguments-value="([^"]*)"', page_html):
-        walk(json.loads(htmllib.unescape(argument)))
-    return found
 
 
 def _site_root_below_an_unpublished_folder() -> tuple[Page, Page]:
@@ -83,8 +58,8 @@ def test_the_editor_names_no_unpublished_parent_of_a_linked_site_root(client, se
     client.force_login(member)
     response = client.get(f"/admin/pages/{mine.pk}/edit/")
     assert response.status_code == 200
-    (contentstate,) = _paragraph_contentstates(response.content.decode())
-    (data,) = _link_data(contentstate)
+    (contentstate,) = paragraph_contentstates(response.content.decode())
+    (data,) = link_data(contentstate)
     assert data["id"] == other_root.pk  # the member may be told of the root
     assert data["url"] == "http://b.example/"
     assert data["parentId"] is None, "the unpublished folder's id is sent"
@@ -100,7 +75,7 @@ def test_the_one_at_a_time_path_names_no_unpublished_parent_either(settings):
     link = f'<a linktype="page" id="{other_root.pk}">B</a>'
     stored = f'<p data-block-key="k1">{link}</p>'
     with reading_as(member):
-        (data,) = _link_data(
+        (data,) = link_data(
             ContentstateConverter(["link"]).from_database_format(stored)
         )
     assert data["id"] == other_root.pk
@@ -113,7 +88,7 @@ def test_a_link_to_a_listed_page_keeps_its_parent():
     target = make_review(title="Open", slug="open-target")
     stored = f'<p data-block-key="k1"><a linktype="page" id="{target.pk}">O</a></p>'
     with reading_as(member):
-        (data,) = _link_data(
+        (data,) = link_data(
             ContentstateConverter(["link"]).from_database_format(stored)
         )
     assert data["id"] == target.pk

@@ -18,7 +18,13 @@ from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
 from reviews.models import ReviewPage
-from tests.factories import UserFactory, make_image, make_review, review_index
+from tests.factories import (
+    UserFactory,
+    copy_in_admin,
+    make_image,
+    make_review,
+    review_index,
+)
 
 from .helpers import MARKER
 from .test_media_rule import assert_not_anywhere, image_block, spoiler_with, titles
@@ -69,14 +75,8 @@ def test_a_copy_of_a_live_review_does_not_publish_its_draft_image(client, reinde
     draft.save_revision()
 
     client.force_login(editor)
-    response = client.post(
-        f"/admin/pages/{review.pk}/copy/",
-        {
-            "new_title": "Cold and hunger, again",
-            "new_slug": "cold-and-hunger-again",
-            "new_parent_page": review_index().pk,
-            "publish_copies": "on",
-        },
+    response = copy_in_admin(
+        client, review, "Cold and hunger, again", "cold-and-hunger-again"
     )
     assert response.status_code == 302, response.content
     copy = ReviewPage.objects.get(slug="cold-and-hunger-again")
