@@ -193,9 +193,15 @@ class VisiblePageLinkElementHandler(PageLinkElementHandler):
         # Wagtail's own data, from the page already read (its handler reads
         # it again), with the parent only where the reader may be told of it.
         parent = page.get_parent()
+        try:
+            specific = page.specific
+        except Page.DoesNotExist:
+            # Its specific row gone: the page as it stands, as the lookup
+            # of a text's links together reads it (``.specific()``).
+            specific = page
         return {
             "id": page.id,
-            "url": page.specific.url,
+            "url": specific.url,
             "parentId": (
                 parent.pk
                 if parent is not None and may_name_page(parent, user)
