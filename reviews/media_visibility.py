@@ -10,12 +10,14 @@ on a restricted page) is visible to its uploader and to editors only.
 detail, chooser and reference check goes through it. Hidden media must look
 exactly like missing media, so callers filter with it before any lookup.
 
-Where published pages use media is kept in
+Where live pages use media is kept in
 :class:`~reviews.models.PublishedMediaUse`, written from the page as readers
 are served it (its row, which holds the published revision; never a draft)
-by :func:`index_page` when a page is published, unpublished,
-moved or its view restrictions change, and rebuilt whole by ``manage.py
-index_published_media``. Spoiler blocks are found from the block
+by :func:`index_page` when a page is published or unpublished, and rebuilt
+whole by ``manage.py index_published_media``. It holds what a page uses,
+not who may see the page: a view restriction, added, removed or moved over,
+is asked when the media are read (:func:`public_condition`), so it rewrites
+nothing and is honoured however it was written. Spoiler blocks are found from the block
 definitions (:func:`spoiler_paths_by_model`); the references themselves come
 from the extractor behind Wagtail's own reference index.
 """
@@ -35,7 +37,7 @@ from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction, ReferenceIndex
+from wagtail.models import Page, ReferenceIndex
 from wagtail.permission_policies.collections import (
     CollectionOwnershipPermissionPolicy,
 )
@@ -111,12 +113,11 @@ def _object_ids(queryset: models.QuerySet, model: type[models.Model]):
 def public_condition(model: type[models.Model]) -> models.Q:
     """The rule's public half, as a condition on ``model``'s queryset."""
     content_type = ReferenceIndex._get_base_content_type(model)
-    # The recorded uses follow the page's publish, unpublish, move and view
-    # restrictions through Django's signals. A change written past them (a
-    # restriction by bulk_create, an unpublish by update(), SQL) leaves the
-    # rows as they were: the page's being live and public is checked again
-    # here, from its row and the restricted paths, which the database's
-    # triggers keep current.
+    # The recorded uses follow a page's publish and unpublish through
+    # Django's signals; whether a reader may see the page is asked here,
+    # from its row and the restricted paths, which the database's triggers
+    # keep current. An unpublish written past the signals (update(), SQL)
+    # leaves the rows, and the page's row says it is no longer live.
     open_uses = public_pages(
         PublishedMediaUse.objects.filter(
             content_type=content_type, open=True, page__live=True
@@ -210,19 +211,6 @@ class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
 # --- where published pages use media -----------------------------------------
 
 
-def _is_public(page: Page) -> bool:
-    """Whether a reader may see ``page``: live, and no view restriction on it
-    or above it."""
-    if not page.live:
-        return False
-    return not PageViewRestriction.objects.filter(
-        page__path__in=[
-            page.path[:index]
-            for index in range(page.steplen, len(page.path) + 1, page.steplen)
-        ]
-    ).exists()
-
-
 def _uses(published: Page) -> Iterable[tuple[int, str, bool]]:
     """``(content type id, object id, open)`` for each media item the page
     uses; an item is open when at least one use is outside every spoiler."""
@@ -263,7 +251,7 @@ def _recorded(page_id: int) -> set[tuple[int, str, bool]]:
 
 def index_page(page: Page, published: Page | None = None) -> None:
     """Rewrite the media uses recorded for ``page`` from what readers are
-    served (none when it is not live and public). ``published`` is the page as
+    served (none when it is not live). ``published`` is the page as
     just published, when the caller has it (``page_published`` sends it):
     otherwise it is read back from the database."""
     _rewrite(page.pk, _served_uses(page.pk, published=published))
@@ -297,7 +285,8 @@ def _served_uses(
     page_id: int, *, published: Page | None = None
 ) -> set[tuple[int, str, bool]]:
     """The media uses of ``page_id`` as readers are served it: none when it
-    is not live and public."""
+    is not live. A view restriction is not asked here but when media are
+    read, so that adding or lifting one rewrites nothing."""
     if published is not None:
         specific: Page | None = published
     else:
@@ -305,23 +294,16 @@ def _served_uses(
         try:
             specific = current.specific if current is not None else None
         except ObjectDoesNotExist:
-            # Being deleted: its own rows go before its view restriction,
-            # whose removal brings us here.
+            # Its specific row is gone (a deletion half done): Wagtail
+            # cannot serve it either.
             return set()
     # The page's own row, not its ``live_revision``: that can be another
     # page's revision (an alias keeps its original's) or a draft (a copy of a
     # live page with unpublished changes). Wagtail serves the row, and a
     # publish writes the revision into it.
-    if specific is None or not _is_public(specific):
+    if specific is None or not specific.live:
         return set()
     return {(ct, str(object_id), is_open) for ct, object_id, is_open in _uses(specific)}
-
-
-def index_subtree(page: Page) -> None:
-    """:func:`index_page` for ``page`` and every page below it (a move or a
-    view restriction changes who may see them all)."""
-    for descendant in Page.objects.descendant_of(page, inclusive=True).only("pk"):
-        index_page(descendant)
 
 
 def rebuild() -> int:
@@ -349,15 +331,3 @@ def on_page_unpublished(sender, instance, **kwargs) -> None:
     says live, and rows written from it outlived the page (its media stayed
     public)."""
     forget_page(instance)
-
-
-def on_page_moved(sender, instance, **kwargs) -> None:
-    """``post_page_move``: the page may now sit below a restricted one."""
-    index_subtree(instance)
-
-
-def on_restriction_changed(sender, instance, **kwargs) -> None:
-    """``PageViewRestriction`` saved or deleted."""
-    page = Page.objects.filter(pk=instance.page_id).first()
-    if page is not None:
-        index_subtree(page)

@@ -82,15 +82,6 @@ def register_signal_handlers() -> None:
     media_visibility.media_uses_changed.connect(
         invalidation.media_uses_changed, dispatch_uid="reviews_media_uses_retire"
     )
-    post_page_move.connect(
-        media_visibility.on_page_moved, dispatch_uid="reviews_media_moved"
-    )
-    for signal in (post_save, post_delete):
-        signal.connect(
-            media_visibility.on_restriction_changed,
-            sender=PageViewRestriction,
-            dispatch_uid=f"reviews_media_restriction_{signal is post_save}",
-        )
     page_published.connect(
         invalidation.page_published, dispatch_uid="reviews_cache_published"
     )

@@ -1,10 +1,11 @@
 """Which images and documents may be shown to readers.
 
-:class:`PublishedMediaUse` records where the *published* revision of a live,
-public page uses an image or document, and whether openly or only inside a
-spoiler. It is rewritten from the published revision whenever that can
-change (publish, unpublish, move, view restriction), so drafts and pending
-revisions never make media public. :class:`ImageApproval` and
+:class:`PublishedMediaUse` records where the *published* revision of a live
+page uses an image or document, and whether openly or only inside a
+spoiler. It is rewritten from the published revision when that changes
+(publish, unpublish), so drafts and pending revisions never make media
+public; whether a view restriction hides the page is asked when media are
+read, not recorded. :class:`ImageApproval` and
 :class:`DocumentApproval` record an editor's decision that an item is public
 whether or not a page uses it. :mod:`reviews.media_visibility` reads both.
 """

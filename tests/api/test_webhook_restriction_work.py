@@ -7,8 +7,8 @@ row, a task) for every live page below it: on a site of 3,000 reviews with
 three endpoints, the admin's privacy form ran past gunicorn's 30 s timeout,
 the worker was killed (a 500), and part of the deliveries were recorded,
 part never were, and part were recorded but never queued. (The record of
-published media is rewritten page by page in the same request, two
-queries a page: it must change with the restriction, in its transaction.)"""
+published media was rewritten page by page in the same request too: see
+tests/spoilers/test_media_restrictions.py.)"""
 
 from __future__ import annotations
 
