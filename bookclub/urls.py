@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.models import Site
 
 from bookclub.accounts import ThrottledPasswordResetView
 from bookclub.forms import ClubSetPasswordForm
@@ -29,7 +30,11 @@ class RobotsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
+        # From the Site, as every absolute URL the club hands out: the Host
+        # header is the client's choice.
+        site = Site.find_for_request(self.request)
+        root = site.root_url if site is not None else ""
+        context["sitemap_url"] = root + reverse("sitemap")
         return context
 
 
