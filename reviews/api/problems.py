@@ -137,12 +137,15 @@ def is_problem(response: HttpResponse) -> bool:
 
 
 def _query_param(errors: list[dict[str, Any]]) -> str | None:
+    """The query parameter of a lone query error: the last name in its
+    ``loc``, past the index of a list parameter's item
+    (``["query", "filters", "type", 0]`` is ``type``)."""
     names = {
-        str(error["loc"][-1])
+        names[-1]
         for error in errors
         if isinstance(error.get("loc"), list | tuple)
-        and len(error["loc"]) >= 2
-        and error["loc"][0] == "query"
+        and list(error["loc"][:1]) == ["query"]
+        and (names := [part for part in error["loc"][1:] if isinstance(part, str)])
     }
     return names.pop() if len(names) == 1 and len(errors) == 1 else None
 

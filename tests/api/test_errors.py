@@ -271,6 +271,16 @@ def test_a_repeated_filter_is_a_400_naming_it(
     assert client.get(f"{url}{joiner}{param}={second}").status_code == 200
 
 
+def test_a_bad_value_in_a_list_parameter_names_the_parameter(client, content):
+    """Wagtail's v3 ``type`` takes a list; a bad item's error is placed at
+    ``["query", "filters", "type", 0]``, and ``param`` said ``"0"``."""
+    problem = assert_problem(
+        client.get("/api/v3/pages/?type=reviews.ReviewPage,reviews.SeriesPage"), 400
+    )
+    assert problem["param"] == "type"
+    assert problem["errors"][0]["loc"] == ["query", "filters", "type", 0]
+
+
 #: Detail and find views, API v2's and Wagtail's own v3 endpoints.
 REPEATED_ELSEWHERE = [
     ("/api/v2/pages/{pk}/", "rich_text_format", "markdown", "html"),
