@@ -2,6 +2,10 @@
 
 :class:`ProblemDetailsMiddleware`, under the API prefix:
 
+- redirects a write to an address without its trailing slash with a 308,
+  which keeps the method and the body, where Django's ``APPEND_SLASH``
+  answers a 301 that clients follow as a ``GET`` (the write lost, the
+  listing a 200) or, with ``DEBUG`` on, raises;
 - answers ``HEAD`` wherever ``GET`` answers (Ninja routes ``HEAD`` to no
   operation; DRF and Django views already do it), with the ``GET``'s headers
   and no body;
@@ -31,6 +35,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseRedirectBase
+from django.middleware.common import CommonMiddleware
 
 from ..conf import from_settings
 from .problems import is_problem, problem_response
@@ -43,15 +49,27 @@ _KEPT_HEADERS = frozenset(
 )
 
 
+class HttpResponsePermanentRedirect308(HttpResponseRedirectBase):
+    """RFC 9110's permanent redirect that keeps the method and the body."""
+
+    status_code = 308
+
+
 @from_settings
 def api_prefix() -> str:
     """Where the APIs are mounted: ``BOOKCLUB_API_PREFIX`` (``/api/``)."""
     return getattr(settings, "BOOKCLUB_API_PREFIX", DEFAULT_API_PREFIX)
 
 
+#: The methods Django's ``APPEND_SLASH`` may redirect as they are.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class ProblemDetailsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # Django's own test of whether the address wants its slash.
+        self._common = CommonMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(api_prefix()):
@@ -59,6 +77,13 @@ class ProblemDetailsMiddleware:
         refused = _refuse_bad_input(request)
         if refused is not None:
             return refused
+        if (
+            request.method not in _SAFE_METHODS
+            and self._common.should_redirect_with_slash(request)
+        ):
+            return HttpResponsePermanentRedirect308(
+                request.get_full_path(force_append_slash=True)
+            )
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
