@@ -35,6 +35,7 @@ from ..models import (
     SeriesPage,
 )
 from ..models.api_fields import COVER_RENDITIONS, PREFETCHED_TAGS
+from ..models.comments import published_comments
 from ..models.reviews import listed_reviews
 from ..popularity import POPULAR_DAYS
 from ..visibility import public_pages, restricted_paths
@@ -183,7 +184,9 @@ def public_discussions() -> QuerySet:
         .select_related("book", "book__cover")
         .prefetch_related(*book_relations("book__"))
         .annotate(
-            live_comment_count=Count("comments", filter=Q(comments__removed=False))
+            live_comment_count=Count(
+                "comments", filter=published_comments(prefix="comments__")
+            )
         )
     )
 

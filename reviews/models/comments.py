@@ -21,10 +21,17 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 REPORT_REASON_MAX_LENGTH = 500
 
 
+def published_comments(prefix: str = "") -> models.Q:
+    """The condition of a comment anyone may read, neither removed nor
+    deleted by its author, on the comments or through a relation
+    (``prefix="comments__"``)."""
+    return models.Q(**{f"{prefix}removed": False, f"{prefix}deleted_at__isnull": True})
+
+
 class DiscussionCommentQuerySet(models.QuerySet):
     def published(self) -> DiscussionCommentQuerySet:
         """Comments anyone may read: neither removed nor deleted by the author."""
-        return self.filter(removed=False, deleted_at__isnull=True)
+        return self.filter(published_comments())
 
     def with_open_reports(self) -> DiscussionCommentQuerySet:
         return self.filter(reports__resolved_at__isnull=True).distinct()

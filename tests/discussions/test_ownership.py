@@ -141,3 +141,28 @@ def test_a_comment_cannot_move_past_its_replies(
     assert "cannot move past it" in response.content.decode()
     mine.refresh_from_db()
     assert mine.chapter == 2
+
+
+def test_every_channel_counts_a_deleted_comment_out(
+    client, discussion, mine, theirs, member
+):
+    """The discussion's own answer in API v3 counted a comment its author
+    deleted; its comment listing, API v2 and Wagtail's v3 page did not."""
+    client.force_login(member)
+    client.post(f"/club/comments/{mine.pk}/delete/")
+    client.logout()
+
+    counts = {
+        url: client.get(url).json()["comment_count"]
+        for url in (
+            f"/api/v3/discussions/{discussion.pk}/",
+            f"/api/v3/discussions/{discussion.pk}/comments/",
+            f"/api/v2/pages/{discussion.pk}/",
+            f"/api/v3/pages/{discussion.pk}/",
+        )
+    }
+    listed = client.get("/api/v3/discussions/", {"when": "all"}).json()["items"]
+    counts["/api/v3/discussions/"] = next(
+        item["comment_count"] for item in listed if item["id"] == discussion.pk
+    )
+    assert set(counts.values()) == {1}, counts
