@@ -252,23 +252,28 @@ def attach_reader(request: HttpRequest) -> RequestReader:
     return reader
 
 
-def refresh_reader(request: HttpRequest) -> None:
+def refresh_reader(request: HttpRequest, *, also_reveal: Iterable[str] = ()) -> None:
     """Put a fresh ``request.reader`` in place: the one place that says who
-    is asking or what they have read changed during the request.
+    is asking, what they have read or what they asked to open changed
+    during the request.
 
     Called when an API authenticates (a bearer token replaces
-    ``request.user`` inside the view) and after a member records progress.
-    Validated parameters and the session's member carry over; the replaced
-    reader still counts for :func:`reader_used`.
+    ``request.user`` inside the view), after a member records progress, and
+    by an editor's preview, which opens the previewed page's blocks
+    (``also_reveal``, as ``reveal=`` would). Validated parameters and the
+    session's member carry over; the replaced reader still counts for
+    :func:`reader_used`.
     """
     request = _django_request(request)
     previous = getattr(request, "reader", None)
     if not isinstance(previous, RequestReader):
-        attach_reader(request)
-        return
-    request.reader = RequestReader(  # type: ignore[attr-defined]
-        request, previous._origin.session_user, previous
-    )
+        previous = attach_reader(request)
+    reader = RequestReader(request, previous._origin.session_user, previous)
+    opened = frozenset(block_id.lower() for block_id in also_reveal if block_id)
+    if opened:
+        params = reader.params
+        reader.__dict__["params"] = params._replace(revealed=params.revealed | opened)
+    request.reader = reader  # type: ignore[attr-defined]
 
 
 def reader_of(request: HttpRequest | None) -> Reader:

@@ -12,9 +12,11 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from wagtail.models import Page
 
 from .. import cache_tags
 from ..api.querysets import prepare_streams
+from ..blocks import revealable_blocks
 from ..cards import prepare_review_cards
 from ..club_forms import CommentForm, RSVPForm
 from ..comments.gate import gate
@@ -33,7 +35,7 @@ from ..models.page_views import builds_context_of, page_served
 from ..models.reviews import listed_reviews, public_reviews_under
 from ..popularity import record_view
 from ..response_cache.pages import COUNTED_VIEW_ATTR
-from ..spoilers import reader_of, revealed_comment_range
+from ..spoilers import reader_of, refresh_reader, revealed_comment_range
 from ..visibility import in_subtree, site_root_path
 
 
@@ -64,11 +66,24 @@ def review_index_context(page: ReviewIndexPage, request: HttpRequest) -> dict[st
     }
 
 
+def _open_in_preview(page: Page, request: HttpRequest) -> None:
+    """An admin preview (*Preview*, *View draft*, a moderator's) is read by
+    whoever edits or moderates the page, who must read what they approve:
+    its spoilers and gated questions are opened, as ``reveal=`` opens one.
+    A hidden one could not be opened there (the reveal addresses answer
+    for live pages only). Nothing else is: another page's blocks, and the
+    comments, stay as the reader's progress has them."""
+    if getattr(request, "is_preview", False):
+        refresh_reader(
+            request, also_reveal=[child.id for child in revealable_blocks(page)]
+        )
+
+
 @builds_context_of(ReviewPage)
 def review_context(page: ReviewPage, request: HttpRequest) -> dict[str, Any]:
-    """Nothing new: the spoiled books and the images (with their renditions)
-    of the whole body are loaded in one query each, before the template walks
-    the body."""
+    """The spoiled books and the images (with their renditions) of the whole
+    body are loaded in one query each, before the template walks the body."""
+    _open_in_preview(page, request)
     prepare_streams([page], "body")
     return {}
 
@@ -95,6 +110,7 @@ def series_context(page: SeriesPage, request: HttpRequest) -> dict[str, Any]:
 @builds_context_of(DiscussionPage)
 def discussion_context(page: DiscussionPage, request: HttpRequest) -> dict[str, Any]:
     """The comments this reader may see, and the comment and RSVP forms."""
+    _open_in_preview(page, request)
     user = getattr(request, "user", None)
     member = user if user is not None and user.is_authenticated else None
     rsvp = rsvp_summary(page, user)
