@@ -121,13 +121,15 @@ def _action_page(
     request: HttpRequest, comment: DiscussionComment, status: int = 200, **extra
 ) -> TemplateResponse:
     """The page of one action on ``comment``. It quotes the comment only if
-    the spoiler rule lets this reader see it, as the discussion page does."""
+    the spoiler rule lets this reader see it or they wrote it, as the
+    discussion page does."""
     context = {
         "comment": comment,
         "page": comment.page,
-        "text_visible": can_see(
-            reader_of(request), comment.page.book_id, comment.chapter
-        ),
+        "text_visible": (
+            request.user.is_authenticated and comment.author_id == request.user.pk
+        )
+        or can_see(reader_of(request), comment.page.book_id, comment.chapter),
         **extra,
     }
     return TemplateResponse(

@@ -95,14 +95,18 @@ def test_the_report_page_keeps_a_whole_book_comment_hidden_until_finished(
     assert "THE-ENDING" in client.get(url, {"spoilers": "show"}).content.decode()
 
 
-def test_the_delete_page_follows_the_same_rule(
+def test_the_delete_page_shows_the_author_what_they_delete(
     client, discussion, member, at_chapter_5
 ):
+    """As the discussion page does, whatever their progress: they wrote it.
+    The page hid it ("A comment about chapter 20"), so they could not see
+    what they were about to delete."""
     comment = DiscussionCommentFactory(
         page=discussion, author=member, chapter=20, body="WHAT-I-GUESSED"
     )
     client.force_login(member)
     html = client.get(f"/club/comments/{comment.pk}/delete/").content.decode()
-    assert "WHAT-I-GUESSED" not in html
-    assert "A comment about chapter 20" in html
+    assert "WHAT-I-GUESSED" in html
+    assert "stay hidden until you get there" not in html
     assert "Delete it" in html
+    assert "WHAT-I-GUESSED" in client.get(discussion.url).content.decode()
