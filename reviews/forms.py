@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .chapter_ranges import MAX_CHAPTER
 from .models import Book, ReadingProgress
 
 
@@ -38,13 +39,31 @@ class ReadingProgressForm(forms.ModelForm):
         self.book = book
         chapter = cast(forms.IntegerField, self.fields["chapter"])
         chapter.min_value = 1
-        chapter.validators.append(MinValueValidator(1))
+        # One message a bad chapter: in place of the column's own bounds ("at
+        # least 0", "at most 9223372036854775807" on SQLite), which said so
+        # beside these, and of the book's check, which a value the field
+        # refuses never reaches.
+        chapter.validators = [
+            validator
+            for validator in chapter.validators
+            if not isinstance(validator, (MinValueValidator, MaxValueValidator))
+        ] + [MinValueValidator(1), self._last_chapter(book)]
         chapter.widget.attrs["min"] = 1
         if book.chapter_count:
             self.fields["chapter"].widget.attrs["max"] = book.chapter_count
             self.fields["chapter"].help_text = _(
                 "The last chapter you have read in full, out of %(count)s."
             ) % {"count": book.chapter_count}
+
+    @staticmethod
+    def _last_chapter(book: Book) -> MaxValueValidator:
+        if book.chapter_count:
+            return MaxValueValidator(
+                book.chapter_count,
+                message=_("%(book)s has only %(count)s chapters.")
+                % {"book": book.title, "count": book.chapter_count},
+            )
+        return MaxValueValidator(MAX_CHAPTER)
 
     def save(self, commit: bool = True) -> ReadingProgress:
         progress = super().save(commit=False)
