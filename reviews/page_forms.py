@@ -1,20 +1,21 @@
-"""The admin forms of the club's pages.
+"""The admin forms of the club's pages and books.
 
-Wagtail reads a page type's admin form from the model (``base_form_class``),
-but models import no forms: :func:`use_club_page_forms` sets it when the app
-is ready, before any admin view builds an edit handler."""
+Wagtail reads a page type's or a snippet's admin form from the model
+(``base_form_class``), but models import no forms: :func:`use_club_page_forms`
+sets it when the app is ready, before any admin view builds an edit
+handler."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.images import get_image_model
 
 from .media_visibility import unseen_references, visible_media
 from .members import display_name, may_choose_reviewer, reviewer_choices
-from .models import ReviewPage
+from .models import Book, ReviewPage
 from .object_ids import as_id
 
 #: The end of an image chooser's name in a posted StreamField: the club's
@@ -128,6 +129,20 @@ class ReviewPageForm(WagtailAdminPageForm):
         setattr(self, "data", refreshed)  # noqa: B010
 
 
+class BookForm(WagtailAdminModelForm):
+    """A book's admin form: one message a field. The model's own check of a
+    blank title or author ran on a field the form had already refused, and
+    said so after it ("This field is required. A book needs an author.", or
+    "A book needs a title." after a title's length)."""
+
+    def _post_clean(self) -> None:
+        refused = {name: len(errors) for name, errors in self._errors.items()}
+        super()._post_clean()
+        for name, count in refused.items():
+            del self._errors[name][count:]
+
+
 def use_club_page_forms() -> None:
-    """Make the admin edit each club page type with its form."""
+    """Make the admin edit each club page type, and books, with its form."""
     ReviewPage.base_form_class = ReviewPageForm
+    Book.base_form_class = BookForm

@@ -250,8 +250,11 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
         # A form's required field refuses an empty value, but not one of
         # spaces, and Wagtail's API v3 writes let an empty one through.
         blank = {
-            name: _("A book needs a %(field)s.") % {"field": name}
-            for name in ("title", "author")
+            name: message
+            for name, message in (
+                ("title", _("A book needs a title.")),
+                ("author", _("A book needs an author.")),
+            )
             if not (getattr(self, name) or "").strip()
         }
         if blank:

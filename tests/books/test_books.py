@@ -69,3 +69,38 @@ def test_book_chooser_finds_books_by_title(client):
     assert response.status_code == 200
     assert b"The Betrayal" in response.content
     assert b"Middlemarch" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"title": "The Siege", "author": ""}, "author", "This field is required."),
+        (
+            {"title": "x" * 300, "author": "Helen Dunmore"},
+            "title",
+            "Ensure this value has at most 255 characters (it has 300).",
+        ),
+        ({"title": "The Siege", "author": "   "}, "author", "This field is required."),
+    ],
+)
+def test_the_admin_gives_one_message_for_a_bad_title_or_author(
+    client, data, field, message
+):
+    """A required field left empty said "This field is required. A book
+    needs a author.", and a title too long got "A book needs a title." after
+    its length: the model's check of blank names ran on what the form had
+    already refused."""
+    admin = UserFactory(username="boss", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post(reverse("wagtailsnippets_reviews_book:add"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert not Book.objects.exists()
+
+
+def test_a_blank_title_is_refused_outside_the_admin_too():
+    with pytest.raises(ValidationError) as error:
+        Book(title=" ", author="  ").full_clean()
+    assert error.value.message_dict["title"] == ["A book needs a title."]
+    assert error.value.message_dict["author"] == ["A book needs an author."]
