@@ -95,6 +95,27 @@ def check_text_size(html: str) -> None:
         )
 
 
+def check_block_chapters(stream: blocks.StreamValue, book_key: str) -> None:
+    """Raise a ``ValidationError`` for each block of ``stream`` whose
+    ``chapter`` is past the last of its book (``value[book_key]``), placed
+    at the block, as its own fields' errors are: the admin shows it beside
+    the block, and the API names the block (a page's ``clean`` checks this:
+    the book's length is the model's to know)."""
+    errors: dict[int, blocks.StructBlockValidationError] = {}
+    for index, child in enumerate(stream):
+        book = child.value.get(book_key) if hasattr(child.value, "get") else None
+        if book is None:
+            continue
+        try:
+            book.check_chapter(child.value.get("chapter"))
+        except ValidationError as error:
+            errors[index] = blocks.StructBlockValidationError(
+                block_errors={"chapter": error}
+            )
+    if errors:
+        raise blocks.StreamBlockValidationError(block_errors=errors)
+
+
 def check_body_size(stream: blocks.StreamValue) -> None:
     """Raise a ``ValidationError`` if a review's body holds more than
     :data:`MAX_BODY_ELEMENTS` elements, or one of its texts more than

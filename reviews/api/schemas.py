@@ -4,11 +4,12 @@ document describe every field a frontend gets)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import StrictBool, StrictInt, model_validator
+from pydantic import ConfigDict, StrictBool, StrictInt, model_validator
+from taggit.models import Tag
 
 from ..models.members import PUBLIC_ID_LENGTH
 from .block_schemas import (
@@ -190,18 +191,23 @@ class JSONObjectInput(Schema):
     Ninja's schemas also accept arbitrary objects (they read attributes, for
     ORM instances), so a body of ``1`` or ``[1]`` would validate as "no
     fields given" and, for all-optional schemas, silently do nothing or reset
-    values. Bodies are client input: anything but an object is a 400.
+    values. Bodies are client input: anything but an object is a 400, and
+    so is a name the schema does not have (``"raiting": 5`` was dropped
+    without a word, and the review saved without its rating).
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
     def _require_object(cls, data: Any) -> Any:
         # Ninja's own validator has already wrapped the input for attribute
-        # access by the time this runs; look at what the client sent.
+        # access by the time this runs; look at what the client sent, and
+        # validate it as the mapping it is, so that its extra names count.
         sent = data._obj if isinstance(data, DjangoGetter) else data
         if not isinstance(sent, dict):
             raise ValueError("The request body must be a JSON object.")
-        return data
+        return sent
 
 
 # A chapter is a JSON number and ``finished`` a JSON boolean (strict types):
@@ -236,6 +242,13 @@ class ReviewerIdSchema(Schema):
     id: str = Field(min_length=1, max_length=PUBLIC_ID_LENGTH)
 
 
+#: A tag as the tag table holds it (django-taggit's name: 100 characters);
+#: a longer one was stored whole on SQLite and a 500 on PostgreSQL.
+TagName = Annotated[
+    str, Field(min_length=1, max_length=Tag._meta.get_field("name").max_length)
+]
+
+
 class ReviewInSchema(JSONObjectInput):
     """A new review; it is saved as a draft of the token's member."""
 
@@ -246,11 +259,10 @@ class ReviewInSchema(JSONObjectInput):
     rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
     summary: str = Field(min_length=1, max_length=300)
     body: ReviewBodyInput = Field(
-        default_factory=list,
         description="Blocks as the API shows them; a hidden spoiler sent back "
         "with its id keeps its content.",
     )
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[TagName] = Field(default_factory=list, max_length=20)
     slug: str | None = Field(None, max_length=255, pattern=r"^[-\w]+$")
 
 
@@ -262,7 +274,7 @@ class ReviewPatchSchema(JSONObjectInput):
     rating: float | None = Field(None, ge=1, le=5, multiple_of=0.5)
     summary: str | None = Field(None, min_length=1, max_length=300)
     body: ReviewBodyInput | None = None
-    tags: list[str] | None = Field(None, max_length=20)
+    tags: list[TagName] | None = Field(None, max_length=20)
 
 
 class PreviewPageSchema(Schema):

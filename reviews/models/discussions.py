@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock
+from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock, check_block_chapters
 from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
 from ..preview import HeadlessPreviewMixin
@@ -159,16 +159,13 @@ class DiscussionPage(
                 }
             )
         if self.book_id:
-            errors = []
             for block in self.questions:
                 if block.value["book"] is None:
                     block.value["book"] = self.book
-                try:
-                    block.value["book"].check_chapter(block.value["chapter"])
-                except ValidationError as error:
-                    errors.extend(error.messages)
-            if errors:
-                raise ValidationError({"questions": errors})
+            try:
+                check_block_chapters(self.questions, "book")
+            except ValidationError as error:
+                raise ValidationError({"questions": error}) from error
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -19,7 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import ReviewStreamBlock, check_body_size
+from ..blocks import ReviewStreamBlock, check_block_chapters, check_body_size
 from ..derived import for_this_version
 from ..indexing import DraftSavesLeaveIndexesMixin
 from ..members import display_name, shown_member
@@ -202,16 +202,10 @@ class ReviewPage(
                 block.value["spoils"] = self.book
 
     def _check_spoiler_chapters(self) -> None:
-        errors = []
-        for block in self.body:
-            if block.block_type != "spoiler" or not block.value["spoils"]:
-                continue
-            try:
-                block.value["spoils"].check_chapter(block.value["chapter"])
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError({"body": errors})
+        try:
+            check_block_chapters(self.body, "spoils")
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from error
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

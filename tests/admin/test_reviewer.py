@@ -95,19 +95,27 @@ def test_editor_chooses_among_members(client, editor, alice, bruno, pages):
     assert review.get_latest_revision_as_object().reviewer == bruno
 
 
-def test_api_create_ignores_another_reviewer(alice, bruno, pages):
+def test_api_create_names_its_member_the_reviewer(alice, bruno, pages):
+    """The club's endpoint takes no ``reviewer``: naming one is a 400 naming
+    the field (it was dropped without a word), and the member's own review
+    is theirs."""
     api = token_client(alice)
-    response = api.post(
+    review = {
+        "title": "Via the API",
+        "book": BookFactory().pk,
+        "summary": "Short.",
+        "body": [{"type": "paragraph", "value": "<p>Fine.</p>"}],
+    }
+    refused = api.post(
         "/api/v3/reviews/",
-        {
-            "title": "Via the API",
-            "book": BookFactory().pk,
-            "summary": "Short.",
-            "body": [{"type": "paragraph", "value": "<p>Fine.</p>"}],
-            "reviewer": bruno.pk,
-        },
+        {**review, "reviewer": bruno.pk},
         content_type="application/json",
     )
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["errors"][0]["loc"][-1] == "reviewer"
+    assert not ReviewPage.objects.filter(title="Via the API").exists()
+
+    response = api.post("/api/v3/reviews/", review, content_type="application/json")
     assert response.status_code == 201, response.content
     assert ReviewPage.objects.get(pk=response.json()["id"]).reviewer == alice
 
@@ -115,9 +123,15 @@ def test_api_create_ignores_another_reviewer(alice, bruno, pages):
 def test_api_patch_makes_the_member_the_reviewer(alice, bruno, pages):
     review = make_review(owner=alice, reviewer=bruno, live=False, title="Mine")
     api = token_client(alice)
-    response = api.patch(
+    refused = api.patch(
         f"/api/v3/reviews/{review.pk}/",
         {"summary": "Changed.", "reviewer": bruno.pk},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400, refused.content
+    response = api.patch(
+        f"/api/v3/reviews/{review.pk}/",
+        {"summary": "Changed."},
         content_type="application/json",
     )
     assert response.status_code == 200, response.content

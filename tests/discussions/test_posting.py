@@ -222,3 +222,33 @@ def test_api_body_html_is_escaped_too(client, discussion, member, member_headers
     assert "<script" not in item["body_html"]
     assert "<img" not in item["body_html"]
     assert "&lt;script&gt;" in item["body_html"]
+
+
+def test_an_api_reply_without_a_chapter_is_about_its_parents(
+    client, discussion, member, other_member
+):
+    """As the page's reply form offers: a reply that does not say is about
+    the chapter of the comment it answers, so a reader who sees that comment
+    sees the reply. An explicit null is the whole book."""
+    from tests.factories import bearer
+
+    parent = DiscussionCommentFactory(page=discussion, author=other_member, chapter=2)
+    url = f"/api/v3/discussions/{discussion.pk}/comments/"
+    said = client.post(
+        url,
+        {"body": "Said nothing", "parent": parent.pk},
+        "application/json",
+        **bearer(member),
+    )
+    whole = client.post(
+        url,
+        {"body": "The ending", "parent": parent.pk, "chapter": None},
+        "application/json",
+        **bearer(member),
+    )
+    assert said.status_code == whole.status_code == 201, said.content
+    assert said.json()["chapter"] == 2
+    assert whole.json()["chapter"] is None
+    listed = client.get(url, {"read": f"{discussion.book_id}:5"}).json()["items"]
+    shown = {item["body"] for item in listed}
+    assert "Said nothing" in str(listed) and "The ending" not in str(listed), shown

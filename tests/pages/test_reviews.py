@@ -96,6 +96,17 @@ def test_admin_refuses_a_spoiler_chapter_past_the_end_of_the_book(client):
     assert response.status_code == 200
     assert not ReviewPage.objects.filter(slug="too-far").exists()
     assert b"only 30 chapters" in response.content
+    # Beside the spoiler's chapter, not above the whole body.
+    (error,) = response.context["form"].errors["body"].as_data()
+    assert error.as_json_data() == {
+        "blockErrors": {
+            0: {
+                "blockErrors": {
+                    "chapter": {"messages": ["The Siege has only 30 chapters."]}
+                }
+            }
+        }
+    }
 
 
 def test_a_blank_spoiled_book_means_the_reviewed_book(book):

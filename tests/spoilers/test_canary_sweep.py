@@ -530,6 +530,9 @@ PROBES: dict[str, Probes] = {
     "wagtailapi_v3:club_reviews_submit": lambda w: send(
         "post", *(f"{V3}/reviews/{pk}/submit/" for pk in _written(w))
     ),
+    "wagtailapi_v3:club_reviews_withdraw": lambda w: send(
+        "post", *(f"{V3}/reviews/{pk}/withdraw/" for pk in _written(w))
+    ),
     "wagtailapi_v3:club_series_list": lambda w: get(f"{V3}/series/"),
     "wagtailapi_v3:club_series_detail": lambda w: get(
         *(f"{V3}/series/{pk}/" for pk in _pages(w))

@@ -34,7 +34,7 @@ from ..comment_schemas import (
     ReportResultSchema,
     ReportSchema,
 )
-from ..params import IdPath
+from ..params import IdPath, ReaderParams, reject_unknown_params
 from ..problems import Problem, problem_response, validation_problem
 
 router = Router(tags=["discussions"])
@@ -118,13 +118,17 @@ def _max_limit() -> int:
     summary="Comments on a discussion, gated by the reader's progress",
 )
 def list_comments(
-    request: HttpRequest, page_id: IdPath, params: Query[ListParams]
+    request: HttpRequest,
+    page_id: IdPath,
+    params: Query[ListParams],
+    reader: Query[ReaderParams],
 ) -> dict:
     """Oldest first; ``parent`` links replies into threads. A comment about a
     chapter the reader has not reached is not sent: ``hidden`` counts them,
     per range of chapters, and ``reveal_comments`` opens one range. Removed
     comments are left out, or kept as empty placeholders when visible replies
     hang from them."""
+    reject_unknown_params(request, ListParams)
     if params.limit > _max_limit():
         raise HttpError(400, f"limit cannot be higher than {_max_limit()}")
     page = _discussion(page_id)
@@ -159,7 +163,13 @@ def list_comments(
     operation_id="get_discussion_comment",
     summary="One comment, gated like the list",
 )
-def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> dict:
+def get_comment(
+    request: HttpRequest,
+    page_id: IdPath,
+    comment_id: IdPath,
+    reader: Query[ReaderParams],
+) -> dict:
+    reject_unknown_params(request)
     page = _discussion(page_id)
     gated = gate(page, reader_of(request), member_id=_member_id(request))
     node = next((n for n in gated.items if n.pk == comment_id), None)
@@ -177,8 +187,9 @@ def get_comment(request: HttpRequest, page_id: IdPath, comment_id: IdPath) -> di
 )
 def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSchema):
     """Plain text. ``chapter`` is what the comment is about (null: the whole
-    book); a reply's chapter is the same as its parent's or later. Members
-    posting too fast get a 429 with ``Retry-After``."""
+    book); a reply's chapter is the same as its parent's or later, and a
+    reply that leaves it out is about its parent's, as the page's reply form
+    offers. Members posting too fast get a 429 with ``Retry-After``."""
     page = _discussion(page_id)
     parent = None
     if data.parent:
@@ -187,9 +198,12 @@ def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSch
             return _validation_problem(
                 ValidationError({"parent": "No such comment in this discussion."})
             )
+    chapter = data.chapter
+    if parent is not None and "chapter" not in data.model_fields_set:
+        chapter = parent.chapter
     try:
         comment = comment_actions.post_comment(
-            page, request.user, data.body, chapter=data.chapter, parent=parent
+            page, request.user, data.body, chapter=chapter, parent=parent
         )
     except ValidationError as error:
         return _validation_problem(error)

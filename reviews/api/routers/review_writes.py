@@ -20,8 +20,10 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.errors import as_validation_error
+from wagtail.blocks import StreamBlockValidationError
 from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
+from wagtail.locks import ScheduledForPublishLock, WorkflowLock
 
 from ...media_visibility import unseen_references, visible_media
 from ...members import may_choose_reviewer
@@ -148,11 +150,18 @@ def _save_draft(page: ReviewPage, user, *, created: bool, parent=None) -> Review
 def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
     if not hasattr(error, "error_dict"):
         return [{"loc": ["body"], "msg": message} for message in error.messages]
-    return [
-        {"loc": ["body", field], "msg": message}
-        for field, messages in error.message_dict.items()
-        for message in messages
-    ]
+    found: list[dict[str, Any]] = []
+    for field, errors in error.error_dict.items():
+        for each in errors:
+            if isinstance(each, StreamBlockValidationError):
+                # The page's own checks of its blocks name the block.
+                found.extend(_block_errors(each))
+            else:
+                found.extend(
+                    {"loc": ["body", field], "msg": message}
+                    for message in each.messages
+                )
+    return found
 
 
 def _review_index(request: HttpRequest) -> ReviewIndexPage:
@@ -170,8 +179,11 @@ def create_review(request: HttpRequest, data: ReviewInSchema):
         raise PermissionDenied("You may not add reviews.")
     page = ReviewPage(
         title=data.title,
-        slug=find_available_slug(
-            parent, data.slug or slugify(data.title, allow_unicode=True) or "review"
+        # A slug the member chose is theirs or a 400 naming it (the save's
+        # own check); one made from the title takes the next free one.
+        slug=data.slug
+        or find_available_slug(
+            parent, slugify(data.title, allow_unicode=True) or "review"
         ),
         book=_book(data.book),
         rating=data.rating,
@@ -197,9 +209,31 @@ def _own_review(request: HttpRequest, review_id: int) -> ReviewPage:
     return page.get_latest_revision_as_object()
 
 
+def _refuse_locked(review_id: int, user) -> None:
+    """A 409 when the review is locked for ``user``, as the admin and
+    Wagtail's own page writes refuse it: above all while it waits for
+    moderation, when a change would go live unmoderated with the approval."""
+    page = ReviewPage.objects.filter(pk=review_id).first()
+    lock = page.get_lock() if page is not None else None
+    if lock is None or not lock.for_user(user):
+        return
+    if isinstance(lock, WorkflowLock):
+        # Wagtail's own messages are HTML, for the admin.
+        detail = (
+            "This review is waiting for moderation: withdraw it "
+            f"(POST /reviews/{review_id}/withdraw/) to change it."
+        )
+    elif isinstance(lock, ScheduledForPublishLock):
+        detail = "This review is scheduled to be published: it cannot be changed."
+    else:
+        detail = "This review is locked by an editor: it cannot be changed."
+    raise HttpError(409, detail)
+
+
 def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSchema):
     reject_unknown_params(request)
     page = _own_review(request, review_id)
+    _refuse_locked(review_id, request.user)
     changes = data.model_dump(exclude_unset=True)
     for name in ("title", "summary"):
         if name in changes:
@@ -241,6 +275,25 @@ def submit_review(request: HttpRequest, review_id: IdPath):
     )
 
 
+def withdraw_review(request: HttpRequest, review_id: IdPath):
+    """Take a review out of moderation (the admin's *Cancel workflow*), so
+    that its member may change it and submit it again."""
+    reject_unknown_params(request)
+    live_page = visible_reviews(request.user).filter(pk=review_id).first()
+    if live_page is None:
+        raise Http404("No review matches the given id.")
+    _own_review(request, review_id)
+    state = live_page.current_workflow_state
+    if state is None:
+        raise HttpError(409, "This review is not waiting for moderation.")
+    if not state.user_can_cancel(request.user):
+        raise PermissionDenied("You may not withdraw this review from moderation.")
+    state.cancel(user=request.user)
+    return representations.review_item(
+        request, live_page.get_latest_revision_as_object()
+    )
+
+
 #: Marks a router that has the review writes.
 _WRITES_ADDED = "club_reviews_create"
 
@@ -267,7 +320,7 @@ def add_review_writes(router: Router) -> None:
     )(create_review)
     router.patch(
         "/{review_id}/",
-        response={200: ReviewSchema, **WRITE_ERRORS},
+        response={200: ReviewSchema, 409: Problem, **WRITE_ERRORS},
         url_name="club_reviews_update",
         operation_id="club_reviews_update",
         summary="Change a review (saved as a new draft revision)",
@@ -281,3 +334,11 @@ def add_review_writes(router: Router) -> None:
         summary="Submit a review to the moderation workflow",
         auth=WRITE_AUTH,
     )(submit_review)
+    router.post(
+        "/{review_id}/withdraw/",
+        response={200: ReviewSchema, 409: Problem, **WRITE_ERRORS},
+        url_name="club_reviews_withdraw",
+        operation_id="club_reviews_withdraw",
+        summary="Withdraw a review from moderation, to change it",
+        auth=WRITE_AUTH,
+    )(withdraw_review)

@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from ...members import display_name
 from ...models import Nomination, NominationRound, Vote
 from ..auth import READ_AUTH
-from ..params import IdPath, reject_unknown_params
+from ..params import IdPath, ReaderParams, reject_unknown_params
 from ..schemas import MemberSchema
 from . import READ_ERRORS
 
@@ -105,7 +105,7 @@ def _nomination(nomination: Nomination, closed: bool) -> dict:
     operation_id="list_next_book_rounds",
     summary="Next-book rounds: nominations, and results once closed",
 )
-def list_rounds(request: HttpRequest) -> list[dict]:
+def list_rounds(request: HttpRequest, reader: Query[ReaderParams]) -> list[dict]:
     reject_unknown_params(request)
     rounds = _visible_rounds().order_by("-closes_at")[:20]
     return [serialize_round(r, request.user) for r in rounds]
@@ -117,7 +117,9 @@ def list_rounds(request: HttpRequest) -> list[dict]:
     operation_id="get_next_book_round",
     summary="One next-book round",
 )
-def get_round(request: HttpRequest, round_id: IdPath) -> dict:
+def get_round(
+    request: HttpRequest, round_id: IdPath, reader: Query[ReaderParams]
+) -> dict:
     reject_unknown_params(request)
     nomination_round = get_object_or_404(_visible_rounds(), pk=round_id)
     return serialize_round(nomination_round, request.user)

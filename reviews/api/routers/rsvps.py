@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from ...meetings import rsvp_summary, set_rsvp
@@ -19,7 +19,7 @@ from ...members import MemberRequest
 from ...models import DiscussionPage
 from ...visibility import public_pages
 from ..auth import READ_AUTH, WRITE_AUTH
-from ..params import IdPath, reject_unknown_params
+from ..params import IdPath, ReaderParams, reject_unknown_params
 from ..problems import Problem
 from ..schemas import JSONObjectInput
 from . import READ_ERRORS, WRITE_ERRORS
@@ -73,7 +73,7 @@ def _summary(request: HttpRequest, page: DiscussionPage) -> dict:
     operation_id="club_rsvps",
     summary="Who is coming to a meeting",
 )
-def get_rsvps(request: HttpRequest, discussion_id: IdPath):
+def get_rsvps(request: HttpRequest, discussion_id: IdPath, reader: Query[ReaderParams]):
     reject_unknown_params(request)
     return _summary(request, _discussion(discussion_id))
 
