@@ -307,7 +307,7 @@ BOOKCLUB_PAGE_CACHE_TIMEOUT = int(os.environ.get("BOOKCLUB_PAGE_CACHE_TIMEOUT", 
 CORS_URLS_REGEX = r"^/api/.*$"
 # Frontends revalidate with ETags and send bearer tokens.
 CORS_ALLOW_HEADERS = (*default_headers, "if-none-match", "if-modified-since")
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 CORS_ALLOWED_ORIGINS = [
     origin for origin in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if origin
 ]

@@ -8,7 +8,7 @@
   listing a 200) or, with ``DEBUG`` on, raises;
 - answers ``HEAD`` wherever ``GET`` answers (Ninja routes ``HEAD`` to no
   operation; DRF and Django views already do it), with the ``GET``'s headers
-  and no body;
+  and no body, and a 405's ``Allow`` says so;
 - refuses, with a 400 before any view runs, input no endpoint (Wagtail's own
   included) can use: a NUL character in a query parameter or a JSON body (no
   database stores one: SQLite's full-text search fails on it, PostgreSQL
@@ -94,11 +94,21 @@ class ProblemDetailsMiddleware:
                 request.method = "HEAD"
         if response.status_code >= 400 and not is_problem(response):
             response = as_problem(response)
+        if response.status_code == 405:
+            _allow_head_with_get(response)
         if head and not response.streaming:
             length = len(response.content)
             response.content = b""
             response["Content-Length"] = str(length)
         return response
+
+
+def _allow_head_with_get(response: HttpResponse) -> None:
+    """A 405's ``Allow`` names ``HEAD`` wherever it names ``GET``: this
+    middleware answers it there (Ninja's list leaves it out)."""
+    allowed = [name.strip() for name in response.get("Allow", "").split(",") if name]
+    if "GET" in allowed and "HEAD" not in allowed:
+        response["Allow"] = ", ".join([*allowed, "HEAD"])
 
 
 def as_problem(response: HttpResponse) -> HttpResponse:

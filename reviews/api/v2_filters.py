@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.filters import BaseFilterBackend
 from wagtail.api.v2.filters import FieldsFilter, OrderingFilter
 from wagtail.api.v2.utils import BadRequestError
@@ -84,6 +85,9 @@ class ClubReviewFilter(BaseFilterBackend):
         except PydanticValidationError as error:
             raise BadRequestError(error.errors()[0]["msg"]) from error
         except HttpError as error:
+            if error.status_code == 401:
+                # reviewer=me with no member: who "me" is is missing, as in v3.
+                raise NotAuthenticated(str(error)) from error
             raise BadRequestError(str(error)) from error
 
 

@@ -95,8 +95,10 @@ def test_every_error_is_one_problem_shape(client, content, method, url, status):
     problem = assert_problem(response, status)
     assert HIDDEN not in response.content.decode()
     if status == 405:
-        assert response["Allow"]
-        assert "GET" in response["Allow"] or "POST" in response["Allow"]
+        allowed = {name.strip() for name in response["Allow"].split(",")}
+        assert "GET" in allowed or "POST" in allowed
+        # HEAD answers wherever GET does (the API's middleware): say so.
+        assert "GET" not in allowed or "HEAD" in allowed, allowed
     del problem
 
 
@@ -156,6 +158,28 @@ def test_a_comment_throttle_is_a_429_problem(discussion, member, settings):
     second = api.post(url, {"body": "Two."}, content_type="application/json")
     assert_problem(second, 429)
     assert second["Retry-After"]
+
+
+def test_a_frontend_on_another_origin_may_read_retry_after(
+    discussion, member, settings
+):
+    """A browser hides every response header CORS does not expose: a
+    frontend could not read how long to wait after a 429."""
+    origin = "https://frontend.example"
+    settings.CORS_ALLOWED_ORIGINS = [origin]
+    settings.BOOKCLUB_COMMENT_RATES = [(1, 60)]
+    api = token_client(member)
+    url = f"/api/v3/discussions/{discussion.pk}/comments/"
+    api.post(url, {"body": "One."}, content_type="application/json")
+    throttled = api.post(
+        url, {"body": "Two."}, content_type="application/json", HTTP_ORIGIN=origin
+    )
+    assert throttled.status_code == 429
+    exposed = {
+        name.strip().lower()
+        for name in throttled["Access-Control-Expose-Headers"].split(",")
+    }
+    assert {"retry-after", "etag", "last-modified"} <= exposed
 
 
 BIG = str(2**63)  # one past the largest 64-bit integer a database holds
@@ -573,3 +597,16 @@ def test_a_bad_value_found_by_fuzzing_is_a_400_not_a_500(client, content, url):
     response = client.get(url.format(review=shown.pk))
     assert_problem(response, 400)
     assert HIDDEN not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/?type=reviews.ReviewPage&reviewer=me",
+        "/api/v3/reviews/?reviewer=me",
+    ],
+)
+def test_reviewer_me_without_a_member_is_a_401_in_both_versions(client, content, url):
+    """API v3 answered 401 and v2 400 for the same request: it lacks who
+    "me" is, not a valid value."""
+    assert_problem(client.get(url), 401)
