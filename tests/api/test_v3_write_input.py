@@ -130,3 +130,24 @@ def test_a_spoiler_past_the_last_chapter_is_named_by_its_block(member_api):
             "msg": "The Siege has only 30 chapters.",
         }
     ], problem
+
+
+def test_a_created_review_says_where_it_is(member_api):
+    """RFC 9110: a 201 names the resource it created."""
+    review_index()
+    response = post(member_api, "/api/v3/reviews/", new_review(BookFactory()))
+    assert response.status_code == 201
+    location = response["Location"]
+    assert location == f"/api/v3/reviews/{response.json()['id']}/"
+    assert member_api.get(location).status_code == 200
+
+
+def test_a_posted_comment_says_where_it_is(member_api):
+    from tests.factories import make_discussion
+
+    discussion = make_discussion()
+    url = f"/api/v3/discussions/{discussion.pk}/comments/"
+    response = post(member_api, url, {"body": "Hello."})
+    assert response.status_code == 201, response.content
+    assert response["Location"] == f"{url}{response.json()['id']}/"
+    assert member_api.get(response["Location"]).status_code == 200

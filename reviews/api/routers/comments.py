@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
@@ -185,7 +186,12 @@ def get_comment(
     operation_id="create_discussion_comment",
     summary="Post a comment or a reply",
 )
-def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSchema):
+def create_comment(
+    request: HttpRequest,
+    page_id: IdPath,
+    data: CommentCreateSchema,
+    answer: HttpResponse,
+):
     """Plain text. ``chapter`` is what the comment is about (null: the whole
     book); a reply's chapter is the same as its parent's or later, and a
     reply that leaves it out is about its parent's, as the page's reply form
@@ -219,6 +225,10 @@ def create_comment(request: HttpRequest, page_id: IdPath, data: CommentCreateSch
         response["Retry-After"] = str(error.retry_after)
         return response
     comment.page = page
+    answer["Location"] = reverse(
+        "wagtailapi_v3:get_comment",
+        kwargs={"page_id": page.pk, "comment_id": comment.pk},
+    )
     return Status(201, _own_serialized(comment))
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.text import slugify
 from ninja import Router, Status
 from ninja.errors import HttpError
@@ -171,7 +172,7 @@ def _review_index(request: HttpRequest) -> ReviewIndexPage:
     return index
 
 
-def create_review(request: HttpRequest, data: ReviewInSchema):
+def create_review(request: HttpRequest, data: ReviewInSchema, answer: HttpResponse):
     reject_unknown_params(request)
     user = request.user
     parent = _review_index(request)
@@ -195,6 +196,9 @@ def create_review(request: HttpRequest, data: ReviewInSchema):
     _set_body(page, data.body, user)
     page.tags.set(data.tags)
     draft = _save_draft(page, user, created=True, parent=parent)
+    answer["Location"] = reverse(
+        "wagtailapi_v3:club_reviews_detail", kwargs={"review_id": draft.pk}
+    )
     return Status(201, representations.review_item(request, draft))
 
 
