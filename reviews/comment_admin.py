@@ -74,6 +74,16 @@ class CommentModerationEditView(EditView):
         return instance
 
 
+class SetFieldPanel(FieldPanel):
+    """A read-only field shown only once it has a value: "Removed by None"
+    told a moderator nothing."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def is_shown(self) -> bool:
+            value = getattr(self.instance, self.panel.field_name, None)
+            return super().is_shown() and value is not None
+
+
 class DiscussionCommentViewSet(SnippetViewSet):
     model = DiscussionComment
     icon = "comment"
@@ -93,13 +103,15 @@ class DiscussionCommentViewSet(SnippetViewSet):
     filterset_class = CommentFilterSet
     search_fields = ["body"]
     ordering = ["-created_at"]
+    # The reports first after the words: they are why a moderator is here.
     panels = [
         FieldPanel("page", read_only=True),
         FieldPanel("author", read_only=True),
         FieldPanel("chapter", read_only=True),
         FieldPanel("body", read_only=True),
+        HelpPanel(template="reviews/admin/comment_reports_panel.html"),
         FieldPanel("created_at", read_only=True),
-        FieldPanel("edited_at", read_only=True),
+        SetFieldPanel("edited_at", read_only=True),
         FieldPanel(
             "removed",
             help_text=_(
@@ -107,9 +119,8 @@ class DiscussionCommentViewSet(SnippetViewSet):
                 "readable under a 'removed' note; untick to restore it."
             ),
         ),
-        FieldPanel("removed_by", read_only=True),
-        FieldPanel("removed_at", read_only=True),
-        HelpPanel(template="reviews/admin/comment_reports_panel.html"),
+        SetFieldPanel("removed_by", read_only=True),
+        SetFieldPanel("removed_at", read_only=True),
     ]
 
     def get_queryset(self, request):

@@ -75,11 +75,14 @@ def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
 @login_required
 def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
     """Take a book off the member's list (their progress in it is forgotten)."""
+    title = Book.objects.filter(pk=book_id).values_list("title", flat=True).first()
     deleted, _rows = ReadingProgress.objects.filter(
         member=request.user, book_id=book_id
     ).delete()
     if deleted:
-        messages.success(request, _("Removed from your reading."))
+        messages.success(
+            request, _("Removed %(book)s from your reading.") % {"book": title}
+        )
     return HttpResponseRedirect(safe_next_url(request))
 
 

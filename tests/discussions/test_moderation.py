@@ -161,3 +161,18 @@ def test_reporting_through_the_api(client, discussion, thread, member):
     own = url.replace(f"/{parent.pk}/", f"/{reply.pk}/")
     assert client.post(own, {}, "application/json", **headers).status_code == 400
     assert CommentReport.objects.count() == 1
+
+
+def test_the_moderation_form_reads_as_words(client, thread, editor):
+    """It showed "Removed by None" and "Removed on None" for a comment
+    nobody removed, and the reports (why the moderator is there) came last,
+    below every field."""
+    parent, reply = thread
+    CommentReport.objects.create(
+        comment=parent, reporter=reply.author, reason="REPORTED-REASON"
+    )
+    client.force_login(editor)
+    html = client.get(f"{ADMIN_LIST}edit/{parent.pk}/").content.decode()
+
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")
+    assert html.index("REPORTED-REASON") < html.index('name="removed"')

@@ -292,3 +292,22 @@ def test_only_editors_see_an_imports_page(client, editor, reader, post_import):
     client.force_login(editor)
     assert client.get(f"{URL}999999/").status_code == 404
     assert client.get(job_url).status_code == 200
+
+
+def test_an_imports_page_says_when_it_was_uploaded_in_one_sentence(
+    client, editor, reader, post_import
+):
+    """It read "uploaded 07/12/2026 12:03 p.m.." (the short format's own
+    full stop, then the sentence's): the site writes dates out."""
+    client.force_login(editor)
+    post_import(
+        {"file": upload(export_csv([book_row("Farthing")])), "member": reader.pk}
+    )
+    job = GoodreadsImportJob.objects.get()
+    html = client.get(f"{URL}{job.pk}/").content.decode()
+
+    from django.utils import timezone
+
+    uploaded = timezone.localtime(job.created_at)
+    assert f", uploaded {uploaded:%-d %B %Y, %H:%M}." in html
+    assert ".." not in html.split(", uploaded ", 1)[1].split("</p>", 1)[0]

@@ -259,6 +259,9 @@ class TestMyReading:
         )
         assert response["Location"] == self.url
         assert not ReadingProgress.objects.exists()
+        # The list reorders after each change: the message names the book.
+        page = client.get(response["Location"]).content.decode()
+        assert f"Removed {siege.title} from your reading." in page
 
     def test_nav_links_to_my_reading_and_search(self, client, member, review):
         assert 'href="/search/"' in client.get(review.url).content.decode()
