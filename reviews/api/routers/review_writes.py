@@ -10,6 +10,8 @@ cannot set a review's book (a nested field), hence these endpoints.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,7 @@ from wagtail.blocks import StreamBlockValidationError
 from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 from wagtail.locks import ScheduledForPublishLock, WorkflowLock
+from wagtail.models import Page
 
 from ...media_visibility import unseen_references, visible_media
 from ...members import may_choose_reviewer
@@ -234,8 +237,26 @@ def _refuse_locked(review_id: int, user) -> None:
     raise HttpError(409, detail)
 
 
+@contextmanager
+def _review_in_turn(review_id: int) -> Iterator[None]:
+    """One write to a review at a time, each in one transaction, from its
+    checks to its save. A submit that came between a change's check of the
+    moderation lock and its save started the workflow on the revision
+    before, and the approval then published the change, unmoderated. The
+    page's row is taken for the write (PostgreSQL; SQLite's IMMEDIATE
+    transactions already run one at a time)."""
+    with transaction.atomic():
+        list(Page.objects.select_for_update().filter(pk=review_id).values("pk"))
+        yield
+
+
 def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSchema):
     reject_unknown_params(request)
+    with _review_in_turn(review_id):
+        return _update_review(request, review_id, data)
+
+
+def _update_review(request: HttpRequest, review_id: int, data: ReviewPatchSchema):
     page = _own_review(request, review_id)
     _refuse_locked(review_id, request.user)
     changes = data.model_dump(exclude_unset=True)
@@ -262,6 +283,11 @@ def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSche
 
 def submit_review(request: HttpRequest, review_id: IdPath):
     reject_unknown_params(request)
+    with _review_in_turn(review_id):
+        return _submit_review(request, review_id)
+
+
+def _submit_review(request: HttpRequest, review_id: int):
     live_page = visible_reviews(request.user).filter(pk=review_id).first()
     if live_page is None:
         raise Http404("No review matches the given id.")
@@ -283,6 +309,11 @@ def withdraw_review(request: HttpRequest, review_id: IdPath):
     """Take a review out of moderation (the admin's *Cancel workflow*), so
     that its member may change it and submit it again."""
     reject_unknown_params(request)
+    with _review_in_turn(review_id):
+        return _withdraw_review(request, review_id)
+
+
+def _withdraw_review(request: HttpRequest, review_id: int):
     live_page = visible_reviews(request.user).filter(pk=review_id).first()
     if live_page is None:
         raise Http404("No review matches the given id.")
