@@ -6,7 +6,16 @@ from . import views
 from .converters import ChapterRangeConverter, ObjectIdConverter
 from .feeds import LatestReviewsFeed
 from .read_only import read_only
-from .views import accounts, books, discussions, notifications, reveal, rounds, stats
+from .views import (
+    accounts,
+    books,
+    discussions,
+    notifications,
+    reveal,
+    rounds,
+    stats,
+    tokens,
+)
 
 app_name = "reviews"
 
@@ -83,6 +92,12 @@ urlpatterns = [
         name="notification_settings",
     ),
     path("reading/stats/", stats.my_stats, name="my_stats"),
+    path("reading/tokens/", tokens.my_tokens, name="my_tokens"),
+    path(
+        "reading/tokens/<club_id:token_id>/revoke/",
+        tokens.revoke_token,
+        name="revoke_token",
+    ),
     path("reading/export.csv", views.reading_export_csv, name="reading_export_csv"),
     path("reading/export.json", views.reading_export_json, name="reading_export_json"),
     path("reading/<club_id:book_id>/", views.update_progress, name="update_progress"),

@@ -4,7 +4,7 @@ from typing import NamedTuple
 import pytest
 
 from reviews.models import Book, DiscussionPage
-from tests.factories import BookFactory, UserFactory, bearer, make_discussion
+from tests.factories import BookFactory, bearer, make_discussion
 from tests.fixtures.database import built_once, fresh_copies
 
 
@@ -37,11 +37,6 @@ def shared_discussion() -> tuple[Callable, ...]:
     test's set-up. Each test gets fresh copies from the database, and what
     it writes rolls back after it."""
     return fresh_copies("built_discussion", "book", "discussion")
-
-
-@pytest.fixture
-def other_member(db):
-    return UserFactory(username="bruno", first_name="Bruno", last_name="Keller")
 
 
 @pytest.fixture

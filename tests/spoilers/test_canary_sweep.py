@@ -276,6 +276,11 @@ PROBES: dict[str, Probes] = {
         "post", f"/reading/{w.ids['book']}/remove/"
     ),
     "reviews:my_stats": lambda w: get("/reading/stats/", "/reading/stats/?year=1999"),
+    "reviews:my_tokens": lambda w: (
+        get("/reading/tokens/")
+        + send("post", "/reading/tokens/", body={"name": "Sweep"})
+    ),
+    "reviews:revoke_token": lambda w: send("post", "/reading/tokens/1/revoke/"),
     "reviews:club_stats": lambda w: get("/club/stats/"),
     # Following, email settings and unsubscribing.
     "reviews:follow_book": lambda w: send(

@@ -1,5 +1,5 @@
 /** Signing in with a member's API token. */
-import { ApiError, api, unwrap } from "../api/client";
+import { ApiError, api, mediaUrl, unwrap } from "../api/client";
 import { announce, h } from "../dom";
 import { render } from "../app";
 import { reach } from "../progress";
@@ -108,8 +108,8 @@ export async function accountPage(): Promise<View> {
         h(
           "p",
           { id: "token-help", class: "help" },
-          "Members make a token in the club's admin, under their account, or an administrator runs ",
-          h("code", {}, "manage.py api_tokens create --user NAME --name frontend"),
+          "Make one on the club's site, in ",
+          h("a", { href: mediaUrl("/reading/tokens/") }, "My reading: your API tokens"),
           ". This tab keeps it until you sign out or close it.",
         ),
         error,

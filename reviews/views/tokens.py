@@ -1,0 +1,97 @@
+"""A member's own API tokens: make one for a frontend, revoke it.
+
+Wagtail keeps tokens (``wagtail.models.APIToken``) and authenticates API
+v3 with them; its admin views make and revoke them for whoever has its
+token permissions, and its token history and usage views and the site
+history report then list every user's tokens to them. So members get no
+such permission: this page shows a member their own tokens and nothing
+else, and a new token's text once, in the answer that made it (it is kept
+only as a hash).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.models import APIToken
+
+from ..members import MemberRequest
+
+#: Active tokens a member may hold at once: one a frontend or device, with
+#: room to spare; more is a script making them.
+MAX_TOKENS = 10
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=APIToken._meta.get_field("name").max_length,
+        validators=[ProhibitNullCharactersValidator()],
+        help_text=_("Where you will use it, e.g. “Reading app on my phone”."),
+    )
+
+    def __init__(self, *args, member, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean(self):
+        cleaned = super().clean()
+        if _active(self.member).count() >= MAX_TOKENS:
+            raise forms.ValidationError(
+                _("You hold %(count)s tokens, the most a member may: revoke one first.")
+                % {"count": MAX_TOKENS}
+            )
+        return cleaned
+
+
+def _active(member):
+    return APIToken.objects.filter(user=member, revoked_at__isnull=True)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def my_tokens(request: MemberRequest) -> HttpResponse:
+    """The member's tokens, and a form to make one. A token made is shown
+    in this answer only (never cached), not after a redirect: the site
+    keeps its hash, not its text."""
+    created = None
+    form = TokenForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        _token, created = APIToken.create_token(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+        form = TokenForm(member=request.user)
+    return render(
+        request,
+        "reviews/my_tokens.html",
+        {
+            "form": form,
+            "tokens": _active(request.user).order_by("-created"),
+            "created_token": created,
+            "max_tokens": MAX_TOKENS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def revoke_token(request: MemberRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the member's tokens; another's is missing (404)."""
+    token = _active(request.user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404("No such token.")
+    token.revoke()
+    messages.success(
+        request,
+        _("Revoked %(name)s: it opens nothing any more.") % {"name": token.name},
+    )
+    return HttpResponseRedirect(reverse("reviews:my_tokens"))
