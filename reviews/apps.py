@@ -16,6 +16,7 @@ class ReviewsConfig(AppConfig):
         from .api.page_writes import accept_club_input
         from .checks import (
             check_database_triggers,
+            check_finish_workflow_action,
             check_frontend_cache_order,
             check_reader_middleware,
             check_rich_text_editor,
@@ -32,6 +33,7 @@ class ReviewsConfig(AppConfig):
         checks.register(check_frontend_cache_order)
         checks.register(check_database_triggers)
         checks.register(check_rich_text_editor)
+        checks.register(check_finish_workflow_action)
         register_signal_handlers()
         # After every migrate: a table rebuilt on SQLite lost its triggers.
         post_migrate.connect(restore_sqlite_triggers, sender=self)

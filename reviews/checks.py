@@ -17,6 +17,7 @@ from django.db import connections
 from django.utils.module_loading import import_string
 from wagtail.admin.rich_text import DEFAULT_RICH_TEXT_EDITORS, DraftailRichTextArea
 
+from .moderation import FINISH_WORKFLOW_ACTION
 from .rich_text_editor import WIDGET as RICH_TEXT_WIDGET
 from .rich_text_editor import CheckedDraftailRichTextArea
 
@@ -155,3 +156,25 @@ def check_rich_text_editor(
                 )
             )
     return messages
+
+
+def check_finish_workflow_action(
+    app_configs: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """``WAGTAIL_FINISH_WORKFLOW_ACTION`` is the plugin's: with Wagtail's
+    default, an approval publishes a review's latest revision, which may be
+    one no moderator saw (reviews/moderation.py)."""
+    action = getattr(settings, "WAGTAIL_FINISH_WORKFLOW_ACTION", None)
+    if action == FINISH_WORKFLOW_ACTION:
+        return []
+    return [
+        Warning(
+            "An approved workflow publishes the latest revision, not the one "
+            "its moderator saw.",
+            hint=f"Set WAGTAIL_FINISH_WORKFLOW_ACTION = '{FINISH_WORKFLOW_ACTION}', "
+            "or a member's revision saved while their review waits (a revert "
+            "through the API, a write racing the submit) goes live unmoderated "
+            "with the approval.",
+            id="reviews.W006",
+        )
+    ]

@@ -234,6 +234,8 @@ TASKS = {
 }
 
 # Wagtail
+# An approval publishes the revision its moderator saw, not a newer one.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "reviews.moderation.publish_moderated_revision"
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "The Book Club")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {

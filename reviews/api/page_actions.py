@@ -1,6 +1,10 @@
 """Checks the club runs before Wagtail's v3 page actions (``copy``,
-``create_alias``, ``move``), where Wagtail's own check comes too late or
-names no field.
+``create_alias``, ``move``, ``revert``), where Wagtail's own check comes too
+late, names no field, or is not made.
+
+A revert saves a new revision as an edit does, and Wagtail's PATCH refuses
+a page locked for the user (above all one waiting for moderation), while
+its revert asked nothing: :func:`unlocked_for_revert`.
 
 A page's slug is unique among its siblings, and no database constraint says
 so: Wagtail's move checks it only when saving the moved page (inside the
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.coreutils import find_available_slug
@@ -79,3 +84,13 @@ def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> No
     )
     loc = ["path", "page_id", "slug"] if moves else ["body", "data", "slug"]
     raise NinjaValidationError([{"type": "slug_in_use", "loc": loc, "msg": message}])
+
+
+def unlocked_for_revert(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """A 403 for a revert of a page locked for the user, as Wagtail's own
+    PATCH answers an edit of it. (What a moderator approves is published
+    whatever came after it: reviews/moderation.py.)"""
+    page = Page.objects.filter(pk=kwargs.get("page_id")).first()
+    lock = page.specific.get_lock() if page is not None else None
+    if lock is not None and lock.for_user(request.user):
+        raise PermissionDenied("The page could not be reverted as it is locked.")

@@ -22,7 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.coreutils import resolve_model_string
 
 from .operation_checks import WAGTAIL_PAGES_ROUTER, check_first
-from .page_actions import slug_free_where_it_lands
+from .page_actions import slug_free_where_it_lands, unlocked_for_revert
 from .page_writes import (
     keep_hidden_spoilers,
     reviewer_chosen_by_editors,
@@ -74,8 +74,8 @@ def club_checks_before_page_writes() -> None:
     (:func:`reviews.api.page_writes.keep_hidden_spoilers`); only editors
     name a review's reviewer
     (:func:`reviews.api.page_writes.reviewer_chosen_by_editors`); a copy,
-    alias or move never lands beside a page with its slug
-    (:mod:`reviews.api.page_actions`).
+    alias or move never lands beside a page with its slug, and a revert
+    asks the page's lock as an edit does (:mod:`reviews.api.page_actions`).
 
     Installed before :func:`page_writes_hide_like_missing`, whose check then
     runs first: a page the token may not see is a 404 before anything about
@@ -100,6 +100,13 @@ def club_checks_before_page_writes() -> None:
         slug_free_where_it_lands,
         "checks_slugs",
         "a page could land beside a page with its slug.",
+    )
+    _check_before_page_operations(
+        "actions_router",
+        ("pages_actions_revert",),
+        unlocked_for_revert,
+        "checks_revert_lock",
+        "a member could revert a review waiting for moderation.",
     )
 
 
