@@ -22,6 +22,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 SALT = "reviews.preview"
 DEFAULT_MAX_AGE = 600
@@ -63,6 +64,17 @@ def page_from_preview_token(token: str):
     except (KeyError, LookupError, ValueError) as error:
         raise PreviewTokenError("The preview token is not valid.") from error
     return model.from_json(content)
+
+
+#: The admin preview's mode that shows a page as a reader who has read
+#: nothing sees it (its spoilers closed). The default mode opens them: who
+#: previews a page edits or moderates it, and reads what they approve.
+READER_PREVIEW_MODE = "reader"
+#: ``preview_modes`` of the pages that hold spoilers or gated questions.
+SPOILER_PREVIEW_MODES = [
+    ("", _("Spoilers open")),
+    (READER_PREVIEW_MODE, _("As a reader sees it")),
+]
 
 
 class HeadlessPreviewMixin:

@@ -22,7 +22,7 @@ from wagtail.search import index
 from ..blocks import RICH_TEXT_FEATURES, QuestionStreamBlock, check_block_chapters
 from ..indexing import DraftSavesLeaveIndexesMixin
 from ..page_permissions import LiveTitleForMembersMixin
-from ..preview import HeadlessPreviewMixin
+from ..preview import SPOILER_PREVIEW_MODES, HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import reachable_pages
 from .api_fields import BookSummaryField
@@ -145,6 +145,7 @@ class DiscussionPage(
 
     parent_page_types = ["reviews.DiscussionIndexPage"]
     subpage_types: list[str] = []
+    preview_modes = SPOILER_PREVIEW_MODES
 
     class Meta:
         verbose_name = _("discussion")

@@ -24,7 +24,7 @@ from ..derived import for_this_version
 from ..indexing import DraftSavesLeaveIndexesMixin
 from ..members import display_name, shown_member
 from ..page_permissions import LiveTitleForMembersMixin
-from ..preview import HeadlessPreviewMixin
+from ..preview import SPOILER_PREVIEW_MODES, HeadlessPreviewMixin
 from ..routing import ChildRoutingMixin
 from ..visibility import descendants_of, reachable_pages
 from .api_fields import BookSummaryField, ReviewerField, TagNamesField
@@ -178,6 +178,7 @@ class ReviewPage(
 
     parent_page_types = ["reviews.ReviewIndexPage"]
     subpage_types: list[str] = []
+    preview_modes = SPOILER_PREVIEW_MODES
 
     class Meta:
         verbose_name = _("review")

@@ -34,6 +34,7 @@ from ..models import (
 from ..models.page_views import builds_context_of, page_served
 from ..models.reviews import listed_reviews, public_reviews_under
 from ..popularity import record_view
+from ..preview import READER_PREVIEW_MODE
 from ..response_cache.pages import COUNTED_VIEW_ATTR
 from ..spoilers import reader_of, refresh_reader, revealed_comment_range
 from ..visibility import in_subtree, site_root_path
@@ -72,8 +73,12 @@ def _open_in_preview(page: Page, request: HttpRequest) -> None:
     its spoilers and gated questions are opened, as ``reveal=`` opens one.
     A hidden one could not be opened there (the reveal addresses answer
     for live pages only). Nothing else is: another page's blocks, and the
-    comments, stay as the reader's progress has them."""
-    if getattr(request, "is_preview", False):
+    comments, stay as the reader's progress has them. The preview's other
+    mode, *As a reader sees it*, opens nothing."""
+    if (
+        getattr(request, "is_preview", False)
+        and getattr(request, "preview_mode", "") != READER_PREVIEW_MODE
+    ):
         refresh_reader(
             request, also_reveal=[child.id for child in revealable_blocks(page)]
         )

@@ -125,10 +125,13 @@ def test_editor_adds_a_book_and_publishes_a_review_that_spoils_its_prequel(
     page.goto(f"{base}{review.url}")
     assert page.get_by_role("heading", name="Ten years after the siege").count() == 0
 
-    # The preview shows the draft as readers will see it: spoiler closed.
+    # The preview opens the draft's spoilers for whoever edits or moderates
+    # it; its other mode shows the draft as readers will see it: closed.
     page.goto(f"{base}/admin/pages/{review.pk}/edit/")
     page.get_by_role("button", name="Toggle preview").click()
     preview = page.frame_locator("#w-preview-iframe")
+    expect(preview.get_by_text(SPOILER)).to_be_visible()
+    page.locator("#id_preview_mode").select_option("reader")
     details = preview.locator(".spoiler--hidden")
     expect(details).to_contain_text("How the first novel ends")
     expect(details).to_contain_text("reveals The Siege, the ending included")

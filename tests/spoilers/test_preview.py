@@ -77,3 +77,17 @@ def test_a_discussion_preview_opens_its_gated_questions(client, moderator, book)
     assert draft.status_code == 200
     assert MARKER.encode() in draft.content
     assert MARKER.encode() not in client.get(discussion.url).content
+
+
+def test_the_reader_mode_shows_the_draft_as_a_reader_sees_it(client, moderator, book):
+    """The preview's second mode, for how the page reads before anything is
+    opened: spoilers closed, as every reader first meets them."""
+    draft = _draft_with_a_spoiler(book, owner=moderator)
+    client.force_login(moderator)
+
+    as_reader = client.get(f"/admin/pages/{draft.pk}/view_draft/?mode=reader")
+    assert as_reader.status_code == 200
+    assert MARKER.encode() not in as_reader.content
+    assert b"How it ends" in as_reader.content
+    modes = dict(ReviewPage.preview_modes)
+    assert set(modes) == {"", "reader"}
