@@ -107,6 +107,7 @@ urlpatterns = [
         name="remove_progress",
     ),
     path("search/", views.search, name="search"),
+    path("books/", books.book_index, name="book_index"),
     path("books/<slug:slug>/", books.book_detail, name="book"),
     path(
         "club/reveal/<club_id:page_id>/<uuid:block_id>/",

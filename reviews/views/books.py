@@ -1,15 +1,43 @@
-"""A book's own page: ``/books/<slug>/``."""
+"""The books: their list, ``/books/``, and a book's own page, ``/books/<slug>/``."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 
+from ..api.querysets import books_with_stats
 from ..book_pages import book_page
 from ..charts import column_chart
 from ..models import Book
 from ..spoilers import reader_of
+
+#: Books on one page of the list.
+BOOKS_PER_PAGE = 24
+#: The list's cover renditions (its template's ``srcset_image``), fetched
+#: for the whole page at once.
+LIST_COVER_RENDITIONS = ("fill-64x96", "fill-128x192")
+
+
+def book_index(request: HttpRequest) -> HttpResponse:
+    """Every book, by title, with the number and average rating of the
+    reviews a listing may name (as the book's page and the API count them)."""
+    renditions = (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(filter_spec__in=LIST_COVER_RENDITIONS)
+    )
+    listed = (
+        books_with_stats()
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("cover__renditions", queryset=renditions))
+        .order_by("title", "pk")
+    )
+    books = Paginator(listed, BOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reviews/book_index.html", {"books": books})
 
 
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:

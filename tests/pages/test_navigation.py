@@ -27,7 +27,7 @@ def _nav(client, path: str = "/search/", **kwargs) -> list[tuple[str, str]]:
     return re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
 
 
-NOT_SECTIONS = {"Search", "Log in", "My reading", "Next book"}
+NOT_SECTIONS = {"Books", "Search", "Log in", "My reading", "Next book"}
 
 
 def _sections(client, path: str = "/search/", **kwargs) -> list[tuple[str, str]]:

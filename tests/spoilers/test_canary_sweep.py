@@ -230,6 +230,7 @@ PROBES: dict[str, Probes] = {
     "reviews:search": lambda w: get(
         "/search/?q=canary", "/search/?q=unread", "/search/?q=carol", "/search/?q=the"
     ),
+    "reviews:book_index": lambda w: get("/books/", "/books/?page=2"),
     "reviews:book": lambda w: get(
         "/books/the-unread-book/",
         "/books/the-siege/",
