@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.validators import ProhibitNullCharactersValidator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +39,17 @@ class TokenForm(forms.Form):
         validators=[ProhibitNullCharactersValidator()],
         help_text=_("Where you will use it, e.g. “Reading app on my phone”."),
     )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("A token opens your account to an app, so it asks for it."),
+    )
 
-    def __init__(self, *args, member, **kwargs) -> None:
+    def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.member = member
+        self.request = request
+        self.member = request.user
 
     def clean(self):
         cleaned = super().clean()
@@ -49,7 +58,23 @@ class TokenForm(forms.Form):
                 _("You hold %(count)s tokens, the most a member may: revoke one first.")
                 % {"count": MAX_TOKENS}
             )
+        self._check_password(cleaned.get("password"))
         return cleaned
+
+    def _check_password(self, password: str | None) -> None:
+        """The member's password, through the site's authentication: a
+        session left open, or taken, does not become a lasting key without
+        it, and wrong ones count towards the sign-in form's lockout."""
+        if not password:
+            return  # the field's own error says so
+        user = authenticate(
+            self.request, username=self.member.get_username(), password=password
+        )
+        if getattr(self.request, "axes_locked_out", False):
+            # A throttling backend (django-axes) refused to check it.
+            self.add_error("password", _("Too many wrong passwords: try again later."))
+        elif user is None or user.pk != self.member.pk:
+            self.add_error("password", _("That is not your password."))
 
 
 def _active(member):
@@ -64,12 +89,19 @@ def my_tokens(request: MemberRequest) -> HttpResponse:
     in this answer only (never cached), not after a redirect: the site
     keeps its hash, not its text."""
     created = None
-    form = TokenForm(request.POST or None, member=request.user)
-    if request.method == "POST" and form.is_valid():
-        _token, created = APIToken.create_token(
-            user=request.user, name=form.cleaned_data["name"]
-        )
-        form = TokenForm(member=request.user)
+    form = TokenForm(request.POST or None, request=request)
+    if request.method == "POST":
+        # The count and the new token in one step: the member's row is
+        # taken, so parallel forms cannot each count one under the limit.
+        with transaction.atomic():
+            get_user_model()._default_manager.select_for_update().filter(
+                pk=request.user.pk
+            ).first()
+            if form.is_valid():
+                _token, created = APIToken.create_token(
+                    user=request.user, name=form.cleaned_data["name"]
+                )
+                form = TokenForm(request=request)
     return render(
         request,
         "reviews/my_tokens.html",
