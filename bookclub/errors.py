@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+)
 from django.template import loader
 
 from reviews.api.middleware import api_prefix
@@ -25,3 +30,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(api_prefix()):
         return problem_response(500, "The server failed to answer this request.")
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    """``handler400``. Django's own reads the request's form for a CSRF token
+    (``requires_csrf_token``): a form in a charset Django will not decode,
+    which is what brought it here, then raised again and became a 500. This
+    one reads nothing of the request but its path."""
+    if request.path.startswith(api_prefix()):
+        return problem_response(400, "The request could not be read.")
+    return HttpResponseBadRequest(loader.render_to_string("400.html"))

@@ -88,4 +88,5 @@ if settings.DEBUG:
 urlpatterns += [path("", include(wagtail_urls))]
 
 # A database outage outside a view is still a 503, not a traceback.
+handler400 = "bookclub.errors.bad_request"
 handler500 = "bookclub.errors.server_error"
