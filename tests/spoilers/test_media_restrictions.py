@@ -72,6 +72,9 @@ def test_a_section_restricted_and_opened_shows_its_media_again(client: Client):
     assert image.title in titles(client, "/api/v3/images/")
 
 
+# Committed: on PostgreSQL the database's triggers run at the commit.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_db")
 def test_media_first_published_behind_a_restriction_show_once_it_is_lifted(
     client: Client,
 ):
