@@ -4,7 +4,9 @@ modelsearch's SQLite backend passes terms into an FTS5 ``MATCH`` without
 escaping double quotes, and builds no query at all for a blank string: both
 raise inside the database (a 500 for ``?search="`` or ``?search=%20``).
 Quotes carry no meaning in a plain-text search on SQLite, so they are dropped,
-and a search with nothing left in it finds nothing.
+and a search with nothing left in it finds nothing. A word of punctuation
+alone (``&`` in ``bread & salt``) is dropped on every database: SQLite's
+query took it as a word no page holds, and found nothing at all.
 
 On SQLite and PostgreSQL, plain searches ordered by relevance are ranked on the
 index table (see :mod:`bookclub.search`): fast at tens of thousands of pages,
@@ -48,7 +50,12 @@ def _safe_class(backend_class: type) -> type:
             if isinstance(query, str):
                 if drop_quotes:
                     query = query.replace('"', " ")
-                if not query.strip():
+                query = " ".join(
+                    word
+                    for word in query.split()
+                    if any(char.isalnum() for char in word)
+                )
+                if not query:
                     return EmptySearchResults()
             return super()._search(
                 query_compiler_class, query, model_or_queryset, **kwargs

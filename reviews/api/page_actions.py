@@ -91,6 +91,6 @@ def unlocked_for_revert(request: HttpRequest, kwargs: dict[str, Any]) -> None:
     PATCH answers an edit of it. (What a moderator approves is published
     whatever came after it: reviews/moderation.py.)"""
     page = Page.objects.filter(pk=kwargs.get("page_id")).first()
-    lock = page.specific.get_lock() if page is not None else None
+    lock = page.get_lock() if page is not None else None
     if lock is not None and lock.for_user(request.user):
         raise PermissionDenied("The page could not be reverted as it is locked.")
