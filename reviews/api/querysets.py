@@ -42,19 +42,22 @@ from ..visibility import public_pages, restricted_paths
 from .compiled import get_by_pk
 
 
-def cover_renditions() -> QuerySet:
+def cover_renditions(specs: Iterable[str] = COVER_RENDITIONS.values()) -> QuerySet:
     return (
         get_image_model()
         .get_rendition_model()
-        .objects.filter(filter_spec__in=list(COVER_RENDITIONS.values()))
+        .objects.filter(filter_spec__in=list(specs))
     )
 
 
-def book_relations(prefix: str = "") -> list:
-    """Prefetches for a book's cover renditions; the cover itself comes with
+def book_relations(
+    prefix: str = "", specs: Iterable[str] = COVER_RENDITIONS.values()
+) -> list:
+    """Prefetches for a book's cover renditions (the API's, unless ``specs``
+    names a page's own); the cover itself comes with
     ``select_related(f"{prefix}cover")`` and its series from
     :func:`reviews.models.api_fields.live_series_memberships`."""
-    return [Prefetch(f"{prefix}cover__renditions", queryset=cover_renditions())]
+    return [Prefetch(f"{prefix}cover__renditions", queryset=cover_renditions(specs))]
 
 
 def public_reviews() -> QuerySet:
@@ -140,9 +143,12 @@ def annotate_popularity(queryset: QuerySet, days: int = POPULAR_DAYS) -> QuerySe
     )
 
 
-def books_with_stats() -> QuerySet:
+def books_with_stats(
+    cover_specs: Iterable[str] = COVER_RENDITIONS.values(),
+) -> QuerySet:
     """Books with the average rating and number of the public reviews a
-    listing may name (:func:`reviews.visibility.reachable_pages`)."""
+    listing may name (:func:`reviews.visibility.reachable_pages`), their
+    covers' ``cover_specs`` renditions fetched with them."""
     reviews = listed_reviews().filter(book=OuterRef("pk")).order_by().values("book")
     from django.db.models import Avg, FloatField
 
@@ -163,7 +169,7 @@ def books_with_stats() -> QuerySet:
             ),
         )
         .select_related("cover")
-        .prefetch_related(*book_relations())
+        .prefetch_related(*book_relations(specs=cover_specs))
     )
 
 

@@ -179,6 +179,19 @@ def load_comments(page: DiscussionPage) -> list[DiscussionComment]:
     )
 
 
+def may_read(
+    reader: Reader,
+    book_id: int | None,
+    comment: DiscussionComment,
+    member_id: int | None,
+) -> bool:
+    """May the reader read ``comment``, about ``book_id``: the spoiler rule
+    for its chapter, or it is their own (``member_id``: they wrote it)."""
+    return can_see(reader, book_id, comment.chapter) or (
+        member_id is not None and comment.author_id == member_id
+    )
+
+
 def gate(
     page: DiscussionPage,
     reader: Reader,
@@ -204,9 +217,7 @@ def gate(
     for comment in comments:
         if not comment.is_published:
             continue
-        if can_see(reader, book_id, comment.chapter) or (
-            member_id is not None and comment.author_id == member_id
-        ):
+        if may_read(reader, book_id, comment, member_id):
             visible.add(comment.pk)
         else:
             hidden.append(comment)

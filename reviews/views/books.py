@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from wagtail.images import get_image_model
 
 from ..api.querysets import books_with_stats
 from ..book_pages import book_page
@@ -25,17 +23,7 @@ LIST_COVER_RENDITIONS = ("fill-64x96", "fill-128x192")
 def book_index(request: HttpRequest) -> HttpResponse:
     """Every book, by title, with the number and average rating of the
     reviews a listing may name (as the book's page and the API count them)."""
-    renditions = (
-        get_image_model()
-        .get_rendition_model()
-        .objects.filter(filter_spec__in=LIST_COVER_RENDITIONS)
-    )
-    listed = (
-        books_with_stats()
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("cover__renditions", queryset=renditions))
-        .order_by("title", "pk")
-    )
+    listed = books_with_stats(cover_specs=LIST_COVER_RENDITIONS).order_by("title", "pk")
     books = Paginator(listed, BOOKS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reviews/book_index.html", {"books": books})
 

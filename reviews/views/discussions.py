@@ -16,14 +16,14 @@ from wagtail.models import Site
 from ..chapter_ranges import InvalidChapterRange, parse_range
 from ..club_forms import CommentForm, EditCommentForm, ReportForm, RSVPForm
 from ..comments import actions as comment_actions
-from ..comments.gate import revealed_range_comments
+from ..comments.gate import may_read, revealed_range_comments
 from ..meetings import calendar_for, set_rsvp
 from ..members import shown_member
 from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
 from ..read_only import read_only
-from ..spoilers import InvalidReaderParams, can_see, reader_of
+from ..spoilers import InvalidReaderParams, reader_of
 from ..visibility import descendants_of, public_pages, reachable_pages
 
 
@@ -126,10 +126,12 @@ def _action_page(
     context = {
         "comment": comment,
         "page": comment.page,
-        "text_visible": (
-            request.user.is_authenticated and comment.author_id == request.user.pk
-        )
-        or can_see(reader_of(request), comment.page.book_id, comment.chapter),
+        "text_visible": may_read(
+            reader_of(request),
+            comment.page.book_id,
+            comment,
+            request.user.pk if request.user.is_authenticated else None,
+        ),
         **extra,
     }
     return TemplateResponse(

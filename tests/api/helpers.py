@@ -90,3 +90,15 @@ def published_section(slug: str = "committee", title: str = "Committee") -> Page
     section = review_index().add_child(instance=ReviewIndexPage(title=title, slug=slug))
     section.save_revision().publish()
     return Page.objects.get(pk=section.pk)
+
+
+def queries_to_restrict_and_open(section: Page) -> tuple[int, int]:
+    """The queries a view restriction on ``section`` costs to add, then to
+    remove, as the admin's privacy form does each."""
+    with CaptureQueriesContext(connection) as added:
+        restriction = PageViewRestriction.objects.create(
+            page=section, restriction_type=PageViewRestriction.LOGIN
+        )
+    with CaptureQueriesContext(connection) as removed:
+        PageViewRestriction.objects.get(pk=restriction.pk).delete()
+    return len(added), len(removed)

@@ -13,12 +13,10 @@ tests/spoilers/test_media_restrictions.py.)"""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 
 from reviews.models import ReviewIndexPage, Webhook, WebhookDelivery
-from tests.api.helpers import published_section
+from tests.api.helpers import published_section, queries_to_restrict_and_open
 from tests.factories import BookFactory, make_review, review_index
 
 pytestmark = pytest.mark.django_db
@@ -36,25 +34,15 @@ def _section_heard_of(slug: str, reviews: int) -> Page:
     return Page.objects.get(pk=section.pk)
 
 
-def _queries_to_restrict_and_open(section: Page) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as added:
-        restriction = PageViewRestriction.objects.create(
-            page=section, restriction_type=PageViewRestriction.LOGIN
-        )
-    with CaptureQueriesContext(connection) as removed:
-        PageViewRestriction.objects.get(pk=restriction.pk).delete()
-    return len(added), len(removed)
-
-
 def _webhooks_share(section: Page, endpoint: Webhook) -> tuple[int, int]:
     """The queries the webhooks add to restricting and opening ``section``
     in the editor's request: with the endpoint listening, less without."""
     endpoint.active = False
     endpoint.save()
-    without = _queries_to_restrict_and_open(section)
+    without = queries_to_restrict_and_open(section)
     endpoint.active = True
     endpoint.save()
-    listening = _queries_to_restrict_and_open(section)
+    listening = queries_to_restrict_and_open(section)
     return listening[0] - without[0], listening[1] - without[1]
 
 

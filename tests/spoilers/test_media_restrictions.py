@@ -15,10 +15,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 
-from tests.api.helpers import published_section
+from tests.api.helpers import published_section, queries_to_restrict_and_open
 from tests.factories import BookFactory, make_image, make_review
 
 from .helpers import MARKER
@@ -35,21 +34,11 @@ def _section_using(slug: str, reviews: int, image) -> Page:
     return Page.objects.get(pk=section.pk)
 
 
-def _queries_to_restrict_and_open(section: Page) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as added:
-        restriction = PageViewRestriction.objects.create(
-            page=section, restriction_type=PageViewRestriction.LOGIN
-        )
-    with CaptureQueriesContext(connection) as removed:
-        PageViewRestriction.objects.get(pk=restriction.pk).delete()
-    return len(added), len(removed)
-
-
 def test_restricting_a_big_section_costs_what_a_small_one_does():
-    small = _queries_to_restrict_and_open(
+    small = queries_to_restrict_and_open(
         _section_using("small", 2, make_image("Small"))
     )
-    large = _queries_to_restrict_and_open(
+    large = queries_to_restrict_and_open(
         _section_using("large", 22, make_image("Large"))
     )
 

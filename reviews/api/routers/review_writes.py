@@ -10,8 +10,8 @@ cannot set a review's book (a nested field), hence these endpoints.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -237,26 +237,27 @@ def _refuse_locked(review_id: int, user) -> None:
     raise HttpError(409, detail)
 
 
-@contextmanager
-def _review_in_turn(review_id: int) -> Iterator[None]:
+def _review_in_turn(view: Callable[..., Any]) -> Callable[..., Any]:
     """One write to a review at a time, each in one transaction, from its
     checks to its save. A submit that came between a change's check of the
     moderation lock and its save started the workflow on the revision
     before, and the approval then published the change, unmoderated. The
     page's row is taken for the write (PostgreSQL; SQLite's IMMEDIATE
-    transactions already run one at a time)."""
-    with transaction.atomic():
-        list(Page.objects.select_for_update().filter(pk=review_id).values("pk"))
-        yield
+    transactions already run one at a time). Ninja reads the view's own
+    signature through ``functools.wraps``."""
+
+    @functools.wraps(view)
+    def in_turn(request: HttpRequest, review_id: int, *args: Any, **kwargs: Any):
+        with transaction.atomic():
+            list(Page.objects.select_for_update().filter(pk=review_id).values("pk"))
+            return view(request, review_id, *args, **kwargs)
+
+    return in_turn
 
 
+@_review_in_turn
 def update_review(request: HttpRequest, review_id: IdPath, data: ReviewPatchSchema):
     reject_unknown_params(request)
-    with _review_in_turn(review_id):
-        return _update_review(request, review_id, data)
-
-
-def _update_review(request: HttpRequest, review_id: int, data: ReviewPatchSchema):
     page = _own_review(request, review_id)
     _refuse_locked(review_id, request.user)
     changes = data.model_dump(exclude_unset=True)
@@ -281,13 +282,9 @@ def _update_review(request: HttpRequest, review_id: int, data: ReviewPatchSchema
     return representations.review_item(request, draft)
 
 
+@_review_in_turn
 def submit_review(request: HttpRequest, review_id: IdPath):
     reject_unknown_params(request)
-    with _review_in_turn(review_id):
-        return _submit_review(request, review_id)
-
-
-def _submit_review(request: HttpRequest, review_id: int):
     live_page = visible_reviews(request.user).filter(pk=review_id).first()
     if live_page is None:
         raise Http404("No review matches the given id.")
@@ -305,28 +302,19 @@ def _submit_review(request: HttpRequest, review_id: int):
     )
 
 
+@_review_in_turn
 def withdraw_review(request: HttpRequest, review_id: IdPath):
     """Take a review out of moderation (the admin's *Cancel workflow*), so
     that its member may change it and submit it again."""
     reject_unknown_params(request)
-    with _review_in_turn(review_id):
-        return _withdraw_review(request, review_id)
-
-
-def _withdraw_review(request: HttpRequest, review_id: int):
-    live_page = visible_reviews(request.user).filter(pk=review_id).first()
-    if live_page is None:
-        raise Http404("No review matches the given id.")
-    _own_review(request, review_id)
-    state = live_page.current_workflow_state
+    review = _own_review(request, review_id)
+    state = review.current_workflow_state
     if state is None:
         raise HttpError(409, "This review is not waiting for moderation.")
     if not state.user_can_cancel(request.user):
         raise PermissionDenied("You may not withdraw this review from moderation.")
     state.cancel(user=request.user)
-    return representations.review_item(
-        request, live_page.get_latest_revision_as_object()
-    )
+    return representations.review_item(request, review)
 
 
 #: Marks a router that has the review writes.
