@@ -98,6 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     profile.add_argument("--cprofile", action="store_true")
     profile.add_argument("--json", help="also write the counts to this file")
 
+    middleware = commands.add_parser(
+        "middleware",
+        help="count what each middleware costs a request no cache answers",
+        description="Under valgrind, sends the static row's request through "
+        "Django's handler with every middleware, with none, and with each left "
+        "out in turn: instructions per request, and each middleware's share.",
+    )
+    middleware.add_argument("--requests", type=int, default=200, help="per line")
+    middleware.add_argument("--path", default="/bench/static.json")
+
     rebuilds = commands.add_parser(
         "rebuilds",
         help="what a write costs, and each hot URL's rebuild after it, in process",
@@ -147,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         return rebuilds_main(
             args.rounds, args.write, args.sql, args.cprofile, args.callgrind
         )
+    if args.command == "middleware":
+        from .middleware import main as middleware_main
+
+        return middleware_main(args)
     if args.command == "profile":
         from .profile import main as profile_main
 

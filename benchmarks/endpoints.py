@@ -26,7 +26,8 @@ next to what a cached one costs.
 ``via`` says who answers: the club's gunicorn (``app``), the bare WSGI app
 under the same gunicorn settings (``bare``, the physical limit), the bare app
 that also reads a hit's tag versions (``bare_versions``), the club's code
-with no middleware (``django_bare``), or Varnish
+with no middleware (``django_bare``) or with only Django's and the
+libraries' middleware (``django_libraries``), or Varnish
 with deploy/varnish/bookclub.vcl in front of the club's gunicorn
 (``varnish``). ``writes`` rows run a writer beside the load: one comment,
 one vote, one RSVP and one publish a second, each checked right away
@@ -246,7 +247,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     # Ceilings between the bare app and the club's stack, each adding one
     # cost (see docs/performance.md): the read of a hit's tag versions
-    # outside Django, Django's handler with no middleware, and both.
+    # outside Django, Django's handler with no middleware, with only the
+    # middleware of Django and the libraries, and no middleware + the read.
     Endpoint(
         "bare_versions",
         "ceiling: bare WSGI app + a hit's version read",
@@ -260,6 +262,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ("/bench/static.json",),
         kind="ceiling",
         via="django_bare",
+    ),
+    Endpoint(
+        "django_libraries",
+        "ceiling: Django's + libraries' middleware only",
+        ("/bench/static.json",),
+        kind="ceiling",
+        via="django_libraries",
     ),
     Endpoint(
         "django_versions",

@@ -181,10 +181,16 @@ def measure_size(options: Options, database: str, reviews: int, workdir: Path):
                     app="benchmarks.bare:versions_application",
                 )
             )
-        if "django_bare" in vias:
-            baselines["django_bare"] = stack.enter_context(
-                Gunicorn(env | {"BENCH_MIDDLEWARE": "none"}, options.workers, log)
-            )
+        for via, middleware in (
+            ("django_bare", "none"),
+            ("django_libraries", "libraries"),
+        ):
+            if via in vias:
+                baselines[via] = stack.enter_context(
+                    Gunicorn(
+                        env | {"BENCH_MIDDLEWARE": middleware}, options.workers, log
+                    )
+                )
         for endpoint in measured:
             if endpoint["writes"]:
                 port = port_for(endpoint)

@@ -55,9 +55,12 @@ BOOKCLUB_COMMENT_RATES = [(100_000, 60)]
 
 MIDDLEWARE = [*MIDDLEWARE, "bookclub.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
 # The benchmark's ceiling rows (benchmarks.endpoints): Django's request
-# handler alone, with no middleware at all.
+# handler alone, with no middleware at all, or with only the middleware of
+# Django and the libraries (none of the club's, its lazy messages included).
 if os.environ.get("BENCH_MIDDLEWARE") == "none":
     MIDDLEWARE = []
+elif os.environ.get("BENCH_MIDDLEWARE") == "libraries":
+    MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith(("reviews.", "bookclub."))]
 
 # Static files are not part of what is measured; no manifest is needed.
 STORAGES = {

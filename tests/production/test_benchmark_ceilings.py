@@ -1,6 +1,7 @@
 """The benchmark's ceiling rows measure what they say: the bare app's
-version read is the very read a cached v2 list's hit makes, and the
-no-middleware server has no middleware."""
+version read is the very read a cached v2 list's hit makes, the
+no-middleware server has no middleware, and the libraries' server has the
+club's middleware of Django and the libraries, none of its own."""
 
 from __future__ import annotations
 
@@ -47,3 +48,20 @@ def test_the_no_middleware_server_has_no_middleware(monkeypatch):
     assert importlib.reload(bench).MIDDLEWARE == []
     monkeypatch.delenv("BENCH_MIDDLEWARE")
     assert len(importlib.reload(bench).MIDDLEWARE) > 10
+
+
+def test_the_libraries_server_has_only_django_and_library_middleware(monkeypatch):
+    import bookclub.settings.bench as bench
+
+    everything = list(importlib.reload(bench).MIDDLEWARE)
+    monkeypatch.setenv("BENCH_MIDDLEWARE", "libraries")
+    libraries = importlib.reload(bench).MIDDLEWARE
+    monkeypatch.delenv("BENCH_MIDDLEWARE")
+    importlib.reload(bench)
+
+    assert libraries == [
+        m for m in everything if m.split(".")[0] not in ("reviews", "bookclub")
+    ]
+    assert "django.middleware.csrf.CsrfViewMiddleware" in libraries
+    assert "axes.middleware.AxesMiddleware" in libraries
+    assert len(everything) - len(libraries) >= 8
