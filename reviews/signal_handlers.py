@@ -52,7 +52,11 @@ def register_signal_handlers() -> None:
         Vote,
         remember_stored_book,
     )
-    from .models.members import give_new_user_a_profile
+    from .models.members import (
+        end_tokens_of_new_password,
+        give_new_user_a_profile,
+        note_new_password,
+    )
 
     core_signals.request_started.connect(
         content_version.request_started, dispatch_uid="reviews_version_started"
@@ -97,6 +101,15 @@ def register_signal_handlers() -> None:
         give_new_user_a_profile,
         sender=get_user_model(),
         dispatch_uid="reviews_member_profile",
+    )
+    # A new password ends the member's API tokens, as it ends their sessions.
+    pre_save.connect(
+        note_new_password, sender=get_user_model(), dispatch_uid="reviews_new_password"
+    )
+    post_save.connect(
+        end_tokens_of_new_password,
+        sender=get_user_model(),
+        dispatch_uid="reviews_new_password_tokens",
     )
     # An edge cache purged by surrogate key once a change commits.
     invalidation.tags_retired.connect(

@@ -6,7 +6,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import APIToken
 
 #: Characters of a public id: ``secrets.token_urlsafe(9)`` gives 12.
 PUBLIC_ID_LENGTH = 12
@@ -61,3 +63,37 @@ def give_new_user_a_profile(
     public id at once, so showing a review never has to write."""
     if created and not raw:
         MemberProfile.objects.get_or_create(user=instance)
+
+
+#: Set on a user by :func:`note_new_password`, for
+#: :func:`end_tokens_of_new_password`.
+_NEW_PASSWORD = "_reviews_new_password"  # noqa: S105 (an attribute name)
+
+
+def note_new_password(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A ``pre_save`` receiver for the user model: is this save storing a
+    password someone set (``set_password``: the site's reset, the admin's
+    form, ``changepassword``, a script)?
+
+    Django's own test, the one that tells the password validators of a new
+    password when the user is saved: a hash upgraded on login (a stronger
+    hasher, more iterations) is saved without it, and is no new password."""
+    instance.__dict__.pop(_NEW_PASSWORD, None)
+    new = getattr(instance, "_password", None) is not None
+    if not raw and instance.pk is not None and new:
+        instance.__dict__[_NEW_PASSWORD] = True
+
+
+def end_tokens_of_new_password(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A ``post_save`` receiver for the user model: a new password revokes
+    every API token of its user, in the save's own transaction.
+
+    Django logs every other session out when a password changes; a token
+    (made on the token page with the old password, or by an admin) would
+    otherwise stay a key to the account of a member who reset their
+    password because someone else had it."""
+    if raw or not instance.__dict__.pop(_NEW_PASSWORD, False):
+        return
+    APIToken.objects.filter(user=instance, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
