@@ -49,6 +49,10 @@ class ReadingProgressForm(forms.ModelForm):
             if not isinstance(validator, (MinValueValidator, MaxValueValidator))
         ] + [MinValueValidator(1), self._last_chapter(book)]
         chapter.widget.attrs["min"] = 1
+        if instance.pk is not None:
+            # A chapter stored past the book's end (its count lowered since)
+            # starts the form at the last chapter, a value the field accepts.
+            self.initial["chapter"] = instance.chapter_shown
         if book.chapter_count:
             self.fields["chapter"].widget.attrs["max"] = book.chapter_count
             self.fields["chapter"].help_text = _(
@@ -65,12 +69,18 @@ class ReadingProgressForm(forms.ModelForm):
             )
         return MaxValueValidator(MAX_CHAPTER)
 
+    def clean_chapter(self) -> int | None:
+        # Runs before the posted values are copied onto the instance, which
+        # still holds the stored chapter.
+        return self.instance.kept_chapter(self.cleaned_data.get("chapter"))
+
     def save(self, commit: bool = True) -> ReadingProgress:
         progress = super().save(commit=False)
         today = timezone.localdate()
         if progress.finished:
-            # Finished implies every chapter: say so in the record, too.
-            if self.book.chapter_count:
+            # Finished implies every chapter: say so in the record, too (a
+            # chapter stored past a since-lowered count already does).
+            if self.book.chapter_count and not progress.read_every_chapter:
                 progress.chapter = self.book.chapter_count
             progress.finished_at = progress.finished_at or today
         else:
@@ -111,4 +121,6 @@ class AddBookForm(ReadingProgressForm):
             # ModelForm copies the fields onto this instance and validates it
             # (the chapter against the book's length) after clean().
             self.instance = existing or ReadingProgress(member=self.member, book=book)
+            if "chapter" in cleaned:
+                cleaned["chapter"] = self.instance.kept_chapter(cleaned["chapter"])
         return cleaned

@@ -128,7 +128,7 @@ def discussion_item(request: HttpRequest, page) -> dict[str, Any]:
 def progress_item(progress) -> dict[str, Any]:
     return {
         "book": {"id": progress.book_id, "title": progress.book.title},
-        "chapter": progress.chapter,
+        "chapter": progress.chapter_shown,
         "finished": progress.finished,
         "started_at": progress.started_at,
         "finished_at": progress.finished_at,

@@ -326,19 +326,63 @@ class ReadingProgress(models.Model):
         return f"{self.member} — {self.book.title}: {where}"
 
     @property
+    def chapter_shown(self) -> int | None:
+        """The chapter reached as pages, forms and the API show it: never past
+        the book's last chapter.
+
+        An editor may lower a book's chapter count below a chapter a member
+        recorded. The stored chapter stays as the member saved it (the spoiler
+        rule reads it, and it counts again if the count goes back up), but
+        "chapter 25 of 20" means nothing to the member: they have read every
+        chapter there is.
+        """
+        if self.chapter and self.book.chapter_count:
+            return min(self.chapter, self.book.chapter_count)
+        return self.chapter
+
+    @property
+    def read_every_chapter(self) -> bool:
+        """Every chapter of the book read, by its chapter count (not the same
+        as finished, which also means the ending)."""
+        count = self.book.chapter_count
+        return bool(count and self.chapter and self.chapter >= count)
+
+    @property
     def percent(self) -> int | None:
         """How much of the book is read, 0–100, when that can be known: the
         book's chapter count is set, or the member finished it."""
         if self.finished:
             return 100
         if self.chapter and self.book.chapter_count:
-            return min(100, round(100 * self.chapter / self.book.chapter_count))
+            return round(100 * (self.chapter_shown or 0) / self.book.chapter_count)
         return None
+
+    def kept_chapter(self, chapter: int | None) -> int | None:
+        """The chapter to store when the member sends ``chapter``: what they
+        sent, unless it is the value shown for a chapter stored past the
+        book's end (:attr:`chapter_shown`), which leaves the stored one as it
+        is. Saving a form as it was shown changes nothing."""
+        if chapter is not None and chapter == self.chapter_shown != self.chapter:
+            return self.chapter
+        return chapter
 
     def clean(self) -> None:
         super().clean()
-        if self.book_id and self.chapter:
+        if self.book_id and self.chapter and self._chapter_changed():
             try:
                 self.book.check_chapter(self.chapter)
             except ValidationError as error:
                 raise ValidationError({"chapter": error.messages}) from error
+
+    def _chapter_changed(self) -> bool:
+        """A chapter stored before the book's count was lowered stays valid
+        until it is changed: the record's other fields can still be saved."""
+        if self.pk is None:
+            return True
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("book_id", "chapter")
+            .first()
+        )
+        return stored != (self.book_id, self.chapter)

@@ -353,18 +353,18 @@ def progress_form(
         return result
     rows = _member_progress(request)
     for book in books:
+        progress = rows.get(book.pk)
+        if progress is not None:
+            progress.book = book
         form = ReadingProgressForm(
             member=request.user,
             book=book,
-            instance=rows.get(book.pk),
+            instance=progress,
             auto_id=f"id_progress_{book.pk}_%s",
         )
         for field in form.fields.values():
             # The small form says it all in one line; no help texts to point at.
             field.help_text = ""
-        progress = rows.get(book.pk)
-        if progress is not None:
-            progress.book = book
         result["entries"].append(
             {
                 "book": book,

@@ -34,7 +34,7 @@ def describe(progress: ReadingProgress) -> str:
     if progress.finished:
         return _("finished")
     if progress.chapter:
-        return _("up to chapter %(n)s") % {"n": progress.chapter}
+        return _("up to chapter %(n)s") % {"n": progress.chapter_shown}
     return _("not started yet")
 
 

@@ -77,6 +77,15 @@ def _save(
     if progress is None:
         progress = ReadingProgress(member=request.user, book=book)
     for field, value in changes.items():
+        if field == "chapter":
+            # As the form does: a chapter past the end is refused, and the
+            # chapter shown for one stored past a since-lowered count, sent
+            # back, leaves the stored one as it is.
+            try:
+                book.check_chapter(value)
+            except ValidationError as error:
+                raise ValidationError({"chapter": error.messages}) from error
+            value = progress.kept_chapter(value)
         setattr(progress, field, value)
     progress.full_clean(exclude=["member", "book"], validate_unique=False)
     if (
