@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ..forms import AddBookForm, ReadingProgressForm
 from ..members import MemberRequest
@@ -71,19 +71,35 @@ def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
-    """Take a book off the member's list (their progress in it is forgotten)."""
-    title = Book.objects.filter(pk=book_id).values_list("title", flat=True).first()
-    deleted, _rows = ReadingProgress.objects.filter(
-        member=request.user, book_id=book_id
-    ).delete()
-    if deleted:
+    """Take a book off the member's list, after asking.
+
+    Their progress in it is forgotten and the spoilers it opened close
+    again, so one misclick must not do it: as Wagtail's delete views do, a
+    ``GET`` shows what would be lost with a button, and only that button's
+    ``POST`` removes it. Only the member's own progress is found: any other
+    book is a 404.
+    """
+    progress = get_object_or_404(
+        ReadingProgress.objects.select_related("book"),
+        member=request.user,
+        book_id=book_id,
+    )
+    next_url = safe_next_url(request)
+    if request.method == "POST":
+        progress.delete()
         messages.success(
-            request, _("Removed %(book)s from your reading.") % {"book": title}
+            request,
+            _("Removed %(book)s from your reading.") % {"book": progress.book.title},
         )
-    return HttpResponseRedirect(safe_next_url(request))
+        return HttpResponseRedirect(next_url)
+    return render(
+        request,
+        "reviews/remove_progress.html",
+        {"progress": progress, "book": progress.book, "next_url": next_url},
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -273,8 +273,9 @@ PROBES: dict[str, Probes] = {
     "reviews:update_progress": lambda w: send(
         "post", f"/reading/{w.ids['book']}/", body={"chapter": "1"}
     ),
-    "reviews:remove_progress": lambda w: send(
-        "post", f"/reading/{w.ids['book']}/remove/"
+    "reviews:remove_progress": lambda w: (
+        get(f"/reading/{w.ids['book']}/remove/")
+        + send("post", f"/reading/{w.ids['book']}/remove/")
     ),
     "reviews:my_stats": lambda w: get("/reading/stats/", "/reading/stats/?year=1999"),
     "reviews:my_tokens": lambda w: (
