@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
 from .members import display_name, shown_member
@@ -22,6 +23,17 @@ from .models import DiscussionPage, MeetingRSVP
 from .site_root import site_hostname
 
 PRODID = "-//bookclub//discussions//EN"
+
+#: How a meeting's start is written for people: the day, the time and the
+#: zone's abbreviation ("Thursday 11 July 2030, 19:00 BST").
+START_FORMAT = "l j F Y, H:i T"
+
+
+def spoken_start(starts_at: datetime) -> str:
+    """When a meeting starts, as every page, the admin and every email say
+    it: in the current time zone (the club's, ``TIME_ZONE``, unless a view
+    chose another) and naming it, so that nobody has to guess which."""
+    return date_format(timezone.localtime(starts_at), START_FORMAT)
 
 
 @dataclass

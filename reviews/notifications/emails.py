@@ -19,8 +19,6 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -28,6 +26,7 @@ from wagtail.models import Site
 
 from ..blocks import READER_CONTEXT_KEY
 from ..comments.text import comment_html
+from ..meetings import spoken_start
 from ..members import display_name
 from ..models import DiscussionPage, Notification, ReviewPage
 from ..spoilers import Reader, can_see, reader_for_member
@@ -201,7 +200,7 @@ def reply_item(notification: Notification, reader: Reader) -> Item:
 
 
 def reminder_item(discussion: DiscussionPage, reader: Reader) -> Item:
-    when = date_format(timezone.localtime(discussion.starts_at), "l j F Y, H:i")
+    when = spoken_start(discussion.starts_at)
     lines = [_("When: %(when)s") % {"when": when}]
     if discussion.location:
         lines.append(_("Where: %(where)s") % {"where": discussion.location})
@@ -249,7 +248,7 @@ def subject_for(notification: Notification) -> str:
             "author": display_name(comment.author if comment else None),
             "title": page.title,
         }
-    when = date_format(timezone.localtime(page.starts_at), "l j F, H:i")
+    when = spoken_start(page.starts_at)
     return _("Reminder: %(title)s, %(when)s") % {"title": page.title, "when": when}
 
 

@@ -17,6 +17,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from .. import cards
 from ..derived import for_tags_in_process
 from ..forms import ReadingProgressForm
+from ..meetings import spoken_start
 from ..members import display_name
 from ..models import (
     Book,
@@ -143,6 +144,12 @@ def machine_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.replace(microsecond=0).isoformat()
+
+
+@register.filter
+def meeting_start(value: datetime | None) -> str:
+    """A meeting's start in words, with its time zone (reviews.meetings)."""
+    return spoken_start(value) if value is not None else ""
 
 
 @register.filter
