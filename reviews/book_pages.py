@@ -26,6 +26,7 @@ from .members import shown_member
 from .models import Book, DiscussionPage, ReviewPage, SeriesEntry
 from .models.reviews import listed_reviews
 from .models.series import public_series
+from .ratings import average
 from .spoilers import Reader, can_see_about
 from .visibility import reachable_pages
 
@@ -98,10 +99,9 @@ class BookPage:
 def rating_summary(ratings: list[float]) -> RatingSummary:
     """Average and whole-star distribution of ``ratings`` (1–5, in halves)."""
     buckets = Counter(int(rating) for rating in ratings)
-    average = sum(ratings) / len(ratings) if ratings else None
     return RatingSummary(
         count=len(ratings),
-        average=average,
+        average=average(ratings),
         rows=tuple((stars, buckets.get(stars, 0)) for stars in STAR_ROWS),
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .members import display_name, shown_member
 from .models import ReviewPage
 from .models.reviews import listed_reviews
+from .ratings import rating_text
 from .site_root import absolute_url, site_root_url
 
 
@@ -40,7 +41,7 @@ class LatestReviewsFeed(Feed):
         return [review for review in reviews if review.get_full_url(self.request)]
 
     def item_title(self, item: ReviewPage) -> str:
-        rating = f" — {item.rating:g}/5" if item.rating else ""
+        rating = f" — {rating_text(item.rating)}/5" if item.rating else ""
         return f"{item.book.title}: {item.title}{rating}"
 
     def item_description(self, item: ReviewPage) -> str:

@@ -16,6 +16,7 @@ from wagtail.api.v2.utils import get_full_url
 
 from ..models.api_fields import book_summary, reviewer_summary, tag_names
 from ..models.series import series_books
+from ..ratings import api_average
 
 
 def _rich_text(request: HttpRequest, value: str, features) -> str:
@@ -83,9 +84,7 @@ def book_item(book) -> dict[str, Any]:
         **book_summary(book),
         "published_year": book.published_year,
         "chapter_count": book.chapter_count,
-        "average_rating": (
-            round(book.average_rating, 2) if book.average_rating is not None else None
-        ),
+        "average_rating": api_average(book.average_rating),
         "review_count": book.review_count,
     }
 

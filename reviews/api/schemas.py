@@ -70,7 +70,8 @@ class ClubBookSchema(BookSummarySchema):
     published_year: int | None
     chapter_count: int | None
     average_rating: float | None = Field(
-        description="Mean rating of the book's published reviews."
+        description="Mean rating of the book's published reviews that have "
+        "one, to two decimals (halves rounded up); null without any."
     )
     review_count: int = Field(description="Published reviews of the book.")
 

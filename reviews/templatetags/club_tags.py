@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import resolve_url
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -27,6 +28,7 @@ from ..models import (
     ReviewIndexPage,
     SeriesIndexPage,
 )
+from ..ratings import average_text, rating_text, star_text
 from ..site_root import absolute_url
 from ..spoilers import FINISHED, RequestReader, can_see_about, reader_of
 from ..visibility import (
@@ -166,11 +168,28 @@ def card_spoils(review) -> list[dict]:
 
 @register.filter
 def stars(rating: float | None) -> str:
-    """``4.5`` → ``★★★★½``."""
-    if not rating:
+    """``4.5`` → ``★★★★½`` (reviews.ratings)."""
+    return star_text(rating)
+
+
+@register.filter
+def rating_number(rating: float | None) -> str:
+    """A review's rating as a number: ``3.5``, ``4`` (reviews.ratings)."""
+    return rating_text(rating) if rating else ""
+
+
+@register.filter
+def average_rating(value: float | None) -> SafeString | str:
+    """An average rating as every page shows it: its stars (to the nearest
+    half, hidden from screen readers, which read the number) and the number
+    to one decimal, "★★★★ 3.8 out of 5" (reviews.ratings)."""
+    if not value:
         return ""
-    whole = int(rating)
-    return "★" * whole + ("½" if rating - whole >= 0.5 else "")
+    return format_html(
+        '<span class="rating" aria-hidden="true">{}</span> {}',
+        star_text(value),
+        _("%(average)s out of 5") % {"average": average_text(value)},
+    )
 
 
 @register.simple_tag(takes_context=True)

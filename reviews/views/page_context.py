@@ -35,6 +35,7 @@ from ..models.page_views import builds_context_of, page_served
 from ..models.reviews import listed_reviews, public_reviews_under
 from ..popularity import record_view
 from ..preview import READER_PREVIEW_MODE
+from ..ratings import average
 from ..response_cache.pages import COUNTED_VIEW_ATTR
 from ..spoilers import reader_of, refresh_reader, revealed_comment_range
 from ..visibility import in_subtree, site_root_path
@@ -108,7 +109,8 @@ def series_context(page: SeriesPage, request: HttpRequest) -> dict[str, Any]:
     for entry in entries:
         entry.reviews = reviews_by_book.get(entry.book_id, [])
         ratings = [r.rating for r in entry.reviews if r.rating]
-        entry.average_rating = sum(ratings) / len(ratings) if ratings else None
+        entry.rated_count = len(ratings)
+        entry.average_rating = average(ratings)
     return {"entries": entries}
 
 
