@@ -36,11 +36,14 @@ lock:
 	$(VENV)-lock/bin/python -m pip freeze --exclude-editable > $(LOCK)
 	rm -rf $(VENV)-lock
 
+# Short on purpose: the migrations are not listed one by one, the demo's emails
+# go to var/demo-mail/ (the dev settings), and the admin login and the address
+# are the last lines before the server's own.
 run: $(STAMP)
-	$(PY) manage.py migrate --no-input
+	$(PY) manage.py migrate --no-input --verbosity 0
 	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo --port $(PORT)
 	@echo "Serving the demo club on http://127.0.0.1:$(PORT)/ (admin at /admin/; 'make frontend' serves the API frontend)"
-	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs on every core (pytest-xdist; TEST_WORKERS=0 for one process):
 # each worker has its own test database and ports, and a file stays on one

@@ -11,6 +11,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# `load_demo` writes the notifications it sends while it builds the club here
+# (one file a connection) rather than printing them all before the login.
+BOOKCLUB_DEMO_MAIL_DIR = BASE_DIR / "var" / "demo-mail"  # noqa: F405
 # The reference frontend (`make frontend`) is served on Vite's port; the
 # environment's CORS_ALLOWED_ORIGINS, when set, replaces this.
 FRONTEND_PORT = os.environ.get("FRONTEND_PORT", "5173")
