@@ -57,7 +57,9 @@ class Problem(Schema):
     )
     errors: list[dict[str, Any]] | None = Field(
         None,
-        description="Field errors: each with loc (where), msg and type.",
+        description="Field errors: each with loc (where the value was sent, "
+        "query, path or body, then its path there, e.g. "
+        '["body", "body", 2, "value", "chapter"]), msg and type.',
     )
 
 

@@ -94,7 +94,7 @@ def test_the_admin_says_a_body_is_too_long(client, alice, pages):
         (
             ["<p>Fine.</p>", _list_of(MAX_TEXT_ELEMENTS + 1)],
             MAX_TEXT_ELEMENTS,
-            ["body", "body", 1],
+            ["body", "body", 1, "value"],
         ),
         (
             [_list_of(MAX_TEXT_ELEMENTS)] * OVER_THE_BODY,
@@ -152,5 +152,5 @@ def test_a_spoilers_text_counts_toward_the_body(alice, pages):
 
     assert response.status_code == 400, response.content[:500]
     (error,) = response.json()["errors"]
-    assert error["loc"] == ["body", "body", 1, "content", 0]
+    assert error["loc"] == ["body", "body", 1, "value", "content", 0, "value"]
     assert f"at most {MAX_TEXT_ELEMENTS:,}" in error["msg"]

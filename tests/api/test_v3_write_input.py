@@ -126,7 +126,7 @@ def test_a_spoiler_past_the_last_chapter_is_named_by_its_block(member_api):
     assert problem["errors"] == [
         {
             "type": "invalid_block",
-            "loc": ["body", "body", 2, "chapter"],
+            "loc": ["body", "body", 2, "value", "chapter"],
             "msg": "The Siege has only 30 chapters.",
         }
     ], problem

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +23,13 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.errors import as_validation_error
-from wagtail.blocks import StreamBlockValidationError
+from wagtail.blocks import (
+    Block,
+    ListBlock,
+    StreamBlock,
+    StreamBlockValidationError,
+    StructBlock,
+)
 from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 from wagtail.locks import ScheduledForPublishLock, WorkflowLock
@@ -58,15 +64,19 @@ def _book(value: int | BookIdSchema) -> Book:
         ) from error
 
 
+#: Where a review write's body is, in what the client sent: every error in
+#: it is placed below, at the path of the value it is about (docs/api.md,
+#: Errors): ``["body", "body", 2, "value", "chapter"]``.
+BODY: Final = ("body", "body")
+
+
 def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
     stream_block = ReviewPage._meta.get_field("body").stream_block
     try:
-        raw = stream_to_raw(
-            items, ("body", "body"), existing=existing_spoilers(page.body)
-        )
+        raw = stream_to_raw(items, BODY, existing=existing_spoilers(page.body))
         _check_images(page, raw, user)
-        if holds_markup_that_is_not_content(stream_block, raw):
-            raise BodyInputError(("body", "body"), _NOT_CONTENT)
+        if at := _markup_not_content_at(stream_block, raw, BODY):
+            raise BodyInputError(at, _NOT_CONTENT)
     except BodyInputError as error:
         raise as_validation_error(error, error.text, loc=error.loc) from error
     value = stream_block.to_python(raw)
@@ -74,19 +84,19 @@ def _set_body(page: ReviewPage, items: list[dict[str, Any]], user) -> None:
     try:
         page.body = stream_block.clean(value)
     except ValidationError as error:
-        raise NinjaValidationError(_block_errors(error)) from error
+        raise NinjaValidationError(_block_errors(error, stream_block, value)) from error
     # Rich text names media too (an embed or a document link inside
     # ``<?x …>`` gets past Wagtail's input cleaning), and the published
     # review's uses make media public. The blocks' images were checked
     # above, each at its place; the rest is refused as one, naming no id.
     if unseen_references(page.body, user, already=previous):
-        unseen = BodyInputError(("body", "body"), _UNSEEN_MEDIA)
+        unseen = BodyInputError(BODY, _UNSEEN_MEDIA)
         raise as_validation_error(unseen, unseen.text, loc=unseen.loc)
 
 
 _NOT_CONTENT = (
-    "Invalid body: its rich text holds a processing instruction or a "
-    "declaration (<?…>, <!…>), which no review's text may hold."
+    "Invalid rich text: it holds a processing instruction or a declaration "
+    "(<?…>, <!…>), which no review's text may hold."
 )
 _UNSEEN_MEDIA = (
     "Invalid body: it uses an image or document that does not exist or that "
@@ -94,11 +104,33 @@ _UNSEEN_MEDIA = (
 )
 
 
+def _markup_not_content_at(
+    block: StreamBlock, raw: list[dict[str, Any]], loc: tuple
+) -> tuple | None:
+    """Where the first text of ``raw`` (a stored stream of ``block``) that
+    holds markup no text may hold is: the block's value, or the text inside
+    a spoiler's content."""
+    for index, item in enumerate(raw):
+        if not holds_markup_that_is_not_content(block, [item]):
+            continue
+        at = (*loc, index, "value")
+        child = block.child_blocks[item["type"]]
+        for name, inner in getattr(child, "child_blocks", {}).items():
+            if isinstance(inner, StreamBlock) and isinstance(item["value"], dict):
+                found = _markup_not_content_at(
+                    inner, item["value"].get(name) or [], (*at, name)
+                )
+                if found:
+                    return found
+        return at
+    return None
+
+
 def _check_images(page: ReviewPage, raw: list[dict[str, Any]], user) -> None:
     """A member may reference only images they may see; any other id is
     refused exactly as a missing one, so the answer echoes nothing about it.
     Images the review already holds stay (an editor may have put them in)."""
-    references = list(image_references(raw, ("body", "body")))
+    references = list(image_references(raw, BODY))
     already = {image_id for image_id, _loc in image_references(page.body.raw_data)}
     wanted = {image_id for image_id, _loc in references} - already
     if not wanted:
@@ -113,29 +145,46 @@ def _check_images(page: ReviewPage, raw: list[dict[str, Any]], user) -> None:
             raise BodyInputError(loc, f"No image with id {image_id}.")
 
 
-def _block_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """One error a message, at the place in the body it is about: the
-    block's index, then the names and indexes below it (``["body", "body",
-    1, "content", 0]``), as the admin shows each beside its block. Wagtail
-    gives them as a tree (``as_json_data``)."""
+def _block_errors(
+    error: ValidationError, block: Block, value: Any, loc: tuple = BODY
+) -> list[dict[str, Any]]:
+    """One error a message, at the place in the body it is about, as the
+    client sent it (``["body", "body", 1, "value", "content", 0, "value"]``:
+    the first block of the second block's spoiler); the admin shows each
+    beside its block. Wagtail gives them as a tree (``as_json_data``) whose
+    keys are a stream's indexes and a struct's names: a stream's item is
+    sent as ``{"type", "value"}``, so its errors are below ``value``."""
     data = error.as_json_data() if hasattr(error, "as_json_data") else None
     found: list[dict[str, Any]] = []
 
-    def walk(node: dict[str, Any], loc: list[Any]) -> None:
+    def walk(node: dict[str, Any], block: Any, value: Any, loc: tuple) -> None:
         for message in node.get("messages") or []:
-            found.append(
-                {"type": "invalid_block", "loc": ["body", "body", *loc], "msg": message}
-            )
+            found.append({"type": "invalid_block", "loc": list(loc), "msg": message})
         children = node.get("blockErrors") or {}
         pairs = children.items() if isinstance(children, dict) else enumerate(children)
         for key, child in pairs:
             if child:
-                walk(child, [*loc, key])
+                walk(child, *_child_at(block, value, key, loc))
 
-    walk(data or {"messages": error.messages}, [])
+    walk(data or {"messages": error.messages}, block, value, loc)
     return found or [
-        {"type": "invalid_block", "loc": ["body", "body"], "msg": "Invalid body."}
+        {"type": "invalid_block", "loc": list(loc), "msg": "Invalid body."}
     ]
+
+
+def _child_at(block: Any, value: Any, key: Any, loc: tuple) -> tuple[Any, Any, tuple]:
+    """The block, value and location of ``block``'s child ``key``."""
+    try:
+        if isinstance(block, StreamBlock):
+            child = value[int(key)]
+            return child.block, child.value, (*loc, int(key), "value")
+        if isinstance(block, StructBlock):
+            return block.child_blocks[key], value[key], (*loc, key)
+        if isinstance(block, ListBlock):
+            return block.child_block, value[int(key)], (*loc, int(key))
+    except (IndexError, KeyError, TypeError, ValueError):
+        pass
+    return None, None, (*loc, key)
 
 
 def _save_draft(page: ReviewPage, user, *, created: bool, parent=None) -> ReviewPage:
@@ -147,11 +196,11 @@ def _save_draft(page: ReviewPage, user, *, created: bool, parent=None) -> Review
                 parent.add_child(instance=page)
             revision = page.save_revision(user=user, log_action=True)
     except ValidationError as error:
-        raise NinjaValidationError(_field_errors(error)) from error
+        raise NinjaValidationError(_field_errors(error, page)) from error
     return revision.as_object()
 
 
-def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
+def _field_errors(error: ValidationError, page: ReviewPage) -> list[dict[str, Any]]:
     if not hasattr(error, "error_dict"):
         return [{"loc": ["body"], "msg": message} for message in error.messages]
     found: list[dict[str, Any]] = []
@@ -159,7 +208,12 @@ def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
         for each in errors:
             if isinstance(each, StreamBlockValidationError):
                 # The page's own checks of its blocks name the block.
-                found.extend(_block_errors(each))
+                stream = page._meta.get_field(field)
+                found.extend(
+                    _block_errors(
+                        each, stream.stream_block, getattr(page, field), ("body", field)
+                    )
+                )
             else:
                 found.extend(
                     {"loc": ["body", field], "msg": message}
