@@ -31,3 +31,26 @@ def publish_moderated_revision(workflow_state: Any, user: Any = None) -> None:
         # but the page as it stands (Wagtail's own choice).
         revision = workflow_state.content_object.get_latest_revision()
     revision.publish(user=user)
+
+
+def keep_live_revision(request: Any, page: Any) -> None:
+    """A ``before_edit_page`` hook: a save in the page editor never rewrites
+    the page's live revision.
+
+    Wagtail lets a save overwrite the latest revision when its user made it
+    (``overwrite_revision_id``, what the editor's autosave sends after its
+    first save), live or not; and a review a moderator approved is live on
+    its member's own revision. Rewritten, the live revision would hold text
+    no moderator saw: the history would show it as published, and the next
+    publish of that revision (an editor's republish) would send it. Such a
+    save starts a draft revision instead, which the session's next autosave
+    overwrites as usual.
+    """
+    live = getattr(page, "live_revision_id", None)
+    if request.method != "POST" or live is None:
+        return
+    if request.POST.get("overwrite_revision_id") != str(live):
+        return
+    kept = request.POST.copy()
+    del kept["overwrite_revision_id"]
+    request.POST = kept

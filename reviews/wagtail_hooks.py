@@ -38,6 +38,7 @@ from .models import (
     NominationRound,
     ReadingProgress,
 )
+from .moderation import keep_live_revision
 from .page_permissions import club_page_policy
 from .rich_text import use_visible_page_links
 from .webhook_admin import WebhookViewSetGroup
@@ -51,6 +52,10 @@ def declare_cache_tags(page, request, serve_args, serve_kwargs) -> None:
     """What the served page depends on, for the page cache and the edge
     (reviews/response_cache/store.py)."""
     request.cache_tags = cache_tags.for_page(page_kind(page), page.pk)
+
+
+# A save in the editor never rewrites a page's live revision (reviews.moderation).
+hooks.register("before_edit_page", keep_live_revision)
 
 
 @hooks.register("construct_page_chooser_queryset")

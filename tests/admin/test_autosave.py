@@ -147,3 +147,42 @@ def test_an_autosaved_draft_of_a_live_review_reaches_no_reader(client, alice):
         assert response.status_code == 200, url
         assert CANARY.encode() not in response.content, url
     assert "A cold winter." in reader.get(review.url).content.decode()
+
+
+def test_an_autosave_never_rewrites_the_live_revision(client, alice):
+    """Wagtail lets a save overwrite the latest revision when its user made
+    it, live or not, and a review a moderator approved is live on its
+    member's revision. Overwritten, the live revision would hold text no
+    moderator saw: the page's history would show it as published, and the
+    next publish of that revision (an editor's republish) would send it.
+    The save keeps it and starts a draft of its own."""
+    review = make_review(owner=alice, reviewer=alice, title="Bread")
+    live = review.live_revision
+    assert live.user == alice and review.latest_revision == live
+    edit_url = reverse("wagtailadmin_pages:edit", args=(review.pk,))
+    client.force_login(alice)
+    changed = _form(
+        title="Bread",
+        slug=review.slug,
+        book=review.book_id,
+        summary=f"{CANARY} summary",
+        body=streamfield([("paragraph", rich_text(f"<p>{CANARY} body</p>"))]),
+    )
+
+    answer = client.post(
+        edit_url, {**changed, "overwrite_revision_id": live.pk}, **AUTOSAVE
+    ).json()
+
+    assert answer["success"] is True and answer["revision_id"] != live.pk
+    live.refresh_from_db()
+    assert CANARY not in str(live.content)
+    review.refresh_from_db()
+    assert review.live_revision_id == live.pk
+    assert CANARY in str(review.latest_revision.content)
+    # The next autosave of the session overwrites the new draft, as before.
+    again = client.post(
+        edit_url,
+        {**changed, "overwrite_revision_id": answer["revision_id"]},
+        **AUTOSAVE,
+    ).json()
+    assert again["revision_id"] == answer["revision_id"]
