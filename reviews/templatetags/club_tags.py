@@ -155,6 +155,13 @@ def meeting_start(value: datetime | None) -> str:
 
 
 @register.filter
+def spoken_time(value: datetime | None) -> str:
+    """Any other moment a page gives to the minute (a next-book round's
+    deadline) in the same words as a meeting's start, zone included."""
+    return spoken_start(value) if value is not None else ""
+
+
+@register.filter
 def member_name(user) -> str:
     """A member as other people see them: their name, never their login."""
     return display_name(user)
