@@ -56,7 +56,18 @@ export function announce(message: string): void {
   }
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+// A moment to the minute names its time zone (the reader's own): the club's pages
+// say theirs ("19:00 BST"), and a reader must not take one hour for the other.
+// dateStyle cannot be combined with timeZoneName, hence the parts one by one.
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+  timeZoneName: "short",
+});
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
 export function time(iso: string, withTime = true): HTMLTimeElement {

@@ -97,11 +97,16 @@ def _serve_media(route) -> None:
 
 @pytest.fixture
 def new_context(browser):
-    """Make a fresh browser context: ``new_context(mobile=True, javascript=False)``."""
+    """Make a fresh browser context: ``new_context(mobile=True, javascript=False)``,
+    in a time zone of its own with ``timezone_id="America/New_York"``."""
     contexts = []
 
-    def make(*, mobile: bool = False, javascript: bool = True):
-        options = {"viewport": MOBILE if mobile else DESKTOP}
+    def make(
+        *, mobile: bool = False, javascript: bool = True, timezone_id: str | None = None
+    ):
+        options: dict = {"viewport": MOBILE if mobile else DESKTOP}
+        if timezone_id:
+            options["timezone_id"] = timezone_id
         if mobile:
             options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
         context = browser.new_context(java_script_enabled=javascript, **options)

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 from urllib.request import urlopen
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -191,7 +192,8 @@ def test_a_member_records_progress_and_sees_what_opens(
         member=club.alice, book=club.betrayal, chapter=2, started_at=started
     )
     _, token = APIToken.create_token(user=club.alice, name="frontend")
-    page = new_context().new_page()
+    # A reader far from the club: the meeting's hour is theirs, and says so.
+    page = new_context(timezone_id="America/New_York").new_page()
     responses = api_bodies(page, frontend.api)
 
     page.goto(f"{frontend.url}#/account")
@@ -207,6 +209,9 @@ def test_a_member_records_progress_and_sees_what_opens(
     page.get_by_role("link", name="Discussions").click()
     page.get_by_role("link", name="The Betrayal, part one").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The Betrayal, part one")
+    starts = club.discussion.starts_at.astimezone(ZoneInfo("America/New_York"))
+    hour = f"{starts:%I:%M %p}".lstrip("0")
+    expect(page.locator("dd time")).to_contain_text(f"{hour} {starts.tzname()}")
     gated = page.get_by_text("A question about chapter 15 of The Betrayal")
     expect(gated).to_be_visible()
     assert GATED_QUESTION not in page.content()
