@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import is_password_usable
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,29 +72,58 @@ _NEW_PASSWORD = "_reviews_new_password"  # noqa: S105 (an attribute name)
 
 
 def note_new_password(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A ``pre_save`` receiver for the user model: is this save storing a
-    password someone set (``set_password``: the site's reset, the admin's
-    form, ``changepassword``, a script)?
-
-    Django's own test, the one that tells the password validators of a new
-    password when the user is saved: a hash upgraded on login (a stronger
-    hasher, more iterations) is saved without it, and is no new password."""
-    instance.__dict__.pop(_NEW_PASSWORD, None)
-    new = getattr(instance, "_password", None) is not None
-    if not raw and instance.pk is not None and new:
-        instance.__dict__[_NEW_PASSWORD] = True
-
-
-def end_tokens_of_new_password(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A ``post_save`` receiver for the user model: a new password revokes
-    every API token of its user, in the save's own transaction.
+    """A ``pre_save`` receiver for the user model: a save that replaces the
+    password revokes every API token of its user before it is written, and
+    again once it is (:func:`end_tokens_of_new_password`).
 
     Django logs every other session out when a password changes; a token
     (made on the token page with the old password, or by an admin) would
     otherwise stay a key to the account of a member who reset their
-    password because someone else had it."""
-    if raw or not instance.__dict__.pop(_NEW_PASSWORD, False):
+    password because someone else had it. Revoked first, a failure to
+    revoke stops the save instead of leaving a new password beside the old
+    tokens; revoked again after, a token another request made in between,
+    with the old password, goes too.
+    """
+    instance.__dict__.pop(_NEW_PASSWORD, None)
+    if raw or instance.pk is None:
         return
-    APIToken.objects.filter(user=instance, revoked_at__isnull=True).update(
+    if _replaces_password(instance, kwargs.get("update_fields")):
+        _revoke_tokens(instance)
+        instance.__dict__[_NEW_PASSWORD] = True
+
+
+def end_tokens_of_new_password(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A ``post_save`` receiver for the user model: the second revocation of
+    :func:`note_new_password`, after the new password is written."""
+    if not raw and instance.__dict__.pop(_NEW_PASSWORD, False):
+        _revoke_tokens(instance)
+
+
+def _replaces_password(instance, update_fields) -> bool:
+    """Does this save store a password someone set, or make it unusable?
+
+    ``set_password`` (the site's reset, the admin's forms,
+    ``changepassword``) is Django's own test, the one that tells the
+    password validators of a new password: a hash upgraded at login (a
+    stronger hasher, more iterations) is saved without it, and is no new
+    password. ``set_unusable_password``, what a script locking a taken
+    account out calls, is asked of the stored row."""
+    if getattr(instance, "_password", None) is not None:
+        return True
+    if update_fields is not None and "password" not in update_fields:
+        return False
+    if is_password_usable(instance.password):
+        return False
+    stored = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk)
+        .values_list("password", flat=True)
+        .first()
+    )
+    return stored is not None and is_password_usable(stored)
+
+
+def _revoke_tokens(user) -> None:
+    APIToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

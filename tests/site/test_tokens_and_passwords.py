@@ -20,7 +20,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models.signals import pre_save
 from django.test import Client
 from wagtail.models import APIToken
 
@@ -122,3 +123,52 @@ def test_a_new_user_and_a_rolled_back_password_revoke_nothing(member):
         raise RuntimeError("the change is abandoned")
 
     assert _status(token) == 200
+
+
+def test_a_password_made_unusable_revokes_the_tokens(member):
+    """What a script does to lock a taken account out."""
+    _, token = APIToken.create_token(user=member, name="Phone")
+    member.set_unusable_password()
+    member.save()
+    assert _status(token) == 401
+
+
+def test_no_new_password_is_saved_while_old_tokens_still_work(member, monkeypatch):
+    """The tokens go before the password is written: should revoking them
+    fail, the save fails with it, rather than leave a new password beside
+    the old tokens."""
+    _, token = APIToken.create_token(user=member, name="Phone")
+    old_hash = member.password
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(type(APIToken.objects.all()), "update", refuse)
+    member.set_password(NEW_PASSWORD)
+    with pytest.raises(DatabaseError):
+        member.save()
+    monkeypatch.undo()
+
+    member.refresh_from_db()
+    assert member.password == old_hash
+    assert _status(token) == 200
+
+
+def test_a_token_made_while_the_password_is_saved_is_revoked_too(member):
+    """Another request that still holds the old password (a session, a
+    form posted a moment before) may make a token between the revocation
+    and the save: the save revokes again once it is written."""
+    made = {}
+
+    def another_request(sender, instance, **kwargs):
+        if instance.pk == member.pk and "text" not in made:
+            made["text"] = APIToken.create_token(user=member, name="Racing")[1]
+
+    pre_save.connect(another_request, sender=type(member), weak=False)
+    try:
+        member.set_password(NEW_PASSWORD)
+        member.save()
+    finally:
+        pre_save.disconnect(another_request, sender=type(member))
+
+    assert _status(made["text"]) == 401
