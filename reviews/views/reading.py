@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..forms import AddBookForm, ReadingProgressForm
@@ -38,6 +39,7 @@ def describe(progress: ReadingProgress) -> str:
     return _("not started yet")
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
     """Save the member's progress in one book, then go back where they were.
@@ -71,6 +73,7 @@ def update_progress(request: HttpRequest, book_id: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
@@ -80,14 +83,20 @@ def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
     again, so one misclick must not do it: as Wagtail's delete views do, a
     ``GET`` shows what would be lost with a button, and only that button's
     ``POST`` removes it. Only the member's own progress is found: any other
-    book is a 404.
+    book is a 404, but for a second ``POST`` (a double click), which goes
+    back as the first did.
     """
-    progress = get_object_or_404(
-        ReadingProgress.objects.select_related("book"),
-        member=request.user,
-        book_id=book_id,
+    progress = (
+        ReadingProgress.objects.select_related("book")
+        .filter(member=request.user, book_id=book_id)
+        .first()
     )
     next_url = safe_next_url(request)
+    if progress is None:
+        if request.method == "POST":
+            # A second click of the button: already done.
+            return HttpResponseRedirect(next_url)
+        raise Http404
     if request.method == "POST":
         progress.delete()
         messages.success(
@@ -102,6 +111,7 @@ def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def my_reading(request: MemberRequest) -> HttpResponse:

@@ -109,7 +109,10 @@ def test_another_members_progress_is_a_404(client, member, progress):
     stranger = UserFactory(username="stranger")
     client.force_login(stranger)
     assert client.get(_remove_url(progress.book)).status_code == 404
-    assert client.post(_remove_url(progress.book)).status_code == 404
+    # A POST finds nothing of theirs to remove and goes back, as a second
+    # click does: the same answer whether anyone else has the book or not.
+    posted = client.post(_remove_url(progress.book))
+    assert (posted.status_code, posted["Location"]) == (302, MY_READING)
     assert ReadingProgress.objects.filter(pk=progress.pk).exists()
     assert client.get(_remove_url(BookFactory())).status_code == 404
 
@@ -128,3 +131,29 @@ def test_removing_needs_the_csrf_token(member, progress):
     assert client.get(_remove_url(progress.book)).status_code == 200
     assert client.post(_remove_url(progress.book)).status_code == 403
     assert ReadingProgress.objects.filter(pk=progress.pk).exists()
+
+
+def test_a_second_click_goes_back_too(client, member, progress):
+    """A double click posts twice: the second finds nothing to remove and
+    goes back as the first did, adding no message of its own."""
+    client.force_login(member)
+    client.post(_remove_url(progress.book), {"next": MY_READING})
+    again = client.post(_remove_url(progress.book), {"next": MY_READING})
+    assert again.status_code == 302 and again["Location"] == MY_READING
+    page = client.get(MY_READING).content.decode()
+    assert page.count("Removed The Siege from your reading.") == 1
+
+
+@pytest.mark.parametrize("where", ["question", "my reading"])
+def test_a_members_reading_pages_are_never_stored(client, member, progress, where):
+    """What a member has read is theirs: not kept by a browser for whoever
+    uses it after them, nor by any cache on the way."""
+    client.force_login(member)
+    url = {
+        "question": _remove_url(progress.book),
+        "my reading": MY_READING,
+    }[where]
+    response = client.get(url)
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
