@@ -3,7 +3,7 @@ reports are in comments.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -69,6 +69,21 @@ class DiscussionIndexPage(
         return context
 
 
+#: The years a meeting may be in. Year 1 cannot be shifted into the club's
+#: time zone (an OverflowError wherever it is shown), and no club met
+#: before 1900 or plans past 2999.
+MEETING_YEARS = range(1900, 3000)
+
+
+def check_meeting_year(value: datetime) -> None:
+    if value.year not in MEETING_YEARS:
+        raise ValidationError(
+            _("Give a date between the years %(first)s and %(last)s."),
+            code="meeting_year",
+            params={"first": MEETING_YEARS[0], "last": MEETING_YEARS[-1]},
+        )
+
+
 class DiscussionPage(
     DraftSavesLeaveIndexesMixin, LiveTitleForMembersMixin, HeadlessPreviewMixin, Page
 ):
@@ -81,6 +96,7 @@ class DiscussionPage(
     starts_at = models.DateTimeField(
         _("starts at"),
         help_text=_("Date and time of the meeting, in the club's time zone."),
+        validators=[check_meeting_year],
     )
     location = models.CharField(
         _("location"),

@@ -614,3 +614,34 @@ def test_a_patch_without_the_body_leaves_it_alone(editor, drafted):
     latest = ReviewPage.objects.get(pk=drafted.pk).get_latest_revision_as_object()
     assert latest.summary == "Only this."
     assert SECRET in str(latest.body.raw_data)
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    ["0001-01-01T00:00:30Z", "9999-12-31T23:59:00-12:00", "1850-06-01T19:00Z"],
+)
+def test_a_meeting_out_of_any_calendar_is_refused_by_create_and_change(
+    moderator, novel, client, starts_at
+):
+    """A discussion dated in year 1 was kept as a draft, after which its
+    admin edit page was a 500 (the club's time zone cannot shift year 1)
+    and every later change of it a 400: a meeting is in 1900–2999."""
+    api = token_client(moderator)
+    fields = _discussion_fields(novel) | {"starts_at": starts_at}
+    created = _create(api, "reviews.DiscussionPage", discussion_index(), **fields)
+    assert created.status_code == 400
+    assert "starts_at" in _problem_fields(created)
+
+    made = _create(
+        api, "reviews.DiscussionPage", discussion_index(), **_discussion_fields(novel)
+    )
+    pk = made.json()["id"]
+    changed = api.patch(
+        f"/api/v3/pages/{pk}/",
+        {"starts_at": starts_at},
+        content_type="application/json",
+    )
+    assert changed.status_code == 400
+    assert "starts_at" in _problem_fields(changed)
+    client.force_login(moderator)
+    assert client.get(f"/admin/pages/{pk}/edit/").status_code == 200
