@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -269,6 +270,80 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
             # Blank ISBNs are stored as NULL so that uniqueness only applies
             # to real numbers.
             self.isbn13 = None
+        if self._chapter_count_shrinks():
+            self._check_chapters_named()
+
+    def _chapter_count_shrinks(self) -> bool:
+        """Is the chapter count being set lower than it was, or given for the
+        first time? Only then can something name a chapter past it."""
+        if not self.chapter_count or self.pk is None:
+            return False
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("chapter_count", flat=True)
+            .first()
+        )
+        return stored is None or self.chapter_count < stored
+
+    def _check_chapters_named(self) -> None:
+        """Refuse a count below a chapter of this book that the club already
+        names: the count's help promises that nothing names a later one, and
+        a member would otherwise have read "all 10 chapters" beside a spoiler
+        of chapter 23 still closed to them."""
+        named = self.chapters_named()
+        latest = max(named.values(), default=0)
+        if latest > (self.chapter_count or 0):
+            kinds = [kind for kind, chapter in named.items() if chapter == latest]
+            raise ValidationError(
+                {
+                    "chapter_count": _(
+                        "Already named: chapter %(chapter)s of this book, by %(by)s. "
+                        "Give at least %(chapter)s chapters."
+                    )
+                    % {"chapter": latest, "by": ", ".join(kinds)}
+                }
+            )
+
+    def chapters_named(self) -> dict[str, int]:
+        """The highest chapter of this book that each kind of content names:
+        members' reading progress, discussion comments and questions, and
+        review spoilers (a review of any book may spoil this one), in the
+        pages as they are stored (a live page's live text, a draft's latest)."""
+        named: dict[str, int] = {}
+
+        def note(kind: str, chapter: int | None) -> None:
+            if chapter and chapter > named.get(kind, 0):
+                named[kind] = chapter
+
+        note(
+            str(_("reading progress")),
+            self.progress.aggregate(latest=Max("chapter"))["latest"],
+        )
+        discussions = self._meta.get_field("discussions").related_model
+        comments = discussions._meta.get_field("comments").related_model
+        note(
+            str(_("a comment")),
+            comments.objects.filter(page__book=self).aggregate(latest=Max("chapter"))[
+                "latest"
+            ],
+        )
+        # The streams are read raw: the blocks name books by id. A review's
+        # or question's block without a book is about the page's own book.
+        for stream, book_id in discussions.objects.values_list("questions", "book_id"):
+            for block in stream.raw_data:
+                if (block["value"].get("book") or book_id) == self.pk:
+                    note(str(_("a discussion question")), block["value"].get("chapter"))
+        reviews = self._meta.get_field("reviews").related_model
+        for stream, book_id in reviews.objects.values_list(
+            "body", "book_id"
+        ).iterator():
+            for block in stream.raw_data:
+                if block["type"] != "spoiler":
+                    continue
+                if (block["value"].get("spoils") or book_id) == self.pk:
+                    note(str(_("a review's spoiler")), block["value"].get("chapter"))
+        return named
 
     def check_chapter(self, chapter: int | None) -> None:
         """Raise ValidationError if ``chapter`` is past the book's last chapter."""
