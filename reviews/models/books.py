@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..isbn import normalise_isbn
+from .stored import stored
 
 SLUG_MAX_LENGTH = 255
 
@@ -278,13 +281,8 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
         first time? Only then can something name a chapter past it."""
         if not self.chapter_count or self.pk is None:
             return False
-        stored = (
-            type(self)
-            .objects.filter(pk=self.pk)
-            .values_list("chapter_count", flat=True)
-            .first()
-        )
-        return stored is None or self.chapter_count < stored
+        before = stored(self, "chapter_count")
+        return before is None or self.chapter_count < before
 
     def _check_chapters_named(self) -> None:
         """Refuse a count below a chapter of this book that the club already
@@ -320,22 +318,24 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
             str(_("reading progress")),
             self.progress.aggregate(latest=Max("chapter"))["latest"],
         )
-        discussions = self._meta.get_field("discussions").related_model
-        comments = discussions._meta.get_field("comments").related_model
+        discussions = _related(self, "discussions")
+        comments = _related(discussions, "comments")
         note(
             str(_("a comment")),
-            comments.objects.filter(page__book=self).aggregate(latest=Max("chapter"))[
-                "latest"
-            ],
+            comments._default_manager.filter(page__book=self).aggregate(
+                latest=Max("chapter")
+            )["latest"],
         )
         # The streams are read raw: the blocks name books by id. A review's
         # or question's block without a book is about the page's own book.
-        for stream, book_id in discussions.objects.values_list("questions", "book_id"):
+        for stream, book_id in discussions._default_manager.values_list(
+            "questions", "book_id"
+        ):
             for block in stream.raw_data:
                 if (block["value"].get("book") or book_id) == self.pk:
                     note(str(_("a discussion question")), block["value"].get("chapter"))
-        reviews = self._meta.get_field("reviews").related_model
-        for stream, book_id in reviews.objects.values_list(
+        reviews = _related(self, "reviews")
+        for stream, book_id in reviews._default_manager.values_list(
             "body", "book_id"
         ).iterator():
             for block in stream.raw_data:
@@ -352,6 +352,13 @@ class Book(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
                 _("%(book)s has only %(count)s chapters.")
                 % {"book": self.title, "count": self.chapter_count}
             )
+
+
+def _related(model: Model | type[Model], name: str) -> type[Model]:
+    """The model at the other end of ``model``'s relation ``name``: for a
+    book to read the pages and comments about it, whose modules import this
+    one."""
+    return cast(type[Model], model._meta.get_field(name).related_model)
 
 
 class ReadingProgress(models.Model):
@@ -454,10 +461,4 @@ class ReadingProgress(models.Model):
         until it is changed: the record's other fields can still be saved."""
         if self.pk is None:
             return True
-        stored = (
-            type(self)
-            .objects.filter(pk=self.pk)
-            .values_list("book_id", "chapter")
-            .first()
-        )
-        return stored != (self.book_id, self.chapter)
+        return stored(self, "book_id", "chapter") != (self.book_id, self.chapter)

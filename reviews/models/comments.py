@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .stored import stored
+
 COMMENT_MAX_LENGTH = 4000
 #: How long a member may still correct a comment after posting it.
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
@@ -128,13 +130,7 @@ class DiscussionComment(models.Model):
     def _chapter_changed(self) -> bool:
         if self.pk is None:
             return True
-        stored = (
-            type(self)
-            .objects.filter(pk=self.pk)
-            .values_list("chapter", flat=True)
-            .first()
-        )
-        return stored != self.chapter
+        return stored(self, "chapter") != self.chapter
 
     def _check_thread_order(self) -> None:
         """A reply is about its parent's chapter or a later one, so that a

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import APIToken
 
+from .stored import stored
+
 #: Characters of a public id: ``secrets.token_urlsafe(9)`` gives 12.
 PUBLIC_ID_LENGTH = 12
 
@@ -114,13 +116,8 @@ def _replaces_password(instance, update_fields) -> bool:
         return False
     if is_password_usable(instance.password):
         return False
-    stored = (
-        type(instance)
-        ._default_manager.filter(pk=instance.pk)
-        .values_list("password", flat=True)
-        .first()
-    )
-    return stored is not None and is_password_usable(stored)
+    before = stored(instance, "password")
+    return before is not None and is_password_usable(before)
 
 
 def _revoke_tokens(user) -> None:
