@@ -134,9 +134,13 @@ def series_places(book: Book) -> list[SeriesPlace]:
     return places
 
 
-def discussion_summaries(book: Book, reader: Reader) -> list[DiscussionSummary]:
+def discussion_summaries(
+    book: Book, reader: Reader, member_id: int | None = None
+) -> list[DiscussionSummary]:
     """The book's live, public discussions, upcoming first, each with how
-    many of its questions and comments ``reader`` has not reached."""
+    many of its questions and comments ``reader`` has not reached (the
+    comments ``member_id`` wrote are theirs to read, as the discussion shows
+    them: :func:`reviews.comments.gate.may_read`)."""
     now = timezone.now()
     pages = list(
         reachable_pages(DiscussionPage.objects.live().filter(book=book)).order_by(
@@ -146,7 +150,7 @@ def discussion_summaries(book: Book, reader: Reader) -> list[DiscussionSummary]:
     pages.sort(key=lambda page: (page.starts_at < now, abs(page.starts_at - now)))
     summaries = []
     for page in pages:
-        gated = gate(page, reader)
+        gated = gate(page, reader, member_id=member_id)
         hidden_questions = 0
         for block in page.questions:
             question_book = block.value["book"]
@@ -167,8 +171,9 @@ def discussion_summaries(book: Book, reader: Reader) -> list[DiscussionSummary]:
     return summaries
 
 
-def book_page(book: Book, reader: Reader) -> BookPage:
-    """Everything the book's page shows ``reader``."""
+def book_page(book: Book, reader: Reader, member_id: int | None = None) -> BookPage:
+    """Everything the book's page shows ``reader``, who is the member
+    ``member_id`` when signed in."""
     reviews = list(
         shown_member(listed_reviews().filter(book=book), "reviewer")
         .select_related("book", "book__cover")
@@ -193,7 +198,7 @@ def book_page(book: Book, reader: Reader) -> BookPage:
         ratings=rating_summary([r.rating for r in reviews if r.rating]),
         reviews=reviews,
         spoiled_in=spoiled_in,
-        discussions=discussion_summaries(book, reader),
+        discussions=discussion_summaries(book, reader, member_id),
     )
 
 

@@ -32,7 +32,9 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The book, its place in its series, its ratings, its reviews (by their
     summaries) and discussions, and the reader's progress in it."""
     book = get_object_or_404(Book.objects.select_related("cover"), slug=slug)
-    page = book_page(book, reader_of(request))
+    user = getattr(request, "user", None)
+    member_id = user.pk if user is not None and user.is_authenticated else None
+    page = book_page(book, reader_of(request), member_id)
     chart = None
     if page.ratings.count:
         chart = column_chart(

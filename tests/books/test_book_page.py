@@ -191,3 +191,24 @@ def test_visitors_are_invited_to_log_in(client, siege):
     html = _get(client, siege)
     assert "progress-form--visitor" in html
     assert "/accounts/login/?next=%2Fbooks%2Fthe-siege%2F" in html
+
+
+def test_a_members_own_comments_are_not_counted_as_hidden_from_them(client, siege):
+    """The discussion shows a member the comments they wrote, whatever their
+    chapter; the book page said they were waiting for their progress."""
+    alice = UserFactory(username="alice")
+    ReadingProgressFactory(member=alice, book=siege, chapter=3)
+    discussion = make_discussion(book=siege, title="Meeting")
+    DiscussionComment.objects.create(
+        page=discussion, author=alice, body="Mine, about ten.", chapter=10
+    )
+    DiscussionComment.objects.create(
+        page=discussion, author=UserFactory(), body="Theirs, about ten.", chapter=10
+    )
+    client.force_login(alice)
+
+    book_html = " ".join(_get(client, siege).split())
+    assert "Not sent to you until your progress reaches them: 1 comment." in book_html
+    discussion_html = client.get(discussion.url).content.decode()
+    assert "Mine, about ten." in discussion_html
+    assert "Theirs, about ten." not in discussion_html
