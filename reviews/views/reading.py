@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -96,7 +96,14 @@ def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
         if request.method == "POST":
             # A second click of the button: already done.
             return HttpResponseRedirect(next_url)
-        raise Http404
+        # The question asked again (the Back button after removing): say so.
+        book = get_object_or_404(Book, pk=book_id)
+        return render(
+            request,
+            "reviews/remove_progress.html",
+            {"progress": None, "book": book, "next_url": next_url},
+            status=404,
+        )
     if request.method == "POST":
         progress.delete()
         messages.success(

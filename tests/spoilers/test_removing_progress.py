@@ -59,7 +59,7 @@ def test_the_question_names_the_book_and_what_is_lost(client, member, progress, 
     assert "<title>Remove The Siege from your reading?" in html
     assert "Remove The Siege from your reading?" in text
     assert (
-        "Your progress in it (up to chapter 4 of 30) will be lost, "
+        "You have read up to chapter 4 of 30. Removing it forgets that, "
         "and the spoilers it opened will close again."
     ) in text
     action = re.escape(f'action="{_remove_url(progress.book)}"')
@@ -75,7 +75,7 @@ def test_finished_and_unstarted_books_say_so(client, member):
     finished = ReadingProgressFactory(member=member, finished=True).book
     listed = ReadingProgressFactory(member=member).book
     client.force_login(member)
-    assert "Your progress in it (finished) will be lost" in _text(
+    assert "You have finished it. Removing it forgets that" in _text(
         client.get(_remove_url(finished)).content.decode()
     )
     assert "It is on your list, not started yet." in _text(
@@ -157,3 +157,17 @@ def test_a_members_reading_pages_are_never_stored(client, member, progress, wher
     assert response.status_code == 200
     directives = {d.strip() for d in response["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= directives
+
+
+def test_the_question_again_after_removing_says_it_is_gone(client, member, progress):
+    """The browser's Back button after "Remove it" asks for the question
+    page again: it says the book is off the list, with the way back, rather
+    than "Page not found" (Django's URL list, with DEBUG on)."""
+    client.force_login(member)
+    client.post(_remove_url(progress.book), {"next": MY_READING})
+    again = client.get(_remove_url(progress.book), {"next": MY_READING})
+    assert again.status_code == 404
+    text = _text(again.content.decode())
+    assert "The Siege is not on your reading list." in text
+    assert f'href="{MY_READING}"' in again.content.decode()
+    assert client.get(_remove_url(BookFactory())).status_code == 404
