@@ -62,3 +62,15 @@ def test_the_admin_dashboard_gives_it_too(client, editor, discussion):
     client.force_login(editor)
     html = _text(client.get("/admin/").content.decode())
     assert f"Meeting</a>, {spoken(discussion.starts_at)}" in html
+
+
+def test_a_comments_time_names_its_zone_too(client, discussion, member):
+    from reviews.models import DiscussionComment
+
+    comment = DiscussionComment.objects.create(
+        page=discussion, author=member, body="Well met."
+    )
+    local = comment.created_at.astimezone(LONDON)
+    shown = f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+    client.force_login(member)  # a comment about the whole book: its author's
+    assert shown in _text(client.get(discussion.url).content.decode())
