@@ -11,6 +11,8 @@ only as a hash).
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
@@ -30,6 +32,11 @@ from ..members import MemberRequest
 #: Active tokens a member may hold at once: one a frontend or device, with
 #: room to spare; more is a script making them.
 MAX_TOKENS = 10
+#: The forms that made a token, by id, kept in the member's session: the
+#: latest few, enough for the tabs one member has open.
+USED_FORMS_SESSION_KEY = "reviews:token-forms-used"
+USED_FORMS_KEPT = 20
+FORM_ID_LENGTH = 64
 
 
 class TokenForm(forms.Form):
@@ -43,13 +50,20 @@ class TokenForm(forms.Form):
         label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("A token opens your account to an app, so it asks for it."),
+        help_text=_("A token lets an app act as you, so making one asks for it."),
+    )
+    #: Which form this is: the same form posted again (the answer that showed
+    #: the token, reloaded) makes no second token (:func:`my_tokens`).
+    form_id = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=FORM_ID_LENGTH
     )
 
     def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
         self.member = request.user
+        if not self.is_bound:
+            self.initial["form_id"] = secrets.token_urlsafe(16)
 
     def clean(self):
         cleaned = super().clean()
@@ -89,18 +103,21 @@ def my_tokens(request: MemberRequest) -> HttpResponse:
     in this answer only (never cached), not after a redirect: the site
     keeps its hash, not its text."""
     created = None
+    repeated = False
     form = TokenForm(request.POST or None, request=request)
     if request.method == "POST":
-        # The count and the new token in one step: the member's row is
-        # taken, so parallel forms cannot each count one under the limit.
-        with transaction.atomic():
-            get_user_model()._default_manager.select_for_update().filter(
-                pk=request.user.pk
-            ).first()
-            if form.is_valid():
-                _token, created = APIToken.create_token(
-                    user=request.user, name=form.cleaned_data["name"]
-                )
+        used = list(request.session.get(USED_FORMS_SESSION_KEY, []))
+        form_id = request.POST.get("form_id", "")
+        if form_id and form_id in used:
+            # The answer that showed a token, reloaded: its form again.
+            repeated = True
+            form = TokenForm(request=request)
+        else:
+            created = _make_token(request, form)
+            if created is not None:
+                if form_id:
+                    used = [*used, form_id][-USED_FORMS_KEPT:]
+                    request.session[USED_FORMS_SESSION_KEY] = used
                 form = TokenForm(request=request)
     return render(
         request,
@@ -109,9 +126,26 @@ def my_tokens(request: MemberRequest) -> HttpResponse:
             "form": form,
             "tokens": _active(request.user).order_by("-created"),
             "created_token": created,
+            "repeated": repeated,
             "max_tokens": MAX_TOKENS,
         },
     )
+
+
+def _make_token(request: MemberRequest, form: TokenForm) -> str | None:
+    """The text of the token ``form`` makes, or None if it is refused. The
+    count and the new token in one step: the member's row is taken, so
+    parallel forms cannot each count one under the limit."""
+    with transaction.atomic():
+        get_user_model()._default_manager.select_for_update().filter(
+            pk=request.user.pk
+        ).first()
+        if not form.is_valid():
+            return None
+        _token, text = APIToken.create_token(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+        return text
 
 
 @require_POST

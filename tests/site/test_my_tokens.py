@@ -206,3 +206,26 @@ def test_the_token_limit_holds_however_fast_the_forms_come(monkeypatch):
     assert statuses == [200, 200, 200]
     active = APIToken.objects.filter(user=member, revoked_at__isnull=True).count()
     assert active == MAX_TOKENS
+
+
+def test_the_page_reloaded_after_making_a_token_makes_no_second(alice):
+    """The token is shown in the answer to the form (the site keeps only its
+    hash), so reloading that answer posts the form again: the second post of
+    the same form makes nothing and says where the first token is."""
+    client = _signed_in(alice)
+    page = client.get(URL)
+    form_id = page.context["form"]["form_id"].value()
+    assert f'<input type="hidden" name="form_id" value="{form_id}"' in page.text
+    posted = {"name": "My phone", "password": PASSWORD, "form_id": form_id}
+    first = client.post(URL, posted)
+    assert first.context["created_token"]
+    again = client.post(URL, posted)
+    assert again.status_code == 200
+    assert again.context.get("created_token") is None
+    assert "This form made a token already" in again.content.decode()
+    assert APIToken.objects.filter(user=alice).count() == 1
+    # A new form (the page opened again) makes another.
+    fresh = client.get(URL).context["form"]["form_id"].value()
+    assert fresh != posted["form_id"]
+    client.post(URL, posted | {"form_id": fresh, "name": "Laptop"})
+    assert APIToken.objects.filter(user=alice).count() == 2
