@@ -10,16 +10,20 @@ body, then the path to what the client sent in it (docs/api.md, Errors)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from reviews.models import ReviewPage
+from reviews.models import Book, ReviewPage
+from reviews.roles import ensure_groups
 from tests.factories import BookFactory, make_review, review_index
+from tests.fixtures.database import built_once
+from tests.fixtures.people import built_groups
 
 from .test_v3_writes import new_review, patch, post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built")]
 
 OPEN = {"type": "paragraph", "value": "<p>Open text.</p>"}
 CHAPTERS = 30
@@ -135,10 +139,23 @@ CASES = {
 }
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The review index, the club's groups with their permissions on it and
+    The Siege (its id), which every test wrote before it sent a body: built
+    once for the module; what a test writes rolls back after it."""
+    with built_once(django_db_blocker):
+        ensure_groups(review_index())
+        yield BookFactory(title="The Siege", chapter_count=CHAPTERS).pk
+
+
+#: Read back from what ``built`` made, not ensured again for each test.
+groups = built_groups()
+
+
 @pytest.fixture
-def book():
-    review_index()
-    return BookFactory(title="The Siege", chapter_count=CHAPTERS)
+def book(built: int) -> Book:
+    return Book.objects.get(pk=built)
 
 
 def _sent(body: Any, book) -> Any:

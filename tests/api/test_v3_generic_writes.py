@@ -25,6 +25,7 @@ from tests.factories import (
     token_client,
 )
 from tests.fixtures.database import built_once
+from tests.fixtures.people import built_groups
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("built")]
 
@@ -54,6 +55,10 @@ def built(django_db_setup, django_db_blocker) -> Iterator[int]:
     with built_once(django_db_blocker):
         club_indexes()
         yield BookFactory(title="The Siege", chapter_count=30).pk
+
+
+#: Read back from what ``built`` made, not ensured again for each test.
+groups = built_groups()
 
 
 @pytest.fixture
