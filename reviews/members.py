@@ -41,6 +41,12 @@ def shown_member(queryset: QuerySet, relation: str) -> QuerySet:
     return queryset.select_related(relation).defer(*unshown)
 
 
+def member_id(request: HttpRequest) -> int | None:
+    """The id of the member ``request`` is signed in as, or None."""
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 def display_name(user) -> str:
     """The public name of a member: their full name, else their first name."""
     if user is None:

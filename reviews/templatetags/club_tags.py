@@ -149,15 +149,9 @@ def machine_time(value: datetime | None) -> str:
 
 
 @register.filter
-def meeting_start(value: datetime | None) -> str:
-    """A meeting's start in words, with its time zone (reviews.meetings)."""
-    return spoken_start(value) if value is not None else ""
-
-
-@register.filter
 def spoken_time(value: datetime | None) -> str:
-    """Any other moment a page gives to the minute (a next-book round's
-    deadline) in the same words as a meeting's start, zone included."""
+    """A moment a page gives to the minute (a meeting's start, a next-book
+    round's deadline) in words, with its time zone (reviews.meetings)."""
     return spoken_start(value) if value is not None else ""
 
 

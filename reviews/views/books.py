@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ..api.querysets import books_with_stats
 from ..book_pages import book_page
 from ..charts import column_chart
+from ..members import member_id
 from ..models import Book
 from ..spoilers import reader_of
 
@@ -32,9 +33,7 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The book, its place in its series, its ratings, its reviews (by their
     summaries) and discussions, and the reader's progress in it."""
     book = get_object_or_404(Book.objects.select_related("cover"), slug=slug)
-    user = getattr(request, "user", None)
-    member_id = user.pk if user is not None and user.is_authenticated else None
-    page = book_page(book, reader_of(request), member_id)
+    page = book_page(book, reader_of(request), member_id(request))
     chart = None
     if page.ratings.count:
         chart = column_chart(

@@ -18,7 +18,7 @@ from ..club_forms import CommentForm, EditCommentForm, ReportForm, RSVPForm
 from ..comments import actions as comment_actions
 from ..comments.gate import may_read, revealed_range_comments
 from ..meetings import calendar_for, set_rsvp
-from ..members import shown_member
+from ..members import member_id, shown_member
 from ..middleware import bad_request
 from ..models import DiscussionComment, DiscussionPage
 from ..ratelimit import RateLimited, describe_wait
@@ -130,7 +130,7 @@ def _action_page(
             reader_of(request),
             comment.page.book_id,
             comment,
-            request.user.pk if request.user.is_authenticated else None,
+            member_id(request),
         ),
         **extra,
     }

@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from ...comments import actions as comment_actions
 from ...comments.gate import DELETED, HIDDEN, REMOVED, GatedComment, gate
 from ...comments.text import comment_html
-from ...members import display_name, shown_member
+from ...members import display_name, member_id, shown_member
 from ...models import DiscussionComment, DiscussionPage
 from ...ratelimit import RateLimited, describe_wait
 from ...spoilers import reader_of, revealed_comment_range
@@ -42,11 +42,6 @@ router = Router(tags=["discussions"])
 
 
 # -- Helpers ---------------------------------------------------------------
-
-
-def _member_id(request: HttpRequest) -> int | None:
-    user = getattr(request, "user", None)
-    return user.pk if user is not None and user.is_authenticated else None
 
 
 def _discussion(page_id: int) -> DiscussionPage:
@@ -137,7 +132,7 @@ def list_comments(
         page,
         reader_of(request),
         reveal=revealed_comment_range(request),
-        member_id=_member_id(request),
+        member_id=member_id(request),
     )
     items = gated.items
     revealed = [node for group in gated.ranges for node in group.comments]
@@ -172,7 +167,7 @@ def get_comment(
 ) -> dict:
     reject_unknown_params(request)
     page = _discussion(page_id)
-    gated = gate(page, reader_of(request), member_id=_member_id(request))
+    gated = gate(page, reader_of(request), member_id=member_id(request))
     node = next((n for n in gated.items if n.pk == comment_id), None)
     if node is None:
         raise HttpError(404, "No such comment.")
