@@ -113,6 +113,21 @@ def group(
     ]
 
 
+def span(chapters: Iterable[int | None], reached: float = 0) -> ChapterRange | None:
+    """The chapters from the first range :func:`group` makes of ``chapters``
+    to the last, the ending aside; None when no chapter is numbered.
+
+    What a summary of those ranges names: a reader offered 6–10 and 11–15 is
+    told about chapters 6–15, not about the first and last chapter someone
+    happened to comment on, which no range opens on its own.
+    """
+    numbered = [chapter for chapter in chapters if chapter is not None]
+    if not numbered:
+        return None
+    first = clip(bucket_of(min(numbered)), reached)
+    return ChapterRange(first.first, bucket_of(max(numbered)).last)
+
+
 def intersection(one: ChapterRange, other: ChapterRange) -> ChapterRange:
     """The chapters both ranges cover; callers check that they overlap."""
     if (

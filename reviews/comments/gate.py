@@ -30,11 +30,18 @@ HIDDEN = "hidden"
 
 @dataclass
 class HiddenSummary:
-    """How many comments are hidden and which chapters they are about."""
+    """How many comments are hidden and which chapters they are about.
+
+    Its words name the ranges the reader is offered (clipped to start after
+    ``reached``, as :func:`reviews.chapter_ranges.group` clips them), so the
+    summary and the links that open each range speak of the same chapters.
+    """
 
     count: int = 0
     chapters: set[int] = field(default_factory=set)
     whole_book: bool = False
+    #: How far the reader has read the book (``Reader.reach``).
+    reached: float = 0
 
     def add(self, comment: DiscussionComment) -> None:
         self.count += 1
@@ -56,23 +63,20 @@ class HiddenSummary:
 
     @property
     def about(self) -> str:
-        """E.g. "chapter 12", "chapters 12–20", "the whole book", or both."""
+        """E.g. "chapter 12", "chapters 11–20", "the whole book", or both:
+        the chapters of the ranges, from the first one's first chapter to the
+        last one's last."""
         parts = []
-        low, high = self.from_chapter, self.to_chapter
-        if low is not None:
-            if low == high:
-                parts.append(_("chapter %(n)s") % {"n": low})
-            else:
-                parts.append(
-                    _("chapters %(low)s–%(high)s") % {"low": low, "high": high}
-                )
+        numbered = chapter_ranges.span(self.chapters, self.reached)
+        if numbered is not None:
+            parts.append(numbered.about)
         if self.whole_book:
             parts.append(_("the whole book"))
         return _(" and ").join(parts)
 
     @property
     def message(self) -> str:
-        """E.g. "4 comments about chapters 12–20 are hidden until you get there"."""
+        """E.g. "4 comments about chapters 11–20 are hidden until you get there"."""
         values = {"count": self.count, "about": self.about}
         if self.whole_book and not self.chapters:
             return (
@@ -249,13 +253,13 @@ def gate(
         parent = gated.get(comment.parent_id) if comment.parent_id else None
         (parent.replies if parent is not None else threads).append(node)
 
-    summary = HiddenSummary()
-    unopened = HiddenSummary()
+    reached = reader.reach(book_id) if reader is not None else 0
+    summary = HiddenSummary(reached=reached)
+    unopened = HiddenSummary(reached=reached)
     for comment in hidden:
         summary.add(comment)
         if reveal is None or not reveal.contains(comment.chapter):
             unopened.add(comment)
-    reached = reader.reach(book_id) if reader is not None else 0
     ranges: list[HiddenRange] = []
     for chapter_range, count in chapter_ranges.group(
         (comment.chapter for comment in hidden), reached

@@ -148,7 +148,7 @@ def test_member_comments_replies_and_says_they_are_coming(
     page.goto(base + club.discussion.url)
     comments = page.get_by_role("region", name=re.compile(r"^Comments"))
     expect(comments.locator(".comment-ranges")).to_contain_text(
-        "2 comments about chapters 3–30 are hidden"
+        "2 comments about chapters 1–30 are hidden"
     )
 
     # Five chapters in: Bruno's comment about chapter 3 opens up, the one

@@ -64,7 +64,7 @@ def test_a_member_at_chapter_5_sees_up_to_5_and_a_count_of_the_rest(
     html = response.content.decode()
     assert shown_texts(html) == {"TEXT-ABOUT-2", "TEXT-ABOUT-5"}
     assert (
-        "4 comments about chapters 12–20 and the whole book are hidden until you "
+        "4 comments about chapters 11–20 and the whole book are hidden until you "
         "get there" in html
     )
     _shown, hidden = split_page(html)
@@ -80,7 +80,7 @@ def test_a_member_at_chapter_5_sees_up_to_5_and_a_count_of_the_rest(
     progress.save()
     html = client.get(discussion.url).content.decode()
     assert shown_texts(html) == {"TEXT-ABOUT-2", "TEXT-ABOUT-5", "TEXT-ABOUT-12"}
-    assert "3 comments about chapters 15–20 and the whole book are hidden" in html
+    assert "3 comments about chapters 13–20 and the whole book are hidden" in html
     assert "Show 1 comment about chapters 13–15" in html
 
 
@@ -97,7 +97,7 @@ def test_anonymous_visitors_are_readers_with_no_progress(client, discussion, spr
     response = client.get(discussion.url)
     html = response.content.decode()
     assert shown_texts(html) == set()
-    assert "6 comments about chapters 2–20 and the whole book are hidden" in html
+    assert "6 comments about chapters 1–20 and the whole book are hidden" in html
     assert response.context["discussion"].hidden.count == 6
 
 
@@ -193,7 +193,7 @@ def test_api_hides_text_by_progress(client, discussion, spread, book):
         "from_chapter": 15,
         "to_chapter": 20,
         "whole_book": True,
-        "message": "3 comments about chapters 15–20 and the whole book are hidden "
+        "message": "3 comments about chapters 13–20 and the whole book are hidden "
         "until you get there",
     }
     data = api_items(client, discussion, query={"spoilers": "show"})

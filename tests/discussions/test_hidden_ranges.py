@@ -1,6 +1,8 @@
 """Hidden comments are never sent: only counts per range of chapters, and one
 range opened on purpose (no-JS link, reveal endpoint, API parameter)."""
 
+import re
+
 import pytest
 from wagtail.models import PageViewRestriction
 
@@ -76,7 +78,7 @@ def test_member_without_progress_is_sent_no_hidden_comment(
     client.force_login(member)
     response = client.get(discussion.url)
     assert_nothing_hidden_in(response.content, (2, 7, 9, 12, None))
-    assert b"5 comments about chapters 2\xe2\x80\x9312 and the whole book" in (
+    assert b"5 comments about chapters 1\xe2\x80\x9315 and the whole book" in (
         response.content
     )
 
@@ -93,6 +95,42 @@ def test_member_at_chapter_7_sees_up_to_7_and_counts_from_8(
     html = response.content.decode()
     assert 'href="?reveal_comments=8-10#comments-8-10"' in html
     assert "Show 1 comment about chapters 8–10" in html
+
+
+def summary_and_buttons(html: str) -> tuple[str, list[str]]:
+    """The hidden comments' heading, and the labels of its reveal links."""
+    box = html[html.index('<aside class="spoiler-alert comment-ranges"') :]
+    box = box[: box.index("</aside>")]
+    heading = re.search(r"<h3[^>]*>(.*?)</h3>", box, re.S)
+    assert heading is not None
+    buttons = re.findall(r'class="comment-range__reveal"[^>]*>Show (.*?)</a>', box)
+    return heading[1], buttons
+
+
+def chapters_named(text: str) -> tuple[int, int]:
+    """The first and last chapter in "chapters 6–10" or "chapter 7"."""
+    match = re.search(r"chapters? (\d+)(?:–(\d+))?", text)
+    assert match is not None, text
+    return int(match[1]), int(match[2] or match[1])
+
+
+@pytest.mark.parametrize("reached", [None, 3, 7])
+def test_the_summary_names_the_chapters_its_buttons_open(
+    client, discussion, spread, member, book, reached
+):
+    """The heading over the reveal links names the chapters those links open,
+    from the first range's first chapter to the last range's last: the
+    links decide what is revealed, so "about chapters 7–12" over links that
+    open 6–10 and 11–15 would promise other chapters than they give."""
+    if reached is not None:
+        ReadingProgressFactory(member=member, book=book, chapter=reached)
+    client.force_login(member)
+    heading, buttons = summary_and_buttons(client.get(discussion.url).content.decode())
+    numbered = [chapters_named(label) for label in buttons if "chapter" in label]
+    assert numbered, buttons
+    assert chapters_named(heading) == (numbered[0][0], numbered[-1][1])
+    assert "the whole book" in heading
+    assert buttons[-1].endswith("the whole book, the ending included")
 
 
 def test_a_members_own_comment_is_always_shown_to_them(client, discussion, member):
@@ -270,6 +308,17 @@ def test_api_ranges_start_after_the_readers_progress(client, discussion, spread,
     ]
 
 
+def test_api_message_names_the_chapters_its_ranges_open(
+    client, discussion, spread, book
+):
+    hidden = api(client, discussion, {"read": f"{book.pk}:7"}).json()["hidden"]
+    assert [r["key"] for r in hidden["ranges"]] == ["8-10", "11-15", "ending"]
+    assert hidden["message"] == (
+        "3 comments about chapters 8\u201315 and the whole book are hidden until "
+        "you get there"
+    )
+
+
 def test_api_opens_one_range_on_purpose(client, discussion, spread):
     response = api(client, discussion, {"reveal_comments": "6-10"})
     assert response.status_code == 200
@@ -290,7 +339,7 @@ def test_api_opened_range_is_no_longer_counted_as_hidden(client, discussion, spr
     assert (hidden["from_chapter"], hidden["to_chapter"]) == (2, 12)
     assert hidden["whole_book"] is True
     assert hidden["message"] == (
-        "3 comments about chapters 2\u201312 and the whole book are hidden until "
+        "3 comments about chapters 1\u201315 and the whole book are hidden until "
         "you get there"
     )
 
