@@ -23,6 +23,13 @@ def member_name(user) -> str:
     return display_name(user)
 
 
+@register.filter
+def comment_place(comment) -> str:
+    """Where the views place messages about ``comment`` (``placed``): on the
+    comment itself, where their redirects to ``#comment-<id>`` land."""
+    return f"comment-{comment.pk}"
+
+
 @register.simple_tag(takes_context=True)
 def comment_permissions(context, comment) -> dict[str, bool]:
     """What the current member may do with ``comment``."""

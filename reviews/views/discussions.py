@@ -47,6 +47,14 @@ def render_discussion(
     return TemplateResponse(request, page.get_template(request), context, status=status)
 
 
+def _confirm(request: HttpRequest, text: str, place: str) -> None:
+    """Say ``text`` at ``place`` on the discussion page, where the redirect
+    that follows lands: ``comment-<id>`` on that comment, ``comments`` at
+    the head of the comments (reviews/includes/comments.html). At the top of
+    the page it would be screens above what the member is looking at."""
+    messages.success(request, text, extra_tags=f"placed {place}")
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
@@ -89,7 +97,7 @@ def post_comment(request: HttpRequest, page_id: int) -> HttpResponse:
                 % {"wait": describe_wait(error.retry_after)},
             )
         else:
-            messages.success(request, _("Your comment is posted."))
+            _confirm(request, _("Your comment is posted."), f"comment-{comment.pk}")
             return redirect(f"{page.url}#comment-{comment.pk}")
     reply_to = (
         form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
@@ -173,7 +181,9 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             except PermissionDenied as error:
                 return _refuse(request, comment, str(error))
             else:
-                messages.success(request, _("Your comment is updated."))
+                _confirm(
+                    request, _("Your comment is updated."), f"comment-{comment.pk}"
+                )
                 return redirect(f"{comment.page.url}#comment-{comment.pk}")
     else:
         form = EditCommentForm(
@@ -191,7 +201,7 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _refuse(request, comment, _("You can only delete your own comments."))
     if request.method == "POST":
         comment_actions.delete_comment(comment, request.user)
-        messages.success(request, _("Your comment is deleted."))
+        _confirm(request, _("Your comment is deleted."), "comments")
         return redirect(f"{comment.page.url}#comments")
     return _action_page(request, comment, action="delete")
 
@@ -209,11 +219,12 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(
+            _confirm(
                 request,
                 _("Thank you: the moderators will have a look.")
                 if created
                 else _("You have already reported this comment."),
+                "comments",
             )
             return redirect(f"{comment.page.url}#comments")
     return _action_page(request, comment, form=form, action="report")

@@ -65,6 +65,29 @@ def test_the_rsvp_answer_is_confirmed_on_screen_on_a_phone(
     screenshot(mobile_page, "discussion-rsvp-saved-mobile-member")
 
 
+def test_a_posted_comment_is_confirmed_on_screen_on_a_phone(
+    mobile_page, live_server, club, member, screenshot
+):
+    """The redirect lands on the new comment, screens below the top of the
+    page: the confirmation is there, once, and on screen."""
+    log_in(mobile_page, live_server.url, member.username)
+    mobile_page.goto(live_server.url + club.discussion.url)
+    form = mobile_page.locator("#comment-form")
+    form.get_by_label("Your comment").fill("The last pages made me cry.")
+    form.get_by_role("button", name="Post comment").click()
+    # Where the browser scrolled: the new comment, the fragment's target.
+    expect(mobile_page.locator("li.comment:target")).to_contain_text(
+        "The last pages made me cry."
+    )
+    expect(mobile_page.locator("li.comment:target")).to_be_in_viewport()
+    status = mobile_page.get_by_role("status").filter(
+        has_text="Your comment is posted."
+    )
+    expect(status).to_have_count(1)
+    expect(status).to_be_in_viewport()
+    screenshot(mobile_page, "discussion-comment-posted-mobile-member")
+
+
 @pytest.mark.parametrize(
     ("who", "shown_on_a_phone"), [("member", False), ("editor", True)]
 )
