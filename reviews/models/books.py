@@ -409,8 +409,14 @@ class ReadingProgress(models.Model):
 
     @property
     def chapter_shown(self) -> int | None:
-        """The chapter reached as pages, forms and the API show it: never past
-        the book's last chapter.
+        """The chapter reached as pages, forms and the API show it: the last
+        chapter of a finished book, and never past the book's last chapter.
+
+        Finished means every chapter, however it was recorded: the progress
+        form stores the last chapter with it, the API, an import or the
+        demo may store none or an earlier one. Every page's progress box
+        shows them alike ("30 of 30", finished), where a form left blank or
+        at chapter 12 beside "100%" contradicted itself.
 
         An editor may lower a book's chapter count below a chapter a member
         recorded. The stored chapter stays as the member saved it (the spoiler
@@ -418,8 +424,11 @@ class ReadingProgress(models.Model):
         "chapter 25 of 20" means nothing to the member: they have read every
         chapter there is.
         """
-        if self.chapter and self.book.chapter_count:
-            return min(self.chapter, self.book.chapter_count)
+        count = self.book.chapter_count
+        if self.finished and count:
+            return count
+        if self.chapter and count:
+            return min(self.chapter, count)
         return self.chapter
 
     @property
@@ -441,11 +450,16 @@ class ReadingProgress(models.Model):
 
     def kept_chapter(self, chapter: int | None) -> int | None:
         """The chapter to store when the member sends ``chapter``: what they
-        sent, unless it is the value shown for a chapter stored past the
+        sent, unless it is the last chapter shown for one stored past the
         book's end (:attr:`chapter_shown`), which leaves the stored one as it
-        is. Saving a form as it was shown changes nothing."""
-        if chapter is not None and chapter == self.chapter_shown != self.chapter:
-            return self.chapter
+        is. Saving a form as it was shown changes nothing.
+
+        The last chapter shown for a finished book is stored as sent: it is
+        what finishing means, and a member who then unticks "Finished" has
+        still read every chapter."""
+        count = self.book.chapter_count
+        if chapter is not None and self.chapter and count and self.chapter > count:
+            return self.chapter if chapter == count else chapter
         return chapter
 
     def clean(self) -> None:

@@ -1,5 +1,7 @@
 """Members record how far they have read, on the book's pages and "My reading"."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -67,6 +69,46 @@ class TestFormsOnPages:
         assert "You have read up to chapter 7 of 25." in html
         assert 'value="7"' in html
 
+    @pytest.mark.parametrize(
+        "recorded",
+        [
+            {"chapter": None, "finished": True},  # the API, an import, the demo
+            {"chapter": 12, "finished": True},  # the API, with a chapter
+            "form",
+        ],
+        ids=["without-chapter", "with-an-earlier-chapter", "form"],
+    )
+    def test_a_finished_book_is_shown_alike_on_every_page(
+        self, client, member, siege, recorded
+    ):
+        """Finished is every chapter, whichever way it was recorded: the book
+        page, its discussion and My reading all show "30 of 30" beside
+        "Finished", never an empty or earlier chapter under "100%"."""
+        client.force_login(member)
+        if recorded == "form":
+            client.post(_update_url(siege), {"finished": "on"})
+        else:
+            ReadingProgressFactory(member=member, book=siege, **recorded)
+        discussion = make_discussion(book=siege)
+        boxes = {}
+        for path in (siege.get_absolute_url(), discussion.url, "/reading/"):
+            html = client.get(path).content.decode()
+            start = html.index(f'id="progress-{siege.pk}"')
+            box = html[start : html.index("</form>", start)]
+            assert "You have finished it." in box
+            assert 'value="100"' in box
+            assert re.search(r'<input type="number" name="chapter" value="30"', box)
+            assert re.search(r'name="finished"[^>]* checked', box)
+            boxes[path] = re.sub(
+                r'name="(next|csrfmiddlewaretoken)" value="[^"]*"', "", box
+            )
+        # The same box, but for My reading's heading, which its list shows.
+        assert boxes[siege.get_absolute_url()] == boxes[discussion.url]
+        assert (
+            boxes["/reading/"].replace(' class="visually-hidden"', "")
+            == (boxes[discussion.url])
+        )
+
 
 class TestSavingProgress:
     def test_saving_redirects_back_with_a_message_and_opens_spoilers(
@@ -108,6 +150,19 @@ class TestSavingProgress:
         assert progress.finished
         assert progress.chapter == 25
         assert progress.finished_at is not None
+
+    def test_unticking_finished_keeps_the_last_chapter_shown(
+        self, client, member, siege
+    ):
+        """Finished with no chapter stored, the form shows 30 of 30; sent back
+        without "Finished", that is what the member has read."""
+        ReadingProgressFactory(member=member, book=siege, finished=True)
+        client.force_login(member)
+        client.post(_update_url(siege), {"chapter": "30"})
+        progress = ReadingProgress.objects.get(member=member, book=siege)
+        assert (progress.finished, progress.chapter) == (False, 30)
+        html = client.get(siege.get_absolute_url()).content.decode()
+        assert "You have read all 30 chapters." in html
 
     @pytest.mark.parametrize(
         ("chapter", "error"),
