@@ -122,7 +122,12 @@ def remove_progress(request: MemberRequest, book_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def my_reading(request: MemberRequest) -> HttpResponse:
-    """The member's books, how far they are in each, and a form to add one."""
+    """The member's books, how far they are in each, and a form to add one.
+
+    The books stay in the order they were added: saving progress, here or
+    on a book's pages, leaves a book where the member last saw it (ordered by
+    the time of the last save, the book just saved jumped to the top).
+    """
     if request.method == "POST":
         add_form = AddBookForm(request.POST, member=request.user)
         if add_form.is_valid():
@@ -135,8 +140,10 @@ def my_reading(request: MemberRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("reviews:my_reading"))
     else:
         add_form = AddBookForm(member=request.user)
-    entries = ReadingProgress.objects.filter(member=request.user).select_related(
-        "book", "book__cover"
+    entries = (
+        ReadingProgress.objects.filter(member=request.user)
+        .select_related("book", "book__cover")
+        .order_by("pk")
     )
     return render(
         request,

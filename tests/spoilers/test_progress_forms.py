@@ -272,6 +272,29 @@ class TestMyReading:
         assert f'action="{_update_url(betrayal)}"' in html
         assert "A Book Only The Stranger Reads" not in outside.split("Add a book")[0]
 
+    def test_saving_progress_does_not_move_a_book(
+        self, client, member, siege, betrayal
+    ):
+        """The list keeps the order the books were added in: a book saved from
+        the list, its own page or the add form stays where the member left it."""
+        ReadingProgressFactory(member=member, book=siege, chapter=2)
+        ReadingProgressFactory(member=member, book=betrayal, chapter=4)
+        client.force_login(member)
+
+        def order() -> list[int]:
+            html = client.get(self.url).content.decode()
+            found = re.findall(
+                r'<form class="progress-form[^"]*" id="progress-(\d+)"', html
+            )
+            return [int(pk) for pk in found]
+
+        assert order() == [siege.pk, betrayal.pk]
+        client.post(_update_url(siege), {"chapter": "5", "next": self.url})
+        assert order() == [siege.pk, betrayal.pk]
+        client.post(self.url, {"book_choice": siege.pk, "finished": "on"})
+        client.post(_update_url(betrayal), {"chapter": "6"})
+        assert order() == [siege.pk, betrayal.pk]
+
     def test_adding_a_book(self, client, member, siege):
         client.force_login(member)
         response = client.post(
@@ -314,7 +337,7 @@ class TestMyReading:
         )
         assert response["Location"] == self.url
         assert not ReadingProgress.objects.exists()
-        # The list reorders after each change: the message names the book.
+        # The message names the book, which the list no longer shows.
         page = client.get(response["Location"]).content.decode()
         assert f"Removed {siege.title} from your reading." in page
 
