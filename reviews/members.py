@@ -47,12 +47,30 @@ def member_id(request: HttpRequest) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
+def _own_name(user) -> str:
+    """The member's full name, else their first name; "" without either."""
+    return user.get_full_name().strip() or (user.first_name or "").strip()
+
+
 def display_name(user) -> str:
     """The public name of a member: their full name, else their first name."""
     if user is None:
         return _("A former member")
-    name = user.get_full_name().strip() or (user.first_name or "").strip()
-    return name or _("A club member")
+    return _own_name(user) or _("A club member")
+
+
+def member_names() -> list[str]:
+    """Every active member's name as the club shows it (:func:`display_name`),
+    each once, in alphabetical order: what an editor who names a member in
+    text (a meeting's host) is offered, so the name matches every other
+    page's. Members without a name are left out: nobody is "A club member"."""
+    model = get_user_model()
+    fields = {field.name for field in model._meta.concrete_fields}
+    users = model.objects.defer(*(n for n in _UNSHOWN_COLUMNS if n in fields))
+    if "is_active" in fields:
+        users = users.filter(is_active=True)
+    names = {name for name in map(_own_name, users) if name}
+    return sorted(names, key=str.casefold)
 
 
 def may_choose_reviewer(user, *, review: Page | None = None, parent=None) -> bool:

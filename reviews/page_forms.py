@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.images import get_image_model
 
 from .media_visibility import unseen_references, visible_media
-from .members import display_name, may_choose_reviewer, reviewer_choices
-from .models import Book, ReviewPage
+from .members import display_name, may_choose_reviewer, member_names, reviewer_choices
+from .models import Book, DiscussionPage, ReviewPage
 from .object_ids import as_id
 
 #: The end of an image chooser's name in a posted StreamField: the club's
@@ -142,7 +145,48 @@ class BookForm(WagtailAdminModelForm):
             del self._errors[name][count:]
 
 
+class SuggestingTextInput(forms.TextInput):
+    """A text input that suggests ``suggestions`` as one types (an HTML
+    ``datalist``) and still takes any text."""
+
+    def __init__(self, suggestions: list[str], attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.suggestions = suggestions
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or name}-suggestions"
+        attrs["list"] = list_id
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((s,) for s in self.suggestions)
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
+
+
+class DiscussionPageForm(WagtailAdminPageForm):
+    """The host is typed, so that a guest may host too; the members' names
+    are suggested as every page shows them (:func:`member_names`), so a
+    member who hosts is named on the discussion page as on their reviews,
+    comments and answers, not by a first name of the editor's choosing."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("host")
+        if field is not None:
+            field.widget = SuggestingTextInput(member_names(), field.widget.attrs)
+            field.help_text = _(
+                "Who leads the discussion: a member's name as the club shows it "
+                "(suggested as you type), or a guest's."
+            )
+
+
 def use_club_page_forms() -> None:
     """Make the admin edit each club page type, and books, with its form."""
     ReviewPage.base_form_class = ReviewPageForm
+    DiscussionPage.base_form_class = DiscussionPageForm
     Book.base_form_class = BookForm

@@ -267,7 +267,7 @@ DISCUSSIONS = (
         in_days=-30,
         at=time(19, 0),
         location="The back room, Corner Café",
-        host="Alice",
+        host="alice",
         intro="<p>We read the whole novel for this one.</p>",
         questions=(DemoQuestion("Was Lady Russell wrong?"),),
     ),
@@ -279,7 +279,7 @@ DISCUSSIONS = (
         at=time(19, 30),
         location="The back room, Corner Café",
         online_url="https://meet.example.org/bookclub",
-        host="Edith",
+        host="editor",
         intro=(
             "<p>Read as far as you like: questions past your chapter stay closed.</p>"
         ),

@@ -19,6 +19,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from ..indexing import add_and_publish
+from ..members import display_name
 from ..models import (
     Book,
     DiscussionComment,
@@ -222,7 +223,7 @@ def load_demo() -> DemoResult:
             starts_at=_at_local(day, meeting.at),
             location=meeting.location,
             online_url=meeting.online_url,
-            host=meeting.host,
+            host=display_name(users[meeting.host]),
             intro=meeting.intro,
             questions=[question(q.text, chapter=q.chapter) for q in meeting.questions],
         )

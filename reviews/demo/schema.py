@@ -80,6 +80,7 @@ class DemoDiscussion:
     in_days: int
     at: time
     location: str
+    #: The member who hosts (a key of ``USERS``), named as every page names them.
     host: str
     intro: str
     questions: tuple[DemoQuestion, ...]

@@ -141,6 +141,9 @@ class DiscussionPage(
         FieldPanel("intro"),
         FieldPanel("questions"),
     ]
+    # The admin form (reviews.page_forms.DiscussionPageForm, which suggests
+    # members' names for the host) is set as base_form_class when the app is
+    # ready: models import no forms.
 
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
