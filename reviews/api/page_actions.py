@@ -10,7 +10,8 @@ A page's slug is unique among its siblings, and no database constraint says
 so: Wagtail's move checks it only when saving the moved page (inside the
 tree move, after the ``pre_page_move`` signal went out), and its copy and
 alias answer a taken slug with an error that names no field. Here each is a
-400 naming ``slug`` before anything moves.
+400 naming ``slug`` before anything moves, saying what every write says of a
+taken slug (:mod:`reviews.api.slugs`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.errors import ValidationError as NinjaValidationError
-from wagtail.coreutils import find_available_slug
 from wagtail.models import Page
+
+from . import slugs
 
 #: Move positions that make the destination the page's parent; the others
 #: make the page its sibling.
@@ -76,14 +78,11 @@ def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> No
         permissions.can_move_to(parent) if moves else permissions.can_copy_to(parent)
     ):
         return
-    ignore = page.pk if moves else None
-    if find_available_slug(parent, slug, ignore_page_id=ignore) == slug:
-        return
-    message = f"The slug '{slug}' is already in use under '{parent.title}'" + (
-        ": change this page's slug first." if moves else "."
-    )
-    loc = ["path", "page_id", "slug"] if moves else ["body", "data", "slug"]
-    raise NinjaValidationError([{"type": "slug_in_use", "loc": loc, "msg": message}])
+    if moves:
+        loc = ("path", "page_id", "slug")
+        slugs.check_available(parent, slug, loc, slugs.MOVE, page_id=page.pk)
+    else:
+        slugs.check_available(parent, slug, slugs.WAGTAIL_SLUG, slugs.CHOOSE_ANOTHER)
 
 
 def unlocked_for_revert(request: HttpRequest, kwargs: dict[str, Any]) -> None:

@@ -264,7 +264,14 @@ class ReviewInSchema(JSONObjectInput):
         "with its id keeps its content.",
     )
     tags: list[TagName] = Field(default_factory=list, max_length=20)
-    slug: str | None = Field(None, max_length=255, pattern=r"^[-\w]+$")
+    slug: str | None = Field(
+        None,
+        max_length=255,
+        pattern=r"^[-\w]+$",
+        description="The review's address under the review index. One another "
+        "page there has is not available (a 400 naming no page); left out, a "
+        "free one is made from the title.",
+    )
 
 
 class ReviewPatchSchema(JSONObjectInput):

@@ -28,6 +28,7 @@ from .page_writes import (
     reviewer_chosen_by_editors,
     visible_page_or_404,
 )
+from .slugs import slug_free_among_siblings
 
 
 def _both_routers(module_name: str, risk: str) -> list[Any]:
@@ -73,9 +74,11 @@ def club_checks_before_page_writes() -> None:
     content of a spoiler sent back hidden
     (:func:`reviews.api.page_writes.keep_hidden_spoilers`); only editors
     name a review's reviewer
-    (:func:`reviews.api.page_writes.reviewer_chosen_by_editors`); a copy,
-    alias or move never lands beside a page with its slug, and a revert
-    asks the page's lock as an edit does (:mod:`reviews.api.page_actions`).
+    (:func:`reviews.api.page_writes.reviewer_chosen_by_editors`); a page
+    created or renamed takes a slug free among its siblings
+    (:func:`reviews.api.slugs.slug_free_among_siblings`); a copy, alias or
+    move never lands beside a page with its slug, and a revert asks the
+    page's lock as an edit does (:mod:`reviews.api.page_actions`).
 
     Installed before :func:`page_writes_hide_like_missing`, whose check then
     runs first: a page the token may not see is a 404 before anything about
@@ -93,6 +96,13 @@ def club_checks_before_page_writes() -> None:
         reviewer_chosen_by_editors,
         "checks_reviewer",
         "a member could name another member as a review's reviewer.",
+    )
+    _check_before_page_operations(
+        "router",
+        ("pages_create", "pages_update"),
+        slug_free_among_siblings,
+        "checks_new_slugs",
+        "a write would name a hidden page's slug, or refuse a slug it made.",
     )
     _check_before_page_operations(
         "actions_router",

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.text import slugify
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -30,7 +29,6 @@ from wagtail.blocks import (
     StreamBlockValidationError,
     StructBlock,
 )
-from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 from wagtail.locks import ScheduledForPublishLock, WorkflowLock
 from wagtail.models import Page
@@ -39,7 +37,7 @@ from ...media_visibility import unseen_references, visible_media
 from ...members import may_choose_reviewer
 from ...models import Book, ReviewIndexPage, ReviewPage
 from ...rich_text import holds_markup_that_is_not_content
-from .. import representations
+from .. import representations, slugs
 from ..auth import WRITE_AUTH
 from ..params import IdPath, reject_unknown_params
 from ..problems import VALIDATION_STATUS, Problem
@@ -235,14 +233,11 @@ def create_review(request: HttpRequest, data: ReviewInSchema, answer: HttpRespon
     parent = _review_index(request)
     if not parent.permissions_for_user(user).can_add_subpage():
         raise PermissionDenied("You may not add reviews.")
+    if data.slug:
+        slugs.check_available(parent, data.slug, ("body", "slug"), slugs.CHOOSE_ANOTHER)
     page = ReviewPage(
         title=data.title,
-        # A slug the member chose is theirs or a 400 naming it (the save's
-        # own check); one made from the title takes the next free one.
-        slug=data.slug
-        or find_available_slug(
-            parent, slugify(data.title, allow_unicode=True) or "review"
-        ),
+        slug=data.slug or slugs.free_slug(parent, data.title, fallback="review"),
         book=_book(data.book),
         rating=data.rating,
         summary=data.summary,
