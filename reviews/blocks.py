@@ -42,6 +42,9 @@ READER_CONTEXT_KEY = "spoiler_reader"
 REVEAL_PATH_CONTEXT_KEY = "reveal_path"
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+#: A review's text links documents too: members add documents as they add
+#: images, under the same rule of who sees them (reviews/media_visibility.py).
+REVIEW_TEXT_FEATURES = [*RICH_TEXT_FEATURES, "document-link"]
 
 #: The most elements (paragraphs, lists and their items, line breaks, links, bold and
 #: italic runs) one text of a review may hold, and the most a review's whole body may
@@ -139,11 +142,11 @@ def check_body_size(stream: blocks.StreamValue) -> None:
 
 
 class ReviewTextBlock(blocks.RichTextBlock):
-    """A paragraph of a review: the club's rich text features, at most
-    :data:`MAX_TEXT_ELEMENTS` elements."""
+    """A paragraph of a review: the club's rich text features and document
+    links, at most :data:`MAX_TEXT_ELEMENTS` elements."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("features", RICH_TEXT_FEATURES)
+        kwargs.setdefault("features", REVIEW_TEXT_FEATURES)
         super().__init__(**kwargs)
 
     def clean(self, value):

@@ -28,6 +28,20 @@ MEMBERS = "Members"
 EDITORS = "Editors"
 MODERATORS = "Moderators"
 
+#: Members upload images and documents (and change their own) and choose
+#: them, alike.
+MEMBERS_MEDIA = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+)
+#: Editors approve media, so they choose any image or document.
+EDITORS_MEDIA = (
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "choose_document"),
+)
+
 
 def _model_permissions(model, actions) -> list[Permission]:
     content_type = ContentType.objects.get_for_model(model)
@@ -44,8 +58,10 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
 
     Members may enter the admin, add reviews under ``review_index`` (Wagtail's
     "add" lets them edit only pages they own) and submit them for moderation,
-    and choose or upload images. Editors and moderators manage books,
-    progress and comments, publish, and approve images and documents.
+    and choose or upload images and documents (Wagtail's "add" lets them
+    change only their own; who sees each is reviews.media_visibility's
+    rule). Editors and moderators manage books, progress and comments,
+    publish, and approve images and documents.
     """
     access_admin = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
@@ -59,13 +75,7 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
         group=members, page=review_index, permission=add_page
     )
     root_collection = Collection.get_first_root_node()
-    for codename in ("add_image", "choose_image"):
-        permission = Permission.objects.get(
-            content_type__app_label="wagtailimages", codename=codename
-        )
-        GroupCollectionPermission.objects.get_or_create(
-            group=members, collection=root_collection, permission=permission
-        )
+    _on_collection(members, root_collection, MEMBERS_MEDIA)
 
     groups = {MEMBERS: members}
     site_root = review_index.get_parent()
@@ -87,7 +97,7 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
             *_model_permissions(ImageApproval, ("add", "delete", "view")),
             *_model_permissions(DocumentApproval, ("add", "delete", "view")),
         )
-        _may_choose_media(group, root_collection)
+        _on_collection(group, root_collection, EDITORS_MEDIA)
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(
                 group=group, page=site_root, permission=permission
@@ -97,12 +107,12 @@ def ensure_groups(review_index: Page) -> dict[str, Group]:
     return groups
 
 
-def _may_choose_media(group: Group, collection: Collection) -> None:
-    """Editors approve media, so they need to choose any image or document."""
-    for app_label, codename in (
-        ("wagtailimages", "choose_image"),
-        ("wagtaildocs", "choose_document"),
-    ):
+def _on_collection(
+    group: Group, collection: Collection, permissions: tuple[tuple[str, str], ...]
+) -> None:
+    """Give ``group`` these ``(app label, codename)`` permissions on
+    ``collection`` and the collections below it."""
+    for app_label, codename in permissions:
         permission = Permission.objects.get(
             content_type__app_label=app_label, codename=codename
         )

@@ -156,7 +156,8 @@ class ParagraphBlockInSchema(_Block):
     type: Literal["paragraph"]
     value: str | RichTextInSchema = Field(
         description="Database HTML, or {format, content}; sanitised to the "
-        "club's rich text features."
+        "features of a review's text: bold, italic, links, lists, and links "
+        'to documents you may see (<a linktype="document" id="…">).',
     )
 
 

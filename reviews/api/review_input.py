@@ -5,7 +5,7 @@ A client may send back exactly what it read: a spoiler's ``spoils`` as
 ``{"id", "title"}``, an image as ``{"id", …}``, and a spoiler it was not
 allowed to see (``"hidden": true, "content": null``) keeps the content it
 already has, matched by the block's ``id``. Rich text is sanitised to the
-club's features, as Wagtail's own v3 writes do.
+features of a review's text, as Wagtail's own v3 writes do.
 
 Where the body is read before its page is known (the schema of Wagtail's
 generic page PATCH), ``existing=KEEP_LATER`` leaves each hidden spoiler's
@@ -24,7 +24,7 @@ from django.db.models import Model
 from wagtail.api.rich_text import APIRichText, RichTextFormatError
 from wagtail.images import get_image_model
 
-from ..blocks import RICH_TEXT_FEATURES
+from ..blocks import REVIEW_TEXT_FEATURES
 from ..models import Book
 from .params import MAX_ID
 
@@ -86,7 +86,9 @@ def _existing(model: type[Model], object_id: int | None, loc: tuple) -> int | No
 
 def _rich_text(value: Any, loc: tuple) -> str:
     try:
-        html, _removals = APIRichText.convert_input(value, features=RICH_TEXT_FEATURES)
+        html, _removals = APIRichText.convert_input(
+            value, features=REVIEW_TEXT_FEATURES
+        )
     except (RichTextFormatError, TypeError, ValueError) as error:
         raise BodyInputError(loc, f"Invalid rich text: {error}") from error
     return html

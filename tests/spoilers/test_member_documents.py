@@ -1,0 +1,261 @@
+"""Members add documents as they add images: in the admin, from the review
+editor's link chooser and through the API; a review's text links them. Each
+upload is seen by its member and by editors only, until a published, public
+review links it outside every spoiler or an editor approves it
+(reviews/media_visibility.py), like a member's image.
+
+Members held no document permission: the admin's documents sent them back
+to the dashboard, API v3's ``POST /documents/`` answered 403 while its
+``POST /images/`` took their images, and a document link in a review written
+through the API was dropped without a word.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from wagtail.documents import get_document_model
+
+from reviews.models import ReviewPage
+from reviews.roles import EDITORS, MEMBERS, ensure_groups
+from tests.api.helpers import restrict
+from tests.factories import BookFactory, review_index, token_client, user_in
+
+from .helpers import MARKER
+
+pytestmark = pytest.mark.django_db
+
+Document = get_document_model()
+LISTINGS = ("/api/v2/documents/", "/api/v3/documents/")
+
+
+@pytest.fixture
+def people() -> dict[str, User]:
+    groups = ensure_groups(review_index())
+    return {
+        "member": user_in(groups[MEMBERS], "bea"),
+        "other_member": user_in(groups[MEMBERS], "carl"),
+        "editor": user_in(groups[EDITORS], "edith"),
+    }
+
+
+def _upload(user: User, title: str = f"Reading guide {MARKER}"):
+    """A document ``user`` uploads through API v3: the response."""
+    return token_client(user).post(
+        "/api/v3/documents/",
+        {"title": title, "file": SimpleUploadedFile("guide.txt", b"Chapter notes")},
+    )
+
+
+def _uploaded(user: User) -> Document:
+    response = _upload(user)
+    assert response.status_code == 201, response.content
+    return Document.objects.get(pk=response.json()["id"])
+
+
+def _titles(client: Client, listing: str) -> list[str]:
+    response = client.get(listing)
+    assert response.status_code == 200, response.content
+    return [item["title"] for item in response.json()["items"]]
+
+
+def _seen_by(client: Client, document) -> bool:
+    """Listed, and answered at its detail, in both APIs."""
+    listed = {document.title in _titles(client, listing) for listing in LISTINGS}
+    found = {
+        client.get(f"{listing}{document.pk}/").status_code == 200
+        for listing in LISTINGS
+    }
+    assert len(listed | found) == 1, (listed, found)
+    return listed.pop()
+
+
+def _linking(document, *, in_spoiler: bool = False) -> list[dict]:
+    """A review body, as the API takes it, that links ``document``."""
+    link = {
+        "type": "paragraph",
+        "value": f'<p>The <a linktype="document" id="{document.pk}">guide</a>.</p>',
+    }
+    if not in_spoiler:
+        return [link]
+    return [
+        {
+            "type": "spoiler",
+            "value": {
+                "spoils": None,
+                "chapter": None,
+                "label": "How it ends",
+                "content": [link],
+            },
+        }
+    ]
+
+
+def _review(member: User, body: list[dict]) -> ReviewPage:
+    response = token_client(member).post(
+        "/api/v3/reviews/",
+        {
+            "title": "With a guide",
+            "book": BookFactory().pk,
+            "summary": "Notes for the club.",
+            "body": body,
+            "tags": [],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return ReviewPage.objects.get(pk=response.json()["id"])
+
+
+def _publish(review: ReviewPage) -> None:
+    """As an editor approving it does."""
+    review.get_latest_revision().publish()
+    review.refresh_from_db()
+
+
+# -- where a member adds one -----------------------------------------------------
+
+
+def test_a_member_uploads_a_document_through_the_api(people):
+    response = _upload(people["member"])
+    assert response.status_code == 201, response.content
+    document = Document.objects.get(pk=response.json()["id"])
+    assert document.uploaded_by_user == people["member"]
+
+
+def test_the_admin_offers_a_member_the_documents_and_takes_an_upload(people, client):
+    client.force_login(people["member"])
+    dashboard = client.get("/admin/").content.decode()
+    assert 'href="/admin/documents/"' in dashboard
+    assert client.get("/admin/documents/multiple/add/").status_code == 200
+    response = client.post(
+        "/admin/documents/multiple/add/",
+        {"files[]": SimpleUploadedFile("minutes.txt", b"Minutes")},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["success"], response.content
+    assert Document.objects.get().uploaded_by_user == people["member"]
+
+
+def test_the_review_editor_links_documents_from_a_chooser_that_uploads(people, client):
+    client.force_login(people["member"])
+    editor = client.get(
+        reverse(
+            "wagtailadmin_pages:add",
+            args=("reviews", "reviewpage", review_index().pk),
+        )
+    ).content.decode()
+    assert re.search(r"&quot;type&quot;: &quot;DOCUMENT&quot;", editor), (
+        "the review's text offers no document link"
+    )
+    chooser = client.get("/admin/documents/chooser/")
+    assert chooser.status_code == 200
+    assert "document-chooser-upload-file" in chooser.json()["html"]
+    response = client.post(
+        "/admin/documents/chooser/create/",
+        {
+            "document-chooser-upload-title": "Map of the city",
+            "document-chooser-upload-file": SimpleUploadedFile("map.txt", b"Map"),
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["step"] == "chosen", response.content
+    assert Document.objects.get().uploaded_by_user == people["member"]
+
+
+# -- who sees it -----------------------------------------------------------------
+
+
+def test_a_fresh_upload_is_seen_by_its_member_and_editors_only(people):
+    document = _uploaded(people["member"])
+    assert _seen_by(token_client(people["member"]), document)
+    assert _seen_by(token_client(people["editor"]), document)
+    assert not _seen_by(token_client(people["other_member"]), document)
+    assert not _seen_by(Client(), document)
+
+
+def test_a_review_links_the_members_document_and_keeps_it(people):
+    """The link was dropped: the review's text took no document link."""
+    document = _uploaded(people["member"])
+    review = _review(people["member"], _linking(document))
+    stored = review.get_latest_revision_as_object().body.raw_data[0]["value"]
+    link = re.search(r"<a [^>]*>guide</a>", stored)
+    assert link, stored
+    assert 'linktype="document"' in link[0] and f'id="{document.pk}"' in link[0]
+
+
+def test_a_document_linked_from_a_draft_stays_the_members(people):
+    document = _uploaded(people["member"])
+    _review(people["member"], _linking(document))
+    for reader in (token_client(people["other_member"]), Client()):
+        assert not _seen_by(reader, document)
+
+
+def test_a_document_linked_from_a_published_review_is_public(people):
+    document = _uploaded(people["member"])
+    _publish(_review(people["member"], _linking(document)))
+    for reader in (token_client(people["other_member"]), Client()):
+        assert _seen_by(reader, document)
+
+
+@pytest.mark.parametrize("where", ["restricted", "unpublished", "spoiler"])
+def test_a_document_linked_where_others_may_not_read_it_stays_hidden(people, where):
+    document = _uploaded(people["member"])
+    review = _review(
+        people["member"], _linking(document, in_spoiler=where == "spoiler")
+    )
+    _publish(review)
+    if where == "restricted":
+        restrict(review, to_group=True)
+    elif where == "unpublished":
+        review.unpublish()
+    for reader in (token_client(people["other_member"]), Client()):
+        assert not _seen_by(reader, document)
+        body = reader.get("/api/v3/documents/").content.decode()
+        assert MARKER not in body
+
+
+def test_a_member_links_no_document_she_may_not_see(people):
+    hidden = _uploaded(people["other_member"])
+    response = token_client(people["member"]).post(
+        "/api/v3/reviews/",
+        {
+            "title": "Borrowed notes",
+            "book": BookFactory().pk,
+            "summary": "Notes.",
+            "body": _linking(hidden),
+            "tags": [],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert MARKER not in response.content.decode()
+    assert not ReviewPage.objects.filter(title="Borrowed notes").exists()
+
+
+def test_a_member_changes_only_her_own_documents(people):
+    mine = _uploaded(people["member"])
+    theirs = _uploaded(people["other_member"])
+    _publish(_review(people["other_member"], _linking(theirs)))
+    api = token_client(people["member"])
+    renamed = api.patch(
+        f"/api/v3/documents/{mine.pk}/",
+        {"title": "My guide"},
+        content_type="application/json",
+    )
+    assert renamed.status_code == 200, renamed.content
+    refused = api.patch(
+        f"/api/v3/documents/{theirs.pk}/",
+        {"title": "Taken over"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403, refused.content
+    assert api.delete(f"/api/v3/documents/{theirs.pk}/").status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.title.startswith("Reading guide")
