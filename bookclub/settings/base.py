@@ -242,6 +242,9 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "bookclub.search_backend"},
 }
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
+# Members upload documents as they do images, which Wagtail bounds to 10 MB;
+# it bounds no document unless told.
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"  # noqa: S105

@@ -132,6 +132,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(
     os.environ.get("WAGTAILIMAGES_MAX_IMAGE_PIXELS", str(40_000_000))
 )
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(
+    os.environ.get("WAGTAILDOCS_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024))
+)
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Logs: JSON lines on stdout (LOG_FORMAT=text for a terminal).

@@ -26,6 +26,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "middleware": settings.MIDDLEWARE,
     "upload": settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE,
+    "document_upload": settings.WAGTAILDOCS_MAX_UPLOAD_SIZE,
     "pixels": settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS,
     "data_upload": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     "formatter": settings.LOGGING["formatters"]["json"]["()"],
@@ -63,6 +64,7 @@ def test_production_runtime_settings():
         production_env(
             REDIS_URL="redis://127.0.0.1:6379/6",
             WAGTAILIMAGES_MAX_UPLOAD_SIZE="1000",
+            WAGTAILDOCS_MAX_UPLOAD_SIZE="2000",
             FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081",
         ),
     )
@@ -74,6 +76,7 @@ def test_production_runtime_settings():
     assert shown["cache"] == "bookclub.cache.ResilientRedisCache"
     assert "bookclub.middleware.DatabaseUnavailableMiddleware" in shown["middleware"]
     assert shown["upload"] == 1000
+    assert shown["document_upload"] == 2000
     assert 0 < shown["pixels"] <= 128_000_000
     assert 0 < shown["data_upload"] <= 10 * 1024 * 1024
     assert shown["formatter"] == "bookclub.logging.JsonFormatter"

@@ -169,6 +169,23 @@ def test_the_review_editor_links_documents_from_a_chooser_that_uploads(people, c
     assert Document.objects.get().uploaded_by_user == people["member"]
 
 
+def test_a_document_bigger_than_an_image_may_be_is_refused(people):
+    """Members upload documents now, and Wagtail bounds none unless told;
+    an image it bounds to 10 MB."""
+    response = token_client(people["member"]).post(
+        "/api/v3/documents/",
+        {
+            "title": "Too long",
+            "file": SimpleUploadedFile("long.txt", b"x" * (10 * 1024 * 1024 + 1)),
+        },
+    )
+    assert response.status_code == 400, response.content[:500]
+    assert response["Content-Type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert ("file_too_large", ["file"]) in [(e["type"], e["loc"]) for e in errors]
+    assert not Document.objects.exists()
+
+
 # -- who sees it -----------------------------------------------------------------
 
 
