@@ -106,3 +106,13 @@ def finished_book_1(siege):
     member = UserFactory(username="firstbook")
     ReadingProgressFactory(member=member, book=siege, finished=True)
     return member
+
+
+@pytest.fixture
+def files_on_disk(settings, tmp_path):
+    """Documents served from files, as every deployment has them (the test
+    settings keep files in memory, where the download view finds none)."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    }

@@ -475,15 +475,6 @@ def document_of(uploader, filename: str):
     return document
 
 
-@pytest.fixture
-def files_on_disk(settings, tmp_path):
-    """Documents served from files, as every deployment has them."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = settings.STORAGES | {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    }
-
-
 def download(client: Client, document, pk: int | None = None):
     """The status and body, less what differs on every page: the address (a
     404 page names it) and a signed-in reader's CSRF token."""
