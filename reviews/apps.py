@@ -25,7 +25,7 @@ class ReviewsConfig(AppConfig):
         from .page_forms import use_club_page_forms
         from .rich_text import use_visible_database_formats, use_visible_links_in_html
         from .signal_handlers import register_signal_handlers
-        from .site_root import use_versioned_site_root_paths
+        from .site_root import use_versioned_site_lookup, use_versioned_site_root_paths
         from .sqlite_triggers import restore as restore_sqlite_triggers
         from .views import page_context  # noqa: F401  (registers page builders)
 
@@ -38,6 +38,7 @@ class ReviewsConfig(AppConfig):
         # After every migrate: a table rebuilt on SQLite lost its triggers.
         post_migrate.connect(restore_sqlite_triggers, sender=self)
         use_versioned_site_root_paths()
+        use_versioned_site_lookup()
         type_club_streams_in_wagtail_api()
         accept_club_input()
         use_club_page_forms()

@@ -12,17 +12,23 @@ process kept the old hostname, port or root; and a site changed without a
 save (``update()``, SQL) was kept everywhere. :func:`site_root_paths` keeps
 it per content version instead, which every change of a site or of the
 page tree moves on, whatever wrote it (the database's triggers), and
-:func:`use_versioned_site_root_paths` makes it what Wagtail asks.
+:func:`use_versioned_site_root_paths` makes it what Wagtail asks. Which
+Site answers a request's host is kept the same way
+(:func:`site_for_hostname`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.db import router
 from django.http import HttpRequest
 from wagtail.models import Page, Site
+from wagtail.models import sites as wagtail_sites
 from wagtail.models.sites import SiteRootPath
 
 from . import cache_tags
@@ -114,3 +120,49 @@ wagtails_site_root_paths: Callable[[], list[SiteRootPath]] = Site.get_site_root_
 def use_versioned_site_root_paths() -> None:
     """Make ``Site.get_site_root_paths`` answer :func:`site_root_paths`."""
     Site.get_site_root_paths = staticmethod(site_root_paths)  # type: ignore[method-assign,assignment]
+
+
+#: Wagtail's own lookup of the Site for a hostname and port, as it was
+#: before :func:`use_versioned_site_lookup`.
+wagtails_site_for_hostname: Callable[[str, int], Site] = (
+    wagtail_sites.get_site_for_hostname
+)
+
+
+def _site_row(hostname: str, port: int) -> dict[str, Any] | None:
+    try:
+        site = wagtails_site_for_hostname(hostname, port)
+    except Site.DoesNotExist:
+        return None
+    return {
+        field.attname: getattr(site, field.attname)
+        for field in Site._meta.concrete_fields
+    }
+
+
+def site_for_hostname(hostname: str, port: int) -> Site:
+    """The Site Wagtail answers a request for ``hostname`` and ``port`` as
+    (``Site.find_for_request``), its row read once in each process after a
+    change of the sites or the tree (:data:`ROOT_PATHS_DEPEND_ON`).
+
+    Wagtail reads it on every request that is not a cached hit, with a query
+    that costs about a millisecond to build and run, more than reading a
+    page by its id. Each call returns a new instance with no root page
+    loaded: a request reads the root page as it is now, and what it sets
+    on its Site (Wagtail keeps the root page there) stays with it.
+    Raises ``Site.DoesNotExist`` when no Site answers, as Wagtail's does.
+    """
+    # The hostname comes from the Host header: hashed, so no header names a
+    # cache key.
+    where = hashlib.sha256(f"{hostname}:{port}".encode()).hexdigest()[:24]
+    row = for_tags_in_process(
+        ROOT_PATHS_DEPEND_ON, f"site-for:{where}", lambda: _site_row(hostname, port)
+    )
+    if row is None:
+        raise Site.DoesNotExist(f"No Site answers {hostname}:{port}.")
+    return Site.from_db(router.db_for_read(Site), list(row), list(row.values()))
+
+
+def use_versioned_site_lookup() -> None:
+    """Make Wagtail's ``Site.find_for_request`` use :func:`site_for_hostname`."""
+    wagtail_sites.get_site_for_hostname = site_for_hostname  # type: ignore[assignment]

@@ -457,6 +457,36 @@ def test_a_site_renamed_elsewhere_is_in_every_html_url_at_once(server):
     assert hosts() == {before}
 
 
+def test_a_site_added_elsewhere_answers_its_host_at_once(server):
+    """Which Site answers a host is kept in each worker
+    (``reviews.site_root.site_for_hostname``): a Site added elsewhere for
+    this server's host and port answers the next request in every worker,
+    and once it is removed, the default Site does again."""
+    port = int(server.url.rsplit(":", 1)[1])
+    _warm(server, ["/"])
+    assert all("Another club" not in body for _, body in _every_worker(server, "/"))
+    server.shell(
+        "from wagtail.models import Page, Site\n"
+        "home = Page.get_first_root_node().add_child(\n"
+        "    instance=Page(title='Another club', slug='another-club'))\n"
+        f"Site.objects.create(hostname='127.0.0.1', port={port}, root_page=home,\n"
+        "    site_name='Another club')"
+    )
+    try:
+        answers = _every_worker(server, "/")
+        assert all(
+            status == 200 and "<h1>Another club</h1>" in body
+            for status, body in answers
+        )
+    finally:
+        server.shell(
+            "from wagtail.models import Page, Site\n"
+            "Site.objects.filter(site_name='Another club').delete()\n"
+            "Page.objects.filter(slug='another-club').delete()"
+        )
+    assert all("Another club" not in body for _, body in _every_worker(server, "/"))
+
+
 def test_a_series_changed_elsewhere_shows_in_every_book_at_once(server):
     """Each worker keeps the map of every book's public series in its own
     memory until a change to series or to the page tree retires it (a

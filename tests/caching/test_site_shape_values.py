@@ -44,9 +44,10 @@ V2_REVIEWS = "/api/v2/pages/?type=reviews.ReviewPage&fields=*&limit=20"
 #: Tables read only to work out the site's shape.
 SHAPE_TABLES = ('"wagtailcore_site"', '"wagtailcore_pageviewrestriction"')
 #: What Wagtail's own ``serve`` reads for every HTML page it serves, which
-#: the plugin leaves to it: the Site of the request, and the restrictions on
-#: the page served and its ancestors.
-WAGTAILS_OWN = 2
+#: the plugin leaves to it: the restrictions on the page served and its
+#: ancestors. (The Site of the request is kept too:
+#: ``reviews.site_root.site_for_hostname``.)
+WAGTAILS_OWN = 1
 
 
 def _shape_reads(client, path: str) -> tuple[int, bytes]:

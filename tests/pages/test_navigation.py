@@ -84,9 +84,9 @@ def test_the_navigation_costs_no_query_once_worked_out(
     review_index()
     series_index()
     client.get("/search/")
-    # The site, for the links' host; the content version the navigation is
-    # kept under (read from the database once per request).
-    with django_assert_num_queries(2):
+    # The content version the navigation (and the request's Site) is kept
+    # under, read from the database once per request.
+    with django_assert_num_queries(1):
         client.get("/search/")
 
 
