@@ -183,11 +183,27 @@ def unseen_references(value, user, *, already=None) -> set[str]:
     return unseen
 
 
+def is_public(instance: models.Model) -> bool:
+    """Does the rule's public half hold for this image or document?"""
+    model = type(instance)
+    return (
+        model._default_manager.filter(pk=instance.pk)
+        .filter(public_condition(model))
+        .exists()
+    )
+
+
 class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
     """Wagtail's own policy for images and documents, with "choose" reaching
     only what the user may see: every admin chooser view (listing, chosen,
     chosen-multiple, format selection) asks the policy, not only the listing
-    that the ``construct_*_chooser_queryset`` hooks narrow."""
+    that the ``construct_*_chooser_queryset`` hooks narrow.
+
+    And "change" of a public item is the editors' alone: an editor approved
+    the title and file they looked at, or a published review used the item
+    as it was, and a member's change would reach every reader unmoderated
+    (a review's own changes wait for an editor). Its member may still
+    delete it."""
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         actions = set(actions)
@@ -199,12 +215,18 @@ class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
             actions.discard("choose")
             if not actions:
                 return False
+        if "change" in actions and not sees_all_media(user) and is_public(instance):
+            actions.discard("change")
+            if not actions:
+                return False
         return super().user_has_any_permission_for_instance(user, actions, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
         instances = super().instances_user_has_any_permission_for(user, actions)
         if set(actions) == {"choose"}:
             return visible_media(instances, user)
+        if set(actions) == {"change"} and not sees_all_media(user):
+            return instances.exclude(public_condition(instances.model))
         return instances
 
 

@@ -327,6 +327,25 @@ def test_a_members_upload_is_not_public_until_an_editor_approves_it(
     assert f"Upload {MARKER}" in titles(client, "/api/v2/images/")
 
 
+def test_once_approved_a_members_upload_is_changed_by_editors_only(
+    client, member, editor
+):
+    """The editor approved the title and the file they looked at: the
+    member's change reached every listing at once, unmoderated."""
+    api = token_client(member)
+    image_id = api.post("/api/v3/images/", {"title": "Harbour", "file": upload()})
+    image_id = image_id.json()["id"]
+    ImageApproval.objects.create(image_id=image_id, approved_by=editor)
+    renamed = api.patch(
+        f"/api/v3/images/{image_id}/",
+        {"title": f"Anna dies {MARKER}"},
+        content_type="application/json",
+    )
+    assert renamed.status_code == 403, renamed.content
+    assert MARKER not in client.get("/api/v2/images/").content.decode()
+    assert titles(client, "/api/v3/images/") == ["Harbour"]
+
+
 def test_another_members_upload_is_hidden_from_a_member(member, other_member):
     image = make_image(f"Carl's photo {MARKER}")
     image.uploaded_by_user = other_member

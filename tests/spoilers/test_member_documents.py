@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
-from reviews.models import ReviewPage
+from reviews.models import DocumentApproval, ReviewPage
 from reviews.roles import EDITORS, MEMBERS, ensure_groups
 from tests.api.helpers import restrict
 from tests.factories import BookFactory, review_index, token_client, user_in
@@ -79,6 +79,15 @@ def _seen_by(user: User | None, document) -> bool:
     found.add(site.get(document.url).status_code != 404)
     assert len(listed | found) == 1, (listed, found)
     return listed.pop()
+
+
+def _rename(user: User, document, title: str):
+    """``user``'s API v3 PATCH of the document's title: the response."""
+    return token_client(user).patch(
+        f"/api/v3/documents/{document.pk}/",
+        {"title": title},
+        content_type="application/json",
+    )
 
 
 def _linking(document, *, in_spoiler: bool = False) -> list[dict]:
@@ -266,19 +275,46 @@ def test_a_member_changes_only_her_own_documents(people):
     mine = _uploaded(people["member"])
     theirs = _uploaded(people["other_member"])
     _publish(_review(people["other_member"], _linking(theirs)))
-    api = token_client(people["member"])
-    renamed = api.patch(
-        f"/api/v3/documents/{mine.pk}/",
-        {"title": "My guide"},
-        content_type="application/json",
-    )
+    renamed = _rename(people["member"], mine, "My guide")
     assert renamed.status_code == 200, renamed.content
-    refused = api.patch(
-        f"/api/v3/documents/{theirs.pk}/",
-        {"title": "Taken over"},
-        content_type="application/json",
-    )
+    refused = _rename(people["member"], theirs, "Taken over")
     assert refused.status_code == 403, refused.content
+    api = token_client(people["member"])
     assert api.delete(f"/api/v3/documents/{theirs.pk}/").status_code == 403
     theirs.refresh_from_db()
     assert theirs.title.startswith("Reading guide")
+
+
+@pytest.mark.parametrize("made_public", ["linked", "approved"])
+def test_once_public_a_members_document_is_changed_by_editors_only(people, made_public):
+    """Once others read it, a document changed by its member was public at
+    once, unmoderated: its title in every listing, its file at its address.
+    An editor approved the title and file they looked at, or a published
+    review linked it as it was; a review's own changes wait for an editor."""
+    document = _uploaded(people["member"])
+    if made_public == "linked":
+        _publish(_review(people["member"], _linking(document)))
+    else:
+        DocumentApproval.objects.create(document=document, approved_by=people["editor"])
+    assert _seen_by(None, document)
+    renamed = _rename(people["member"], document, "Bruno dies in chapter 12")
+    assert renamed.status_code == 403, renamed.content
+    site = Client()
+    site.force_login(people["member"])
+    site.post(
+        f"/admin/documents/edit/{document.pk}/",
+        {
+            "title": "The ending",
+            "collection": document.collection_id,
+            "file": SimpleUploadedFile("ending.txt", b"Bruno dies."),
+        },
+    )
+    document.refresh_from_db()
+    assert document.title.startswith("Reading guide")
+    download = Client().get(document.url)
+    assert b"".join(download.streaming_content) == b"Chapter notes"
+    # An editor still changes it; the member may still take it down.
+    by_editor = _rename(people["editor"], document, "Reading guide, revised")
+    assert by_editor.status_code == 200, by_editor.content
+    api = token_client(people["member"])
+    assert api.delete(f"/api/v3/documents/{document.pk}/").status_code == 204
