@@ -76,14 +76,15 @@ PAGE_IDS_IN_JSON = {"wagtailadmin_api:pages:action": ("destination_page_id",)}
 #: Views whose posted form names a page, and the fields that do: a refused
 #: choice was named back in the form's error.
 PAGE_FIELDS_IN_POST = {"wagtailadmin_pages:copy": ("new_parent_page",)}
-#: The media admin's namespaces, and the URL arguments that name a medium.
+#: The media admin's namespaces, and the URL arguments that name a medium
+#: (``doc_id``: the documents' multiple upload).
 MEDIA_NAMESPACES = {
     "wagtailimages": get_image_model,
     "wagtailimages_chooser": get_image_model,
     "wagtaildocs": get_document_model,
     "wagtaildocs_chooser": get_document_model,
 }
-MEDIA_ARGUMENTS = ("pk", "image_id", "document_id")
+MEDIA_ARGUMENTS = ("pk", "image_id", "document_id", "doc_id")
 SNIPPET_CHOOSERS = "wagtailsnippetchoosers_"
 #: A snippet model's own views (listing, edit, history, usage, delete…).
 SNIPPET_VIEWS = "wagtailsnippets_"

@@ -352,6 +352,39 @@ def test_a_hidden_medium_looks_missing_to_the_media_admin(as_alice, club, kind):
     assert as_alice.get(url.format(hidden + 10_000)).status_code == 404
 
 
+#: Every media admin view that names one image or document in its address.
+MEDIUM_ADDRESSES = [
+    ("image", "/admin/images/{}/"),
+    ("image", "/admin/images/{}/delete/"),
+    ("image", "/admin/images/usage/{}/"),
+    ("image", "/admin/images/multiple/{}/"),
+    ("image", "/admin/images/multiple/{}/delete/"),
+    ("image", "/admin/images/{}/generate_url/"),
+    ("image", "/admin/images/chooser/{}/select_format/"),
+    ("document", "/admin/documents/edit/{}/"),
+    ("document", "/admin/documents/delete/{}/"),
+    ("document", "/admin/documents/usage/{}/"),
+    ("document", "/admin/documents/multiple/{}/"),
+    ("document", "/admin/documents/multiple/{}/delete/"),
+]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("kind", "address"), MEDIUM_ADDRESSES)
+def test_every_media_admin_view_answers_a_hidden_medium_as_a_missing_one(
+    as_alice, club, kind, address, method
+):
+    """Members upload documents now, and reach the views of the multiple
+    upload, whose documents are named ``doc_id``: a hidden document's
+    answer there was a redirect, a missing one's a 404."""
+    hidden = club["ids"][kind][0]
+    send = getattr(as_alice, method)
+    answer = send(address.format(hidden))
+    missing = send(address.format(hidden + 10_000))
+    assert answer.status_code == missing.status_code, answer
+    assert_names_nothing_hidden(answer.content)
+
+
 def test_a_bulk_move_names_no_destination_the_member_may_not_see(as_alice, club, pages):
     url = f"/admin/bulk/wagtailcore/page/move/?id={pages.own_draft.pk}"
     for destination in (pages.draft.pk, pages.login_only.pk, *club["ids"]["section"]):
