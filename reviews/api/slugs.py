@@ -17,7 +17,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.text import slugify
 from ninja.errors import ValidationError as NinjaValidationError
-from wagtail.coreutils import find_available_slug
 from wagtail.models import Page
 
 #: The error type of a taken slug, in every write.
@@ -62,12 +61,36 @@ def check_available(
         )
 
 
+#: The longest "-<n>" :func:`free_slug` adds: room for ten million pages
+#: that share a title.
+_LONGEST_SUFFIX = len("-9999999")
+
+
 def free_slug(parent: Page, title: str, *, fallback: str = "") -> str:
     """A slug made from ``title`` (or ``fallback`` when the title makes
-    none) that no child of ``parent`` has; empty when neither makes one."""
+    none) that no child of ``parent`` has; empty when neither makes one.
+
+    Shortened to fit the slug's column, with its "-1", "-2"...: a title
+    of 255 characters made a slug of 255, and the next free one was
+    longer than any slug may be (so was the slug of a title that NFKC
+    lengthens, each ligature becoming two letters). Wagtail's own
+    ``find_available_slug`` does not shorten."""
     allow_unicode = getattr(settings, "WAGTAIL_ALLOW_UNICODE_SLUGS", True)
-    base = slugify(title, allow_unicode=allow_unicode) or fallback
-    return find_available_slug(parent, base) if base else ""
+    longest = Page._meta.get_field("slug").max_length or 255
+    base = (slugify(title, allow_unicode=allow_unicode) or fallback)[:longest]
+    if not base:
+        return ""
+    taken = set(
+        parent.get_children()
+        .filter(slug__startswith=base[: longest - _LONGEST_SUFFIX])
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 1
+    while slug in taken:
+        suffix = f"-{number}"
+        slug = base[: longest - len(suffix)].rstrip("-") + suffix
+        number += 1
+    return slug
 
 
 def slug_free_among_siblings(request: HttpRequest, kwargs: dict[str, Any]) -> None:

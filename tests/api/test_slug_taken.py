@@ -217,3 +217,27 @@ def test_the_member_still_names_a_free_slug(api, book):
         content_type="application/json",
     )
     assert renamed.status_code == 200, renamed.content
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "a" * 255,
+        # NFKC turns each ligature into two letters: 400 from 200.
+        "\ufb01" * 200,
+    ],
+    ids=["255 characters", "a longer slug than title"],
+)
+def test_a_free_slug_fits_whatever_the_title(create, title):
+    """The slug made from a title of 255 characters took a "-1" past the
+    slug's 255 when the title's own was taken, and one made from a title
+    that slugifies longer was refused even when free: a 400 about a slug
+    the member never sent."""
+    send, _loc = create
+    slugs = []
+    for _ in range(2):
+        response = send(title=title)
+        assert response.status_code == 201, response.content
+        slugs.append(response.json()["meta"]["slug"])
+    assert len(set(slugs)) == 2, slugs
+    assert all(0 < len(slug) <= 255 for slug in slugs), slugs
