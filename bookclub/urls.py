@@ -11,6 +11,7 @@ from wagtail.models import Site
 
 from bookclub.accounts import ThrottledPasswordResetView
 from bookclub.forms import ClubSetPasswordForm
+from bookclub.media import media_urls
 from reviews.api.v2 import api_router
 from reviews.api.v2_openapi import openapi_view as v2_openapi_view
 from reviews.api.v3 import register as register_club_api
@@ -81,9 +82,8 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # The uploads, but for documents, which go through their own address.
+    urlpatterns += media_urls()
 
 urlpatterns += [path("", include(wagtail_urls))]
 
