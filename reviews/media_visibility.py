@@ -24,8 +24,10 @@ from the extractor behind Wagtail's own reference index.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator
 from functools import cache
+from string import ascii_lowercase, digits
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +35,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.dispatch import Signal
+from django.utils.crypto import get_random_string
 from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
@@ -228,6 +231,29 @@ class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
         if set(actions) == {"change"} and not sees_all_media(user):
             return instances.exclude(public_condition(instances.model))
         return instances
+
+
+# --- where a document's file is stored ------------------------------------------
+
+#: The length of the random folder each uploaded document's file goes in.
+UPLOAD_FOLDER_LENGTH = 16
+
+
+def store_document_apart(sender, instance, **kwargs) -> None:
+    """``pre_save`` of the document model: a file just uploaded goes in a
+    folder of its own, named at random, under its own name.
+
+    Storage made a taken name free with a random ending, so the name an
+    upload came back with ("bruno-dies_x7Kq2Lm.txt") told whether another
+    document, one the member may not see, had that name; and a stored name
+    that follows the upload's alone can be guessed where the folder is
+    served directly. The download address, ``/documents/<id>/<file name>``,
+    keeps the name as uploaded."""
+    file = instance.file
+    if not file or file._committed:
+        return
+    folder = get_random_string(UPLOAD_FOLDER_LENGTH, ascii_lowercase + digits)
+    file.name = posixpath.join(folder, posixpath.basename(file.name))
 
 
 # --- where published pages use media -----------------------------------------

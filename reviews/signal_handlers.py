@@ -75,6 +75,11 @@ def register_signal_handlers() -> None:
     )
     # Before a page about a book is saved: the book it names before the save.
     pre_save.connect(remember_stored_book, dispatch_uid="reviews_stored_book")
+    pre_save.connect(
+        media_visibility.store_document_apart,
+        sender=get_document_model(),
+        dispatch_uid="reviews_document_stored_apart",
+    )
     # Before the caches move on: listings must see the page's new media uses.
     page_published.connect(
         media_visibility.on_page_changed, dispatch_uid="reviews_media_published"

@@ -201,6 +201,38 @@ def test_a_document_bigger_than_an_image_may_be_is_refused(people):
     assert not Document.objects.exists()
 
 
+def test_an_upload_says_nothing_of_another_documents_file_name(
+    people, client, settings
+):
+    """File names are the uploader's, and a file name taken was made free
+    with a random ending: a member who uploaded "bruno-dies.txt" and got
+    back "bruno-dies_x7Kq2Lm.txt" learnt that another document, one she may
+    not see, has that name. Every upload now keeps its name, in a folder of
+    its own that no one can guess."""
+    site = Client()
+    site.force_login(people["member"])
+    names = []
+    for user in (people["other_member"], people["member"]):
+        upload = token_client(user).post(
+            "/api/v3/documents/",
+            {"title": "Notes", "file": SimpleUploadedFile("bruno-dies.txt", b"x")},
+        )
+        assert upload.status_code == 201, upload.content
+        assert upload.json()["meta"]["download_url"].endswith("/bruno-dies.txt")
+        names.append(Document.objects.get(pk=upload.json()["id"]).file.name)
+    chosen = site.post(
+        "/admin/documents/chooser/create/",
+        {
+            "document-chooser-upload-title": "Notes",
+            "document-chooser-upload-file": SimpleUploadedFile("bruno-dies.txt", b"x"),
+        },
+    )
+    assert chosen.json()["result"]["url"].endswith("/bruno-dies.txt"), chosen.json()
+    names.append(Document.objects.latest("pk").file.name)
+    assert len(set(names)) == 3, names
+    assert not (settings.MEDIA_ROOT / "documents" / "bruno-dies.txt").exists()
+
+
 # -- who sees it -----------------------------------------------------------------
 
 
