@@ -6,7 +6,6 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
-from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.models import Site
 
 from bookclub.accounts import ThrottledPasswordResetView
@@ -41,7 +40,8 @@ class RobotsView(TemplateView):
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's, with a download view that asks who may see a document first.
+    path("documents/", include("reviews.document_urls")),
     path("api/v2/openapi.json", v2_openapi_view, name="api_v2_openapi"),
     path("api/v2/", api_router.urls),
     path("api/v3/", api_v3.urls),

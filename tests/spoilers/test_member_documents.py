@@ -17,7 +17,9 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
@@ -315,6 +317,35 @@ def test_a_member_changes_only_her_own_documents(people):
     assert api.delete(f"/api/v3/documents/{theirs.pk}/").status_code == 403
     theirs.refresh_from_db()
     assert theirs.title.startswith("Reading guide")
+
+
+def _queries_to_get(client: Client, address: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 404, address
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_hidden_documents_name_is_not_told_by_the_work_its_address_costs(people):
+    """Wagtail's download view compares the address's file name first and
+    asks who may see the document only when the name is right: a right
+    guess cost the rule's query more than a wrong one (a few milliseconds),
+    so a reader could tell the name of a document they may not see."""
+    document = _uploaded(people["member"])
+    anonymous = Client()
+    addresses = {
+        "right name": document.url,
+        "wrong name": f"/documents/{document.pk}/bruno-dies.txt",
+        "no such document": f"/documents/{document.pk + 1000}/guide.txt",
+    }
+    _queries_to_get(anonymous, document.url)
+    work = {name: _queries_to_get(anonymous, url) for name, url in addresses.items()}
+    assert len({len(queries) for queries in work.values()}) == 1, work
+    # The reader who may see it still downloads it, and only by its name.
+    member = Client()
+    member.force_login(people["member"])
+    assert member.get(document.url).status_code == 200
+    assert member.get(addresses["wrong name"]).status_code == 404
 
 
 @pytest.mark.parametrize("made_public", ["linked", "approved"])
