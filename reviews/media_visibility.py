@@ -38,6 +38,10 @@ from django.dispatch import Signal
 from django.utils.crypto import get_random_string
 from wagtail import blocks
 from wagtail.documents import get_document_model
+from wagtail.documents.rich_text.contentstate import (
+    DocumentLinkElementHandler,
+    document_link_entity,
+)
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
@@ -52,7 +56,7 @@ from .blocks import SpoilerBlock
 # this module while the package is still loading.
 from .models.books import Book
 from .models.media import PublishedMediaUse
-from .visibility import public_pages
+from .visibility import current_user, public_pages
 
 
 def _spoiler_paths(block: blocks.Block, path: str) -> Iterator[str]:
@@ -231,6 +235,41 @@ class VisibleMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
         if set(actions) == {"change"} and not sees_all_media(user):
             return instances.exclude(public_condition(instances.model))
         return instances
+
+
+class VisibleDocumentLinkElementHandler(DocumentLinkElementHandler):
+    """Wagtail's reading of a document link into the rich text editor's
+    data, which names the document's address and file name: for a document
+    the user may not see, only its id, as for a missing one. A member who
+    sent another's id in a review was shown its name in the form that
+    refused it."""
+
+    def get_attribute_data(self, attrs):
+        data = super().get_attribute_data(attrs)
+        if "url" not in data:
+            return data
+        model = get_document_model()
+        if visible_media(model.objects.filter(pk=data["id"]), current_user()).exists():
+            return data
+        return {"id": data["id"]}
+
+
+def use_visible_document_links(features) -> None:
+    """Put :class:`VisibleDocumentLinkElementHandler` in place of Wagtail's
+    (a ``register_rich_text_features`` hook that runs after Wagtail's
+    own)."""
+    features.register_converter_rule(
+        "contentstate",
+        "document-link",
+        {
+            "from_database_format": {
+                'a[linktype="document"]': VisibleDocumentLinkElementHandler("DOCUMENT")
+            },
+            "to_database_format": {
+                "entity_decorators": {"DOCUMENT": document_link_entity}
+            },
+        },
+    )
 
 
 # --- where a document's file is stored ------------------------------------------

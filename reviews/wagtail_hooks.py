@@ -30,7 +30,11 @@ from .goodreads import admin_views as goodreads_admin
 from .invalidation import page_kind
 from .invitation_admin import InvitationPolicy, InvitationViewSet
 from .media_admin import DocumentApprovalViewSet, ImageApprovalViewSet
-from .media_visibility import VisibleMediaPermissionPolicy, visible_media
+from .media_visibility import (
+    VisibleMediaPermissionPolicy,
+    use_visible_document_links,
+    visible_media,
+)
 from .models import (
     Book,
     DiscussionComment,
@@ -220,8 +224,10 @@ def register_invitations():
     return InvitationViewSet("invitations")
 
 
-# Links to pages: after Wagtail's own handlers (order), which it replaces.
+# Links to pages and documents: after Wagtail's own handlers (order), which
+# they replace.
 hooks.register("register_rich_text_features", use_visible_page_links, order=100)
+hooks.register("register_rich_text_features", use_visible_document_links, order=100)
 
 
 @hooks.register("construct_image_chooser_queryset")

@@ -22,7 +22,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.documents import get_document_model
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from reviews.blocks import REVIEW_TEXT_FEATURES
 from reviews.models import DocumentApproval, ReviewPage
 from reviews.roles import EDITORS, MEMBERS, ensure_groups
 from tests.api.helpers import restrict
@@ -303,6 +305,48 @@ def test_a_member_links_no_document_she_may_not_see(people):
     assert response.status_code == 400, response.content
     assert MARKER not in response.content.decode()
     assert not ReviewPage.objects.filter(title="Borrowed notes").exists()
+
+
+def test_the_review_editor_names_no_document_she_may_not_see(people):
+    """The admin refused a review linking another member's hidden document,
+    and showed the form back with the link in the editor's data: the
+    document's address and file name, for any id she sent."""
+    upload = token_client(people["other_member"]).post(
+        "/api/v3/documents/",
+        {"title": "Notes", "file": SimpleUploadedFile("bruno-dies.txt", b"x")},
+    )
+    hidden = Document.objects.get(pk=upload.json()["id"])
+    own = _uploaded(people["member"])
+    site = Client()
+    site.force_login(people["member"])
+    text = rich_text(
+        f'<p>The <a linktype="document" id="{hidden.pk}">notes</a> and '
+        f'<a linktype="document" id="{own.pk}">mine</a>.</p>',
+        features=REVIEW_TEXT_FEATURES,
+    )
+    response = site.post(
+        reverse(
+            "wagtailadmin_pages:add",
+            args=("reviews", "reviewpage", review_index().pk),
+        ),
+        nested_form_data(
+            {
+                "title": "Borrowed notes",
+                "slug": "borrowed-notes",
+                "book": BookFactory().pk,
+                "rating": "",
+                "summary": "Notes.",
+                "body": streamfield([("paragraph", text)]),
+                "tags": "",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert not ReviewPage.objects.filter(slug="borrowed-notes").exists()
+    raw = response.content.decode()
+    assert hidden.url not in raw and "bruno-dies" not in raw
+    # Her own document is still named, as the editor needs it.
+    assert own.url in raw
 
 
 def test_a_member_changes_only_her_own_documents(people):
