@@ -56,7 +56,7 @@ def _landing(page: Page, data: Any) -> tuple[Page | None, str | None, bool]:
                 ]
             )
         return destination.get_parent(), page.slug, True
-    # Copy and alias: without a slug, Wagtail picks a free one.
+    # Copy and alias: without a slug, a free one is made from the page's.
     return destination or page.get_parent(), getattr(data, "slug", None), False
 
 
@@ -68,8 +68,9 @@ def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> No
     page = Page.objects.filter(pk=kwargs.get("page_id")).first()
     if page is None or kwargs.get("data") is None:
         return
-    parent, slug, moves = _landing(page, kwargs["data"])
-    if parent is None or not slug:
+    data = kwargs["data"]
+    parent, slug, moves = _landing(page, data)
+    if parent is None:
         return
     # Whoever may not do this gets Wagtail's own 403, never a word about
     # the slugs under that parent.
@@ -77,6 +78,12 @@ def slug_free_where_it_lands(request: HttpRequest, kwargs: dict[str, Any]) -> No
     if not (
         permissions.can_move_to(parent) if moves else permissions.can_copy_to(parent)
     ):
+        return
+    if not slug:
+        if not moves and hasattr(data, "slug"):
+            # Wagtail's would be its page's with "-1" after it, past the
+            # slug's length for a long one.
+            data.slug = slugs.available_slug(parent, page.slug)
         return
     if moves:
         loc = ("path", "page_id", "slug")

@@ -61,25 +61,29 @@ def check_available(
         )
 
 
-#: The longest "-<n>" :func:`free_slug` adds: room for ten million pages
+#: The longest "-<n>" :func:`available_slug` adds: room for ten million pages
 #: that share a title.
 _LONGEST_SUFFIX = len("-9999999")
 
 
 def free_slug(parent: Page, title: str, *, fallback: str = "") -> str:
     """A slug made from ``title`` (or ``fallback`` when the title makes
-    none) that no child of ``parent`` has; empty when neither makes one.
-
-    Shortened to fit the slug's column, with its "-1", "-2"...: a title
-    of 255 characters made a slug of 255, and the next free one was
-    longer than any slug may be (so was the slug of a title that NFKC
-    lengthens, each ligature becoming two letters). Wagtail's own
-    ``find_available_slug`` does not shorten."""
+    none) that no child of ``parent`` has; empty when neither makes one."""
     allow_unicode = getattr(settings, "WAGTAIL_ALLOW_UNICODE_SLUGS", True)
+    base = slugify(title, allow_unicode=allow_unicode) or fallback
+    return available_slug(parent, base) if base else ""
+
+
+def available_slug(parent: Page, base: str) -> str:
+    """``base``, or ``base`` with "-1", "-2"… after it, whichever no child
+    of ``parent`` has, shortened to fit the slug's column.
+
+    A title of 255 characters made a slug of 255, and the next free one
+    was longer than any slug may be (so was the slug of a title that NFKC
+    lengthens, each ligature becoming two letters, and a copy's made from
+    its page's). Wagtail's own ``find_available_slug`` does not shorten."""
     longest = Page._meta.get_field("slug").max_length or 255
-    base = (slugify(title, allow_unicode=allow_unicode) or fallback)[:longest]
-    if not base:
-        return ""
+    base = base[:longest]
     taken = set(
         parent.get_children()
         .filter(slug__startswith=base[: longest - _LONGEST_SUFFIX])

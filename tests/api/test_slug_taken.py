@@ -241,3 +241,17 @@ def test_a_free_slug_fits_whatever_the_title(create, title):
         slugs.append(response.json()["meta"]["slug"])
     assert len(set(slugs)) == 2, slugs
     assert all(0 < len(slug) <= 255 for slug in slugs), slugs
+
+
+@pytest.mark.parametrize("action", ["copy", "create_alias"])
+def test_a_copy_without_a_slug_gets_one_that_fits(book, editor, action):
+    """Wagtail made the copy's slug from its page's with "-1" after it, past
+    the slug's 255 characters: on PostgreSQL the copy failed ("a number in
+    the request is out of range"), on SQLite the copy had a slug no form
+    would save."""
+    api = token_client(editor)
+    page = _post(api, "/api/v3/pages/", _page(book, slug="a" * 255)).json()["id"]
+    response = _post(api, f"/api/v3/pages/{page}/actions/{action}/", {})
+    assert response.status_code == 201, response.content
+    slug = response.json()["meta"]["slug"]
+    assert slug != "a" * 255 and len(slug) <= 255, slug
