@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.auth.views import PasswordResetView
+from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -91,3 +92,15 @@ class ThrottledPasswordResetView(PasswordResetView):
             "site_name": (site and site.site_name) or settings.WAGTAIL_SITE_NAME
         }
         return super().form_valid(form)
+
+
+class UnlockingPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's view, which also lifts a login lockout of the member whose
+    password it sets. The lockout page sends a member here ("Reset it by
+    email"), and the link proves they hold the address; without this their
+    new password was refused for the rest of the cool-off."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        reset_login_failures(username=form.user.get_username())
+        return response

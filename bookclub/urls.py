@@ -8,7 +8,10 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.models import Site
 
-from bookclub.accounts import ThrottledPasswordResetView
+from bookclub.accounts import (
+    ThrottledPasswordResetView,
+    UnlockingPasswordResetConfirmView,
+)
 from bookclub.forms import ClubSetPasswordForm
 from bookclub.media import media_urls
 from reviews.api.v2 import api_router
@@ -70,7 +73,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=ClubSetPasswordForm),
+        UnlockingPasswordResetConfirmView.as_view(form_class=ClubSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

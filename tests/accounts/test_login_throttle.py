@@ -86,3 +86,53 @@ def test_bearer_tokens_keep_working_for_a_locked_out_username(client, dora):
 def test_logins_without_a_request_still_authenticate(client, dora):
     """Management commands and the test client call authenticate() bare."""
     assert client.login(username="dora", password="the right one 1941")
+
+
+def test_a_password_reset_by_email_lifts_the_lockout(client, mailoutbox, dora):
+    """The lockout page sends a member to "Reset it by email"; once the reset
+    says "Log in with it", the new password logs them in."""
+    dora.email = "dora@example.org"
+    dora.save()
+    fail(client, "/accounts/login/", settings.AXES_FAILURE_LIMIT)
+    response = client.post("/accounts/password-reset/", {"email": "dora@example.org"})
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    link = next(line for line in message.body.splitlines() if "://" in line)
+    response = client.get(link.split("testserver", 1)[1], follow=True)
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {
+            "new_password1": "a quiet harbour 1941",
+            "new_password2": "a quiet harbour 1941",
+        },
+    )
+    assert response.status_code == 302
+
+    response = client.post(
+        "/accounts/login/", {"username": "dora", "password": "a quiet harbour 1941"}
+    )
+    assert response.status_code == 302
+    assert client.get("/reading/").status_code == 200
+
+
+def test_a_reset_lifts_only_its_own_members_lockout(client, mailoutbox, dora):
+    UserFactory(username="eve", password="eve's own 1941", email="eve@example.org")
+    fail(client, "/accounts/login/", settings.AXES_FAILURE_LIMIT)
+    fail(client, "/accounts/login/", settings.AXES_FAILURE_LIMIT, username="eve")
+    dora.email = "dora@example.org"
+    dora.save()
+    client.post("/accounts/password-reset/", {"email": "dora@example.org"})
+    (message,) = mailoutbox
+    link = next(line for line in message.body.splitlines() if "://" in line)
+    response = client.get(link.split("testserver", 1)[1], follow=True)
+    client.post(
+        response.redirect_chain[-1][0],
+        {
+            "new_password1": "a quiet harbour 1941",
+            "new_password2": "a quiet harbour 1941",
+        },
+    )
+    response = client.post(
+        "/accounts/login/", {"username": "eve", "password": "eve's own 1941"}
+    )
+    assert response.status_code == 429
