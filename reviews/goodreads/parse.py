@@ -73,13 +73,37 @@ def undecodable(text: str) -> int | None:
     return found.start() if found else None
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+#: What separates the columns: Goodreads writes commas; a spreadsheet set to
+#: a European locale saves the file again with semicolons, some with tabs.
+_DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(text: str) -> str:
+    """The separator under which the header names every required column; a
+    comma when none does (the missing columns are then reported by name)."""
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(fields for fields in reader if any(map(str.strip, fields)))
+        except (StopIteration, csv.Error):
+            continue
+        names = {name.strip().removeprefix("\ufeff").strip() for name in header}
+        if names.issuperset(REQUIRED_COLUMNS):
+            return delimiter
+    return ","
+
+
+def _records(
+    text: str, delimiter: str = ","
+) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """Yield (first physical line, fields, csv error) for each non-blank record.
 
     ``csv.reader.line_num`` counts physical lines read so far, so the line where a
     record starts is one past the count after the previous record.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, strict=False
+    )
     previous_end = 0
     while True:
         start = previous_end + 1
@@ -113,12 +137,14 @@ def parse_export(fileobj_or_text: str | bytes | IO[str] | IO[bytes]) -> ParseRes
     """Parse a Goodreads library export.
 
     Accepts the CSV as ``str`` (the text itself, not a path), ``bytes``, or a text
-    or binary file object (e.g. an uploaded file); UTF-8 with or without a BOM.
+    or binary file object (e.g. an uploaded file); UTF-8 with or without a BOM,
+    its columns separated by commas, or by the semicolons or tabs of a
+    spreadsheet that saved it again.
     Raises ``ValueError`` if the file has no header or lacks a required column;
     problems with single rows are collected in ``ParseResult.errors``.
     """
     text = read_text(fileobj_or_text)
-    records = _records(text)
+    records = _records(text, _delimiter(text))
     header: list[str] | None = None
     for _line, fields, error in records:
         if error is not None or fields is None:

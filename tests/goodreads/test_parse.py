@@ -236,6 +236,28 @@ def test_missing_required_columns_raise_naming_them(header, missing):
         assert f" {name}" not in message.split(":", 1)[1]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_an_export_a_spreadsheet_saved_with_another_separator_reads_the_same(
+    delimiter,
+):
+    """A spreadsheet set to a European locale saves the export with ";", some
+    with tabs: the columns are all there, and the rows read as the original's."""
+    text = EXPORT_31.read_text(encoding="utf-8")
+    resaved = io.StringIO()
+    writer = csv.writer(resaved, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows(csv.reader(io.StringIO(text, newline="")))
+    result = parse_export(resaved.getvalue().encode("utf-8"))
+    assert result.rows == parse_export(text).rows
+    assert result.errors == parse_export(text).errors
+
+
+def test_a_comma_in_a_title_does_not_make_the_header_look_separated_by_it():
+    result = parse_export("Title;Author\nOne, Two, Three;A. Writer\n")
+    assert [(row.title, row.author) for row in result.rows] == [
+        ("One, Two, Three", "A. Writer")
+    ]
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "\ufeff"])
 def test_empty_file_raises(text):
     with pytest.raises(ValueError, match="empty"):
