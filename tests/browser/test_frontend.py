@@ -370,3 +370,43 @@ def test_a_member_adopts_this_browsers_progress_and_finds_her_draft(
     expect(page.get_by_text("Draft: only you and the editors see it")).to_be_visible()
     expect(page.get_by_text(draft_text)).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_reply_under_a_comment_still_closed_to_its_reader_says_what_that_is(
+    new_context, frontend, club, roles
+):
+    """Her own reply always shows; the comment it answers, about a chapter she
+    has not reached, stands above it as the site shows it: which chapter, and
+    that it waits for her, never as an empty comment by "Someone"."""
+    from wagtail.models import APIToken
+
+    from reviews.models import DiscussionComment, ReadingProgress
+    from reviews.roles import MEMBERS
+    from tests.factories import DiscussionCommentFactory
+
+    club.alice.groups.add(roles[MEMBERS])
+    ReadingProgress.objects.create(member=club.alice, book=club.betrayal, chapter=5)
+    late = DiscussionComment.objects.get(body=BRUNO_LATE_COMMENT)
+    reply = "Nor did I: the last chapters were a shock."
+    DiscussionCommentFactory(
+        page=club.discussion, author=club.alice, parent=late, chapter=30, body=reply
+    )
+    _, token = APIToken.create_token(user=club.alice, name="frontend")
+
+    page = new_context().new_page()
+    responses = api_bodies(page, frontend.api)
+    page.goto(frontend.url)
+    page.evaluate("token => sessionStorage.setItem('bookclub.token', token)", token)
+    page.goto(f"{frontend.url}#/discussions/{club.discussion.pk}")
+
+    answered = page.locator(f"#comment-{late.pk}")
+    expect(answered).to_contain_text(
+        "A comment about chapter 30, hidden until you get there."
+    )
+    expect(answered.locator(".comment__meta")).to_have_count(0)
+    expect(page.get_by_text("Someone")).to_have_count(0)
+    expect(page.locator(".comment").filter(has_text=reply)).to_contain_text(
+        "Alice Marsh on chapter 30"
+    )
+    assert BRUNO_LATE_COMMENT not in received(responses)
+    assert_accessible(page)

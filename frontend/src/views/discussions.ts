@@ -100,11 +100,40 @@ function question(block: QuestionBlock, index: number, meetingBook: BookRef): HT
   );
 }
 
+/** What stands in place of a comment the API does not send: a reply to it
+ * is shown, so it keeps its place in the thread, without an author. */
+function placeholder(comment: Comment): string | null {
+  if (comment.removed) return "A moderator removed this comment.";
+  if (comment.deleted) return "Its author deleted this comment.";
+  if (comment.hidden)
+    return comment.chapter !== null
+      ? `A comment about chapter ${comment.chapter}, hidden until you get there.`
+      : "A comment about the whole book, hidden until you finish it.";
+  return null;
+}
+
 function commentBody(comment: Comment): Node {
-  if (comment.removed) return h("p", { class: "comment__placeholder" }, "A moderator removed this comment.");
-  if (comment.deleted) return h("p", { class: "comment__placeholder" }, "Its author deleted this comment.");
   if (comment.body_html) return richText(comment.body_html, "comment__body");
   return h("p", { class: "comment__body" }, comment.body ?? "");
+}
+
+function commentCard(comment: Comment): HTMLElement {
+  const standIn = placeholder(comment);
+  if (standIn !== null)
+    return h("article", { class: "comment comment--placeholder", id: `comment-${comment.id}` }, h("p", { class: "comment__placeholder" }, standIn));
+  return h(
+    "article",
+    { class: "comment", id: `comment-${comment.id}`, "aria-labelledby": `comment-${comment.id}-by` },
+    h(
+      "p",
+      { class: "comment__meta", id: `comment-${comment.id}-by` },
+      h("strong", {}, comment.author?.display_name ?? "Someone"),
+      comment.chapter !== null ? ` on chapter ${comment.chapter}` : "",
+      " · ",
+      time(comment.created_at),
+    ),
+    commentBody(comment),
+  );
 }
 
 function thread(comments: Comment[]): HTMLElement {
@@ -120,24 +149,7 @@ function thread(comments: Comment[]): HTMLElement {
       "ol",
       { class: parent === null ? "comments" : "comments comments--replies" },
       (children.get(parent) ?? []).map((comment) =>
-        h(
-          "li",
-          {},
-          h(
-            "article",
-            { class: "comment", id: `comment-${comment.id}`, "aria-labelledby": `comment-${comment.id}-by` },
-            h(
-              "p",
-              { class: "comment__meta", id: `comment-${comment.id}-by` },
-              h("strong", {}, comment.author?.display_name ?? "Someone"),
-              comment.chapter !== null ? ` on chapter ${comment.chapter}` : "",
-              " · ",
-              time(comment.created_at),
-            ),
-            commentBody(comment),
-          ),
-          children.has(comment.id) ? list(comment.id) : null,
-        ),
+        h("li", {}, commentCard(comment), children.has(comment.id) ? list(comment.id) : null),
       ),
     );
   return list(null);
