@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from .admin_dashboard import PolicyWithout, member_name, yes_no
+from .members import display_name
 from .models import CommentReport, DiscussionComment, DiscussionPage
 
 
@@ -84,6 +85,18 @@ class SetFieldPanel(FieldPanel):
             return super().is_shown() and value is not None
 
 
+class MemberFieldPanel(FieldPanel):
+    """A member shown read-only by their display name, as the comment list
+    and the reports name them; Django's default was the username."""
+
+    def format_value_for_display(self, value: object) -> object:
+        return display_name(value) if value is not None else value
+
+
+class SetMemberFieldPanel(SetFieldPanel, MemberFieldPanel):
+    """A member, by name, shown only once the field is set (who removed it)."""
+
+
 class DiscussionCommentViewSet(SnippetViewSet):
     model = DiscussionComment
     icon = "comment"
@@ -106,7 +119,7 @@ class DiscussionCommentViewSet(SnippetViewSet):
     # The reports first after the words: they are why a moderator is here.
     panels = [
         FieldPanel("page", read_only=True),
-        FieldPanel("author", read_only=True),
+        MemberFieldPanel("author", read_only=True),
         FieldPanel("chapter", read_only=True),
         FieldPanel("body", read_only=True),
         HelpPanel(template="reviews/admin/comment_reports_panel.html"),
@@ -119,7 +132,7 @@ class DiscussionCommentViewSet(SnippetViewSet):
                 "readable under a 'removed' note; untick to restore it."
             ),
         ),
-        SetFieldPanel("removed_by", read_only=True),
+        SetMemberFieldPanel("removed_by", read_only=True),
         SetFieldPanel("removed_at", read_only=True),
     ]
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..members import display_name
 from .stored import stored
 
 COMMENT_MAX_LENGTH = 4000
@@ -109,7 +110,7 @@ class DiscussionComment(models.Model):
         indexes = [models.Index(fields=["page", "removed", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.author} on {self.page.title}: {self.body[:40]}"
+        return f"{display_name(self.author)} on {self.page.title}: {self.body[:40]}"
 
     def clean(self) -> None:
         super().clean()
@@ -266,4 +267,4 @@ class CommentReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reporter} reported comment {self.comment_id}"
+        return f"{display_name(self.reporter)} reported comment {self.comment_id}"

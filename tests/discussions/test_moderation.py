@@ -1,5 +1,9 @@
 """Editors hide and restore comments in the admin; nothing is deleted."""
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from reviews.models import CommentReport, DiscussionComment
@@ -176,3 +180,37 @@ def test_the_moderation_form_reads_as_words(client, thread, editor):
 
     assert ">None<" not in html.replace(" ", "").replace("\n", "")
     assert html.index("REPORTED-REASON") < html.index('name="removed"')
+
+
+def test_the_moderation_form_names_members_and_times_as_the_list_does(
+    client, thread, editor
+):
+    """The list says "Bruno Keller" and "7 Dec 2026, 6:46 p.m."; the form it
+    opens said "bruno on …", "Author: bruno", "Removed by: edith", and gave
+    the report's time as "18:46" beside the comment's "6:46 p.m."."""
+    parent, reply = thread
+    evening = datetime(2026, 12, 7, 18, 46, tzinfo=ZoneInfo("Europe/London"))
+    DiscussionComment.objects.filter(pk=parent.pk).update(created_at=evening)
+    report = CommentReport.objects.create(
+        comment=parent, reporter=reply.author, reason="REPORTED-REASON"
+    )
+    CommentReport.objects.filter(pk=report.pk).update(created_at=evening)
+    client.force_login(editor)
+    listing = " ".join(
+        client.get(f"{ADMIN_LIST}?reported=true").content.decode().split()
+    )
+    assert "Bruno Keller" in listing
+    assert "7 Dec 2026, 6:46 p.m." in listing
+
+    client.post(f"{ADMIN_LIST}edit/{parent.pk}/", {"removed": "on"})
+    html = client.get(f"{ADMIN_LIST}edit/{parent.pk}/").content.decode()
+    text = re.sub(r"\s*([<>])\s*", r"\1", " ".join(html.split()))
+
+    assert "bruno on" not in text
+    assert "Bruno Keller on The Siege, all of it" in text
+    assert ">Bruno Keller<" in text
+    assert ">bruno<" not in text
+    assert ">Edith Park<" in text
+    assert ">edith<" not in text
+    assert "7 Dec 2026, 6:46 p.m. — Alice Marsh: REPORTED-REASON" in text
+    assert "18:46" not in text
