@@ -19,10 +19,21 @@ def parse_isbn(
     """Prefer the ISBN13 column; fall back to ISBN (converted to 13 digits).
 
     Goodreads writes a product code (UPC or another EAN, or ``0000000000000``)
-    in ISBN13 for some editions: that is no typo in an ISBN, so the row is read
-    with the ISBN-10 (or none) and a warning, not rejected.
+    in ISBN13 for some editions, and a spreadsheet that saved the export again
+    writes a 13-digit ISBN rounded (``9.78014E+12``): neither is a typo in an
+    ISBN, so the row is read with the ISBN-10 (or none) and a warning, not
+    rejected. The same spreadsheet drops an ISBN-10's leading zero, which is
+    put back when the check digit then holds.
     """
-    if _is_product_code(isbn13):
+    isbn10 = _with_leading_zero(isbn10)
+    unusable = (
+        "is a product code, not an ISBN"
+        if _is_product_code(isbn13)
+        else "was rounded by a spreadsheet"
+        if _is_rounded(isbn13)
+        else None
+    )
+    if unusable:
         code = _unwrap_excel(isbn13)
         try:
             normalised = normalise_isbn(isbn10)
@@ -31,13 +42,12 @@ def parse_isbn(
             return None
         if normalised:
             warnings.append(
-                f"ISBN13 {code!r} is a product code, not an ISBN: "
+                f"ISBN13 {code!r} {unusable}: "
                 f"the ISBN column ({_unwrap_excel(isbn10)}) is used."
             )
         else:
             warnings.append(
-                f"ISBN13 {code!r} is a product code, not an ISBN: "
-                "the book is matched by title and author."
+                f"ISBN13 {code!r} {unusable}: the book is matched by title and author."
             )
         return normalised
     for name, value in (("ISBN13", isbn13), ("ISBN", isbn10)):
@@ -49,6 +59,28 @@ def parse_isbn(
         if normalised:
             return normalised
     return None
+
+
+#: How a spreadsheet writes a number of 12 digits or more: 9.78014E+12, or
+#: 9,78014E+12 where a comma is the decimal sign. The last digits are gone.
+_ROUNDED = re.compile(r"^\d[.,]\d*E\+?\d+$", re.IGNORECASE)
+
+
+def _is_rounded(value: str) -> bool:
+    return bool(_ROUNDED.match(_unwrap_excel(value).replace(" ", "")))
+
+
+def _with_leading_zero(isbn10: str) -> str:
+    """An ISBN-10 of nine digits with its leading zero back, when that makes a
+    valid ISBN (a spreadsheet read 0141046201 as the number 141046201)."""
+    code = _unwrap_excel(isbn10)
+    if len(code) == 9 and _DIGITS.match(code):
+        try:
+            normalise_isbn("0" + code)
+        except ValueError:
+            return isbn10
+        return "0" + code
+    return isbn10
 
 
 _DIGITS = re.compile(r"^\d+$")

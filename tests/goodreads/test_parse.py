@@ -461,6 +461,8 @@ def test_exclusive_shelf_is_kept_as_is(shelf):
         ('=""', '=""', None),
         ("", "", None),
         ('="0553588958"', '="9780141046204"', "9780141046204"),  # ISBN13 wins
+        ("141046201", "", "9780141046204"),  # a spreadsheet dropped the zero
+        ("141046201", "9.78014E+12", "9780141046204"),  # and rounded ISBN13
     ],
 )
 def test_isbn_columns(isbn, isbn13, expected):
@@ -474,6 +476,7 @@ def test_isbn_columns(isbn, isbn13, expected):
         ('="0141046202"', '=""', "ISBN"),
         ('="01410462"', '=""', "ISBN"),
         ('=""', '="97801410462"', "ISBN13"),
+        ("141046202", "", "ISBN"),  # no leading zero makes it an ISBN
     ],
 )
 def test_bad_isbn_is_a_row_error(isbn, isbn13, column):

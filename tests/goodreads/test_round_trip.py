@@ -361,6 +361,36 @@ def test_a_product_code_in_isbn13_uses_the_isbn_with_a_warning(reader, upc):
     ]
 
 
+def test_isbns_a_spreadsheet_rounded_or_trimmed_do_not_refuse_their_rows(reader):
+    """A spreadsheet that saves the export again writes a 13-digit ISBN as
+    it shows it, 9.78014E+12 (9,78014E+12 in a European locale), and drops
+    an ISBN-10's leading zero: every such row was refused. The ISBN-10 is
+    whole again with its zero (its check digit says so); the rounded ISBN13
+    is set aside with a note, as a product code is."""
+    siege = book_row("The Siege", "Helen Dunmore")
+    siege.update({"ISBN": "141046201", "ISBN13": "9.78014E+12"})
+    farthing = book_row("Farthing", My_Review="Chilling.")
+    farthing.update({"ISBN": "", "ISBN13": "9,78077E+12"})
+
+    report = run_import([siege, farthing], reader)
+
+    assert not report.errors and report.rows_imported == 2
+    assert Book.objects.get(title="The Siege").isbn13 == "9780141046204"
+    assert Book.objects.get(title="Farthing").isbn13 is None
+    assert [(note.line, note.message) for note in report.notes] == [
+        (
+            2,
+            "ISBN13 '9.78014E+12' was rounded by a spreadsheet: "
+            "the ISBN column (0141046201) is used.",
+        ),
+        (
+            3,
+            "ISBN13 '9,78077E+12' was rounded by a spreadsheet: "
+            "the book is matched by title and author.",
+        ),
+    ]
+
+
 def test_a_bad_line_is_reported_and_the_rest_of_the_export_imports(reader, library):
     lines = csv_of(reader).splitlines(keepends=True)
     broken = lines[:2] + ["not,a,goodreads,row\n"] + lines[2:]
