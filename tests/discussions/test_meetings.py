@@ -57,6 +57,34 @@ def test_answers_close_when_the_meeting_is_over(client, member, book):
     assert "Save my answer" not in client.get(past.url).content.decode()
 
 
+def test_answers_read_in_the_tense_of_the_meeting(client, book, member):
+    """A meeting nobody has answered for said "0 going.", and one that is
+    over said "Who came" above "2 going, 1 maybe."."""
+    upcoming = make_discussion(book=book, title="Ahead")
+    past = make_discussion(
+        book=book, title="Behind", starts_at=timezone.now() - timedelta(days=3)
+    )
+    ended = make_discussion(
+        book=book, title="Quiet", starts_at=timezone.now() - timedelta(days=10)
+    )
+    for answer in ("going", "going", "maybe"):
+        MeetingRSVPFactory(page=past, member=UserFactory(), answer=answer)
+    client.force_login(member)
+
+    html = " ".join(client.get(upcoming.url).content.decode().split())
+    assert "Nobody has answered yet." in html
+    assert "0 going" not in html
+
+    html = " ".join(client.get(past.url).content.decode().split())
+    assert "Who came" in html
+    assert "2 said they would come, 1 maybe." in html
+    assert "going," not in html
+
+    html = " ".join(client.get(ended.url).content.decode().split())
+    assert "Nobody said whether they would come." in html
+    assert "0 going" not in html
+
+
 def test_visitors_log_in_to_rsvp(client, discussion):
     response = rsvp(client, discussion, "going")
     assert "/accounts/login/" in response["Location"]
