@@ -3,7 +3,8 @@
 Images are served from their folders, as their renditions' addresses say.
 Documents are not: each is served at ``/documents/<id>/<file name>``, which
 asks who may see it (reviews' ``before_serve_document`` hook), and a member's
-document nobody else may see was downloaded by anyone from its folder. A
+document nobody else may see was downloaded by anyone from its folder; nor
+is an upload still waiting for its details in the multiple upload. A
 production server serves no uploads itself (docs/deploy.md says what the
 web server in front may serve).
 """
@@ -23,10 +24,17 @@ from django.urls import URLPattern, re_path
 from django.utils._os import safe_join
 from django.views.static import serve
 from wagtail.documents import get_document_model
+from wagtail.models import UploadedFile
 
 
-def _documents_folder() -> str:
-    return str(get_document_model()._meta.get_field("file").upload_to).strip("/")
+def _unserved_folders() -> tuple[str, ...]:
+    """The documents' folder, and the one Wagtail's multiple upload keeps a
+    file in until the member completes its form (``UploadedFile``), which
+    nobody else may see either."""
+    return tuple(
+        str(model._meta.get_field("file").upload_to).strip("/")
+        for model in (get_document_model(), UploadedFile)
+    )
 
 
 def serve_upload(request: HttpRequest, path: str) -> HttpResponseBase:
@@ -37,12 +45,14 @@ def serve_upload(request: HttpRequest, path: str) -> HttpResponseBase:
     root = Path(settings.MEDIA_ROOT).resolve()
     try:
         target = Path(safe_join(root, posixpath.normpath(path).lstrip("/")))
-    except SuspiciousFileOperation as error:
+        found = str(target.resolve()).casefold()
+    except (SuspiciousFileOperation, ValueError) as error:
+        # ValueError: a NUL in the path, which no file name has.
         raise Http404("No such file.") from error
-    documents = str((root / _documents_folder()).resolve()).casefold()
-    found = str(target.resolve()).casefold()
-    if found == documents or found.startswith(documents + os.sep):
-        raise Http404("Documents are served at their own address.")
+    for folder in _unserved_folders():
+        unserved = str((root / folder).resolve()).casefold()
+        if found == unserved or found.startswith(unserved + os.sep):
+            raise Http404("Documents are served at their own address only.")
     return serve(request, path, document_root=str(root))
 
 

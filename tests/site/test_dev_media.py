@@ -10,9 +10,11 @@ their renditions' addresses say; documents only through their own address.
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.documents import get_document_model
+from wagtail.models import UploadedFile
 
 from bookclub.media import media_urls
 from bookclub.urls import urlpatterns as site_urlpatterns
@@ -61,3 +63,30 @@ def test_images_are_still_served(files):
     image = files["image"]
     for url in (image.file.url, image.get_rendition("width-100").url):
         assert Client().get(url).status_code == 200, url
+
+
+def test_an_upload_waiting_for_its_details_is_not_served(files):
+    """The multiple upload keeps a file whose form still needs details (a
+    collection the member may not add to, a required field) as Wagtail's
+    UploadedFile, in its own folder, until the member completes it: nobody
+    else may see it, so it is not served from there either."""
+    member = UserFactory(username="erin")
+    waiting = UploadedFile.objects.create(
+        for_content_type=ContentType.objects.get_for_model(get_document_model()),
+        file=ContentFile(b"Erin's draft", name="erin-draft.txt"),
+        uploaded_by_user=member,
+    )
+    for address in (
+        f"/media/{waiting.file.name}",
+        f"/media/images/../{waiting.file.name}",
+    ):
+        response = Client().get(address)
+        assert response.status_code == 404, address
+        assert b"Erin's draft" not in b"".join(
+            getattr(response, "streaming_content", [])
+        )
+
+
+@pytest.mark.parametrize("address", ["/media/%00", "/media/images/a%00b.png"])
+def test_a_nul_in_the_path_is_a_404(files, address):
+    assert Client().get(address).status_code == 404
