@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.db import router
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 from wagtail.models import sites as wagtail_sites
 from wagtail.models.sites import SiteRootPath
@@ -63,10 +64,19 @@ def site_hostname(page: Page | None = None) -> str:
 def answered_as(request: HttpRequest) -> str:
     """What decides which Site a request is answered as, and so the root of
     the links Wagtail builds from ``request.site`` (API v2's ``detail_url``):
-    the scheme, the ``Host`` and the port (``Site.find_for_request``). A
-    response kept for reuse is kept under it, so that an ``https`` request
-    never gets the links built for ``http``, nor one host another's."""
-    return f"{request.scheme}://{request.get_host()} {request.get_port()}"
+    the scheme, the host name and the port the request came in on
+    (``Site.find_for_request``). A response kept for reuse is kept under it,
+    so that an ``https`` request never gets the links built for ``http``,
+    nor one host another's.
+
+    The host name as Django and Wagtail read it: in lower case, without a
+    trailing dot or the port a client may add in its ``Host`` header, which
+    chooses no Site (no URL the club sends comes from that header). Kept
+    under the header as sent, ``LOCALHOST``, ``localhost.`` and
+    ``localhost:1``, ``localhost:2``, … each filled the cache with a copy of
+    its own."""
+    hostname, _port = split_domain_port(request.get_host())
+    return f"{request.scheme}://{hostname} {request.get_port()}"
 
 
 def read_site_root_paths(translated: bool) -> list[SiteRootPath]:

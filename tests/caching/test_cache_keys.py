@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from tests.factories import make_review
@@ -83,3 +85,27 @@ def test_an_api_copy_answers_only_its_scheme_and_host(client, sites, path):
 def test_a_page_copy_answers_only_its_scheme_and_host(client, sites, path):
     review = make_review()
     _check_every_order(client, path.format(slug=review.slug))
+
+
+#: Ways a client may write the host "localhost" that Django and Wagtail read
+#: as that host: its case, a trailing dot, a port in the header (the Site is
+#: chosen by the port the request came in on, not the header's).
+SAME_HOST = ["LOCALHOST", "LocalHost", "localhost.", "localhost:1", "localhost:8123"]
+
+
+@pytest.mark.parametrize("path", ["/reviews/", "/api/v3/reviews/", API_URLS[0]])
+def test_one_host_written_another_way_shares_its_copy(client, sites, path):
+    """Each way of writing a host kept a copy of its own: a client sending
+    ``localhost:1``, ``localhost:2``, … filled the cache with copies nobody
+    else would ask for."""
+    make_review()
+    first = client.get(path, HTTP_HOST="localhost")
+    with CaptureQueriesContext(connection) as hit:
+        again = client.get(path, HTTP_HOST="localhost")
+    assert again.content == first.content
+    for host in SAME_HOST:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, HTTP_HOST=host)
+        assert response.status_code == 200, host
+        assert response.content == first.content, host
+        assert len(queries) == len(hit), (host, [q["sql"] for q in queries])
