@@ -247,12 +247,12 @@ def test_a_member_records_progress_and_sees_what_opens(
     expect(mine).to_contain_text("Alice Marsh on chapter 14")
 
     rsvps = page.locator(".rsvps")
-    expect(rsvps).to_contain_text("Going: 1: Bruno Keller")
+    expect(rsvps).to_contain_text("Going: 1 (Bruno Keller)")
     rsvps.get_by_label("Going", exact=True).check()
     rsvps.get_by_role("button", name="Save my answer").click()
     expect(page.locator("#rsvp-status")).to_be_focused()
     expect(page.locator("#rsvp-status")).to_have_text("Your answer: Going.")
-    expect(rsvps).to_contain_text("Going: 2")
+    expect(rsvps).to_contain_text("Going: 2 (")
     answer = MeetingRSVP.objects.get(page=club.discussion, member=club.alice).answer
     assert answer == "going"
 

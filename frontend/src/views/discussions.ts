@@ -214,7 +214,7 @@ const ANSWERS: [RSVPAnswer, string][] = [
 
 /** Who is coming: counts for everyone, names and an answer form for members. */
 function attendance(discussionId: number, rsvps: RSVPSummary, upcoming: boolean): HTMLElement {
-  const names = (list: string[] | null) => (list && list.length ? `: ${list.join(", ")}` : "");
+  const names = (list: string[] | null) => (list && list.length ? ` (${list.join(", ")})` : "");
   const status = h("p", { id: "rsvp-status", tabindex: -1 }, rsvps.mine ? `Your answer: ${ANSWERS.find(([a]) => a === rsvps.mine)?.[1]}.` : "");
   return h(
     "section",
